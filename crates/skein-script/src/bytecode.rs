@@ -1,0 +1,307 @@
+//! The compiled form of Skein script: one `enum Op`, functions, modules and
+//! the program they make up. Everything here is serde data, because frames
+//! saved to disk name functions and program counters within them.
+//!
+//! The machine is a stack machine in Lua's style: a frame's locals are the
+//! first `nlocals` slots of its window on the fiber's operand stack, and
+//! temporaries are pushed above them. Notation in the op docs: `[a, b] → [c]`
+//! pops `b` then `a` (b on top) and pushes `c`.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::ast::{BinOp, CmpOp, UnaryOp};
+
+/// Sentinel for "no keyword names" in call ops.
+pub const NO_KW: u16 = u16::MAX;
+
+/// Names every function can see without a `def` or `import`, by index: the
+/// compiler emits `LoadBuiltin(i)` for a name that is not bound at module
+/// level, and the VM implements index `i`. Order is part of the bytecode
+/// format: append only.
+pub const BUILTIN_NAMES: &[&str] = &[
+    // functions
+    "print",
+    "len",
+    "range",
+    "str",
+    "repr",
+    "int",
+    "float",
+    "bool",
+    "list",
+    "dict",
+    "type",
+    "isinstance",
+    "abs",
+    "round",
+    "min",
+    "max",
+    "sum",
+    "any",
+    "all",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "zip",
+    "chr",
+    "ord",
+    // error kinds
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "NameError",
+    "UnboundLocalError",
+    "AttributeError",
+    "IndexError",
+    "KeyError",
+    "ZeroDivisionError",
+    "OverflowError",
+    "AssertionError",
+    "RuntimeError",
+    "RecursionError",
+    "MemoryError",
+    "ImportError",
+    "TaskletExit",
+];
+
+/// Index of a builtin name in [`BUILTIN_NAMES`].
+pub fn builtin_index(name: &str) -> Option<u16> {
+    BUILTIN_NAMES.iter().position(|n| *n == name).map(|i| i as u16)
+}
+
+/// Modules that exist in every world without a file. `math` is the VM's own;
+/// the others are served by the host (the world crate).
+pub const BUILTIN_MODULES: &[&str] = &["stackless", "pickle", "random", "sim", "math"];
+
+/// The root of a place (language.md, "Values, places and sharing").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceBase {
+    /// Local slot of the current frame.
+    Local(u16),
+    /// Global slot of the current function's module.
+    Global(u16),
+    /// Attribute `names[i]` of the object that sits on the stack *below* the
+    /// place's keys: a module's global, or a tasklet's/channel's attribute.
+    Attr(u16),
+}
+
+/// One VM instruction. Each variant's doc gives its stack effect.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Op {
+    /// `[] → []`.
+    Nop,
+    /// `[] → [consts[i]]`.
+    Const(u16),
+    /// `[] → [int]`, for small literals.
+    SmallInt(i32),
+    /// `[] → [None]`.
+    None,
+    /// `[] → [True]`.
+    True,
+    /// `[] → [False]`.
+    False,
+    /// `[a] → []`.
+    Pop,
+    /// `[a] → [a, a]`.
+    Dup,
+    /// `[a, b] → [a, b, a, b]`.
+    Dup2,
+    /// `[a, b] → [b, a]`.
+    Rot2,
+    /// `[a, b, c] → [c, a, b]` (top moves down two).
+    Rot3,
+
+    /// `[] → [local i]`; an unbound slot raises `UnboundLocalError`.
+    LoadLocal(u16),
+    /// `[v] → []`, local i := v.
+    StoreLocal(u16),
+    /// `[] → []`, unbinds local i (`del x`; `UnboundLocalError` if unbound).
+    DelLocal(u16),
+    /// `[] → []`, unbinds local i without checking (hidden temporaries).
+    ClearLocal(u16),
+    /// `[] → [global i]`; unbound: the builtin of the same name if one
+    /// exists, else `NameError`.
+    LoadGlobal(u16),
+    /// `[v] → []`.
+    StoreGlobal(u16),
+    /// `[] → []` (`NameError` if unbound).
+    DelGlobal(u16),
+    /// `[] → [builtin i]` (index into [`BUILTIN_NAMES`]).
+    LoadBuiltin(u16),
+
+    /// `[obj] → [obj.names[i]]`: module global, tasklet/channel attribute or
+    /// bound method, error `.args`; list/dict methods used as values are a
+    /// `TypeError`.
+    LoadAttr(u16),
+
+    /// `[obj?, k1..kd] → [obj?, k1..kd, place]`: reads the place without
+    /// popping its parts (the first half of `place op= v`).
+    LoadPlace { base: PlaceBase, depth: u8 },
+    /// `[obj?, k1..kd, v] → []`: writes `v` into the place in place
+    /// (copy-on-write along the path). Depth 0 with `Attr` sets an attribute.
+    StorePlace { base: PlaceBase, depth: u8 },
+    /// `[obj?, k1..kd] → []`: `del place[k1]..[kd]` (depth ≥ 1).
+    DelPlace { base: PlaceBase, depth: u8 },
+    /// `[obj?, k1..kd, args…, kwvals…] → [result]`: calls method `names[name]`
+    /// on the place, mutating it in place when the method mutates.
+    CallPlace { base: PlaceBase, depth: u8, name: u16, argc: u8, kw: u16 },
+
+    /// `[a] → [a[i]]` with `[a, i] → [r]`.
+    Index,
+    /// `[a, lo, hi, step] → [a[lo:hi:step]]`; absent parts are `None`.
+    Slice,
+
+    /// `[a, b] → [a op b]`.
+    Binary(BinOp),
+    /// `[a] → [op a]`.
+    Unary(UnaryOp),
+    /// `[a, b] → [a op b]` for every comparison, `in`, `is`.
+    Compare(CmpOp),
+    /// `[a] → [not a]`.
+    Not,
+
+    /// `pc := t`.
+    Jump(u32),
+    /// `[c] → []`, jump if falsy.
+    JumpIfFalse(u32),
+    /// `[c] → []`, jump if truthy.
+    JumpIfTrue(u32),
+    /// `[c] → [c]` and jump if falsy, else `[c] → []` (`and`).
+    JumpIfFalseOrPop(u32),
+    /// `[c] → [c]` and jump if truthy, else `[c] → []` (`or`).
+    JumpIfTrueOrPop(u32),
+
+    /// `[a1..an] → [list]`.
+    BuildList(u16),
+    /// `[k1, v1, …, kn, vn] → [dict]`.
+    BuildDict(u16),
+    /// `[v] → []`, appends to the list in local i (comprehensions).
+    ListAppendLocal(u16),
+    /// `[k, v] → []`, inserts into the dict in local i (comprehensions).
+    DictInsertLocal(u16),
+    /// `[s1..sn] → [s1 + … + sn]` (f-strings).
+    BuildString(u16),
+    /// `[v] → [format(v, "")]` after conversion `conv` (0 none, 1 `!s`, 2 `!r`);
+    /// with `spec`: `[v, spec] → [format(v, spec)]`.
+    FormatValue { conv: u8, spec: bool },
+    /// `[seq] → [x_{n-1}, …, x_0]`: the first item ends on top, for stores
+    /// in source order. Wrong length: Python's `ValueError`.
+    Unpack(u16),
+
+    /// `[v] → [iter(v)]` for list, range, str, dict (its keys) or channel.
+    GetIter,
+    /// `[it] → [it, next]`, or pops `it` and jumps to `t` when exhausted.
+    /// Over a channel this may suspend the fiber in the host.
+    ForIter(u32),
+
+    /// `[f, a1..an, kwvals…] → [result]`; `kw` indexes `Function::kwnames`
+    /// (or [`NO_KW`]). A script function pushes a frame.
+    Call { argc: u8, kw: u16 },
+    /// `[recv, a1..an, kwvals…] → [result]`: method `names[name]` on a
+    /// temporary (changes to it are lost, as language.md says).
+    CallMethod { name: u16, argc: u8, kw: u16 },
+    /// `[v] → ⊥`: returns `v` to the caller's frame.
+    Return,
+
+    /// Pushes an exception handler at `t` catching every error but
+    /// `TaskletExit` (the `except` clauses decide); the handler starts with
+    /// the stack as it is now plus the error on top.
+    SetupExcept(u32),
+    /// As `SetupExcept`, catching everything including `TaskletExit`
+    /// (bare `except:` and `finally`).
+    SetupFinally(u32),
+    /// Pops the innermost handler of this frame.
+    PopHandler,
+    /// `[err, kind] → [err, bool]`: does `err` match the kind (or list of kinds)?
+    ExcMatch,
+    /// `[v] → ⊥`: raises `v` (an error, or a kind that is called with no args).
+    Raise,
+    /// `[err] → ⊥`: raises `err` again, keeping its traceback.
+    Reraise,
+
+    /// `[] → [module names[i]]`: runs the module's top level first if it has
+    /// not run (pushing a frame); a top level still running is `ImportError`.
+    Import(u16),
+    /// `[m] → [m, m.names[i]]`; a missing name is `ImportError`.
+    ImportFrom(u16),
+}
+
+/// A function of a module, by index: how frames and function values name code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FuncRef {
+    pub module: u16,
+    pub func: u16,
+}
+
+/// A constant in a function's pool: what literals and defaults fold to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Const {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Const>),
+    Dict(Vec<(Const, Const)>),
+}
+
+/// One compiled function. A module's top level is a function named
+/// `<module>` with no parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Function {
+    pub name: String,
+    /// Parameter names; they are locals 0..params.len().
+    pub params: Vec<String>,
+    /// Defaults of the last `defaults.len()` parameters.
+    pub defaults: Vec<Const>,
+    /// Locals including parameters and hidden temporaries.
+    pub nlocals: u16,
+    /// Names of the locals, for `UnboundLocalError` and `inspect`; hidden
+    /// temporaries start with `$`.
+    pub local_names: Vec<String>,
+    pub code: Vec<Op>,
+    /// Source line of each op (the pc → line map).
+    pub lines: Vec<u32>,
+    pub consts: Vec<Const>,
+    /// Attribute, method, global-fallback and module names used by ops.
+    pub names: Vec<String>,
+    /// Keyword-name lists used by call ops.
+    pub kwnames: Vec<Vec<String>>,
+    /// Line of the `def` (or 1 for a top level).
+    pub def_line: u32,
+}
+
+/// One compiled module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    /// The module name: the file stem.
+    pub name: String,
+    /// Path relative to its search-path root (for the main script, its file name).
+    pub path: String,
+    pub source: String,
+    /// Global slot names, in slot order.
+    pub globals: Vec<String>,
+    /// Functions by index; `functions[0]` is the top level.
+    pub functions: Vec<Function>,
+}
+
+/// Every script module a world has loaded, in load order (the main module first).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Program {
+    pub modules: Vec<Module>,
+}
+
+impl Program {
+    pub fn module_index(&self, name: &str) -> Option<u16> {
+        self.modules.iter().position(|m| m.name == name).map(|i| i as u16)
+    }
+
+    pub fn function(&self, f: FuncRef) -> &Function {
+        &self.modules[f.module as usize].functions[f.func as usize]
+    }
+
+    /// The function's own module name (a function value prints as `<function m.f>`).
+    pub fn module_of(&self, f: FuncRef) -> &Module {
+        &self.modules[f.module as usize]
+    }
+}

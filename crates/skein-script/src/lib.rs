@@ -1,0 +1,6 @@
+//! Skein script's front half: source text to verified bytecode. Lexing,
+//! parsing, compiling, verifying, finding imported modules, and the
+//! diagnostics a user sees when any of it fails.
+
+pub mod ast;
+pub mod bytecode;

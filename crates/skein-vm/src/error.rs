@@ -1,0 +1,24 @@
+//! Script errors as values: a kind, its arguments and the traceback gathered
+//! while it unwinds, all serde data so a pending error can be saved.
+
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::FuncRef;
+
+use crate::value::{Kind, Value};
+
+/// One traceback line: where a frame was when the error passed through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    pub func: FuncRef,
+    pub line: u32,
+}
+
+/// An error value (`ValueError("msg")`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObj {
+    pub kind: Kind,
+    /// The constructor's arguments; `str(e)` is built from them as Python does.
+    pub args: Vec<Value>,
+    /// Outermost frame first, as Python prints it.
+    pub traceback: Vec<TraceEntry>,
+}

@@ -1,0 +1,73 @@
+//! A fiber: one tasklet's whole interpreter state — frames, operand stack,
+//! exception handlers — as plain serde data, so it can be saved between any
+//! two instructions and resumed in another process.
+
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::FuncRef;
+
+use crate::value::Value;
+
+/// One activation of a function. Script-to-script calls push one of these;
+/// they never recurse on the Rust stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    pub func: FuncRef,
+    /// The next instruction to execute.
+    pub pc: u32,
+    /// Where this frame's locals start on the fiber's operand stack; its
+    /// temporaries follow them.
+    pub base: u32,
+}
+
+/// An active `try` of some frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handler {
+    /// Index of the frame (in `Fiber::frames`) that set it up.
+    pub frame: u32,
+    /// Where the handler code starts.
+    pub target: u32,
+    /// Operand stack length to restore before pushing the error.
+    pub stack_len: u32,
+    /// `SetupFinally`: also catches `TaskletExit`.
+    pub catch_all: bool,
+}
+
+/// Why a fiber is not running right now.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum FiberState {
+    /// Has frames and can be stepped.
+    #[default]
+    Ready,
+    /// Suspended inside a host call (`Call`/`CallMethod`/`CallPlace` of a
+    /// host function, or `ForIter` over a channel); needs a `resume_*`.
+    Waiting,
+    /// Returned from its outermost frame.
+    Done,
+    /// Ended by an uncaught error.
+    Failed,
+}
+
+/// The interpreter state of one tasklet.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Fiber {
+    pub frames: Vec<Frame>,
+    pub stack: Vec<Value>,
+    pub handlers: Vec<Handler>,
+    pub state: FiberState,
+    /// An error to raise at the current instruction before executing it
+    /// (from `throw`/`kill`, or a resume with an error).
+    pub pending: Option<Value>,
+}
+
+/// What one call of `step` ended with.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// The fuel ran out between two instructions.
+    OutOfFuel,
+    /// A host call suspended the fiber (it blocked, yielded or switched).
+    Suspended,
+    /// The outermost frame returned this value.
+    Done(Value),
+    /// An uncaught error (a `Value::Error` with its traceback) ended the fiber.
+    Raised(Value),
+}

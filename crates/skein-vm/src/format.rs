@@ -1,0 +1,28 @@
+//! Printing values as Python does: `str`, `repr`, shortest round-trip floats,
+//! the format-spec mini-language and printf-style `%`.
+
+use crate::value::Value;
+
+/// The name Python's messages use for a value's type (`'int'`, `'list'`).
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float",
+        Value::Str(_) => "str",
+        Value::List(_) => "list",
+        Value::Dict(_) => "dict",
+        Value::Range(_) => "range",
+        Value::Function(_) => "function",
+        Value::Builtin(_) | Value::Native(_) => "builtin_function_or_method",
+        Value::Module(_) => "module",
+        Value::Type(_) => "type",
+        Value::Error(_) => "Exception",
+        Value::Tasklet(_) => "tasklet",
+        Value::Channel(_) => "channel",
+        Value::Method(_) => "method",
+        Value::Iter(_) => "iterator",
+        Value::Unbound => "unbound",
+    }
+}

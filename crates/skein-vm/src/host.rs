@@ -1,0 +1,79 @@
+//! The boundary between the VM and whatever runs it: the world crate in a
+//! game, a plain buffer in tests. The VM asks the host for everything that is
+//! not pure computation on values: output, tasklets, channels, natives and
+//! the built-in modules other than `math`.
+
+use crate::value::{ModRef, Value};
+
+/// Keyword arguments as passed: names in call order with their values.
+pub type KwArgs = Vec<(std::sync::Arc<str>, Value)>;
+
+/// What a host call did.
+#[derive(Debug, Clone)]
+pub enum HostResult {
+    /// The call finished with this value; the fiber goes on.
+    Return(Value),
+    /// The call raised this error (a `Value::Error`, or a kind) in the fiber.
+    Raise(Value),
+    /// The fiber must stop here (it blocked, yielded or switched away). The
+    /// host later resumes it with `Fiber::resume_value`, `Fiber::resume_error`
+    /// or, for a `for` over a channel, `Fiber::resume_iter_end`.
+    Suspend,
+    /// Only from `channel_next`: the channel is closing and no sender waits,
+    /// so the `for` loop ends now.
+    IterEnd,
+}
+
+/// Services the VM needs from its host. Every method has a default so a
+/// minimal host (tests, `skein run` of a script without tasklets) only
+/// implements `print`.
+pub trait Host {
+    /// Writes script output (`print`) exactly as given.
+    fn print(&mut self, text: &str);
+
+    /// `module.attr` on a native module (`stackless`, `random`, `sim`,
+    /// `pickle`, host modules). `None` is an `AttributeError`.
+    fn module_attr(&mut self, module: ModRef, name: &str) -> Option<Value> {
+        let _ = (module, name);
+        None
+    }
+
+    /// Calls a native function value (`Value::Native`) or a module function
+    /// that `module_attr` returned.
+    fn call_native(&mut self, id: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+        let _ = (id, args, kwargs);
+        HostResult::Raise(crate::errors::runtime_error("no host to call a native function"))
+    }
+
+    /// Reads an attribute of a tasklet or channel (`t.name`, `ch.balance`,
+    /// or a bound method as a value).
+    fn get_attr(&mut self, obj: &Value, name: &str) -> Result<Value, Value> {
+        let _ = name;
+        Err(crate::errors::attribute_error(obj, name))
+    }
+
+    /// Runs `f` on a tasklet's or channel's writable attribute in place
+    /// (`t.data["hp"] = 7`), then lets the host check what `f` left there.
+    fn with_attr_mut(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        f: &mut dyn FnMut(&mut Value) -> Result<(), Value>,
+    ) -> Result<(), Value> {
+        let _ = f;
+        Err(crate::errors::attribute_error(obj, name))
+    }
+
+    /// Calls a method of a tasklet or channel (`ch.send(v)`, `t.insert()`).
+    fn call_method(&mut self, recv: &Value, name: &str, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+        let _ = (args, kwargs);
+        HostResult::Raise(crate::errors::attribute_error(recv, name))
+    }
+
+    /// The next item of a `for` loop over a channel: `Return(v)`, or
+    /// `Suspend` to block (the host resumes with a value or with the end).
+    fn channel_next(&mut self, channel: u64) -> HostResult {
+        let _ = channel;
+        HostResult::Raise(crate::errors::runtime_error("no host to receive from a channel"))
+    }
+}

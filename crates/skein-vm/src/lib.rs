@@ -1,0 +1,84 @@
+//! The Skein VM: values, fibers whose entire state is serde data, and
+//! [`step`], which runs a fiber for a given amount of fuel. No ECS here: the
+//! world crate drives fibers through the [`Host`] trait.
+
+pub mod builtins;
+pub mod error;
+pub mod errors;
+pub mod fiber;
+pub mod format;
+pub mod host;
+pub mod interp;
+pub mod mathmod;
+pub mod methods;
+pub mod ops;
+pub mod value;
+
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::Program;
+
+pub use error::{ErrorObj, TraceEntry};
+pub use fiber::{Fiber, FiberState, Frame, Handler, Step};
+pub use host::{Host, HostResult, KwArgs};
+pub use interp::step;
+pub use value::{Kind, ModRef, TypeTag, Value};
+
+/// Resource limits of language.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Frames per fiber, the top-level frame included (default 1 000).
+    pub frame_limit: u32,
+    /// Largest value size (items counted recursively plus string bytes; default 16 Mi).
+    pub size_limit: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { frame_limit: 1000, size_limit: 16 * 1024 * 1024 }
+    }
+}
+
+/// Whether a module's top level has run (language.md, "Modules").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ImportState {
+    #[default]
+    NotRun,
+    /// Its top level is on some fiber's stack right now.
+    Running,
+    Done,
+}
+
+/// One module's globals in one world.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ModuleGlobals {
+    /// By slot, as `Module::globals` names them; `Value::Unbound` until assigned.
+    pub values: Vec<Value>,
+    pub state: ImportState,
+}
+
+/// Every module's globals, indexed like `Program::modules`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Globals {
+    pub modules: Vec<ModuleGlobals>,
+}
+
+impl Globals {
+    /// Unbound globals for every module of `program`, none of them run yet.
+    pub fn new(program: &Program) -> Self {
+        Globals {
+            modules: program
+                .modules
+                .iter()
+                .map(|m| ModuleGlobals { values: vec![Value::Unbound; m.globals.len()], state: ImportState::NotRun })
+                .collect(),
+        }
+    }
+}
+
+/// What `step` needs besides the fiber and the host: the code, the world's
+/// globals and its limits.
+pub struct Vm<'a> {
+    pub program: &'a Program,
+    pub globals: &'a mut Globals,
+    pub limits: Limits,
+}
