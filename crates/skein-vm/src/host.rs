@@ -38,6 +38,23 @@ pub trait Host {
         None
     }
 
+    /// How a tasklet or channel prints: `<tasklet ada>`, `<tasklet #3>`,
+    /// `<channel #2>`. The host knows names; the default knows only ids.
+    fn describe(&self, v: &Value) -> String {
+        match v {
+            Value::Tasklet(id) => format!("<tasklet #{id}>"),
+            Value::Channel(id) => format!("<channel #{id}>"),
+            _ => String::from("<?>"),
+        }
+    }
+
+    /// Calls a host type: `stackless.tasklet(f)` (`TypeTag::Tasklet`) or
+    /// `stackless.channel()` (`TypeTag::Channel`).
+    fn construct(&mut self, tag: crate::value::TypeTag, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+        let _ = (tag, args, kwargs);
+        HostResult::Raise(crate::errors::runtime_error("no host to make tasklets or channels"))
+    }
+
     /// Calls a native function value (`Value::Native`) or a module function
     /// that `module_attr` returned.
     fn call_native(&mut self, id: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
@@ -65,6 +82,8 @@ pub trait Host {
     }
 
     /// Calls a method of a tasklet or channel (`ch.send(v)`, `t.insert()`).
+    /// Calling a tasklet value itself, `t(args)`, arrives here as `setup`;
+    /// calling a `Value::Method` arrives here with its receiver and name.
     fn call_method(&mut self, recv: &Value, name: &str, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
         let _ = (args, kwargs);
         HostResult::Raise(crate::errors::attribute_error(recv, name))
