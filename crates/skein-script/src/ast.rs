@@ -31,8 +31,15 @@ pub struct Stmt {
 pub enum StmtKind {
     Expr(Expr),
     /// `a = b = e`: every target receives the value, left to right.
-    Assign { targets: Vec<Target>, value: Expr },
-    AugAssign { target: Target, op: BinOp, value: Expr },
+    Assign {
+        targets: Vec<Target>,
+        value: Expr,
+    },
+    AugAssign {
+        target: Target,
+        op: BinOp,
+        value: Expr,
+    },
     Del(Vec<Target>),
     /// Only at module top level; the parser rejects nested `def`.
     Def(FuncDef),
@@ -40,9 +47,20 @@ pub enum StmtKind {
     Pass,
     Break,
     Continue,
-    If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
-    While { cond: Expr, body: Vec<Stmt> },
-    For { target: Target, iter: Expr, body: Vec<Stmt> },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    For {
+        target: Target,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
     Global(Vec<String>),
     Try {
         body: Vec<Stmt>,
@@ -52,11 +70,18 @@ pub enum StmtKind {
     },
     /// `raise` (bare, re-raise), `raise E`, `raise E("msg")`.
     Raise(Option<Expr>),
-    Assert { cond: Expr, msg: Option<Expr> },
+    Assert {
+        cond: Expr,
+        msg: Option<Expr>,
+    },
     /// `import a as b`: one entry per name in the statement.
     Import(Vec<ImportName>),
     /// `from m import a as b, c`; `names` empty means `from m import *`.
-    FromImport { module: String, names: Vec<ImportName>, star: bool },
+    FromImport {
+        module: String,
+        names: Vec<ImportName>,
+        star: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +122,16 @@ pub struct ExceptHandler {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     Name(String, Span),
-    Attr { obj: Box<Expr>, name: String, span: Span },
-    Index { obj: Box<Expr>, index: Box<Expr>, span: Span },
+    Attr {
+        obj: Box<Expr>,
+        name: String,
+        span: Span,
+    },
+    Index {
+        obj: Box<Expr>,
+        index: Box<Expr>,
+        span: Span,
+    },
     /// `a, b = …` and `(a, b), c = …`.
     Unpack(Vec<Target>, Span),
 }
@@ -122,8 +155,15 @@ pub enum ExprKind {
     List(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
     /// `[elt for … if …]`.
-    ListComp { elt: Box<Expr>, gens: Vec<Comprehension> },
-    DictComp { key: Box<Expr>, value: Box<Expr>, gens: Vec<Comprehension> },
+    ListComp {
+        elt: Box<Expr>,
+        gens: Vec<Comprehension>,
+    },
+    DictComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        gens: Vec<Comprehension>,
+    },
     Unary(UnaryOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// One comparison; chains are a compile error.
@@ -131,8 +171,16 @@ pub enum ExprKind {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
-    IfElse { cond: Box<Expr>, then: Box<Expr>, orelse: Box<Expr> },
-    Call { func: Box<Expr>, args: Vec<Expr>, kwargs: Vec<(String, Expr)> },
+    IfElse {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        orelse: Box<Expr>,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        kwargs: Vec<(String, Expr)>,
+    },
     Attr(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
     Slice {

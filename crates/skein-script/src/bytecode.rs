@@ -62,11 +62,19 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "MemoryError",
     "ImportError",
     "TaskletExit",
+    // Hidden helpers for `key=` (only the `__prelude__` module may name them):
+    // keys are computed by ordinary calls in Skein code, then sorted natively.
+    "__sort_by_keys",
+    "__min_by_keys",
+    "__max_by_keys",
 ];
 
 /// Index of a builtin name in [`BUILTIN_NAMES`].
 pub fn builtin_index(name: &str) -> Option<u16> {
-    BUILTIN_NAMES.iter().position(|n| *n == name).map(|i| i as u16)
+    BUILTIN_NAMES
+        .iter()
+        .position(|n| *n == name)
+        .map(|i| i as u16)
 }
 
 /// Modules that exist in every world without a file. `math` is the VM's own;
@@ -144,7 +152,13 @@ pub enum Op {
     DelPlace { base: PlaceBase, depth: u8 },
     /// `[obj?, k1..kd, args…, kwvals…] → [result]`: calls method `names[name]`
     /// on the place, mutating it in place when the method mutates.
-    CallPlace { base: PlaceBase, depth: u8, name: u16, argc: u8, kw: u16 },
+    CallPlace {
+        base: PlaceBase,
+        depth: u8,
+        name: u16,
+        argc: u8,
+        kw: u16,
+    },
 
     /// `[a] → [a[i]]` with `[a, i] → [r]`.
     Index,
@@ -289,11 +303,18 @@ pub struct Module {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Program {
     pub modules: Vec<Module>,
+    /// Modules the host registered (beyond [`BUILTIN_MODULES`]), in
+    /// registration order: `ModRef::Native(BUILTIN_MODULES.len() + i)`.
+    #[serde(default)]
+    pub host_modules: Vec<String>,
 }
 
 impl Program {
     pub fn module_index(&self, name: &str) -> Option<u16> {
-        self.modules.iter().position(|m| m.name == name).map(|i| i as u16)
+        self.modules
+            .iter()
+            .position(|m| m.name == name)
+            .map(|i| i as u16)
     }
 
     pub fn function(&self, f: FuncRef) -> &Function {

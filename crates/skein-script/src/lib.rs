@@ -4,3 +4,6 @@
 
 pub mod ast;
 pub mod bytecode;
+pub mod diag;
+
+pub use diag::CompileError;

@@ -7,7 +7,11 @@ use crate::value::{Kind, Value};
 
 /// A new error value of `kind` with one message argument.
 pub fn error(kind: Kind, msg: impl Into<String>) -> Value {
-    Value::Error(Arc::new(ErrorObj { kind, args: vec![Value::Str(Arc::new(msg.into()))], traceback: Vec::new() }))
+    Value::Error(Arc::new(ErrorObj {
+        kind,
+        args: vec![Value::Str(Arc::new(msg.into()))],
+        traceback: Vec::new(),
+    }))
 }
 
 pub fn runtime_error(msg: impl Into<String>) -> Value {
@@ -24,5 +28,12 @@ pub fn value_error(msg: impl Into<String>) -> Value {
 
 /// `'int' object has no attribute 'x'`.
 pub fn attribute_error(obj: &Value, name: &str) -> Value {
-    error(Kind::AttributeError, format!("'{}' object has no attribute '{}'", crate::format::type_name(obj), name))
+    error(
+        Kind::AttributeError,
+        format!(
+            "'{}' object has no attribute '{}'",
+            crate::format::type_name(obj),
+            name
+        ),
+    )
 }

@@ -26,3 +26,35 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::Unbound => "unbound",
     }
 }
+
+use crate::Cx;
+
+/// `repr(v)`.
+pub fn repr(v: &Value, cx: &mut Cx) -> String {
+    let _ = (v, cx);
+    todo!()
+}
+
+/// `str(v)`.
+pub fn str(v: &Value, cx: &mut Cx) -> String {
+    let _ = (v, cx);
+    todo!()
+}
+
+/// `format(v, spec)` with Python's format-spec mini-language.
+pub fn format_spec(v: &Value, spec: &str, cx: &mut Cx) -> Result<String, Value> {
+    let _ = (v, spec, cx);
+    todo!()
+}
+
+/// `fmt % args` (printf-style; `args` is one value or a list of values).
+pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
+    let _ = (fmt, args, cx);
+    todo!()
+}
+
+/// The shortest repr that round-trips, as Python prints floats.
+pub fn float_repr(f: f64) -> String {
+    let _ = f;
+    todo!()
+}

@@ -50,16 +50,25 @@ pub trait Host {
 
     /// Calls a host type: `stackless.tasklet(f)` (`TypeTag::Tasklet`) or
     /// `stackless.channel()` (`TypeTag::Channel`).
-    fn construct(&mut self, tag: crate::value::TypeTag, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+    fn construct(
+        &mut self,
+        tag: crate::value::TypeTag,
+        args: Vec<Value>,
+        kwargs: KwArgs,
+    ) -> HostResult {
         let _ = (tag, args, kwargs);
-        HostResult::Raise(crate::errors::runtime_error("no host to make tasklets or channels"))
+        HostResult::Raise(crate::errors::runtime_error(
+            "no host to make tasklets or channels",
+        ))
     }
 
     /// Calls a native function value (`Value::Native`) or a module function
     /// that `module_attr` returned.
     fn call_native(&mut self, id: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
         let _ = (id, args, kwargs);
-        HostResult::Raise(crate::errors::runtime_error("no host to call a native function"))
+        HostResult::Raise(crate::errors::runtime_error(
+            "no host to call a native function",
+        ))
     }
 
     /// Reads an attribute of a tasklet or channel (`t.name`, `ch.balance`,
@@ -84,7 +93,13 @@ pub trait Host {
     /// Calls a method of a tasklet or channel (`ch.send(v)`, `t.insert()`).
     /// Calling a tasklet value itself, `t(args)`, arrives here as `setup`;
     /// calling a `Value::Method` arrives here with its receiver and name.
-    fn call_method(&mut self, recv: &Value, name: &str, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+    fn call_method(
+        &mut self,
+        recv: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: KwArgs,
+    ) -> HostResult {
         let _ = (args, kwargs);
         HostResult::Raise(crate::errors::attribute_error(recv, name))
     }
@@ -93,6 +108,8 @@ pub trait Host {
     /// `Suspend` to block (the host resumes with a value or with the end).
     fn channel_next(&mut self, channel: u64) -> HostResult {
         let _ = channel;
-        HostResult::Raise(crate::errors::runtime_error("no host to receive from a channel"))
+        HostResult::Raise(crate::errors::runtime_error(
+            "no host to receive from a channel",
+        ))
     }
 }

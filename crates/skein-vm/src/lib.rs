@@ -34,7 +34,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { frame_limit: 1000, size_limit: 16 * 1024 * 1024 }
+        Limits {
+            frame_limit: 1000,
+            size_limit: 16 * 1024 * 1024,
+        }
     }
 }
 
@@ -69,10 +72,23 @@ impl Globals {
             modules: program
                 .modules
                 .iter()
-                .map(|m| ModuleGlobals { values: vec![Value::Unbound; m.globals.len()], state: ImportState::NotRun })
+                .map(|m| ModuleGlobals {
+                    values: vec![Value::Unbound; m.globals.len()],
+                    state: ImportState::NotRun,
+                })
                 .collect(),
         }
     }
+}
+
+/// What builtins, methods, operators and formatting need from their
+/// surroundings: the code (to name functions), the host (to print and to name
+/// tasklets), the limits, and the fuel to charge by the elements touched.
+pub struct Cx<'a> {
+    pub program: &'a Program,
+    pub host: &'a mut dyn Host,
+    pub limits: Limits,
+    pub fuel: &'a mut u64,
 }
 
 /// What `step` needs besides the fiber and the host: the code, the world's

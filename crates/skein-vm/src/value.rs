@@ -108,12 +108,25 @@ pub struct RangeObj {
 /// the loop expression had when the loop began.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum IterState {
-    List { list: Arc<List>, next: usize },
-    Range { next: i64, stop: i64, step: i64 },
+    List {
+        list: Arc<List>,
+        next: usize,
+    },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
     /// `next` is a byte offset into the string.
-    Str { s: Arc<String>, next: usize },
+    Str {
+        s: Arc<String>,
+        next: usize,
+    },
     /// Keys snapshot of a dict.
-    DictKeys { dict: Arc<Dict>, next: usize },
+    DictKeys {
+        dict: Arc<Dict>,
+        next: usize,
+    },
     /// Receives from a channel until it is closing and no sender waits.
     Channel(u64),
 }
