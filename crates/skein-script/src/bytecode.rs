@@ -238,6 +238,10 @@ pub enum Op {
     Import(u16),
     /// `[m] → [m, m.names[i]]`; a missing name is `ImportError`.
     ImportFrom(u16),
+
+    /// `[] → [function]`: the `Value::Function` for `functions[i]` of the
+    /// current frame's module (what a `def` stores in its global).
+    MakeFunction(u16),
 }
 
 /// A function of a module, by index: how frames and function values name code.
