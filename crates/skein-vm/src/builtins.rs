@@ -1,22 +1,356 @@
 //! The built-in functions and types of language.md (`print`, `len`, `int`,
 //! `sorted`, error kinds as constructors …), except the `key=` paths, which
 //! the interpreter routes through the `__prelude__` module's Skein code.
+//!
+//! Every builtin charges `cx.fuel` by the elements it touches.
+
+mod convert;
+mod seq;
+
+use std::sync::Arc;
+
+use skein_script::bytecode::BUILTIN_NAMES;
 
 use crate::Cx;
-use crate::host::KwArgs;
-use crate::value::{TypeTag, Value};
+use crate::errors::{int_overflow, overflow, type_error, value_error};
+use crate::format::{self, type_name};
+use crate::host::{HostResult, KwArgs};
+use crate::mathmod;
+use crate::ops::{self, charge, items_of, len_of, not_iterable};
+use crate::value::{Kind, TypeTag, Value};
+
+pub use seq::{sort_values, stable_sort_by_keys};
+
+/// The kind a builtin name denotes, if it is an error kind.
+pub fn kind_of_name(name: &str) -> Option<Kind> {
+    Some(match name {
+        "Exception" => Kind::Exception,
+        "ValueError" => Kind::ValueError,
+        "TypeError" => Kind::TypeError,
+        "NameError" => Kind::NameError,
+        "UnboundLocalError" => Kind::UnboundLocalError,
+        "AttributeError" => Kind::AttributeError,
+        "IndexError" => Kind::IndexError,
+        "KeyError" => Kind::KeyError,
+        "ZeroDivisionError" => Kind::ZeroDivisionError,
+        "OverflowError" => Kind::OverflowError,
+        "AssertionError" => Kind::AssertionError,
+        "RuntimeError" => Kind::RuntimeError,
+        "RecursionError" => Kind::RecursionError,
+        "MemoryError" => Kind::MemoryError,
+        "ImportError" => Kind::ImportError,
+        "TaskletExit" => Kind::TaskletExit,
+        _ => return None,
+    })
+}
+
+fn type_of_name(name: &str) -> Option<TypeTag> {
+    Some(match name {
+        "int" => TypeTag::Int,
+        "float" => TypeTag::Float,
+        "str" => TypeTag::Str,
+        "bool" => TypeTag::Bool,
+        "list" => TypeTag::List,
+        "dict" => TypeTag::Dict,
+        "range" => TypeTag::Range,
+        "type" => TypeTag::Type,
+        _ => return kind_of_name(name).map(TypeTag::Kind),
+    })
+}
 
 /// What `LoadBuiltin(i)` pushes: a function, or a type/kind for the names
 /// that are types (`int`, `str`, `list`, `range`, `ValueError` …).
 pub fn value_of(index: u16) -> Value {
-    let _ = index;
-    todo!()
+    match BUILTIN_NAMES
+        .get(index as usize)
+        .and_then(|n| type_of_name(n))
+    {
+        Some(tag) => Value::Type(tag),
+        None => Value::Builtin(index),
+    }
+}
+
+/// `name() takes exactly one argument (2 given)` and friends.
+pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), Value> {
+    let n = args.len();
+    if n >= min && n <= max {
+        return Ok(());
+    }
+    let msg = if min == max {
+        match min {
+            0 => format!("{name}() takes no arguments ({n} given)"),
+            1 => format!("{name}() takes exactly one argument ({n} given)"),
+            m => format!("{name} expected {m} arguments, got {n}"),
+        }
+    } else if n < min {
+        format!(
+            "{name} expected at least {min} argument{}, got {n}",
+            if min == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{name} expected at most {max} argument{}, got {n}",
+            if max == 1 { "" } else { "s" }
+        )
+    };
+    Err(type_error(msg))
+}
+
+/// Takes the keyword arguments a builtin accepts, in `allowed`'s order;
+/// any other is a `TypeError`.
+pub(crate) fn take_kwargs(
+    name: &str,
+    kwargs: KwArgs,
+    allowed: &[&str],
+) -> Result<Vec<Option<Value>>, Value> {
+    let mut out = vec![None; allowed.len()];
+    for (k, v) in kwargs {
+        match allowed.iter().position(|a| **a == *k) {
+            Some(i) => out[i] = Some(v),
+            None if allowed.is_empty() => {
+                return Err(type_error(format!("{name}() takes no keyword arguments")));
+            }
+            None => {
+                return Err(type_error(format!(
+                    "'{k}' is an invalid keyword argument for {name}()"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An int argument (bools count), else Python's `__index__` message.
+pub(crate) fn int_arg(v: &Value) -> Result<i64, Value> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        other => Err(type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(other)
+        ))),
+    }
 }
 
 /// Calls builtin function `index` (`Value::Builtin(index)`).
 pub fn call(index: u16, args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<Value, Value> {
-    let _ = (index, args, kwargs, cx);
-    todo!()
+    if mathmod::function_name(index).is_some() {
+        return mathmod::call(index, args, kwargs, cx);
+    }
+    let name = format::builtin_name(index);
+    if let Some(tag) = type_of_name(name) {
+        return call_type(tag, args, kwargs, cx);
+    }
+    charge(cx, args.len() as u64);
+    match name {
+        "print" => print(args, kwargs, cx),
+        "len" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 1, 1)?;
+            match len_of(&args[0]) {
+                Some(n) => Ok(Value::Int(n as i64)),
+                None => Err(type_error(format!(
+                    "object of type '{}' has no len()",
+                    type_name(&args[0])
+                ))),
+            }
+        }
+        "repr" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 1, 1)?;
+            let s = format::repr(&args[0], cx);
+            charge(cx, s.len() as u64 / 16);
+            Ok(Value::str(s))
+        }
+        "isinstance" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 2, 2)?;
+            isinstance(&args[0], &args[1]).map(Value::Bool)
+        }
+        "abs" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 1, 1)?;
+            match &args[0] {
+                Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(int_overflow),
+                Value::Bool(b) => Ok(Value::Int(*b as i64)),
+                Value::Float(f) => Ok(Value::Float(libm::fabs(*f))),
+                other => Err(type_error(format!(
+                    "bad operand type for abs(): '{}'",
+                    type_name(other)
+                ))),
+            }
+        }
+        "round" => {
+            let kw = take_kwargs(name, kwargs, &["ndigits"])?;
+            arity(name, &args, 1, 2)?;
+            let nd = args.get(1).cloned().or(kw.into_iter().next().flatten());
+            round(&args[0], nd.as_ref())
+        }
+        "chr" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 1, 1)?;
+            let i = int_arg(&args[0])?;
+            u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .map(|c| Value::str(c.to_string()))
+                .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))
+        }
+        "ord" => {
+            take_kwargs(name, kwargs, &[])?;
+            arity(name, &args, 1, 1)?;
+            match &args[0] {
+                Value::Str(s) => {
+                    let mut it = s.chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => Ok(Value::Int(c as i64)),
+                        _ => Err(type_error(format!(
+                            "ord() expected a character, but string of length {} found",
+                            s.chars().count()
+                        ))),
+                    }
+                }
+                other => Err(type_error(format!(
+                    "ord() expected string of length 1, but {} found",
+                    type_name(other)
+                ))),
+            }
+        }
+        _ => seq::call(name, args, kwargs, cx),
+    }
+}
+
+fn print(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<Value, Value> {
+    let kw = take_kwargs("print", kwargs, &["sep", "end"])?;
+    let text_arg = |v: &Option<Value>, what: &str, dflt: &str| match v {
+        None | Some(Value::None) => Ok(dflt.to_string()),
+        Some(Value::Str(s)) => Ok(s.as_str().to_owned()),
+        Some(other) => Err(type_error(format!(
+            "{what} must be None or a string, not {}",
+            type_name(other)
+        ))),
+    };
+    let sep = text_arg(&kw[0], "sep", " ")?;
+    let end = text_arg(&kw[1], "end", "\n")?;
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&format::str(a, cx));
+    }
+    out.push_str(&end);
+    charge(cx, out.len() as u64 / 16);
+    cx.host.print(&out);
+    Ok(Value::None)
+}
+
+fn isinstance(x: &Value, t: &Value) -> Result<bool, Value> {
+    let bad = || type_error("isinstance() arg 2 must be a type, a tuple of types, or a union");
+    let one = |tag: TypeTag| -> bool {
+        let xt = format::type_of(x);
+        match tag {
+            TypeTag::Int => matches!(x, Value::Int(_) | Value::Bool(_)),
+            TypeTag::Kind(k) => {
+                matches!(x, Value::Error(e) if crate::errors::kind_matches(e.kind, k))
+            }
+            tag => xt == tag,
+        }
+    };
+    match t {
+        Value::Type(tag) => Ok(one(*tag)),
+        Value::List(l) => {
+            let mut found = false;
+            for item in &l.items {
+                match item {
+                    Value::Type(tag) => found |= one(*tag),
+                    Value::List(_) => found |= isinstance(x, item)?,
+                    _ => return Err(bad()),
+                }
+            }
+            Ok(found)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// An int from a float that is integral in effect (`round`, `int`, `floor`).
+pub(crate) fn float_to_int(f: f64) -> Result<Value, Value> {
+    if f.is_nan() {
+        return Err(value_error("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(overflow("cannot convert float infinity to integer"));
+    }
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        Ok(Value::Int(f as i64))
+    } else {
+        Err(int_overflow())
+    }
+}
+
+fn round(x: &Value, nd: Option<&Value>) -> Result<Value, Value> {
+    let nd = match nd {
+        None | Some(Value::None) => None,
+        Some(v) => Some(int_arg(v)?),
+    };
+    match (x, nd) {
+        (Value::Bool(b), _) => Ok(Value::Int(*b as i64)),
+        (Value::Int(i), None) => Ok(Value::Int(*i)),
+        (Value::Int(i), Some(n)) if n >= 0 => Ok(Value::Int(*i)),
+        (Value::Int(i), Some(n)) => {
+            if n < -18 {
+                return Ok(Value::Int(0));
+            }
+            let p = 10i64.pow((-n) as u32);
+            let (q, r) = (i.div_euclid(p), i.rem_euclid(p));
+            let up = match (2 * r as i128).cmp(&(p as i128)) {
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Equal => q % 2 != 0,
+                std::cmp::Ordering::Less => false,
+            };
+            let q = if up { q + 1 } else { q };
+            q.checked_mul(p).map(Value::Int).ok_or_else(int_overflow)
+        }
+        (Value::Float(f), None) => float_to_int(f.round_ties_even()),
+        (Value::Float(f), Some(n)) => Ok(Value::Float(round_float(*f, n))),
+        (other, _) => Err(type_error(format!(
+            "type {} doesn't define __round__ method",
+            type_name(other)
+        ))),
+    }
+}
+
+/// `round(f, n)` correctly rounded (half to even on the exact binary value),
+/// as Python does it through its decimal conversion.
+fn round_float(f: f64, n: i64) -> f64 {
+    if !f.is_finite() || f == 0.0 || n > 330 {
+        return f;
+    }
+    if n >= 0 {
+        let s = format!("{:.*}", n as usize, f);
+        return s.parse().unwrap_or(f);
+    }
+    if n < -330 {
+        return libm::copysign(0.0, f);
+    }
+    // Keep `exp + 1 + n` significant digits of `f`.
+    let (_, exp) = format::float::sci_digits(f, None);
+    let keep = exp as i64 + 1 + n;
+    if keep <= 0 {
+        // Only a value of at least half a unit of 10^-n rounds away from 0.
+        let unit = format!("5e{}", -n - 1)
+            .parse::<f64>()
+            .unwrap_or(f64::INFINITY);
+        let r = if keep == 0 && libm::fabs(f) > unit {
+            format!("1e{}", -n).parse::<f64>().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        return libm::copysign(r, f);
+    }
+    let s = format!("{:.*e}", (keep - 1) as usize, f);
+    s.parse().unwrap_or(f)
 }
 
 /// Calls a type: `int("3")`, `list(range(3))`, `ValueError("msg")` (makes an
@@ -27,6 +361,84 @@ pub fn call_type(
     kwargs: KwArgs,
     cx: &mut Cx,
 ) -> Result<Value, Value> {
-    let _ = (tag, args, kwargs, cx);
-    todo!()
+    charge(cx, args.len() as u64);
+    match tag {
+        TypeTag::Int => convert::to_int(args, kwargs),
+        TypeTag::Float => convert::to_float(args, kwargs),
+        TypeTag::Str => {
+            take_kwargs("str", kwargs, &[])?;
+            arity("str", &args, 0, 1)?;
+            Ok(match args.first() {
+                None => Value::str(""),
+                Some(v @ Value::Str(_)) => v.clone(),
+                Some(v) => Value::str(format::str(v, cx)),
+            })
+        }
+        TypeTag::Bool => {
+            take_kwargs("bool", kwargs, &[])?;
+            arity("bool", &args, 0, 1)?;
+            Ok(Value::Bool(args.first().is_some_and(ops::truthy)))
+        }
+        TypeTag::List => {
+            take_kwargs("list", kwargs, &[])?;
+            arity("list", &args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::list(Vec::new())),
+                Some(v @ Value::List(_)) => Ok(v.clone()),
+                Some(v) => {
+                    let items = items_of(v).ok_or_else(|| not_iterable(v))?;
+                    charge(cx, items.len() as u64);
+                    let l = Value::list(items);
+                    crate::errors::check_size(l.size(), cx.limits.size_limit)?;
+                    Ok(l)
+                }
+            }
+        }
+        TypeTag::Dict => convert::to_dict(args, kwargs, cx),
+        TypeTag::Range => {
+            take_kwargs("range", kwargs, &[])?;
+            arity("range", &args, 1, 3)?;
+            let n: Vec<i64> = args.iter().map(int_arg).collect::<Result<_, _>>()?;
+            let (start, stop, step) = match n.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => (0, 0, 1),
+            };
+            if step == 0 {
+                return Err(value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Arc::new(crate::value::RangeObj {
+                start,
+                stop,
+                step,
+            })))
+        }
+        TypeTag::Type => {
+            take_kwargs("type", kwargs, &[])?;
+            if args.len() != 1 {
+                return Err(type_error("type() takes 1 or 3 arguments"));
+            }
+            Ok(Value::Type(format::type_of(&args[0])))
+        }
+        TypeTag::Kind(kind) => {
+            take_kwargs(crate::errors::kind_name(kind), kwargs, &[])?;
+            Ok(Value::Error(Arc::new(crate::error::ErrorObj {
+                kind,
+                args,
+                traceback: Vec::new(),
+            })))
+        }
+        TypeTag::Tasklet | TypeTag::Channel => match cx.host.construct(tag, args, kwargs) {
+            HostResult::Return(v) => Ok(v),
+            HostResult::Raise(e) => Err(e),
+            HostResult::Suspend | HostResult::IterEnd => {
+                Err(crate::errors::runtime_error("a constructor cannot suspend"))
+            }
+        },
+        other => Err(type_error(format!(
+            "cannot create '{}' instances",
+            format::tag_name(other)
+        ))),
+    }
 }

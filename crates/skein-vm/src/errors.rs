@@ -37,3 +37,72 @@ pub fn attribute_error(obj: &Value, name: &str) -> Value {
         ),
     )
 }
+
+pub fn index_error(msg: impl Into<String>) -> Value {
+    error(Kind::IndexError, msg)
+}
+
+pub fn zero_division(msg: impl Into<String>) -> Value {
+    error(Kind::ZeroDivisionError, msg)
+}
+
+pub fn overflow(msg: impl Into<String>) -> Value {
+    error(Kind::OverflowError, msg)
+}
+
+/// The overflow of any int operation: Skein ints are 64-bit.
+pub fn int_overflow() -> Value {
+    overflow("integer overflow")
+}
+
+/// `KeyError(key)`: its `str` is the key's repr, as Python prints it.
+pub fn key_error(key: Value) -> Value {
+    Value::Error(Arc::new(ErrorObj {
+        kind: Kind::KeyError,
+        args: vec![key],
+        traceback: Vec::new(),
+    }))
+}
+
+/// `MemoryError` unless `size` is within `limit` (language.md, "Limits").
+pub fn check_size(size: u64, limit: u64) -> Result<(), Value> {
+    if size > limit {
+        Err(error(
+            Kind::MemoryError,
+            format!("value too large: {size} exceeds the size limit {limit}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The name a kind prints with (`ValueError`).
+pub fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Exception => "Exception",
+        Kind::ValueError => "ValueError",
+        Kind::TypeError => "TypeError",
+        Kind::NameError => "NameError",
+        Kind::UnboundLocalError => "UnboundLocalError",
+        Kind::AttributeError => "AttributeError",
+        Kind::IndexError => "IndexError",
+        Kind::KeyError => "KeyError",
+        Kind::ZeroDivisionError => "ZeroDivisionError",
+        Kind::OverflowError => "OverflowError",
+        Kind::AssertionError => "AssertionError",
+        Kind::RuntimeError => "RuntimeError",
+        Kind::RecursionError => "RecursionError",
+        Kind::MemoryError => "MemoryError",
+        Kind::ImportError => "ImportError",
+        Kind::TaskletExit => "TaskletExit",
+    }
+}
+
+/// Whether an error of `kind` is caught by `except handler` (Python's
+/// hierarchy: `Exception` catches all but `TaskletExit`).
+pub fn kind_matches(kind: Kind, handler: Kind) -> bool {
+    kind == handler
+        || (handler == Kind::Exception && kind != Kind::TaskletExit)
+        || (handler == Kind::NameError && kind == Kind::UnboundLocalError)
+        || (handler == Kind::RuntimeError && kind == Kind::RecursionError)
+}

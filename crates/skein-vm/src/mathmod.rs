@@ -3,8 +3,149 @@
 
 use crate::value::Value;
 
+/// First builtin index of the math functions: `Value::Builtin(MATH_BASE + i)`
+/// is `MATH_FUNCTIONS[i]`, far past `BUILTIN_NAMES` so the two never meet.
+pub const MATH_BASE: u16 = 0x100;
+
+/// The math functions, in the order of their builtin indexes.
+pub const MATH_FUNCTIONS: &[&str] = &[
+    "sqrt", "floor", "ceil", "hypot", "sin", "cos", "atan2", "exp", "log",
+];
+
+/// The name of math function value `index`, if it is one.
+pub fn function_name(index: u16) -> Option<&'static str> {
+    index
+        .checked_sub(MATH_BASE)
+        .and_then(|i| MATH_FUNCTIONS.get(i as usize).copied())
+}
+
 /// `math.NAME`: a constant, or a builtin function value.
 pub fn attr(name: &str) -> Option<Value> {
-    let _ = name;
-    todo!()
+    match name {
+        "pi" => Some(Value::Float(std::f64::consts::PI)),
+        "inf" => Some(Value::Float(f64::INFINITY)),
+        _ => MATH_FUNCTIONS
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Value::Builtin(MATH_BASE + i as u16)),
+    }
+}
+
+fn real(v: &Value) -> Result<f64, Value> {
+    match v {
+        Value::Float(f) => Ok(*f),
+        Value::Int(i) => Ok(*i as f64),
+        Value::Bool(b) => Ok(*b as i64 as f64),
+        other => Err(crate::errors::type_error(format!(
+            "must be real number, not {}",
+            crate::format::type_name(other)
+        ))),
+    }
+}
+
+fn domain() -> Value {
+    crate::errors::value_error("math domain error")
+}
+
+/// Checks a libm result as CPython's math module does: NaN from non-NaN
+/// input is a domain error, infinity from finite input a range error.
+fn checked(x: f64, r: f64, can_overflow: bool) -> Result<Value, Value> {
+    if r.is_nan() && !x.is_nan() {
+        return Err(domain());
+    }
+    if r.is_infinite() && x.is_finite() {
+        return Err(if can_overflow {
+            crate::errors::overflow("math range error")
+        } else {
+            domain()
+        });
+    }
+    Ok(Value::Float(r))
+}
+
+fn log(x: f64) -> Result<f64, Value> {
+    if x.is_nan() || x == f64::INFINITY {
+        return Ok(x);
+    }
+    if x <= 0.0 {
+        return Err(domain());
+    }
+    Ok(libm::log(x))
+}
+
+/// Calls math function value `index` (see [`MATH_BASE`]).
+pub fn call(
+    index: u16,
+    args: Vec<Value>,
+    kwargs: crate::host::KwArgs,
+    cx: &mut crate::Cx,
+) -> Result<Value, Value> {
+    use crate::builtins::{arity, take_kwargs};
+    let name = function_name(index).unwrap_or("?");
+    take_kwargs(&format!("math.{name}"), kwargs, &[])?;
+    crate::ops::charge(cx, args.len() as u64);
+    let (min, max) = match name {
+        "hypot" => (0, usize::MAX),
+        "atan2" => (2, 2),
+        "log" => (1, 2),
+        _ => (1, 1),
+    };
+    let shown = if min == 1 && max == 1 {
+        format!("math.{name}")
+    } else {
+        name.to_string()
+    };
+    arity(&shown, &args, min, max)?;
+    let x = match args.first() {
+        Some(v) => real(v)?,
+        None => 0.0,
+    };
+    match name {
+        "sqrt" => {
+            if x < 0.0 {
+                return Err(domain());
+            }
+            Ok(Value::Float(libm::sqrt(x)))
+        }
+        "floor" | "ceil" => match &args[0] {
+            Value::Int(i) => Ok(Value::Int(*i)),
+            Value::Bool(b) => Ok(Value::Int(*b as i64)),
+            _ => {
+                let r = if name == "floor" {
+                    libm::floor(x)
+                } else {
+                    libm::ceil(x)
+                };
+                crate::builtins::float_to_int(r)
+            }
+        },
+        "hypot" => {
+            let mut acc = 0.0;
+            for a in &args {
+                acc = libm::hypot(acc, real(a)?);
+            }
+            Ok(Value::Float(acc))
+        }
+        "sin" => checked(x, libm::sin(x), false),
+        "cos" => checked(x, libm::cos(x), false),
+        "atan2" => Ok(Value::Float(libm::atan2(x, real(&args[1])?))),
+        "exp" => checked(x, libm::exp(x), true),
+        "log" => {
+            let lx = log(x)?;
+            match args.get(1) {
+                None => Ok(Value::Float(lx)),
+                Some(b) => {
+                    let lb = log(real(b)?)?;
+                    if lb == 0.0 {
+                        return Err(crate::errors::zero_division("float division by zero"));
+                    }
+                    Ok(Value::Float(lx / lb))
+                }
+            }
+        }
+        _ => Err(crate::errors::attribute_error(
+            &Value::Module(crate::value::ModRef::Native(4)),
+            name,
+        )),
+    }
 }
