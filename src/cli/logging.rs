@@ -1,6 +1,8 @@
 //! `tracing` output for `-v` and RUST_LOG, always to stderr so it never mixes
 //! with what scripts print.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs a subscriber when the user asked for logs; otherwise none, so an
@@ -29,5 +31,7 @@ pub fn init(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only for a person watching, never into a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .try_init();
 }
