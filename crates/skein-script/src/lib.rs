@@ -7,3 +7,6 @@ pub mod bytecode;
 pub mod diag;
 
 pub use diag::CompileError;
+pub mod lexer;
+pub mod parser;
+pub mod token;
