@@ -4,9 +4,13 @@
 
 pub mod ast;
 pub mod bytecode;
+pub mod compiler;
 pub mod diag;
+pub mod disasm;
+pub mod verify;
 
 pub use diag::CompileError;
 pub mod lexer;
+pub mod loader;
 pub mod parser;
 pub mod token;

@@ -1,0 +1,310 @@
+//! Loops, `try`, and the jumps out of them. `finally` is compiled by
+//! duplication, as CPython does: its body is emitted inline on the normal
+//! path, on the exceptional path (a `SetupFinally` handler that re-raises),
+//! and before every `return`, `break` or `continue` that leaves it.
+
+use super::{Compiler, R};
+use crate::ast::{ExceptHandler, Expr, ExprKind, Span, Stmt, Target};
+use crate::bytecode::Op;
+
+/// A construct enclosing the statement being compiled, innermost last.
+pub(super) enum Block<'a> {
+    Loop {
+        /// Where `continue` jumps.
+        top: u32,
+        /// `break` jumps to patch to the loop's exit.
+        breaks: Vec<usize>,
+        /// A `for` keeps its iterator on the stack: leaving pops it.
+        is_for: bool,
+    },
+    /// A `try` body under its except handler: leaving pops the handler.
+    Handler,
+    /// A region under a `finally` handler: leaving pops it and runs the body.
+    Finally(&'a [Stmt]),
+    /// An `except` clause body: `hidden` holds the error for a bare `raise`.
+    Except { hidden: u16, name: Option<&'a str> },
+}
+
+impl<'a, 'o> Compiler<'a, 'o> {
+    pub(super) fn while_stmt(&mut self, cond: &'a Expr, body: &'a [Stmt]) -> R<()> {
+        let top = self.fb.here();
+        self.expr(cond)?;
+        let exit = self.fb.emit(Op::JumpIfFalse(0));
+        self.blocks.push(Block::Loop {
+            top,
+            breaks: Vec::new(),
+            is_for: false,
+        });
+        self.block(body)?;
+        self.fb.emit(Op::Jump(top));
+        self.fb.patch_here(exit);
+        self.end_loop();
+        Ok(())
+    }
+
+    pub(super) fn for_stmt(
+        &mut self,
+        target: &'a Target,
+        iter: &'a Expr,
+        body: &'a [Stmt],
+    ) -> R<()> {
+        self.expr(iter)?;
+        self.fb.line = iter.span.line;
+        self.fb.emit(Op::GetIter);
+        let top = self.fb.here();
+        let exit = self.fb.emit(Op::ForIter(0));
+        self.store_top(target)?;
+        self.blocks.push(Block::Loop {
+            top,
+            breaks: Vec::new(),
+            is_for: true,
+        });
+        self.block(body)?;
+        self.fb.emit(Op::Jump(top));
+        self.fb.patch_here(exit);
+        self.end_loop();
+        Ok(())
+    }
+
+    fn end_loop(&mut self) {
+        if let Some(Block::Loop { breaks, .. }) = self.blocks.pop() {
+            for b in breaks {
+                self.fb.patch_here(b);
+            }
+        }
+    }
+
+    fn innermost_loop(&self) -> Option<usize> {
+        self.blocks
+            .iter()
+            .rposition(|b| matches!(b, Block::Loop { .. }))
+    }
+
+    /// Emits what leaving blocks `from..` requires, innermost first: pops of
+    /// handlers, inlined `finally` bodies, cleared `except` locals, and (when
+    /// `pop_iters`) pops of `for` iterators.
+    fn unwind(&mut self, from: usize, pop_iters: bool) -> R<()> {
+        let line = self.fb.line;
+        for i in (from..self.blocks.len()).rev() {
+            match &self.blocks[i] {
+                Block::Loop { is_for, .. } => {
+                    if *is_for && pop_iters {
+                        self.fb.emit(Op::Pop);
+                    }
+                }
+                Block::Handler => {
+                    self.fb.emit(Op::PopHandler);
+                }
+                Block::Except { hidden, name } => {
+                    let (hidden, name) = (*hidden, *name);
+                    self.fb.emit(Op::ClearLocal(hidden));
+                    if let Some(n) = name {
+                        self.clear_name(n);
+                    }
+                }
+                Block::Finally(body) => {
+                    let body = *body;
+                    self.fb.emit(Op::PopHandler);
+                    // The body runs outside its own region: a `break` in it
+                    // sees only the blocks around the `try`.
+                    let inner = self.blocks.split_off(i);
+                    let r = self.block(body);
+                    self.blocks.extend(inner);
+                    r?;
+                    self.fb.line = line;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn break_stmt(&mut self, span: Span) -> R<()> {
+        let Some(l) = self.innermost_loop() else {
+            return Err(self.err(span, "'break' outside loop"));
+        };
+        self.unwind(l + 1, true)?;
+        if let Block::Loop { is_for: true, .. } = self.blocks[l] {
+            self.fb.emit(Op::Pop);
+        }
+        let j = self.fb.emit(Op::Jump(0));
+        if let Block::Loop { breaks, .. } = &mut self.blocks[l] {
+            breaks.push(j);
+        }
+        Ok(())
+    }
+
+    pub(super) fn continue_stmt(&mut self, span: Span) -> R<()> {
+        let Some(l) = self.innermost_loop() else {
+            return Err(self.err(span, "'continue' not properly in loop"));
+        };
+        self.unwind(l + 1, true)?;
+        if let Block::Loop { top, .. } = self.blocks[l] {
+            self.fb.emit(Op::Jump(top));
+        }
+        Ok(())
+    }
+
+    pub(super) fn return_stmt(&mut self, value: Option<&'a Expr>, span: Span) -> R<()> {
+        if self.fn_scope.is_none() {
+            return Err(self.err(span, "'return' outside function"));
+        }
+        match value {
+            Some(v) => self.expr(v)?,
+            None => {
+                self.fb.emit(Op::None);
+            }
+        }
+        self.fb.line = span.line;
+        let has_finally = self.blocks.iter().any(|b| matches!(b, Block::Finally(_)));
+        if has_finally {
+            // Inlined `finally` bodies run at the stack height of their `try`
+            // (they may `break`), so the value waits in a hidden local.
+            let v = self.fb.new_local("$return");
+            self.fb.emit(Op::StoreLocal(v));
+            self.unwind(0, true)?;
+            self.fb.emit(Op::LoadLocal(v));
+            self.fb.emit(Op::ClearLocal(v));
+        } else {
+            self.unwind(0, false)?;
+        }
+        self.fb.emit(Op::Return);
+        Ok(())
+    }
+
+    /// The hidden local holding the error of the innermost enclosing
+    /// `except` body, for a bare `raise`.
+    pub(super) fn active_exception(&self) -> Option<u16> {
+        self.blocks.iter().rev().find_map(|b| match b {
+            Block::Except { hidden, .. } => Some(*hidden),
+            _ => None,
+        })
+    }
+
+    pub(super) fn try_stmt(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [ExceptHandler],
+        orelse: &'a [Stmt],
+        finalbody: &'a [Stmt],
+        span: Span,
+    ) -> R<()> {
+        let fin_setup = if finalbody.is_empty() {
+            None
+        } else {
+            let s = self.fb.emit(Op::SetupFinally(0));
+            self.blocks.push(Block::Finally(finalbody));
+            Some(s)
+        };
+        if handlers.is_empty() {
+            self.block(body)?;
+            self.block(orelse)?;
+        } else {
+            self.try_except(body, handlers, orelse)?;
+        }
+        if let Some(setup) = fin_setup {
+            self.blocks.pop();
+            self.fb.line = span.line;
+            self.fb.emit(Op::PopHandler);
+            self.block(finalbody)?;
+            let to_end = self.fb.emit(Op::Jump(0));
+            // The exceptional path: [err] → hidden local, body, re-raise.
+            self.fb.patch_here(setup);
+            let err = self.fb.new_local("$error");
+            self.fb.line = finalbody.first().map_or(span.line, |s| s.span.line);
+            self.fb.emit(Op::StoreLocal(err));
+            self.block(finalbody)?;
+            self.fb.emit(Op::LoadLocal(err));
+            self.fb.emit(Op::ClearLocal(err));
+            self.fb.emit(Op::Reraise);
+            self.fb.patch_here(to_end);
+        }
+        Ok(())
+    }
+
+    fn try_except(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [ExceptHandler],
+        orelse: &'a [Stmt],
+    ) -> R<()> {
+        for (i, h) in handlers.iter().enumerate() {
+            if h.kind.is_none() && i + 1 < handlers.len() {
+                return Err(self.err(h.span, "default 'except:' must be last"));
+            }
+        }
+        // `TaskletExit` passes `SetupExcept` handlers by; a clause that names
+        // it (or a bare `except:`) needs the catch-all handler.
+        let catch_all = handlers
+            .iter()
+            .any(|h| h.kind.as_ref().is_none_or(names_tasklet_exit));
+        let setup = self.fb.emit(if catch_all {
+            Op::SetupFinally(0)
+        } else {
+            Op::SetupExcept(0)
+        });
+        self.blocks.push(Block::Handler);
+        self.block(body)?;
+        self.blocks.pop();
+        self.fb.emit(Op::PopHandler);
+        self.block(orelse)?;
+        let mut to_end = vec![self.fb.emit(Op::Jump(0))];
+
+        self.fb.patch_here(setup);
+        // Stack here: [err].
+        let mut matched_all = false;
+        for h in handlers {
+            self.fb.line = h.span.line;
+            let next = match &h.kind {
+                Some(kind) => {
+                    self.expr(kind)?;
+                    self.fb.line = h.span.line;
+                    self.fb.emit(Op::ExcMatch);
+                    Some(self.fb.emit(Op::JumpIfFalse(0)))
+                }
+                None => {
+                    matched_all = true;
+                    None
+                }
+            };
+            let hidden = self.fb.new_local("$exc");
+            self.fb.emit(Op::Dup);
+            self.fb.emit(Op::StoreLocal(hidden));
+            match &h.name {
+                Some(n) => self.store_name(n),
+                None => {
+                    self.fb.emit(Op::Pop);
+                }
+            }
+            self.blocks.push(Block::Except {
+                hidden,
+                name: h.name.as_deref(),
+            });
+            self.block(&h.body)?;
+            self.blocks.pop();
+            self.fb.emit(Op::ClearLocal(hidden));
+            if let Some(n) = &h.name {
+                self.clear_name(n);
+            }
+            to_end.push(self.fb.emit(Op::Jump(0)));
+            if let Some(next) = next {
+                self.fb.patch_here(next);
+            }
+        }
+        if !matched_all {
+            self.fb.emit(Op::Reraise);
+        }
+        for j in to_end {
+            self.fb.patch_here(j);
+        }
+        Ok(())
+    }
+}
+
+/// Does an `except` kind expression name `TaskletExit` (alone or in a list)?
+fn names_tasklet_exit(kind: &Expr) -> bool {
+    match &kind.kind {
+        ExprKind::Name(n) => n == "TaskletExit",
+        ExprKind::List(items) => items.iter().any(names_tasklet_exit),
+        _ => false,
+    }
+}
