@@ -1,10 +1,497 @@
 //! Python's format-spec mini-language (`format(x, ">8.2f")`, f-strings,
-//! `str.format`) for ints, floats, strs, bools and `None`.
+//! `str.format`) for ints, floats, strs, bools and `None`, and `str.format`
+//! itself.
 
+use super::float;
 use crate::Cx;
-use crate::value::Value;
+use crate::errors::{index_error, key_error, type_error, value_error};
+use crate::value::{Key, Value};
 
+/// A parsed spec: `[[fill]align][sign][z][#][0][width][grouping][.precision][type]`.
+#[derive(Debug, Default)]
+struct Spec {
+    fill: Option<char>,
+    align: Option<char>,
+    sign: Option<char>,
+    z: bool,
+    alt: bool,
+    zero: bool,
+    width: usize,
+    grouping: Option<char>,
+    precision: Option<usize>,
+    ty: Option<char>,
+}
+
+fn parse(spec: &str, type_name: &str) -> Result<Spec, Value> {
+    let chars: Vec<char> = spec.chars().collect();
+    let mut s = Spec::default();
+    let mut i = 0;
+    let is_align = |c: char| matches!(c, '<' | '>' | '=' | '^');
+    if chars.len() >= 2 && is_align(chars[1]) {
+        s.fill = Some(chars[0]);
+        s.align = Some(chars[1]);
+        i = 2;
+    } else if chars.first().is_some_and(|c| is_align(*c)) {
+        s.align = Some(chars[0]);
+        i = 1;
+    }
+    if let Some(&c @ ('+' | '-' | ' ')) = chars.get(i) {
+        s.sign = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'z') {
+        s.z = true;
+        i += 1;
+    }
+    if chars.get(i) == Some(&'#') {
+        s.alt = true;
+        i += 1;
+    }
+    if chars.get(i) == Some(&'0') {
+        s.zero = true;
+        i += 1;
+    }
+    let digits = |i: &mut usize| -> Option<usize> {
+        let start = *i;
+        while chars.get(*i).is_some_and(char::is_ascii_digit) {
+            *i += 1;
+        }
+        (*i > start).then(|| {
+            chars[start..*i]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .unwrap_or(usize::MAX)
+        })
+    };
+    let too_big = || value_error("Too many decimal digits in format string");
+    if let Some(w) = digits(&mut i) {
+        if w > 1 << 30 {
+            return Err(too_big());
+        }
+        s.width = w;
+    }
+    if let Some(&c @ (',' | '_')) = chars.get(i) {
+        s.grouping = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'.') {
+        i += 1;
+        match digits(&mut i) {
+            Some(p) if p > 1 << 30 => return Err(too_big()),
+            Some(p) => s.precision = Some(p),
+            None => return Err(value_error("Format specifier missing precision")),
+        }
+    }
+    if i < chars.len() {
+        s.ty = Some(chars[i]);
+        i += 1;
+    }
+    if i < chars.len() {
+        return Err(value_error(format!(
+            "Invalid format specifier '{spec}' for object of type '{type_name}'"
+        )));
+    }
+    if s.zero && s.align.is_none() {
+        s.fill = s.fill.or(Some('0'));
+        s.align = Some('=');
+    }
+    Ok(s)
+}
+
+/// `format(v, spec)` with Python's format-spec mini-language.
 pub fn format_spec(v: &Value, spec: &str, cx: &mut Cx) -> Result<String, Value> {
-    let _ = spec;
-    Ok(super::str(v, cx))
+    match v {
+        Value::Int(i) => format_int(*i, &parse(spec, "int")?, "int"),
+        Value::Bool(b) if !spec.is_empty() => format_int(*b as i64, &parse(spec, "bool")?, "bool"),
+        Value::Float(f) => format_float(*f, &parse(spec, "float")?),
+        Value::Str(s) => format_str(s, &parse(spec, "str")?),
+        other if spec.is_empty() => Ok(super::str(other, cx)),
+        other => Err(type_error(format!(
+            "unsupported format string passed to {}.__format__",
+            super::type_name(other)
+        ))),
+    }
+}
+
+fn unknown_code(c: char, type_name: &str) -> Value {
+    value_error(format!(
+        "Unknown format code '{c}' for object of type '{type_name}'"
+    ))
+}
+
+/// Pads `body` (sign/prefix `head` plus digits `digits`) to the width.
+fn pad(head: &str, digits: &str, spec: &Spec, default_align: char) -> String {
+    let len = head.chars().count() + digits.chars().count();
+    if len >= spec.width {
+        return format!("{head}{digits}");
+    }
+    let fill = spec.fill.unwrap_or(' ');
+    let n = spec.width - len;
+    let fills = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
+    match spec.align.unwrap_or(default_align) {
+        '<' => format!("{head}{digits}{}", fills(n)),
+        '^' => format!("{}{head}{digits}{}", fills(n / 2), fills(n - n / 2)),
+        '=' => format!("{head}{}{digits}", fills(n)),
+        _ => format!("{}{head}{digits}", fills(n)),
+    }
+}
+
+/// Inserts `sep` every `every` digits from the right of `digits`.
+fn group(digits: &str, sep: char, every: usize) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / every);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(every) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Groups `digits` (ASCII), zero-padding first when the fill is `0` with `=`
+/// alignment, so the separators run through the padding as in Python.
+fn group_padded(digits: &str, head_len: usize, spec: &Spec, every: usize) -> String {
+    let Some(sep) = spec.grouping else {
+        return digits.to_string();
+    };
+    let mut d = digits.to_string();
+    let mut out = group(&d, sep, every);
+    if spec.fill == Some('0') && spec.align == Some('=') {
+        while head_len + out.len() < spec.width {
+            d.insert(0, '0');
+            out = group(&d, sep, every);
+        }
+    }
+    out
+}
+
+fn sign_str(neg: bool, sign: Option<char>) -> &'static str {
+    match (neg, sign) {
+        (true, _) => "-",
+        (false, Some('+')) => "+",
+        (false, Some(' ')) => " ",
+        _ => "",
+    }
+}
+
+fn format_int(i: i64, spec: &Spec, type_name: &str) -> Result<String, Value> {
+    let ty = spec.ty.unwrap_or('d');
+    if matches!(ty, 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') {
+        return format_float(i as f64, spec);
+    }
+    if spec.precision.is_some() {
+        return Err(value_error(
+            "Precision not allowed in integer format specifier",
+        ));
+    }
+    if spec.z {
+        return Err(value_error(
+            "Negative zero coercion (z) not allowed in integer format specifier",
+        ));
+    }
+    let mag = i.unsigned_abs();
+    let (digits, prefix, every) = match ty {
+        'd' | 'n' => (mag.to_string(), "", 3),
+        'b' => (format!("{mag:b}"), "0b", 4),
+        'o' => (format!("{mag:o}"), "0o", 4),
+        'x' => (format!("{mag:x}"), "0x", 4),
+        'X' => (format!("{mag:X}"), "0X", 4),
+        'c' => {
+            if spec.sign.is_some() {
+                return Err(value_error(
+                    "Sign not allowed with integer format specifier 'c'",
+                ));
+            }
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| crate::errors::overflow("%c arg not in range(0x110000)"))?;
+            return Ok(pad("", &c.to_string(), spec, '<'));
+        }
+        c => return Err(unknown_code(c, type_name)),
+    };
+    if spec.grouping == Some(',') && ty != 'd' && ty != 'n' {
+        return Err(value_error(format!("Cannot specify ',' with '{ty}'.")));
+    }
+    let head = format!(
+        "{}{}",
+        sign_str(i < 0, spec.sign),
+        if spec.alt { prefix } else { "" }
+    );
+    let body = group_padded(&digits, head.len(), spec, every);
+    Ok(pad(&head, &body, spec, '>'))
+}
+
+fn format_float(f: f64, spec: &Spec) -> Result<String, Value> {
+    let ty = spec.ty;
+    let upper = matches!(ty, Some('E' | 'F' | 'G'));
+    let mut x = f;
+    let mut body = match ty {
+        None => match spec.precision {
+            None => float::float_repr(f.abs()),
+            Some(p) => float::general(f, p, spec.alt, false, true),
+        },
+        Some('f' | 'F') => float::fixed(f, spec.precision.unwrap_or(6), spec.alt, upper),
+        Some('e' | 'E') => float::exponent(f, spec.precision.unwrap_or(6), spec.alt, upper),
+        Some('g' | 'G') => float::general(f, spec.precision.unwrap_or(6), spec.alt, upper, false),
+        Some('%') => {
+            x = f * 100.0;
+            let mut s = float::fixed(x, spec.precision.unwrap_or(6), spec.alt, false);
+            s.push('%');
+            s
+        }
+        Some(c) => return Err(unknown_code(c, "float")),
+    };
+    if f.is_nan() {
+        body = body.trim_start_matches('-').to_string();
+    }
+    let mut neg = x.is_sign_negative() && !x.is_nan();
+    if spec.z && neg && body.chars().all(|c| !c.is_ascii_digit() || c == '0') {
+        neg = false;
+    }
+    let head = sign_str(neg, spec.sign);
+    // Group the integer part only.
+    let split = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
+    let (int_part, rest) = body.split_at(split);
+    let body = if int_part.is_empty() {
+        body.clone()
+    } else {
+        format!(
+            "{}{rest}",
+            group_padded(int_part, head.len() + rest.len(), spec, 3)
+        )
+    };
+    Ok(pad(head, &body, spec, '>'))
+}
+
+fn format_str(s: &str, spec: &Spec) -> Result<String, Value> {
+    match spec.ty {
+        None | Some('s') => {}
+        Some(c) => return Err(unknown_code(c, "str")),
+    }
+    if spec.sign.is_some() {
+        return Err(value_error("Sign not allowed in string format specifier"));
+    }
+    if spec.alt {
+        return Err(value_error(
+            "Alternate form (#) not allowed in string format specifier",
+        ));
+    }
+    if spec.align == Some('=') && !spec.zero {
+        return Err(value_error(
+            "'=' alignment not allowed in string format specifier",
+        ));
+    }
+    if let Some(g) = spec.grouping {
+        return Err(value_error(format!("Cannot specify '{g}' with 's'.")));
+    }
+    let text: String = match spec.precision {
+        Some(p) => s.chars().take(p).collect(),
+        None => s.to_string(),
+    };
+    let mut spec2 = Spec {
+        fill: spec.fill,
+        align: spec.align,
+        width: spec.width,
+        ..Spec::default()
+    };
+    // `0` alone on a str pads with zeros on the right (Python 3.10+).
+    if spec.zero && spec2.align == Some('=') {
+        spec2.align = Some('<');
+    }
+    Ok(pad("", &text, &spec2, '<'))
+}
+
+// ---------------------------------------------------------------------------
+// `str.format`.
+
+/// `fmt.format(*args, **kwargs)`.
+pub fn str_format(
+    fmt: &str,
+    args: &[Value],
+    kwargs: &[(std::sync::Arc<str>, Value)],
+    cx: &mut Cx,
+) -> Result<String, Value> {
+    let mut auto = 0usize;
+    let mut mode: Option<bool> = None; // Some(true) = automatic numbering
+    format_with(fmt, args, kwargs, cx, &mut auto, &mut mode, 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn format_with(
+    fmt: &str,
+    args: &[Value],
+    kwargs: &[(std::sync::Arc<str>, Value)],
+    cx: &mut Cx,
+    auto: &mut usize,
+    mode: &mut Option<bool>,
+    depth: u32,
+) -> Result<String, Value> {
+    let mut out = String::new();
+    let mut chars = fmt.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                chars.next();
+                out.push('}');
+            }
+            '}' => return Err(value_error("Single '}' encountered in format string")),
+            '{' => {
+                // Find the matching '}' allowing one nested level in the spec.
+                let mut level = 1;
+                let mut end = None;
+                for (j, d) in chars.by_ref() {
+                    match d {
+                        '{' => level += 1,
+                        '}' => {
+                            level -= 1;
+                            if level == 0 {
+                                end = Some(j);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else {
+                    return Err(value_error(if level > 1 {
+                        "expected '}' before end of string"
+                    } else {
+                        "Single '{' encountered in format string"
+                    }));
+                };
+                let field = &fmt[i + 1..end];
+                let text = replacement(field, args, kwargs, cx, auto, mode, depth)?;
+                out.push_str(&text);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn replacement(
+    field: &str,
+    args: &[Value],
+    kwargs: &[(std::sync::Arc<str>, Value)],
+    cx: &mut Cx,
+    auto: &mut usize,
+    mode: &mut Option<bool>,
+    depth: u32,
+) -> Result<String, Value> {
+    if depth > 1 {
+        return Err(value_error("Max string recursion exceeded"));
+    }
+    // Split off `:spec` (outside brackets) and `!conv`.
+    let mut name_end = field.len();
+    let mut in_bracket = false;
+    for (i, c) in field.char_indices() {
+        match c {
+            '[' => in_bracket = true,
+            ']' => in_bracket = false,
+            ':' | '!' if !in_bracket => {
+                name_end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let name = &field[..name_end];
+    let mut rest = &field[name_end..];
+    let mut conv = None;
+    if let Some(r) = rest.strip_prefix('!') {
+        let mut it = r.chars();
+        let c = it.next();
+        conv = c;
+        rest = it.as_str();
+        if !(rest.is_empty() || rest.starts_with(':')) {
+            return Err(value_error("expected ':' after conversion specifier"));
+        }
+        if !matches!(c, Some('r' | 's' | 'a')) {
+            return Err(value_error(format!(
+                "Unknown conversion specifier {}",
+                c.map(String::from).unwrap_or_default()
+            )));
+        }
+    }
+    let spec = rest.strip_prefix(':').unwrap_or("");
+    // The argument: positional (auto or numbered) or keyword, then `[key]`s.
+    let first_end = name.find(['[', '.']).unwrap_or(name.len());
+    let head = &name[..first_end];
+    let mut value = if head.is_empty() {
+        if *mode == Some(false) {
+            return Err(value_error(
+                "cannot switch from manual field specification to automatic field numbering",
+            ));
+        }
+        *mode = Some(true);
+        let i = *auto;
+        *auto += 1;
+        args.get(i).cloned().ok_or_else(|| {
+            index_error(format!(
+                "Replacement index {i} out of range for positional args tuple"
+            ))
+        })?
+    } else if let Ok(i) = head.parse::<usize>() {
+        if *mode == Some(true) {
+            return Err(value_error(
+                "cannot switch from automatic field numbering to manual field specification",
+            ));
+        }
+        *mode = Some(false);
+        args.get(i).cloned().ok_or_else(|| {
+            index_error(format!(
+                "Replacement index {i} out of range for positional args tuple"
+            ))
+        })?
+    } else {
+        kwargs
+            .iter()
+            .find(|(k, _)| **k == *head)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| key_error(Value::str(head)))?
+    };
+    let mut path = &name[first_end..];
+    while !path.is_empty() {
+        if let Some(attr) = path.strip_prefix('.') {
+            let n = attr.find(['[', '.']).unwrap_or(attr.len());
+            return Err(crate::errors::attribute_error(&value, &attr[..n]));
+        }
+        let Some(close) = path.find(']') else {
+            return Err(value_error("Missing ']' in format string"));
+        };
+        let key = &path[1..close];
+        let k = match key.parse::<i64>() {
+            Ok(n) => Value::Int(n),
+            Err(_) => Value::str(key),
+        };
+        value = match (&value, &k) {
+            (Value::Dict(d), _) => d
+                .get(&Key::from_value(&k)?)
+                .cloned()
+                .ok_or_else(|| key_error(k.clone()))?,
+            _ => crate::ops::index(&value, &k)?,
+        };
+        path = &path[close + 1..];
+    }
+    let value = match conv {
+        Some('r') | Some('a') => Value::str(super::repr(&value, cx)),
+        Some('s') => Value::str(super::str(&value, cx)),
+        _ => value,
+    };
+    let spec = if spec.contains('{') {
+        format_with(spec, args, kwargs, cx, auto, mode, depth + 1)?
+    } else {
+        spec.to_string()
+    };
+    format_spec(&value, &spec, cx)
 }

@@ -1,0 +1,142 @@
+//! Dict methods.
+
+use std::sync::Arc;
+
+use super::arity;
+use crate::Cx;
+use crate::builtins::take_kwargs;
+use crate::errors::{attribute_error, check_size, key_error, type_error, value_error};
+use crate::host::KwArgs;
+use crate::ops::{charge, items_of, not_iterable};
+use crate::value::{Dict, Key, Value};
+
+pub(super) const METHODS: &[&str] = &[
+    "keys",
+    "values",
+    "items",
+    "get",
+    "pop",
+    "setdefault",
+    "update",
+    "clear",
+    "copy",
+];
+
+pub(super) fn call(
+    recv: &mut Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+    cx: &mut Cx,
+) -> Result<Value, Value> {
+    let Value::Dict(d) = recv else {
+        return Err(attribute_error(recv, name));
+    };
+    if name != "update" {
+        take_kwargs(&format!("dict.{name}"), kwargs.clone(), &[])?;
+    }
+    let limit = cx.limits.size_limit;
+    match name {
+        "keys" | "values" | "items" => {
+            arity("dict", name, &args, 0, 0)?;
+            charge(cx, d.len() as u64);
+            let items = d
+                .map
+                .values()
+                .map(|(k, v)| match name {
+                    "keys" => k.clone(),
+                    "values" => v.clone(),
+                    _ => Value::list(vec![k.clone(), v.clone()]),
+                })
+                .collect();
+            let l = Value::list(items);
+            check_size(l.size(), limit)?;
+            Ok(l)
+        }
+        "get" => {
+            arity("dict", name, &args, 1, 2)?;
+            let key = Key::from_value(&args[0])?;
+            Ok(d.get(&key)
+                .cloned()
+                .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None)))
+        }
+        "pop" => {
+            arity("dict", name, &args, 1, 2)?;
+            let key = Key::from_value(&args[0])?;
+            if !d.map.contains_key(&key) {
+                return match args.get(1) {
+                    Some(dflt) => Ok(dflt.clone()),
+                    None => Err(key_error(args[0].clone())),
+                };
+            }
+            charge(cx, d.len() as u64);
+            Ok(Arc::make_mut(d)
+                .remove(&key)
+                .map(|(_, v)| v)
+                .unwrap_or(Value::None))
+        }
+        "setdefault" => {
+            arity("dict", name, &args, 1, 2)?;
+            let key = Key::from_value(&args[0])?;
+            if let Some(v) = d.get(&key) {
+                return Ok(v.clone());
+            }
+            let dflt = args.get(1).cloned().unwrap_or(Value::None);
+            check_size(
+                d.size
+                    .saturating_add(1 + args[0].size())
+                    .saturating_add(dflt.size()),
+                limit,
+            )?;
+            Arc::make_mut(d).insert_key(key, args[0].clone(), dflt.clone());
+            Ok(dflt)
+        }
+        "update" => {
+            arity("dict", name, &args, 0, 1)?;
+            let mut pairs: Vec<(Value, Value)> = Vec::new();
+            match args.first() {
+                None => {}
+                Some(Value::Dict(src)) => pairs.extend(src.map.values().cloned()),
+                Some(v) => {
+                    let items = items_of(v).ok_or_else(|| not_iterable(v))?;
+                    for (i, p) in items.iter().enumerate() {
+                        let kv = items_of(p).ok_or_else(|| {
+                            type_error(format!(
+                                "cannot convert dictionary update sequence element #{i} to a sequence"
+                            ))
+                        })?;
+                        if kv.len() != 2 {
+                            return Err(value_error(format!(
+                                "dictionary update sequence element #{i} has length {}; 2 is required",
+                                kv.len()
+                            )));
+                        }
+                        pairs.push((kv[0].clone(), kv[1].clone()));
+                    }
+                }
+            }
+            for (k, v) in kwargs {
+                pairs.push((Value::Str(Arc::new(k.to_string())), v));
+            }
+            charge(cx, pairs.len() as u64);
+            let mut new = (**d).clone();
+            for (k, v) in pairs {
+                new.insert(k, v)?;
+            }
+            check_size(new.size, limit)?;
+            *d = Arc::new(new);
+            Ok(Value::None)
+        }
+        "clear" => {
+            arity("dict", name, &args, 0, 0)?;
+            charge(cx, d.len() as u64);
+            *d = Arc::new(Dict::new());
+            Ok(Value::None)
+        }
+        "copy" => {
+            arity("dict", name, &args, 0, 0)?;
+            Ok(Value::Dict(d.clone()))
+        }
+        _ => Err(attribute_error(&Value::Dict(d.clone()), name)),
+    }
+}

@@ -1,0 +1,58 @@
+//! Methods of lists, dicts and strings. Mutating methods change `recv` in
+//! place: the interpreter passes the place itself (`CallPlace`) or a
+//! temporary whose change is then dropped (`CallMethod`). They keep the
+//! cached sizes right and check the size limit before growing a value.
+
+mod dict;
+mod list;
+mod string;
+
+use crate::Cx;
+use crate::errors::attribute_error;
+use crate::host::KwArgs;
+use crate::value::Value;
+
+/// Calls method `name` of a list, dict or str. Unknown: `AttributeError`.
+pub fn call(
+    recv: &mut Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+    cx: &mut Cx,
+) -> Result<Value, Value> {
+    crate::ops::charge(cx, 1 + args.len() as u64);
+    match recv {
+        Value::List(_) => list::call(recv, name, args, kwargs, cx),
+        Value::Dict(_) => dict::call(recv, name, args, kwargs, cx),
+        Value::Str(_) => string::call(recv, name, args, kwargs, cx),
+        other => Err(attribute_error(other, name)),
+    }
+}
+
+/// Whether `name` is a method of `v` (for `x.name` used without a call,
+/// which is a `TypeError` on lists and dicts rather than an `AttributeError`).
+pub fn has_method(v: &Value, name: &str) -> bool {
+    match v {
+        Value::List(_) => list::METHODS.contains(&name),
+        Value::Dict(_) => dict::METHODS.contains(&name),
+        Value::Str(_) => string::METHODS.contains(&name),
+        _ => false,
+    }
+}
+
+/// Python's arity messages for methods: `list.append() takes exactly one
+/// argument (0 given)` for fixed counts, `pop expected at most 1 argument,
+/// got 2` for ranges.
+pub(crate) fn arity(
+    ty: &str,
+    name: &str,
+    args: &[Value],
+    min: usize,
+    max: usize,
+) -> Result<(), Value> {
+    if min == max && min <= 1 {
+        crate::builtins::arity(&format!("{ty}.{name}"), args, min, max)
+    } else {
+        crate::builtins::arity(name, args, min, max)
+    }
+}
