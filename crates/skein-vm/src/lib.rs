@@ -6,12 +6,15 @@ pub mod builtins;
 pub mod error;
 pub mod errors;
 pub mod fiber;
+pub mod fiber_ops;
 pub mod format;
 pub mod host;
 pub mod interp;
+pub mod machine;
 pub mod mathmod;
 pub mod methods;
 pub mod ops;
+pub mod traceback;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +24,7 @@ pub use error::{ErrorObj, TraceEntry};
 pub use fiber::{Fiber, FiberState, Frame, Handler, Step};
 pub use host::{Host, HostResult, KwArgs};
 pub use interp::step;
+pub use machine::{BufferHost, Machine, MachineState};
 pub use value::{Kind, ModRef, TypeTag, Value};
 
 /// Resource limits of language.md.

@@ -1,0 +1,99 @@
+//! `obj.name` for reading: module globals, native module members, tasklet
+//! and channel attributes, an error's `args`.
+
+use skein_script::bytecode::{BUILTIN_MODULES, Program};
+
+use super::Exec;
+use super::values::make_list;
+use crate::value::{Kind, ModRef, Value};
+use crate::{errors, mathmod};
+
+/// Methods of lists, dicts and strings (language.md): naming one without
+/// calling it is a `TypeError` rather than an `AttributeError`.
+const LIST_METHODS: &[&str] = &[
+    "append", "pop", "insert", "remove", "index", "extend", "reverse", "sort", "count", "clear",
+    "copy",
+];
+const DICT_METHODS: &[&str] = &[
+    "keys", "values", "items", "get", "pop", "setdefault", "update", "clear", "copy",
+];
+const STR_METHODS: &[&str] = &[
+    "split", "join", "strip", "lstrip", "rstrip", "upper", "lower", "startswith", "endswith",
+    "replace", "find", "count", "isdigit", "isalpha", "format",
+];
+
+/// A module's name as `import` spells it.
+pub(crate) fn module_name(program: &Program, m: ModRef) -> String {
+    match m {
+        ModRef::Script(i) => program
+            .modules
+            .get(i as usize)
+            .map_or_else(|| format!("#{i}"), |m| m.name.clone()),
+        ModRef::Native(i) => {
+            let i = i as usize;
+            BUILTIN_MODULES
+                .get(i)
+                .map(|s| s.to_string())
+                .or_else(|| program.host_modules.get(i - BUILTIN_MODULES.len()).cloned())
+                .unwrap_or_else(|| format!("#{i}"))
+        }
+    }
+}
+
+fn no_module_attr(program: &Program, m: ModRef, name: &str) -> Value {
+    errors::error(
+        Kind::AttributeError,
+        format!(
+            "module '{}' has no attribute '{name}'",
+            module_name(program, m)
+        ),
+    )
+}
+
+/// `m.name` on a module, `None` when it has no such (bound) name.
+pub(crate) fn module_attr(ex: &mut Exec, m: ModRef, name: &str) -> Option<Value> {
+    match m {
+        ModRef::Script(i) => {
+            let slot = ex.program.modules.get(i as usize)?.globals.iter().position(|g| g == name)?;
+            match &ex.globals.modules.get(i as usize)?.values[slot] {
+                Value::Unbound => None,
+                v => Some(v.clone()),
+            }
+        }
+        ModRef::Native(i) if BUILTIN_MODULES.get(i as usize) == Some(&"math") => {
+            mathmod::attr(name)
+        }
+        ModRef::Native(_) => ex.host.module_attr(m, name),
+    }
+}
+
+/// `LoadAttr`: `obj.name`.
+pub(crate) fn get_attr(
+    ex: &mut Exec,
+    fuel: &mut u64,
+    obj: &Value,
+    name: &str,
+) -> Result<Value, Value> {
+    match obj {
+        Value::Module(m) => {
+            module_attr(ex, *m, name).ok_or_else(|| no_module_attr(ex.program, *m, name))
+        }
+        Value::Tasklet(_) | Value::Channel(_) => ex.host.get_attr(obj, name),
+        Value::Error(e) if name == "args" => make_list(e.args.clone(), &super::cx!(ex, fuel)),
+        Value::List(_) | Value::Dict(_) | Value::Str(_) => {
+            let (ty, known) = match obj {
+                Value::List(_) => ("list", LIST_METHODS),
+                Value::Dict(_) => ("dict", DICT_METHODS),
+                _ => ("str", STR_METHODS),
+            };
+            if known.contains(&name) {
+                Err(errors::type_error(format!(
+                    "{ty} methods are not values: call .{name}(...) directly"
+                )))
+            } else {
+                Err(errors::attribute_error(obj, name))
+            }
+        }
+        _ => Err(errors::attribute_error(obj, name)),
+    }
+}

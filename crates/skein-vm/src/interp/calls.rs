@@ -1,0 +1,410 @@
+//! Calls and returns: binding arguments to a script function's parameters
+//! (with Python's `TypeError` messages), dispatching builtins, types, natives
+//! and host methods, routing `key=` through the `__prelude__` module, and
+//! what happens when a frame returns.
+
+use std::sync::Arc;
+
+use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, Op, Program};
+
+use super::values::{as_error, make_list};
+use super::{Exec, cx, places, pop};
+use crate::fiber::{Fiber, Frame};
+use crate::host::{HostResult, KwArgs};
+use crate::value::{Kind, ModRef, TypeTag, Value};
+use crate::{Cx, ImportState, builtins, errors, format, methods};
+
+/// The module holding the Skein code behind `key=` (see `prelude.sk`).
+pub(crate) const PRELUDE: &str = "__prelude__";
+
+/// What an instruction that may call did to the loop.
+pub(crate) enum Flow {
+    /// Finished; its result is on the stack.
+    Next,
+    /// Pushed a frame: the loop must load the new innermost frame.
+    Frame,
+    /// A host call suspended the fiber; the host resumes it later.
+    Suspend,
+}
+
+/// What a `Return` did.
+pub(crate) enum Ret {
+    Continue,
+    /// The outermost frame returned.
+    Done(Value),
+    /// Finishing the return raised in the caller (storing a sorted list back).
+    Raise(Value),
+}
+
+pub(crate) fn recursion_error() -> Value {
+    errors::error(Kind::RecursionError, "maximum recursion depth exceeded")
+}
+
+/// Pops a call's keyword values and positional arguments.
+pub(crate) fn pop_args(
+    stack: &mut Vec<Value>,
+    func: &Function,
+    argc: u8,
+    kw: u16,
+) -> (Vec<Value>, KwArgs) {
+    let kwargs = if kw == NO_KW {
+        Vec::new()
+    } else {
+        let names = &func.kwnames[kw as usize];
+        let vals = stack.split_off(stack.len() - names.len());
+        names
+            .iter()
+            .map(|n| Arc::<str>::from(n.as_str()))
+            .zip(vals)
+            .collect()
+    };
+    let args = stack.split_off(stack.len() - argc as usize);
+    (args, kwargs)
+}
+
+/// Binds `args` and `kwargs` to `f`'s parameters, filling defaults: the
+/// values of its first `params.len()` locals.
+pub fn bind_args(
+    program: &Program,
+    f: FuncRef,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+    cx: &mut Cx,
+) -> Result<Vec<Value>, Value> {
+    let func = program.function(f);
+    let np = func.params.len();
+    let given = args.len();
+    if kwargs.is_empty() && given == np {
+        return Ok(args);
+    }
+    let name = &func.name;
+    let mut slots = args;
+    slots.truncate(np);
+    slots.resize(np, Value::Unbound);
+    for (k, v) in kwargs {
+        let Some(i) = func.params.iter().position(|p| **p == *k) else {
+            return Err(errors::type_error(format!(
+                "{name}() got an unexpected keyword argument '{k}'"
+            )));
+        };
+        if !matches!(slots[i], Value::Unbound) {
+            return Err(errors::type_error(format!(
+                "{name}() got multiple values for argument '{k}'"
+            )));
+        }
+        slots[i] = v;
+    }
+    let nreq = np - func.defaults.len().min(np);
+    if given > np {
+        let takes = if nreq < np {
+            format!("from {nreq} to {np} positional arguments")
+        } else {
+            format!("{np} positional argument{}", if np == 1 { "" } else { "s" })
+        };
+        let was = if given == 1 { "was" } else { "were" };
+        return Err(errors::type_error(format!(
+            "{name}() takes {takes} but {given} {was} given"
+        )));
+    }
+    let missing: Vec<&str> = (0..nreq)
+        .filter(|&i| matches!(slots[i], Value::Unbound))
+        .map(|i| func.params[i].as_str())
+        .collect();
+    if !missing.is_empty() {
+        let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+        let list = match quoted.as_slice() {
+            [one] => one.clone(),
+            [a, b] => format!("{a} and {b}"),
+            [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let n = missing.len();
+        let s = if n == 1 { "" } else { "s" };
+        return Err(errors::type_error(format!(
+            "{name}() missing {n} required positional argument{s}: {list}"
+        )));
+    }
+    for (i, slot) in slots.iter_mut().enumerate().skip(nreq) {
+        if matches!(slot, Value::Unbound) {
+            *slot = super::values::const_value(&func.defaults[i - nreq], cx)?;
+        }
+    }
+    Ok(slots)
+}
+
+/// Pushes a frame for `f` whose first locals are `locals`.
+pub(crate) fn push_frame(
+    ex: &Exec,
+    fiber: &mut Fiber,
+    f: FuncRef,
+    locals: Vec<Value>,
+) -> Result<(), Value> {
+    if fiber.frames.len() >= ex.limits.frame_limit as usize {
+        return Err(recursion_error());
+    }
+    let nlocals = ex.program.function(f).nlocals as usize;
+    let base = fiber.stack.len();
+    fiber.stack.extend(locals);
+    fiber.stack.resize(base + nlocals.max(fiber.stack.len() - base), Value::Unbound);
+    fiber.frames.push(Frame {
+        func: f,
+        pc: 0,
+        base: base as u32,
+    });
+    Ok(())
+}
+
+/// Turns what a host call did into the loop's terms.
+pub(crate) fn host_result(fiber: &mut Fiber, r: HostResult) -> Result<Flow, Value> {
+    match r {
+        HostResult::Return(v) => {
+            fiber.stack.push(v);
+            Ok(Flow::Next)
+        }
+        HostResult::Raise(e) => Err(as_error(e)),
+        HostResult::Suspend => Ok(Flow::Suspend),
+        HostResult::IterEnd => Err(errors::runtime_error(
+            "internal error: the host ended a loop outside a for",
+        )),
+    }
+}
+
+/// `Call`: `[f, a1..an, kwvals…] → [result]`.
+pub(crate) fn call_op(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    argc: u8,
+    kw: u16,
+) -> Result<Flow, Value> {
+    let (args, kwargs) = pop_args(&mut fiber.stack, func, argc, kw);
+    let callee = pop(&mut fiber.stack);
+    call_value(ex, fiber, fuel, callee, args, kwargs)
+}
+
+/// Calls any value; a script function (or a `key=` path) pushes a frame.
+pub(crate) fn call_value(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    callee: Value,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+) -> Result<Flow, Value> {
+    match callee {
+        Value::Function(f) => {
+            if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                return Err(recursion_error());
+            }
+            let locals = bind_args(ex.program, f, args, kwargs, &mut cx!(ex, fuel))?;
+            push_frame(ex, fiber, f, locals)?;
+            Ok(Flow::Frame)
+        }
+        Value::Builtin(b) => {
+            if let Some((pf, pargs)) = builtin_key_route(ex, fuel, b, &args, &kwargs)? {
+                push_frame(ex, fiber, pf, pargs)?;
+                return Ok(Flow::Frame);
+            }
+            let r = builtins::call(b, args, kwargs, &mut cx!(ex, fuel))?;
+            fiber.stack.push(r);
+            Ok(Flow::Next)
+        }
+        Value::Type(tag @ (TypeTag::Tasklet | TypeTag::Channel)) => {
+            let r = ex.host.construct(tag, args, kwargs);
+            host_result(fiber, r)
+        }
+        Value::Type(tag) => {
+            let r = builtins::call_type(tag, args, kwargs, &mut cx!(ex, fuel))?;
+            fiber.stack.push(r);
+            Ok(Flow::Next)
+        }
+        Value::Native(id) => {
+            let r = ex.host.call_native(id, args, kwargs);
+            host_result(fiber, r)
+        }
+        Value::Tasklet(_) => {
+            let r = ex.host.call_method(&callee, "setup", args, kwargs);
+            host_result(fiber, r)
+        }
+        Value::Method(m) => {
+            let r = ex.host.call_method(&m.0, &m.1, args, kwargs);
+            host_result(fiber, r)
+        }
+        other => Err(errors::type_error(format!(
+            "'{}' object is not callable",
+            format::type_name(&other)
+        ))),
+    }
+}
+
+/// `CallMethod`: `[recv, a1..an, kwvals…] → [result]` on a temporary.
+pub(crate) fn call_method_op(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    name: u16,
+    argc: u8,
+    kw: u16,
+) -> Result<Flow, Value> {
+    let (args, kwargs) = pop_args(&mut fiber.stack, func, argc, kw);
+    let mut recv = pop(&mut fiber.stack);
+    let name = func.names[name as usize].as_str();
+    call_method(ex, fiber, fuel, &mut recv, name, args, kwargs)
+}
+
+/// Method `name` of `recv`: list/dict/str methods change `recv` itself.
+pub(crate) fn call_method(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    recv: &mut Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+) -> Result<Flow, Value> {
+    match recv {
+        Value::List(_) | Value::Dict(_) | Value::Str(_) => {
+            if let Some((pf, pargs)) = sort_key_route(ex, recv, name, &args, &kwargs) {
+                push_frame(ex, fiber, pf, pargs)?;
+                return Ok(Flow::Frame);
+            }
+            let r = methods::call(recv, name, args, kwargs, &mut cx!(ex, fuel))?;
+            fiber.stack.push(r);
+            Ok(Flow::Next)
+        }
+        Value::Tasklet(_) | Value::Channel(_) => {
+            let r = ex.host.call_method(recv, name, args, kwargs);
+            host_result(fiber, r)
+        }
+        _ => {
+            let f = super::attrs::get_attr(ex, fuel, recv, name)?;
+            call_value(ex, fiber, fuel, f, args, kwargs)
+        }
+    }
+}
+
+/// A function of the prelude module by name.
+fn prelude_func(ex: &Exec, name: &str) -> Option<FuncRef> {
+    let module = ex.prelude?;
+    let m = &ex.program.modules[module as usize];
+    let func = m.functions.iter().position(|f| f.name == name)?;
+    Some(FuncRef {
+        module,
+        func: func as u16,
+    })
+}
+
+fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
+    kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+}
+
+/// `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's
+/// Skein code, so the key calls are ordinary, preemptible VM calls. Calls
+/// the builtin would reject anyway are left to it, for its messages.
+fn builtin_key_route(
+    ex: &mut Exec,
+    fuel: &mut u64,
+    b: u16,
+    args: &[Value],
+    kwargs: &KwArgs,
+) -> Result<Option<(FuncRef, Vec<Value>)>, Value> {
+    let Some(key) = kwarg(kwargs, "key") else {
+        return Ok(None);
+    };
+    if matches!(key, Value::None) || ex.prelude.is_none() {
+        return Ok(None);
+    }
+    let name = BUILTIN_NAMES.get(b as usize).copied().unwrap_or("");
+    let only = |allowed: &[&str]| kwargs.iter().all(|(k, _)| allowed.contains(&&**k));
+    let route = match name {
+        "sorted" if args.len() == 1 && only(&["key", "reverse"]) => {
+            let reverse = kwarg(kwargs, "reverse").cloned().unwrap_or(Value::Bool(false));
+            Some(("sorted_key", vec![args[0].clone(), key.clone(), reverse]))
+        }
+        "min" | "max" if !args.is_empty() && only(&["key"]) => {
+            let seq = if args.len() == 1 {
+                args[0].clone()
+            } else {
+                make_list(args.to_vec(), &cx!(ex, fuel))?
+            };
+            let f = if name == "min" { "min_key" } else { "max_key" };
+            Some((f, vec![seq, key.clone()]))
+        }
+        _ => None,
+    };
+    Ok(route.and_then(|(f, pargs)| prelude_func(ex, f).map(|f| (f, pargs))))
+}
+
+/// `xs.sort(key=f)` with a `key` that is not `None`: the prelude's
+/// `list_sort`, whose return [`return_from`] handles specially.
+pub(crate) fn sort_key_route(
+    ex: &Exec,
+    recv: &Value,
+    name: &str,
+    args: &[Value],
+    kwargs: &KwArgs,
+) -> Option<(FuncRef, Vec<Value>)> {
+    if name != "sort" || !matches!(recv, Value::List(_)) || !args.is_empty() {
+        return None;
+    }
+    let key = kwarg(kwargs, "key")?;
+    if matches!(key, Value::None)
+        || !kwargs.iter().all(|(k, _)| &**k == "key" || &**k == "reverse")
+    {
+        return None;
+    }
+    let reverse = kwarg(kwargs, "reverse").cloned().unwrap_or(Value::Bool(false));
+    let f = prelude_func(ex, "list_sort")?;
+    Some((f, vec![recv.clone(), key.clone(), reverse]))
+}
+
+/// Pops the innermost frame and hands `v` to whoever called it: the caller's
+/// stack, or — for a module's top level — the importer (which gets the
+/// module), or — for the prelude's `list_sort` — the place the method was
+/// called on.
+pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: Value) -> Ret {
+    let Some(frame) = fiber.frames.pop() else {
+        return Ret::Done(v);
+    };
+    let depth = fiber.frames.len() as u32;
+    while fiber.handlers.last().is_some_and(|h| h.frame >= depth) {
+        fiber.handlers.pop();
+    }
+    fiber.stack.truncate(frame.base as usize);
+    if frame.func.func == 0 {
+        let m = frame.func.module;
+        if let Some(g) = ex.globals.modules.get_mut(m as usize) {
+            g.state = ImportState::Done;
+        }
+        if fiber.frames.is_empty() {
+            return Ret::Done(v);
+        }
+        fiber.stack.push(Value::Module(ModRef::Script(m)));
+        return Ret::Continue;
+    }
+    let Some(caller) = fiber.frames.last() else {
+        return Ret::Done(v);
+    };
+    if Some(frame.func.module) == ex.prelude && ex.program.function(frame.func).name == "list_sort"
+    {
+        let cfunc = ex.program.function(caller.func);
+        let op = caller
+            .pc
+            .checked_sub(1)
+            .and_then(|pc| cfunc.code.get(pc as usize));
+        if let Some(&Op::CallPlace { base, depth, .. }) = op {
+            let (fbase, gm) = (caller.base as usize, caller.func.module as usize);
+            if let Err(e) =
+                places::store_place_value(ex, fiber, fuel, cfunc, fbase, gm, base, depth, v)
+            {
+                return Ret::Raise(e);
+            }
+        }
+        fiber.stack.push(Value::None);
+        return Ret::Continue;
+    }
+    fiber.stack.push(v);
+    Ret::Continue
+}

@@ -1,0 +1,338 @@
+//! Places (language.md, "Values, places and sharing"): a local, a global, a
+//! module's global or a tasklet's/channel's attribute, then a chain of
+//! `[key]`s. Reading walks the chain; writing, deleting and mutating methods
+//! go through `ops::with_place`, which copies on write only what is shared.
+
+use skein_script::bytecode::{Function, PlaceBase};
+
+use super::calls::{self, Flow, pop_args};
+use super::{Exec, NullHost, cx, name_error, pop, unbound_local};
+use crate::fiber::Fiber;
+use crate::value::{ModRef, Value};
+use crate::{Cx, builtins, errors, methods, ops};
+
+/// Where a place starts.
+enum Root<'p> {
+    /// Absolute index of a local slot on the fiber's stack.
+    Local(usize),
+    /// (module, slot) in the globals.
+    Global(usize, usize),
+    /// An attribute of a tasklet or channel, which the host owns.
+    HostAttr(Value, &'p str),
+    /// Something that is not a place (a native module's attribute, an
+    /// error's `args`): changes to it are lost.
+    Temp(Value),
+}
+
+/// The operands of a `CallPlace`.
+#[derive(Clone, Copy)]
+pub(crate) struct PlaceCall {
+    pub base: PlaceBase,
+    pub depth: u8,
+    pub name: u16,
+    pub argc: u8,
+    pub kw: u16,
+}
+
+/// Where the place's parts start on the stack (the object of an `Attr`
+/// base, else the first key), given that its keys end at the top.
+fn parts_start(len: usize, base: PlaceBase, depth: usize) -> usize {
+    let keys_at = len - depth;
+    match base {
+        PlaceBase::Attr(_) => keys_at - 1,
+        _ => keys_at,
+    }
+}
+
+fn module_name(ex: &Exec, m: ModRef) -> String {
+    super::attrs::module_name(ex.program, m)
+}
+
+/// Finds the root of a place whose keys start at `keys_at`. `binding`: the
+/// root itself is about to be assigned, so an unbound one is fine.
+fn resolve_root<'p>(
+    ex: &mut Exec,
+    fiber: &Fiber,
+    fuel: &mut u64,
+    func: &'p Function,
+    fbase: usize,
+    gm: usize,
+    base: PlaceBase,
+    keys_at: usize,
+    binding: bool,
+) -> Result<Root<'p>, Value> {
+    match base {
+        PlaceBase::Local(i) => {
+            let slot = fbase + i as usize;
+            if !binding && matches!(fiber.stack[slot], Value::Unbound) {
+                return Err(unbound_local(&func.local_names[i as usize]));
+            }
+            Ok(Root::Local(slot))
+        }
+        PlaceBase::Global(i) => {
+            let i = i as usize;
+            if !binding && matches!(ex.globals.modules[gm].values[i], Value::Unbound) {
+                let name = &ex.program.modules[gm].globals[i];
+                return match skein_script::bytecode::builtin_index(name) {
+                    Some(b) => Ok(Root::Temp(builtins::value_of(b))),
+                    None => Err(name_error(name)),
+                };
+            }
+            Ok(Root::Global(gm, i))
+        }
+        PlaceBase::Attr(n) => {
+            let name = func.names[n as usize].as_str();
+            let obj = &fiber.stack[keys_at - 1];
+            match obj {
+                Value::Module(ModRef::Script(m)) => {
+                    let m = *m as usize;
+                    let slot = ex.program.modules[m].globals.iter().position(|g| g == name);
+                    match slot {
+                        Some(s) if binding || !matches!(ex.globals.modules[m].values[s], Value::Unbound) => {
+                            Ok(Root::Global(m, s))
+                        }
+                        _ => Err(errors::error(
+                            crate::Kind::AttributeError,
+                            format!(
+                                "module '{}' has no attribute '{name}'",
+                                module_name(ex, ModRef::Script(m as u16))
+                            ),
+                        )),
+                    }
+                }
+                Value::Tasklet(_) | Value::Channel(_) => Ok(Root::HostAttr(obj.clone(), name)),
+                _ if binding => Err(errors::attribute_error(obj, name)),
+                _ => {
+                    let obj = obj.clone();
+                    Ok(Root::Temp(super::attrs::get_attr(ex, fuel, &obj, name)?))
+                }
+            }
+        }
+    }
+}
+
+/// A copy of the value at the place (cheap: containers are shared).
+fn read_place(
+    ex: &mut Exec,
+    fiber: &Fiber,
+    root: &Root,
+    keys_at: usize,
+    depth: usize,
+) -> Result<Value, Value> {
+    let mut v = match root {
+        Root::Local(s) => fiber.stack[*s].clone(),
+        Root::Global(m, s) => ex.globals.modules[*m].values[*s].clone(),
+        Root::HostAttr(obj, name) => ex.host.get_attr(obj, name)?,
+        Root::Temp(v) => v.clone(),
+    };
+    for k in &fiber.stack[keys_at..keys_at + depth] {
+        v = ops::index(&v, k)?;
+    }
+    Ok(v)
+}
+
+/// Runs `f` on the value at the root followed by `depth` keys from `keys_at`.
+#[allow(clippy::too_many_arguments)]
+fn with_root<R>(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    root: Root,
+    keys_at: usize,
+    depth: usize,
+    f: &mut dyn FnMut(&mut Value, &mut Cx) -> Result<R, Value>,
+) -> Result<R, Value> {
+    match root {
+        Root::Local(slot) => {
+            let (lo, hi) = fiber.stack.split_at_mut(keys_at);
+            ops::with_place(&mut lo[slot], &hi[..depth], &mut cx!(ex, fuel), f)
+        }
+        Root::Global(m, s) => {
+            let keys = &fiber.stack[keys_at..keys_at + depth];
+            let mut cx = cx!(ex, fuel);
+            ops::with_place(&mut ex.globals.modules[m].values[s], keys, &mut cx, f)
+        }
+        Root::HostAttr(obj, name) => {
+            let keys = &fiber.stack[keys_at..keys_at + depth];
+            let (program, limits) = (ex.program, ex.limits);
+            let mut out = None;
+            // The host is busy lending the attribute, so the values code
+            // gets a host that can only describe.
+            ex.host.with_attr_mut(&obj, name, &mut |slot| {
+                let mut null = NullHost;
+                let mut cx = Cx {
+                    program,
+                    host: &mut null,
+                    limits,
+                    fuel: &mut *fuel,
+                };
+                out = Some(ops::with_place(slot, keys, &mut cx, &mut *f)?);
+                Ok(())
+            })?;
+            out.ok_or_else(|| errors::runtime_error("internal error: the host skipped an update"))
+        }
+        Root::Temp(mut v) => {
+            let keys = &fiber.stack[keys_at..keys_at + depth];
+            ops::with_place(&mut v, keys, &mut cx!(ex, fuel), f)
+        }
+    }
+}
+
+/// `LoadPlace`: `[obj?, k1..kd] → [obj?, k1..kd, place]`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn load_place(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    fbase: usize,
+    gm: usize,
+    base: PlaceBase,
+    depth: u8,
+) -> Result<(), Value> {
+    let d = depth as usize;
+    let keys_at = fiber.stack.len() - d;
+    let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+    let v = read_place(ex, fiber, &root, keys_at, d)?;
+    fiber.stack.push(v);
+    Ok(())
+}
+
+/// `StorePlace`: `[obj?, k1..kd, v] → []`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn store_place(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    fbase: usize,
+    gm: usize,
+    base: PlaceBase,
+    depth: u8,
+) -> Result<(), Value> {
+    let v = pop(&mut fiber.stack);
+    store_place_value(ex, fiber, fuel, func, fbase, gm, base, depth, v)
+}
+
+/// Stores `v` into the place whose parts `[obj?, k1..kd]` are on top of the
+/// stack, popping them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn store_place_value(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    fbase: usize,
+    gm: usize,
+    base: PlaceBase,
+    depth: u8,
+    v: Value,
+) -> Result<(), Value> {
+    let d = depth as usize;
+    let len = fiber.stack.len();
+    let keys_at = len - d;
+    let start = parts_start(len, base, d);
+    let r = if d == 0 {
+        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, true)?;
+        match root {
+            Root::Local(s) => {
+                fiber.stack[s] = v;
+                Ok(())
+            }
+            Root::Global(m, s) => {
+                ex.globals.modules[m].values[s] = v;
+                Ok(())
+            }
+            Root::HostAttr(obj, name) => {
+                let mut v = Some(v);
+                ex.host.with_attr_mut(&obj, name, &mut |slot| {
+                    if let Some(v) = v.take() {
+                        *slot = v;
+                    }
+                    Ok(())
+                })
+            }
+            Root::Temp(_) => Ok(()),
+        }
+    } else {
+        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+        let last = fiber.stack[len - 1].clone();
+        let mut v = Some(v);
+        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, cx| {
+            ops::store_index(c, last.clone(), v.take().unwrap_or(Value::None), cx)
+        })
+    };
+    fiber.stack.truncate(start);
+    r
+}
+
+/// `DelPlace`: `[obj?, k1..kd] → []` (depth ≥ 1).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn del_place(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    fbase: usize,
+    gm: usize,
+    base: PlaceBase,
+    depth: u8,
+) -> Result<(), Value> {
+    let d = depth as usize;
+    let len = fiber.stack.len();
+    let keys_at = len - d;
+    let start = parts_start(len, base, d);
+    let r = if d == 0 {
+        Err(errors::runtime_error("internal error: del of a place without keys"))
+    } else {
+        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+        let last = fiber.stack[len - 1].clone();
+        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, _| ops::del_index(c, &last))
+    };
+    fiber.stack.truncate(start);
+    r
+}
+
+/// `CallPlace`: `[obj?, k1..kd, args…, kwvals…] → [result]`. A list or dict
+/// method runs on the place itself; a str method, or any method of a
+/// tasklet, channel or module found there, runs on a copy.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn call_place(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    func: &Function,
+    fbase: usize,
+    gm: usize,
+    call: PlaceCall,
+) -> Result<Flow, Value> {
+    let (args, kwargs) = pop_args(&mut fiber.stack, func, call.argc, call.kw);
+    let name = func.names[call.name as usize].as_str();
+    let d = call.depth as usize;
+    let len = fiber.stack.len();
+    let keys_at = len - d;
+    let start = parts_start(len, call.base, d);
+    let root = resolve_root(ex, fiber, fuel, func, fbase, gm, call.base, keys_at, false)?;
+    let mut target = read_place(ex, fiber, &root, keys_at, d)?;
+    if !matches!(target, Value::List(_) | Value::Dict(_)) || matches!(root, Root::Temp(_)) {
+        fiber.stack.truncate(start);
+        return calls::call_method(ex, fiber, fuel, &mut target, name, args, kwargs);
+    }
+    if let Some((pf, pargs)) = calls::sort_key_route(ex, &target, name, &args, &kwargs) {
+        // The place's parts stay on the stack: when `list_sort` returns,
+        // `return_from` stores its result there.
+        drop(target);
+        calls::push_frame(ex, fiber, pf, pargs)?;
+        return Ok(Flow::Frame);
+    }
+    // Drop the copy first so an unshared list is mutated without a copy.
+    drop(target);
+    let mut call_args = Some((args, kwargs));
+    let r = with_root(ex, fiber, fuel, root, keys_at, d, &mut |v, cx| {
+        let (args, kwargs) = call_args.take().unwrap_or_default();
+        methods::call(v, name, args, kwargs, cx)
+    });
+    fiber.stack.truncate(start);
+    fiber.stack.push(r?);
+    Ok(Flow::Next)
+}

@@ -1,0 +1,127 @@
+//! Raising: unwinding frames to the innermost handler that takes the error,
+//! recording a traceback entry for each frame the error passes through, and
+//! `except` matching.
+
+use std::sync::Arc;
+
+use skein_script::bytecode::Program;
+
+use super::Exec;
+use super::values::as_error;
+use crate::error::TraceEntry;
+use crate::fiber::{Fiber, Frame};
+use crate::value::{Kind, TypeTag, Value};
+use crate::errors::kind_matches;
+use crate::{ImportState, errors};
+
+/// The line a frame is at for a traceback: that of the instruction it last
+/// began (its `pc` is the next one), or its `def` line before its first.
+pub(crate) fn frame_line(program: &Program, frame: &Frame) -> u32 {
+    let func = program.function(frame.func);
+    match frame.pc.checked_sub(1) {
+        Some(pc) => func.lines.get(pc as usize).copied().unwrap_or(func.def_line),
+        None => func.def_line,
+    }
+}
+
+/// Raises `err` at the innermost frame's current instruction: frames without
+/// a handler that takes it are popped; the first that has one resumes at its
+/// handler with the error on top of the stack as it was when the `try`
+/// began. `Err` gives back the error (with its full traceback) when the
+/// outermost frame was popped too.
+///
+/// `reraise` (a bare `raise`): the innermost frame is already in the
+/// error's traceback, as in Python.
+pub(crate) fn unwind(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    err: Value,
+    reraise: bool,
+) -> Result<(), Value> {
+    let mut err = as_error(err);
+    let kind = match &err {
+        Value::Error(e) => e.kind,
+        _ => Kind::TypeError,
+    };
+    let mut entries: Vec<TraceEntry> = Vec::new();
+    let mut skip_entry = reraise;
+    let caught = loop {
+        let Some(frame) = fiber.frames.last() else {
+            break false;
+        };
+        let fi = (fiber.frames.len() - 1) as u32;
+        if !skip_entry && Some(frame.func.module) != ex.prelude {
+            entries.push(TraceEntry {
+                func: frame.func,
+                line: frame_line(ex.program, frame),
+            });
+        }
+        skip_entry = false;
+        let mut target = None;
+        while let Some(h) = fiber.handlers.last() {
+            if h.frame < fi {
+                break;
+            }
+            let h = fiber.handlers.pop().expect("checked above");
+            if h.frame == fi && (h.catch_all || kind != Kind::TaskletExit) {
+                target = Some(h);
+                break;
+            }
+        }
+        if let Some(h) = target {
+            fiber.stack.truncate(h.stack_len as usize);
+            if let Some(f) = fiber.frames.last_mut() {
+                f.pc = h.target;
+            }
+            break true;
+        }
+        let frame = fiber.frames.pop().expect("checked above");
+        fiber.stack.truncate(frame.base as usize);
+        // A module whose top level failed has not run: importing it again
+        // runs it again, as Python does.
+        if frame.func.func == 0
+            && let Some(g) = ex.globals.modules.get_mut(frame.func.module as usize)
+        {
+            g.state = ImportState::NotRun;
+        }
+    };
+    if !entries.is_empty()
+        && let Value::Error(e) = &mut err
+    {
+        let e = Arc::make_mut(e);
+        entries.reverse();
+        entries.append(&mut e.traceback);
+        e.traceback = entries;
+    }
+    if caught {
+        fiber.stack.push(err);
+        Ok(())
+    } else {
+        fiber.stack.clear();
+        fiber.handlers.clear();
+        Err(err)
+    }
+}
+
+/// `except KIND` (or a list of kinds): does `err` match?
+pub(crate) fn exc_match(err: &Value, want: &Value) -> Result<bool, Value> {
+    let Value::Error(e) = err else {
+        return Ok(false);
+    };
+    let one = |w: &Value| match w {
+        Value::Type(TypeTag::Kind(k)) => Ok(kind_matches(e.kind, *k)),
+        _ => Err(errors::type_error(
+            "catching classes that do not inherit from BaseException is not allowed",
+        )),
+    };
+    match want {
+        Value::List(l) => {
+            let mut any = false;
+            for w in &l.items {
+                any |= one(w)?;
+            }
+            Ok(any)
+        }
+        w => one(w),
+    }
+}
