@@ -124,6 +124,10 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         comp_scopes: Vec::new(),
         blocks: Vec::new(),
     };
+    // Slots of names the top level binds follow source order.
+    for n in &top.bound {
+        c.global_slot(n);
+    }
     c.block(&ast.body)?;
     let top_fn = c.finish_function(Span {
         line: 1,

@@ -494,3 +494,6 @@ fn collect_imports(body: &[Stmt], out: &mut Vec<(String, Span)>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

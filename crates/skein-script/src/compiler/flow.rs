@@ -267,13 +267,12 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 }
             };
             let hidden = self.fb.new_local("$exc");
-            self.fb.emit(Op::Dup);
-            self.fb.emit(Op::StoreLocal(hidden));
-            match &h.name {
-                Some(n) => self.store_name(n),
-                None => {
-                    self.fb.emit(Op::Pop);
-                }
+            if let Some(n) = &h.name {
+                self.fb.emit(Op::Dup);
+                self.fb.emit(Op::StoreLocal(hidden));
+                self.store_name(n);
+            } else {
+                self.fb.emit(Op::StoreLocal(hidden));
             }
             self.blocks.push(Block::Except {
                 hidden,
