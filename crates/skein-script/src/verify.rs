@@ -287,3 +287,92 @@ fn check_indexes(
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn func(code: Vec<Op>, nlocals: u16) -> Function {
+        Function {
+            name: "f".into(),
+            params: Vec::new(),
+            defaults: Vec::new(),
+            nlocals,
+            local_names: (0..nlocals).map(|i| format!("l{i}")).collect(),
+            lines: vec![1; code.len()],
+            code,
+            consts: Vec::new(),
+            names: Vec::new(),
+            kwnames: Vec::new(),
+            def_line: 1,
+        }
+    }
+
+    fn message(code: Vec<Op>) -> String {
+        match verify_function(&func(code, 1), 0, 1) {
+            Ok(_) => "ok".into(),
+            Err(e) => format!("pc {}: {}", e.pc, e.message),
+        }
+    }
+
+    #[test]
+    fn computes_depths_through_jumps_and_handlers() {
+        // try: x = 1 / except: pass — then return None.
+        let code = vec![
+            Op::SetupExcept(5),     // 0: d0
+            Op::SmallInt(1),        // 1: d0
+            Op::StoreLocal(0),      // 2: d1
+            Op::PopHandler,         // 3: d0
+            Op::Jump(6),            // 4: d0
+            Op::Pop,                // 5: d1 (the error)
+            Op::None,               // 6: d0
+            Op::JumpIfTrueOrPop(9), // 7: d1
+            Op::None,               // 8: d0
+            Op::Return,             // 9: d1
+            Op::Nop,                // 10: unreachable
+        ];
+        let info = verify_function(&func(code, 1), 0, 1).expect("verifies");
+        let d: Vec<Option<u16>> = vec![0, 0, 1, 0, 0, 1, 0, 1, 0, 1]
+            .into_iter()
+            .map(Some)
+            .chain([None])
+            .collect();
+        assert_eq!(info.depth, d);
+        assert_eq!(info.max_depth, 1);
+    }
+
+    #[test]
+    fn rejects_bad_code() {
+        assert_eq!(
+            message(vec![Op::Jump(7)]),
+            "pc 0: jump to 7 is past the end (1 ops)"
+        );
+        assert_eq!(
+            message(vec![Op::None, Op::Pop]),
+            "pc 1: code runs past its end without returning"
+        );
+        assert_eq!(
+            message(vec![Op::Pop, Op::None, Op::Return]),
+            "pc 0: Pop needs 1 operands, stack has 0"
+        );
+        assert_eq!(
+            message(vec![Op::LoadLocal(3), Op::Return]),
+            "pc 0: local 3 out of range (1 locals)"
+        );
+        assert_eq!(
+            message(vec![Op::MakeFunction(1), Op::Return]),
+            "pc 0: function 1 out of range"
+        );
+        // Two paths reach pc 3 with different heights.
+        assert_eq!(
+            message(vec![
+                Op::True,
+                Op::JumpIfFalse(3),
+                Op::None,
+                Op::None,
+                Op::Return
+            ]),
+            "pc 3: stack height 1 from pc 2 disagrees with 0"
+        );
+    }
+}
