@@ -57,3 +57,83 @@ impl CompileError {
         spanned.min(room).max(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::parse_module;
+
+    fn render(source: &str) -> String {
+        match parse_module(source, "game.sk") {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.render(source),
+        }
+    }
+
+    #[test]
+    fn renders_like_rustc() {
+        let source = "x = 1\ny = 2\nif a < b < c:\n    pass\n";
+        let expected = "\
+error: chained comparisons are not in the language
+ --> game.sk:3:8
+  |
+3 | if a < b < c:
+  |        ^
+";
+        assert_eq!(render(source), expected);
+    }
+
+    #[test]
+    fn gutter_grows_with_the_line_number_and_carets_cover_the_span() {
+        let source = format!("{}x = lambda: 1\n", "\n".repeat(11));
+        let expected = "\
+error: `lambda` is not in the language
+  --> game.sk:12:5
+   |
+12 | x = lambda: 1
+   |     ^^^^^^
+";
+        assert_eq!(render(&source), expected);
+    }
+
+    #[test]
+    fn columns_are_characters_and_spans_stop_at_the_line_end() {
+        let source = "s = 'héllo' + '''ab\\q\ncd'''\n";
+        let expected = "\
+error: invalid escape sequence '\\q'
+ --> game.sk:1:20
+  |
+1 | s = 'héllo' + '''ab\\q
+  |                    ^^
+";
+        assert_eq!(render(source), expected);
+        let unterminated = "x = (1,\n";
+        let expected = "\
+error: '(' was never closed
+ --> game.sk:1:5
+  |
+1 | x = (1,
+  |     ^
+";
+        assert_eq!(render(unterminated), expected);
+    }
+
+    #[test]
+    fn a_span_past_the_source_still_renders() {
+        let e = CompileError {
+            message: "m".into(),
+            file: "f.sk".into(),
+            span: Span {
+                start: 100,
+                end: 90,
+                line: 7,
+                col: 3,
+            },
+        };
+        assert_eq!(
+            e.render("x\r\n"),
+            "error: m\n --> f.sk:7:3\n  |\n7 | \n  |   ^\n"
+        );
+        assert_eq!(e.to_string(), "f.sk:7:3: m");
+    }
+}

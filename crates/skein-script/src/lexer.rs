@@ -716,3 +716,115 @@ fn hex_escape(
         .ok_or_else(|| ("invalid Unicode code point in escape".to_string(), n + 2))?;
     Ok((Some(ch), i + 2 + n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The token stream, compactly: layout tokens by name, the rest as written.
+    fn toks(src: &str) -> String {
+        let mut lx = Lexer::new(src, "t.sk");
+        let mut out = Vec::new();
+        loop {
+            let t = lx.next_token();
+            out.push(match t.tok {
+                Tok::Name(n) => n,
+                Tok::Kw(k) => k.to_string(),
+                Tok::Op(o) => o.to_string(),
+                Tok::Int(i) => i.to_string(),
+                Tok::Float(f) => format!("{f:?}"),
+                Tok::Str(s) => format!("{s:?}"),
+                Tok::FStr { start, end, .. } => {
+                    format!("f{:?}", &src[start as usize..end as usize])
+                }
+                Tok::Newline => "NL".into(),
+                Tok::Indent => "IN".into(),
+                Tok::Dedent => "DE".into(),
+                Tok::Eof => break,
+                Tok::Error(e) => format!("ERR({})", e.message),
+            });
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn layout_tokens() {
+        assert_eq!(
+            toks("if a:\n    b\n\n  # c\n    c\nd\n"),
+            "if a : NL IN b NL c NL DE d NL"
+        );
+        assert_eq!(
+            toks("if a:\n  if b:\n    c"),
+            "if a : NL IN if b : NL IN c NL DE DE"
+        );
+        assert_eq!(toks("x = (1,\n  2)\n"), "x = ( 1 , 2 ) NL");
+        assert_eq!(toks("a; b"), "a ; b NL");
+        assert_eq!(toks(""), "");
+        assert_eq!(toks("\n  \n# x\n"), "");
+        assert_eq!(toks("a \\\n  b"), "a b NL");
+    }
+
+    #[test]
+    fn operators_take_the_longest_match() {
+        assert_eq!(
+            toks("a **= b ** c // d //= e >>= f << g != h -> i"),
+            "a **= b ** c // d //= e >>= f << g != h -> i NL"
+        );
+        assert_eq!(toks("a<=b>=c==d"), "a <= b >= c == d NL");
+        assert_eq!(toks("x[1:]"), "x [ 1 : ] NL");
+    }
+
+    #[test]
+    fn numbers_and_names() {
+        assert_eq!(
+            toks("1.e3 1e-3 .5 0o777 0b_1 1_2"),
+            "1000.0 0.001 0.5 511 1 12 NL"
+        );
+        assert_eq!(toks("18446744073709551615"), "18446744073709551615 NL");
+        assert_eq!(
+            toks("18446744073709551616"),
+            "ERR(integer literal is too large)"
+        );
+        assert_eq!(toks("héllo _x1 classy class"), "héllo _x1 classy class NL");
+        assert_eq!(toks("f'a{b}' F\"\" f"), "f\"a{b}\" f\"\" f NL");
+    }
+
+    #[test]
+    fn escapes() {
+        let dec = |s: &str| {
+            let at = Pos {
+                offset: 0,
+                line: 1,
+                col: 1,
+            };
+            decode_escapes(s, "t.sk", at, s.len()).map_err(|e| (e.message, e.span.col))
+        };
+        assert_eq!(dec(r"a\nb\tc\\d"), Ok("a\nb\tc\\d".into()));
+        assert_eq!(
+            dec(r"\x7e\u263A\U0001F600\u{1f600}\u{41}"),
+            Ok("~☺😀😀A".into())
+        );
+        assert_eq!(dec("a\\\nb"), Ok("ab".into()));
+        assert_eq!(dec("a\\\r\nb"), Ok("ab".into()));
+        assert_eq!(dec(r"\0\'"), Ok("\0'".into()));
+        assert_eq!(
+            dec(r"ab\a"),
+            Err(("invalid escape sequence '\\a'".into(), 3))
+        );
+        assert_eq!(dec(r"\é"), Err(("invalid escape sequence '\\é'".into(), 1)));
+        assert_eq!(dec(r"\xZZ"), Err(("truncated \\xXX escape".into(), 1)));
+        assert_eq!(
+            dec(r"\uD800"),
+            Err(("invalid Unicode code point in escape".into(), 1))
+        );
+        assert_eq!(
+            dec(r"\u{110000}"),
+            Err(("invalid Unicode code point in escape".into(), 1))
+        );
+        assert_eq!(
+            dec(r"\u{1234567}"),
+            Err(("invalid \\u{...} escape".into(), 1))
+        );
+        assert_eq!(dec(r"\u{12"), Err(("invalid \\u{...} escape".into(), 1)));
+    }
+}

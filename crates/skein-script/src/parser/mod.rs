@@ -18,10 +18,29 @@ use crate::lexer::{Lexer, MAX_NESTING};
 use crate::token::{Tok, Token};
 
 /// Parses one module's source. `file` is the path errors name.
+///
+/// The parser runs on a thread of its own with a known stack, so that the
+/// deepest nesting it accepts ([`MAX_NESTING`]) is safe whatever thread calls
+/// it (an unoptimised build needs a few MiB for that; a test thread has 2).
 pub fn parse_module(source: &str, file: &str) -> Result<ModuleAst, CompileError> {
-    let mut p = Parser::new(Lexer::new(source, file), source, file, 0);
-    p.module()
+    let parse = || Parser::new(Lexer::new(source, file), source, file, 0).module();
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("skein-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, parse);
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: parse here, on whatever stack there is.
+            Err(_) => parse(),
+        }
+    })
 }
+
+/// Stack for the parsing thread; only the pages touched are ever committed.
+const PARSE_STACK: usize = 64 << 20;
 
 /// How many tokens past the current one are always buffered.
 const LOOKAHEAD: usize = 3;
