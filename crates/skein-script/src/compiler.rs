@@ -99,6 +99,13 @@ type R<T> = Result<T, CompileError>;
 pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R<Module> {
     let star = |m: &str| opts.env.star_exports(m).unwrap_or_default();
     let top = scope::bindings(&ast.body, &star);
+    if let Some((span, message)) = &top.error {
+        return Err(CompileError {
+            message: message.clone(),
+            file: opts.file.to_string(),
+            span: *span,
+        });
+    }
     // A name is "bound at module level" if the top level binds it or some
     // function assigns it under a `global` declaration.
     let mut module_bound: HashSet<String> = top.bound.iter().cloned().collect();

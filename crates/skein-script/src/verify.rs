@@ -13,6 +13,9 @@ pub struct VerifyInfo {
     /// Operand stack height (above the locals) before each pc; `None` for
     /// unreachable code.
     pub depth: Vec<Option<u16>>,
+    /// How many handlers this frame has set up before each pc (`None` for
+    /// unreachable code).
+    pub handlers: Vec<Option<u16>>,
     /// The largest height reached.
     pub max_depth: u16,
 }
@@ -67,12 +70,13 @@ pub fn verify_function(
     if n == 0 {
         return Err(fail(0, "empty code".into()));
     }
-    let mut depth: Vec<Option<u16>> = vec![None; n];
+    // Per pc: operand stack height and this frame's handler count.
+    let mut state: Vec<Option<(u16, u16)>> = vec![None; n];
     let mut max_depth = 0u16;
     let mut work = vec![0usize];
-    depth[0] = Some(0);
+    state[0] = Some((0, 0));
     while let Some(pc) = work.pop() {
-        let d = depth[pc].unwrap_or(0);
+        let (d, h) = state[pc].unwrap_or_default();
         let op = f.code[pc];
         check_indexes(f, &op, module_globals, nfuncs).map_err(|m| fail(pc, m))?;
         let (pops, pushes) = effect(f, &op);
@@ -83,11 +87,7 @@ pub fn verify_function(
             ));
         }
         let after = d as usize - pops + pushes;
-        let Ok(after) = u16::try_from(after) else {
-            return Err(fail(pc, "stack too deep".into()));
-        };
-        max_depth = max_depth.max(after).max(d);
-        let mut flow = |target: usize, height: usize| -> Result<(), VerifyError> {
+        let mut flow = |target: usize, height: usize, handlers: u16| -> Result<(), VerifyError> {
             if target >= n {
                 return Err(fail(
                     pc,
@@ -98,50 +98,68 @@ pub fn verify_function(
                 return Err(fail(pc, "stack too deep".into()));
             };
             max_depth = max_depth.max(height);
-            match depth[target] {
+            match state[target] {
                 None => {
-                    depth[target] = Some(height);
+                    state[target] = Some((height, handlers));
                     work.push(target);
                     Ok(())
                 }
-                Some(h) if h == height => Ok(()),
-                Some(h) => Err(fail(
+                Some(s) if s == (height, handlers) => Ok(()),
+                Some((h0, n0)) => Err(fail(
                     target,
-                    format!("stack height {height} from pc {pc} disagrees with {h}"),
+                    format!(
+                        "stack height {height} with {handlers} handlers from pc {pc} \
+                         disagrees with {h0} with {n0}"
+                    ),
                 )),
             }
         };
         let next = pc + 1;
         match op {
             Op::Return | Op::Raise | Op::Reraise => {}
-            Op::Jump(t) => flow(t as usize, after as usize)?,
+            Op::Jump(t) => flow(t as usize, after, h)?,
             Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
-                flow(t as usize, after as usize)?;
-                flow(next, after as usize)?;
+                flow(t as usize, after, h)?;
+                flow(next, after, h)?;
             }
             // Jumping keeps the condition; falling through pops it.
             Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
-                flow(t as usize, d as usize)?;
-                flow(next, d as usize - 1)?;
+                flow(t as usize, d as usize, h)?;
+                flow(next, after, h)?;
             }
             // Exhausted: the iterator is popped and nothing is pushed.
             Op::ForIter(t) => {
-                flow(t as usize, d as usize - 1)?;
-                flow(next, after as usize)?;
+                flow(t as usize, d as usize - 1, h)?;
+                flow(next, after, h)?;
             }
+            // The handler runs with the handler itself popped and the error
+            // pushed on the stack as it was at the setup.
             Op::SetupExcept(t) | Op::SetupFinally(t) => {
-                flow(t as usize, d as usize + 1)?;
-                flow(next, after as usize)?;
+                let Some(inner) = h.checked_add(1) else {
+                    return Err(fail(pc, "too many handlers".into()));
+                };
+                flow(t as usize, d as usize + 1, h)?;
+                flow(next, after, inner)?;
+            }
+            Op::PopHandler if h == 0 => {
+                return Err(fail(pc, "PopHandler with no handler set up".into()));
             }
             _ => {
                 if next >= n {
                     return Err(fail(pc, "code runs past its end without returning".into()));
                 }
-                flow(next, after as usize)?;
+                let h = if op == Op::PopHandler { h - 1 } else { h };
+                flow(next, after, h)?;
             }
         }
     }
-    Ok(VerifyInfo { depth, max_depth })
+    let depth = state.iter().map(|s| s.map(|(d, _)| d)).collect();
+    let handlers = state.iter().map(|s| s.map(|(_, h)| h)).collect();
+    Ok(VerifyInfo {
+        depth,
+        handlers,
+        max_depth,
+    })
 }
 
 fn place_parts(base: PlaceBase, depth: u8) -> usize {
@@ -338,6 +356,8 @@ mod tests {
             .chain([None])
             .collect();
         assert_eq!(info.depth, d);
+        assert_eq!(info.handlers[1..4], [Some(1), Some(1), Some(1)]);
+        assert_eq!(info.handlers[5], Some(0));
         assert_eq!(info.max_depth, 1);
     }
 
@@ -363,6 +383,10 @@ mod tests {
             message(vec![Op::MakeFunction(1), Op::Return]),
             "pc 0: function 1 out of range"
         );
+        assert_eq!(
+            message(vec![Op::PopHandler, Op::None, Op::Return]),
+            "pc 0: PopHandler with no handler set up"
+        );
         // Two paths reach pc 3 with different heights.
         assert_eq!(
             message(vec![
@@ -372,7 +396,7 @@ mod tests {
                 Op::None,
                 Op::Return
             ]),
-            "pc 3: stack height 1 from pc 2 disagrees with 0"
+            "pc 3: stack height 1 with 0 handlers from pc 2 disagrees with 0 with 0"
         );
     }
 }

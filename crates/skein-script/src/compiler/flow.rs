@@ -251,6 +251,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
 
         self.fb.patch_here(setup);
         // Stack here: [err].
+        let try_line = self.fb.f.lines.get(setup).copied().unwrap_or_default();
         let mut matched_all = false;
         for h in handlers {
             self.fb.line = h.span.line;
@@ -290,6 +291,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
             }
         }
         if !matched_all {
+            self.fb.line = try_line;
             self.fb.emit(Op::Reraise);
         }
         for j in to_end {

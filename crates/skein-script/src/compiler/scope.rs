@@ -3,7 +3,9 @@
 //! unpacking) anywhere is local unless declared `global`. Comprehension loop
 //! variables are not bindings: they live in hidden slots of their own.
 
-use crate::ast::{Span, Stmt, StmtKind, Target};
+use std::collections::HashSet;
+
+use crate::ast::{Expr, ExprKind, FPart, Span, Stmt, StmtKind, Target};
 
 /// What a body binds, each name once, in first-seen order.
 #[derive(Default)]
@@ -13,6 +15,10 @@ pub(super) struct Bindings {
     pub globals: Vec<(String, Span)>,
     /// `def` names (only at module level).
     pub defs: Vec<String>,
+    /// Names read so far in the walk, to reject a later `global` of them.
+    used: HashSet<String>,
+    /// The first misplaced `global` declaration, as Python words it.
+    pub error: Option<(Span, String)>,
 }
 
 impl Bindings {
@@ -38,6 +44,7 @@ pub(super) fn bindings(body: &[Stmt], star: &dyn Fn(&str) -> Vec<String>) -> Bin
 
 fn walk(body: &[Stmt], b: &mut Bindings, star: &dyn Fn(&str) -> Vec<String>) {
     for s in body {
+        stmt_uses(s, &mut b.used);
         match &s.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(t, b)),
             StmtKind::AugAssign { target: t, .. } => target(t, b),
@@ -59,9 +66,21 @@ fn walk(body: &[Stmt], b: &mut Bindings, star: &dyn Fn(&str) -> Vec<String>) {
             }
             StmtKind::Global(names) => {
                 for n in names {
-                    if !b.is_global(n) {
-                        b.globals.push((n.clone(), s.span));
+                    if b.is_global(n) {
+                        continue;
                     }
+                    let misplaced = if b.used.contains(n) {
+                        Some("used prior to")
+                    } else if b.bound.contains(n) {
+                        Some("assigned to before")
+                    } else {
+                        None
+                    };
+                    if let (Some(what), None) = (misplaced, &b.error) {
+                        b.error =
+                            Some((s.span, format!("name '{n}' is {what} global declaration")));
+                    }
+                    b.globals.push((n.clone(), s.span));
                 }
             }
             StmtKind::Try {
@@ -116,5 +135,132 @@ fn target(t: &Target, b: &mut Bindings) {
         Target::Unpack(ts, _) => ts.iter().for_each(|t| target(t, b)),
         // Writing through `a[i]` or `m.x` uses the place; it binds nothing.
         Target::Attr { .. } | Target::Index { .. } => {}
+    }
+}
+
+/// Adds the names the statement's own expressions read (not those of
+/// nested blocks, which the walk reaches in order).
+fn stmt_uses(s: &Stmt, used: &mut HashSet<String>) {
+    let mut e = |x: &Expr| expr_uses(x, used);
+    match &s.kind {
+        StmtKind::Expr(x) | StmtKind::Return(Some(x)) | StmtKind::Raise(Some(x)) => e(x),
+        StmtKind::Assign { targets, value } => {
+            e(value);
+            targets.iter().for_each(|t| target_uses(t, used, false));
+        }
+        StmtKind::AugAssign { target, value, .. } => {
+            expr_uses(value, used);
+            target_uses(target, used, true);
+        }
+        StmtKind::Del(ts) => ts.iter().for_each(|t| target_uses(t, used, false)),
+        StmtKind::If { cond, .. } | StmtKind::While { cond, .. } => e(cond),
+        StmtKind::For { target, iter, .. } => {
+            e(iter);
+            target_uses(target, used, false);
+        }
+        StmtKind::Assert { cond, msg } => {
+            e(cond);
+            if let Some(m) = msg {
+                expr_uses(m, used);
+            }
+        }
+        StmtKind::Try { handlers, .. } => {
+            for h in handlers {
+                if let Some(k) = &h.kind {
+                    expr_uses(k, used);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn target_uses(t: &Target, used: &mut HashSet<String>, augmented: bool) {
+    match t {
+        Target::Name(n, _) if augmented => {
+            used.insert(n.clone());
+        }
+        Target::Name(..) => {}
+        Target::Attr { obj, .. } => expr_uses(obj, used),
+        Target::Index { obj, index, .. } => {
+            expr_uses(obj, used);
+            expr_uses(index, used);
+        }
+        Target::Unpack(ts, _) => ts.iter().for_each(|t| target_uses(t, used, augmented)),
+    }
+}
+
+/// Every name an expression reads. Recursion is bounded by the parser's
+/// nesting limit.
+fn expr_uses(e: &Expr, used: &mut HashSet<String>) {
+    match &e.kind {
+        ExprKind::Name(n) => {
+            used.insert(n.clone());
+        }
+        ExprKind::None
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_) => {}
+        ExprKind::FString(parts) => fstring_uses(parts, used),
+        ExprKind::List(items) => items.iter().for_each(|i| expr_uses(i, used)),
+        ExprKind::Dict(items) => items.iter().for_each(|(k, v)| {
+            expr_uses(k, used);
+            expr_uses(v, used);
+        }),
+        ExprKind::ListComp { elt, gens } => {
+            expr_uses(elt, used);
+            for g in gens {
+                expr_uses(&g.iter, used);
+                g.ifs.iter().for_each(|i| expr_uses(i, used));
+            }
+        }
+        ExprKind::DictComp { key, value, gens } => {
+            expr_uses(key, used);
+            expr_uses(value, used);
+            for g in gens {
+                expr_uses(&g.iter, used);
+                g.ifs.iter().for_each(|i| expr_uses(i, used));
+            }
+        }
+        ExprKind::Unary(_, x) | ExprKind::Not(x) | ExprKind::Attr(x, _) => expr_uses(x, used),
+        ExprKind::Binary(_, a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Index(a, b) => {
+            expr_uses(a, used);
+            expr_uses(b, used);
+        }
+        ExprKind::IfElse { cond, then, orelse } => {
+            expr_uses(cond, used);
+            expr_uses(then, used);
+            expr_uses(orelse, used);
+        }
+        ExprKind::Call { func, args, kwargs } => {
+            expr_uses(func, used);
+            args.iter().for_each(|a| expr_uses(a, used));
+            kwargs.iter().for_each(|(_, v)| expr_uses(v, used));
+        }
+        ExprKind::Slice {
+            obj,
+            lower,
+            upper,
+            step,
+        } => {
+            expr_uses(obj, used);
+            for p in [lower, upper, step].into_iter().flatten() {
+                expr_uses(p, used);
+            }
+        }
+    }
+}
+
+fn fstring_uses(parts: &[FPart], used: &mut HashSet<String>) {
+    for p in parts {
+        if let FPart::Expr { expr, spec, .. } = p {
+            expr_uses(expr, used);
+            fstring_uses(spec, used);
+        }
     }
 }

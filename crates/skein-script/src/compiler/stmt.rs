@@ -227,6 +227,9 @@ impl<'a, 'o> Compiler<'a, 'o> {
     fn function_body(&mut self, fd: &'a FuncDef) -> R<crate::bytecode::Function> {
         let star = |m: &str| self.opts.env.star_exports(m).unwrap_or_default();
         let bindings = scope::bindings(&fd.body, &star);
+        if let Some((span, message)) = &bindings.error {
+            return Err(self.err(*span, message.clone()));
+        }
         let mut fb = FnBuilder::new(&fd.name, fd.span.line);
         let mut seen_default = false;
         for p in &fd.params {

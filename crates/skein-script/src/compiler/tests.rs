@@ -484,6 +484,18 @@ fn compile_errors() {
         "2:5: name 'x' is parameter and global"
     );
     assert_eq!(
+        error("def f():\n    x = 1\n    global x\n"),
+        "3:5: name 'x' is assigned to before global declaration"
+    );
+    assert_eq!(
+        error("def f():\n    print(x)\n    global x\n"),
+        "3:5: name 'x' is used prior to global declaration"
+    );
+    assert_eq!(
+        error("x += 1\nglobal x\n"),
+        "2:1: name 'x' is used prior to global declaration"
+    );
+    assert_eq!(
         error("from t import *\n"),
         "1:1: 'from t import *' is only allowed for built-in and host modules"
     );
