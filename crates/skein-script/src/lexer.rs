@@ -46,7 +46,9 @@ pub struct Lexer<'s> {
 
 impl<'s> Lexer<'s> {
     pub fn new(src: &'s str, file: &'s str) -> Self {
-        let mut lx = Self::new_sub(src, file, 0, src.len(), 1, 1);
+        // A UTF-8 byte-order mark is not part of the text.
+        let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut lx = Self::new_sub(src, file, start, src.len(), 1, 1);
         lx.sub = false;
         lx.at_line_start = true;
         lx
@@ -309,6 +311,17 @@ impl<'s> Lexer<'s> {
                 self.bump();
             }
             let word = &self.src[start..self.pos];
+            let prefix = matches!(
+                word.to_ascii_lowercase().as_str(),
+                "r" | "b" | "u" | "rb" | "br" | "rf" | "fr"
+            );
+            if prefix && matches!(self.peek_char(), Some('\'' | '"')) {
+                let span = self.span_from(start, line, col);
+                return Err(self.error(
+                    format!("string prefix `{word}` is not in the language (only `f`)"),
+                    span,
+                ));
+            }
             let tok = match KEYWORDS.iter().find(|k| **k == word) {
                 Some(k) => Tok::Kw(k),
                 None => Tok::Name(word.to_string()),
@@ -384,6 +397,14 @@ impl<'s> Lexer<'s> {
             self.bump();
             let digits = self.digits(radix, true);
             let bad = || format!("invalid {name} literal");
+            if let Some(d) = self
+                .peek_char()
+                .filter(|c| c.is_ascii_digit() && radix < 10)
+                && digits.as_deref().is_some_and(|d| !d.is_empty())
+            {
+                let span = self.span_here();
+                return Err(self.error(format!("invalid digit '{d}' in {name} literal"), span));
+            }
             let digits = match digits {
                 Some(d) if !d.is_empty() && !self.ident_follows() => d,
                 _ => {
@@ -567,7 +588,13 @@ impl<'s> Lexer<'s> {
         } else {
             "string"
         };
-        let line = if triple { self.line } else { span.line };
+        // At the end of a file that ends in a newline, CPython counts the
+        // last line with text.
+        let line = match (triple, self.src[..self.pos].ends_with('\n')) {
+            (false, _) => span.line,
+            (true, true) => self.line - 1,
+            (true, false) => self.line,
+        };
         self.error(
             format!("unterminated {kind} literal (detected at line {line})"),
             span,
@@ -668,6 +695,12 @@ pub fn escape_at(s: &str, i: usize) -> Result<(Option<char>, usize), (String, us
         'n' => '\n',
         't' => '\t',
         'r' => '\r',
+        '0' if rest[1..].starts_with(|c: char| c.is_ascii_digit()) => {
+            return Err((
+                "octal escapes are not in the language (only `\\0`)".into(),
+                3,
+            ));
+        }
         '0' => '\0',
         '\\' => '\\',
         '\'' => '\'',

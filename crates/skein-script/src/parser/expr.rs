@@ -77,7 +77,11 @@ impl Parser<'_> {
         self.advance();
         let cond = self.or_test()?;
         if !self.eat_kw("else") {
-            return Err(self.unexpected_or("expected 'else' after 'if' expression"));
+            let msg = "expected 'else' after 'if' expression";
+            return Err(match self.tok() {
+                Tok::Error(_) => self.syntax_error(),
+                _ => self.error(msg, e.span),
+            });
         }
         let orelse = self.test()?;
         let span = self.since(e.span);

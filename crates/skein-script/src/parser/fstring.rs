@@ -152,6 +152,16 @@ impl Parser<'_> {
         if src[expr_start..j].trim().is_empty() {
             return Err(self.error_at(*cur, brace, 1, "f-string: empty expression not allowed"));
         }
+        let text = src[expr_start..j].trim_end();
+        if text.ends_with('=') && !["==", "!=", "<=", ">="].iter().any(|op| text.ends_with(op)) {
+            let at = expr_start + text.len() - 1;
+            return Err(self.error_at(
+                *cur,
+                at,
+                1,
+                "f-string `=` (self-documenting expressions) is not in the language",
+            ));
+        }
         cur.advance(src, expr_start);
         let lx = Lexer::new_sub(src, self.file, expr_start, j, cur.line, cur.col);
         let mut sub = Parser::new(lx, src, self.file, self.depth);

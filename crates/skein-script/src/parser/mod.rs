@@ -140,6 +140,9 @@ impl<'s> Parser<'s> {
         if self.is_op(op) {
             return Ok(self.advance().span);
         }
+        if matches!(op, ")" | "]" | "}") && expr::starts_expr(self.tok()) {
+            return Err(self.unexpected_or("invalid syntax. Perhaps you forgot a comma?"));
+        }
         Err(self.unexpected_or(format!("expected '{op}'")))
     }
 
@@ -168,22 +171,41 @@ impl<'s> Parser<'s> {
     }
 
     /// The error for the current token not fitting: a pending lexical error
-    /// wins, then layout problems, then `message`.
-    fn unexpected_or(&self, message: impl Into<String>) -> CompileError {
+    /// wins, then layout problems and constructs not in the language, then
+    /// `message` — unless, as in CPython, lexing the rest of the file finds
+    /// a lexical error (an unclosed bracket, most often), which explains it
+    /// better.
+    fn unexpected_or(&mut self, message: impl Into<String>) -> CompileError {
         let span = self.span();
         match self.tok() {
-            Tok::Error(e) => (**e).clone(),
-            Tok::Indent => self.error("unexpected indent", span),
-            Tok::Op("@") => self.error("the `@` operator is not in the language", span),
-            Tok::Kw(kw) => match not_in_language(kw) {
-                Some(m) => self.error(m, span),
-                None => self.error(message, span),
-            },
-            _ => self.error(message, span),
+            Tok::Error(e) => return (**e).clone(),
+            Tok::Indent => return self.error("unexpected indent", span),
+            Tok::Op("@") => return self.error("the `@` operator is not in the language", span),
+            Tok::Kw(kw) => {
+                if let Some(m) = not_in_language(kw) {
+                    return self.error(m, span);
+                }
+            }
+            _ => {}
+        }
+        let generic = self.error(message, span);
+        if let Some(e) = self.toks.iter().find_map(|t| match &t.tok {
+            Tok::Error(e) => Some((**e).clone()),
+            _ => None,
+        }) {
+            return e;
+        }
+        loop {
+            let t = self.lx.next_token();
+            match t.tok {
+                Tok::Eof => return generic,
+                Tok::Error(e) => return *e,
+                _ => {}
+            }
         }
     }
 
-    fn syntax_error(&self) -> CompileError {
+    fn syntax_error(&mut self) -> CompileError {
         self.unexpected_or("invalid syntax")
     }
 

@@ -385,6 +385,12 @@ fn fstrings() {
     assert_eq!(p(r#"f"{a + b * 2}""#), r#"(f {(+ a (* b 2))})"#);
     assert_eq!(p(r#"f"{d['k']}""#), r#"(f {(idx d "k")})"#);
     assert_eq!(p(r#"f"{a != b}""#), r#"(f {(!= a b)})"#);
+    assert_eq!(
+        p(r#"f"{a == b} {a <= b}""#),
+        r#"(f {(== a b)} " " {(<= a b)})"#
+    );
+    assert_eq!(p(r#"f"{{{x}}}""#), r#"(f "{" {x} "}")"#);
+    assert_eq!(p(r#"f"{t:%H:%M}""#), r#"(f {t:"%H:%M"})"#);
     assert_eq!(p(r#"f"{x:}""#), r#"(f {x})"#);
     assert_eq!(
         p(r#"f"{ {'a': 1}['a'] }""#),
@@ -519,6 +525,11 @@ fn layout() {
         "backslash continuation"
     );
     assert_eq!(p("x = 1\r\ny = 2\r\n"), "(= x 1)\n(= y 2)");
+    assert_eq!(
+        p("\u{feff}x = 1\n"),
+        "(= x 1)",
+        "a byte-order mark is skipped"
+    );
     assert_eq!(p(""), "");
     assert_eq!(p("\n\n# only comments"), "");
     assert_eq!(p("if a:\n    pass\n\n\n    x\n"), "(if a (pass x) ())");
@@ -715,7 +726,9 @@ fn other_errors() {
             "1:5: integer literal is too large",
         ),
         ("x = 0x", "1:5: invalid hexadecimal literal"),
-        ("x = 0b102", "1:5: invalid binary literal"),
+        ("x = 0b102", "1:9: invalid digit '2' in binary literal"),
+        ("x = 0o78", "1:8: invalid digit '8' in octal literal"),
+        ("x = 0b", "1:5: invalid binary literal"),
         ("x = 1_", "1:5: invalid decimal literal"),
         ("x = 1__0", "1:5: invalid decimal literal"),
         ("x = 12abc", "1:5: invalid decimal literal"),
@@ -730,7 +743,7 @@ fn other_errors() {
         ),
         (
             "x = '''abc\n\n",
-            "1:5: unterminated triple-quoted string literal (detected at line 3)",
+            "1:5: unterminated triple-quoted string literal (detected at line 2)",
         ),
         ("x = 'a\\qb'", "1:7: invalid escape sequence '\\q'"),
         ("x = '\\x4'", "1:6: truncated \\xXX escape"),
@@ -797,7 +810,44 @@ fn other_errors() {
         ),
         ("del f()", "1:5: cannot delete function call"),
         ("for f() in x: pass", "1:5: cannot assign to function call"),
-        ("x = a if b", "1:11: expected 'else' after 'if' expression"),
+        ("x = a if b", "1:5: expected 'else' after 'if' expression"),
+        (
+            "x = '''a\nb",
+            "1:5: unterminated triple-quoted string literal (detected at line 2)",
+        ),
+        (
+            "x = '\\012'",
+            "1:6: octal escapes are not in the language (only `\\0`)",
+        ),
+        (
+            "f(a\n  b)\n",
+            "2:3: invalid syntax. Perhaps you forgot a comma?",
+        ),
+        (
+            "x = [1 2]",
+            "1:8: invalid syntax. Perhaps you forgot a comma?",
+        ),
+        ("xs = [1, 2\nprint(xs)\n", "1:6: '[' was never closed"),
+        (
+            "x = 1 2\ny = 'abc\n",
+            "2:5: unterminated string literal (detected at line 2)",
+        ),
+        (
+            "x = b'a'",
+            "1:5: string prefix `b` is not in the language (only `f`)",
+        ),
+        (
+            "x = Rb'a'",
+            "1:5: string prefix `Rb` is not in the language (only `f`)",
+        ),
+        (
+            "x = f'{a=}'",
+            "1:9: f-string `=` (self-documenting expressions) is not in the language",
+        ),
+        (
+            "x = f'{a = !r}'",
+            "1:10: f-string `=` (self-documenting expressions) is not in the language",
+        ),
         ("if x\n    pass\n", "1:5: expected ':'"),
         ("x = 1 2", "1:7: invalid syntax"),
         ("if x: if y: pass", "1:7: invalid syntax"),
@@ -806,7 +856,10 @@ fn other_errors() {
             "1:7: unexpected character after line continuation character",
         ),
         ("x = ...", "1:5: `...` is not in the language"),
-        ("x = r'a'", "1:6: invalid syntax"),
+        (
+            "x = r'a'",
+            "1:5: string prefix `r` is not in the language (only `f`)",
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(err(src), want, "source: {src:?}");
