@@ -114,7 +114,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, cx: &mut Cx) -> Result<Value, Val
             type_name(b)
         ))),
         (BinOp::Mul, Value::Str(_) | Value::List(_), _) => repeat(a, b, cx),
-        (BinOp::Mul, _, Value::Str(_) | Value::List(_)) if num(a).is_some() => repeat(b, a, cx),
+        (BinOp::Mul, _, Value::Str(_) | Value::List(_)) => repeat(b, a, cx),
         (BinOp::Mod, Value::Str(f), _) => Ok(Value::str(crate::format::percent(f, b, cx)?)),
         _ => Err(unsupported(op, a, b)),
     }
@@ -608,7 +608,14 @@ fn has_identity(v: &Value) -> bool {
 /// `needle in haystack`.
 pub fn contains(hay: &Value, needle: &Value) -> Result<bool, Value> {
     match hay {
-        Value::Dict(d) => Ok(d.map.contains_key(&Key::from_value(needle)?)),
+        // Membership is Python's even for floats (`1.0 in {1: 2}`), which
+        // can never be keys but can equal one.
+        Value::Dict(d) => match needle {
+            Value::Float(f) => Ok(f.fract() == 0.0
+                && f.abs() < 9.2e18
+                && d.map.contains_key(&Key::Int(*f as i64))),
+            _ => Ok(d.map.contains_key(&Key::from_value(needle)?)),
+        },
         Value::Str(s) => match needle {
             Value::Str(n) => Ok(s.contains(n.as_str())),
             other => Err(type_error(format!(
@@ -1110,3 +1117,6 @@ pub fn iter_next(it: &mut IterState) -> Option<Value> {
 pub fn less_than(a: &Value, b: &Value) -> Result<bool, Value> {
     order(CmpOp::Lt, a, b)
 }
+
+#[cfg(test)]
+mod tests;

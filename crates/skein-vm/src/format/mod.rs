@@ -315,3 +315,6 @@ fn scalar_repr(v: &Value, cx: &mut Cx) -> String {
         Value::List(_) | Value::Dict(_) | Value::Error(_) | Value::Method(_) => String::new(),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod testing;
