@@ -47,21 +47,3 @@ pub struct Token {
     pub tok: Tok,
     pub span: Span,
 }
-
-impl Tok {
-    /// How the token reads in an error message.
-    pub fn describe(&self) -> String {
-        match self {
-            Tok::Name(n) => format!("name '{n}'"),
-            Tok::Kw(k) => format!("'{k}'"),
-            Tok::Op(o) => format!("'{o}'"),
-            Tok::Int(_) | Tok::Float(_) => "number".into(),
-            Tok::Str(_) | Tok::FStr { .. } => "string".into(),
-            Tok::Newline => "end of line".into(),
-            Tok::Indent => "indent".into(),
-            Tok::Dedent => "dedent".into(),
-            Tok::Eof => "end of file".into(),
-            Tok::Error(e) => e.message.clone(),
-        }
-    }
-}
