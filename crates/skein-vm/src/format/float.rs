@@ -128,7 +128,7 @@ pub fn general(f: f64, prec: usize, alt: bool, upper: bool, repr_like: bool) -> 
             digits.pop();
         }
     }
-    if (-4..limit).contains(&exp) && !(repr_like && exp >= 16) {
+    if (-4..limit).contains(&exp) {
         let mut s = place_point(&digits, exp, repr_like);
         if alt && !s.contains('.') {
             s.push('.');

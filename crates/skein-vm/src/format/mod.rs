@@ -318,3 +318,6 @@ fn scalar_repr(v: &Value, cx: &mut Cx) -> String {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests;

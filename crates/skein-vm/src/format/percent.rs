@@ -50,6 +50,9 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             }
             i += 1;
         }
+        if chars.get(i) == Some(&'(') {
+            return Err(type_error("format requires a mapping"));
+        }
         let mut width = 0usize;
         if chars.get(i) == Some(&'*') {
             i += 1;
@@ -209,7 +212,7 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             out.push_str(&head);
             out.push_str(&body);
             out.extend(std::iter::repeat_n(' ', pad));
-        } else if zero && numeric && !body.ends_with("inf") && !body.ends_with("nan") {
+        } else if zero && numeric {
             out.push_str(&head);
             out.extend(std::iter::repeat_n('0', pad));
             out.push_str(&body);

@@ -235,7 +235,9 @@ fn format_float(f: f64, spec: &Spec) -> Result<String, Value> {
         },
         Some('f' | 'F') => float::fixed(f, spec.precision.unwrap_or(6), spec.alt, upper),
         Some('e' | 'E') => float::exponent(f, spec.precision.unwrap_or(6), spec.alt, upper),
-        Some('g' | 'G') => float::general(f, spec.precision.unwrap_or(6), spec.alt, upper, false),
+        Some('g' | 'G' | 'n') => {
+            float::general(f, spec.precision.unwrap_or(6), spec.alt, upper, false)
+        }
         Some('%') => {
             x = f * 100.0;
             let mut s = float::fixed(x, spec.precision.unwrap_or(6), spec.alt, false);
@@ -246,6 +248,12 @@ fn format_float(f: f64, spec: &Spec) -> Result<String, Value> {
     };
     if f.is_nan() {
         body = body.trim_start_matches('-').to_string();
+    }
+    // `#` on a repr keeps a decimal point even in exponent form (`1.e+16`).
+    if ty.is_none() && spec.precision.is_none() && spec.alt && f.is_finite() && !body.contains('.')
+    {
+        let at = body.find('e').unwrap_or(body.len());
+        body.insert(at, '.');
     }
     let mut neg = x.is_sign_negative() && !x.is_nan();
     if spec.z && neg && body.chars().all(|c| !c.is_ascii_digit() || c == '0') {
@@ -273,8 +281,10 @@ fn format_str(s: &str, spec: &Spec) -> Result<String, Value> {
         None | Some('s') => {}
         Some(c) => return Err(unknown_code(c, "str")),
     }
-    if spec.sign.is_some() {
-        return Err(value_error("Sign not allowed in string format specifier"));
+    match spec.sign {
+        Some(' ') => return Err(value_error("Space not allowed in string format specifier")),
+        Some(_) => return Err(value_error("Sign not allowed in string format specifier")),
+        None => {}
     }
     if spec.alt {
         return Err(value_error(
