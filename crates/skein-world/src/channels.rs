@@ -1,0 +1,458 @@
+//! Channel attributes and methods: meetings with the first waiter, blocking
+//! at the tail, the preference/schedule_all table of stackless-rules.md,
+//! `send_exception`, `send_sequence`, iteration, close/open, and
+//! `getstate`/`setstate`.
+
+use std::sync::Arc;
+
+use skein_vm::value::{Dict, List};
+use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
+
+use crate::components::{Suspension, Wait};
+use crate::host::{WorldHost, answer, check_args, int_or_bool, to_error};
+
+/// What a sender hands over.
+enum Msg {
+    Value(Value),
+    Error(Value),
+}
+
+const METHODS: &[&str] = &[
+    "send",
+    "receive",
+    "send_exception",
+    "send_sequence",
+    "close",
+    "open",
+    "getstate",
+    "setstate",
+];
+
+pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Result<Value, Value> {
+    let Some(ch) = host.channel(id) else {
+        return Err(errors::attribute_error(obj, name));
+    };
+    Ok(match name {
+        "balance" => Value::Int(ch.balance()),
+        "queue" => ch
+            .waiters
+            .front()
+            .map_or(Value::None, |t| Value::Tasklet(*t)),
+        "closing" => Value::Bool(ch.closing),
+        "closed" => Value::Bool(ch.closed()),
+        "id" => Value::Int(id as i64),
+        "preference" => Value::Int(ch.preference as i64),
+        "schedule_all" => Value::Int(ch.schedule_all as i64),
+        m if METHODS.contains(&m) => Value::Method(Arc::new((obj.clone(), Arc::from(m)))),
+        _ => return Err(errors::attribute_error(obj, name)),
+    })
+}
+
+pub fn with_attr_mut(
+    host: &mut WorldHost,
+    id: u64,
+    obj: &Value,
+    name: &str,
+    f: &mut dyn FnMut(&mut Value) -> Result<(), Value>,
+) -> Result<(), Value> {
+    let Some(mut ch) = host.channel_mut(id) else {
+        return Err(errors::attribute_error(obj, name));
+    };
+    match name {
+        "preference" | "schedule_all" => {
+            let mut v = if name == "preference" {
+                Value::Int(ch.preference as i64)
+            } else {
+                Value::Int(ch.schedule_all as i64)
+            };
+            f(&mut v)?;
+            let Some(i) = int_or_bool(&v) else {
+                return Err(errors::type_error(format!(
+                    "{name} must be set to a bool or integer"
+                )));
+            };
+            if name == "preference" {
+                ch.preference = i.signum() as i8;
+            } else {
+                ch.schedule_all = i != 0;
+            }
+            Ok(())
+        }
+        "balance" | "queue" | "closing" | "closed" | "id" => Err(errors::error(
+            Kind::AttributeError,
+            format!("attribute '{name}' of 'channel' objects is not writable"),
+        )),
+        _ => Err(errors::attribute_error(obj, name)),
+    }
+}
+
+pub fn call_method(
+    host: &mut WorldHost,
+    id: u64,
+    recv: &Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: KwArgs,
+) -> HostResult {
+    match name {
+        "send" => match check_args("send", &args, &kwargs, 1, 1) {
+            Ok(()) => {
+                let v = args.into_iter().next().unwrap_or(Value::None);
+                send(
+                    host,
+                    id,
+                    Msg::Value(v),
+                    Suspension::Send { exception: false },
+                )
+            }
+            Err(e) => HostResult::Raise(e),
+        },
+        "receive" => match check_args("receive", &args, &kwargs, 0, 0) {
+            Ok(()) => receive(host, id, false),
+            Err(e) => HostResult::Raise(e),
+        },
+        "send_exception" => {
+            if !kwargs.is_empty() || args.is_empty() {
+                return HostResult::Raise(errors::type_error(
+                    "send_exception() takes at least 1 argument",
+                ));
+            }
+            let mut args = args;
+            let kind = args.remove(0);
+            match to_error(kind, args) {
+                Ok(err) => send(
+                    host,
+                    id,
+                    Msg::Error(err),
+                    Suspension::Send { exception: true },
+                ),
+                Err(e) => HostResult::Raise(e),
+            }
+        }
+        "send_sequence" => match check_args("send_sequence", &args, &kwargs, 1, 1) {
+            Ok(()) => match sequence_items(args.into_iter().next().unwrap_or(Value::None)) {
+                Ok(items) => send_sequence(host, id, items, 0),
+                Err(e) => HostResult::Raise(e),
+            },
+            Err(e) => HostResult::Raise(e),
+        },
+        "close" | "open" => match check_args(name, &args, &kwargs, 0, 0) {
+            Ok(()) => {
+                if let Some(mut ch) = host.channel_mut(id) {
+                    ch.closing = name == "close";
+                }
+                HostResult::Return(Value::None)
+            }
+            Err(e) => HostResult::Raise(e),
+        },
+        "getstate" => {
+            answer(check_args("getstate", &args, &kwargs, 0, 0).map(|()| getstate(host, id)))
+        }
+        "setstate" => answer(
+            check_args("setstate", &args, &kwargs, 1, 1)
+                .and_then(|()| setstate(host, id, args.into_iter().next().unwrap_or(Value::None))),
+        ),
+        _ => HostResult::Raise(errors::attribute_error(recv, name)),
+    }
+}
+
+/// The block_trap and closing checks before an operation blocks.
+fn check_block(host: &WorldHost, ch: u64) -> Result<(), Value> {
+    let cur = host.sched.current;
+    if host.tasklet(cur).is_some_and(|t| t.block_trap) {
+        return Err(errors::runtime_error(
+            "this tasklet does not like to be blocked.",
+        ));
+    }
+    if host.channel(ch).is_some_and(|c| c.closing) {
+        return Err(errors::value_error(
+            "Send/receive operation on a closed channel",
+        ));
+    }
+    Ok(())
+}
+
+/// Blocks the current tasklet at the channel's tail.
+fn block(host: &mut WorldHost, ch: u64, sending: bool, s: Suspension) -> HostResult {
+    let cur = host.sched.current;
+    host.with_current(|t| {
+        t.wait = Wait::Channel {
+            channel: ch,
+            sending,
+        };
+        t.suspension = s;
+    });
+    if let Some(mut c) = host.channel_mut(ch) {
+        c.waiters.push_back(cur);
+        c.senders = sending;
+    }
+    host.sched.ring.remove(cur);
+    HostResult::Suspend
+}
+
+/// Who runs after a meeting between the current tasklet and waiter `w`
+/// (stackless-rules.md's table). `result` is what the caller's call gives.
+fn after_meeting(
+    host: &mut WorldHost,
+    ch: u64,
+    w: u64,
+    sending: bool,
+    result: Result<Value, Value>,
+    s: Suspension,
+) -> HostResult {
+    let cur = host.sched.current;
+    host.counters().messages += 1;
+    let (pref, all) = host
+        .channel(ch)
+        .map_or((-1, false), |c| (c.preference, c.schedule_all));
+    let dir: i8 = if sending { 1 } else { -1 };
+    if all || pref == -dir {
+        if all {
+            host.sched.ring.insert_tail(w);
+            host.sched.ring.advance();
+        } else {
+            host.sched.ring.insert_after(w, cur);
+            host.sched.ring.set_head(w);
+        }
+        host.with_current(|t| {
+            t.suspension = s;
+            match result {
+                Ok(v) => t.tempval = v,
+                Err(e) => {
+                    t.pending = Some(e);
+                    t.pending_is_payload = false;
+                }
+            }
+        });
+        HostResult::Suspend
+    } else {
+        host.sched.ring.insert_tail(w);
+        answer(result)
+    }
+}
+
+/// `send(v)` / `send_exception(e)` by the current tasklet.
+fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
+    let Some(c) = host.channel_mut(ch) else {
+        return HostResult::Raise(errors::runtime_error("no such channel"));
+    };
+    let receiver = if !c.senders {
+        c.waiters.front().copied()
+    } else {
+        None
+    };
+    if let Some(w) = receiver {
+        if let Some(mut c) = host.channel_mut(ch) {
+            c.waiters.pop_front();
+        }
+        if let Some(mut t) = host.tasklet_mut(w) {
+            t.wait = Wait::None;
+            match msg {
+                Msg::Value(v) => t.tempval = v,
+                Msg::Error(e) => {
+                    t.pending = Some(e);
+                    t.pending_is_payload = false;
+                }
+            }
+        }
+        return after_meeting(host, ch, w, true, Ok(Value::None), s);
+    }
+    if let Err(e) = check_block(host, ch) {
+        return HostResult::Raise(e);
+    }
+    host.with_current(|t| match msg {
+        Msg::Value(v) => t.tempval = v,
+        Msg::Error(e) => {
+            t.tempval = Value::None;
+            t.pending = Some(e);
+            t.pending_is_payload = true;
+        }
+    });
+    block(host, ch, true, s)
+}
+
+/// `receive()` (or the next item of a `for` loop over the channel).
+pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
+    let Some(c) = host.channel(ch) else {
+        return HostResult::Raise(errors::runtime_error("no such channel"));
+    };
+    let sender = if c.senders {
+        c.waiters.front().copied()
+    } else {
+        None
+    };
+    if iterating && c.closing && sender.is_none() {
+        return HostResult::IterEnd;
+    }
+    let s = Suspension::Receive { iterating };
+    if let Some(w) = sender {
+        if let Some(mut c) = host.channel_mut(ch) {
+            c.waiters.pop_front();
+        }
+        let mut result = Ok(Value::None);
+        if let Some(mut t) = host.tasklet_mut(w) {
+            t.wait = Wait::None;
+            result = if t.pending_is_payload {
+                t.pending_is_payload = false;
+                Err(t.pending.take().unwrap_or(Value::None))
+            } else {
+                Ok(std::mem::replace(&mut t.tempval, Value::None))
+            };
+        }
+        return after_meeting(host, ch, w, false, result, s);
+    }
+    if let Err(e) = check_block(host, ch) {
+        return HostResult::Raise(e);
+    }
+    block(host, ch, false, s)
+}
+
+/// The items of `send_sequence`'s argument: a list, or a range or str
+/// made into one.
+fn sequence_items(seq: Value) -> Result<Value, Value> {
+    match &seq {
+        Value::List(_) => Ok(seq),
+        Value::Range(r) => {
+            let n = skein_vm::ops::range_len(r);
+            let items = (0..n)
+                .map(|i| Value::Int(skein_vm::ops::range_item(r, i)))
+                .collect();
+            Ok(Value::List(Arc::new(List::new(items))))
+        }
+        Value::Str(s) => Ok(Value::list(
+            s.chars().map(|c| Value::str(c.to_string())).collect(),
+        )),
+        Value::Dict(d) => Ok(Value::list(
+            d.map.values().map(|(k, _)| k.clone()).collect(),
+        )),
+        other => Err(errors::type_error(format!(
+            "'{}' object is not iterable",
+            skein_vm::format::type_name(other)
+        ))),
+    }
+}
+
+/// Sends `items[next..]` in turn; when one blocks, the progress is kept in
+/// the sender's suspension and this is called again when it runs.
+pub fn send_sequence(host: &mut WorldHost, ch: u64, items: Value, mut next: usize) -> HostResult {
+    let Value::List(list) = &items else {
+        return HostResult::Raise(errors::type_error("send_sequence needs a list"));
+    };
+    let list = list.clone();
+    loop {
+        let Some(v) = list.items.get(next).cloned() else {
+            return HostResult::Return(Value::Int(list.items.len() as i64));
+        };
+        next += 1;
+        let s = Suspension::SendSequence {
+            channel: ch,
+            items: items.clone(),
+            next,
+        };
+        match send(host, ch, Msg::Value(v), s) {
+            HostResult::Return(_) => {}
+            other => return other,
+        }
+    }
+}
+
+/// `[balance, {"preference", "schedule_all", "closing"}, [waiters…]]`.
+pub fn getstate(host: &WorldHost, id: u64) -> Value {
+    let Some(ch) = host.channel(id) else {
+        return Value::None;
+    };
+    let mut flags = Dict::new();
+    let _ = flags.insert(Value::str("preference"), Value::Int(ch.preference as i64));
+    let _ = flags.insert(
+        Value::str("schedule_all"),
+        Value::Int(ch.schedule_all as i64),
+    );
+    let _ = flags.insert(Value::str("closing"), Value::Bool(ch.closing));
+    let waiters = ch.waiters.iter().map(|t| Value::Tasklet(*t)).collect();
+    Value::list(vec![
+        Value::Int(ch.balance()),
+        Value::dict(flags),
+        Value::list(waiters),
+    ])
+}
+
+/// `setstate([balance, flags, tasklets])` (stackless-rules.md, "Channel state").
+pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Value> {
+    let bad = || errors::type_error("channel state must be [balance, flags, tasklets]");
+    let Value::List(parts) = &state else {
+        return Err(bad());
+    };
+    let [balance, flags, tasklets] = parts.items.as_slice() else {
+        return Err(bad());
+    };
+    let Some(balance) = int_or_bool(balance) else {
+        return Err(bad());
+    };
+    let Value::Dict(flags) = flags else {
+        return Err(bad());
+    };
+    let Value::List(tasklets) = tasklets else {
+        return Err(bad());
+    };
+    let flag = |name: &str| -> Result<Option<i64>, Value> {
+        let key = skein_vm::value::Key::Str(Arc::new(name.to_string()));
+        match flags.get(&key) {
+            None => Ok(None),
+            Some(v) => int_or_bool(v)
+                .map(Some)
+                .ok_or_else(|| errors::type_error(format!("{name} must be a bool or integer"))),
+        }
+    };
+    let (pref, all, closing) = (flag("preference")?, flag("schedule_all")?, flag("closing")?);
+    // Detach the current waiters: they stay paused, keeping their tempvals.
+    let old: Vec<u64> = host
+        .channel_mut(id)
+        .map(|mut c| c.waiters.drain(..).collect())
+        .unwrap_or_default();
+    for w in old {
+        if let Some(mut t) = host.tasklet_mut(w) {
+            t.wait = Wait::None;
+        }
+    }
+    let senders = balance > 0;
+    let mut joined = Vec::new();
+    for v in &tasklets.items {
+        let Value::Tasklet(t) = v else { continue };
+        let t = *t;
+        if joined.contains(&t) || host.sched.ring.contains(t) || host.sched.current == t {
+            continue;
+        }
+        let Some(st) = host.tasklet(t) else { continue };
+        let facing = if senders {
+            st.suspension.is_send()
+        } else {
+            st.suspension.is_receive()
+        };
+        if !st.alive || st.blocked() || !facing {
+            continue;
+        }
+        joined.push(t);
+    }
+    for t in &joined {
+        if let Some(mut st) = host.tasklet_mut(*t) {
+            st.wait = Wait::Channel {
+                channel: id,
+                sending: senders,
+            };
+        }
+    }
+    if let Some(mut c) = host.channel_mut(id) {
+        if let Some(p) = pref {
+            c.preference = p.signum() as i8;
+        }
+        if let Some(a) = all {
+            c.schedule_all = a != 0;
+        }
+        if let Some(cl) = closing {
+            c.closing = cl != 0;
+        }
+        c.senders = senders;
+        c.waiters = joined.into_iter().collect();
+    }
+    Ok(Value::None)
+}

@@ -1,0 +1,184 @@
+//! The components of tasklet and channel entities (runtime.md, "The model").
+//!
+//! A tasklet is a [`TaskletState`] (status, name, data, tempval, pending
+//! error, what it waits on, where its fiber is suspended) plus its fiber in
+//! a [`TaskletFiber`] of its own, so the scheduler can take the fiber out
+//! while it steps it and still hand the rest of the world to the host. A
+//! channel is a [`ChannelState`]. A game puts its own components beside them.
+
+use std::collections::VecDeque;
+
+use bevy_ecs::component::Component;
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::FuncRef;
+use skein_vm::{Fiber, Value};
+
+/// What a tasklet is blocked on. `None` for a tasklet that is runnable,
+/// paused, unstarted or dead; anything else makes it `blocked` (and
+/// `scheduled`, as stackless-rules.md's table says).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Wait {
+    #[default]
+    None,
+    /// A member of the channel's waiters. A sender's value is its tempval.
+    Channel { channel: u64, sending: bool },
+    /// Wakes at the start of tick `until`; `seq` orders sleepers of one tick.
+    Sleep { until: u64, seq: u64 },
+    /// Parked in a blocking native until the host completes the request.
+    Native(NativeRequest),
+}
+
+/// A blocking native call as plain data: what the host must serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NativeRequest {
+    /// Per-world request number, so a stale completion is recognised.
+    pub request: u64,
+    pub module: String,
+    pub name: String,
+    pub args: Vec<Value>,
+}
+
+/// Where a waiting fiber is suspended: which host call it is inside, so the
+/// scheduler knows what the call returns when the tasklet runs again.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Suspension {
+    /// Not inside a host call: new, preempted, or not alive.
+    #[default]
+    None,
+    /// `schedule`, `schedule_remove`, `run`, `switch`: returns the tempval.
+    Schedule,
+    /// `kill`/`throw` of another tasklet, `sim.sleep`, `stackless.run()`:
+    /// returns `None`.
+    Nothing,
+    /// `send`/`send_exception`: returns the tempval (its own unsent value if
+    /// resumed without a meeting, else `None`).
+    Send { exception: bool },
+    /// `send_sequence`: the channel, the items (a list) and the next index.
+    SendSequence {
+        channel: u64,
+        items: Value,
+        next: usize,
+    },
+    /// `receive()` or a `for` loop over a channel: returns the tempval.
+    Receive { iterating: bool },
+    /// A blocking native: returns what the host completed it with (the tempval).
+    Native,
+}
+
+impl Suspension {
+    /// Suspended in a send of any form (for `setstate`).
+    pub fn is_send(&self) -> bool {
+        matches!(
+            self,
+            Suspension::Send { .. } | Suspension::SendSequence { .. }
+        )
+    }
+
+    pub fn is_receive(&self) -> bool {
+        matches!(self, Suspension::Receive { .. })
+    }
+}
+
+/// A tasklet's status and Stackless attributes.
+#[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskletState {
+    /// Stable id from the world's counter (main is 1).
+    pub id: u64,
+    /// `t.name`: `None` prints as `<tasklet #ID>`.
+    pub name: Option<String>,
+    /// `t.data`: a dict.
+    pub data: Value,
+    /// The transfer slot (stackless-rules.md, "tempval"). For a bound,
+    /// unstarted tasklet it holds the function.
+    pub tempval: Value,
+    /// An error to raise when the tasklet next runs, or the payload of a
+    /// blocked `send_exception` (then `pending_is_payload`).
+    pub pending: Option<Value>,
+    pub pending_is_payload: bool,
+    /// Has frames: set up and not yet ended.
+    pub alive: bool,
+    /// Has executed (or been entered for) at least once since setup.
+    pub started: bool,
+    pub block_trap: bool,
+    pub atomic: bool,
+    pub wait: Wait,
+    pub suspension: Suspension,
+    /// The function it was set up with, for the one-entry traceback of an
+    /// error thrown into a tasklet that never ran.
+    pub func: Option<FuncRef>,
+    /// `tick + 1` of the last tick in which it yielded (0: never).
+    pub yielded: u64,
+    /// `tick + 1` of the tick `budget_used` counts in.
+    pub budget_tick: u64,
+    pub budget_used: u64,
+}
+
+impl TaskletState {
+    pub fn new(id: u64) -> Self {
+        TaskletState {
+            id,
+            name: None,
+            data: Value::dict(Default::default()),
+            tempval: Value::None,
+            pending: None,
+            pending_is_payload: false,
+            alive: false,
+            started: false,
+            block_trap: false,
+            atomic: false,
+            wait: Wait::None,
+            suspension: Suspension::None,
+            func: None,
+            yielded: 0,
+            budget_tick: 0,
+            budget_used: 0,
+        }
+    }
+
+    pub fn blocked(&self) -> bool {
+        self.wait != Wait::None
+    }
+}
+
+/// A tasklet's interpreter state. Taken out (`std::mem::take`) while the
+/// scheduler steps it.
+#[derive(Component, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskletFiber(pub Fiber);
+
+/// A channel: its flags and its waiters in blocking order.
+#[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelState {
+    pub id: u64,
+    /// -1, 0 or 1.
+    pub preference: i8,
+    pub schedule_all: bool,
+    pub closing: bool,
+    /// Tasklet ids, first to meet first. All wait the same way.
+    pub waiters: VecDeque<u64>,
+    /// The waiters are senders (else receivers).
+    pub senders: bool,
+}
+
+impl ChannelState {
+    pub fn new(id: u64) -> Self {
+        ChannelState {
+            id,
+            preference: -1,
+            schedule_all: false,
+            closing: false,
+            waiters: VecDeque::new(),
+            senders: false,
+        }
+    }
+
+    /// ± the number of waiters: positive for senders.
+    pub fn balance(&self) -> i64 {
+        let n = self.waiters.len() as i64;
+        if self.senders { n } else { -n }
+    }
+
+    /// `closing` and nobody waiting.
+    pub fn closed(&self) -> bool {
+        self.closing && self.waiters.is_empty()
+    }
+}

@@ -1,0 +1,153 @@
+//! Skein's world: tasklets and channels as bevy_ecs entities, run each tick
+//! by one scheduler system with Stackless Python's exact rules
+//! (`runtime.md`, `stackless-rules.md`).
+//!
+//! # Design
+//! - A tasklet entity has a [`TaskletState`] (status, name, data, tempval,
+//!   pending error, what it waits on, where its fiber is suspended) and a
+//!   [`TaskletFiber`]; a channel entity has a [`ChannelState`] (flags and
+//!   waiters in blocking order). Values name them by stable id; the id →
+//!   entity table and the run ring live in the [`Scheduler`] resource, as an
+//!   index-linked ring, so "runnable" is data and never a component added or
+//!   removed (structural changes cost more than a whole rendezvous), and
+//!   `t.run()` on a tasklet in the middle of the ring, `remove()` and
+//!   insertion at the tail are all O(1), as in Stackless's linked list.
+//! - [`run_tick`] is one exclusive system in [`SkeinSet::Run`]. For the tick
+//!   it takes the scheduler and the module globals out of the world and
+//!   drives fibers through [`WorldHost`], the VM's `Host`; immediate natives
+//!   see the scheduler put back.
+//! - Blocking natives park their tasklet with a [`NativeRequest`] (plain
+//!   data); ordinary systems serve them through the [`NativeQueue`]
+//!   resource and complete them with a value.
+//! - [`Simulation`] is a ready-made World + Schedule; a game with its own
+//!   schedule calls [`init_world`], [`start_main`] and adds [`run_tick`].
+
+pub mod channels;
+pub mod components;
+pub mod host;
+pub mod modules;
+pub mod natives;
+pub mod random;
+pub mod resources;
+pub mod ring;
+pub mod run;
+pub mod sim;
+pub mod tasklets;
+pub mod tick;
+pub mod vmlink;
+
+use std::sync::Arc;
+
+use bevy_ecs::schedule::SystemSet;
+use bevy_ecs::world::World;
+use skein_script::bytecode::{BUILTIN_MODULES, Program};
+use skein_script::loader::{LoadError, LoadOptions};
+use skein_vm::Globals;
+
+pub use components::{ChannelState, NativeRequest, Suspension, TaskletFiber, TaskletState, Wait};
+pub use host::WorldHost;
+pub use natives::{NativeCall, NativeCx, NativeFn, NativeKind, NativeQueue, Natives};
+pub use resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions, WorldRng};
+pub use ring::Ring;
+pub use run::{RunError, RunOptions, RunSummary, run_file};
+pub use sim::Simulation;
+pub use tick::run_tick;
+
+/// The system set of the scheduler, for a game to order its systems against.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SkeinSet {
+    /// The scheduler system ([`run_tick`]).
+    Run,
+}
+
+/// What can go wrong building or starting a world.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// The scripts did not compile (rendered rustc-style by `Display`).
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    /// A main module was already started in this world.
+    #[error("this world already has a main tasklet")]
+    MainAlreadyStarted,
+}
+
+/// Inserts every resource a Skein world needs (fresh, with `options`).
+pub fn init_world(world: &mut World, options: WorldOptions) {
+    world.insert_resource(WorldRng::seeded(options.seed));
+    world.insert_resource(options);
+    world.insert_resource(Scheduler::default());
+    world.insert_resource(Code::default());
+    world.insert_resource(ScriptGlobals::default());
+    world.insert_resource(Output::default());
+    world.insert_resource(RunCounters::default());
+    if !world.contains_resource::<Natives>() {
+        world.insert_resource(Natives::default());
+    }
+    world.insert_resource(NativeQueue::default());
+}
+
+/// The loader options of this world: its search path and host modules.
+pub fn load_options(world: &World) -> LoadOptions {
+    let natives = world.resource::<Natives>();
+    LoadOptions {
+        search_path: world.resource::<WorldOptions>().search_path.clone(),
+        host_modules: natives
+            .exports()
+            .into_iter()
+            .filter(|(m, _)| !BUILTIN_MODULES.contains(&m.as_str()))
+            .collect(),
+    }
+}
+
+/// Installs `program` as the world's code and starts its first module as
+/// the main tasklet (#1 in a fresh world), first to run in the next tick.
+pub fn start_main(world: &mut World, program: Program) -> Result<u64, WorldError> {
+    if world.resource::<Scheduler>().main != 0 {
+        return Err(WorldError::MainAlreadyStarted);
+    }
+    let fiber = vmlink::new_main(&program, 0);
+    world.resource_mut::<ScriptGlobals>().0 = Globals::new(&program);
+    world.resource_mut::<Code>().0 = Arc::new(program);
+    let mut sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
+    let id = host::spawn_tasklet(world, &mut sched);
+    if let Some(e) = sched.ring.entity(id) {
+        world.entity_mut(e).insert(TaskletFiber(fiber));
+        if let Some(mut t) = world.get_mut::<TaskletState>(e) {
+            t.alive = true;
+        }
+    }
+    sched.main = id;
+    sched.ring.insert_tail(id);
+    *world.resource_mut::<Scheduler>() = sched;
+    Ok(id)
+}
+
+/// Nothing runnable, nobody asleep, no native request pending, and no
+/// paused main for the fallback to bring back (runtime.md, "idle").
+pub fn is_idle(world: &World) -> bool {
+    let sched = world.resource::<Scheduler>();
+    if !sched.ring.is_empty() || !sched.sleepers.is_empty() {
+        return false;
+    }
+    if world.resource::<NativeQueue>().pending() {
+        return false;
+    }
+    let main = sched.ring.entity(sched.main);
+    let main_paused = main
+        .and_then(|e| world.get::<TaskletState>(e))
+        .is_some_and(|t| t.alive && !t.blocked());
+    !main_paused
+}
+
+/// The tasklet entity with stable id `id`.
+pub fn entity_of(world: &World, id: u64) -> Option<bevy_ecs::entity::Entity> {
+    world.resource::<Scheduler>().ring.entity(id)
+}
+
+/// Registers a native in `module` (before loading scripts that import it).
+pub fn register_native(world: &mut World, module: &str, name: &str, kind: NativeKind) {
+    if !world.contains_resource::<Natives>() {
+        world.insert_resource(Natives::default());
+    }
+    world.resource_mut::<Natives>().register(module, name, kind);
+}

@@ -1,0 +1,197 @@
+//! The host-served modules: `stackless`, `random`, `sim`, and the host
+//! game's own (plus anything a game adds to a built-in module, such as
+//! `pickle` from the save crate). Their functions are `Value::Native` ids
+//! below [`HOST_NATIVE_BASE`]; host natives are at and above it.
+
+use skein_vm::{HostResult, Kind, KwArgs, TypeTag, Value, errors};
+
+use crate::components::{Suspension, Wait};
+use crate::host::{WorldHost, answer, check_args, int_or_bool};
+use crate::natives::{HOST_NATIVE_BASE, NativeCall, NativeCx, NativeKind};
+use crate::{NativeRequest, random};
+
+/// Ids of the world's own functions (stable: they may sit in saved values).
+mod id {
+    pub const SCHEDULE: u32 = 1;
+    pub const SCHEDULE_REMOVE: u32 = 2;
+    pub const GETCURRENT: u32 = 3;
+    pub const GETMAIN: u32 = 4;
+    pub const GETRUNCOUNT: u32 = 5;
+    pub const SET_ATOMIC: u32 = 6;
+    pub const RUN: u32 = 7;
+    pub const RANDOM: u32 = 20;
+    pub const RANDINT: u32 = 21;
+    pub const CHOICE: u32 = 22;
+    pub const SHUFFLE: u32 = 23;
+    pub const TICK: u32 = 30;
+    pub const SLEEP: u32 = 31;
+    pub const PARAM: u32 = 32;
+}
+
+/// `module.name` for the world's modules; `None` falls through to natives.
+pub fn attr(host: &mut WorldHost, module: &str, name: &str) -> Option<Value> {
+    let native = Value::Native;
+    Some(match (module, name) {
+        ("stackless", "tasklet") => Value::Type(TypeTag::Tasklet),
+        ("stackless", "channel") => Value::Type(TypeTag::Channel),
+        ("stackless", "TaskletExit") => Value::Type(TypeTag::Kind(Kind::TaskletExit)),
+        ("stackless", "schedule") => native(id::SCHEDULE),
+        ("stackless", "schedule_remove") => native(id::SCHEDULE_REMOVE),
+        ("stackless", "getcurrent") => native(id::GETCURRENT),
+        ("stackless", "getmain") => native(id::GETMAIN),
+        ("stackless", "getruncount") => native(id::GETRUNCOUNT),
+        ("stackless", "set_atomic") => native(id::SET_ATOMIC),
+        ("stackless", "run") => native(id::RUN),
+        ("stackless", "current") => tasklet_or_none(host.sched.current),
+        ("stackless", "main") => tasklet_or_none(host.sched.main),
+        ("stackless", "runcount") => Value::Int(host.sched.ring.len() as i64),
+        ("random", "random") => native(id::RANDOM),
+        ("random", "randint") => native(id::RANDINT),
+        ("random", "choice") => native(id::CHOICE),
+        ("random", "shuffle") => native(id::SHUFFLE),
+        ("sim", "tick") => native(id::TICK),
+        ("sim", "sleep") => native(id::SLEEP),
+        ("sim", "param") => native(id::PARAM),
+        _ => return None,
+    })
+}
+
+fn tasklet_or_none(id: u64) -> Value {
+    if id == 0 {
+        Value::None
+    } else {
+        Value::Tasklet(id)
+    }
+}
+
+/// Calls a native function value.
+pub fn call(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+    if fid >= HOST_NATIVE_BASE {
+        return call_host(host, fid, args, kwargs);
+    }
+    let cur = host.sched.current;
+    match fid {
+        id::SCHEDULE | id::SCHEDULE_REMOVE => {
+            let name = if fid == id::SCHEDULE {
+                "schedule"
+            } else {
+                "schedule_remove"
+            };
+            if let Err(e) = check_args(name, &args, &kwargs, 0, 1) {
+                return HostResult::Raise(e);
+            }
+            let v = args.into_iter().next();
+            crate::tasklets::schedule(host, v, fid == id::SCHEDULE_REMOVE)
+        }
+        id::GETCURRENT => {
+            answer(check_args("getcurrent", &args, &kwargs, 0, 0).map(|()| tasklet_or_none(cur)))
+        }
+        id::GETMAIN => answer(
+            check_args("getmain", &args, &kwargs, 0, 0).map(|()| tasklet_or_none(host.sched.main)),
+        ),
+        id::GETRUNCOUNT => answer(
+            check_args("getruncount", &args, &kwargs, 0, 0)
+                .map(|()| Value::Int(host.sched.ring.len() as i64)),
+        ),
+        id::SET_ATOMIC => answer(set_atomic(host, &args, &kwargs)),
+        id::RUN => match check_args("run", &args, &kwargs, 0, 0) {
+            Ok(()) => crate::tasklets::stackless_run(host),
+            Err(e) => HostResult::Raise(e),
+        },
+        id::RANDOM | id::RANDINT | id::CHOICE | id::SHUFFLE => {
+            let mut rng = host.world.resource_mut::<crate::WorldRng>();
+            answer(random::call(&mut rng.0, fid - id::RANDOM, &args, &kwargs))
+        }
+        id::TICK => answer(
+            check_args("tick", &args, &kwargs, 0, 0).map(|()| Value::Int(host.sched.tick as i64)),
+        ),
+        id::SLEEP => match check_args("sleep", &args, &kwargs, 1, 1) {
+            Ok(()) => crate::tasklets::sleep(host, &args[0]),
+            Err(e) => HostResult::Raise(e),
+        },
+        id::PARAM => answer(param(host, args, kwargs)),
+        _ => HostResult::Raise(errors::runtime_error("unknown native function")),
+    }
+}
+
+fn set_atomic(host: &mut WorldHost, args: &[Value], kwargs: &KwArgs) -> Result<Value, Value> {
+    check_args("set_atomic", args, kwargs, 1, 1)?;
+    let Some(flag) = int_or_bool(&args[0]) else {
+        return Err(errors::type_error(
+            "set_atomic needs exactly one bool or integer",
+        ));
+    };
+    let mut old = false;
+    host.with_current(|t| {
+        old = t.atomic;
+        t.atomic = flag != 0;
+    });
+    Ok(Value::Bool(old))
+}
+
+fn param(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Result<Value, Value> {
+    check_args("param", &args, &kwargs, 1, 2)?;
+    let mut args = args.into_iter();
+    let name = args.next().unwrap_or(Value::None);
+    let default = args.next().unwrap_or(Value::None);
+    let Value::Str(name) = name else {
+        return Err(errors::type_error("param() name must be a str"));
+    };
+    let opts = host.world.resource::<crate::WorldOptions>();
+    Ok(opts.params.get(name.as_str()).cloned().unwrap_or(default))
+}
+
+/// A host-registered native: immediate ones run now, blocking ones park.
+fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+    let Some(f) = host.world.resource::<crate::Natives>().get(fid).cloned() else {
+        return HostResult::Raise(errors::runtime_error("unknown native function"));
+    };
+    let cur = host.sched.current;
+    let Some(entity) = host.entity(cur) else {
+        return HostResult::Raise(errors::runtime_error(
+            "native functions need a running tasklet",
+        ));
+    };
+    match f.kind {
+        NativeKind::Immediate(func) => host.with_world(|world| {
+            let mut cx = NativeCx {
+                world,
+                tasklet: cur,
+                entity,
+            };
+            match func(&mut cx, args, kwargs) {
+                Ok(v) => HostResult::Return(v),
+                Err(e) => HostResult::Raise(crate::host::as_error(e)),
+            }
+        }),
+        NativeKind::Blocking => {
+            if !kwargs.is_empty() {
+                return HostResult::Raise(errors::type_error(format!(
+                    "{}() takes no keyword arguments",
+                    f.name
+                )));
+            }
+            let mut queue = host.world.resource_mut::<crate::NativeQueue>();
+            let request = queue.new_request();
+            queue.park(NativeCall {
+                request,
+                tasklet: cur,
+                entity,
+                module: f.module.clone(),
+                name: f.name.clone(),
+                args: args.clone(),
+            });
+            host.with_current(|t| {
+                t.wait = Wait::Native(NativeRequest {
+                    request,
+                    module: f.module,
+                    name: f.name,
+                    args,
+                });
+                t.suspension = Suspension::Native;
+            });
+            host.sched.ring.remove(cur);
+            HostResult::Suspend
+        }
+    }
+}

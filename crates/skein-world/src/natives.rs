@@ -1,0 +1,221 @@
+//! Native functions a host game registers in modules of its own
+//! (language.md, "Module sim": `npc.walk_to(x, y)`), and the queue through
+//! which ordinary bevy systems serve the blocking ones.
+//!
+//! An immediate native runs inside the scheduler with the world in hand and
+//! returns at once. A blocking native parks its tasklet: the request is
+//! plain data in the tasklet's [`Wait::Native`](crate::Wait) and in
+//! [`NativeQueue::requests`]; a system takes it, works on it for as many
+//! ticks as it likes and calls [`NativeQueue::complete`]. The tasklet is
+//! appended to the ring at the start of the next tick. When a waiting
+//! tasklet is killed or thrown into, its request is cancelled and shows up
+//! in [`NativeQueue::cancelled`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bevy_ecs::entity::Entity;
+use bevy_ecs::resource::Resource;
+use bevy_ecs::world::World;
+use skein_vm::{KwArgs, Value};
+
+/// What an immediate native gets besides its arguments.
+pub struct NativeCx<'a> {
+    pub world: &'a mut World,
+    /// The calling tasklet.
+    pub tasklet: u64,
+    pub entity: Entity,
+}
+
+/// An immediate native: returns a value or raises an error value (or kind).
+pub type ImmediateFn =
+    Arc<dyn Fn(&mut NativeCx, Vec<Value>, KwArgs) -> Result<Value, Value> + Send + Sync>;
+
+/// How a native behaves when a script calls it.
+#[derive(Clone)]
+pub enum NativeKind {
+    Immediate(ImmediateFn),
+    /// Parks the calling tasklet until a system completes the request.
+    Blocking,
+}
+
+impl NativeKind {
+    /// An immediate native from a closure.
+    pub fn immediate(
+        f: impl Fn(&mut NativeCx, Vec<Value>, KwArgs) -> Result<Value, Value> + Send + Sync + 'static,
+    ) -> Self {
+        NativeKind::Immediate(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for NativeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NativeKind::Immediate(_) => f.write_str("Immediate"),
+            NativeKind::Blocking => f.write_str("Blocking"),
+        }
+    }
+}
+
+/// One registered native.
+#[derive(Debug, Clone)]
+pub struct NativeFn {
+    pub module: String,
+    pub name: String,
+    pub kind: NativeKind,
+}
+
+/// Host-native ids start here; lower ids are the world's own functions
+/// (`stackless.schedule`, `random.randint`, …).
+pub const HOST_NATIVE_BASE: u32 = 1 << 16;
+
+/// The registry: host modules in registration order and their functions.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Natives {
+    /// Module names in registration order: `Program::host_modules`.
+    pub modules: Vec<String>,
+    pub fns: Vec<NativeFn>,
+}
+
+impl Natives {
+    /// Registers `module.name`; re-registering replaces the function.
+    pub fn register(&mut self, module: &str, name: &str, kind: NativeKind) {
+        if !self.modules.iter().any(|m| m == module) {
+            self.modules.push(module.to_string());
+        }
+        if let Some(f) = self
+            .fns
+            .iter_mut()
+            .find(|f| f.module == module && f.name == name)
+        {
+            f.kind = kind;
+        } else {
+            self.fns.push(NativeFn {
+                module: module.to_string(),
+                name: name.to_string(),
+                kind,
+            });
+        }
+    }
+
+    /// The value `module.name` evaluates to.
+    pub fn lookup(&self, module: &str, name: &str) -> Option<Value> {
+        self.fns
+            .iter()
+            .position(|f| f.module == module && f.name == name)
+            .map(|i| Value::Native(HOST_NATIVE_BASE + i as u32))
+    }
+
+    pub fn get(&self, id: u32) -> Option<&NativeFn> {
+        id.checked_sub(HOST_NATIVE_BASE)
+            .and_then(|i| self.fns.get(i as usize))
+    }
+
+    /// Module names with the names they export, for the loader.
+    pub fn exports(&self) -> Vec<(String, Vec<String>)> {
+        self.modules
+            .iter()
+            .map(|m| {
+                let names = self
+                    .fns
+                    .iter()
+                    .filter(|f| &f.module == m)
+                    .map(|f| f.name.clone())
+                    .collect();
+                (m.clone(), names)
+            })
+            .collect()
+    }
+}
+
+/// A blocking call as the host sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeCall {
+    pub request: u64,
+    pub tasklet: u64,
+    pub entity: Entity,
+    pub module: String,
+    pub name: String,
+    pub args: Vec<Value>,
+}
+
+/// Blocking requests waiting for the host, and the host's answers.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct NativeQueue {
+    pub(crate) next_request: u64,
+    /// New requests not yet taken by a system, in call order.
+    pub requests: Vec<NativeCall>,
+    /// Requests whose tasklet was killed or thrown into while waiting.
+    pub cancelled: Vec<NativeCall>,
+    /// Tasklet id → its outstanding request.
+    pub(crate) waiting: BTreeMap<u64, u64>,
+    /// Completed, not yet appended to the ring: (tasklet, request, result).
+    pub(crate) completed: Vec<(u64, u64, Result<Value, Value>)>,
+}
+
+impl NativeQueue {
+    /// Takes the new requests for `module.name` (either may be `"*"`).
+    pub fn take_requests(&mut self, module: &str, name: &str) -> Vec<NativeCall> {
+        let (take, keep) = std::mem::take(&mut self.requests)
+            .into_iter()
+            .partition(|c| {
+                (module == "*" || c.module == module) && (name == "*" || c.name == name)
+            });
+        self.requests = keep;
+        take
+    }
+
+    /// Takes the cancellations for `module` (or `"*"`).
+    pub fn take_cancelled(&mut self, module: &str) -> Vec<NativeCall> {
+        let (take, keep) = std::mem::take(&mut self.cancelled)
+            .into_iter()
+            .partition(|c| module == "*" || c.module == module);
+        self.cancelled = keep;
+        take
+    }
+
+    /// Completes the tasklet's outstanding request: its call returns `Ok`'s
+    /// value or raises `Err`'s error (an error value or a kind). The tasklet
+    /// runs again from the next tick on. `false` if it is not waiting (it
+    /// was cancelled, or already completed).
+    pub fn complete(&mut self, tasklet: u64, result: Result<Value, Value>) -> bool {
+        match self.waiting.remove(&tasklet) {
+            Some(request) => {
+                self.completed.push((tasklet, request, result));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The tasklet waits in a blocking native whose result has not come.
+    pub fn is_waiting(&self, tasklet: u64) -> bool {
+        self.waiting.contains_key(&tasklet)
+    }
+
+    /// Anything outstanding (runtime.md: a completed request whose tasklet
+    /// is not yet appended counts as pending).
+    pub fn pending(&self) -> bool {
+        !self.waiting.is_empty() || !self.completed.is_empty()
+    }
+
+    pub(crate) fn park(&mut self, call: NativeCall) {
+        self.waiting.insert(call.tasklet, call.request);
+        self.requests.push(call);
+    }
+
+    pub(crate) fn new_request(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    /// Drops the tasklet's outstanding request (kill/throw) and tells the host.
+    pub(crate) fn cancel(&mut self, call: NativeCall) {
+        self.waiting.remove(&call.tasklet);
+        self.completed
+            .retain(|(t, r, _)| !(*t == call.tasklet && *r == call.request));
+        self.requests
+            .retain(|c| !(c.tasklet == call.tasklet && c.request == call.request));
+        self.cancelled.push(call);
+    }
+}

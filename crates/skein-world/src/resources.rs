@@ -1,0 +1,136 @@
+//! World-wide state as resources: the scheduler (ring, ids, tick, sleepers),
+//! the code, the module globals, the seeded generator, the options, the
+//! output sink and the run counters.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bevy_ecs::resource::Resource;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::Program;
+use skein_vm::{Globals, Limits, Value};
+
+use crate::ring::Ring;
+
+/// The run ring, the id table, the tick, main and the sleepers.
+///
+/// While a tick runs, the scheduler system holds this resource outside the
+/// world (the world's copy is a default); immediate natives see it put back.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Scheduler {
+    pub ring: Ring,
+    /// During a tick, the tick being run; between ticks, the number of ticks
+    /// completed (what `sim.tick()` returns next).
+    pub tick: u64,
+    /// Main's id (1 once a main module is started; 0 before).
+    pub main: u64,
+    /// The running tasklet's id; 0 between ticks.
+    pub current: u64,
+    /// Sleepers by (wake tick, order of going to sleep).
+    pub sleepers: BTreeMap<(u64, u64), u64>,
+    pub sleep_seq: u64,
+    /// A tick is running: `run_tick` took this resource out of the world.
+    pub in_tick: bool,
+}
+
+/// The compiled code of every loaded module.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Code(pub Arc<Program>);
+
+/// Module globals of this world.
+#[derive(Resource, Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScriptGlobals(pub Globals);
+
+/// The world's one generator (language.md, "Module random").
+#[derive(Resource, Debug, Clone, Serialize, Deserialize)]
+pub struct WorldRng(pub ChaCha8Rng);
+
+impl WorldRng {
+    pub fn seeded(seed: u64) -> Self {
+        WorldRng(ChaCha8Rng::seed_from_u64(seed))
+    }
+}
+
+/// Options of a world (runtime.md, "The Rust API" and the run options).
+#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldOptions {
+    /// Instructions per tasklet per tick; 0 is unlimited.
+    pub budget: u64,
+    pub limits: Limits,
+    pub seed: u64,
+    pub search_path: Vec<PathBuf>,
+    /// `--param name=value`, already parsed into values.
+    pub params: BTreeMap<String, Value>,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        WorldOptions {
+            budget: 10_000,
+            limits: Limits::default(),
+            seed: 0,
+            search_path: Vec::new(),
+            params: BTreeMap::new(),
+        }
+    }
+}
+
+/// Where script output and error reports go.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Output {
+    /// Write to the process's stdout/stderr instead of capturing.
+    pub passthrough: bool,
+    /// Drop script output (`-q`); error reports are kept.
+    pub quiet: bool,
+    pub stdout: String,
+    pub stderr: String,
+    /// Uncaught errors reported so far (for `--strict`).
+    pub errors: u64,
+}
+
+impl Output {
+    pub fn print(&mut self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.passthrough {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        } else {
+            self.stdout.push_str(text);
+        }
+    }
+
+    pub fn eprint(&mut self, text: &str) {
+        if self.passthrough {
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        } else {
+            self.stderr.push_str(text);
+        }
+    }
+
+    /// Takes what was captured so far: (stdout, stderr).
+    pub fn take(&mut self) -> (String, String) {
+        (
+            std::mem::take(&mut self.stdout),
+            std::mem::take(&mut self.stderr),
+        )
+    }
+}
+
+/// Counters for the closing line of `skein run`.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounters {
+    /// Slices run: each time a tasklet became current.
+    pub switches: u64,
+    /// Channel meetings.
+    pub messages: u64,
+    /// Tasklets created (main included).
+    pub tasklets: u64,
+    /// Ticks run.
+    pub ticks: u64,
+}

@@ -1,0 +1,120 @@
+//! [`Simulation`]: a world and a schedule with the scheduler in it, for
+//! games and tools that do not bring their own schedule.
+
+use std::path::Path;
+
+use bevy_ecs::entity::Entity;
+use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule};
+use bevy_ecs::world::World;
+
+use crate::{
+    NativeKind, NativeQueue, Output, RunCounters, Scheduler, SkeinSet, TaskletState, WorldError,
+    WorldOptions, run_tick,
+};
+
+/// A Skein world plus the schedule that ticks it.
+pub struct Simulation {
+    pub world: World,
+    /// Holds [`run_tick`] in [`SkeinSet::Run`]; add your systems beside it.
+    pub schedule: Schedule,
+}
+
+impl Simulation {
+    /// A fresh world with `options` (the seed among them); output captured.
+    pub fn new(options: WorldOptions) -> Self {
+        let mut world = World::new();
+        crate::init_world(&mut world, options);
+        let mut schedule = Schedule::default();
+        schedule.add_systems(run_tick.in_set(SkeinSet::Run));
+        Simulation { world, schedule }
+    }
+
+    /// Registers a native function of `module` (before loading scripts).
+    pub fn register_native(&mut self, module: &str, name: &str, kind: NativeKind) {
+        crate::register_native(&mut self.world, module, name, kind);
+    }
+
+    /// Compiles the script at `path` and everything it imports, and starts
+    /// it as the main tasklet. Returns main's id.
+    pub fn load_main(&mut self, path: &Path) -> Result<u64, WorldError> {
+        let opts = crate::load_options(&self.world);
+        let program = skein_script::loader::load_program(path, &opts)?;
+        crate::start_main(&mut self.world, program)
+    }
+
+    /// As [`load_main`](Self::load_main), from a string: module `name`, shown as `name.sk`.
+    pub fn load_main_source(&mut self, name: &str, source: &str) -> Result<u64, WorldError> {
+        struct Nothing;
+        impl skein_script::loader::SourceResolver for Nothing {
+            fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
+                None
+            }
+        }
+        let opts = crate::load_options(&self.world);
+        let program = skein_script::loader::load_program_with(
+            name,
+            &format!("{name}.sk"),
+            source,
+            &Nothing,
+            &opts,
+        )?;
+        crate::start_main(&mut self.world, program)
+    }
+
+    /// Runs the schedule once: one tick.
+    pub fn tick(&mut self) {
+        self.schedule.run(&mut self.world);
+    }
+
+    /// Runs `n` ticks.
+    pub fn run(&mut self, n: u64) {
+        for _ in 0..n {
+            self.tick();
+        }
+    }
+
+    /// Ticks until the world is idle, at most `max` ticks; returns how many ran.
+    pub fn run_until_idle(&mut self, max: u64) -> u64 {
+        let mut n = 0;
+        while n < max && !self.is_idle() {
+            self.tick();
+            n += 1;
+        }
+        n
+    }
+
+    pub fn is_idle(&self) -> bool {
+        crate::is_idle(&self.world)
+    }
+
+    /// Ticks completed so far.
+    pub fn tick_count(&self) -> u64 {
+        self.world.resource::<Scheduler>().tick
+    }
+
+    /// Takes the captured script output and error reports.
+    pub fn take_output(&mut self) -> (String, String) {
+        self.world.resource_mut::<Output>().take()
+    }
+
+    pub fn entity(&self, id: u64) -> Option<Entity> {
+        crate::entity_of(&self.world, id)
+    }
+
+    pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
+        self.world.get::<TaskletState>(self.entity(id)?)
+    }
+
+    pub fn natives(&mut self) -> bevy_ecs::world::Mut<'_, NativeQueue> {
+        self.world.resource_mut::<NativeQueue>()
+    }
+
+    pub fn counters(&self) -> RunCounters {
+        *self.world.resource::<RunCounters>()
+    }
+
+    /// `deadlock: …` lines for tasklets blocked on channels, in id order.
+    pub fn deadlocked(&self) -> Vec<String> {
+        crate::run::deadlocked(&self.world)
+    }
+}

@@ -1,0 +1,316 @@
+//! The scheduler system: one tick of runtime.md's "Ticks".
+//!
+//! First the tasklets whose native requests were completed are appended to
+//! the ring, then the sleepers due this tick; then the ring runs in
+//! Stackless order. A tasklet runs until a host call suspends it (the call
+//! has already rearranged the ring), it ends, or its budget for the tick is
+//! spent (it is preempted: it goes last, as if it had called `schedule()`).
+//! The tick ends when the ring is empty after main's fallback, or when the
+//! tasklet at the head has already yielded this tick.
+
+use std::sync::Arc;
+
+use bevy_ecs::world::World;
+use skein_vm::error::TraceEntry;
+use skein_vm::{Fiber, FiberState, Kind, Step, Value, Vm, errors};
+
+use crate::components::{Suspension, TaskletFiber, Wait};
+use crate::host::{WorldHost, as_error, error_kind};
+use crate::resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions};
+use crate::vmlink;
+
+/// Atomic stretches may run this many budgets before `RuntimeError`.
+const ATOMIC_BUDGETS: u32 = 100;
+
+/// The scheduler system: runs one tick. Add it to a schedule in
+/// [`SkeinSet::Run`](crate::SkeinSet), or let [`Simulation`](crate::Simulation) do it.
+pub fn run_tick(world: &mut World) {
+    if !world.contains_resource::<Scheduler>() {
+        return;
+    }
+    let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
+    let mut globals = std::mem::take(&mut world.resource_mut::<ScriptGlobals>().0);
+    let program = world.resource::<Code>().0.clone();
+    let opts = world.resource::<WorldOptions>();
+    let (budget, limits) = (opts.budget, opts.limits);
+    let mut host = WorldHost {
+        world,
+        sched,
+        program: program.clone(),
+    };
+    host.sched.in_tick = true;
+    let tick = host.sched.tick;
+    wake(&mut host);
+    loop {
+        if host.sched.ring.is_empty() && !main_fallback(&mut host) {
+            break;
+        }
+        let Some(id) = host.sched.ring.head() else {
+            break;
+        };
+        if host.tasklet(id).is_none_or(|t| t.yielded == tick + 1) {
+            break;
+        }
+        let mut vm = Vm {
+            program: &program,
+            globals: &mut globals,
+            limits,
+        };
+        run_slice(&mut host, &mut vm, id, budget);
+    }
+    host.sched.current = 0;
+    host.sched.tick += 1;
+    host.sched.in_tick = false;
+    host.world.resource_mut::<RunCounters>().ticks += 1;
+    let WorldHost { world, sched, .. } = host;
+    *world.resource_mut::<Scheduler>() = sched;
+    world.resource_mut::<ScriptGlobals>().0 = globals;
+}
+
+/// Appends the tasklets whose natives completed, then the due sleepers.
+fn wake(host: &mut WorldHost) {
+    let done = std::mem::take(&mut host.world.resource_mut::<crate::NativeQueue>().completed);
+    for (id, request, result) in done {
+        let Some(mut t) = host.tasklet_mut(id) else {
+            continue;
+        };
+        if !matches!(&t.wait, Wait::Native(r) if r.request == request) {
+            continue;
+        }
+        t.wait = Wait::None;
+        match result {
+            Ok(v) => t.tempval = v,
+            Err(e) => {
+                t.pending = Some(as_error(e));
+                t.pending_is_payload = false;
+            }
+        }
+        host.sched.ring.insert_tail(id);
+    }
+    let tick = host.sched.tick;
+    while let Some((&(until, seq), &id)) = host.sched.sleepers.first_key_value() {
+        if until > tick {
+            break;
+        }
+        host.sched.sleepers.remove(&(until, seq));
+        if let Some(mut t) = host.tasklet_mut(id) {
+            t.wait = Wait::None;
+        }
+        host.sched.ring.insert_tail(id);
+    }
+}
+
+/// Main's fallback (stackless-rules.md): with the ring empty and nothing
+/// asleep or in a native, a paused main goes back in the ring.
+fn main_fallback(host: &mut WorldHost) -> bool {
+    let main = host.sched.main;
+    if main == 0
+        || !host.sched.sleepers.is_empty()
+        || host.world.resource::<crate::NativeQueue>().pending()
+    {
+        return false;
+    }
+    let paused = host.tasklet(main).is_some_and(|t| t.alive && !t.blocked());
+    if paused && !host.sched.ring.contains(main) {
+        host.sched.ring.insert_tail(main);
+        return true;
+    }
+    false
+}
+
+/// How a tasklet's turn begins.
+enum Entry {
+    Run,
+    /// Still suspended (a `send_sequence` blocked again).
+    Suspended,
+    /// Ended before running (killed or thrown into before it ever ran).
+    Ended(Option<Value>),
+}
+
+/// Runs tasklet `id` (the head) until it suspends, ends or is preempted.
+fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) {
+    host.sched.current = id;
+    host.world.resource_mut::<RunCounters>().switches += 1;
+    let Some(entity) = host.entity(id) else {
+        host.sched.ring.remove(id);
+        return;
+    };
+    let mut fiber = host
+        .world
+        .get_mut::<TaskletFiber>(entity)
+        .map(|mut f| std::mem::take(&mut f.0))
+        .unwrap_or_default();
+    let tick = host.sched.tick;
+    let mut used = 0;
+    if let Some(mut t) = host.tasklet_mut(id) {
+        if t.budget_tick != tick + 1 {
+            t.budget_tick = tick + 1;
+            t.budget_used = 0;
+        }
+        used = t.budget_used;
+    }
+    match enter(host, id, &mut fiber) {
+        Entry::Run => {}
+        Entry::Suspended => {
+            put_fiber(host, entity, fiber);
+            return;
+        }
+        Entry::Ended(err) => {
+            finish(host, id, err);
+            return;
+        }
+    }
+    let mut atomic_chunks = 0u32;
+    let outcome = loop {
+        let atomic = host.tasklet(id).is_some_and(|t| t.atomic);
+        let mut fuel = if budget == 0 {
+            u64::MAX
+        } else if atomic {
+            budget
+        } else {
+            budget.saturating_sub(used)
+        };
+        let start = fuel;
+        let step = skein_vm::step(vm, &mut fiber, &mut fuel, host);
+        used = used.saturating_add(start - fuel);
+        match step {
+            Step::OutOfFuel => {
+                if budget != 0 && host.tasklet(id).is_some_and(|t| t.atomic) {
+                    atomic_chunks += 1;
+                    if atomic_chunks > ATOMIC_BUDGETS {
+                        atomic_chunks = 0;
+                        vmlink::resume_error(
+                            &mut fiber,
+                            errors::runtime_error("atomic section too long"),
+                        );
+                    }
+                    continue;
+                }
+                // Preempted: last in the ring, as after `schedule()`.
+                if let Some(mut t) = host.tasklet_mut(id) {
+                    t.yielded = tick + 1;
+                }
+                if host.sched.ring.head() == Some(id) {
+                    host.sched.ring.advance();
+                }
+                break None;
+            }
+            Step::Suspended => break None,
+            Step::Done(_) => break Some(None),
+            Step::Raised(err) => break Some(Some(err)),
+        }
+    };
+    if let Some(mut t) = host.tasklet_mut(id) {
+        t.budget_used = used;
+    }
+    match outcome {
+        None => put_fiber(host, entity, fiber),
+        Some(err) => finish(host, id, err),
+    }
+}
+
+fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fiber) {
+    if let Some(mut f) = host.world.get_mut::<TaskletFiber>(entity) {
+        f.0 = fiber;
+    }
+}
+
+/// Prepares the fiber for this turn: the first run, a pending error, or
+/// the result of the host call it is suspended in.
+fn enter(host: &mut WorldHost, id: u64, fiber: &mut Fiber) -> Entry {
+    let Some(mut t) = host.tasklet_mut(id) else {
+        return Entry::Run;
+    };
+    if !t.started {
+        t.started = true;
+        let Some(err) = t.pending.take() else {
+            return Entry::Run;
+        };
+        if error_kind(&err) == Some(Kind::TaskletExit) {
+            return Entry::Ended(None);
+        }
+        // Never ran: one traceback entry, at its `def` line.
+        let func = t.func;
+        let mut err = as_error(err);
+        if let (Value::Error(e), Some(func)) = (&mut err, func) {
+            let line = host
+                .program
+                .modules
+                .get(func.module as usize)
+                .and_then(|m| m.functions.get(func.func as usize))
+                .map_or(1, |f| f.def_line);
+            Arc::make_mut(e).traceback = vec![TraceEntry { func, line }];
+        }
+        return Entry::Ended(Some(err));
+    }
+    let suspension = std::mem::take(&mut t.suspension);
+    if t.pending_is_payload {
+        // A blocked exception-sender resumed without a meeting gets None.
+        t.pending_is_payload = false;
+        t.pending = None;
+        vmlink::resume_value(fiber, Value::None);
+        return Entry::Run;
+    }
+    if let Some(err) = t.pending.take() {
+        vmlink::resume_error(fiber, err);
+        return Entry::Run;
+    }
+    let value = match suspension {
+        Suspension::None => {
+            if fiber.state == FiberState::Waiting {
+                vmlink::resume_value(fiber, Value::None);
+            }
+            return Entry::Run;
+        }
+        Suspension::Nothing => Value::None,
+        Suspension::Schedule
+        | Suspension::Send { .. }
+        | Suspension::Receive { .. }
+        | Suspension::Native => std::mem::replace(&mut t.tempval, Value::None),
+        Suspension::SendSequence {
+            channel,
+            items,
+            next,
+        } => match crate::channels::send_sequence(host, channel, items, next) {
+            skein_vm::HostResult::Return(v) => v,
+            skein_vm::HostResult::Raise(e) => {
+                vmlink::resume_error(fiber, e);
+                return Entry::Run;
+            }
+            _ => return Entry::Suspended,
+        },
+    };
+    vmlink::resume_value(fiber, value);
+    Entry::Run
+}
+
+/// A tasklet ended: it leaves the ring (the next runs), and an uncaught
+/// error other than `TaskletExit` is reported on the error output.
+fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
+    host.sched.ring.remove(id);
+    if let Some(mut t) = host.tasklet_mut(id) {
+        t.alive = false;
+        t.wait = Wait::None;
+        t.suspension = Suspension::None;
+        t.pending = None;
+        t.pending_is_payload = false;
+        t.tempval = Value::None;
+    }
+    if let Some(e) = host.entity(id)
+        && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
+    {
+        f.0 = Fiber::default();
+    }
+    let Some(err) = err else {
+        return;
+    };
+    if error_kind(&err) == Some(Kind::TaskletExit) {
+        return;
+    }
+    let label = host.tasklet_label(id);
+    let program = host.program.clone();
+    let text = vmlink::render_traceback(&err, &program, host);
+    let mut out = host.world.resource_mut::<Output>();
+    out.errors += 1;
+    out.eprint(&format!("Uncaught error in {label}:\n{text}"));
+}
