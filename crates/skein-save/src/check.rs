@@ -1,0 +1,151 @@
+//! Saved frames checked against the bytecode verifier: a program counter must
+//! point at reachable code of its function, and the operand stack saved with
+//! it must have exactly the height the verifier computed for that point.
+//!
+//! A frame that is not the innermost one is suspended in a call: its pc is
+//! the instruction after the call, and the call's result is not pushed yet,
+//! so its height is one less than the verifier's. The innermost frame is the
+//! same while its fiber waits in a host call (or a `for` over a channel);
+//! otherwise it is about to run its pc and the heights are equal.
+
+use skein_script::bytecode::{Function, Op, Program};
+use skein_script::verify::{VerifyInfo, verify_function};
+
+use crate::error::{FieldPath, LoadError};
+use crate::format::FrameRec;
+
+/// The verifier's findings for every function of a program, computed once
+/// per load.
+pub struct Verified {
+    modules: Vec<Vec<VerifyInfo>>,
+}
+
+impl Verified {
+    /// Verifies every function; a function that fails is a broken program
+    /// (a compiler bug or a tampered save), reported with its name.
+    pub fn new(program: &Program) -> Result<Verified, LoadError> {
+        let mut modules = Vec::with_capacity(program.modules.len());
+        for (mi, m) in program.modules.iter().enumerate() {
+            let mut infos = Vec::with_capacity(m.functions.len());
+            for f in &m.functions {
+                let info = verify_function(f, m.globals.len(), m.functions.len()).map_err(|e| {
+                    LoadError::invalid(
+                        &FieldPath::root().field("modules").index(mi),
+                        format!("module {} does not verify: {e}", m.name),
+                    )
+                })?;
+                infos.push(info);
+            }
+            modules.push(infos);
+        }
+        Ok(Verified { modules })
+    }
+
+    /// The findings for one function.
+    pub fn info(&self, module: u16, func: u16) -> Option<&VerifyInfo> {
+        self.modules.get(module as usize)?.get(func as usize)
+    }
+}
+
+/// How a frame sits in its fiber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameRole {
+    /// About to execute its pc.
+    Running,
+    /// Suspended in a call whose result it has not received yet.
+    AwaitingResult,
+}
+
+/// Checks one saved frame of `func` against the verifier's findings.
+pub fn check_frame(
+    func: &Function,
+    info: &VerifyInfo,
+    rec: &FrameRec,
+    role: FrameRole,
+    path: &FieldPath,
+) -> Result<(), LoadError> {
+    let name = &func.name;
+    if rec.locals.len() != func.nlocals as usize {
+        return Err(LoadError::invalid(
+            &path.field("locals"),
+            format!(
+                "{} locals saved, but {name} has {}",
+                rec.locals.len(),
+                func.nlocals
+            ),
+        ));
+    }
+    let pc = rec.pc as usize;
+    let n = func.code.len();
+    if pc >= n {
+        return Err(LoadError::invalid(
+            &path.field("pc"),
+            format!("pc {pc} is outside {name} ({n} instructions)"),
+        ));
+    }
+    let Some(Some(depth)) = info.depth.get(pc).copied() else {
+        return Err(LoadError::invalid(
+            &path.field("pc"),
+            format!("pc {pc} is unreachable code of {name}"),
+        ));
+    };
+    let depth = depth as usize;
+    let height = rec.stack.len();
+    let expected = match role {
+        FrameRole::Running => depth,
+        FrameRole::AwaitingResult => {
+            let prev = pc.checked_sub(1).and_then(|p| func.code.get(p));
+            if !prev.is_some_and(awaits_result) {
+                return Err(LoadError::invalid(
+                    &path.field("pc"),
+                    format!("pc {pc} of {name} does not follow a call"),
+                ));
+            }
+            depth.saturating_sub(1)
+        }
+    };
+    if height != expected {
+        return Err(LoadError::invalid(
+            &path.field("stack"),
+            format!(
+                "operand stack of {height} at pc {pc} of {name}, where the code has {expected}"
+            ),
+        ));
+    }
+    for (i, h) in rec.handlers.iter().enumerate() {
+        let p = path.field("handlers").index(i);
+        let target_depth = info.depth.get(h.target as usize).copied().flatten();
+        if target_depth.map(usize::from) != Some(h.height as usize + 1) {
+            return Err(LoadError::invalid(
+                &p,
+                format!(
+                    "handler at {} with height {} does not fit the code of {name}",
+                    h.target, h.height
+                ),
+            ));
+        }
+        if h.height as usize > height {
+            return Err(LoadError::invalid(
+                &p.field("height"),
+                format!(
+                    "handler height {} above the operand stack ({height})",
+                    h.height
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The ops after which a frame can wait for a value: calls, imports, and a
+/// `for` over a channel waiting for its next item.
+fn awaits_result(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Call { .. }
+            | Op::CallMethod { .. }
+            | Op::CallPlace { .. }
+            | Op::Import(_)
+            | Op::ForIter(_)
+    )
+}

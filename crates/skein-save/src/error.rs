@@ -1,0 +1,249 @@
+//! Why a save could not be written or read. A load error names the file, the
+//! RON line and column when the text itself is at fault, and the path to the
+//! bad field (`tasklets[3].frames[0].pc`) when a record is.
+
+use std::fmt;
+
+/// The path to a field inside a save, built while checking it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(Vec<Seg>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seg {
+    Field(&'static str),
+    Index(usize),
+    Name(String),
+}
+
+impl FieldPath {
+    pub fn root() -> FieldPath {
+        FieldPath(Vec::new())
+    }
+
+    /// This path followed by `.name`.
+    pub fn field(&self, name: &'static str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Field(name));
+        p
+    }
+
+    /// This path followed by `[i]`.
+    pub fn index(&self, i: usize) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+
+    /// This path followed by `["key"]` (map entries).
+    pub fn key(&self, k: &str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Seg::Name(k.to_string()));
+        p
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Field(name) if i == 0 => write!(f, "{name}")?,
+                Seg::Field(name) => write!(f, ".{name}")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+                Seg::Name(k) => write!(f, "[{k:?}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with a save that cannot be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("bad binary save: {0}")]
+    Binary(String),
+    #[error("not a skein save (format {0:?}, expected \"skein-save\")")]
+    NotASave(String),
+    #[error("save format version {found} is newer than this skein (reads up to {newest})")]
+    FutureVersion { found: u32, newest: u32 },
+    #[error(
+        "save format version {found} is too old for this skein (reads {oldest} to {newest}); \
+         load it with an older skein and save it again"
+    )]
+    TooOld {
+        found: u32,
+        oldest: u32,
+        newest: u32,
+    },
+    #[error("this is a {found} save, not a {expected} save{hint}")]
+    WrongKind {
+        found: &'static str,
+        expected: &'static str,
+        hint: &'static str,
+    },
+    #[error("no {what} with id {id} in this save")]
+    Dangling { what: &'static str, id: u64 },
+    #[error("{what} id {id} appears twice")]
+    Duplicate { what: &'static str, id: u64 },
+    #[error("value table index {index} out of range (must be below {limit})")]
+    BadRef { index: u32, limit: u32 },
+    #[error("value nested deeper than {limit} levels inline")]
+    TooDeep { limit: u32 },
+    #[error("{what} of {size} exceeds the limit of {limit}")]
+    TooLarge {
+        what: &'static str,
+        size: u64,
+        limit: u64,
+    },
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("module {0} is not loaded in this world")]
+    UnknownModule(String),
+    #[error("module {module} has no function {name}")]
+    UnknownFunction { module: String, name: String },
+    #[error("native function {module}.{name} is not registered in this world")]
+    UnknownNative { module: String, name: String },
+    #[error("no built-in named {0}")]
+    UnknownBuiltin(String),
+    #[error("code changed since the save: {}", .0.join(", "))]
+    ChangedFunctions(Vec<String>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot read: {0}")]
+    Io(String),
+}
+
+/// A save that could not be loaded, and where the fault is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    /// The file, when the save came from one.
+    pub file: Option<String>,
+    /// RON line and column (1-based), when the text is at fault.
+    pub at: Option<(usize, usize)>,
+    /// The bad field; empty when the fault is not in one field.
+    pub path: String,
+    /// Boxed to keep `Result<_, LoadError>` small.
+    pub problem: Box<Problem>,
+}
+
+impl LoadError {
+    /// A problem at a field path.
+    pub fn at(path: &FieldPath, problem: Problem) -> LoadError {
+        LoadError {
+            file: None,
+            at: None,
+            path: path.to_string(),
+            problem: Box::new(problem),
+        }
+    }
+
+    /// A problem not tied to one field.
+    pub fn whole(problem: Problem) -> LoadError {
+        LoadError {
+            file: None,
+            at: None,
+            path: String::new(),
+            problem: Box::new(problem),
+        }
+    }
+
+    /// The same error, naming the file it came from.
+    pub fn in_file(mut self, file: impl Into<String>) -> LoadError {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Shorthand for an `Invalid` problem at a path.
+    pub fn invalid(path: &FieldPath, msg: impl Into<String>) -> LoadError {
+        LoadError::at(path, Problem::Invalid(msg.into()))
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}:")?;
+            if let Some((line, col)) = self.at {
+                write!(f, "{line}:{col}:")?;
+            }
+            f.write_str(" ")?;
+        } else if let Some((line, col)) = self.at {
+            write!(f, "line {line}, column {col}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.problem)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Why a save could not be made or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Something the save must contain cannot be saved (the current tasklet
+    /// from inside itself, a native the host cannot name…).
+    #[error("{0}")]
+    Unsaveable(String),
+    #[error("cannot encode the save: {0}")]
+    Encode(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_like_field_accesses() {
+        let p = FieldPath::root()
+            .field("tasklets")
+            .index(3)
+            .field("frames")
+            .index(0)
+            .field("pc");
+        assert_eq!(p.to_string(), "tasklets[3].frames[0].pc");
+        assert_eq!(
+            FieldPath::root().field("ext").key("hp").to_string(),
+            "ext[\"hp\"]"
+        );
+    }
+
+    #[test]
+    fn messages_name_file_position_and_field() {
+        let e = LoadError {
+            file: Some("w.ron".into()),
+            at: Some((3, 7)),
+            path: "tasklets[0].pc".into(),
+            problem: Box::new(Problem::Invalid(
+                "pc 99 is past the end of f (12 ops)".into(),
+            )),
+        };
+        assert_eq!(
+            e.to_string(),
+            "w.ron:3:7: tasklets[0].pc: pc 99 is past the end of f (12 ops)"
+        );
+        let e = LoadError::whole(Problem::FutureVersion {
+            found: 2,
+            newest: 1,
+        });
+        assert_eq!(
+            e.to_string(),
+            "save format version 2 is newer than this skein (reads up to 1)"
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The save file's schema: a header read first, then flat lists of records
+//! that refer to each other by ids of our own (never `Entity` bits), so the
+//! nesting stays shallow however deep the stacks are. Every list is sorted by
+//! id and every map is a `BTreeMap`, so one world always gives the same bytes.
+//!
+//! The same records are written as pretty RON, compact RON or postcard
+//! (`write.rs`); nothing here depends on the encoding, which is why there is
+//! no untagged enum, flattening or skipped field (postcard cannot read those).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::code::ContentHash;
+use crate::ext::ExtValue;
+use crate::values::ValueRec;
+
+/// The `format` field of every header.
+pub const FORMAT_NAME: &str = "skein-save";
+/// The format version this build writes, and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The producing version written into headers.
+pub const PRODUCER: &str = concat!("skein ", env!("CARGO_PKG_VERSION"));
+
+/// A whole save file: the header, then the body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SaveFile {
+    pub header: Header,
+    pub body: Body,
+}
+
+/// What a reader checks before anything else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] when written by this build.
+    pub version: u32,
+    /// The skein that wrote the file (`skein 0.1.0`), for people.
+    pub producer: String,
+    pub kind: SaveKind,
+    /// Ticks completed when the save was made (what `sim.tick()` returns next).
+    pub tick: u64,
+    /// The world's seed.
+    pub seed: u64,
+    /// Content hash of every module in the file, by module name.
+    pub modules: BTreeMap<String, ContentHash>,
+}
+
+impl Header {
+    /// A header of this build's format and version.
+    pub fn new(kind: SaveKind, tick: u64, seed: u64) -> Header {
+        Header {
+            format: FORMAT_NAME.to_string(),
+            version: FORMAT_VERSION,
+            producer: PRODUCER.to_string(),
+            kind,
+            tick,
+            seed,
+            modules: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaveKind {
+    /// A whole world, loaded into a fresh world (`skein resume`).
+    World,
+    /// Chosen tasklets and channels, loaded into a running world.
+    Selection,
+}
+
+/// Everything after the header. The parts a world and a selection share are
+/// plain fields; `world` is present exactly when the kind is `World`, and
+/// `roots` is used only by selections.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Body {
+    /// The code of every module a record refers to, by name.
+    pub modules: Vec<ModuleRec>,
+    /// Sorted by id.
+    pub tasklets: Vec<TaskletRec>,
+    /// Sorted by id.
+    pub channels: Vec<ChannelRec>,
+    /// World-only state.
+    pub world: Option<WorldRec>,
+    /// A selection's roots in the caller's order: the elements of the
+    /// `pickle.dumps` value, or `extract`'s selectors.
+    pub roots: Vec<ValueRec>,
+    /// For a selection: its runnable tasklets in relative ring order (loaded
+    /// paused; scheduling them on request appends them in this order).
+    pub ring_order: Vec<u64>,
+    /// Values too deep or too big to write inline, referred to as `Ref(i)`.
+    /// Entry `i` refers only to entries below `i`.
+    pub values: Vec<ValueRec>,
+}
+
+/// One module's code: its source with per-function content hashes, so a
+/// loader can tell exactly which functions changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleRec {
+    pub name: String,
+    /// Relative to its search-path root; never absolute.
+    pub path: String,
+    pub hash: ContentHash,
+    /// Function name to its hash, in the module's function order.
+    pub functions: Vec<(String, ContentHash)>,
+    pub source: String,
+}
+
+/// The world's own state beside its tasklets and channels.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WorldRec {
+    /// The next id the world hands out.
+    pub next_id: u64,
+    /// Main's id (tasklet #1).
+    pub main: u64,
+    /// The run ring from the head; between ticks no tasklet is current.
+    pub ring: Vec<u64>,
+    /// Sleepers in the order they went to sleep; each one's wake is in its
+    /// record's `wait`.
+    pub sleepers: Vec<u64>,
+    /// Tasklets whose native request the host completed but that are not yet
+    /// back in the ring, in completion order, with the value they receive.
+    pub completions: Vec<CompletionRec>,
+    /// The state of the world's seeded generator.
+    pub rng: RngRec,
+    pub options: OptionsRec,
+    /// Module globals, in module load order.
+    pub globals: Vec<GlobalsRec>,
+    /// Host-registered modules (beyond the built-in ones), in registration
+    /// order: values that name one of them name it by this name.
+    pub host_modules: Vec<String>,
+    /// Host-registered resources, by their stable tag.
+    pub resources: BTreeMap<String, ExtValue>,
+}
+
+/// A completed native request waiting to be appended to the ring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompletionRec {
+    pub tasklet: u64,
+    /// `Ok` value or raised error.
+    pub result: Result<ValueRec, ValueRec>,
+}
+
+/// ChaCha8's state, as the generator exposes it (seed, stream, word position).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RngRec {
+    pub seed: [u8; 32],
+    pub stream: u64,
+    /// The 128-bit word position as (high, low) halves: RON has no u128.
+    pub word_pos: (u64, u64),
+}
+
+impl RngRec {
+    pub fn word_pos(&self) -> u128 {
+        (u128::from(self.word_pos.0) << 64) | u128::from(self.word_pos.1)
+    }
+
+    pub fn set_word_pos(&mut self, pos: u128) {
+        self.word_pos = ((pos >> 64) as u64, pos as u64);
+    }
+}
+
+/// The options that decide a run's output, saved so `resume` continues with
+/// the same ones.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OptionsRec {
+    pub budget: u64,
+    pub frame_limit: u32,
+    pub size_limit: u64,
+    /// Search-path roots as given (relative ones stay relative).
+    pub path: Vec<String>,
+    /// Scenario parameters (`--param k=v`), by name.
+    pub params: BTreeMap<String, ValueRec>,
+}
+
+/// One module's globals: every slot by name, `Unbound` included, so the
+/// slot order of the loading world's code does not matter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalsRec {
+    pub module: String,
+    pub state: ImportStateRec,
+    pub values: Vec<(String, ValueRec)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportStateRec {
+    NotRun,
+    Running,
+    Done,
+}
+
+/// One tasklet. Its fiber's frames are listed outermost first; each frame
+/// carries its own locals and operand stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskletRec {
+    pub id: u64,
+    pub name: Option<String>,
+    /// A dict value.
+    pub data: ValueRec,
+    pub tempval: ValueRec,
+    /// The error to raise when it next runs (from `throw`/`kill`), apart
+    /// from the fiber's own pending error.
+    pub pending: Option<ValueRec>,
+    pub flags: TaskletFlags,
+    pub status: Status,
+    pub wait: Wait,
+    pub fiber: FiberRec,
+    /// The world's per-tick bookkeeping of this tasklet, by name (between
+    /// ticks most of it is zero; the world decides what it holds).
+    pub tick_state: BTreeMap<String, u64>,
+    /// Host-registered components, by their stable tag.
+    pub ext: BTreeMap<String, ExtValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TaskletFlags {
+    pub atomic: bool,
+    pub block_trap: bool,
+    /// Main (id 1 in a world). Never true in a selection.
+    pub is_main: bool,
+}
+
+/// Where a tasklet is in its life cycle (stackless-rules.md's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// `tasklet(f)`: bound, not yet set up.
+    Bound,
+    /// In the ring.
+    Runnable,
+    /// Alive, out of the ring, not waiting.
+    Paused,
+    /// Waiting on a channel, a sleep or a native: see `wait`.
+    Blocked,
+    /// Finished or killed.
+    Dead,
+}
+
+/// What a blocked tasklet waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Wait {
+    /// Runnable, paused, bound or dead.
+    Nothing,
+    /// In a channel's queue.
+    Channel { id: u64, dir: Dir },
+    /// Wakes `remaining` ticks after the save's tick.
+    Sleep { remaining: u64 },
+    /// In a host native call, with the request the host was given.
+    Native {
+        module: String,
+        name: String,
+        request: ExtValue,
+    },
+}
+
+/// The direction of channel waiters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dir {
+    Send,
+    Receive,
+}
+
+/// A tasklet's interpreter state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiberRec {
+    pub state: FiberStateRec,
+    /// Outermost first.
+    pub frames: Vec<FrameRec>,
+    /// The fiber's own pending error (raised before its next instruction).
+    pub pending: Option<ValueRec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FiberStateRec {
+    Ready,
+    Waiting,
+    Done,
+    Failed,
+}
+
+/// One activation: the function by name, the next instruction with its
+/// source line beside it (for people; the loader ignores `line`), then the
+/// frame's slice of the operand stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameRec {
+    pub module: String,
+    pub function: String,
+    pub pc: u32,
+    pub line: u32,
+    /// Exactly the function's `nlocals` slots, `Unbound` where unassigned.
+    pub locals: Vec<ValueRec>,
+    /// Temporaries above the locals, bottom first (loop iterators included).
+    pub stack: Vec<ValueRec>,
+    /// This frame's active `try`s, innermost last.
+    pub handlers: Vec<HandlerRec>,
+}
+
+/// An active `try`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerRec {
+    pub target: u32,
+    /// Operand height (above the frame's locals) restored before the error
+    /// is pushed.
+    pub height: u32,
+    pub catch_all: bool,
+}
+
+/// One channel: flags and its waiters in blocking order (their direction is
+/// in their own `wait`; a sender's pending value is its `tempval`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelRec {
+    pub id: u64,
+    /// -1, 0 or 1.
+    pub preference: i8,
+    pub schedule_all: bool,
+    pub closing: bool,
+    pub waiters: Vec<u64>,
+    /// Host-registered components, by their stable tag.
+    pub ext: BTreeMap<String, ExtValue>,
+}
