@@ -331,26 +331,47 @@ fn round_float(f: f64, n: i64) -> f64 {
         let s = format!("{:.*}", n as usize, f);
         return s.parse().unwrap_or(f);
     }
-    if n < -330 {
+    let k = (-n) as usize;
+    // Below 1 nothing rounds up to a multiple of 10^k (k >= 1). At or above
+    // it, 60 decimals hold a double's whole exact expansion.
+    if libm::fabs(f) < 1.0 || k > 330 {
         return libm::copysign(0.0, f);
     }
-    // Keep `exp + 1 + n` significant digits of `f`.
-    let (_, exp) = format::float::sci_digits(f, None);
-    let keep = exp as i64 + 1 + n;
-    if keep <= 0 {
-        // Only a value of at least half a unit of 10^-n rounds away from 0.
-        let unit = format!("5e{}", -n - 1)
-            .parse::<f64>()
-            .unwrap_or(f64::INFINITY);
-        let r = if keep == 0 && libm::fabs(f) > unit {
-            format!("1e{}", -n).parse::<f64>().unwrap_or(0.0)
-        } else {
-            0.0
-        };
-        return libm::copysign(r, f);
+    let exact = format!("{:.60}", libm::fabs(f));
+    let (int_part, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+    let (head, tail) = if int_part.len() > k {
+        int_part.split_at(int_part.len() - k)
+    } else {
+        ("", int_part)
+    };
+    let tail = format!("{:0>k$}", tail);
+    let first = tail.as_bytes()[0];
+    let rest_zero = tail[1..].bytes().all(|b| b == b'0') && frac.bytes().all(|b| b == b'0');
+    let odd = head.bytes().last().is_some_and(|b| (b - b'0') % 2 == 1);
+    let up = first > b'5' || (first == b'5' && (!rest_zero || odd));
+    let mut digits: Vec<u8> = if head.is_empty() {
+        vec![b'0']
+    } else {
+        head.bytes().collect()
+    };
+    if up {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
     }
-    let s = format!("{:.*e}", (keep - 1) as usize, f);
-    s.parse().unwrap_or(f)
+    let text = format!("{}e{k}", String::from_utf8_lossy(&digits));
+    libm::copysign(text.parse().unwrap_or(f), f)
 }
 
 /// Calls a type: `int("3")`, `list(range(3))`, `ValueError("msg")` (makes an
@@ -442,3 +463,6 @@ pub fn call_type(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests;

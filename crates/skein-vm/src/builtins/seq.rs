@@ -122,7 +122,12 @@ pub(super) fn call(
         "reversed" => {
             take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 1)?;
-            let mut items = iterable(&args[0])?;
+            let mut items = items_of(&args[0]).ok_or_else(|| {
+                type_error(format!(
+                    "'{}' object is not reversible",
+                    crate::format::type_name(&args[0])
+                ))
+            })?;
             charge(cx, items.len() as u64);
             items.reverse();
             Ok(Value::list(items))

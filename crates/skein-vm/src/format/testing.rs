@@ -158,10 +158,27 @@ fn read(c: &[char], pos: &mut usize) -> Value {
         }
         _ => {
             let start = *pos;
-            while *pos < c.len() && !matches!(c[*pos], ',' | ']' | ')' | '}' | ':' | ' ') {
+            while *pos < c.len() && !matches!(c[*pos], ',' | ']' | ')' | '}' | ':' | ' ' | '(') {
                 *pos += 1;
             }
             let word: String = c[start..*pos].iter().collect();
+            if *pos < c.len() && c[*pos] == '(' {
+                // A call of a builtin type: `range(0, 3)`, `ValueError('x')`, `type(None)`.
+                let Value::List(args) = read(c, pos) else {
+                    unreachable!()
+                };
+                let tag = match crate::builtins::value_of(builtin(&word)) {
+                    Value::Type(tag) => tag,
+                    other => panic!("not a type: {other:?}"),
+                };
+                let args = args.items.clone();
+                return with_cx(|cx| crate::builtins::call_type(tag, args, vec![], cx))
+                    .0
+                    .expect("literal call");
+            }
+            if let Some(i) = skein_script::bytecode::builtin_index(&word) {
+                return crate::builtins::value_of(i);
+            }
             match word.as_str() {
                 "None" => Value::None,
                 "True" => Value::Bool(true),
@@ -176,4 +193,8 @@ fn read(c: &[char], pos: &mut usize) -> Value {
             }
         }
     }
+}
+
+fn builtin(name: &str) -> u16 {
+    skein_script::bytecode::builtin_index(name).unwrap_or_else(|| panic!("no builtin {name}"))
 }
