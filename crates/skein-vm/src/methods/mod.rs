@@ -56,3 +56,6 @@ pub(crate) fn arity(
         crate::builtins::arity(name, args, min, max)
     }
 }
+
+#[cfg(test)]
+mod tests;
