@@ -384,3 +384,45 @@ fn nested_comparison_reports_inner_types() {
     assert_eq!(lt("[None]", "[None]"), "False");
     assert_eq!(lt("[nan]", "[1]"), "False");
 }
+
+#[test]
+fn deep_dicts_and_errors_do_not_recurse() {
+    let v = deep_mixed(100_000);
+    let w = deep_mixed(100_000);
+    assert!(values_equal(&v, &w));
+    // Equal dicts at every level: `<` falls through to the lengths.
+    assert_eq!(outcome(&compare(CmpOp::Lt, &v, &w)), "False");
+    let (eq, text) = with_cx(|cx| {
+        (
+            values_equal(&v, &lit("[{1: None}]")),
+            crate::format::repr(&v, cx),
+        )
+    })
+    .0;
+    assert!(!eq);
+    assert!(
+        text.starts_with("[{1: {0: [{2: {1: [{0: "),
+        "{}",
+        &text[..40]
+    );
+    drop(w);
+    let err = crate::errors::error(crate::Kind::ValueError, "x");
+    let Value::Error(mut e) = err else { panic!() };
+    Arc::make_mut(&mut e).args.push(v);
+    drop(e);
+}
+
+/// Dicts and lists nested alternately, `depth` levels.
+fn deep_mixed(depth: i64) -> Value {
+    let mut v = Value::None;
+    for i in 0..depth {
+        let mut d = crate::value::Dict::new();
+        d.insert(Value::Int(i % 3), v).unwrap();
+        v = if i % 2 == 0 {
+            Value::dict(d)
+        } else {
+            Value::list(vec![Value::dict(d)])
+        };
+    }
+    v
+}
