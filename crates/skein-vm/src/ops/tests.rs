@@ -401,7 +401,7 @@ fn deep_dicts_and_errors_do_not_recurse() {
     .0;
     assert!(!eq);
     assert!(
-        text.starts_with("[{1: {0: [{2: {1: [{0: "),
+        text.starts_with("[{0: {2: [{1: {0: [{2: "),
         "{}",
         &text[..40]
     );
