@@ -45,7 +45,7 @@ pub fn disasm_function(m: &Module, f: &Function) -> String {
     );
     for (pc, op) in f.code.iter().enumerate() {
         let line = f.lines.get(pc).copied().unwrap_or(0);
-        let _ = writeln!(out, "{pc:>5}  L{line:<4} {}", op_text(m, f, op));
+        let _ = writeln!(out, "{pc:>5}  L{line:<3} {}", op_text(m, f, op));
     }
     out
 }

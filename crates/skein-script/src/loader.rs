@@ -15,6 +15,9 @@ use crate::compiler::{CompileOptions, SimpleEnv, compile_module};
 use crate::diag::CompileError;
 use crate::parser::parse_module;
 use crate::verify::verify_program;
+use find::{FileFinder, Finder, Found, ResolverFinder, io_message};
+
+mod find;
 
 /// The prelude's source: builtins written in Skein (`sorted(key=…)` and kin).
 const PRELUDE: &str = include_str!("prelude.sk");
@@ -98,97 +101,6 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
-
-/// A module's source as a finder found it.
-struct Found {
-    /// Identity of the file, to tell two files with one module name apart.
-    id: String,
-    /// Folder key its own imports are looked up from.
-    dir: String,
-    /// Path relative to its root, as errors and tracebacks show it.
-    path: String,
-    source: String,
-}
-
-/// How the loader looks modules up: on disk, or through a [`SourceResolver`].
-trait Finder {
-    /// `Ok(None)`: no such module; `Err`: a message for the import site.
-    fn find(&self, name: &str, from_dir: &str) -> Result<Option<Found>, String>;
-}
-
-struct FileFinder<'a> {
-    search_path: &'a [PathBuf],
-}
-
-impl Finder for FileFinder<'_> {
-    fn find(&self, name: &str, from_dir: &str) -> Result<Option<Found>, String> {
-        let file = format!("{name}.sk");
-        let mut hits: Vec<(PathBuf, PathBuf)> = Vec::new();
-        let dirs = std::iter::once(PathBuf::from(from_dir)).chain(self.search_path.iter().cloned());
-        for dir in dirs {
-            let candidate = dir.join(&file);
-            if !candidate.is_file() {
-                continue;
-            }
-            let canon = candidate
-                .canonicalize()
-                .unwrap_or_else(|_| candidate.clone());
-            if !hits.iter().any(|(c, _)| *c == canon) {
-                hits.push((canon, candidate));
-            }
-        }
-        match hits.as_slice() {
-            [] => Ok(None),
-            [(canon, shown)] => {
-                let source = std::fs::read_to_string(shown)
-                    .map_err(|e| format!("cannot read {}: {}", shown.display(), io_message(&e)))?;
-                let dir = shown
-                    .parent()
-                    .map_or_else(String::new, |d| d.to_string_lossy().into_owned());
-                Ok(Some(Found {
-                    id: canon.to_string_lossy().into_owned(),
-                    dir,
-                    path: file,
-                    source,
-                }))
-            }
-            [(_, a), (_, b), ..] => Err(format!(
-                "two files define module '{name}': {} and {}",
-                a.display(),
-                b.display()
-            )),
-        }
-    }
-}
-
-struct ResolverFinder<'a> {
-    resolver: &'a dyn SourceResolver,
-}
-
-impl Finder for ResolverFinder<'_> {
-    fn find(&self, name: &str, from_dir: &str) -> Result<Option<Found>, String> {
-        Ok(self.resolver.resolve(name, from_dir).map(|(path, source)| {
-            let dir = Path::new(&path)
-                .parent()
-                .map_or_else(String::new, |d| d.to_string_lossy().into_owned());
-            Found {
-                id: path.clone(),
-                dir,
-                path,
-                source,
-            }
-        }))
-    }
-}
-
-/// `std::io::Error`'s text without the "(os error 2)" suffix.
-fn io_message(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
 
 /// Loads the program whose main script is the file `main`.
 pub fn load_program(main: &Path, opts: &LoadOptions) -> Result<Program, LoadError> {

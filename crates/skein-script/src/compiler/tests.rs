@@ -15,7 +15,7 @@ fn ops(src: &str, f: usize) -> Vec<String> {
     dis(src, f)
         .lines()
         .skip(1)
-        .map(|l| l.get(13..).unwrap_or_default().to_string())
+        .map(|l| l.get(12..).unwrap_or_default().to_string())
         .collect()
 }
 
@@ -36,10 +36,10 @@ fn listing_shape() {
     assert_eq!(
         d,
         "== t.f (params: a, b=1, c=[-2.5, {'k': None}]) ==\n\
-         \x20   0  L2    LoadLocal 0 (a)\n\
-         \x20   1  L2    Return\n\
-         \x20   2  L2    None\n\
-         \x20   3  L2    Return\n"
+         \x20   0  L2   LoadLocal 0 (a)\n\
+         \x20   1  L2   Return\n\
+         \x20   2  L2   None\n\
+         \x20   3  L2   Return\n"
     );
 }
 
@@ -144,33 +144,33 @@ fn try_finally_with_return_inlines_the_finally_body() {
         dis(src, 1),
         "\
 == t.f (params: x) ==
-    0  L2    SetupFinally 17
-    1  L3    LoadLocal 0 (x)
-    2  L3    StoreLocal 1 ($return)
-    3  L3    PopHandler
-    4  L5    LoadBuiltin 0 (print)
-    5  L5    Const 0 ('fin')
-    6  L5    Call argc 1
-    7  L5    Pop
-    8  L3    LoadLocal 1 ($return)
-    9  L3    ClearLocal 1 ($return)
-   10  L3    Return
-   11  L2    PopHandler
-   12  L5    LoadBuiltin 0 (print)
-   13  L5    Const 0 ('fin')
-   14  L5    Call argc 1
-   15  L5    Pop
-   16  L5    Jump 25
-   17  L5    StoreLocal 2 ($error)
-   18  L5    LoadBuiltin 0 (print)
-   19  L5    Const 0 ('fin')
-   20  L5    Call argc 1
-   21  L5    Pop
-   22  L5    LoadLocal 2 ($error)
-   23  L5    ClearLocal 2 ($error)
-   24  L5    Reraise
-   25  L5    None
-   26  L5    Return
+    0  L2   SetupFinally 17
+    1  L3   LoadLocal 0 (x)
+    2  L3   StoreLocal 1 ($return)
+    3  L3   PopHandler
+    4  L5   LoadBuiltin 0 (print)
+    5  L5   Const 0 ('fin')
+    6  L5   Call argc 1
+    7  L5   Pop
+    8  L3   LoadLocal 1 ($return)
+    9  L3   ClearLocal 1 ($return)
+   10  L3   Return
+   11  L2   PopHandler
+   12  L5   LoadBuiltin 0 (print)
+   13  L5   Const 0 ('fin')
+   14  L5   Call argc 1
+   15  L5   Pop
+   16  L5   Jump 25
+   17  L5   StoreLocal 2 ($error)
+   18  L5   LoadBuiltin 0 (print)
+   19  L5   Const 0 ('fin')
+   20  L5   Call argc 1
+   21  L5   Pop
+   22  L5   LoadLocal 2 ($error)
+   23  L5   ClearLocal 2 ($error)
+   24  L5   Reraise
+   25  L5   None
+   26  L5   Return
 "
     );
 }
@@ -190,28 +190,28 @@ def g():
         dis(src, 1),
         "\
 == t.g (params: ) ==
-    0  L2    SetupFinally 6
-    1  L3    LoadGlobal 0 (g)
-    2  L3    Call argc 0
-    3  L3    Pop
-    4  L3    PopHandler
-    5  L3    Jump 20
-    6  L4    LoadBuiltin 26 (ValueError)
-    7  L4    ExcMatch
-    8  L4    JumpIfFalse 17
-    9  L4    Dup
-   10  L4    StoreLocal 1 ($exc)
-   11  L4    StoreLocal 0 (e)
-   12  L5    LoadLocal 1 ($exc)
-   13  L5    Reraise
-   14  L5    ClearLocal 1 ($exc)
-   15  L5    ClearLocal 0 (e)
-   16  L5    Jump 20
-   17  L6    StoreLocal 2 ($exc)
-   18  L7    ClearLocal 2 ($exc)
-   19  L7    Jump 20
-   20  L7    None
-   21  L7    Return
+    0  L2   SetupFinally 6
+    1  L3   LoadGlobal 0 (g)
+    2  L3   Call argc 0
+    3  L3   Pop
+    4  L3   PopHandler
+    5  L3   Jump 20
+    6  L4   LoadBuiltin 26 (ValueError)
+    7  L4   ExcMatch
+    8  L4   JumpIfFalse 17
+    9  L4   Dup
+   10  L4   StoreLocal 1 ($exc)
+   11  L4   StoreLocal 0 (e)
+   12  L5   LoadLocal 1 ($exc)
+   13  L5   Reraise
+   14  L5   ClearLocal 1 ($exc)
+   15  L5   ClearLocal 0 (e)
+   16  L5   Jump 20
+   17  L6   StoreLocal 2 ($exc)
+   18  L7   ClearLocal 2 ($exc)
+   19  L7   Jump 20
+   20  L7   None
+   21  L7   Return
 "
     );
 }
@@ -409,8 +409,8 @@ def g():
 fn source_lines_follow_the_innermost_expression() {
     let src = "def f(xs):\n    return g(\n        xs[3],\n    )\n";
     let d = dis(src, 1);
-    assert!(d.contains("L3    Index"), "{d}");
-    assert!(d.contains("L2    Call argc 1"), "{d}");
+    assert!(d.contains("L3   Index"), "{d}");
+    assert!(d.contains("L2   Call argc 1"), "{d}");
 }
 
 #[test]
