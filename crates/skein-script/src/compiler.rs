@@ -130,6 +130,7 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         fn_scope: None,
         comp_scopes: Vec::new(),
         blocks: Vec::new(),
+        too_many_globals: false,
     };
     // Slots of names the top level binds follow source order.
     for n in &top.bound {
@@ -138,9 +139,18 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
     c.block(&ast.body)?;
     let top_fn = c.finish_function(Span {
         line: 1,
+        col: 1,
         ..Span::default()
     })?;
     c.functions[0] = Some(top_fn);
+    if c.too_many_globals {
+        let span = Span {
+            line: 1,
+            col: 1,
+            ..Span::default()
+        };
+        return Err(c.err(span, "module is too large: too many global names"));
+    }
     let functions = c.functions.into_iter().flatten().collect();
     Ok(Module {
         name: opts.module_name.to_string(),
@@ -179,6 +189,8 @@ struct Compiler<'a, 'o> {
     comp_scopes: Vec<HashMap<String, u16>>,
     /// Loops and handlers enclosing the statement being compiled.
     blocks: Vec<Block<'a>>,
+    /// More global names than a `u16` slot index reaches.
+    too_many_globals: bool,
 }
 
 impl<'a, 'o> Compiler<'a, 'o> {
@@ -194,7 +206,10 @@ impl<'a, 'o> Compiler<'a, 'o> {
         if let Some(&i) = self.global_slots.get(name) {
             return i;
         }
-        let i = self.globals.len() as u16;
+        let Ok(i) = u16::try_from(self.globals.len()) else {
+            self.too_many_globals = true;
+            return 0;
+        };
         self.globals.push(name.to_string());
         self.global_slots.insert(name.to_string(), i);
         i

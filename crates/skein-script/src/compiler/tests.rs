@@ -522,3 +522,47 @@ fn kwargs_and_defaults() {
     );
     assert!(dis(src, 1).contains("Call argc 1 kw=[c, b]"));
 }
+
+/// The deepest source of each shape that the parser accepts.
+fn deepest(make: impl Fn(usize) -> String) -> String {
+    let parses = |d: usize| crate::parser::parse_module(&make(d), "t.sk").is_ok();
+    let (mut ok, mut bad) = (1, 1000);
+    assert!(parses(ok) && !parses(bad));
+    while bad - ok > 1 {
+        let mid = (ok + bad) / 2;
+        if parses(mid) {
+            ok = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    make(ok)
+}
+
+#[test]
+fn deepest_nesting_compiles_on_a_test_thread() {
+    let shapes: [&dyn Fn(usize) -> String; 6] = [
+        &|d| format!("x = {}1{}\n", "[".repeat(d), "]".repeat(d)),
+        &|d| format!("x = {}1{}\n", "f(".repeat(d), ")".repeat(d)),
+        &|d| format!("x = {}1\n", "not ".repeat(d)),
+        &|d| format!("x = {}1\n", "- ".repeat(d)),
+        &|d| format!("x = {}1{}\n", "a[".repeat(d), "]".repeat(d)),
+        &|d| {
+            let mut s = String::new();
+            for i in 0..d {
+                s.push_str(&" ".repeat(i));
+                s.push_str("if x:\n");
+            }
+            s.push_str(&" ".repeat(d));
+            s.push_str("x = [y for y in [[1]] if f(y)]\n");
+            s
+        },
+    ];
+    for shape in shapes {
+        let src = deepest(shape);
+        assert!(src.len() > 100);
+        if let Err(e) = compile_str("t", &src) {
+            panic!("{e}");
+        }
+    }
+}
