@@ -15,6 +15,7 @@ pub(super) struct FnBuilder {
     /// The line ops are attributed to right now (the innermost node being compiled).
     pub line: u32,
     names: HashMap<String, u16>,
+    consts: HashMap<ConstKey, u16>,
     /// Set when a pool or the locals outgrow their `u16` index; reported at the end
     /// so emitting never has to fail.
     pub overflow: Option<&'static str>,
@@ -39,6 +40,7 @@ impl FnBuilder {
             locals: HashMap::new(),
             line: def_line,
             names: HashMap::new(),
+            consts: HashMap::new(),
             overflow: None,
         }
     }
@@ -105,11 +107,13 @@ impl FnBuilder {
     }
 
     pub fn constant(&mut self, c: Const) -> u16 {
-        if let Some(i) = self.f.consts.iter().position(|k| same_const(k, &c)) {
-            return i as u16;
+        let key = ConstKey::of(&c);
+        if let Some(&i) = self.consts.get(&key) {
+            return i;
         }
         let i = self.index(self.f.consts.len(), "too many constants");
         self.f.consts.push(c);
+        self.consts.insert(key, i);
         i
     }
 
@@ -135,22 +139,33 @@ impl FnBuilder {
 
 /// Constant identity for pooling: floats by bits, so `0.0` and `-0.0` stay
 /// apart, and `1`, `1.0` and `True` are never merged.
-fn same_const(a: &Const, b: &Const) -> bool {
-    match (a, b) {
-        (Const::None, Const::None) => true,
-        (Const::Bool(x), Const::Bool(y)) => x == y,
-        (Const::Int(x), Const::Int(y)) => x == y,
-        (Const::Float(x), Const::Float(y)) => x.to_bits() == y.to_bits(),
-        (Const::Str(x), Const::Str(y)) => x == y,
-        (Const::List(x), Const::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_const(p, q))
+#[derive(PartialEq, Eq, Hash)]
+enum ConstKey {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(String),
+    List(Vec<ConstKey>),
+    Dict(Vec<(ConstKey, ConstKey)>),
+}
+
+impl ConstKey {
+    /// Recursion is bounded by the parser's nesting limit.
+    fn of(c: &Const) -> ConstKey {
+        match c {
+            Const::None => ConstKey::None,
+            Const::Bool(b) => ConstKey::Bool(*b),
+            Const::Int(i) => ConstKey::Int(*i),
+            Const::Float(f) => ConstKey::Float(f.to_bits()),
+            Const::Str(s) => ConstKey::Str(s.clone()),
+            Const::List(items) => ConstKey::List(items.iter().map(ConstKey::of).collect()),
+            Const::Dict(items) => ConstKey::Dict(
+                items
+                    .iter()
+                    .map(|(k, v)| (ConstKey::of(k), ConstKey::of(v)))
+                    .collect(),
+            ),
         }
-        (Const::Dict(x), Const::Dict(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k1, v1), (k2, v2))| same_const(k1, k2) && same_const(v1, v2))
-        }
-        _ => false,
     }
 }
