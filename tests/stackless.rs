@@ -13,7 +13,7 @@ use bevy_ecs::prelude::*;
 use skein_world::{RunOptions, Simulation, SkeinSet, TaskletState, WorldOptions, run_file};
 
 fn ports_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/stackless")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stackless")
 }
 
 fn scripts() -> Vec<PathBuf> {

@@ -44,6 +44,8 @@ use skein_script::bytecode::{BUILTIN_MODULES, Program};
 use skein_script::loader::{LoadError, LoadOptions};
 use skein_vm::Globals;
 
+/// The bevy_ecs this crate is built on, so a game uses the same version.
+pub use bevy_ecs;
 pub use components::{ChannelState, NativeRequest, Suspension, TaskletFiber, TaskletState, Wait};
 pub use host::WorldHost;
 pub use natives::{NativeCall, NativeCx, NativeFn, NativeKind, NativeQueue, Natives};
