@@ -16,7 +16,7 @@ use crate::errors::{int_overflow, overflow, type_error, value_error};
 use crate::format::{self, type_name};
 use crate::host::{HostResult, KwArgs};
 use crate::mathmod;
-use crate::ops::{self, charge, items_of, len_of, not_iterable};
+use crate::ops::{self, charge, len_of};
 use crate::value::{Kind, TypeTag, Value};
 
 pub use seq::{sort_values, stable_sort_by_keys};
@@ -148,7 +148,9 @@ pub fn call(index: u16, args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result
             take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 1)?;
             match len_of(&args[0]) {
-                Some(n) => Ok(Value::Int(n as i64)),
+                Some(n) => i64::try_from(n)
+                    .map(Value::Int)
+                    .map_err(|_| overflow("Python int too large to convert to C ssize_t")),
                 None => Err(type_error(format!(
                     "object of type '{}' has no len()",
                     type_name(&args[0])
@@ -407,7 +409,7 @@ pub fn call_type(
                 None => Ok(Value::list(Vec::new())),
                 Some(v @ Value::List(_)) => Ok(v.clone()),
                 Some(v) => {
-                    let items = items_of(v).ok_or_else(|| not_iterable(v))?;
+                    let items = ops::iter_items(v, cx)?;
                     charge(cx, items.len() as u64);
                     let l = Value::list(items);
                     crate::errors::check_size(l.size(), cx.limits.size_limit)?;

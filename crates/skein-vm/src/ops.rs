@@ -1017,6 +1017,22 @@ pub fn items_of(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// Refuses to materialise an iterable with more items than the size limit
+/// allows (`list(range(10**18))` is a `MemoryError`, not a hang).
+pub fn check_len(v: &Value, cx: &Cx) -> Result<(), Value> {
+    match v {
+        Value::Range(r) => check_size(range_len(r), cx.limits.size_limit),
+        _ => Ok(()),
+    }
+}
+
+/// The items of an iterable, or `'int' object is not iterable`; bounded by
+/// the size limit (see [`check_len`]).
+pub fn iter_items(v: &Value, cx: &Cx) -> Result<Vec<Value>, Value> {
+    check_len(v, cx)?;
+    items_of(v).ok_or_else(|| not_iterable(v))
+}
+
 /// The number of items `items_of` would give, without making them.
 pub fn len_of(v: &Value) -> Option<u64> {
     match v {

@@ -159,10 +159,11 @@ pub(super) fn to_dict(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<V
         None => Dict::new(),
         Some(Value::Dict(src)) => (**src).clone(),
         Some(v) => {
-            let pairs = items_of(v).ok_or_else(|| crate::ops::not_iterable(v))?;
+            let pairs = crate::ops::iter_items(v, cx)?;
             charge(cx, pairs.len() as u64);
             let mut d = Dict::new();
             for (i, p) in pairs.iter().enumerate() {
+                crate::ops::check_len(p, cx)?;
                 let kv = items_of(p).ok_or_else(|| {
                     type_error(format!(
                         "cannot convert dictionary update sequence element #{i} to a sequence"

@@ -9,11 +9,11 @@ use super::{arity, int_arg, take_kwargs};
 use crate::Cx;
 use crate::errors::{check_size, type_error, value_error};
 use crate::host::KwArgs;
-use crate::ops::{self, charge, items_of, not_iterable, truthy};
+use crate::ops::{self, charge, items_of, truthy};
 use crate::value::Value;
 
-fn iterable(v: &Value) -> Result<Vec<Value>, Value> {
-    items_of(v).ok_or_else(|| not_iterable(v))
+fn iterable(v: &Value, cx: &Cx) -> Result<Vec<Value>, Value> {
+    ops::iter_items(v, cx)
 }
 
 fn made(v: Value, cx: &mut Cx) -> Result<Value, Value> {
@@ -39,7 +39,7 @@ pub(super) fn call(
                         "{name} expected at least 1 argument, got 0"
                     )));
                 }
-                1 => iterable(&args[0])?,
+                1 => iterable(&args[0], cx)?,
                 _ => args,
             };
             charge(cx, items.len() as u64);
@@ -49,7 +49,7 @@ pub(super) fn call(
         "__min_by_keys" | "__max_by_keys" => {
             arity(name, &args, 2, 2)?;
             let is_max = name == "__max_by_keys";
-            let (items, keys) = (iterable(&args[0])?, iterable(&args[1])?);
+            let (items, keys) = (iterable(&args[0], cx)?, iterable(&args[1], cx)?);
             charge(cx, items.len() as u64);
             let shown = if is_max { "max" } else { "min" };
             let i = extreme(&items, &keys, is_max, shown)?;
@@ -68,7 +68,7 @@ pub(super) fn call(
                     "sum() can't sum strings [use ''.join(seq) instead]",
                 ));
             }
-            let items = iterable(&args[0])?;
+            let items = iterable(&args[0], cx)?;
             charge(cx, items.len() as u64);
             let mut acc = start;
             for item in &items {
@@ -79,7 +79,7 @@ pub(super) fn call(
         "any" | "all" => {
             take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 1)?;
-            let items = iterable(&args[0])?;
+            let items = iterable(&args[0], cx)?;
             let want = name == "any";
             let mut touched = 0;
             let mut found = !want;
@@ -100,14 +100,14 @@ pub(super) fn call(
                 return Err(type_error("sorted() key= needs a function call"));
             }
             let reverse = kw[1].as_ref().is_some_and(truthy);
-            let items = iterable(&args[0])?;
+            let items = iterable(&args[0], cx)?;
             let sorted = sort_values(items, reverse, cx)?;
             Ok(Value::list(sorted))
         }
         "__sort_by_keys" => {
             arity(name, &args, 2, 3)?;
-            let items = iterable(&args[0])?;
-            let keys = iterable(&args[1])?;
+            let items = iterable(&args[0], cx)?;
+            let keys = iterable(&args[1], cx)?;
             if keys.len() != items.len() {
                 return Err(value_error(
                     "__sort_by_keys: keys and items differ in length",
@@ -122,6 +122,7 @@ pub(super) fn call(
         "reversed" => {
             take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 1)?;
+            ops::check_len(&args[0], cx)?;
             let mut items = items_of(&args[0]).ok_or_else(|| {
                 type_error(format!(
                     "'{}' object is not reversible",
@@ -139,7 +140,7 @@ pub(super) fn call(
                 Some(v) => int_arg(v)?,
                 None => 0,
             };
-            let items = iterable(&args[0])?;
+            let items = iterable(&args[0], cx)?;
             charge(cx, items.len() as u64);
             let mut out = Vec::with_capacity(items.len());
             for (i, x) in items.into_iter().enumerate() {
@@ -152,7 +153,10 @@ pub(super) fn call(
         }
         "zip" => {
             take_kwargs(name, kwargs, &[])?;
-            let seqs: Vec<Vec<Value>> = args.iter().map(iterable).collect::<Result<_, _>>()?;
+            let seqs: Vec<Vec<Value>> = args
+                .iter()
+                .map(|a| iterable(a, cx))
+                .collect::<Result<_, _>>()?;
             let n = seqs.iter().map(Vec::len).min().unwrap_or(0);
             charge(cx, (n * seqs.len()) as u64);
             let out = (0..n)

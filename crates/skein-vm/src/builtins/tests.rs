@@ -245,3 +245,29 @@ fn round_to_negative_digits_matches_python() {
         assert_eq!(r(x, n), want, "round({x}, {n})");
     }
 }
+
+#[test]
+fn huge_ranges_are_refused_not_materialised() {
+    let huge = lit("range(0, 1000000000000000000)");
+    let (r, _) = with_cx(|cx| {
+        (
+            call_type(TypeTag::List, vec![huge.clone()], vec![], cx),
+            call(16, vec![huge.clone()], vec![], cx),
+            call(
+                1,
+                vec![lit("range(-9223372036854775808, 9223372036854775807)")],
+                vec![],
+                cx,
+            ),
+        )
+    });
+    let limit = Limits::default().size_limit;
+    let msg =
+        format!("MemoryError: value too large: 1000000000000000000 exceeds the size limit {limit}");
+    assert_eq!(outcome(&r.0), msg);
+    assert_eq!(outcome(&r.1), msg);
+    assert_eq!(
+        outcome(&r.2),
+        "OverflowError: Python int too large to convert to C ssize_t"
+    );
+}

@@ -7,7 +7,7 @@ use crate::Cx;
 use crate::builtins::take_kwargs;
 use crate::errors::{attribute_error, check_size, key_error, type_error, value_error};
 use crate::host::KwArgs;
-use crate::ops::{charge, items_of, not_iterable};
+use crate::ops::{charge, items_of};
 use crate::value::{Dict, Key, Value};
 
 pub(super) const METHODS: &[&str] = &[
@@ -98,8 +98,9 @@ pub(super) fn call(
                 None => {}
                 Some(Value::Dict(src)) => pairs.extend(src.map.values().cloned()),
                 Some(v) => {
-                    let items = items_of(v).ok_or_else(|| not_iterable(v))?;
+                    let items = crate::ops::iter_items(v, cx)?;
                     for (i, p) in items.iter().enumerate() {
+                        crate::ops::check_len(p, cx)?;
                         let kv = items_of(p).ok_or_else(|| {
                             type_error(format!(
                                 "cannot convert dictionary update sequence element #{i} to a sequence"

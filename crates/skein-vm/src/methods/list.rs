@@ -8,7 +8,7 @@ use crate::builtins::{int_arg, sort_values, take_kwargs};
 use crate::errors::{attribute_error, check_size, index_error, type_error, value_error};
 use crate::format::repr;
 use crate::host::KwArgs;
-use crate::ops::{charge, items_of, not_iterable, truthy, values_equal};
+use crate::ops::{charge, truthy, values_equal};
 use crate::value::{List, Value};
 
 pub(super) const METHODS: &[&str] = &[
@@ -109,7 +109,7 @@ pub(super) fn call(
         }
         "extend" => {
             arity("list", name, &args, 1, 1)?;
-            let items = items_of(&args[0]).ok_or_else(|| not_iterable(&args[0]))?;
+            let items = crate::ops::iter_items(&args[0], cx)?;
             let add = List::new(items);
             check_size(list.size.saturating_add(add.size), limit)?;
             charge(cx, add.items.len() as u64);

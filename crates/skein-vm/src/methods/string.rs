@@ -99,6 +99,7 @@ pub(super) fn call(
         }
         "join" => {
             arity("str", name, &args, 1, 1)?;
+            crate::ops::check_len(&args[0], cx)?;
             let items =
                 items_of(&args[0]).ok_or_else(|| type_error("can only join an iterable"))?;
             charge(cx, items.len() as u64);
