@@ -89,9 +89,8 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             return Err(value_error("incomplete format"));
         };
         i += 1;
-        if width > 1 << 30 || prec.is_some_and(|p| p > 1 << 30) {
-            return Err(value_error("width or precision too big"));
-        }
+        let big = width.max(prec.unwrap_or(0)) as u64;
+        crate::errors::check_size(big, cx.limits.size_limit)?;
         if ty == '%' {
             out.push('%');
             continue;

@@ -101,6 +101,13 @@ fn parse(spec: &str, type_name: &str) -> Result<Spec, Value> {
 
 /// `format(v, spec)` with Python's format-spec mini-language.
 pub fn format_spec(v: &Value, spec: &str, cx: &mut Cx) -> Result<String, Value> {
+    // A width or precision past the size limit would make a value too large
+    // anyway: refuse it before building the text.
+    if spec.len() > 6 {
+        let p = parse(spec, super::type_name(v))?;
+        let big = (p.width as u64).max(p.precision.unwrap_or(0) as u64);
+        crate::errors::check_size(big, cx.limits.size_limit)?;
+    }
     match v {
         Value::Int(i) => format_int(*i, &parse(spec, "int")?, "int"),
         Value::Bool(b) if !spec.is_empty() => format_int(*b as i64, &parse(spec, "bool")?, "bool"),

@@ -133,3 +133,20 @@ fn other_values_print_like_python() {
         assert_eq!(got, (r.to_string(), s.to_string()));
     }
 }
+
+#[test]
+fn huge_widths_are_a_memory_error() {
+    let limit = crate::Limits::default().size_limit;
+    let msg = format!("MemoryError: value too large: 1000000000 exceeds the size limit {limit}");
+    let got = with_cx(|cx| {
+        (
+            super::format_spec(&Value::Int(1), "1000000000", cx),
+            super::format_spec(&Value::Float(1.0), ".1000000000f", cx),
+            super::percent("%*d", &lit("[1000000000, 1]"), cx),
+        )
+    })
+    .0;
+    assert_eq!(err_text(&got.0.unwrap_err()), msg);
+    assert_eq!(err_text(&got.1.unwrap_err()), msg);
+    assert_eq!(err_text(&got.2.unwrap_err()), msg);
+}
