@@ -1,0 +1,217 @@
+//! The Rust API as a game uses it: blocking natives served by ordinary
+//! systems, game components on tasklet entities, several worlds at once,
+//! and the instruction budget.
+
+use bevy_ecs::prelude::*;
+use skein_vm::Value;
+use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSet, TaskletState, WorldOptions};
+
+fn sim_with(budget: u64) -> Simulation {
+    Simulation::new(WorldOptions {
+        budget,
+        ..WorldOptions::default()
+    })
+}
+
+fn run(sim: &mut Simulation, max: u64) -> (String, String) {
+    sim.run_until_idle(max);
+    sim.take_output()
+}
+
+/// Requests being served: (tasklet, ticks left, answer).
+#[derive(Resource, Default)]
+struct Jobs(Vec<(u64, i64, i64)>);
+
+/// Serves `npc.wait_for(n)`: completes it `n` ticks later with `n * 10`.
+fn serve(mut queue: ResMut<NativeQueue>, mut jobs: ResMut<Jobs>) {
+    for call in queue.take_requests("npc", "wait_for") {
+        let n = match call.args.first() {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        };
+        jobs.0.push((call.tasklet, n, n * 10));
+    }
+    for job in jobs.0.iter_mut() {
+        job.1 -= 1;
+    }
+    let (done, left): (Vec<_>, Vec<_>) = jobs.0.drain(..).partition(|j| j.1 <= 0);
+    jobs.0 = left;
+    for (t, _, answer) in done {
+        queue.complete(t, Ok(Value::Int(answer)));
+    }
+}
+
+#[test]
+fn blocking_native_completed_by_a_system() {
+    let mut sim = sim_with(10_000);
+    sim.register_native("npc", "wait_for", NativeKind::Blocking);
+    sim.world.insert_resource(Jobs::default());
+    sim.schedule.add_systems(serve.after(SkeinSet::Run));
+    let src = "import npc\nimport sim\nimport stackless\n\
+def walker(n):\n    print('walker', n, 'starts at', sim.tick())\n    r = npc.wait_for(n)\n    print('walker', n, 'got', r, 'at', sim.tick())\n\
+stackless.tasklet(walker)(3)\nstackless.tasklet(walker)(1)\nprint('main ends')\n";
+    sim.load_main_source("game", src).expect("compiles");
+    let (out, err) = run(&mut sim, 20);
+    assert_eq!(err, "");
+    assert_eq!(
+        out,
+        "main ends\nwalker 3 starts at 0\nwalker 1 starts at 0\n\
+walker 1 got 10 at 1\nwalker 3 got 30 at 3\n"
+    );
+    assert!(sim.is_idle());
+}
+
+#[test]
+fn killing_a_native_waiter_cancels_its_request() {
+    let mut sim = sim_with(10_000);
+    sim.register_native("npc", "wait_for", NativeKind::Blocking);
+    let src = "import npc\nimport stackless\n\
+def w():\n    try:\n        npc.wait_for(5)\n    finally:\n        print('w unwinds')\n\
+t = stackless.tasklet(w)()\nstackless.schedule()\nprint('blocked', t.blocked, t.scheduled)\nt.kill()\nprint('alive', t.alive)\n";
+    sim.load_main_source("game", src).expect("compiles");
+    sim.tick();
+    let requests = sim.natives().take_requests("npc", "*");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].args, vec![Value::Int(5)]);
+    sim.tick();
+    let (out, err) = sim.take_output();
+    assert_eq!(err, "");
+    assert_eq!(out, "blocked True True\nw unwinds\nalive False\n");
+    let cancelled = sim.natives().take_cancelled("npc");
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0].tasklet, requests[0].tasklet);
+    assert!(!sim.natives().complete(requests[0].tasklet, Ok(Value::None)));
+    assert!(sim.is_idle());
+}
+
+/// A game component on tasklet entities.
+#[derive(Component)]
+struct Health(i64);
+
+/// Gives every new tasklet 10 hp.
+fn give_health(mut commands: Commands, q: Query<Entity, (With<TaskletState>, Without<Health>)>) {
+    for e in &q {
+        commands.entity(e).insert(Health(10));
+    }
+}
+
+/// Hurts named tasklets and tells their scripts through `t.data`.
+fn hurt(mut q: Query<(&mut TaskletState, &mut Health)>) {
+    for (mut t, mut h) in &mut q {
+        if t.name.is_some() && t.alive {
+            h.0 -= 4;
+            if let Value::Dict(d) = &mut t.data {
+                let d = std::sync::Arc::make_mut(d);
+                let _ = d.insert(Value::str("hp"), Value::Int(h.0));
+            }
+        }
+    }
+}
+
+#[test]
+fn game_systems_read_and_change_tasklet_components() {
+    let mut sim = sim_with(10_000);
+    sim.register_native(
+        "npc",
+        "health",
+        NativeKind::immediate(|cx, _args, _kw| {
+            let hp = cx.world.get::<Health>(cx.entity).map_or(-1, |h| h.0);
+            Ok(Value::Int(hp))
+        }),
+    );
+    sim.schedule
+        .add_systems((give_health.before(SkeinSet::Run), hurt.after(SkeinSet::Run)));
+    // The orc waits one tick first: a tasklet spawned mid-tick gets its
+    // Health from `give_health` before the next tick.
+    let src = "import npc\nimport stackless\n\
+def orc():\n    stackless.schedule()\n    me = stackless.getcurrent()\n    while npc.health() > 0:\n        print('orc hp', npc.health(), me.data)\n        stackless.schedule()\n    print('orc falls', me.data)\n\
+t = stackless.tasklet(orc)()\nt.name = 'orc'\n";
+    sim.load_main_source("game", src).expect("compiles");
+    let (out, err) = run(&mut sim, 20);
+    assert_eq!(err, "");
+    assert_eq!(
+        out,
+        "orc hp 10 {}\norc hp 6 {'hp': 6}\norc hp 2 {'hp': 2}\norc falls {'hp': -2}\n"
+    );
+}
+
+#[test]
+fn two_worlds_side_by_side() {
+    let src = |tag: &str| {
+        format!(
+            "import random\nimport stackless\n\
+def f(n):\n    for i in range(n):\n        print('{tag}', stackless.getcurrent().id, random.randint(1, 100))\n        stackless.schedule()\n\
+stackless.tasklet(f)(3)\nstackless.tasklet(f)(2)\n"
+        )
+    };
+    let mut a = Simulation::new(WorldOptions {
+        seed: 1,
+        ..WorldOptions::default()
+    });
+    let mut b = Simulation::new(WorldOptions {
+        seed: 2,
+        ..WorldOptions::default()
+    });
+    a.load_main_source("a", &src("a")).expect("compiles");
+    b.load_main_source("b", &src("b")).expect("compiles");
+    let mut solo = Simulation::new(WorldOptions {
+        seed: 1,
+        ..WorldOptions::default()
+    });
+    solo.load_main_source("a", &src("a")).expect("compiles");
+    let mut outs = (String::new(), String::new());
+    for _ in 0..5 {
+        a.tick();
+        b.tick();
+        outs.0.push_str(&a.take_output().0);
+        outs.1.push_str(&b.take_output().0);
+    }
+    let (solo_out, _) = run(&mut solo, 10);
+    assert_eq!(outs.0, solo_out, "world a is unaffected by world b");
+    assert!(outs.1.lines().all(|l| l.starts_with("b ")));
+    assert!(outs.0.starts_with("a 2 "));
+    assert!(outs.1.starts_with("b 2 "));
+    assert_eq!(a.tick_count(), 5);
+}
+
+#[test]
+fn a_busy_tasklet_is_preempted_by_the_budget() {
+    let src = "import stackless\nimport sim\n\
+def busy():\n    n = 0\n    for i in range(3000):\n        n += i\n    print('busy done', n)\n\
+def other():\n    print('other at', sim.tick())\n\
+stackless.tasklet(busy)()\nstackless.tasklet(other)()\n";
+    let mut small = sim_with(500);
+    small.load_main_source("m", src).expect("compiles");
+    let (out, _) = run(&mut small, 100);
+    assert_eq!(out, "other at 0\nbusy done 4498500\n");
+    assert!(small.tick_count() > 3, "the loop took several ticks");
+    let mut unlimited = sim_with(0);
+    unlimited.load_main_source("m", src).expect("compiles");
+    let (out, _) = run(&mut unlimited, 100);
+    assert_eq!(out, "busy done 4498500\nother at 0\n");
+}
+
+#[test]
+fn an_atomic_section_longer_than_100_budgets_is_an_error() {
+    let src = "import stackless\n\
+def spin():\n    stackless.set_atomic(True)\n    try:\n        while True:\n            pass\n    except RuntimeError as e:\n        print('spin stopped:', e, stackless.getcurrent().atomic)\n\
+stackless.tasklet(spin)()\n";
+    let mut sim = sim_with(50);
+    sim.load_main_source("m", src).expect("compiles");
+    sim.tick();
+    let (out, err) = sim.take_output();
+    assert_eq!(err, "");
+    assert_eq!(out, "spin stopped: atomic section too long True\n");
+}
+
+#[test]
+fn main_falls_back_only_when_nothing_sleeps() {
+    let src = "import stackless\nimport sim\n\
+def sleeper():\n    sim.sleep(2)\n    print('sleeper woke at', sim.tick())\n\
+stackless.tasklet(sleeper)()\nstackless.schedule_remove()\nprint('main back at', sim.tick())\n";
+    let mut sim = sim_with(10_000);
+    sim.load_main_source("m", src).expect("compiles");
+    let (out, err) = run(&mut sim, 10);
+    assert_eq!(err, "");
+    assert_eq!(out, "sleeper woke at 2\nmain back at 2\n");
+}
