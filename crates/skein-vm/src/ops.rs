@@ -163,7 +163,7 @@ fn int_op(op: BinOp, x: i64, y: i64, a: &Value, b: &Value) -> Result<Value, Valu
             if y == 0 {
                 return Err(zero_division("division by zero"));
             }
-            return Ok(Value::Float(x as f64 / y as f64));
+            return Ok(Value::Float(int_true_div(x, y)));
         }
         BinOp::FloorDiv => {
             if y == 0 {
@@ -223,6 +223,23 @@ fn int_op(op: BinOp, x: i64, y: i64, a: &Value, b: &Value) -> Result<Value, Valu
     };
     let _ = (a, b);
     r.map(Value::Int).ok_or_else(int_overflow)
+}
+
+/// `x / y` on ints correctly rounded, as Python does it: converting a
+/// big int to float first would round twice.
+fn int_true_div(x: i64, y: i64) -> f64 {
+    const EXACT: u64 = 1 << 53;
+    if x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT {
+        return x as f64 / y as f64;
+    }
+    let (a, b) = (x.unsigned_abs() as u128, y.unsigned_abs() as u128);
+    // Put `a`'s top bit at bit 126 so the quotient has at least 62 bits,
+    // then keep a sticky bit for the remainder: one rounding, at the end.
+    let shift = 127 - (128 - a.leading_zeros()) as i32;
+    let n = a << shift;
+    let q = ((n / b) << 1) | u128::from(n % b != 0);
+    let mag = libm::scalbn(q as f64, -(shift + 1));
+    if (x < 0) != (y < 0) { -mag } else { mag }
 }
 
 fn int_pow(mut base: i64, mut exp: i64) -> Option<i64> {
