@@ -27,8 +27,8 @@ use crate::host::Host;
 use crate::value::{IterState, Kind, Value};
 use crate::{Globals, ImportState, Limits, Vm, builtins, errors, format, ops};
 
-pub use calls::bind_args;
 pub(crate) use calls::Flow;
+pub use calls::bind_args;
 
 /// Everything the loop's helpers share besides the fiber and the fuel.
 pub(crate) struct Exec<'a> {
@@ -136,6 +136,30 @@ fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().unwrap_or(Value::Unbound)
 }
 
+/// Replaces the top two values, known to be ints, by `v` (skipping the
+/// drop glue that ints do not need).
+#[inline]
+fn set_scalar_top2(stack: &mut Vec<Value>, v: Value) {
+    if let Some(old) = stack.pop() {
+        std::mem::forget(old);
+    }
+    let n = stack.len();
+    std::mem::forget(std::mem::replace(&mut stack[n - 1], v));
+}
+
+/// `stack.truncate(len)`, skipping the drop glue for scalars.
+#[inline]
+fn truncate(stack: &mut Vec<Value>, len: usize) {
+    while stack.len() > len {
+        match stack.pop() {
+            Some(v @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_))) => {
+                std::mem::forget(v)
+            }
+            other => drop(other),
+        }
+    }
+}
+
 #[inline]
 fn top(stack: &mut [Value]) -> &mut Value {
     let n = stack.len();
@@ -150,10 +174,7 @@ fn unbound_local(name: &str) -> Value {
 }
 
 fn name_error(name: &str) -> Value {
-    errors::error(
-        Kind::NameError,
-        format!("name '{name}' is not defined"),
-    )
+    errors::error(Kind::NameError, format!("name '{name}' is not defined"))
 }
 
 /// The loop proper. Each turn of `'frame` loads the innermost frame's code;
@@ -171,6 +192,11 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
         let base = frame.base as usize;
         let gm = fref.module as usize;
         let mut pc = frame.pc as usize;
+        let at = places::At {
+            func,
+            base,
+            module: gm,
+        };
 
         macro_rules! tri {
             ($e:expr) => {
@@ -290,7 +316,7 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     fiber.stack.push(v);
                 }
                 Op::LoadPlace { base: pb, depth } => {
-                    tri!(places::load_place(ex, fiber, fuel, func, base, gm, pb, depth));
+                    tri!(places::load_place(ex, fiber, fuel, at, pb, depth));
                 }
                 Op::StorePlace { base: pb, depth } => {
                     if depth == 0
@@ -299,11 +325,11 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         let v = pop(stack);
                         stack[base + i as usize] = v;
                     } else {
-                        tri!(places::store_place(ex, fiber, fuel, func, base, gm, pb, depth));
+                        tri!(places::store_place(ex, fiber, fuel, at, pb, depth));
                     }
                 }
                 Op::DelPlace { base: pb, depth } => {
-                    tri!(places::del_place(ex, fiber, fuel, func, base, gm, pb, depth));
+                    tri!(places::del_place(ex, fiber, fuel, at, pb, depth));
                 }
                 Op::CallPlace {
                     base: pb,
@@ -320,13 +346,15 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         argc,
                         kw,
                     };
-                    flow!(places::call_place(ex, fiber, fuel, func, base, gm, call));
+                    flow!(places::call_place(ex, fiber, fuel, at, call));
                 }
                 Op::Index => {
                     let i = pop(stack);
                     let a = top(stack);
                     let r = match (&*a, &i) {
-                        (Value::List(l), Value::Int(n)) if *n >= 0 && (*n as usize) < l.items.len() => {
+                        (Value::List(l), Value::Int(n))
+                            if *n >= 0 && (*n as usize) < l.items.len() =>
+                        {
                             l.items[*n as usize].clone()
                         }
                         _ => tri!(ops::index(a, &i)),
@@ -342,18 +370,22 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
+                    let n = stack.len();
+                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1]) {
+                        let fast = match bop {
+                            BinOp::Add => x.checked_add(*y),
+                            BinOp::Sub => x.checked_sub(*y),
+                            BinOp::Mul => x.checked_mul(*y),
+                            _ => None,
+                        };
+                        if let Some(r) = fast {
+                            set_scalar_top2(stack, Value::Int(r));
+                            continue;
+                        }
+                    }
                     let b = pop(stack);
                     let a = top(stack);
-                    let fast = match (&*a, &b, bop) {
-                        (Value::Int(x), Value::Int(y), BinOp::Add) => x.checked_add(*y),
-                        (Value::Int(x), Value::Int(y), BinOp::Sub) => x.checked_sub(*y),
-                        (Value::Int(x), Value::Int(y), BinOp::Mul) => x.checked_mul(*y),
-                        _ => None,
-                    };
-                    let r = match fast {
-                        Some(n) => Value::Int(n),
-                        None => tri!(ops::binary(bop, a, &b, &mut cx!(ex, fuel))),
-                    };
+                    let r = tri!(ops::binary(bop, a, &b, &mut cx!(ex, fuel)));
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Unary(uop) => {
@@ -362,25 +394,25 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *a = r;
                 }
                 Op::Compare(cop) => {
+                    let n = stack.len();
+                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1]) {
+                        let r = match cop {
+                            CmpOp::Eq => Some(x == y),
+                            CmpOp::Ne => Some(x != y),
+                            CmpOp::Lt => Some(x < y),
+                            CmpOp::Le => Some(x <= y),
+                            CmpOp::Gt => Some(x > y),
+                            CmpOp::Ge => Some(x >= y),
+                            _ => None,
+                        };
+                        if let Some(r) = r {
+                            set_scalar_top2(stack, Value::Bool(r));
+                            continue;
+                        }
+                    }
                     let b = pop(stack);
                     let a = top(stack);
-                    let r = match (&*a, &b) {
-                        (Value::Int(x), Value::Int(y)) if !matches!(
-                            cop,
-                            CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot
-                        ) =>
-                        {
-                            Value::Bool(match cop {
-                                CmpOp::Eq => x == y,
-                                CmpOp::Ne => x != y,
-                                CmpOp::Lt => x < y,
-                                CmpOp::Le => x <= y,
-                                CmpOp::Gt => x > y,
-                                _ => x >= y,
-                            })
-                        }
-                        _ => tri!(ops::compare(cop, a, &b)),
-                    };
+                    let r = tri!(ops::compare(cop, a, &b));
                     *a = r;
                 }
                 Op::Not => {
@@ -389,7 +421,13 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::Jump(t) => pc = t as usize,
                 Op::JumpIfFalse(t) => {
-                    if !truthy(&pop(stack)) {
+                    let c = pop(stack);
+                    if let Value::Bool(b) = c {
+                        if !b {
+                            pc = t as usize;
+                        }
+                        std::mem::forget(c);
+                    } else if !truthy(&c) {
                         pc = t as usize;
                     }
                 }
@@ -544,8 +582,17 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             if fiber.frames.len() >= ex.limits.frame_limit as usize {
                                 break calls::recursion_error();
                             }
-                            stack.remove(fpos);
-                            stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
+                            // Slide the arguments over the function value,
+                            // which needs no drop.
+                            for j in fpos..fpos + n {
+                                stack.swap(j, j + 1);
+                            }
+                            if let Some(f) = stack.pop() {
+                                std::mem::forget(f);
+                            }
+                            if callee.nlocals as usize > n {
+                                stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
+                            }
                             save_pc(fiber, pc);
                             fiber.frames.push(Frame {
                                 func: target,
@@ -564,6 +611,21 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::Return => {
                     let v = pop(stack);
+                    // A plain function with no handler left: the common case.
+                    let depth = fiber.frames.len();
+                    if depth > 1
+                        && fref.func != 0
+                        && Some(fref.module) != ex.prelude
+                        && fiber
+                            .handlers
+                            .last()
+                            .is_none_or(|h| (h.frame as usize) < depth - 1)
+                    {
+                        fiber.frames.pop();
+                        truncate(&mut fiber.stack, base);
+                        fiber.stack.push(v);
+                        continue 'frame;
+                    }
                     match calls::return_from(ex, fiber, fuel, v) {
                         calls::Ret::Continue => continue 'frame,
                         calls::Ret::Done(v) => {
@@ -614,10 +676,12 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     save_pc(fiber, pc);
                     flow!(imports::import(ex, fiber, &func.names[i as usize]));
                 }
-                Op::MakeFunction(i) => stack.push(Value::Function(skein_script::bytecode::FuncRef {
-                    module: fref.module,
-                    func: i,
-                })),
+                Op::MakeFunction(i) => {
+                    stack.push(Value::Function(skein_script::bytecode::FuncRef {
+                        module: fref.module,
+                        func: i,
+                    }))
+                }
                 Op::ImportFrom(i) => {
                     let m = top(stack).clone();
                     let v = tri!(imports::import_from(ex, fuel, &m, &func.names[i as usize]));
@@ -642,7 +706,6 @@ fn truthy(v: &Value) -> bool {
         other => ops::truthy(other),
     }
 }
-
 
 /// A host for values code that runs while the real host is lent out
 /// (`Host::with_attr_mut`): it prints nothing and describes by id.

@@ -15,11 +15,32 @@ const LIST_METHODS: &[&str] = &[
     "copy",
 ];
 const DICT_METHODS: &[&str] = &[
-    "keys", "values", "items", "get", "pop", "setdefault", "update", "clear", "copy",
+    "keys",
+    "values",
+    "items",
+    "get",
+    "pop",
+    "setdefault",
+    "update",
+    "clear",
+    "copy",
 ];
 const STR_METHODS: &[&str] = &[
-    "split", "join", "strip", "lstrip", "rstrip", "upper", "lower", "startswith", "endswith",
-    "replace", "find", "count", "isdigit", "isalpha", "format",
+    "split",
+    "join",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "upper",
+    "lower",
+    "startswith",
+    "endswith",
+    "replace",
+    "find",
+    "count",
+    "isdigit",
+    "isalpha",
+    "format",
 ];
 
 /// A module's name as `import` spells it.
@@ -54,7 +75,13 @@ fn no_module_attr(program: &Program, m: ModRef, name: &str) -> Value {
 pub(crate) fn module_attr(ex: &mut Exec, m: ModRef, name: &str) -> Option<Value> {
     match m {
         ModRef::Script(i) => {
-            let slot = ex.program.modules.get(i as usize)?.globals.iter().position(|g| g == name)?;
+            let slot = ex
+                .program
+                .modules
+                .get(i as usize)?
+                .globals
+                .iter()
+                .position(|g| g == name)?;
             match &ex.globals.modules.get(i as usize)?.values[slot] {
                 Value::Unbound => None,
                 v => Some(v.clone()),

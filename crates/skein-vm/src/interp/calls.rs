@@ -145,7 +145,9 @@ pub(crate) fn push_frame(
     let nlocals = ex.program.function(f).nlocals as usize;
     let base = fiber.stack.len();
     fiber.stack.extend(locals);
-    fiber.stack.resize(base + nlocals.max(fiber.stack.len() - base), Value::Unbound);
+    fiber
+        .stack
+        .resize(base + nlocals.max(fiber.stack.len() - base), Value::Unbound);
     fiber.frames.push(Frame {
         func: f,
         pc: 0,
@@ -320,7 +322,9 @@ fn builtin_key_route(
     let only = |allowed: &[&str]| kwargs.iter().all(|(k, _)| allowed.contains(&&**k));
     let route = match name {
         "sorted" if args.len() == 1 && only(&["key", "reverse"]) => {
-            let reverse = kwarg(kwargs, "reverse").cloned().unwrap_or(Value::Bool(false));
+            let reverse = kwarg(kwargs, "reverse")
+                .cloned()
+                .unwrap_or(Value::Bool(false));
             Some(("sorted_key", vec![args[0].clone(), key.clone(), reverse]))
         }
         "min" | "max" if !args.is_empty() && only(&["key"]) => {
@@ -351,11 +355,15 @@ pub(crate) fn sort_key_route(
     }
     let key = kwarg(kwargs, "key")?;
     if matches!(key, Value::None)
-        || !kwargs.iter().all(|(k, _)| &**k == "key" || &**k == "reverse")
+        || !kwargs
+            .iter()
+            .all(|(k, _)| &**k == "key" || &**k == "reverse")
     {
         return None;
     }
-    let reverse = kwarg(kwargs, "reverse").cloned().unwrap_or(Value::Bool(false));
+    let reverse = kwarg(kwargs, "reverse")
+        .cloned()
+        .unwrap_or(Value::Bool(false));
     let f = prelude_func(ex, "list_sort")?;
     Some((f, vec![recv.clone(), key.clone(), reverse]))
 }
@@ -395,10 +403,12 @@ pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: V
             .checked_sub(1)
             .and_then(|pc| cfunc.code.get(pc as usize));
         if let Some(&Op::CallPlace { base, depth, .. }) = op {
-            let (fbase, gm) = (caller.base as usize, caller.func.module as usize);
-            if let Err(e) =
-                places::store_place_value(ex, fiber, fuel, cfunc, fbase, gm, base, depth, v)
-            {
+            let at = places::At {
+                func: cfunc,
+                base: caller.base as usize,
+                module: caller.func.module as usize,
+            };
+            if let Err(e) = places::store_place_value(ex, fiber, fuel, at, base, depth, v) {
                 return Ret::Raise(e);
             }
         }

@@ -24,6 +24,15 @@ enum Root<'p> {
     Temp(Value),
 }
 
+/// The frame a place op runs in: its function, where its locals start and
+/// its module (whose globals `PlaceBase::Global` names).
+#[derive(Clone, Copy)]
+pub(crate) struct At<'p> {
+    pub func: &'p Function,
+    pub base: usize,
+    pub module: usize,
+}
+
 /// The operands of a `CallPlace`.
 #[derive(Clone, Copy)]
 pub(crate) struct PlaceCall {
@@ -54,13 +63,16 @@ fn resolve_root<'p>(
     ex: &mut Exec,
     fiber: &Fiber,
     fuel: &mut u64,
-    func: &'p Function,
-    fbase: usize,
-    gm: usize,
+    at: At<'p>,
     base: PlaceBase,
     keys_at: usize,
     binding: bool,
 ) -> Result<Root<'p>, Value> {
+    let At {
+        func,
+        base: fbase,
+        module: gm,
+    } = at;
     match base {
         PlaceBase::Local(i) => {
             let slot = fbase + i as usize;
@@ -88,7 +100,10 @@ fn resolve_root<'p>(
                     let m = *m as usize;
                     let slot = ex.program.modules[m].globals.iter().position(|g| g == name);
                     match slot {
-                        Some(s) if binding || !matches!(ex.globals.modules[m].values[s], Value::Unbound) => {
+                        Some(s)
+                            if binding
+                                || !matches!(ex.globals.modules[m].values[s], Value::Unbound) =>
+                        {
                             Ok(Root::Global(m, s))
                         }
                         _ => Err(errors::error(
@@ -132,7 +147,6 @@ fn read_place(
 }
 
 /// Runs `f` on the value at the root followed by `depth` keys from `keys_at`.
-#[allow(clippy::too_many_arguments)]
 fn with_root<R>(
     ex: &mut Exec,
     fiber: &mut Fiber,
@@ -179,51 +193,42 @@ fn with_root<R>(
 }
 
 /// `LoadPlace`: `[obj?, k1..kd] → [obj?, k1..kd, place]`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn load_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    func: &Function,
-    fbase: usize,
-    gm: usize,
+    at: At,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
     let d = depth as usize;
     let keys_at = fiber.stack.len() - d;
-    let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+    let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
     let v = read_place(ex, fiber, &root, keys_at, d)?;
     fiber.stack.push(v);
     Ok(())
 }
 
 /// `StorePlace`: `[obj?, k1..kd, v] → []`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn store_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    func: &Function,
-    fbase: usize,
-    gm: usize,
+    at: At,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
     let v = pop(&mut fiber.stack);
-    store_place_value(ex, fiber, fuel, func, fbase, gm, base, depth, v)
+    store_place_value(ex, fiber, fuel, at, base, depth, v)
 }
 
 /// Stores `v` into the place whose parts `[obj?, k1..kd]` are on top of the
 /// stack, popping them.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn store_place_value(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    func: &Function,
-    fbase: usize,
-    gm: usize,
+    at: At,
     base: PlaceBase,
     depth: u8,
     v: Value,
@@ -233,7 +238,7 @@ pub(crate) fn store_place_value(
     let keys_at = len - d;
     let start = parts_start(len, base, d);
     let r = if d == 0 {
-        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, true)?;
+        let root = resolve_root(ex, fiber, fuel, at, base, keys_at, true)?;
         match root {
             Root::Local(s) => {
                 fiber.stack[s] = v;
@@ -255,7 +260,7 @@ pub(crate) fn store_place_value(
             Root::Temp(_) => Ok(()),
         }
     } else {
-        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+        let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
         let last = fiber.stack[len - 1].clone();
         let mut v = Some(v);
         with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, cx| {
@@ -267,14 +272,11 @@ pub(crate) fn store_place_value(
 }
 
 /// `DelPlace`: `[obj?, k1..kd] → []` (depth ≥ 1).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn del_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    func: &Function,
-    fbase: usize,
-    gm: usize,
+    at: At,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
@@ -283,11 +285,15 @@ pub(crate) fn del_place(
     let keys_at = len - d;
     let start = parts_start(len, base, d);
     let r = if d == 0 {
-        Err(errors::runtime_error("internal error: del of a place without keys"))
+        Err(errors::runtime_error(
+            "internal error: del of a place without keys",
+        ))
     } else {
-        let root = resolve_root(ex, fiber, fuel, func, fbase, gm, base, keys_at, false)?;
+        let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
         let last = fiber.stack[len - 1].clone();
-        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, _| ops::del_index(c, &last))
+        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, _| {
+            ops::del_index(c, &last)
+        })
     };
     fiber.stack.truncate(start);
     r
@@ -296,23 +302,20 @@ pub(crate) fn del_place(
 /// `CallPlace`: `[obj?, k1..kd, args…, kwvals…] → [result]`. A list or dict
 /// method runs on the place itself; a str method, or any method of a
 /// tasklet, channel or module found there, runs on a copy.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn call_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    func: &Function,
-    fbase: usize,
-    gm: usize,
+    at: At,
     call: PlaceCall,
 ) -> Result<Flow, Value> {
-    let (args, kwargs) = pop_args(&mut fiber.stack, func, call.argc, call.kw);
-    let name = func.names[call.name as usize].as_str();
+    let (args, kwargs) = pop_args(&mut fiber.stack, at.func, call.argc, call.kw);
+    let name = at.func.names[call.name as usize].as_str();
     let d = call.depth as usize;
     let len = fiber.stack.len();
     let keys_at = len - d;
     let start = parts_start(len, call.base, d);
-    let root = resolve_root(ex, fiber, fuel, func, fbase, gm, call.base, keys_at, false)?;
+    let root = resolve_root(ex, fiber, fuel, at, call.base, keys_at, false)?;
     let mut target = read_place(ex, fiber, &root, keys_at, d)?;
     if !matches!(target, Value::List(_) | Value::Dict(_)) || matches!(root, Root::Temp(_)) {
         fiber.stack.truncate(start);

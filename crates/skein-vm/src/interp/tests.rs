@@ -31,3 +31,191 @@ fn run_with(src: &str, limits: Limits) -> String {
 fn smoke() {
     assert_eq!(run("print(1 + 2)\n"), "3\n");
 }
+
+/// `SKEIN_ADHOC=file.sk cargo test -p skein-vm adhoc -- --ignored --nocapture`
+/// prints what a script does: for comparing with `python3` by hand.
+#[test]
+#[ignore]
+fn adhoc() {
+    if let Ok(path) = std::env::var("SKEIN_ADHOC") {
+        for p in path.split(',') {
+            let src = std::fs::read_to_string(p).expect("readable script");
+            std::fs::write(format!("{p}.got"), run(&src)).expect("writable");
+        }
+    }
+}
+
+/// Runs module `main` of several sources (name, source); output plus report.
+fn run_modules(modules: &[(&str, &str)]) -> String {
+    struct Files(Vec<(String, String)>);
+    impl skein_script::loader::SourceResolver for Files {
+        fn resolve(&self, name: &str, _from: &str) -> Option<(String, String)> {
+            self.0
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(n, s)| (format!("{n}.sk"), s.clone()))
+        }
+    }
+    let files = Files(
+        modules
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect(),
+    );
+    let (main, src) = modules[0];
+    let program = skein_script::loader::load_program_with(
+        main,
+        &format!("{main}.sk"),
+        src,
+        &files,
+        &skein_script::loader::LoadOptions::default(),
+    );
+    let program = match program {
+        Ok(p) => Arc::new(p),
+        Err(e) => panic!("compile error: {}", e.render()),
+    };
+    let mut m = Machine::new(program, Limits::default());
+    let mut host = BufferHost::default();
+    let err = m.run_to_end(&mut host);
+    let mut out = host.out.clone();
+    if let Some(e) = err {
+        out.push_str(&m.report(&e, &host));
+    }
+    out
+}
+
+#[test]
+fn traceback_of_the_spec() {
+    let src = "def inner(x):\n    y = 1\n    return x[3]\ndef outer():\n    return inner([1, 2])\nouter()\n";
+    assert_eq!(
+        run_modules(&[("village", src)]),
+        "Uncaught error in <tasklet #1>:\n\
+         Traceback (most recent call last):\n  \
+           File \"village.sk\", line 6, in <module>\n    \
+             outer()\n  \
+           File \"village.sk\", line 5, in outer\n    \
+             return inner([1, 2])\n  \
+           File \"village.sk\", line 3, in inner\n    \
+             return x[3]\n\
+         IndexError: list index out of range\n"
+    );
+}
+
+#[test]
+fn imports_run_once_and_cycles_fail() {
+    let main = "import a\nimport a\nprint(a.x, a.f(2))\nfrom a import x as y, f\nprint(y, f(3))\nimport math\nprint(math.floor(2.5))\n";
+    let a = "print('a runs')\nx = 10\ndef f(n):\n    return n * x\n";
+    assert_eq!(
+        run_modules(&[("main", main), ("a", a)]),
+        "a runs\n10 20\n10 30\n2\n"
+    );
+    let main = "import a\n";
+    let a = "import b\n";
+    let b = "import a\n";
+    assert_eq!(
+        run_modules(&[("main", main), ("a", a), ("b", b)]),
+        "Uncaught error in <tasklet #1>:\n\
+         Traceback (most recent call last):\n  \
+           File \"main.sk\", line 1, in <module>\n    \
+             import a\n  \
+           File \"a.sk\", line 1, in <module>\n    \
+             import b\n  \
+           File \"b.sk\", line 1, in <module>\n    \
+             import a\n\
+         ImportError: cannot import a: its top level has not finished (main -> a -> b -> a)\n"
+    );
+}
+
+/// A program touching every kind of state a fiber keeps between two
+/// instructions: frames, loop iterators, handlers, prelude frames, places.
+const BUSY: &str = r#"
+def neg(v):
+    return -v
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+def risky(n):
+    try:
+        if n % 3 == 0:
+            raise ValueError("three " + str(n))
+        return n
+    except ValueError as e:
+        print("caught", e)
+        return -1
+    finally:
+        print("finally", n)
+grid = {"rows": [[3, 1], [2, 9]]}
+for row in grid["rows"]:
+    row.append(0)
+grid["rows"][1].sort(key=neg)
+grid["rows"][0].append(fib(10))
+print(grid, sorted([5, 2, 8], key=neg), max([1, 7, 3], key=neg))
+total = 0
+for i in range(7):
+    total += risky(i)
+print(total, [x * 2 for x in "ab"], {k: len(k) for k in ["xy", "z"]})
+"#;
+
+#[test]
+fn fuel_one_at_a_time_with_a_save_each_step_gives_the_same_output() {
+    let expected = run(BUSY);
+    assert!(expected.contains("caught three 3"), "{expected}");
+    let program = Arc::new(compile_str("main", BUSY).expect("compiles"));
+    let mut m = Machine::new(program, Limits::default());
+    let mut host = BufferHost::default();
+    let mut steps = 0;
+    loop {
+        let text = ron::to_string(&m.state()).expect("serializes");
+        let state: crate::MachineState = ron::from_str(&text).expect("deserializes");
+        assert_eq!(state, m.state());
+        m.set_state(state);
+        steps += 1;
+        match m.run(1, &mut host) {
+            Step::OutOfFuel => {}
+            Step::Done(_) => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(steps > 500, "{steps}");
+    assert_eq!(host.out, expected);
+}
+
+#[test]
+fn odd_fuel_sizes_give_the_same_output() {
+    let expected = run(BUSY);
+    for fuel in [2, 3, 7, 64] {
+        let program = Arc::new(compile_str("main", BUSY).expect("compiles"));
+        let mut m = Machine::new(program, Limits::default());
+        let mut host = BufferHost::default();
+        while let Step::OutOfFuel = m.run(fuel, &mut host) {}
+        assert_eq!(host.out, expected, "fuel {fuel}");
+    }
+}
+
+/// `cargo test --release -p skein-vm fib_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn fib_speed() {
+    let n: u32 = std::env::var("FIB_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32);
+    let src = format!(
+        "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\nprint(fib({n}))\n"
+    );
+    let start = std::time::Instant::now();
+    let out = run(&src);
+    if n == 32 {
+        assert_eq!(out, "2178309\n");
+    }
+    println!("fib({n}): {:?}", start.elapsed());
+}
+
+#[test]
+#[ignore]
+fn show_fib_code() {
+    let src = "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\nprint(fib(32))\n";
+    let p = compile_str("main", src).expect("compiles");
+    println!("{}", skein_script::disasm::disasm_module(&p.modules[0]));
+}

@@ -9,9 +9,9 @@ use skein_script::bytecode::Program;
 use super::Exec;
 use super::values::as_error;
 use crate::error::TraceEntry;
+use crate::errors::kind_matches;
 use crate::fiber::{Fiber, Frame};
 use crate::value::{Kind, TypeTag, Value};
-use crate::errors::kind_matches;
 use crate::{ImportState, errors};
 
 /// The line a frame is at for a traceback: that of the instruction it last
@@ -19,7 +19,11 @@ use crate::{ImportState, errors};
 pub(crate) fn frame_line(program: &Program, frame: &Frame) -> u32 {
     let func = program.function(frame.func);
     match frame.pc.checked_sub(1) {
-        Some(pc) => func.lines.get(pc as usize).copied().unwrap_or(func.def_line),
+        Some(pc) => func
+            .lines
+            .get(pc as usize)
+            .copied()
+            .unwrap_or(func.def_line),
         None => func.def_line,
     }
 }
