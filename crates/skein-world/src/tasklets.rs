@@ -255,7 +255,9 @@ pub fn setup(
     let Some(e) = host.entity(id) else {
         return Err(errors::runtime_error("no such tasklet"));
     };
-    host.world.entity_mut(e).insert(TaskletFiber(fiber));
+    if let Some(mut f) = host.world.get_mut::<TaskletFiber>(e) {
+        f.0 = fiber;
+    }
     if let Some(mut t) = host.tasklet_mut(id) {
         t.alive = true;
         t.started = false;
@@ -288,7 +290,9 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
         return Err(errors::runtime_error("can't unbind the main tasklet"));
     }
     if let Some(e) = host.entity(id) {
-        host.world.entity_mut(e).insert(TaskletFiber::default());
+        if let Some(mut f) = host.world.get_mut::<TaskletFiber>(e) {
+            f.0 = Default::default();
+        }
     }
     if let Some(mut t) = host.tasklet_mut(id) {
         t.alive = false;
