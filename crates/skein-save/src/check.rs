@@ -54,6 +54,9 @@ pub enum FrameRole {
     Running,
     /// Suspended in a call whose result it has not received yet.
     AwaitingResult,
+    /// The innermost frame with an error pending: raised before its next
+    /// instruction, whether or not the call it was in pushed a result.
+    Either,
 }
 
 /// Checks one saved frame of `func` against the verifier's findings.
@@ -91,11 +94,15 @@ pub fn check_frame(
     };
     let depth = depth as usize;
     let height = rec.stack.len();
+    let follows_call = pc
+        .checked_sub(1)
+        .and_then(|p| func.code.get(p))
+        .is_some_and(awaits_result);
     let expected = match role {
         FrameRole::Running => depth,
-        FrameRole::AwaitingResult => {
-            let prev = pc.checked_sub(1).and_then(|p| func.code.get(p));
-            if !prev.is_some_and(awaits_result) {
+        FrameRole::Either if height == depth || !follows_call => depth,
+        FrameRole::AwaitingResult | FrameRole::Either => {
+            if !follows_call {
                 return Err(LoadError::invalid(
                     &path.field("pc"),
                     format!("pc {pc} of {name} does not follow a call"),

@@ -112,15 +112,17 @@ pub struct ModuleRec {
 pub struct WorldRec {
     /// The next id the world hands out.
     pub next_id: u64,
-    /// Main's id (tasklet #1).
+    /// Main's id (tasklet #1 once a main module started; 0 before).
     pub main: u64,
     /// The run ring from the head; between ticks no tasklet is current.
     pub ring: Vec<u64>,
-    /// Sleepers in the order they went to sleep; each one's wake is in its
-    /// record's `wait`.
+    /// Sleepers in wake order (wake tick, then order of going to sleep);
+    /// each one's wake is in its record's `wait`.
     pub sleepers: Vec<u64>,
+    /// The last native request number handed out.
+    pub last_request: u64,
     /// Tasklets whose native request the host completed but that are not yet
-    /// back in the ring, in completion order, with the value they receive.
+    /// back in the ring, in completion order, with their result.
     pub completions: Vec<CompletionRec>,
     /// The state of the world's seeded generator.
     pub rng: RngRec,
@@ -130,14 +132,26 @@ pub struct WorldRec {
     /// Host-registered modules (beyond the built-in ones), in registration
     /// order: values that name one of them name it by this name.
     pub host_modules: Vec<String>,
+    /// Counters of the closing line (ticks, switches, messages, tasklets).
+    pub counters: CountersRec,
     /// Host-registered resources, by their stable tag.
     pub resources: BTreeMap<String, ExtValue>,
+}
+
+/// The run counters, so a resumed run's closing line counts from the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CountersRec {
+    pub ticks: u64,
+    pub switches: u64,
+    pub messages: u64,
+    pub tasklets: u64,
 }
 
 /// A completed native request waiting to be appended to the ring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompletionRec {
     pub tasklet: u64,
+    pub request: u64,
     /// `Ok` value or raised error.
     pub result: Result<ValueRec, ValueRec>,
 }
@@ -190,35 +204,50 @@ pub enum ImportStateRec {
     Done,
 }
 
-/// One tasklet. Its fiber's frames are listed outermost first; each frame
-/// carries its own locals and operand stack.
+/// One tasklet: its Stackless attributes, what it waits on and what the
+/// host call it is suspended in will return, then its fiber.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskletRec {
     pub id: u64,
     pub name: Option<String>,
+    /// For people; a loader checks it agrees with the fields below.
+    pub status: Status,
+    pub alive: bool,
+    /// Has run (or been entered) since it was set up.
+    pub started: bool,
+    pub atomic: bool,
+    pub block_trap: bool,
     /// A dict value.
     pub data: ValueRec,
     pub tempval: ValueRec,
-    /// The error to raise when it next runs (from `throw`/`kill`), apart
-    /// from the fiber's own pending error.
+    /// The error to raise when it next runs (from `throw`/`kill`), or the
+    /// payload of a blocked `send_exception` (then `pending_is_payload`).
     pub pending: Option<ValueRec>,
-    pub flags: TaskletFlags,
-    pub status: Status,
+    pub pending_is_payload: bool,
     pub wait: Wait,
+    pub suspension: SuspensionRec,
+    /// The function it was set up with (for an error thrown before it ran).
+    pub func: Option<FuncRec>,
+    /// Per-tick bookkeeping (ticks are counted `tick + 1`, 0 for never).
+    pub tick_state: TickStateRec,
     pub fiber: FiberRec,
-    /// The world's per-tick bookkeeping of this tasklet, by name (between
-    /// ticks most of it is zero; the world decides what it holds).
-    pub tick_state: BTreeMap<String, u64>,
     /// Host-registered components, by their stable tag.
     pub ext: BTreeMap<String, ExtValue>,
 }
 
+/// A function by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FuncRec {
+    pub module: String,
+    pub function: String,
+}
+
+/// A tasklet's per-tick bookkeeping, as the world keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TaskletFlags {
-    pub atomic: bool,
-    pub block_trap: bool,
-    /// Main (id 1 in a world). Never true in a selection.
-    pub is_main: bool,
+pub struct TickStateRec {
+    pub yielded: u64,
+    pub budget_tick: u64,
+    pub budget_used: u64,
 }
 
 /// Where a tasklet is in its life cycle (stackless-rules.md's table).
@@ -245,11 +274,12 @@ pub enum Wait {
     Channel { id: u64, dir: Dir },
     /// Wakes `remaining` ticks after the save's tick.
     Sleep { remaining: u64 },
-    /// In a host native call, with the request the host was given.
+    /// In a blocking host native, with the request the host was given.
     Native {
+        request: u64,
         module: String,
         name: String,
-        request: ExtValue,
+        args: Vec<ValueRec>,
     },
 }
 
@@ -258,6 +288,31 @@ pub enum Wait {
 pub enum Dir {
     Send,
     Receive,
+}
+
+/// Which host call a tasklet's fiber is suspended in, which decides what
+/// the call returns when the tasklet runs again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SuspensionRec {
+    /// Not inside a host call.
+    NotSuspended,
+    /// `schedule`, `schedule_remove`, `run`, `switch`: returns the tempval.
+    Schedule,
+    /// `kill`/`throw` of another tasklet, `sim.sleep`, `stackless.run()`:
+    /// returns `None`.
+    ReturnsNone,
+    /// `send`/`send_exception`.
+    Send { exception: bool },
+    /// `send_sequence`: the channel, the items and the next index.
+    SendSequence {
+        channel: u64,
+        items: ValueRec,
+        next: u64,
+    },
+    /// `receive()`, or a `for` loop over a channel.
+    Receive { iterating: bool },
+    /// A blocking native.
+    Native,
 }
 
 /// A tasklet's interpreter state.
@@ -305,8 +360,8 @@ pub struct HandlerRec {
     pub catch_all: bool,
 }
 
-/// One channel: flags and its waiters in blocking order (their direction is
-/// in their own `wait`; a sender's pending value is its `tempval`).
+/// One channel: flags and its waiters in blocking order (a sender's pending
+/// value is its `tempval`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelRec {
     pub id: u64,
@@ -314,6 +369,8 @@ pub struct ChannelRec {
     pub preference: i8,
     pub schedule_all: bool,
     pub closing: bool,
+    /// The direction its waiters wait (kept when it has none).
+    pub dir: Dir,
     pub waiters: Vec<u64>,
     /// Host-registered components, by their stable tag.
     pub ext: BTreeMap<String, ExtValue>,

@@ -20,8 +20,16 @@ pub mod code;
 pub mod error;
 pub mod ext;
 pub mod format;
+pub mod names;
+pub mod pickle;
 pub mod read;
+pub mod registry;
+pub mod selection;
+mod staging;
+mod tasklet;
 pub mod values;
+pub mod world_load;
+pub mod world_save;
 pub mod write;
 
 pub use error::{FieldPath, LoadError, Problem, SaveError};

@@ -37,21 +37,27 @@ fn sample() -> SaveFile {
     let tasklet = |id: u64, wait: Wait, status: Status| TaskletRec {
         id,
         name: (id == 3).then(|| "ada".to_string()),
+        status,
+        alive: true,
+        started: true,
+        atomic: false,
+        block_trap: false,
         data: ValueRec::Dict(vec![(ValueRec::Str("hp".into()), ValueRec::Int(9))]),
         tempval: ValueRec::Nil,
         pending: None,
-        flags: TaskletFlags {
-            is_main: id == 1,
-            ..TaskletFlags::default()
-        },
-        status,
+        pending_is_payload: false,
         wait,
+        suspension: SuspensionRec::Receive { iterating: false },
+        func: Some(FuncRec {
+            module: "village".into(),
+            function: "farmer".into(),
+        }),
+        tick_state: TickStateRec::default(),
         fiber: FiberRec {
             state: FiberStateRec::Waiting,
             frames: vec![frame.clone()],
             pending: None,
         },
-        tick_state: BTreeMap::new(),
         ext: ext.clone(),
     };
     SaveFile {
@@ -81,9 +87,10 @@ fn sample() -> SaveFile {
                 tasklet(
                     5,
                     Wait::Native {
+                        request: 1,
                         module: "npc".into(),
                         name: "walk_to".into(),
-                        request: ExtValue::from_ron("(3, 4)").expect("ron"),
+                        args: vec![ValueRec::Int(3), ValueRec::Int(4)],
                     },
                     Status::Blocked,
                 ),
@@ -93,6 +100,7 @@ fn sample() -> SaveFile {
                 preference: -1,
                 schedule_all: false,
                 closing: false,
+                dir: Dir::Receive,
                 waiters: vec![3],
                 ext: BTreeMap::new(),
             }],
@@ -101,6 +109,7 @@ fn sample() -> SaveFile {
                 main: 1,
                 ring: vec![1],
                 sleepers: vec![4],
+                last_request: 1,
                 completions: vec![],
                 rng: RngRec::default(),
                 options: OptionsRec {
@@ -122,6 +131,7 @@ fn sample() -> SaveFile {
                     ],
                 }],
                 host_modules: vec!["npc".into()],
+                counters: CountersRec::default(),
                 resources: BTreeMap::new(),
             }),
             roots: vec![],

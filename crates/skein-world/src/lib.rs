@@ -31,6 +31,7 @@ pub mod random;
 pub mod resources;
 pub mod ring;
 pub mod run;
+pub mod save_access;
 pub mod sim;
 pub mod tasklets;
 pub mod tick;

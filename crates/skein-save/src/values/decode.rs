@@ -72,6 +72,11 @@ impl<'r> Decoder<'r> {
         Ok(d)
     }
 
+    /// The limits values are checked against.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// Decodes one value found at `path`.
     pub fn decode(
         &self,

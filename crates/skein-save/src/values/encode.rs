@@ -68,6 +68,11 @@ impl<'p> Encoder<'p> {
         }
     }
 
+    /// The code whose functions values name.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
     /// The value table collected so far.
     pub fn into_table(self) -> Vec<ValueRec> {
         self.table

@@ -1,0 +1,146 @@
+//! Names of code and natives in a world, both ways: what a save writes for a
+//! function, module or native, and what a name in a save binds to in the
+//! loading world.
+
+use std::collections::{BTreeMap, HashMap};
+
+use skein_script::bytecode::{BUILTIN_MODULES, FuncRef, Program};
+use skein_vm::value::ModRef;
+use skein_world::Natives;
+use skein_world::save_access::world_natives;
+
+use crate::code::{ContentHash, function_hash, module_hash};
+use crate::error::Problem;
+use crate::format::ModuleRec;
+
+/// Native functions by id and by name: the world's own and the host's.
+pub struct NativeNames {
+    by_id: HashMap<u32, (String, String)>,
+    by_name: HashMap<(String, String), u32>,
+}
+
+impl NativeNames {
+    pub fn of(natives: &Natives) -> NativeNames {
+        let mut n = NativeNames {
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (m, f, id) in world_natives() {
+            n.add(m, f, id);
+        }
+        for (m, _) in natives.exports() {
+            for f in natives.fns.iter().filter(|f| f.module == m) {
+                if let Some(skein_vm::Value::Native(id)) = natives.lookup(&m, &f.name) {
+                    n.add(&m, &f.name, id);
+                }
+            }
+        }
+        n
+    }
+
+    fn add(&mut self, module: &str, name: &str, id: u32) {
+        self.by_id
+            .insert(id, (module.to_string(), name.to_string()));
+        self.by_name
+            .insert((module.to_string(), name.to_string()), id);
+    }
+
+    pub fn name(&self, id: u32) -> Option<(String, String)> {
+        self.by_id.get(&id).cloned()
+    }
+
+    pub fn id(&self, module: &str, name: &str) -> Result<u32, Problem> {
+        self.by_name
+            .get(&(module.to_string(), name.to_string()))
+            .copied()
+            .ok_or_else(|| Problem::UnknownNative {
+                module: module.to_string(),
+                name: name.to_string(),
+            })
+    }
+}
+
+/// A function by module and name in `program`.
+pub fn function(program: &Program, module: &str, name: &str) -> Result<FuncRef, Problem> {
+    let mi = program
+        .module_index(module)
+        .ok_or_else(|| Problem::UnknownModule(module.to_string()))?;
+    let fi = program.modules[mi as usize]
+        .functions
+        .iter()
+        .position(|f| f.name == name)
+        .ok_or_else(|| Problem::UnknownFunction {
+            module: module.to_string(),
+            name: name.to_string(),
+        })?;
+    Ok(FuncRef {
+        module: mi,
+        func: fi as u16,
+    })
+}
+
+/// A module value by name: a script module, a built-in or a host module.
+pub fn module(program: &Program, name: &str) -> Result<ModRef, Problem> {
+    if let Some(i) = program.module_index(name) {
+        return Ok(ModRef::Script(i));
+    }
+    if let Some(i) = BUILTIN_MODULES.iter().position(|m| *m == name) {
+        return Ok(ModRef::Native(i as u16));
+    }
+    if let Some(i) = program.host_modules.iter().position(|m| m == name) {
+        return Ok(ModRef::Native((BUILTIN_MODULES.len() + i) as u16));
+    }
+    Err(Problem::UnknownModule(name.to_string()))
+}
+
+/// The code records of `program`'s modules, in load order.
+pub fn module_recs(program: &Program) -> Vec<ModuleRec> {
+    program
+        .modules
+        .iter()
+        .map(|m| ModuleRec {
+            name: m.name.clone(),
+            path: m.path.clone(),
+            hash: module_hash(m),
+            functions: m
+                .functions
+                .iter()
+                .map(|f| (f.name.clone(), function_hash(f)))
+                .collect(),
+            source: m.source.clone(),
+        })
+        .collect()
+}
+
+/// Saved function hashes by (module, function).
+pub fn saved_hashes(modules: &[ModuleRec]) -> BTreeMap<(&str, &str), ContentHash> {
+    let mut out = BTreeMap::new();
+    for m in modules {
+        for (f, h) in &m.functions {
+            out.insert((m.name.as_str(), f.as_str()), *h);
+        }
+    }
+    out
+}
+
+/// Which of `(module, function)` differ between the save's code and
+/// `program` (or are missing from it), as `module.function`, sorted.
+pub fn changed_functions<'a>(
+    program: &Program,
+    saved: &BTreeMap<(&str, &str), ContentHash>,
+    wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
+    let mut changed: Vec<String> = wanted
+        .into_iter()
+        .filter(|(m, f)| {
+            let now = function(program, m, f)
+                .ok()
+                .map(|r| function_hash(program.function(r)));
+            now.is_none() || now != saved.get(&(*m, *f)).copied()
+        })
+        .map(|(m, f)| format!("{m}.{f}"))
+        .collect();
+    changed.sort();
+    changed.dedup();
+    changed
+}

@@ -1,0 +1,142 @@
+//! The host game's persistent data: components on tasklet and channel
+//! entities, and resources, registered by a stable tag with serde, plus
+//! optional hooks to adjust a value on save and on load (for example to remap
+//! an id that is not a tasklet or channel reference).
+//!
+//! Components and resources that are not registered here are not saved at
+//! all: a save holds only what the game chose to persist.
+
+use std::sync::Arc;
+
+use bevy_ecs::component::{Component, Mutable};
+use bevy_ecs::entity::Entity;
+use bevy_ecs::resource::Resource;
+use bevy_ecs::world::World;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ext::ExtValue;
+
+/// How loaded ids map to the new world's ids, for load hooks: a world load
+/// keeps ids; a selection load gives fresh ones.
+pub struct IdMap<'a> {
+    map: &'a dyn Fn(u64) -> Option<u64>,
+}
+
+impl<'a> IdMap<'a> {
+    pub fn new(map: &'a dyn Fn(u64) -> Option<u64>) -> IdMap<'a> {
+        IdMap { map }
+    }
+
+    /// The new id of a saved tasklet or channel id (`None`: not in the save).
+    pub fn get(&self, id: u64) -> Option<u64> {
+        (self.map)(id)
+    }
+}
+
+type SaveFn = Arc<dyn Fn(&World, Entity) -> Option<Result<ExtValue, String>> + Send + Sync>;
+type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
+type LoadFn =
+    Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
+type SaveResFn = Arc<dyn Fn(&World) -> Option<Result<ExtValue, String>> + Send + Sync>;
+type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
+
+#[derive(Clone)]
+pub(crate) struct ComponentEntry {
+    pub tag: String,
+    pub save: SaveFn,
+    pub check: CheckFn,
+    pub load: LoadFn,
+}
+
+#[derive(Clone)]
+pub(crate) struct ResourceEntry {
+    pub tag: String,
+    pub save: SaveResFn,
+    pub check: CheckFn,
+    pub load: LoadResFn,
+}
+
+/// The registry, a resource of the world it belongs to.
+#[derive(Resource, Clone, Default)]
+pub struct SaveRegistry {
+    pub(crate) components: Vec<ComponentEntry>,
+    pub(crate) resources: Vec<ResourceEntry>,
+}
+
+impl SaveRegistry {
+    /// Saves component `C` under `tag` on every tasklet and channel that has it.
+    pub fn register_component<C>(&mut self, tag: &str)
+    where
+        C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
+    {
+        self.register_component_with::<C>(tag, |_| {}, |_, _| {});
+    }
+
+    /// As [`register_component`](Self::register_component), with hooks that
+    /// adjust a copy on save and the loaded value before it is inserted.
+    pub fn register_component_with<C>(
+        &mut self,
+        tag: &str,
+        on_save: fn(&mut C),
+        on_load: fn(&mut C, &IdMap),
+    ) where
+        C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
+    {
+        self.components.retain(|c| c.tag != tag);
+        self.components.push(ComponentEntry {
+            tag: tag.to_string(),
+            save: Arc::new(move |world, e| {
+                let mut c = world.get::<C>(e)?.clone();
+                on_save(&mut c);
+                Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
+            }),
+            check: Arc::new(|v| v.to_rust::<C>().map(|_| ()).map_err(|e| e.to_string())),
+            load: Arc::new(move |world, e, v, ids| {
+                let mut c = v.to_rust::<C>().map_err(|e| e.to_string())?;
+                on_load(&mut c, ids);
+                world.entity_mut(e).insert(c);
+                Ok(())
+            }),
+        });
+        self.components.sort_by(|a, b| a.tag.cmp(&b.tag));
+    }
+
+    /// Saves resource `R` under `tag` with world saves.
+    pub fn register_resource<R>(&mut self, tag: &str)
+    where
+        R: Resource + Serialize + DeserializeOwned + Clone,
+    {
+        self.resources.retain(|r| r.tag != tag);
+        self.resources.push(ResourceEntry {
+            tag: tag.to_string(),
+            save: Arc::new(|world| {
+                let r = world.get_resource::<R>()?;
+                Some(ExtValue::from_rust(r).map_err(|e| e.to_string()))
+            }),
+            check: Arc::new(|v| v.to_rust::<R>().map(|_| ()).map_err(|e| e.to_string())),
+            load: Arc::new(|world, v, _ids| {
+                let r = v.to_rust::<R>().map_err(|e| e.to_string())?;
+                world.insert_resource(r);
+                Ok(())
+            }),
+        });
+        self.resources.sort_by(|a, b| a.tag.cmp(&b.tag));
+    }
+
+    pub(crate) fn component(&self, tag: &str) -> Option<&ComponentEntry> {
+        self.components.iter().find(|c| c.tag == tag)
+    }
+
+    pub(crate) fn resource(&self, tag: &str) -> Option<&ResourceEntry> {
+        self.resources.iter().find(|r| r.tag == tag)
+    }
+}
+
+/// The registry of a world, or an empty one.
+pub(crate) fn registry_of(world: &World) -> SaveRegistry {
+    world
+        .get_resource::<SaveRegistry>()
+        .cloned()
+        .unwrap_or_default()
+}

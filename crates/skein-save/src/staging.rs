@@ -1,0 +1,282 @@
+//! The staging area of a load: every record checked and turned into world
+//! components before anything in the world changes, so a failed load leaves
+//! the world exactly as it was.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use skein_script::bytecode::{FuncRef, Program};
+use skein_vm::Fiber;
+use skein_vm::value::ModRef;
+use skein_world::{ChannelState, TaskletState};
+
+use crate::check::Verified;
+use crate::error::{FieldPath, LoadError, Problem};
+use crate::ext::ExtValue;
+use crate::format::{Body, Dir, Wait};
+use crate::names::{self, NativeNames};
+use crate::registry::SaveRegistry;
+use crate::tasklet::{status_of, tasklet_from};
+use crate::values::{Decoder, Resolve};
+
+/// Names and record ids bound to the loading world.
+pub(crate) struct MapResolve<'a> {
+    pub program: &'a Program,
+    pub natives: &'a NativeNames,
+    pub tasklets: HashMap<u64, u64>,
+    pub channels: HashMap<u64, u64>,
+    /// The loading world's main, for `Main` references.
+    pub main: Option<u64>,
+}
+
+impl Resolve for MapResolve<'_> {
+    fn function(&self, module: &str, name: &str) -> Result<FuncRef, Problem> {
+        names::function(self.program, module, name)
+    }
+    fn module(&self, name: &str) -> Result<ModRef, Problem> {
+        names::module(self.program, name)
+    }
+    fn native(&self, module: &str, name: &str) -> Result<u32, Problem> {
+        self.natives.id(module, name)
+    }
+    fn tasklet(&self, id: u64) -> Result<u64, Problem> {
+        self.tasklets.get(&id).copied().ok_or(Problem::Dangling {
+            what: "tasklet",
+            id,
+        })
+    }
+    fn main(&self) -> Result<u64, Problem> {
+        self.main
+            .ok_or_else(|| Problem::Invalid("this world has no main tasklet".into()))
+    }
+    fn channel(&self, id: u64) -> Result<u64, Problem> {
+        self.channels.get(&id).copied().ok_or(Problem::Dangling {
+            what: "channel",
+            id,
+        })
+    }
+}
+
+/// A tasklet ready to become an entity.
+pub(crate) struct StagedTasklet {
+    pub rec_id: u64,
+    pub state: TaskletState,
+    pub fiber: Fiber,
+    pub ext: BTreeMap<String, ExtValue>,
+}
+
+/// A channel ready to become an entity.
+pub(crate) struct StagedChannel {
+    pub rec_id: u64,
+    pub state: ChannelState,
+    pub ext: BTreeMap<String, ExtValue>,
+}
+
+/// Record ids in order: strictly increasing, tasklets and channels apart.
+pub(crate) fn check_ids(body: &Body) -> Result<(), LoadError> {
+    let root = FieldPath::root();
+    let mut seen = BTreeSet::new();
+    let mut last = 0;
+    for (i, t) in body.tasklets.iter().enumerate() {
+        let p = root.field("tasklets").index(i).field("id");
+        if t.id == 0 || !seen.insert(t.id) {
+            return Err(LoadError::at(
+                &p,
+                Problem::Duplicate {
+                    what: "tasklet",
+                    id: t.id,
+                },
+            ));
+        }
+        if t.id < last {
+            return Err(LoadError::invalid(&p, "tasklets must be sorted by id"));
+        }
+        last = t.id;
+    }
+    last = 0;
+    for (i, c) in body.channels.iter().enumerate() {
+        let p = root.field("channels").index(i).field("id");
+        if c.id == 0 || !seen.insert(c.id) {
+            return Err(LoadError::at(
+                &p,
+                Problem::Duplicate {
+                    what: "channel",
+                    id: c.id,
+                },
+            ));
+        }
+        if c.id < last {
+            return Err(LoadError::invalid(&p, "channels must be sorted by id"));
+        }
+        last = c.id;
+    }
+    Ok(())
+}
+
+/// Checks and converts every tasklet and channel record. `in_ring` says
+/// which tasklet records are runnable (for their `status`); `base_tick` is
+/// the tick sleeps count from.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stage(
+    body: &Body,
+    dec: &Decoder,
+    resolve: &MapResolve,
+    verified: &Verified,
+    registry: &SaveRegistry,
+    in_ring: &BTreeSet<u64>,
+    base_tick: u64,
+) -> Result<(Vec<StagedTasklet>, Vec<StagedChannel>), LoadError> {
+    let root = FieldPath::root();
+    let mut tasklets = Vec::with_capacity(body.tasklets.len());
+    for (i, rec) in body.tasklets.iter().enumerate() {
+        let p = root.field("tasklets").index(i);
+        let new_id = resolve
+            .tasklet(rec.id)
+            .map_err(|pr| LoadError::at(&p.field("id"), pr))?;
+        let (state, fiber) = tasklet_from(dec, resolve, verified, rec, new_id, base_tick, &p)?;
+        let status = status_of(rec, in_ring.contains(&rec.id));
+        if status != rec.status {
+            return Err(LoadError::invalid(
+                &p.field("status"),
+                format!(
+                    "status {:?} does not match the tasklet, which is {status:?}",
+                    rec.status
+                ),
+            ));
+        }
+        check_ext(registry, &rec.ext, &p.field("ext"))?;
+        tasklets.push(StagedTasklet {
+            rec_id: rec.id,
+            state,
+            fiber,
+            ext: rec.ext.clone(),
+        });
+    }
+    // Who waits where, from the tasklets' side.
+    let mut waits: HashMap<u64, (u64, Dir)> = HashMap::new();
+    for rec in &body.tasklets {
+        if let Wait::Channel { id, dir } = rec.wait {
+            waits.insert(rec.id, (id, dir));
+        }
+    }
+    let mut listed: BTreeSet<u64> = BTreeSet::new();
+    let mut channels = Vec::with_capacity(body.channels.len());
+    for (i, rec) in body.channels.iter().enumerate() {
+        let p = root.field("channels").index(i);
+        let new_id = resolve
+            .channel(rec.id)
+            .map_err(|pr| LoadError::at(&p.field("id"), pr))?;
+        if !(-1..=1).contains(&rec.preference) {
+            return Err(LoadError::invalid(
+                &p.field("preference"),
+                "preference is -1, 0 or 1",
+            ));
+        }
+        let mut waiters = std::collections::VecDeque::with_capacity(rec.waiters.len());
+        for (j, w) in rec.waiters.iter().enumerate() {
+            let wp = p.field("waiters").index(j);
+            let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
+            if !listed.insert(*w) {
+                return Err(LoadError::invalid(
+                    &wp,
+                    format!("tasklet {w} waits in two places"),
+                ));
+            }
+            match waits.get(w) {
+                Some((c, d)) if *c == rec.id && *d == rec.dir => {}
+                Some((c, d)) if *c == rec.id => {
+                    return Err(LoadError::invalid(
+                        &wp,
+                        format!(
+                            "tasklet {w} waits {d:?} on a channel whose waiters {:?}",
+                            rec.dir
+                        ),
+                    ));
+                }
+                _ => {
+                    return Err(LoadError::invalid(
+                        &wp,
+                        format!("tasklet {w} is listed here but does not wait on this channel"),
+                    ));
+                }
+            }
+            waiters.push_back(new_w);
+        }
+        check_ext(registry, &rec.ext, &p.field("ext"))?;
+        channels.push(StagedChannel {
+            rec_id: rec.id,
+            state: ChannelState {
+                id: new_id,
+                preference: rec.preference,
+                schedule_all: rec.schedule_all,
+                closing: rec.closing,
+                waiters,
+                senders: rec.dir == Dir::Send,
+            },
+            ext: rec.ext.clone(),
+        });
+    }
+    for (i, rec) in body.tasklets.iter().enumerate() {
+        if matches!(rec.wait, Wait::Channel { .. }) && !listed.contains(&rec.id) {
+            return Err(LoadError::invalid(
+                &root.field("tasklets").index(i).field("wait"),
+                "waits on a channel that does not list it",
+            ));
+        }
+        if in_ring.contains(&rec.id) && rec.wait != Wait::Nothing {
+            return Err(LoadError::invalid(
+                &root.field("tasklets").index(i),
+                "a tasklet in the ring cannot also wait",
+            ));
+        }
+    }
+    Ok((tasklets, channels))
+}
+
+fn check_ext(
+    registry: &SaveRegistry,
+    ext: &BTreeMap<String, ExtValue>,
+    path: &FieldPath,
+) -> Result<(), LoadError> {
+    for (tag, v) in ext {
+        let p = path.key(tag);
+        let entry = registry.component(tag).ok_or_else(|| {
+            LoadError::invalid(
+                &p,
+                format!("component {tag} is not registered in this world"),
+            )
+        })?;
+        (entry.check)(v).map_err(|e| LoadError::invalid(&p, e))?;
+    }
+    Ok(())
+}
+
+/// A list of ids that must be distinct tasklet records.
+pub(crate) fn id_list(
+    ids: &[u64],
+    tasklets: &BTreeSet<u64>,
+    path: &FieldPath,
+) -> Result<BTreeSet<u64>, LoadError> {
+    let mut set = BTreeSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        let p = path.index(i);
+        if !tasklets.contains(id) {
+            return Err(LoadError::at(
+                &p,
+                Problem::Dangling {
+                    what: "tasklet",
+                    id: *id,
+                },
+            ));
+        }
+        if !set.insert(*id) {
+            return Err(LoadError::at(
+                &p,
+                Problem::Duplicate {
+                    what: "tasklet",
+                    id: *id,
+                },
+            ));
+        }
+    }
+    Ok(set)
+}

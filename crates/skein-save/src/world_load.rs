@@ -1,0 +1,379 @@
+//! A world save into a fresh world: the code first (the saved sources
+//! compiled again, or the scripts on disk with `--code current`), then every
+//! record checked in a staging area, then the world built in one go.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bevy_ecs::world::World;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use skein_script::bytecode::Program;
+use skein_script::loader::{SourceResolver, load_program_with};
+use skein_vm::{Globals, ImportState, Limits, ModuleGlobals, Value};
+use skein_world::components::Wait as WWait;
+use skein_world::{
+    Code, NativeCall, NativeQueue, Natives, RunCounters, Scheduler, ScriptGlobals, TaskletFiber,
+    WorldOptions, WorldRng,
+};
+
+use crate::check::Verified;
+use crate::error::{FieldPath, LoadError, Problem};
+use crate::format::{ImportStateRec, SaveFile, SaveKind, Wait};
+use crate::names::{NativeNames, changed_functions, saved_hashes};
+use crate::registry::{IdMap, registry_of};
+use crate::staging::{MapResolve, check_ids, id_list, stage};
+use crate::values::{Decoder, Place};
+
+/// Which code a world save resumes on (saves.md, "Code").
+#[derive(Debug, Clone, Default)]
+pub enum CodePolicy {
+    /// The code saved in the file (the default).
+    #[default]
+    Saved,
+    /// This program (the scripts on disk): frames resume only where their
+    /// function is unchanged; `def`s rebind by name; globals keep their values.
+    Current(Program),
+}
+
+/// Loads a world save into `world`, which must be fresh (set up with
+/// `init_world` and its natives registered, no main started). On error the
+/// world is left as it was.
+pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Result<(), LoadError> {
+    let root = FieldPath::root();
+    if save.header.kind != SaveKind::World {
+        return Err(LoadError::whole(Problem::WrongKind {
+            found: "selection",
+            expected: "world",
+            hint: " (load it into a running world with --load)",
+        }));
+    }
+    let body = &save.body;
+    let Some(w) = &body.world else {
+        return Err(LoadError::invalid(
+            &root.field("body").field("world"),
+            "missing",
+        ));
+    };
+    {
+        let sched = world.resource::<Scheduler>();
+        if sched.main != 0 || sched.ring.next_id() > 1 {
+            return Err(LoadError::whole(Problem::Invalid(
+                "a world save loads into a fresh world".into(),
+            )));
+        }
+    }
+    let program = match code {
+        CodePolicy::Saved => compile_saved(world, save)?,
+        CodePolicy::Current(p) => {
+            let saved = saved_hashes(&body.modules);
+            let in_frames = body
+                .tasklets
+                .iter()
+                .flat_map(|t| &t.fiber.frames)
+                .map(|f| (f.module.as_str(), f.function.as_str()));
+            let changed = changed_functions(&p, &saved, in_frames);
+            if !changed.is_empty() {
+                return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
+            }
+            p
+        }
+    };
+    let verified = Verified::new(&program)?;
+    check_ids(body)?;
+
+    let tasklet_ids: BTreeSet<u64> = body.tasklets.iter().map(|t| t.id).collect();
+    for (i, id) in tasklet_ids
+        .iter()
+        .chain(body.channels.iter().map(|c| &c.id))
+        .enumerate()
+    {
+        if *id >= w.next_id {
+            return Err(LoadError::invalid(
+                &root.field("world").field("next_id"),
+                format!("id {id} is not below next_id {} ({i})", w.next_id),
+            ));
+        }
+    }
+    if w.main != 0 && !tasklet_ids.contains(&w.main) {
+        return Err(LoadError::at(
+            &root.field("world").field("main"),
+            Problem::Dangling {
+                what: "tasklet",
+                id: w.main,
+            },
+        ));
+    }
+    let ring = id_list(&w.ring, &tasklet_ids, &root.field("world").field("ring"))?;
+    let sleepers = id_list(
+        &w.sleepers,
+        &tasklet_ids,
+        &root.field("world").field("sleepers"),
+    )?;
+    for t in &body.tasklets {
+        if matches!(t.wait, Wait::Sleep { .. }) != sleepers.contains(&t.id) {
+            return Err(LoadError::invalid(
+                &root.field("world").field("sleepers"),
+                format!("tasklet {} sleeps exactly when it is listed here", t.id),
+            ));
+        }
+    }
+
+    let natives = NativeNames::of(world.resource::<Natives>());
+    let identity =
+        |ids: &mut dyn Iterator<Item = u64>| ids.map(|i| (i, i)).collect::<HashMap<_, _>>();
+    let resolve = MapResolve {
+        program: &program,
+        natives: &natives,
+        tasklets: identity(&mut tasklet_ids.iter().copied()),
+        channels: identity(&mut body.channels.iter().map(|c| c.id)),
+        main: (w.main != 0).then_some(w.main),
+    };
+    let limits = Limits {
+        frame_limit: w.options.frame_limit,
+        size_limit: w.options.size_limit,
+    };
+    let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;
+    let registry = registry_of(world);
+    let (mut tasklets, channels) = stage(
+        body,
+        &dec,
+        &resolve,
+        &verified,
+        &registry,
+        &ring,
+        save.header.tick,
+    )?;
+
+    // Completions: each for a tasklet waiting in that very request.
+    let mut completions = Vec::with_capacity(w.completions.len());
+    let mut completed = BTreeSet::new();
+    for (i, c) in w.completions.iter().enumerate() {
+        let p = root.field("world").field("completions").index(i);
+        let waits = body
+            .tasklets
+            .iter()
+            .find(|t| t.id == c.tasklet)
+            .is_some_and(
+                |t| matches!(&t.wait, Wait::Native { request, .. } if *request == c.request),
+            );
+        if !waits || !completed.insert(c.tasklet) {
+            return Err(LoadError::invalid(
+                &p,
+                format!(
+                    "tasklet {} does not wait in request {}",
+                    c.tasklet, c.request
+                ),
+            ));
+        }
+        let result = match &c.result {
+            Ok(v) => Ok(dec.decode(v, Place::Plain, &p.field("result"))?),
+            Err(v) => Err(dec.decode(v, Place::Plain, &p.field("result"))?),
+        };
+        completions.push((c.tasklet, c.request, result));
+    }
+
+    let globals = stage_globals(save, &program, &dec)?;
+    let mut params = BTreeMap::new();
+    for (k, v) in &w.options.params {
+        let p = root.field("world").field("options").field("params").key(k);
+        params.insert(k.clone(), dec.decode(v, Place::Plain, &p)?);
+    }
+    for (tag, v) in &w.resources {
+        let p = root.field("world").field("resources").key(tag);
+        let entry = registry.resource(tag).ok_or_else(|| {
+            LoadError::invalid(
+                &p,
+                format!("resource {tag} is not registered in this world"),
+            )
+        })?;
+        (entry.check)(v).map_err(|e| LoadError::invalid(&p, e))?;
+    }
+
+    // Everything is checked: build the world.
+    let seed = save.header.seed;
+    let mut rng = ChaCha8Rng::from_seed(w.rng.seed);
+    rng.set_stream(w.rng.stream);
+    rng.set_word_pos(w.rng.word_pos());
+    world.insert_resource(WorldRng(rng));
+    world.insert_resource(WorldOptions {
+        budget: w.options.budget,
+        limits,
+        seed,
+        search_path: w.options.path.iter().map(PathBuf::from).collect(),
+        params,
+    });
+    world.insert_resource(Code(Arc::new(program)));
+    world.insert_resource(ScriptGlobals(globals));
+    world.insert_resource(RunCounters {
+        switches: w.counters.switches,
+        messages: w.counters.messages,
+        tasklets: w.counters.tasklets,
+        ticks: w.counters.ticks,
+    });
+
+    let mut sched = Scheduler {
+        tick: save.header.tick,
+        main: w.main,
+        ..Scheduler::default()
+    };
+    for (seq, id) in w.sleepers.iter().enumerate() {
+        if let Some(t) = tasklets.iter_mut().find(|t| t.rec_id == *id)
+            && let WWait::Sleep { until, .. } = t.state.wait
+        {
+            t.state.wait = WWait::Sleep {
+                until,
+                seq: seq as u64,
+            };
+            sched.sleepers.insert((until, seq as u64), *id);
+        }
+    }
+    sched.sleep_seq = w.sleepers.len() as u64;
+    let mut parked = Vec::new();
+    let mut entities = Vec::new();
+    for t in tasklets {
+        let id = t.rec_id;
+        if let WWait::Native(req) = &t.state.wait
+            && !completed.contains(&id)
+        {
+            parked.push((req.clone(), id));
+        }
+        let e = world.spawn((t.state, TaskletFiber(t.fiber))).id();
+        sched.ring.set_entity(id, Some(e));
+        entities.push((e, t.ext));
+    }
+    for c in channels {
+        let e = world.spawn(c.state).id();
+        sched.ring.set_entity(c.rec_id, Some(e));
+        entities.push((e, c.ext));
+    }
+    sched.ring.reserve_to(w.next_id);
+    for id in &w.ring {
+        sched.ring.insert_tail(*id);
+    }
+    parked.sort_by_key(|(req, _)| req.request);
+    {
+        let mut queue = world.resource_mut::<NativeQueue>();
+        queue.restore(w.last_request, completions);
+        for (req, id) in parked {
+            if let Some(entity) = sched.ring.entity(id) {
+                queue.park_loaded(NativeCall {
+                    request: req.request,
+                    tasklet: id,
+                    entity,
+                    module: req.module,
+                    name: req.name,
+                    args: req.args,
+                });
+            }
+        }
+    }
+    *world.resource_mut::<Scheduler>() = sched;
+    let same = |id: u64| Some(id);
+    let ids = IdMap::new(&same);
+    for (e, ext) in entities {
+        for (tag, v) in ext {
+            if let Some(c) = registry.component(&tag) {
+                (c.load)(world, e, &v, &ids).map_err(|m| {
+                    LoadError::invalid(&FieldPath::root().field("ext").key(&tag), m)
+                })?;
+            }
+        }
+    }
+    for (tag, v) in &w.resources {
+        if let Some(r) = registry.resource(tag) {
+            (r.load)(world, v, &ids).map_err(|m| {
+                LoadError::invalid(&FieldPath::root().field("resources").key(tag), m)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The saved sources compiled again, which must give exactly the saved
+/// functions (a different compiler is refused, listing what changed).
+fn compile_saved(world: &World, save: &SaveFile) -> Result<Program, LoadError> {
+    struct Saved<'a>(&'a [crate::format::ModuleRec]);
+    impl SourceResolver for Saved<'_> {
+        fn resolve(&self, name: &str, _from_dir: &str) -> Option<(String, String)> {
+            self.0
+                .iter()
+                .find(|m| m.name == name)
+                .map(|m| (m.path.clone(), m.source.clone()))
+        }
+    }
+    let modules = &save.body.modules;
+    let Some(main) = modules.first() else {
+        return Err(LoadError::invalid(
+            &FieldPath::root().field("modules"),
+            "a world save has at least its main module",
+        ));
+    };
+    let opts = skein_world::load_options(world);
+    let program = load_program_with(&main.name, &main.path, &main.source, &Saved(modules), &opts)
+        .map_err(|e| {
+        LoadError::invalid(
+            &FieldPath::root().field("modules"),
+            format!("the saved code does not compile: {}", e.render()),
+        )
+    })?;
+    let names: Vec<&str> = program.modules.iter().map(|m| m.name.as_str()).collect();
+    let saved: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+    if names != saved {
+        return Err(LoadError::invalid(
+            &FieldPath::root().field("modules"),
+            format!("the saved code loads modules {names:?}, the save lists {saved:?}"),
+        ));
+    }
+    let hashes = saved_hashes(modules);
+    let changed = changed_functions(&program, &hashes, hashes.keys().copied());
+    if !changed.is_empty() {
+        return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
+    }
+    Ok(program)
+}
+
+/// Globals by module and name onto `program`'s slots.
+fn stage_globals(save: &SaveFile, program: &Program, dec: &Decoder) -> Result<Globals, LoadError> {
+    let root = FieldPath::root().field("world").field("globals");
+    let recs = save.body.world.as_ref().map_or(&[][..], |w| &w.globals[..]);
+    let mut by_module = HashMap::new();
+    for (i, g) in recs.iter().enumerate() {
+        if program.module_index(&g.module).is_none() {
+            return Err(LoadError::at(
+                &root.index(i).field("module"),
+                Problem::UnknownModule(g.module.clone()),
+            ));
+        }
+        if by_module.insert(g.module.as_str(), i).is_some() {
+            return Err(LoadError::invalid(
+                &root.index(i),
+                "a module's globals appear twice",
+            ));
+        }
+    }
+    let mut out = Globals::new(program);
+    for (m, slot) in program.modules.iter().zip(out.modules.iter_mut()) {
+        let Some(&i) = by_module.get(m.name.as_str()) else {
+            continue;
+        };
+        let g = &recs[i];
+        *slot = ModuleGlobals {
+            values: vec![Value::Unbound; m.globals.len()],
+            state: match g.state {
+                ImportStateRec::NotRun => ImportState::NotRun,
+                ImportStateRec::Running => ImportState::Running,
+                ImportStateRec::Done => ImportState::Done,
+            },
+        };
+        for (j, (name, v)) in g.values.iter().enumerate() {
+            let p = root.index(i).field("values").index(j);
+            let val = dec.decode(v, Place::Slot, &p)?;
+            if let Some(k) = m.globals.iter().position(|n| n == name) {
+                slot.values[k] = val;
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,134 @@
+//! The world promise: running N ticks prints exactly what running k ticks,
+//! saving, loading into a fresh world and running on prints, for every
+//! Stackless port under `tests/stackless/` and several k; and save → load →
+//! save gives the same bytes.
+
+use std::path::{Path, PathBuf};
+
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_save::save_world;
+use skein_save::{Encoding, from_bytes, to_bytes};
+use skein_world::{Simulation, WorldOptions};
+
+const MAX_TICKS: u64 = 400;
+
+fn scripts() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/stackless");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "sk"));
+    v.sort();
+    v
+}
+
+fn sim() -> Simulation {
+    let mut sim = Simulation::new(WorldOptions {
+        budget: 50,
+        ..WorldOptions::default()
+    });
+    skein_save::pickle::install(&mut sim.world);
+    sim
+}
+
+/// Runs to idle (or `MAX_TICKS`), returning everything printed and ticks run.
+fn run_on(sim: &mut Simulation, out: &mut String) -> u64 {
+    let mut n = 0;
+    while n < MAX_TICKS && !sim.is_idle() {
+        sim.tick();
+        n += 1;
+        let (o, e) = sim.take_output();
+        out.push_str(&o);
+        out.push_str(&e);
+    }
+    n
+}
+
+fn straight(path: &Path) -> Option<(String, u64)> {
+    let mut s = sim();
+    s.load_main(path).ok()?;
+    let mut out = String::new();
+    let n = run_on(&mut s, &mut out);
+    Some((out, n))
+}
+
+/// k ticks, save, load into a fresh world, run on.
+fn split(path: &Path, k: u64, enc: Encoding) -> Result<String, String> {
+    let mut s = sim();
+    s.load_main(path).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for _ in 0..k {
+        if s.is_idle() {
+            break;
+        }
+        s.tick();
+        let (o, e) = s.take_output();
+        out.push_str(&o);
+        out.push_str(&e);
+    }
+    let save = save_world(&s.world).map_err(|e| format!("save: {e}"))?;
+    let bytes = to_bytes(&save, enc).map_err(|e| format!("encode: {e}"))?;
+    drop(s);
+    let back = from_bytes(&bytes).map_err(|e| format!("read: {e}"))?;
+    let mut s2 = sim();
+    load_world(&mut s2.world, &back, CodePolicy::Saved).map_err(|e| format!("load: {e}"))?;
+    let again = to_bytes(
+        &save_world(&s2.world).map_err(|e| format!("resave: {e}"))?,
+        enc,
+    )
+    .map_err(|e| format!("encode: {e}"))?;
+    if again != bytes {
+        let a = String::from_utf8_lossy(&bytes);
+        let b = String::from_utf8_lossy(&again);
+        let line = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        return Err(format!(
+            "save → load → save differs at line {}: {:?} vs {:?}",
+            line + 1,
+            a.lines().nth(line),
+            b.lines().nth(line)
+        ));
+    }
+    run_on(&mut s2, &mut out);
+    Ok(out)
+}
+
+#[test]
+fn every_port_resumes_exactly_after_a_save() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in scripts() {
+        let Some((want, n)) = straight(&path) else {
+            continue;
+        };
+        let name = path.file_name().map(|f| f.to_string_lossy().into_owned());
+        let mut ks = vec![0, 1, 2, n / 2, n.saturating_sub(1)];
+        ks.sort();
+        ks.dedup();
+        for k in ks {
+            let enc = if k % 2 == 0 {
+                Encoding::Pretty
+            } else {
+                Encoding::Binary
+            };
+            match split(&path, k, enc) {
+                Ok(got) if got == want => {}
+                Ok(got) => failures.push(format!(
+                    "{name:?} k={k}: output differs\n--- straight\n{want}--- split\n{got}"
+                )),
+                Err(e) => failures.push(format!("{name:?} k={k}: {e}")),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no scripts found");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
