@@ -183,10 +183,9 @@ pub fn call(index: u16, args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result
             }
         }
         "round" => {
-            let kw = take_kwargs(name, kwargs, &["ndigits"])?;
+            take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 2)?;
-            let nd = args.get(1).cloned().or(kw.into_iter().next().flatten());
-            round(&args[0], nd.as_ref())
+            round(&args[0], args.get(1))
         }
         "chr" => {
             take_kwargs(name, kwargs, &[])?;

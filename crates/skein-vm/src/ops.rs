@@ -237,7 +237,7 @@ fn int_true_div(x: i64, y: i64) -> f64 {
     // then keep a sticky bit for the remainder: one rounding, at the end.
     let shift = 127 - (128 - a.leading_zeros()) as i32;
     let n = a << shift;
-    let q = ((n / b) << 1) | u128::from(n % b != 0);
+    let q = ((n / b) << 1) | u128::from(!n.is_multiple_of(b));
     let mag = libm::scalbn(q as f64, -(shift + 1));
     if (x < 0) != (y < 0) { -mag } else { mag }
 }

@@ -12,9 +12,9 @@ use crate::ops::{charge, items_of};
 use crate::value::{Dict, Value};
 
 pub(super) fn to_int(args: Vec<Value>, kwargs: KwArgs) -> Result<Value, Value> {
-    let kw = take_kwargs("int", kwargs, &["base"])?;
+    take_kwargs("int", kwargs, &[])?;
     arity("int", &args, 0, 2)?;
-    let base = match args.get(1).or(kw[0].as_ref()) {
+    let base = match args.get(1) {
         Some(b) => Some(int_arg(b)?),
         None => None,
     };

@@ -56,13 +56,9 @@ pub(super) fn call(
             Ok(items[i].clone())
         }
         "sum" => {
-            let kw = take_kwargs(name, kwargs, &["start"])?;
+            take_kwargs(name, kwargs, &[])?;
             arity(name, &args, 1, 2)?;
-            let start = args
-                .get(1)
-                .cloned()
-                .or(kw[0].clone())
-                .unwrap_or(Value::Int(0));
+            let start = args.get(1).cloned().unwrap_or(Value::Int(0));
             if let Value::Str(_) = start {
                 return Err(type_error(
                     "sum() can't sum strings [use ''.join(seq) instead]",

@@ -32,9 +32,7 @@ pub(super) fn call(
     let Value::Dict(d) = recv else {
         return Err(attribute_error(recv, name));
     };
-    if name != "update" {
-        take_kwargs(&format!("dict.{name}"), kwargs.clone(), &[])?;
-    }
+    take_kwargs(&format!("dict.{name}"), kwargs, &[])?;
     let limit = cx.limits.size_limit;
     match name {
         "keys" | "values" | "items" => {
@@ -115,9 +113,6 @@ pub(super) fn call(
                         pairs.push((kv[0].clone(), kv[1].clone()));
                     }
                 }
-            }
-            for (k, v) in kwargs {
-                pairs.push((Value::Str(Arc::new(k.to_string())), v));
             }
             charge(cx, pairs.len() as u64);
             let mut new = (**d).clone();

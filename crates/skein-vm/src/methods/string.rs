@@ -64,17 +64,13 @@ pub(super) fn call(
         check_size(out.len() as u64, cx.limits.size_limit)?;
         return Ok(Value::str(out));
     }
-    let kw = if name == "split" {
-        take_kwargs("split", kwargs, &["sep", "maxsplit"])?
-    } else {
-        take_kwargs(&format!("str.{name}"), kwargs, &[])?
-    };
+    take_kwargs(&format!("str.{name}"), kwargs, &[])?;
     charge(cx, s.len() as u64 / 16);
     match name {
         "split" => {
             arity("str", name, &args, 0, 2)?;
-            let sep = args.first().or(kw[0].as_ref());
-            let maxsplit = match args.get(1).or(kw[1].as_ref()) {
+            let sep = args.first();
+            let maxsplit = match args.get(1) {
                 Some(v) => int_arg(v)?,
                 None => -1,
             };
