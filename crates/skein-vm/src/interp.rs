@@ -136,6 +136,13 @@ fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().unwrap_or(Value::Unbound)
 }
 
+/// Kept out of line so the push is not merged with the others through a
+/// temporary (which costs a store-forwarding stall on every push).
+#[inline(never)]
+fn push_int(stack: &mut Vec<Value>, i: i64) {
+    stack.push(Value::Int(i));
+}
+
 /// Replaces the top two values, known to be ints, by `v` (skipping the
 /// drop glue that ints do not need).
 #[inline]
@@ -145,6 +152,15 @@ fn set_scalar_top2(stack: &mut Vec<Value>, v: Value) {
     }
     let n = stack.len();
     std::mem::forget(std::mem::replace(&mut stack[n - 1], v));
+}
+
+/// Pops a value known to need no drop (an int or a bool), without
+/// reading it whole.
+#[inline]
+fn forget_top(stack: &mut Vec<Value>) {
+    if let Some(v) = stack.pop() {
+        std::mem::forget(v);
+    }
 }
 
 /// `stack.truncate(len)`, skipping the drop glue for scalars.
@@ -240,7 +256,7 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     ));
                     stack.push(v);
                 }
-                Op::SmallInt(i) => stack.push(Value::Int(i as i64)),
+                Op::SmallInt(i) => push_int(stack, i as i64),
                 Op::None => stack.push(Value::None),
                 Op::True => stack.push(Value::Bool(true)),
                 Op::False => stack.push(Value::Bool(false)),
@@ -271,8 +287,10 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     if matches!(v, Value::Unbound) {
                         break unbound_local(&func.local_names[i as usize]);
                     }
-                    let v = v.clone();
-                    stack.push(v);
+                    // Cloning straight into the stack's spare capacity
+                    // avoids a round trip through a temporary.
+                    let slot = base + i as usize;
+                    stack.extend_from_within(slot..slot + 1);
                 }
                 Op::StoreLocal(i) => {
                     let v = pop(stack);
@@ -370,8 +388,7 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
-                    let n = stack.len();
-                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1]) {
+                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_mut_slice() {
                         let fast = match bop {
                             BinOp::Add => x.checked_add(*y),
                             BinOp::Sub => x.checked_sub(*y),
@@ -379,7 +396,9 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             _ => None,
                         };
                         if let Some(r) = fast {
-                            set_scalar_top2(stack, Value::Int(r));
+                            // Only the payload changes: no tag write, no drop.
+                            *x = r;
+                            forget_top(stack);
                             continue;
                         }
                     }
@@ -421,13 +440,12 @@ fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::Jump(t) => pc = t as usize,
                 Op::JumpIfFalse(t) => {
-                    let c = pop(stack);
-                    if let Value::Bool(b) = c {
-                        if !b {
+                    if let [.., Value::Bool(b)] = stack.as_slice() {
+                        if !*b {
                             pc = t as usize;
                         }
-                        std::mem::forget(c);
-                    } else if !truthy(&c) {
+                        forget_top(stack);
+                    } else if !truthy(&pop(stack)) {
                         pc = t as usize;
                     }
                 }

@@ -219,3 +219,127 @@ fn show_fib_code() {
     let p = compile_str("main", src).expect("compiles");
     println!("{}", skein_script::disasm::disasm_module(&p.modules[0]));
 }
+
+/// A host with one blocking native (`sim.wait()`) and one channel whose
+/// `for` loop yields the scripted answers in turn.
+#[derive(Default)]
+struct WaitHost {
+    out: String,
+    answers: Vec<crate::HostResult>,
+}
+
+impl crate::Host for WaitHost {
+    fn print(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+    fn module_attr(&mut self, _m: crate::ModRef, name: &str) -> Option<crate::Value> {
+        match name {
+            "wait" => Some(crate::Value::Native(1)),
+            "channel" => Some(crate::Value::Type(crate::TypeTag::Channel)),
+            _ => None,
+        }
+    }
+    fn call_native(
+        &mut self,
+        _id: u32,
+        _args: Vec<crate::Value>,
+        _kwargs: crate::KwArgs,
+    ) -> crate::HostResult {
+        crate::HostResult::Suspend
+    }
+    fn construct(
+        &mut self,
+        _tag: crate::TypeTag,
+        _args: Vec<crate::Value>,
+        _kwargs: crate::KwArgs,
+    ) -> crate::HostResult {
+        crate::HostResult::Return(crate::Value::Channel(9))
+    }
+    fn channel_next(&mut self, _channel: u64) -> crate::HostResult {
+        if self.answers.is_empty() {
+            crate::HostResult::Suspend
+        } else {
+            self.answers.remove(0)
+        }
+    }
+}
+
+#[test]
+fn host_calls_suspend_and_resume_with_values_errors_and_loop_ends() {
+    use crate::{HostResult, Value};
+    let src = "import sim\nimport stackless\nx = sim.wait()\nprint('got', x)\ntry:\n    sim.wait()\nexcept ValueError as e:\n    print('raised', e)\nch = stackless.channel()\nfor v in ch:\n    print('item', v)\nprint('end')\n";
+    let program = Arc::new(compile_str("main", src).expect("compiles"));
+    let mut m = Machine::new(program, Limits::default());
+    let mut host = WaitHost {
+        answers: vec![HostResult::Return(Value::Int(1))],
+        ..WaitHost::default()
+    };
+    assert!(matches!(m.run(1000, &mut host), Step::Suspended));
+    assert_eq!(m.fiber.state, crate::FiberState::Waiting);
+    m.fiber.resume_value(Value::Int(5));
+    assert!(matches!(m.run(1000, &mut host), Step::Suspended));
+    m.fiber.resume_error(crate::errors::value_error("no"));
+    // The loop gets 1 at once, then waits; resumed with 2, waits again; ends.
+    assert!(matches!(m.run(1000, &mut host), Step::Suspended));
+    m.fiber.resume_value(Value::Int(2));
+    assert!(matches!(m.run(1000, &mut host), Step::Suspended));
+    m.fiber.resume_iter_end();
+    assert!(matches!(m.run(1000, &mut host), Step::Done(_)));
+    assert_eq!(host.out, "got 5\nraised no\nitem 1\nitem 2\nend\n");
+}
+
+#[test]
+fn a_tasklet_with_bad_arguments_fails_at_its_def_line() {
+    let src = "x = 1\n\ndef work(a, b):\n    print(a, b)\n";
+    let program = compile_str("main", src).expect("compiles");
+    let f = skein_script::bytecode::FuncRef { module: 0, func: 1 };
+    assert_eq!(program.function(f).name, "work");
+    let mut globals = crate::Globals::new(&program);
+    let mut fiber = crate::Fiber::new_call(&program, f, vec![crate::Value::Int(1)], Vec::new());
+    let mut vm = crate::Vm {
+        program: &program,
+        globals: &mut globals,
+        limits: Limits::default(),
+    };
+    let mut host = BufferHost::default();
+    let mut fuel = 100;
+    let Step::Raised(err) = crate::step(&mut vm, &mut fiber, &mut fuel, &mut host) else {
+        panic!("expected an error");
+    };
+    assert_eq!(
+        crate::traceback::render(&err, &program, &host),
+        "Traceback (most recent call last):\n  File \"main.sk\", line 3, in work\n    def work(a, b):\nTypeError: work() missing 1 required positional argument: 'b'\n"
+    );
+    assert_eq!(fiber.state, crate::FiberState::Failed);
+}
+
+#[test]
+fn a_kill_runs_finally_blocks_but_not_except_exception() {
+    let src = "def work():\n    try:\n        try:\n            while True:\n                pass\n        except Exception:\n            print('wrong')\n    finally:\n        print('cleanup')\n";
+    let program = compile_str("main", src).expect("compiles");
+    let f = skein_script::bytecode::FuncRef { module: 0, func: 1 };
+    let mut globals = crate::Globals::new(&program);
+    let mut fiber = crate::Fiber::new_call(&program, f, Vec::new(), Vec::new());
+    let mut vm = crate::Vm {
+        program: &program,
+        globals: &mut globals,
+        limits: Limits::default(),
+    };
+    let mut host = BufferHost::default();
+    let mut fuel = 50;
+    assert!(matches!(
+        crate::step(&mut vm, &mut fiber, &mut fuel, &mut host),
+        Step::OutOfFuel
+    ));
+    fiber.resume_error(crate::Value::Type(crate::TypeTag::Kind(
+        crate::Kind::TaskletExit,
+    )));
+    let mut fuel = 50;
+    let Step::Raised(crate::Value::Error(e)) =
+        crate::step(&mut vm, &mut fiber, &mut fuel, &mut host)
+    else {
+        panic!("expected TaskletExit");
+    };
+    assert_eq!(e.kind, crate::Kind::TaskletExit);
+    assert_eq!(host.out, "cleanup\n");
+}
