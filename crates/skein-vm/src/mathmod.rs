@@ -1,7 +1,7 @@
 //! The `math` module on a portable software libm (the `libm` crate), so
 //! results are bit-identical on every machine.
 
-mod exp;
+pub(crate) mod dd;
 
 use crate::value::Value;
 
@@ -72,7 +72,7 @@ fn log(x: f64) -> Result<f64, Value> {
     if x <= 0.0 {
         return Err(domain());
     }
-    Ok(libm::log(x))
+    Ok(dd::log(x))
 }
 
 /// Calls math function value `index` (see [`MATH_BASE`]).
@@ -124,14 +124,14 @@ pub fn call(
         "hypot" => {
             let mut acc = 0.0;
             for a in &args {
-                acc = libm::hypot(acc, real(a)?);
+                acc = dd::hypot(acc, real(a)?);
             }
             Ok(Value::Float(acc))
         }
         "sin" => checked(x, libm::sin(x), false),
         "cos" => checked(x, libm::cos(x), false),
         "atan2" => Ok(Value::Float(libm::atan2(x, real(&args[1])?))),
-        "exp" => checked(x, exp::exp(x), true),
+        "exp" => checked(x, dd::exp(x), true),
         "log" => {
             let lx = log(x)?;
             match args.get(1) {

@@ -329,7 +329,7 @@ pub fn float_pow(x: f64, y: f64) -> Result<Value, Value> {
             "negative number cannot be raised to a fractional power",
         ));
     }
-    let r = libm::pow(x, y);
+    let r = crate::mathmod::dd::pow(x, y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
         return Err(overflow("(34, 'Numerical result out of range')"));
     }
