@@ -17,8 +17,10 @@ use serde::de::DeserializeOwned;
 
 use crate::ext::ExtValue;
 
-/// How loaded ids map to the new world's ids, for load hooks: a world load
-/// keeps ids; a selection load gives fresh ones.
+/// How tasklet and channel ids map, for hooks: on save, world ids to the
+/// ids written (the same in a world save, record numbers in a selection,
+/// `None` for what the selection does not hold); on load, the ids written
+/// to the new world's (the same for a world, fresh ones for a selection).
 pub struct IdMap<'a> {
     map: &'a dyn Fn(u64) -> Option<u64>,
 }
@@ -34,7 +36,7 @@ impl<'a> IdMap<'a> {
     }
 }
 
-type SaveFn = Arc<dyn Fn(&World, Entity) -> Option<Result<ExtValue, String>> + Send + Sync>;
+type SaveFn = Arc<dyn Fn(&World, Entity, &IdMap) -> Option<Result<ExtValue, String>> + Send + Sync>;
 type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
 type LoadFn =
     Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
@@ -70,7 +72,7 @@ impl SaveRegistry {
     where
         C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
     {
-        self.register_component_with::<C>(tag, |_| {}, |_, _| {});
+        self.register_component_with::<C>(tag, |_, _| {}, |_, _| {});
     }
 
     /// As [`register_component`](Self::register_component), with hooks that
@@ -78,7 +80,7 @@ impl SaveRegistry {
     pub fn register_component_with<C>(
         &mut self,
         tag: &str,
-        on_save: fn(&mut C),
+        on_save: fn(&mut C, &IdMap),
         on_load: fn(&mut C, &IdMap),
     ) where
         C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
@@ -86,9 +88,9 @@ impl SaveRegistry {
         self.components.retain(|c| c.tag != tag);
         self.components.push(ComponentEntry {
             tag: tag.to_string(),
-            save: Arc::new(move |world, e| {
+            save: Arc::new(move |world, e, ids| {
                 let mut c = world.get::<C>(e)?.clone();
-                on_save(&mut c);
+                on_save(&mut c, ids);
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
             check: Arc::new(|v| v.to_rust::<C>().map(|_| ()).map_err(|e| e.to_string())),

@@ -114,18 +114,15 @@ pub fn save_selection(
     let mut pulled = Vec::new();
     // Tasklets by record number → the world channel they wait on.
     let mut waits_on: Vec<(usize, u64)> = Vec::new();
+    let mut entities = Vec::new();
     while let Some(id) = refs.queue.pop_front() {
         let n = refs.numbers[&id];
         let e = sched
             .ring
             .entity(id)
             .ok_or_else(|| SaveError::Unsaveable(format!("no tasklet or channel with id {id}")))?;
-        let mut ext = BTreeMap::new();
-        for c in &registry.components {
-            if let Some(v) = (c.save)(world, e) {
-                ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
-            }
-        }
+        let ext = BTreeMap::new();
+        entities.push((n, e));
         if let Some(t) = world.get::<TaskletState>(e) {
             let empty = Fiber::default();
             let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &f.0);
@@ -163,6 +160,23 @@ pub fn save_selection(
                 world_id: id,
                 is_channel: true,
             });
+        }
+    }
+    // Host components last, when every record has its number.
+    let numbers = refs.numbers.clone();
+    let by_number = |id: u64| numbers.get(&id).copied();
+    let ids = IdMap::new(&by_number);
+    for (n, e) in entities {
+        let mut ext = BTreeMap::new();
+        for c in &registry.components {
+            if let Some(v) = (c.save)(world, e, &ids) {
+                ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
+            }
+        }
+        if let Some(t) = tasklets.iter_mut().find(|t| t.id == n) {
+            t.ext = ext;
+        } else if let Some(c) = channels.iter_mut().find(|c| c.id == n) {
+            c.ext = ext;
         }
     }
     // A wait survives only on a channel that is in the selection.
@@ -401,8 +415,9 @@ pub fn load_selection(
                     if in_tick && *until == tick {
                         *until = tick + 1;
                     }
-                    *seq = sched.sleep_seq;
+                    // The world's counter holds the last number handed out.
                     sched.sleep_seq += 1;
+                    *seq = sched.sleep_seq;
                 }
                 WWait::Native(req) => {
                     req.request = world.resource_mut::<NativeQueue>().fresh_request();

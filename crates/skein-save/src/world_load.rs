@@ -218,15 +218,15 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         main: w.main,
         ..Scheduler::default()
     };
-    for (seq, id) in w.sleepers.iter().enumerate() {
+    // Sleep numbers restart from 1 in saved order; the world's counter
+    // holds the last one handed out.
+    for (i, id) in w.sleepers.iter().enumerate() {
+        let seq = i as u64 + 1;
         if let Some(t) = tasklets.iter_mut().find(|t| t.rec_id == *id)
             && let WWait::Sleep { until, .. } = t.state.wait
         {
-            t.state.wait = WWait::Sleep {
-                until,
-                seq: seq as u64,
-            };
-            sched.sleepers.insert((until, seq as u64), *id);
+            t.state.wait = WWait::Sleep { until, seq };
+            sched.sleepers.insert((until, seq), *id);
         }
     }
     sched.sleep_seq = w.sleepers.len() as u64;

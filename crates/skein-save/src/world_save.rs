@@ -55,10 +55,12 @@ pub fn save_world(world: &World) -> Result<SaveFile, SaveError> {
 
     let mut tasklets = Vec::new();
     let mut channels = Vec::new();
+    let same = |id: u64| Some(id);
+    let ids = crate::registry::IdMap::new(&same);
     for (id, e) in sched.ring.ids() {
         let mut ext = std::collections::BTreeMap::new();
         for c in &registry.components {
-            if let Some(v) = (c.save)(world, e) {
+            if let Some(v) = (c.save)(world, e, &ids) {
                 ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
             }
         }

@@ -1,13 +1,16 @@
 //! The seed's pickling examples (`shared/spec/seed-examples/`, copied into
-//! `tests/seed/` unchanged): each script, run to idle with `pickle`
-//! installed, prints exactly its `.out`.
+//! `tests/seed/` unchanged) and the pickling cases of stackless-rules.md
+//! (`tests/pickling/`): each script, run to idle with `pickle` installed,
+//! prints exactly its `.out`.
 
 use std::path::{Path, PathBuf};
 
 use skein_world::{Simulation, WorldOptions};
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seed");
+fn examples(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(folder);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -38,8 +41,20 @@ pub fn run(path: &Path) -> (String, String) {
 
 #[test]
 fn seed_examples_print_their_expected_output() {
-    let all = examples();
+    let all = examples("seed");
     assert_eq!(all.len(), 5, "the five seed examples");
+    check(all);
+}
+
+/// The pickling cases of stackless-rules.md, "Selections and pickle".
+#[test]
+fn pickling_cases_print_their_expected_output() {
+    let all = examples("pickling");
+    assert!(all.len() >= 8);
+    check(all);
+}
+
+fn check(all: Vec<PathBuf>) {
     let mut failures = Vec::new();
     for path in all {
         let want = std::fs::read_to_string(path.with_extension("out")).unwrap_or_default();

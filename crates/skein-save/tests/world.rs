@@ -12,12 +12,24 @@ use skein_world::{Simulation, WorldOptions};
 
 const MAX_TICKS: u64 = 400;
 
-fn scripts() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/stackless");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    v.retain(|p| p.extension().is_some_and(|x| x == "sk"));
+/// Every `.sk` under `folder` (relative to the workspace root), recursively.
+fn scripts_in(folder: &str) -> Vec<PathBuf> {
+    let mut dirs = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(folder),
+    ];
+    let mut v = Vec::new();
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "sk") {
+                v.push(p);
+            }
+        }
+    }
     v.sort();
     v
 }
@@ -98,14 +110,32 @@ fn split(path: &Path, k: u64, enc: Encoding) -> Result<String, String> {
 
 #[test]
 fn every_port_resumes_exactly_after_a_save() {
+    check_all(&scripts_in("tests/stackless"), true);
+}
+
+/// The language conformance scripts, and this crate's own world scripts
+/// (sleepers, natives, the generator, imports, deep values).
+#[test]
+fn every_script_resumes_exactly_after_a_save() {
+    let mut all = scripts_in("tests/scripts");
+    all.extend(scripts_in("crates/skein-save/tests/worlds"));
+    check_all(&all, false);
+}
+
+fn check_all(scripts: &[PathBuf], many: bool) {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in scripts() {
-        let Some((want, n)) = straight(&path) else {
+    for path in scripts {
+        let path = path.as_path();
+        let Some((want, n)) = straight(path) else {
             continue;
         };
         let name = path.file_name().map(|f| f.to_string_lossy().into_owned());
-        let mut ks = vec![0, 1, 2, n / 2, n.saturating_sub(1)];
+        let mut ks = if many {
+            vec![0, 1, 2, n / 2, n.saturating_sub(1)]
+        } else {
+            vec![1, n / 2]
+        };
         ks.sort();
         ks.dedup();
         for k in ks {
@@ -114,7 +144,7 @@ fn every_port_resumes_exactly_after_a_save() {
             } else {
                 Encoding::Binary
             };
-            match split(&path, k, enc) {
+            match split(path, k, enc) {
                 Ok(got) if got == want => {}
                 Ok(got) => failures.push(format!(
                     "{name:?} k={k}: output differs\n--- straight\n{want}--- split\n{got}"
@@ -131,4 +161,13 @@ fn every_port_resumes_exactly_after_a_save() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+#[ignore = "prints this crate's world scripts' output for people to check"]
+fn show_worlds() {
+    for p in scripts_in("crates/skein-save/tests/worlds") {
+        let r = straight(&p);
+        println!("== {}\n{:?}", p.display(), r);
+    }
 }
