@@ -1,7 +1,13 @@
 //! The `math` module on a portable software libm (the `libm` crate), so
-//! results are bit-identical on every machine.
+//! results are bit-identical on every machine. `exp`, `log`, `pow` (also
+//! behind `**`), `hypot`, `sin`, `cos` and `atan2` are refined in
+//! double-double (`dd.rs`, `trig.rs`) so they round as CPython on glibc does.
+//!
+//! Math functions are values `Value::Builtin(MATH_BASE + i)`: they print as
+//! `<built-in function sqrt>` and `builtins::call` dispatches them here.
 
 pub(crate) mod dd;
+mod trig;
 
 use crate::value::Value;
 
@@ -128,9 +134,9 @@ pub fn call(
             }
             Ok(Value::Float(acc))
         }
-        "sin" => checked(x, libm::sin(x), false),
-        "cos" => checked(x, libm::cos(x), false),
-        "atan2" => Ok(Value::Float(libm::atan2(x, real(&args[1])?))),
+        "sin" => checked(x, trig::sin(x), false),
+        "cos" => checked(x, trig::cos(x), false),
+        "atan2" => Ok(Value::Float(trig::atan2(x, real(&args[1])?))),
         "exp" => checked(x, dd::exp(x), true),
         "log" => {
             let lx = log(x)?;

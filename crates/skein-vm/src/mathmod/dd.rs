@@ -7,9 +7,9 @@
 
 /// A double-double: `hi + lo` with `|lo| <= ulp(hi) / 2`.
 #[derive(Clone, Copy)]
-struct Dd(f64, f64);
+pub(super) struct Dd(pub(super) f64, pub(super) f64);
 
-fn two_sum(a: f64, b: f64) -> Dd {
+pub(super) fn two_sum(a: f64, b: f64) -> Dd {
     let s = a + b;
     let bb = s - a;
     Dd(s, (a - (s - bb)) + (b - bb))
@@ -20,22 +20,22 @@ fn quick(a: f64, b: f64) -> Dd {
     Dd(s, b - (s - a))
 }
 
-fn two_prod(a: f64, b: f64) -> Dd {
+pub(super) fn two_prod(a: f64, b: f64) -> Dd {
     let p = a * b;
     Dd(p, libm::fma(a, b, -p))
 }
 
-fn add(a: Dd, b: Dd) -> Dd {
+pub(super) fn add(a: Dd, b: Dd) -> Dd {
     let s = two_sum(a.0, b.0);
     quick(s.0, s.1 + a.1 + b.1)
 }
 
-fn mul(a: Dd, b: Dd) -> Dd {
+pub(super) fn mul(a: Dd, b: Dd) -> Dd {
     let p = two_prod(a.0, b.0);
     quick(p.0, p.1 + a.0 * b.1 + a.1 * b.0)
 }
 
-fn div_f(a: Dd, n: f64) -> Dd {
+pub(super) fn div_f(a: Dd, n: f64) -> Dd {
     let q = a.0 / n;
     let p = two_prod(q, n);
     quick(q, ((a.0 - p.0) - p.1 + a.1) / n)
