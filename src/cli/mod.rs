@@ -7,7 +7,6 @@ mod compile;
 mod config;
 mod logging;
 mod output;
-mod pending;
 mod run;
 
 use std::process::ExitCode;
