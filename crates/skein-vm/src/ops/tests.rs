@@ -3,9 +3,12 @@
 
 use skein_script::bytecode::{BinOp, CmpOp, UnaryOp};
 
+use std::sync::Arc;
+
 use super::*;
 use crate::Limits;
 use crate::format::testing::{err_text, lit, outcome, repr, with_cx, with_limits};
+use crate::value::RangeObj;
 
 fn binop(s: &str) -> BinOp {
     match s {

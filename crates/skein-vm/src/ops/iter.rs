@@ -1,0 +1,137 @@
+//! Unpacking and `for` loop iteration over snapshots of values.
+
+use std::sync::Arc;
+
+use super::{range_item, range_len};
+use crate::Cx;
+use crate::errors::{check_size, type_error, value_error};
+use crate::format::type_name;
+use crate::value::{IterState, Value};
+
+/// The items of an iterable value (list, str, range, dict keys), or the
+/// `not iterable` error. `what` builds the error for other values.
+pub fn items_of(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(l) => Some(l.items.clone()),
+        Value::Str(s) => Some(s.chars().map(|c| Value::str(c.to_string())).collect()),
+        Value::Range(r) => Some(
+            (0..range_len(r))
+                .map(|i| Value::Int(range_item(r, i)))
+                .collect(),
+        ),
+        Value::Dict(d) => Some(d.map.values().map(|(k, _)| k.clone()).collect()),
+        _ => None,
+    }
+}
+
+/// Refuses to materialise an iterable with more items than the size limit
+/// allows (`list(range(10**18))` is a `MemoryError`, not a hang).
+pub fn check_len(v: &Value, cx: &Cx) -> Result<(), Value> {
+    match v {
+        Value::Range(r) => check_size(range_len(r), cx.limits.size_limit),
+        _ => Ok(()),
+    }
+}
+
+/// The items of an iterable, or `'int' object is not iterable`; bounded by
+/// the size limit (see [`check_len`]).
+pub fn iter_items(v: &Value, cx: &Cx) -> Result<Vec<Value>, Value> {
+    check_len(v, cx)?;
+    items_of(v).ok_or_else(|| not_iterable(v))
+}
+
+/// The number of items `items_of` would give, without making them.
+pub fn len_of(v: &Value) -> Option<u64> {
+    match v {
+        Value::List(l) => Some(l.items.len() as u64),
+        Value::Str(s) => Some(s.chars().count() as u64),
+        Value::Range(r) => Some(range_len(r)),
+        Value::Dict(d) => Some(d.map.len() as u64),
+        _ => None,
+    }
+}
+
+/// `'int' object is not iterable`.
+pub fn not_iterable(v: &Value) -> Value {
+    type_error(format!("'{}' object is not iterable", type_name(v)))
+}
+
+/// Unpacks a list, str or range of exactly `n` items, in order.
+pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, Value> {
+    let Some(len) = len_of(v) else {
+        return Err(type_error(format!(
+            "cannot unpack non-iterable {} object",
+            type_name(v)
+        )));
+    };
+    if len < n as u64 {
+        return Err(value_error(format!(
+            "not enough values to unpack (expected {n}, got {len})"
+        )));
+    }
+    if len > n as u64 {
+        return Err(value_error(format!(
+            "too many values to unpack (expected {n})"
+        )));
+    }
+    Ok(items_of(v).unwrap_or_default())
+}
+
+/// `iter(v)` for a `for` loop: a `Value::Iter` over a snapshot of `v`.
+pub fn get_iter(v: &Value) -> Result<Value, Value> {
+    let st = match v {
+        Value::List(l) => IterState::List {
+            list: l.clone(),
+            next: 0,
+        },
+        Value::Range(r) => IterState::Range {
+            next: r.start,
+            stop: r.stop,
+            step: r.step,
+        },
+        Value::Str(s) => IterState::Str {
+            s: s.clone(),
+            next: 0,
+        },
+        Value::Dict(d) => IterState::DictKeys {
+            dict: d.clone(),
+            next: 0,
+        },
+        Value::Channel(id) => IterState::Channel(*id),
+        Value::Iter(it) => return Ok(Value::Iter(it.clone())),
+        other => return Err(not_iterable(other)),
+    };
+    Ok(Value::Iter(Arc::new(st)))
+}
+
+/// The next item, or `None` when exhausted. Never called for channels.
+pub fn iter_next(it: &mut IterState) -> Option<Value> {
+    match it {
+        IterState::List { list, next } => {
+            let v = list.items.get(*next)?.clone();
+            *next += 1;
+            Some(v)
+        }
+        IterState::Range { next, stop, step } => {
+            let live = (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop);
+            if !live {
+                return None;
+            }
+            let v = *next;
+            // Past i64's end the range is over: park `next` on `stop`.
+            *next = next.checked_add(*step).unwrap_or(*stop);
+            Some(Value::Int(v))
+        }
+        IterState::Str { s, next } => {
+            let c = s.get(*next..)?.chars().next()?;
+            *next += c.len_utf8();
+            Some(Value::str(c.to_string()))
+        }
+        IterState::DictKeys { dict, next } => {
+            let (_, (k, _)) = dict.map.get_index(*next)?;
+            *next += 1;
+            Some(k.clone())
+        }
+        IterState::Channel(_) => None,
+    }
+}
