@@ -7,6 +7,7 @@
 pub mod float;
 pub mod percent;
 pub mod spec;
+pub mod strformat;
 
 use skein_script::bytecode::{BUILTIN_MODULES, BUILTIN_NAMES};
 

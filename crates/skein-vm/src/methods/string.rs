@@ -60,7 +60,7 @@ pub(super) fn call(
     let s = s.as_str();
     if name == "format" {
         charge(cx, s.len() as u64 / 16);
-        let out = crate::format::spec::str_format(s, &args, &kwargs, cx)?;
+        let out = crate::format::strformat::str_format(s, &args, &kwargs, cx)?;
         check_size(out.len() as u64, cx.limits.size_limit)?;
         return Ok(Value::str(out));
     }
