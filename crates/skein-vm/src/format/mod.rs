@@ -6,6 +6,7 @@
 
 pub mod float;
 pub mod percent;
+mod printable;
 pub mod spec;
 pub mod strformat;
 
@@ -158,7 +159,7 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if !printable(c) => {
+            c if !printable::printable(c) => {
                 let n = c as u32;
                 if n < 0x100 {
                     out.push_str(&format!("\\x{n:02x}"));
@@ -173,28 +174,6 @@ pub fn str_repr(s: &str) -> String {
     }
     out.push(quote);
     out
-}
-
-/// An approximation of Python's `str.isprintable` without Unicode tables:
-/// controls, the Latin-1 no-break space and soft hyphen, format characters
-/// Python escapes, line/paragraph separators, surrogates' neighbourhood and
-/// private-use planes are non-printable.
-fn printable(c: char) -> bool {
-    let n = c as u32;
-    !(n < 0x20
-        || (0x7f..=0xa0).contains(&n)
-        || n == 0xad
-        || (0x2000..=0x200f).contains(&n) && n != 0x2010
-        || (0x2028..=0x202f).contains(&n)
-        || (0x205f..=0x206f).contains(&n)
-        || n == 0x3000
-        || n == 0xfeff
-        || (0xfff0..=0xfffb).contains(&n)
-        || (0xe000..=0xf8ff).contains(&n)
-        || n >= 0xf0000
-        || n == 0x1680
-        || n == 0x061c
-        || n == 0x180e)
 }
 
 enum Job<'a> {
