@@ -3,6 +3,7 @@
 //! temporary whose change is then dropped (`CallMethod`). They keep the
 //! cached sizes right and check the size limit before growing a value.
 
+mod chars;
 mod dict;
 mod list;
 mod string;

@@ -214,23 +214,17 @@ pub(super) fn call(
         "isdigit" => {
             arity("str", name, &args, 0, 0)?;
             Ok(Value::Bool(
-                !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || is_other_digit(c)),
+                !s.is_empty() && s.chars().all(super::chars::is_digit),
             ))
         }
         "isalpha" => {
             arity("str", name, &args, 0, 0)?;
             Ok(Value::Bool(
-                !s.is_empty() && s.chars().all(char::is_alphabetic),
+                !s.is_empty() && s.chars().all(super::chars::is_alpha),
             ))
         }
         _ => Err(attribute_error(recv, name)),
     }
-}
-
-/// Non-ASCII characters Python's `isdigit` accepts: superscripts and other
-/// decimal digits (approximated by Rust's numeric class minus fractions).
-fn is_other_digit(c: char) -> bool {
-    c.is_numeric() && !matches!(c, '\u{bc}'..='\u{be}' | '\u{2150}'..='\u{218b}')
 }
 
 /// `str.split()` with no separator: runs of whitespace, at most `max` splits,
