@@ -343,3 +343,44 @@ fn a_kill_runs_finally_blocks_but_not_except_exception() {
     assert_eq!(e.kind, crate::Kind::TaskletExit);
     assert_eq!(host.out, "cleanup\n");
 }
+
+#[test]
+fn module_globals_are_places_from_other_modules() {
+    let main = "import store\nstore.items.append('rope')\nstore.counts['a'] += 2\nstore.add('b')\nstore.total = 5\nprint(store.items, store.counts, store.total)\ndel store.counts['a']\nprint(store.counts)\ntry:\n    store.nothing\nexcept AttributeError as e:\n    print(e)\ntry:\n    f = store.items.append\nexcept TypeError as e:\n    print(e)\nprint(store.items.copy(), store.name.upper(), store.name)\n";
+    let store =
+        "items = []\ncounts = {'a': 1}\ntotal = 0\nname = 'shop'\ndef add(k):\n    counts[k] = 1\n";
+    assert_eq!(
+        run_modules(&[("main", main), ("store", store)]),
+        "['rope'] {'a': 3, 'b': 1} 5\n{'b': 1}\nmodule 'store' has no attribute 'nothing'\n\
+         list methods are not values: call .append(...) directly\n['rope'] SHOP shop\n"
+    );
+}
+
+#[test]
+fn importing_the_running_main_module_is_a_cycle() {
+    let helper = "import village\n";
+    let out = run_modules(&[("village", "import helper\n"), ("helper", helper)]);
+    assert!(
+        out.ends_with(
+            "ImportError: cannot import village: its top level has not finished (village -> helper -> village)\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn errors_and_their_messages() {
+    let src = "def f():\n    return 1\ntry:\n    f.x\nexcept AttributeError as e:\n    print(e)\ntry:\n    (5).foo()\nexcept AttributeError as e:\n    print(e)\ntry:\n    e = ValueError('a', 2)\n    print(e.args)\n    raise e\nexcept ValueError as err:\n    print(err)\ntry:\n    import nowhere\nexcept ImportError as e:\n    print(e)\ntry:\n    from math import nothing\nexcept ImportError as e:\n    print(e)\ntry:\n    raise TaskletExit\nexcept Exception:\n    print('wrong')\nexcept TaskletExit:\n    print('exit')\ntry:\n    del undefined_thing\nexcept NameError as e:\n    print(e)\n";
+    // `import nowhere` is a compile error (the loader finds modules first),
+    // so that line is left out of what Python printed.
+    let src = src.replace(
+        "try:\n    import nowhere\nexcept ImportError as e:\n    print(e)\n",
+        "",
+    );
+    assert_eq!(
+        run(&src),
+        "'function' object has no attribute 'x'\n'int' object has no attribute 'foo'\n\
+         ['a', 2]\n('a', 2)\ncannot import name 'nothing' from 'math' (unknown location)\n\
+         exit\nname 'undefined_thing' is not defined\n"
+    );
+}
