@@ -201,7 +201,7 @@ fn after_meeting(
     s: Suspension,
 ) -> HostResult {
     let cur = host.sched.current;
-    host.counters().messages += 1;
+    host.sched.counts.messages += 1;
     let (pref, all) = host
         .channel(ch)
         .map_or((-1, false), |c| (c.preference, c.schedule_all));

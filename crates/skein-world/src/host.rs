@@ -19,7 +19,7 @@ use skein_vm::error::ErrorObj;
 use skein_vm::{Host, HostResult, Kind, KwArgs, ModRef, TypeTag, Value, errors};
 
 use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
-use crate::resources::{Output, RunCounters, Scheduler};
+use crate::resources::{Output, Scheduler};
 
 /// The host of one tick (or of one call from Rust between ticks).
 pub struct WorldHost<'w> {
@@ -62,10 +62,6 @@ impl<'w> WorldHost<'w> {
         if let Some(mut t) = self.tasklet_mut(cur) {
             f(&mut t);
         }
-    }
-
-    pub fn counters(&mut self) -> Mut<'_, RunCounters> {
-        self.world.resource_mut::<RunCounters>()
     }
 
     /// A new tasklet entity (bound to nothing, not alive).
@@ -152,7 +148,7 @@ pub fn spawn_tasklet(world: &mut World, sched: &mut Scheduler) -> u64 {
     let e = world
         .spawn((TaskletState::new(id), TaskletFiber::default()))
         .id();
-    world.resource_mut::<RunCounters>().tasklets += 1;
+    sched.counts.tasklets += 1;
     sched.ring.allocate(e)
 }
 
@@ -251,18 +247,17 @@ impl Host for WorldHost<'_> {
             return None;
         };
         let i = i as usize;
-        let mname = match BUILTIN_MODULES.get(i) {
-            Some(m) => (*m).to_string(),
-            None => self
-                .program
-                .host_modules
-                .get(i - BUILTIN_MODULES.len())?
-                .clone(),
-        };
-        if let Some(v) = crate::modules::attr(self, &mname, name) {
-            return Some(v);
+        if let Some(m) = BUILTIN_MODULES.get(i) {
+            // The built-in modules' names are static: no allocation on the
+            // hot path (`stackless.schedule()` looks the name up each call).
+            if let Some(v) = crate::modules::attr(self, m, name) {
+                return Some(v);
+            }
+            return self.world.resource::<crate::Natives>().lookup(m, name);
         }
-        self.world.resource::<crate::Natives>().lookup(&mname, name)
+        let program = self.program.clone();
+        let mname = program.host_modules.get(i - BUILTIN_MODULES.len())?;
+        self.world.resource::<crate::Natives>().lookup(mname, name)
     }
 
     fn describe(&self, v: &Value) -> String {

@@ -114,13 +114,16 @@ pub fn start_main(world: &mut World, program: Program) -> Result<u64, WorldError
     let mut sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
     let id = host::spawn_tasklet(world, &mut sched);
     if let Some(e) = sched.ring.entity(id) {
-        world.entity_mut(e).insert(TaskletFiber(fiber));
+        if let Some(mut f) = world.get_mut::<TaskletFiber>(e) {
+            f.0 = fiber;
+        }
         if let Some(mut t) = world.get_mut::<TaskletState>(e) {
             t.alive = true;
         }
     }
     sched.main = id;
     sched.ring.insert_tail(id);
+    sched.flush_counts(&mut world.resource_mut::<RunCounters>());
     *world.resource_mut::<Scheduler>() = sched;
     Ok(id)
 }

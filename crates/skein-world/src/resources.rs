@@ -34,6 +34,20 @@ pub struct Scheduler {
     pub sleep_seq: u64,
     /// A tick is running: `run_tick` took this resource out of the world.
     pub in_tick: bool,
+    /// Counts not yet added to [`RunCounters`] (kept here so the hot path
+    /// touches no other resource).
+    pub counts: RunCounters,
+}
+
+impl Scheduler {
+    /// Adds the pending counts to the world's [`RunCounters`].
+    pub fn flush_counts(&mut self, counters: &mut RunCounters) {
+        let c = std::mem::take(&mut self.counts);
+        counters.switches += c.switches;
+        counters.messages += c.messages;
+        counters.tasklets += c.tasklets;
+        counters.ticks += c.ticks;
+    }
 }
 
 /// The compiled code of every loaded module.

@@ -289,10 +289,10 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
     if host.sched.main == id && func == Value::None {
         return Err(errors::runtime_error("can't unbind the main tasklet"));
     }
-    if let Some(e) = host.entity(id) {
-        if let Some(mut f) = host.world.get_mut::<TaskletFiber>(e) {
-            f.0 = Default::default();
-        }
+    if let Some(e) = host.entity(id)
+        && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
+    {
+        f.0 = Default::default();
     }
     if let Some(mut t) = host.tasklet_mut(id) {
         t.alive = false;

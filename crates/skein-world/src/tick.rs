@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use bevy_ecs::world::World;
 use skein_vm::error::TraceEntry;
-use skein_vm::{Fiber, FiberState, Kind, Step, Value, Vm, errors};
+use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
-use crate::components::{Suspension, TaskletFiber, Wait};
+use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
 use crate::host::{WorldHost, as_error, error_kind};
 use crate::resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions};
 use crate::vmlink;
@@ -39,7 +39,6 @@ pub fn run_tick(world: &mut World) {
         program: program.clone(),
     };
     host.sched.in_tick = true;
-    let tick = host.sched.tick;
     wake(&mut host);
     loop {
         if host.sched.ring.is_empty() && !main_fallback(&mut host) {
@@ -48,21 +47,23 @@ pub fn run_tick(world: &mut World) {
         let Some(id) = host.sched.ring.head() else {
             break;
         };
-        if host.tasklet(id).is_none_or(|t| t.yielded == tick + 1) {
-            break;
-        }
         let mut vm = Vm {
             program: &program,
             globals: &mut globals,
             limits,
         };
-        run_slice(&mut host, &mut vm, id, budget);
+        if !run_slice(&mut host, &mut vm, id, budget) {
+            break;
+        }
     }
     host.sched.current = 0;
     host.sched.tick += 1;
     host.sched.in_tick = false;
-    host.world.resource_mut::<RunCounters>().ticks += 1;
-    let WorldHost { world, sched, .. } = host;
+    host.sched.counts.ticks += 1;
+    let WorldHost {
+        world, mut sched, ..
+    } = host;
+    sched.flush_counts(&mut world.resource_mut::<RunCounters>());
     *world.resource_mut::<Scheduler>() = sched;
     world.resource_mut::<ScriptGlobals>().0 = globals;
 }
@@ -120,62 +121,93 @@ fn main_fallback(host: &mut WorldHost) -> bool {
 
 /// How a tasklet's turn begins.
 enum Entry {
+    /// Step the fiber as it is.
     Run,
-    /// Still suspended (a `send_sequence` blocked again).
-    Suspended,
+    /// Resume the host call it is suspended in with this value.
+    Value(Value),
+    /// Raise this error where it is.
+    Error(Value),
+    /// Go on with its `send_sequence`.
+    Sequence {
+        channel: u64,
+        items: Value,
+        next: usize,
+    },
     /// Ended before running (killed or thrown into before it ever ran).
     Ended(Option<Value>),
 }
 
 /// Runs tasklet `id` (the head) until it suspends, ends or is preempted.
-fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) {
-    host.sched.current = id;
-    host.world.resource_mut::<RunCounters>().switches += 1;
+/// `false` (and nothing run) if it has already yielded this tick.
+fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
+    let tick = host.sched.tick;
     let Some(entity) = host.entity(id) else {
         host.sched.ring.remove(id);
-        return;
+        return true;
     };
+    // One look at the tasklet decides the whole entry.
+    let (entry, mut used) = {
+        let Some(mut t) = host.world.get_mut::<TaskletState>(entity) else {
+            host.sched.ring.remove(id);
+            return true;
+        };
+        if t.yielded == tick + 1 {
+            return false;
+        }
+        if t.budget_tick != tick + 1 {
+            t.budget_tick = tick + 1;
+            t.budget_used = 0;
+        }
+        (plan(&mut t), t.budget_used)
+    };
+    host.sched.current = id;
+    host.sched.counts.switches += 1;
     let mut fiber = host
         .world
         .get_mut::<TaskletFiber>(entity)
         .map(|mut f| std::mem::take(&mut f.0))
         .unwrap_or_default();
-    let tick = host.sched.tick;
-    let mut used = 0;
-    if let Some(mut t) = host.tasklet_mut(id) {
-        if t.budget_tick != tick + 1 {
-            t.budget_tick = tick + 1;
-            t.budget_used = 0;
+    match entry {
+        // A fiber left waiting with nothing recorded (a hand-edited save)
+        // gets None rather than a short stack.
+        Entry::Run if fiber.state == skein_vm::FiberState::Waiting => {
+            vmlink::resume_value(&mut fiber, Value::None)
         }
-        used = t.budget_used;
-    }
-    match enter(host, id, &mut fiber) {
         Entry::Run => {}
-        Entry::Suspended => {
-            put_fiber(host, entity, fiber);
-            return;
-        }
+        Entry::Value(v) => vmlink::resume_value(&mut fiber, v),
+        Entry::Error(e) => vmlink::resume_error(&mut fiber, e),
+        Entry::Sequence {
+            channel,
+            items,
+            next,
+        } => match crate::channels::send_sequence(host, channel, items, next) {
+            HostResult::Return(v) => vmlink::resume_value(&mut fiber, v),
+            HostResult::Raise(e) => vmlink::resume_error(&mut fiber, e),
+            _ => {
+                put_fiber(host, entity, fiber);
+                return true;
+            }
+        },
         Entry::Ended(err) => {
+            let err = err.map(|e| def_line_traceback(host, id, e));
             finish(host, id, err);
-            return;
+            return true;
         }
     }
     let mut atomic_chunks = 0u32;
+    let mut fuel = if budget == 0 {
+        u64::MAX
+    } else {
+        budget.saturating_sub(used)
+    };
     let outcome = loop {
-        let atomic = host.tasklet(id).is_some_and(|t| t.atomic);
-        let mut fuel = if budget == 0 {
-            u64::MAX
-        } else if atomic {
-            budget
-        } else {
-            budget.saturating_sub(used)
-        };
         let start = fuel;
         let step = skein_vm::step(vm, &mut fiber, &mut fuel, host);
         used = used.saturating_add(start - fuel);
         match step {
             Step::OutOfFuel => {
-                if budget != 0 && host.tasklet(id).is_some_and(|t| t.atomic) {
+                if host.tasklet(id).is_some_and(|t| t.atomic) {
+                    // Atomic: not preempted, up to ATOMIC_BUDGETS budgets.
                     atomic_chunks += 1;
                     if atomic_chunks > ATOMIC_BUDGETS {
                         atomic_chunks = 0;
@@ -184,6 +216,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) {
                             errors::runtime_error("atomic section too long"),
                         );
                     }
+                    fuel = budget;
                     continue;
                 }
                 // Preempted: last in the ring, as after `schedule()`.
@@ -200,13 +233,16 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) {
             Step::Raised(err) => break Some(Some(err)),
         }
     };
-    if let Some(mut t) = host.tasklet_mut(id) {
-        t.budget_used = used;
-    }
     match outcome {
-        None => put_fiber(host, entity, fiber),
+        None => {
+            if let Some(mut t) = host.tasklet_mut(id) {
+                t.budget_used = used;
+            }
+            put_fiber(host, entity, fiber);
+        }
         Some(err) => finish(host, id, err),
     }
+    true
 }
 
 fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fiber) {
@@ -215,73 +251,61 @@ fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fibe
     }
 }
 
-/// Prepares the fiber for this turn: the first run, a pending error, or
-/// the result of the host call it is suspended in.
-fn enter(host: &mut WorldHost, id: u64, fiber: &mut Fiber) -> Entry {
-    let Some(mut t) = host.tasklet_mut(id) else {
-        return Entry::Run;
-    };
+/// What this turn starts with: the first run, a pending error, or the
+/// result of the host call the tasklet is suspended in.
+fn plan(t: &mut TaskletState) -> Entry {
     if !t.started {
         t.started = true;
-        let Some(err) = t.pending.take() else {
-            return Entry::Run;
+        return match t.pending.take() {
+            None => Entry::Run,
+            Some(err) if error_kind(&err) == Some(Kind::TaskletExit) => Entry::Ended(None),
+            Some(err) => Entry::Ended(Some(err)),
         };
-        if error_kind(&err) == Some(Kind::TaskletExit) {
-            return Entry::Ended(None);
-        }
-        // Never ran: one traceback entry, at its `def` line.
-        let func = t.func;
-        let mut err = as_error(err);
-        if let (Value::Error(e), Some(func)) = (&mut err, func) {
-            let line = host
-                .program
-                .modules
-                .get(func.module as usize)
-                .and_then(|m| m.functions.get(func.func as usize))
-                .map_or(1, |f| f.def_line);
-            Arc::make_mut(e).traceback = vec![TraceEntry { func, line }];
-        }
-        return Entry::Ended(Some(err));
     }
     let suspension = std::mem::take(&mut t.suspension);
     if t.pending_is_payload {
         // A blocked exception-sender resumed without a meeting gets None.
         t.pending_is_payload = false;
         t.pending = None;
-        vmlink::resume_value(fiber, Value::None);
-        return Entry::Run;
+        return Entry::Value(Value::None);
     }
     if let Some(err) = t.pending.take() {
-        vmlink::resume_error(fiber, err);
-        return Entry::Run;
+        return Entry::Error(err);
     }
-    let value = match suspension {
-        Suspension::None => {
-            if fiber.state == FiberState::Waiting {
-                vmlink::resume_value(fiber, Value::None);
-            }
-            return Entry::Run;
-        }
-        Suspension::Nothing => Value::None,
+    match suspension {
+        Suspension::None => Entry::Run,
+        Suspension::Nothing => Entry::Value(Value::None),
         Suspension::Schedule
         | Suspension::Send { .. }
         | Suspension::Receive { .. }
-        | Suspension::Native => std::mem::replace(&mut t.tempval, Value::None),
+        | Suspension::Native => Entry::Value(std::mem::replace(&mut t.tempval, Value::None)),
         Suspension::SendSequence {
             channel,
             items,
             next,
-        } => match crate::channels::send_sequence(host, channel, items, next) {
-            skein_vm::HostResult::Return(v) => v,
-            skein_vm::HostResult::Raise(e) => {
-                vmlink::resume_error(fiber, e);
-                return Entry::Run;
-            }
-            _ => return Entry::Suspended,
+        } => Entry::Sequence {
+            channel,
+            items,
+            next,
         },
-    };
-    vmlink::resume_value(fiber, value);
-    Entry::Run
+    }
+}
+
+/// An error thrown into a tasklet that never ran: one traceback entry, at
+/// its `def` line.
+fn def_line_traceback(host: &WorldHost, id: u64, err: Value) -> Value {
+    let func = host.tasklet(id).and_then(|t| t.func);
+    let mut err = as_error(err);
+    if let (Value::Error(e), Some(func)) = (&mut err, func) {
+        let line = host
+            .program
+            .modules
+            .get(func.module as usize)
+            .and_then(|m| m.functions.get(func.func as usize))
+            .map_or(1, |f| f.def_line);
+        Arc::make_mut(e).traceback = vec![TraceEntry { func, line }];
+    }
+    err
 }
 
 /// A tasklet ended: it leaves the ring (the next runs), and an uncaught
