@@ -1,0 +1,69 @@
+//! Runs the built-in village and measures ticks per second (CPU and wall).
+//!
+//! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]`
+//! (defaults: 100000 NPCs, 500 ticks; `--log` prints the event log too).
+
+use std::time::Instant;
+
+use skein_vm::Value;
+use skein_world::WorldOptions;
+
+fn cpu_seconds() -> f64 {
+    // utime + stime of this process, from /proc (Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn peak_rss_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = s
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let log = args.iter().any(|a| a == "--log");
+    let nums: Vec<i64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let npcs = nums.first().copied().unwrap_or(100_000);
+    let ticks = nums.get(1).copied().unwrap_or(500) as u64;
+    let mut options = WorldOptions::default();
+    options.params.insert("npcs".into(), Value::Int(npcs));
+    let mut sim = match skein_village::build_village(options) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let (c0, w0) = (cpu_seconds(), Instant::now());
+    let mut lines = 0usize;
+    for _ in 0..ticks {
+        sim.tick();
+        let (out, err) = sim.take_output();
+        lines += out.lines().count();
+        if log {
+            print!("{out}");
+        }
+        eprint!("{err}");
+    }
+    let (cpu, wall) = (cpu_seconds() - c0, w0.elapsed().as_secs_f64());
+    let c = sim.counters();
+    eprintln!(
+        "village npcs={npcs}: {ticks} ticks, {:.1} ticks/s cpu ({:.1} wall), {lines} log lines, \
+         {} tasklets, {} switches, {} messages, peak RSS {:.0} MB",
+        ticks as f64 / cpu.max(1e-9),
+        ticks as f64 / wall.max(1e-9),
+        c.tasklets,
+        c.switches,
+        c.messages,
+        peak_rss_mb()
+    );
+}

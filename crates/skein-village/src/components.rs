@@ -1,0 +1,55 @@
+//! The village's Rust-side state of an NPC, kept on its tasklet's entity:
+//! where it stands, its health and what it carries. All three are saved
+//! with the world (registered in [`register_saved`]); a walk in progress is
+//! not, because the pending `npc.walk_to` request carries its target and
+//! comes back with the save.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
+use skein_save::registry::SaveRegistry;
+
+/// Where an NPC stands on the village grid.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub x: i64,
+    pub y: i64,
+}
+
+/// Hit points, never below zero.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub hp: i64,
+    pub max: i64,
+}
+
+/// Goods carried, by name; counts are positive (an item at zero is removed,
+/// so saves list only what is there).
+#[derive(Component, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory(pub BTreeMap<String, i64>);
+
+/// An NPC on its way to `target`, one grid step per tick. Rebuilt from the
+/// pending request after a load, so it is deliberately not saved.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walking {
+    pub target: (i64, i64),
+    pub tasklet: u64,
+}
+
+/// Save tags of the village components (stable: they appear in save files).
+pub const POSITION_TAG: &str = "village.Position";
+pub const HEALTH_TAG: &str = "village.Health";
+pub const INVENTORY_TAG: &str = "village.Inventory";
+
+/// Registers the saved components in `world`'s save registry (creating it
+/// if the world has none yet).
+pub fn register_saved(world: &mut World) {
+    if !world.contains_resource::<SaveRegistry>() {
+        world.insert_resource(SaveRegistry::default());
+    }
+    let mut reg = world.resource_mut::<SaveRegistry>();
+    reg.register_component::<Position>(POSITION_TAG);
+    reg.register_component::<Health>(HEALTH_TAG);
+    reg.register_component::<Inventory>(INVENTORY_TAG);
+}

@@ -1,0 +1,68 @@
+//! The bundled village scenario: farmers, merchants, guards and travellers
+//! as scripted tasklets (the `.sk` modules under `assets/village/`, built
+//! in), living on a grid whose state — [`Position`], [`Health`],
+//! [`Inventory`] — is Rust components saved with the world, and moving by
+//! the blocking native `npc.walk_to(x, y)` that [`movement`]'s systems
+//! serve one step per tick.
+//!
+//! ```no_run
+//! let mut sim = skein_village::build_village(skein_world::WorldOptions::default())
+//!     .expect("the built-in scripts compile");
+//! sim.run(skein_village::DEFAULT_TICKS);
+//! print!("{}", sim.take_output().0);
+//! ```
+//!
+//! To resume a saved village, load the save into [`new_simulation`]'s
+//! world: the natives, systems and save registry must be there first.
+
+pub mod assets;
+pub mod components;
+pub mod movement;
+pub mod natives;
+
+use skein_script::loader::load_program_with;
+use skein_world::{Simulation, WorldError, WorldOptions};
+
+pub use components::{Health, Inventory, Position, Walking};
+
+/// Ticks `skein` runs the village for when not told otherwise (five days).
+pub const DEFAULT_TICKS: u64 = 500;
+
+/// Where `skein` saves the village when not told otherwise.
+pub const DEFAULT_SAVE: &str = "saves/village.ron";
+
+/// Makes `sim` able to run (or resume) the village: the `npc` natives,
+/// the movement systems and the saved components. Call it before loading
+/// scripts or a save.
+pub fn install(sim: &mut Simulation) {
+    natives::register(sim);
+    movement::add_systems(&mut sim.schedule);
+    components::register_saved(&mut sim.world);
+}
+
+/// A fresh world with `options`, ready for the village (see [`install`])
+/// and for `pickle`; no script loaded.
+pub fn new_simulation(options: WorldOptions) -> Simulation {
+    let mut sim = Simulation::new(options);
+    skein_save::pickle::install(&mut sim.world);
+    install(&mut sim);
+    sim
+}
+
+/// A world running the built-in village from tick 0: `options.params`
+/// may hold `npcs` (default 200).
+pub fn build_village(options: WorldOptions) -> Result<Simulation, WorldError> {
+    let mut sim = new_simulation(options);
+    start_village(&mut sim)?;
+    Ok(sim)
+}
+
+/// Compiles the built-in village scripts and starts `village.sk` as the
+/// main tasklet of `sim` (prepared with [`install`]).
+pub fn start_village(sim: &mut Simulation) -> Result<u64, WorldError> {
+    let opts = skein_world::load_options(&sim.world);
+    let main = format!("{}.sk", assets::MAIN);
+    let source = assets::source(&main).unwrap_or_default();
+    let program = load_program_with(assets::MAIN, &main, source, &assets::Embedded, &opts)?;
+    skein_world::start_main(&mut sim.world, program)
+}
