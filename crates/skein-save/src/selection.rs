@@ -37,19 +37,37 @@ struct SelRefs<'a> {
     main: u64,
     current: u64,
     numbers: HashMap<u64, u64>,
+    /// Ids met as channel references (the rest as tasklets), to catch a
+    /// reference that names the wrong kind of entity.
+    channels: BTreeSet<u64>,
     queue: VecDeque<u64>,
 }
 
 impl SelRefs<'_> {
-    fn number(&mut self, id: u64) -> u64 {
+    fn number(&mut self, id: u64, channel: bool) -> Result<u64, SaveError> {
         if let Some(n) = self.numbers.get(&id) {
-            return *n;
+            if self.channels.contains(&id) != channel {
+                return Err(wrong_kind(id, channel));
+            }
+            return Ok(*n);
         }
         let n = self.numbers.len() as u64 + 1;
         self.numbers.insert(id, n);
+        if channel {
+            self.channels.insert(id);
+        }
         self.queue.push_back(id);
-        n
+        Ok(n)
     }
+}
+
+fn wrong_kind(id: u64, channel: bool) -> SaveError {
+    let (is, not) = if channel {
+        ("tasklet", "channel")
+    } else {
+        ("channel", "tasklet")
+    };
+    SaveError::Unsaveable(format!("#{id} is a {is}, not a {not}"))
 }
 
 impl EncodeRefs for SelRefs<'_> {
@@ -62,10 +80,10 @@ impl EncodeRefs for SelRefs<'_> {
                 "the current tasklet cannot be saved from inside itself".into(),
             ));
         }
-        Ok(ValueRec::Tasklet(self.number(id)))
+        Ok(ValueRec::Tasklet(self.number(id, false)?))
     }
     fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
-        Ok(self.number(id))
+        self.number(id, true)
     }
     fn native(&self, id: u32) -> Option<(String, String)> {
         let _ = self.world;
@@ -100,6 +118,7 @@ pub fn save_selection(
         main: sched.main,
         current,
         numbers: HashMap::new(),
+        channels: BTreeSet::new(),
         queue: VecDeque::new(),
     };
     let mut root_recs = Vec::with_capacity(roots.len());
@@ -123,6 +142,10 @@ pub fn save_selection(
             .ok_or_else(|| SaveError::Unsaveable(format!("no tasklet or channel with id {id}")))?;
         let ext = BTreeMap::new();
         entities.push((n, e));
+        let is_channel = refs.channels.contains(&id);
+        if world.get::<ChannelState>(e).is_some() != is_channel {
+            return Err(wrong_kind(id, !is_channel));
+        }
         if let Some(t) = world.get::<TaskletState>(e) {
             let empty = Fiber::default();
             let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &f.0);
@@ -143,7 +166,7 @@ pub fn save_selection(
             for w in &c.waiters {
                 // Main stays in its own world: it is left out of the queue.
                 if *w != sched.main {
-                    waiters.push(refs.number(*w));
+                    waiters.push(refs.number(*w, false)?);
                 }
             }
             channels.push(ChannelRec {

@@ -26,6 +26,10 @@ use crate::registry::{IdMap, registry_of};
 use crate::staging::{MapResolve, check_ids, id_list, stage};
 use crate::values::{Decoder, Place};
 
+/// Ids a world may have handed out beyond its saved tasklets and channels
+/// (every tasklet and channel stays an entity, so there are none in practice).
+const SPARE_IDS: u64 = 1 << 20;
+
 /// Which code a world save resumes on (saves.md, "Code").
 #[derive(Debug, Clone, Default)]
 pub enum CodePolicy {
@@ -83,6 +87,19 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     let verified = Verified::new(&program)?;
     check_ids(body)?;
 
+    // The world keeps a slot per id ever handed out, so a loader makes
+    // `next_id` of them: a hostile count must not become an allocation.
+    let records = (body.tasklets.len() + body.channels.len()) as u64;
+    if w.next_id > records + 1 + SPARE_IDS {
+        return Err(LoadError::at(
+            &root.field("world").field("next_id"),
+            Problem::TooLarge {
+                what: "next_id",
+                size: w.next_id,
+                limit: records + 1 + SPARE_IDS,
+            },
+        ));
+    }
     let tasklet_ids: BTreeSet<u64> = body.tasklets.iter().map(|t| t.id).collect();
     for (i, id) in tasklet_ids
         .iter()
