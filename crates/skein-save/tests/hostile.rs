@@ -224,7 +224,7 @@ fn random_edits_of_a_real_save_never_panic_the_loader() {
         for _ in 0..1 + rng.next() % 3 {
             // Mostly digit edits, so most files still parse and reach the
             // checks; sometimes any byte.
-            let i = if rng.next() % 4 == 0 {
+            let i = if rng.next().is_multiple_of(4) {
                 (rng.next() as usize) % b.len()
             } else {
                 digits[(rng.next() as usize) % digits.len()]
