@@ -41,6 +41,10 @@ struct SelRefs<'a> {
     /// reference that names the wrong kind of entity.
     channels: BTreeSet<u64>,
     queue: VecDeque<u64>,
+    /// The record being written, which pulls in what it refers to.
+    parent: Option<u64>,
+    /// Who pulled each id in (`None`: a root).
+    via: HashMap<u64, Option<u64>>,
 }
 
 impl SelRefs<'_> {
@@ -53,6 +57,7 @@ impl SelRefs<'_> {
         }
         let n = self.numbers.len() as u64 + 1;
         self.numbers.insert(id, n);
+        self.via.insert(id, self.parent);
         if channel {
             self.channels.insert(id);
         }
@@ -98,6 +103,17 @@ pub struct Pulled {
     pub record: u64,
     pub world_id: u64,
     pub is_channel: bool,
+    /// The world id of the tasklet or channel whose record pulled it in
+    /// (by a value it holds, or as a channel's waiter); `None` for a root.
+    pub via: Option<u64>,
+}
+
+/// What a selection left behind: channels whose waiters included main.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SelectionReport {
+    pub pulled: Vec<Pulled>,
+    /// World ids of saved channels main was waiting on (left out).
+    pub main_left_out: Vec<u64>,
 }
 
 /// Saves `roots` and everything they reach. `current` is the tasklet doing
@@ -106,7 +122,7 @@ pub fn save_selection(
     world: &World,
     roots: &[Value],
     current: u64,
-) -> Result<(SaveFile, Vec<Pulled>), SaveError> {
+) -> Result<(SaveFile, SelectionReport), SaveError> {
     let sched = world.resource::<Scheduler>();
     let program = world.resource::<Code>().0.clone();
     let natives = NativeNames::of(world.resource::<Natives>());
@@ -120,6 +136,8 @@ pub fn save_selection(
         numbers: HashMap::new(),
         channels: BTreeSet::new(),
         queue: VecDeque::new(),
+        parent: None,
+        via: HashMap::new(),
     };
     let mut root_recs = Vec::with_capacity(roots.len());
     for v in roots {
@@ -134,8 +152,10 @@ pub fn save_selection(
     // Tasklets by record number → the world channel they wait on.
     let mut waits_on: Vec<(usize, u64)> = Vec::new();
     let mut entities = Vec::new();
+    let mut main_left_out = Vec::new();
     while let Some(id) = refs.queue.pop_front() {
         let n = refs.numbers[&id];
+        refs.parent = Some(id);
         let e = sched
             .ring
             .entity(id)
@@ -160,6 +180,7 @@ pub fn save_selection(
                 record: n,
                 world_id: id,
                 is_channel: false,
+                via: None,
             });
         } else if let Some(c) = world.get::<ChannelState>(e) {
             let mut waiters = Vec::with_capacity(c.waiters.len());
@@ -167,6 +188,8 @@ pub fn save_selection(
                 // Main stays in its own world: it is left out of the queue.
                 if *w != sched.main {
                     waiters.push(refs.number(*w, false)?);
+                } else {
+                    main_left_out.push(id);
                 }
             }
             channels.push(ChannelRec {
@@ -182,6 +205,7 @@ pub fn save_selection(
                 record: n,
                 world_id: id,
                 is_channel: true,
+                via: None,
             });
         }
     }
@@ -259,8 +283,17 @@ pub fn save_selection(
             values,
         },
     };
+    for p in &mut pulled {
+        p.via = refs.via.get(&p.world_id).copied().flatten();
+    }
     pulled.sort_by_key(|p| p.record);
-    Ok((save, pulled))
+    Ok((
+        save,
+        SelectionReport {
+            pulled,
+            main_left_out,
+        },
+    ))
 }
 
 /// Modules a saved frame, function value or traceback belongs to.
