@@ -134,3 +134,5 @@ impl Host for NullHost {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_python;

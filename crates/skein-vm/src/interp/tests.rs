@@ -8,7 +8,7 @@ use crate::machine::{BufferHost, Machine};
 use crate::{Limits, Step};
 
 /// Runs `src` as module `main`; stdout plus the uncaught-error report.
-fn run(src: &str) -> String {
+pub(super) fn run(src: &str) -> String {
     run_with(src, Limits::default())
 }
 
