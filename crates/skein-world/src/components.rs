@@ -79,6 +79,15 @@ impl Suspension {
     }
 }
 
+/// One shared empty dict: every new tasklet's `data` starts as a clone of
+/// it (copy-on-write), so a million tasklets do not hold a million dicts.
+pub fn empty_dict() -> Value {
+    static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    EMPTY
+        .get_or_init(|| Value::dict(Default::default()))
+        .clone()
+}
+
 /// A tasklet's status and Stackless attributes.
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskletState {
@@ -118,7 +127,7 @@ impl TaskletState {
         TaskletState {
             id,
             name: None,
-            data: Value::dict(Default::default()),
+            data: empty_dict(),
             tempval: Value::None,
             pending: None,
             pending_is_payload: false,

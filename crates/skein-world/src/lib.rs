@@ -157,3 +157,25 @@ pub fn register_native(world: &mut World, module: &str, name: &str, kind: Native
     }
     world.resource_mut::<Natives>().register(module, name, kind);
 }
+
+/// Runs `f` with a [`WorldHost`] over `world` between ticks (no tasklet is
+/// current): the way Rust code reads and changes tasklets and channels with
+/// the scripts' own rules, e.g. `channels::getstate(host, id)`,
+/// `channels::setstate`, `tasklets::insert`, `tasklets::kill(host, id, true)`.
+/// Calls that switch to another tasklet act as their `pending` forms.
+pub fn with_host<R>(world: &mut World, f: impl FnOnce(&mut WorldHost) -> R) -> R {
+    let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
+    let program = world.resource::<Code>().0.clone();
+    let mut host = WorldHost {
+        world,
+        sched,
+        program,
+    };
+    let r = f(&mut host);
+    let WorldHost {
+        world, mut sched, ..
+    } = host;
+    sched.flush_counts(&mut world.resource_mut::<RunCounters>());
+    *world.resource_mut::<Scheduler>() = sched;
+    r
+}

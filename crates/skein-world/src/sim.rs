@@ -118,3 +118,35 @@ impl Simulation {
         crate::run::deadlocked(&self.world)
     }
 }
+
+impl Simulation {
+    /// `t.kill(pending=True)` from Rust: the tasklet dies when it next runs.
+    pub fn kill(&mut self, id: u64) {
+        crate::with_host(&mut self.world, |h| {
+            crate::tasklets::kill(h, id, true);
+        });
+    }
+
+    /// `t.insert()` from Rust (a paused tasklet goes to the tail).
+    pub fn insert(&mut self, id: u64) -> Result<(), skein_vm::Value> {
+        crate::with_host(&mut self.world, |h| {
+            crate::tasklets::insert(h, id).map(|_| ())
+        })
+    }
+
+    /// `ch.getstate()`: `[balance, flags, waiters]`.
+    pub fn channel_state(&mut self, id: u64) -> skein_vm::Value {
+        crate::with_host(&mut self.world, |h| crate::channels::getstate(h, id))
+    }
+
+    /// `ch.setstate(state)`.
+    pub fn set_channel_state(
+        &mut self,
+        id: u64,
+        state: skein_vm::Value,
+    ) -> Result<(), skein_vm::Value> {
+        crate::with_host(&mut self.world, |h| {
+            crate::channels::setstate(h, id, state).map(|_| ())
+        })
+    }
+}

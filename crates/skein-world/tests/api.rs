@@ -215,3 +215,43 @@ stackless.tasklet(sleeper)()\nstackless.schedule_remove()\nprint('main back at',
     assert_eq!(err, "");
     assert_eq!(out, "sleeper woke at 2\nmain back at 2\n");
 }
+
+#[test]
+fn rust_reads_and_sets_channel_state_and_kills() {
+    let src = "import stackless\nch = stackless.channel()\n\
+def r(name):\n    try:\n        print(name, 'got', ch.receive())\n    finally:\n        print(name, 'ends')\n\
+stackless.tasklet(r)('a')\nstackless.tasklet(r)('b')\n";
+    let mut sim = sim_with(10_000);
+    sim.load_main_source("m", src).expect("compiles");
+    sim.tick();
+    let state = sim.channel_state(2);
+    let Value::List(parts) = &state else {
+        panic!("state is a list: {state:?}")
+    };
+    assert_eq!(parts.items[0], Value::Int(-2));
+    assert_eq!(
+        parts.items[2],
+        Value::list(vec![Value::Tasklet(3), Value::Tasklet(4)])
+    );
+    // Detach both, re-attach only b.
+    let flags = parts.items[1].clone();
+    sim.set_channel_state(
+        2,
+        Value::list(vec![
+            Value::Int(-1),
+            flags,
+            Value::list(vec![Value::Tasklet(4)]),
+        ]),
+    )
+    .expect("valid state");
+    assert!(sim.tasklet(3).is_some_and(|t| t.alive && !t.blocked()));
+    sim.insert(3).expect("a is paused");
+    sim.kill(4);
+    let (out, err) = run(&mut sim, 10);
+    assert_eq!(err, "");
+    assert_eq!(out, "a got None\na ends\nb ends\n");
+    let Value::List(after) = sim.channel_state(2) else {
+        panic!("state is a list")
+    };
+    assert_eq!(after.items[0], Value::Int(0));
+}
