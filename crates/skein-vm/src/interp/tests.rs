@@ -214,9 +214,11 @@ fn fib_speed() {
 
 #[test]
 #[ignore]
-fn show_fib_code() {
-    let src = "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\nprint(fib(32))\n";
-    let p = compile_str("main", src).expect("compiles");
+fn show_code() {
+    let src = std::env::var("SKEIN_SRC")
+        .unwrap_or_default()
+        .replace("\\n", "\n");
+    let p = compile_str("main", &src).expect("compiles");
     println!("{}", skein_script::disasm::disasm_module(&p.modules[0]));
 }
 
@@ -383,4 +385,14 @@ fn errors_and_their_messages() {
          ['a', 2]\n('a', 2)\ncannot import name 'nothing' from 'math' (unknown location)\n\
          exit\nname 'undefined_thing' is not defined\n"
     );
+}
+
+/// `cargo test --release -p skein-vm loop_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn loop_speed() {
+    let src = "def count():\n    i = 0\n    while i < 10000000:\n        i += 1\n    return i\nprint(count())\n";
+    let start = std::time::Instant::now();
+    assert_eq!(run(src), "10000000\n");
+    println!("10M-iteration while loop: {:?}", start.elapsed());
 }
