@@ -38,6 +38,8 @@ pub struct RunSummary {
     pub errors: u64,
     /// The run ended because the world went idle.
     pub idle: bool,
+    /// `after_tick` stopped the run.
+    pub interrupted: bool,
     /// The `deadlock: …` lines written (without newlines).
     pub deadlocked: Vec<String>,
 }
@@ -97,13 +99,33 @@ pub fn run_file(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunSummary, RunError> {
+    let mut sim = prepare(path, opts)?;
+    drive(&mut sim, opts, out, err, &mut |_| true)
+}
+
+/// A world with the run options applied and the script at `path` loaded as
+/// its main tasklet, not yet ticked.
+pub fn prepare(path: &Path, opts: &RunOptions) -> Result<Simulation, RunError> {
     let mut sim = Simulation::new(world_options(opts)?);
     sim.world.resource_mut::<crate::Output>().quiet = opts.quiet;
     match sim.load_main(path) {
-        Ok(_) => {}
-        Err(crate::WorldError::Load(e)) => return Err(RunError::Load(e)),
-        Err(e) => return Err(RunError::Usage(e.to_string())),
+        Ok(_) => Ok(sim),
+        Err(crate::WorldError::Load(e)) => Err(RunError::Load(e)),
+        Err(e) => Err(RunError::Usage(e.to_string())),
     }
+}
+
+/// Ticks `sim` until it is idle or `opts.ticks` ticks have run, writing what
+/// each tick printed. After every tick `after_tick` may save, show progress
+/// or stop the run (by returning `false`, e.g. after Ctrl-C). When the run
+/// ends idle, the deadlock lines go to `err`.
+pub fn drive(
+    sim: &mut Simulation,
+    opts: &RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    after_tick: &mut dyn FnMut(&mut Simulation) -> bool,
+) -> Result<RunSummary, RunError> {
     let mut summary = RunSummary::default();
     loop {
         if sim.is_idle() {
@@ -118,6 +140,10 @@ pub fn run_file(
         let (o, e) = sim.take_output();
         out.write_all(o.as_bytes())?;
         err.write_all(e.as_bytes())?;
+        if !after_tick(sim) {
+            summary.interrupted = true;
+            break;
+        }
     }
     if summary.idle {
         summary.deadlocked = sim.deadlocked();
@@ -163,29 +189,59 @@ pub fn deadlocked(world: &bevy_ecs::world::World) -> Vec<String> {
     lines
 }
 
-/// A `--param` value: `None`, `True`, `False`, an int, a float or a quoted
-/// string; anything else is taken as a plain string.
+/// A `--param` value: a Skein literal (`5`, `-2.5`, `"ada"`, `[1, 2]`,
+/// `{"k": None}`, `True`), evaluated by compiling `v = (TEXT)`; text that is
+/// not a literal (a bare word such as `ada`) is taken as a plain string.
 pub fn parse_literal(text: &str) -> Option<Value> {
-    let t = text.trim();
-    match t {
-        "None" => return Some(Value::None),
-        "True" => return Some(Value::Bool(true)),
-        "False" => return Some(Value::Bool(false)),
-        _ => {}
+    Some(eval_literal(text).unwrap_or_else(|| Value::str(text)))
+}
+
+fn eval_literal(text: &str) -> Option<Value> {
+    if text.contains('\n') || text.trim().is_empty() {
+        return None;
     }
-    let digits = t.replace('_', "");
-    if let Ok(i) = digits.parse::<i64>() {
-        return Some(Value::Int(i));
+    let program = skein_script::loader::compile_str("param", &format!("v = ({text})\n")).ok()?;
+    let slot = program
+        .modules
+        .first()?
+        .globals
+        .iter()
+        .position(|g| g == "v")?;
+    let mut machine = skein_vm::Machine::new(std::sync::Arc::new(program), Limits::default());
+    let mut host = skein_vm::BufferHost::default();
+    // A literal takes a handful of instructions; anything long is not one.
+    match machine.run(10_000, &mut host) {
+        skein_vm::Step::Done(_) if host.out.is_empty() => {}
+        _ => return None,
     }
-    if let Ok(f) = digits.parse::<f64>()
-        && t.chars().any(|c| c.is_ascii_digit())
-    {
-        return Some(Value::Float(f));
+    let v = machine.globals.modules.first()?.values.get(slot)?.clone();
+    match v {
+        Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Str(_)
+        | Value::List(_)
+        | Value::Dict(_) => Some(v),
+        _ => None,
     }
-    for q in ['"', '\''] {
-        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
-            return Some(Value::str(&t[1..t.len() - 1]));
-        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_literals_or_plain_strings() {
+        assert_eq!(parse_literal("5"), Some(Value::Int(5)));
+        assert_eq!(parse_literal("-2.5"), Some(Value::Float(-2.5)));
+        assert_eq!(parse_literal("True"), Some(Value::Bool(true)));
+        assert_eq!(parse_literal("'ada'"), Some(Value::str("ada")));
+        assert_eq!(parse_literal("ada"), Some(Value::str("ada")));
+        assert_eq!(
+            parse_literal("[1, 2]"),
+            Some(Value::list(vec![Value::Int(1), Value::Int(2)]))
+        );
+        assert_eq!(parse_literal("len"), Some(Value::str("len")));
     }
-    Some(Value::str(t))
 }

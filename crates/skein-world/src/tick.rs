@@ -60,6 +60,13 @@ pub fn run_tick(world: &mut World) {
     host.sched.tick += 1;
     host.sched.in_tick = false;
     host.sched.counts.ticks += 1;
+    tracing::debug!(
+        tick = host.sched.tick - 1,
+        runnable = host.sched.ring.len(),
+        sleepers = host.sched.sleepers.len(),
+        switches = host.sched.counts.switches,
+        "tick ended"
+    );
     let WorldHost {
         world, mut sched, ..
     } = host;
@@ -332,6 +339,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         return;
     }
     let label = host.tasklet_label(id);
+    tracing::debug!(tasklet = id, "uncaught error ends {label}");
     let program = host.program.clone();
     let text = vmlink::render_traceback(&err, &program, host);
     let mut out = host.world.resource_mut::<Output>();
