@@ -255,3 +255,50 @@ stackless.tasklet(r)('a')\nstackless.tasklet(r)('b')\n";
     };
     assert_eq!(after.items[0], Value::Int(0));
 }
+
+/// Ticks seen by the game's own system.
+#[derive(Resource, Default)]
+struct Frames(u64);
+
+fn count_frames(mut f: ResMut<Frames>) {
+    f.0 += 1;
+}
+
+#[test]
+fn a_game_brings_its_own_world_and_schedule() {
+    let mut world = World::new();
+    skein_world::init_world(&mut world, WorldOptions::default());
+    world.insert_resource(Frames::default());
+    let opts = skein_world::load_options(&world);
+    let program = skein_script::loader::load_program_with(
+        "game",
+        "game.sk",
+        "import sim\nfor i in range(3):\n    print('frame', sim.tick())\n    sim.sleep(1)\n",
+        &NoFiles,
+        &opts,
+    )
+    .expect("compiles");
+    let main = skein_world::start_main(&mut world, program).expect("starts");
+    assert_eq!(main, 1);
+    let mut schedule = Schedule::default();
+    schedule.add_systems((
+        count_frames.before(SkeinSet::Run),
+        skein_world::run_tick.in_set(SkeinSet::Run),
+    ));
+    let mut n = 0;
+    while !skein_world::is_idle(&world) && n < 10 {
+        schedule.run(&mut world);
+        n += 1;
+    }
+    let (out, _) = world.resource_mut::<skein_world::Output>().take();
+    assert_eq!(out, "frame 0\nframe 1\nframe 2\n");
+    assert_eq!(world.resource::<Frames>().0, 4);
+}
+
+struct NoFiles;
+
+impl skein_script::loader::SourceResolver for NoFiles {
+    fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
+        None
+    }
+}
