@@ -20,7 +20,20 @@
 //!   data); ordinary systems serve them through the [`NativeQueue`]
 //!   resource and complete them with a value.
 //! - [`Simulation`] is a ready-made World + Schedule; a game with its own
-//!   schedule calls [`init_world`], [`start_main`] and adds [`run_tick`].
+//!   schedule calls [`init_world`], [`register_native`], [`load_options`]
+//!   (for the loader), [`start_main`], adds [`run_tick`] in
+//!   [`SkeinSet::Run`], and asks [`is_idle`]. Between ticks, [`with_host`]
+//!   runs the scripts' own tasklet and channel operations from Rust.
+//! - [`run_file`] (or [`run::prepare`] + [`run::drive`]) is `skein run`.
+//!
+//! # Where this differs from a literal reading of the brief, and why
+//! - Immediate natives run with the scheduler put back in the world but the
+//!   module globals still held by the VM (`step` borrows them), so a native
+//!   cannot read script globals.
+//! - A `send_sequence` resumed without a meeting (detached by `setstate`,
+//!   then inserted) goes on with its next item: the sequence's progress is
+//!   the state that matters, and the unsent item stays in its tempval.
+//! - `tasklet(f)` takes a script function (or `None`): fibers run bytecode.
 
 pub mod channels;
 pub mod components;
