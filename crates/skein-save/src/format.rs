@@ -15,6 +15,8 @@ use crate::code::ContentHash;
 use crate::ext::ExtValue;
 use crate::values::ValueRec;
 
+mod skip;
+
 /// The `format` field of every header.
 pub const FORMAT_NAME: &str = "skein-save";
 /// The format version this build writes, and the newest it reads.
@@ -205,41 +207,63 @@ pub enum ImportStateRec {
 }
 
 /// One tasklet: its Stackless attributes, what it waits on and what the
-/// host call it is suspended in will return, then its fiber.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// host call it is suspended in will return, then its fiber. RON leaves out
+/// the fields marked `default` when they hold it (`format/skip.rs`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TaskletRec {
     pub id: u64,
+    #[serde(default)]
     pub name: Option<String>,
     /// For people; a loader checks it agrees with the fields below.
     pub status: Status,
     pub alive: bool,
     /// Has run (or been entered) since it was set up.
     pub started: bool,
+    #[serde(default)]
     pub atomic: bool,
+    #[serde(default)]
     pub block_trap: bool,
     /// A dict value.
+    #[serde(default = "skip::empty_dict")]
     pub data: ValueRec,
+    #[serde(default = "nil")]
     pub tempval: ValueRec,
     /// The error to raise when it next runs (from `throw`/`kill`), or the
     /// payload of a blocked `send_exception` (then `pending_is_payload`).
+    #[serde(default)]
     pub pending: Option<ValueRec>,
+    #[serde(default)]
     pub pending_is_payload: bool,
     pub wait: Wait,
     pub suspension: SuspensionRec,
     /// The function it was set up with (for an error thrown before it ran).
     pub func: Option<FuncRec>,
-    /// Per-tick bookkeeping (ticks are counted `tick + 1`, 0 for never).
+    /// Per-tick bookkeeping (ticks are counted `tick + 1`, 0 for never);
+    /// between ticks none of it is live, so world saves write zeros.
+    #[serde(default)]
     pub tick_state: TickStateRec,
     pub fiber: FiberRec,
     /// Host-registered components, by their stable tag.
+    #[serde(default)]
     pub ext: BTreeMap<String, ExtValue>,
 }
 
-/// A function by name.
+fn nil() -> ValueRec {
+    ValueRec::Nil
+}
+
+/// A function by name: (module, function).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FuncRec {
-    pub module: String,
-    pub function: String,
+pub struct FuncRec(pub String, pub String);
+
+impl FuncRec {
+    pub fn module(&self) -> &str {
+        &self.0
+    }
+
+    pub fn function(&self) -> &str {
+        &self.1
+    }
 }
 
 /// A tasklet's per-tick bookkeeping, as the world keeps it.
@@ -301,27 +325,32 @@ pub enum SuspensionRec {
     /// `kill`/`throw` of another tasklet, `sim.sleep`, `stackless.run()`:
     /// returns `None`.
     ReturnsNone,
-    /// `send`/`send_exception`.
-    Send { exception: bool },
+    /// `send`.
+    Send,
+    /// `send_exception`.
+    SendException,
     /// `send_sequence`: the channel, the items and the next index.
     SendSequence {
         channel: u64,
         items: ValueRec,
         next: u64,
     },
-    /// `receive()`, or a `for` loop over a channel.
-    Receive { iterating: bool },
+    /// `receive()`.
+    Receive,
+    /// A `for` loop over a channel, waiting for its next item.
+    ReceiveInLoop,
     /// A blocking native.
     Native,
 }
 
 /// A tasklet's interpreter state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FiberRec {
     pub state: FiberStateRec,
     /// Outermost first.
     pub frames: Vec<FrameRec>,
     /// The fiber's own pending error (raised before its next instruction).
+    #[serde(default)]
     pub pending: Option<ValueRec>,
 }
 
@@ -336,17 +365,18 @@ pub enum FiberStateRec {
 /// One activation: the function by name, the next instruction with its
 /// source line beside it (for people; the loader ignores `line`), then the
 /// frame's slice of the operand stack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FrameRec {
-    pub module: String,
-    pub function: String,
+    pub func: FuncRec,
     pub pc: u32,
     pub line: u32,
     /// Exactly the function's `nlocals` slots, `Unbound` where unassigned.
     pub locals: Vec<ValueRec>,
     /// Temporaries above the locals, bottom first (loop iterators included).
+    #[serde(default)]
     pub stack: Vec<ValueRec>,
     /// This frame's active `try`s, innermost last.
+    #[serde(default)]
     pub handlers: Vec<HandlerRec>,
 }
 

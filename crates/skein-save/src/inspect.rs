@@ -35,9 +35,9 @@ fn place(save: &SaveFile, t: &TaskletRec) -> Option<String> {
         .body
         .modules
         .iter()
-        .find(|m| m.name == f.module)
-        .map_or(f.module.as_str(), |m| m.path.as_str());
-    Some(format!("{path}:{} in {}", f.line, f.function))
+        .find(|m| m.name == f.func.module())
+        .map_or(f.func.module(), |m| m.path.as_str());
+    Some(format!("{path}:{} in {}", f.line, f.func.function()))
 }
 
 fn label(t: &TaskletRec, main: u64) -> String {

@@ -220,6 +220,9 @@ pub fn save_selection(
                 ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
             }
         }
+        if ext.is_empty() {
+            continue;
+        }
         if let Some(t) = tasklets.iter_mut().find(|t| t.id == n) {
             t.ext = ext;
         } else if let Some(c) = channels.iter_mut().find(|c| c.id == n) {
@@ -242,14 +245,15 @@ pub fn save_selection(
     {
         order.rotate_left(pos + 1);
     }
+    let not_waiting: BTreeSet<u64> = tasklets
+        .iter()
+        .filter(|t| t.wait == Wait::Nothing)
+        .map(|t| t.id)
+        .collect();
     let ring_order: Vec<u64> = order
         .iter()
         .filter_map(|id| refs.numbers.get(id).copied())
-        .filter(|n| {
-            tasklets
-                .iter()
-                .any(|t| t.id == *n && t.wait == Wait::Nothing)
-        })
+        .filter(|n| not_waiting.contains(n))
         .collect();
     let runnable: BTreeSet<u64> = ring_order.iter().copied().collect();
     for rec in &mut tasklets {
@@ -306,10 +310,10 @@ fn modules_used(
     let mut work: Vec<&ValueRec> = roots.iter().chain(table).collect();
     for t in tasklets {
         if let Some(f) = &t.func {
-            used.insert(f.module.clone());
+            used.insert(f.0.clone());
         }
         for f in &t.fiber.frames {
-            used.insert(f.module.clone());
+            used.insert(f.func.0.clone());
             work.extend(f.locals.iter().chain(&f.stack));
         }
         work.extend([&t.data, &t.tempval]);
@@ -386,7 +390,7 @@ pub fn load_selection(
         .tasklets
         .iter()
         .flat_map(|t| &t.fiber.frames)
-        .map(|f| (f.module.as_str(), f.function.as_str()));
+        .map(|f| (f.func.module(), f.func.function()));
     let changed = changed_functions(&program, &saved, in_frames);
     if !changed.is_empty() {
         return Err(LoadError::whole(Problem::ChangedFunctions(changed)));

@@ -69,7 +69,7 @@ pub(crate) fn tasklet_rec(
     let func = match t.func {
         Some(f) => {
             let (module, function) = enc.func_names(f)?;
-            Some(FuncRec { module, function })
+            Some(FuncRec(module, function))
         }
         None => None,
     };
@@ -128,9 +128,8 @@ fn suspension_rec(
         Suspension::None => SuspensionRec::NotSuspended,
         Suspension::Schedule => SuspensionRec::Schedule,
         Suspension::Nothing => SuspensionRec::ReturnsNone,
-        Suspension::Send { exception } => SuspensionRec::Send {
-            exception: *exception,
-        },
+        Suspension::Send { exception: false } => SuspensionRec::Send,
+        Suspension::Send { exception: true } => SuspensionRec::SendException,
         Suspension::SendSequence {
             channel,
             items,
@@ -145,9 +144,8 @@ fn suspension_rec(
                 next: *next as u64,
             }
         }
-        Suspension::Receive { iterating } => SuspensionRec::Receive {
-            iterating: *iterating,
-        },
+        Suspension::Receive { iterating: false } => SuspensionRec::Receive,
+        Suspension::Receive { iterating: true } => SuspensionRec::ReceiveInLoop,
         Suspension::Native => SuspensionRec::Native,
     })
 }
@@ -185,8 +183,7 @@ pub(crate) fn fiber_rec(
             .unwrap_or(func.def_line);
         let (module, function) = enc.func_names(f.func)?;
         frames.push(FrameRec {
-            module,
-            function,
+            func: FuncRec(module, function),
             pc: f.pc,
             line,
             locals: Vec::with_capacity(func.nlocals as usize),
@@ -316,7 +313,7 @@ pub(crate) fn tasklet_from(
     let func = match &rec.func {
         Some(f) => Some(
             resolve
-                .function(&f.module, &f.function)
+                .function(f.module(), f.function())
                 .map_err(|p| LoadError::at(&path.field("func"), p))?,
         ),
         None => None,
@@ -368,9 +365,8 @@ fn suspension_from(
         SuspensionRec::NotSuspended => Suspension::None,
         SuspensionRec::Schedule => Suspension::Schedule,
         SuspensionRec::ReturnsNone => Suspension::Nothing,
-        SuspensionRec::Send { exception } => Suspension::Send {
-            exception: *exception,
-        },
+        SuspensionRec::Send => Suspension::Send { exception: false },
+        SuspensionRec::SendException => Suspension::Send { exception: true },
         SuspensionRec::SendSequence {
             channel,
             items,
@@ -401,9 +397,8 @@ fn suspension_from(
                 next: *next as usize,
             }
         }
-        SuspensionRec::Receive { iterating } => Suspension::Receive {
-            iterating: *iterating,
-        },
+        SuspensionRec::Receive => Suspension::Receive { iterating: false },
+        SuspensionRec::ReceiveInLoop => Suspension::Receive { iterating: true },
         SuspensionRec::Native => Suspension::Native,
     })
 }
@@ -459,8 +454,8 @@ pub(crate) fn fiber_from(
     for (i, f) in rec.frames.iter().enumerate() {
         let p = path.field("frames").index(i);
         let func_ref = resolve
-            .function(&f.module, &f.function)
-            .map_err(|pr| LoadError::at(&p.field("function"), pr))?;
+            .function(f.func.module(), f.func.function())
+            .map_err(|pr| LoadError::at(&p.field("func"), pr))?;
         let func = program.function(func_ref);
         let info = verified
             .info(func_ref.module, func_ref.func)

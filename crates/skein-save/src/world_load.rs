@@ -76,7 +76,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
                 .tasklets
                 .iter()
                 .flat_map(|t| &t.fiber.frames)
-                .map(|f| (f.module.as_str(), f.function.as_str()));
+                .map(|f| (f.func.module(), f.func.function()));
             let changed = changed_functions(&p, &saved, in_frames);
             if !changed.is_empty() {
                 return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
@@ -164,17 +164,15 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     )?;
 
     // Completions: each for a tasklet waiting in that very request.
+    let by_id: HashMap<u64, &crate::format::TaskletRec> =
+        body.tasklets.iter().map(|t| (t.id, t)).collect();
     let mut completions = Vec::with_capacity(w.completions.len());
     let mut completed = BTreeSet::new();
     for (i, c) in w.completions.iter().enumerate() {
         let p = root.field("world").field("completions").index(i);
-        let waits = body
-            .tasklets
-            .iter()
-            .find(|t| t.id == c.tasklet)
-            .is_some_and(
-                |t| matches!(&t.wait, Wait::Native { request, .. } if *request == c.request),
-            );
+        let waits = by_id.get(&c.tasklet).is_some_and(
+            |t| matches!(&t.wait, Wait::Native { request, .. } if *request == c.request),
+        );
         if !waits || !completed.insert(c.tasklet) {
             return Err(LoadError::invalid(
                 &p,
@@ -237,9 +235,14 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     };
     // Sleep numbers restart from 1 in saved order; the world's counter
     // holds the last one handed out.
+    let index: HashMap<u64, usize> = tasklets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.rec_id, i))
+        .collect();
     for (i, id) in w.sleepers.iter().enumerate() {
         let seq = i as u64 + 1;
-        if let Some(t) = tasklets.iter_mut().find(|t| t.rec_id == *id)
+        if let Some(t) = index.get(id).and_then(|&k| tasklets.get_mut(k))
             && let WWait::Sleep { until, .. } = t.state.wait
         {
             t.state.wait = WWait::Sleep { until, seq };

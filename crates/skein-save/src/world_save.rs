@@ -68,6 +68,10 @@ pub fn save_world(world: &World) -> Result<SaveFile, SaveError> {
             let fiber = world.get::<TaskletFiber>(e).map(|f| &f.0);
             let empty = skein_vm::Fiber::default();
             let mut rec = tasklet_rec(&mut enc, &mut refs, id, t, fiber.unwrap_or(&empty), tick)?;
+            // Per-tick bookkeeping counts `tick + 1` of the tick it belongs
+            // to; between ticks none of it is for the next tick, so it is
+            // written as zeros (the scheduler resets stale values itself).
+            rec.tick_state = crate::format::TickStateRec::default();
             rec.status = status_of(&rec, sched.ring.contains(id));
             rec.ext = ext;
             tasklets.push(rec);

@@ -17,8 +17,7 @@ fn sample() -> SaveFile {
         .modules
         .insert("village".into(), ContentHash(0x0123_4567_89ab_cdef));
     let frame = FrameRec {
-        module: "village".into(),
-        function: "farmer".into(),
+        func: FuncRec("village".into(), "farmer".into()),
         pc: 12,
         line: 6,
         locals: vec![ValueRec::Int(3), ValueRec::Unbound],
@@ -47,11 +46,8 @@ fn sample() -> SaveFile {
         pending: None,
         pending_is_payload: false,
         wait,
-        suspension: SuspensionRec::Receive { iterating: false },
-        func: Some(FuncRec {
-            module: "village".into(),
-            function: "farmer".into(),
-        }),
+        suspension: SuspensionRec::Receive,
+        func: Some(FuncRec("village".into(), "farmer".into())),
         tick_state: TickStateRec::default(),
         fiber: FiberRec {
             state: FiberStateRec::Waiting,
@@ -161,7 +157,7 @@ fn pretty_ron_reads_like_a_save() {
         text.starts_with("(\n  header: (\n    format: \"skein-save\",\n    version: 1,"),
         "{text}"
     );
-    assert!(text.contains("function: \"farmer\""), "{text}");
+    assert!(text.contains("func: (\"village\", \"farmer\")"), "{text}");
     assert!(text.contains("line: 6"), "{text}");
     assert!(text.contains("game.Position"), "{text}");
     assert!(text.contains("\"0123456789abcdef\""), "{text}");

@@ -163,7 +163,7 @@ fn a_value_of_the_wrong_type() {
 fn unknown_code_and_natives() {
     let mut s = saved();
     let i = waiter_index(&s);
-    s.body.tasklets[i].fiber.frames[0].function = "nope".into();
+    s.body.tasklets[i].fiber.frames[0].func.1 = "nope".into();
     let e = load(&s).expect_err("refused");
     assert!(matches!(*e.problem, Problem::UnknownFunction { .. }), "{e}");
     let mut s = saved();
@@ -191,7 +191,7 @@ fn a_ten_thousand_deep_inline_value_is_an_error() {
     let text =
         String::from_utf8(to_bytes(&saved(), Encoding::Compact).expect("bytes")).expect("utf8");
     let deep = format!("{}Int(1){}", "List([".repeat(10_000), "])".repeat(10_000));
-    let bad = text.replacen("tempval:Nil", &format!("tempval:{deep}"), 1);
+    let bad = text.replacen("locals:[", &format!("locals:[{deep},"), 1);
     assert_ne!(bad, text);
     assert!(from_bytes(bad.as_bytes()).is_err());
 }

@@ -1,0 +1,66 @@
+//! Save and load times and sizes for a world of N tasklets blocked mid-function
+//! with a few locals each (the issue's speed targets):
+//! `cargo run --release -p skein-save --example save_bench -- 100000`.
+
+use std::time::Instant;
+
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_save::save_world;
+use skein_save::{Encoding, from_bytes, to_bytes};
+use skein_vm::Value;
+use skein_world::{Simulation, WorldOptions};
+
+const SCRIPT: &str = "
+import stackless
+import sim
+def npc(ch, i):
+    hp = 100
+    name = 'npc'
+    pos = [i, i * 2]
+    v = ch.receive()
+    return v
+c = stackless.channel()
+for i in range(sim.param('n', 10)):
+    stackless.tasklet(npc)(c, i)
+";
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let n: i64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let mut opts = WorldOptions {
+        budget: 0,
+        ..WorldOptions::default()
+    };
+    opts.params.insert("n".into(), Value::Int(n));
+    let mut sim = Simulation::new(opts.clone());
+    sim.load_main_source("bench", SCRIPT).expect("compiles");
+    sim.run_until_idle(10);
+    let t = Instant::now();
+    let save = save_world(&sim.world).expect("saves");
+    let snap = ms(t);
+    println!("{n} tasklets: snapshot {snap:.1} ms");
+    for enc in [Encoding::Compact, Encoding::Binary, Encoding::Pretty] {
+        let t = Instant::now();
+        let bytes = to_bytes(&save, enc).expect("encodes");
+        let write = ms(t);
+        let t = Instant::now();
+        let back = from_bytes(&bytes).expect("reads");
+        let read = ms(t);
+        let t = Instant::now();
+        let mut fresh = Simulation::new(opts.clone());
+        load_world(&mut fresh.world, &back, CodePolicy::Saved).expect("loads");
+        let load = ms(t);
+        println!(
+            "  {enc:?}: {} bytes/tasklet; save {:.1} ms (snapshot + encode {write:.1}), load {:.1} ms (parse {read:.1} + build {load:.1})",
+            bytes.len() as i64 / n.max(1),
+            snap + write,
+            read + load
+        );
+    }
+}
