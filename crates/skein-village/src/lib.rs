@@ -20,6 +20,8 @@ pub mod components;
 pub mod movement;
 pub mod natives;
 
+use bevy_ecs::schedule::Schedule;
+use bevy_ecs::world::World;
 use skein_script::loader::load_program_with;
 use skein_world::{Simulation, WorldError, WorldOptions};
 
@@ -31,13 +33,14 @@ pub const DEFAULT_TICKS: u64 = 500;
 /// Where `skein` saves the village when not told otherwise.
 pub const DEFAULT_SAVE: &str = "saves/village.ron";
 
-/// Makes `sim` able to run (or resume) the village: the `npc` natives,
+/// Makes a world (set up with `skein_world::init_world`) and the schedule
+/// that ticks it able to run — or resume — the village: the `npc` natives,
 /// the movement systems and the saved components. Call it before loading
 /// scripts or a save.
-pub fn install(sim: &mut Simulation) {
-    natives::register(sim);
-    movement::add_systems(&mut sim.schedule);
-    components::register_saved(&mut sim.world);
+pub fn install(world: &mut World, schedule: &mut Schedule) {
+    natives::register(world);
+    movement::add_systems(schedule);
+    components::register_saved(world);
 }
 
 /// A fresh world with `options`, ready for the village (see [`install`])
@@ -45,7 +48,7 @@ pub fn install(sim: &mut Simulation) {
 pub fn new_simulation(options: WorldOptions) -> Simulation {
     let mut sim = Simulation::new(options);
     skein_save::pickle::install(&mut sim.world);
-    install(&mut sim);
+    install(&mut sim.world, &mut sim.schedule);
     sim
 }
 
@@ -53,16 +56,16 @@ pub fn new_simulation(options: WorldOptions) -> Simulation {
 /// may hold `npcs` (default 200).
 pub fn build_village(options: WorldOptions) -> Result<Simulation, WorldError> {
     let mut sim = new_simulation(options);
-    start_village(&mut sim)?;
+    start_village(&mut sim.world)?;
     Ok(sim)
 }
 
 /// Compiles the built-in village scripts and starts `village.sk` as the
-/// main tasklet of `sim` (prepared with [`install`]).
-pub fn start_village(sim: &mut Simulation) -> Result<u64, WorldError> {
-    let opts = skein_world::load_options(&sim.world);
+/// main tasklet of `world` (prepared with [`install`]); returns main's id.
+pub fn start_village(world: &mut World) -> Result<u64, WorldError> {
+    let opts = skein_world::load_options(world);
     let main = format!("{}.sk", assets::MAIN);
     let source = assets::source(&main).unwrap_or_default();
     let program = load_program_with(assets::MAIN, &main, source, &assets::Embedded, &opts)?;
-    skein_world::start_main(&mut sim.world, program)
+    skein_world::start_main(world, program)
 }

@@ -11,7 +11,7 @@ use bevy_ecs::prelude::*;
 use skein_vm::errors::{runtime_error, type_error, value_error};
 use skein_vm::value::Dict;
 use skein_vm::{KwArgs, Value};
-use skein_world::{NativeCx, NativeKind, Simulation};
+use skein_world::{NativeCx, NativeKind};
 
 use crate::components::{Health, Inventory, Position};
 
@@ -20,8 +20,8 @@ pub const MODULE: &str = "npc";
 
 type Body = fn(&mut NativeCx, &[Value]) -> Result<Value, Value>;
 
-/// Registers every `npc.*` function in `sim` (before scripts are loaded).
-pub fn register(sim: &mut Simulation) {
+/// Registers every `npc.*` function in `world` (before scripts are loaded).
+pub fn register(world: &mut World) {
     let immediate: [(&str, Body); 9] = [
         ("spawn", spawn),
         ("pos", pos),
@@ -34,9 +34,9 @@ pub fn register(sim: &mut Simulation) {
         ("inventory", inventory),
     ];
     for (name, body) in immediate {
-        sim.register_native(MODULE, name, immediate_fn(name, body));
+        skein_world::register_native(world, MODULE, name, immediate_fn(name, body));
     }
-    sim.register_native(MODULE, "walk_to", NativeKind::Blocking);
+    skein_world::register_native(world, MODULE, "walk_to", NativeKind::Blocking);
 }
 
 /// Wraps `body`, refusing keyword arguments the functions do not take.
