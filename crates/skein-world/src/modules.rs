@@ -29,31 +29,41 @@ mod id {
 }
 
 /// `module.name` for the world's modules; `None` falls through to natives.
+/// (Looked up on every `stackless.schedule()` call, so by module first.)
 pub fn attr(host: &mut WorldHost, module: &str, name: &str) -> Option<Value> {
-    let native = Value::Native;
-    Some(match (module, name) {
-        ("stackless", "tasklet") => Value::Type(TypeTag::Tasklet),
-        ("stackless", "channel") => Value::Type(TypeTag::Channel),
-        ("stackless", "TaskletExit") => Value::Type(TypeTag::Kind(Kind::TaskletExit)),
-        ("stackless", "schedule") => native(id::SCHEDULE),
-        ("stackless", "schedule_remove") => native(id::SCHEDULE_REMOVE),
-        ("stackless", "getcurrent") => native(id::GETCURRENT),
-        ("stackless", "getmain") => native(id::GETMAIN),
-        ("stackless", "getruncount") => native(id::GETRUNCOUNT),
-        ("stackless", "set_atomic") => native(id::SET_ATOMIC),
-        ("stackless", "run") => native(id::RUN),
-        ("stackless", "current") => tasklet_or_none(host.sched.current),
-        ("stackless", "main") => tasklet_or_none(host.sched.main),
-        ("stackless", "runcount") => Value::Int(host.sched.ring.len() as i64),
-        ("random", "random") => native(id::RANDOM),
-        ("random", "randint") => native(id::RANDINT),
-        ("random", "choice") => native(id::CHOICE),
-        ("random", "shuffle") => native(id::SHUFFLE),
-        ("sim", "tick") => native(id::TICK),
-        ("sim", "sleep") => native(id::SLEEP),
-        ("sim", "param") => native(id::PARAM),
-        _ => return None,
-    })
+    let native = |id| Some(Value::Native(id));
+    match module {
+        "stackless" => match name {
+            "schedule" => native(id::SCHEDULE),
+            "tasklet" => Some(Value::Type(TypeTag::Tasklet)),
+            "channel" => Some(Value::Type(TypeTag::Channel)),
+            "getcurrent" => native(id::GETCURRENT),
+            "schedule_remove" => native(id::SCHEDULE_REMOVE),
+            "getmain" => native(id::GETMAIN),
+            "getruncount" => native(id::GETRUNCOUNT),
+            "set_atomic" => native(id::SET_ATOMIC),
+            "run" => native(id::RUN),
+            "current" => Some(tasklet_or_none(host.sched.current)),
+            "main" => Some(tasklet_or_none(host.sched.main)),
+            "runcount" => Some(Value::Int(host.sched.ring.len() as i64)),
+            "TaskletExit" => Some(Value::Type(TypeTag::Kind(Kind::TaskletExit))),
+            _ => None,
+        },
+        "random" => match name {
+            "random" => native(id::RANDOM),
+            "randint" => native(id::RANDINT),
+            "choice" => native(id::CHOICE),
+            "shuffle" => native(id::SHUFFLE),
+            _ => None,
+        },
+        "sim" => match name {
+            "tick" => native(id::TICK),
+            "sleep" => native(id::SLEEP),
+            "param" => native(id::PARAM),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn tasklet_or_none(id: u64) -> Value {

@@ -242,7 +242,9 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
     };
     match outcome {
         None => {
-            if let Some(mut t) = host.tasklet_mut(id) {
+            if budget != 0
+                && let Some(mut t) = host.tasklet_mut(id)
+            {
                 t.budget_used = used;
             }
             put_fiber(host, entity, fiber);
