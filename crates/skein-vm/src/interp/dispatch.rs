@@ -4,10 +4,13 @@
 //! exactly their positional arguments, plain returns) are handled inline;
 //! everything else goes to the sibling modules and to `ops`.
 //!
-//! Speed (release, `FIB_N=30 perf stat -e task-clock` on the `fib_speed`
-//! test): fib(30) takes about 0.23 s of CPU, so fib(32) about 0.6 s. What is
-//! left is mostly the single indirect dispatch and store-forwarding stalls:
-//! a new `Value` is built in a temporary and copied into the stack whole.
+//! Speed (release, CPU time by `perf stat -e task-clock` of the ignored
+//! `fib_speed` and `loop_speed` tests, on a busy 2-core VM): fib(30) about
+//! 0.21 s, fib(32) about 0.55 s, a 10-million-iteration `while` loop about
+//! 0.5 s. On x86 the main cost left is store-forwarding stalls: a new `Value`
+//! is built in parts and then read back whole (a push goes through a
+//! temporary), so the hot paths move ints by payload and build values in
+//! place where they can; the single indirect dispatch is the other cost.
 
 use std::sync::Arc;
 
@@ -35,20 +38,22 @@ pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
 
 /// Kept out of line so the push is not merged with the others through a
 /// temporary (which costs a store-forwarding stall on every push).
-#[inline(never)]
+#[inline]
 fn push_int(stack: &mut Vec<Value>, i: i64) {
-    stack.push(Value::Int(i));
+    stack.push(Value::Int(0));
+    if let [.., Value::Int(slot)] = stack.as_mut_slice() {
+        *slot = i;
+    }
 }
 
-/// Replaces the top two values, known to be ints, by `v` (skipping the
-/// drop glue that ints do not need).
+/// Replaces the top two values, known to be ints, by a bool. Written in
+/// place rather than moved, so nothing reads a whole value back right after
+/// it was written in parts (a store-forwarding stall on x86).
 #[inline]
-fn set_scalar_top2(stack: &mut Vec<Value>, v: Value) {
-    if let Some(old) = stack.pop() {
-        std::mem::forget(old);
-    }
+fn set_top2_bool(stack: &mut Vec<Value>, b: bool) {
+    forget_top(stack);
     let n = stack.len();
-    std::mem::forget(std::mem::replace(&mut stack[n - 1], v));
+    stack[n - 1] = Value::Bool(b);
 }
 
 /// Pops a value known to need no drop (an int or a bool), without
@@ -180,6 +185,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     stack[n - 3..].rotate_right(1);
                 }
                 Op::LoadLocal(i) => {
+                    if let Value::Int(x) = stack[base + i as usize] {
+                        push_int(stack, x);
+                        continue;
+                    }
                     let v = &stack[base + i as usize];
                     if matches!(v, Value::Unbound) {
                         break unbound_local(&func.local_names[i as usize]);
@@ -190,8 +199,19 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     stack.extend_from_within(slot..slot + 1);
                 }
                 Op::StoreLocal(i) => {
+                    let slot = base + i as usize;
+                    // An int into an int slot: move the payload alone, so
+                    // no whole value is read back right after being written.
+                    if let [.., Value::Int(x)] = stack.as_slice() {
+                        let x = *x;
+                        if let Value::Int(old) = &mut stack[slot] {
+                            *old = x;
+                            forget_top(stack);
+                            continue;
+                        }
+                    }
                     let v = pop(stack);
-                    stack[base + i as usize] = v;
+                    stack[slot] = v;
                 }
                 Op::DelLocal(i) => {
                     let slot = &mut stack[base + i as usize];
@@ -322,7 +342,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             _ => None,
                         };
                         if let Some(r) = r {
-                            set_scalar_top2(stack, Value::Bool(r));
+                            set_top2_bool(stack, r);
                             continue;
                         }
                     }
@@ -500,11 +520,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             // Slide the arguments over the function value,
                             // which needs no drop.
                             for j in fpos..fpos + n {
-                                stack.swap(j, j + 1);
+                                match stack[j + 1] {
+                                    // Moved as payload (see `set_top2_bool`).
+                                    Value::Int(x) => stack[j] = Value::Int(x),
+                                    _ => stack.swap(j, j + 1),
+                                }
                             }
-                            if let Some(f) = stack.pop() {
-                                std::mem::forget(f);
-                            }
+                            forget_top(stack);
                             if callee.nlocals as usize > n {
                                 stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
                             }
@@ -525,7 +547,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     flow!(calls::call_method_op(ex, fiber, fuel, func, name, argc, kw));
                 }
                 Op::Return => {
-                    let v = pop(stack);
                     // A plain function with no handler left: the common case.
                     let depth = fiber.frames.len();
                     if depth > 1
@@ -537,10 +558,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             .is_none_or(|h| (h.frame as usize) < depth - 1)
                     {
                         fiber.frames.pop();
-                        truncate(&mut fiber.stack, base);
-                        fiber.stack.push(v);
+                        if let [.., Value::Int(x)] = stack.as_slice() {
+                            let x = *x;
+                            truncate(stack, base);
+                            push_int(stack, x);
+                        } else {
+                            let v = pop(stack);
+                            truncate(stack, base);
+                            stack.push(v);
+                        }
                         continue 'frame;
                     }
+                    let v = pop(stack);
                     match calls::return_from(ex, fiber, fuel, v) {
                         calls::Ret::Continue => continue 'frame,
                         calls::Ret::Done(v) => {
