@@ -467,6 +467,34 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = it;
                 }
                 Op::ForIter(t) => {
+                    // Ranges first, pushing the int in place.
+                    let range_step = match stack.last_mut() {
+                        Some(Value::Iter(it)) => match Arc::make_mut(it) {
+                            IterState::Range { next, stop, step } => {
+                                let cur = *next;
+                                let more = if *step > 0 { cur < *stop } else { cur > *stop };
+                                if more {
+                                    // Past the end of i64 there is nothing left to yield.
+                                    *next = cur.checked_add(*step).unwrap_or(*stop);
+                                }
+                                Some(more.then_some(cur))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    match range_step {
+                        Some(Some(cur)) => {
+                            push_int(stack, cur);
+                            continue;
+                        }
+                        Some(None) => {
+                            stack.pop();
+                            pc = t as usize;
+                            continue;
+                        }
+                        None => {}
+                    }
                     let Value::Iter(it) = top(stack) else {
                         break errors::runtime_error("internal error: ForIter without an iterator");
                     };

@@ -396,3 +396,12 @@ fn loop_speed() {
     assert_eq!(run(src), "10000000\n");
     println!("10M-iteration while loop: {:?}", start.elapsed());
 }
+
+#[test]
+fn range_loops_stop_at_the_ends_of_int() {
+    let src = "out = []\nfor i in range(5, 0, -2):\n    out.append(i)\nfor i in range(0):\n    out.append('never')\nfor i in range(9223372036854775805, 9223372036854775807):\n    out.append(i)\nfor i in range(-9223372036854775806, -9223372036854775808, -1):\n    out.append(i)\nprint(out)\n";
+    assert_eq!(
+        run(src),
+        "[5, 3, 1, 9223372036854775805, 9223372036854775806, -9223372036854775806, -9223372036854775807]\n"
+    );
+}
