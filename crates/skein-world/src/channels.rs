@@ -156,32 +156,69 @@ pub fn call_method(
     }
 }
 
-/// The block_trap and closing checks before an operation blocks.
-fn check_block(host: &WorldHost, ch: u64) -> Result<(), Value> {
+/// The channel's flags, and its first waiter taken off if it waits the
+/// way a meeting needs (`senders`): one look at the channel per operation.
+struct Peek {
+    waiter: Option<u64>,
+    pref: i8,
+    all: bool,
+    closing: bool,
+}
+
+fn peek(host: &mut WorldHost, ch: u64, senders: bool) -> Option<Peek> {
+    let mut c = host.channel_mut(ch)?;
+    let waiter = if c.senders == senders {
+        c.waiters.pop_front()
+    } else {
+        None
+    };
+    Some(Peek {
+        waiter,
+        pref: c.preference,
+        all: c.schedule_all,
+        closing: c.closing,
+    })
+}
+
+/// Blocks the current tasklet at the channel's tail, after the block_trap
+/// check and then the closing check; a sender's value goes in its tempval
+/// (an exception's payload in its pending field).
+fn block(
+    host: &mut WorldHost,
+    ch: u64,
+    closing: bool,
+    msg: Option<Msg>,
+    s: Suspension,
+) -> HostResult {
     let cur = host.sched.current;
-    if host.tasklet(cur).is_some_and(|t| t.block_trap) {
-        return Err(errors::runtime_error(
+    let sending = msg.is_some();
+    let Some(mut t) = host.tasklet_mut(cur) else {
+        return HostResult::Raise(errors::runtime_error("no current tasklet"));
+    };
+    if t.block_trap {
+        return HostResult::Raise(errors::runtime_error(
             "this tasklet does not like to be blocked.",
         ));
     }
-    if host.channel(ch).is_some_and(|c| c.closing) {
-        return Err(errors::value_error(
+    if closing {
+        return HostResult::Raise(errors::value_error(
             "Send/receive operation on a closed channel",
         ));
     }
-    Ok(())
-}
-
-/// Blocks the current tasklet at the channel's tail.
-fn block(host: &mut WorldHost, ch: u64, sending: bool, s: Suspension) -> HostResult {
-    let cur = host.sched.current;
-    host.with_current(|t| {
-        t.wait = Wait::Channel {
-            channel: ch,
-            sending,
-        };
-        t.suspension = s;
-    });
+    match msg {
+        Some(Msg::Value(v)) => t.tempval = v,
+        Some(Msg::Error(e)) => {
+            t.tempval = Value::None;
+            t.pending = Some(e);
+            t.pending_is_payload = true;
+        }
+        None => {}
+    }
+    t.wait = Wait::Channel {
+        channel: ch,
+        sending,
+    };
+    t.suspension = s;
     if let Some(mut c) = host.channel_mut(ch) {
         c.waiters.push_back(cur);
         c.senders = sending;
@@ -194,7 +231,7 @@ fn block(host: &mut WorldHost, ch: u64, sending: bool, s: Suspension) -> HostRes
 /// (stackless-rules.md's table). `result` is what the caller's call gives.
 fn after_meeting(
     host: &mut WorldHost,
-    ch: u64,
+    p: &Peek,
     w: u64,
     sending: bool,
     result: Result<Value, Value>,
@@ -202,12 +239,9 @@ fn after_meeting(
 ) -> HostResult {
     let cur = host.sched.current;
     host.sched.counts.messages += 1;
-    let (pref, all) = host
-        .channel(ch)
-        .map_or((-1, false), |c| (c.preference, c.schedule_all));
     let dir: i8 = if sending { 1 } else { -1 };
-    if all || pref == -dir {
-        if all {
+    if p.all || p.pref == -dir {
+        if p.all {
             host.sched.ring.insert_tail(w);
             host.sched.ring.advance();
         } else {
@@ -233,78 +267,48 @@ fn after_meeting(
 
 /// `send(v)` / `send_exception(e)` by the current tasklet.
 fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
-    let Some(c) = host.channel_mut(ch) else {
+    let Some(p) = peek(host, ch, false) else {
         return HostResult::Raise(errors::runtime_error("no such channel"));
     };
-    let receiver = if !c.senders {
-        c.waiters.front().copied()
-    } else {
-        None
+    let Some(w) = p.waiter else {
+        return block(host, ch, p.closing, Some(msg), s);
     };
-    if let Some(w) = receiver {
-        if let Some(mut c) = host.channel_mut(ch) {
-            c.waiters.pop_front();
-        }
-        if let Some(mut t) = host.tasklet_mut(w) {
-            t.wait = Wait::None;
-            match msg {
-                Msg::Value(v) => t.tempval = v,
-                Msg::Error(e) => {
-                    t.pending = Some(e);
-                    t.pending_is_payload = false;
-                }
+    if let Some(mut t) = host.tasklet_mut(w) {
+        t.wait = Wait::None;
+        match msg {
+            Msg::Value(v) => t.tempval = v,
+            Msg::Error(e) => {
+                t.pending = Some(e);
+                t.pending_is_payload = false;
             }
         }
-        return after_meeting(host, ch, w, true, Ok(Value::None), s);
     }
-    if let Err(e) = check_block(host, ch) {
-        return HostResult::Raise(e);
-    }
-    host.with_current(|t| match msg {
-        Msg::Value(v) => t.tempval = v,
-        Msg::Error(e) => {
-            t.tempval = Value::None;
-            t.pending = Some(e);
-            t.pending_is_payload = true;
-        }
-    });
-    block(host, ch, true, s)
+    after_meeting(host, &p, w, true, Ok(Value::None), s)
 }
 
 /// `receive()` (or the next item of a `for` loop over the channel).
 pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
-    let Some(c) = host.channel(ch) else {
+    let Some(p) = peek(host, ch, true) else {
         return HostResult::Raise(errors::runtime_error("no such channel"));
     };
-    let sender = if c.senders {
-        c.waiters.front().copied()
-    } else {
-        None
-    };
-    if iterating && c.closing && sender.is_none() {
-        return HostResult::IterEnd;
-    }
     let s = Suspension::Receive { iterating };
-    if let Some(w) = sender {
-        if let Some(mut c) = host.channel_mut(ch) {
-            c.waiters.pop_front();
+    let Some(w) = p.waiter else {
+        if iterating && p.closing {
+            return HostResult::IterEnd;
         }
-        let mut result = Ok(Value::None);
-        if let Some(mut t) = host.tasklet_mut(w) {
-            t.wait = Wait::None;
-            result = if t.pending_is_payload {
-                t.pending_is_payload = false;
-                Err(t.pending.take().unwrap_or(Value::None))
-            } else {
-                Ok(std::mem::replace(&mut t.tempval, Value::None))
-            };
-        }
-        return after_meeting(host, ch, w, false, result, s);
+        return block(host, ch, p.closing, None, s);
+    };
+    let mut result = Ok(Value::None);
+    if let Some(mut t) = host.tasklet_mut(w) {
+        t.wait = Wait::None;
+        result = if t.pending_is_payload {
+            t.pending_is_payload = false;
+            Err(t.pending.take().unwrap_or(Value::None))
+        } else {
+            Ok(std::mem::replace(&mut t.tempval, Value::None))
+        };
     }
-    if let Err(e) = check_block(host, ch) {
-        return HostResult::Raise(e);
-    }
-    block(host, ch, false, s)
+    after_meeting(host, &p, w, false, result, s)
 }
 
 /// The items of `send_sequence`'s argument: a list, or a range or str
