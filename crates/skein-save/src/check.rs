@@ -120,7 +120,8 @@ pub fn check_frame(
         ));
     }
     for (i, h) in rec.handlers.iter().enumerate() {
-        let p = path.field("handlers").index(i);
+        let p_0 = path.field("handlers");
+        let p = p_0.index(i);
         let target_depth = info.depth.get(h.target as usize).copied().flatten();
         if target_depth.map(usize::from) != Some(h.height as usize + 1) {
             return Err(LoadError::invalid(

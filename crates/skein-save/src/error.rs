@@ -4,57 +4,78 @@
 
 use std::fmt;
 
-/// The path to a field inside a save, built while checking it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldPath(Vec<Seg>);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seg {
-    Field(&'static str),
-    Index(usize),
-    Name(String),
+/// The path to a field inside a save, built while checking it. Each step
+/// borrows its parent, so checking a field costs no allocation; the text
+/// (`tasklets[3].frames[0].pc`) is made only for an error.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    seg: Seg<'a>,
 }
 
-impl FieldPath {
-    pub fn root() -> FieldPath {
-        FieldPath(Vec::new())
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Field(&'static str),
+    Index(usize),
+    Name(&'a str),
+}
+
+impl<'a> FieldPath<'a> {
+    pub fn root() -> FieldPath<'static> {
+        FieldPath {
+            parent: None,
+            seg: Seg::Root,
+        }
     }
 
     /// This path followed by `.name`.
-    pub fn field(&self, name: &'static str) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Seg::Field(name));
-        p
+    pub fn field(&'a self, name: &'static str) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            seg: Seg::Field(name),
+        }
     }
 
     /// This path followed by `[i]`.
-    pub fn index(&self, i: usize) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Seg::Index(i));
-        p
+    pub fn index(&'a self, i: usize) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
     }
 
     /// This path followed by `["key"]` (map entries).
-    pub fn key(&self, k: &str) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Seg::Name(k.to_string()));
-        p
+    pub fn key(&'a self, k: &'a str) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            seg: Seg::Name(k),
+        }
     }
 
     pub fn is_root(&self) -> bool {
-        self.0.is_empty()
+        matches!(self.seg, Seg::Root)
     }
 }
 
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, seg) in self.0.iter().enumerate() {
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut segs = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            segs.push(p.seg);
+            at = p.parent;
+        }
+        let mut first = true;
+        for seg in segs.iter().rev() {
             match seg {
-                Seg::Field(name) if i == 0 => write!(f, "{name}")?,
+                Seg::Root => continue,
+                Seg::Field(name) if first => write!(f, "{name}")?,
                 Seg::Field(name) => write!(f, ".{name}")?,
                 Seg::Index(n) => write!(f, "[{n}]")?,
                 Seg::Name(k) => write!(f, "[{k:?}]")?,
             }
+            first = false;
         }
         Ok(())
     }
@@ -210,17 +231,14 @@ mod tests {
 
     #[test]
     fn paths_read_like_field_accesses() {
-        let p = FieldPath::root()
-            .field("tasklets")
-            .index(3)
-            .field("frames")
-            .index(0)
-            .field("pc");
-        assert_eq!(p.to_string(), "tasklets[3].frames[0].pc");
-        assert_eq!(
-            FieldPath::root().field("ext").key("hp").to_string(),
-            "ext[\"hp\"]"
-        );
+        let root = FieldPath::root();
+        let t = root.field("tasklets");
+        let t3 = t.index(3);
+        let fr = t3.field("frames");
+        let f0 = fr.index(0);
+        assert_eq!(f0.field("pc").to_string(), "tasklets[3].frames[0].pc");
+        let ext = root.field("ext");
+        assert_eq!(ext.key("hp").to_string(), "ext[\"hp\"]");
     }
 
     #[test]

@@ -11,9 +11,32 @@
 //! - [`write`] and [`read`]: bytes and files (atomic writes, versions);
 //! - [`error`]: what went wrong, with the file, position and field path.
 //!
-//! Host components and resources that a game registers are saved by a stable
-//! tag as RON text ([`ext`]). Components that are not registered are not
-//! saved at all.
+//! On top of them: [`world_save`] and [`world_load`] (a whole world),
+//! [`selection`] (chosen tasklets and channels, saved from one world and
+//! loaded into a running one), [`pickle`] (the script module), [`extract`]
+//! and [`inspect`] (the binary's tools), and [`registry`].
+//!
+//! Host components and resources that a game registers in a
+//! [`registry::SaveRegistry`] are saved by a stable tag as RON text
+//! ([`ext`]). Components and resources that are not registered are not saved
+//! at all.
+//!
+//! How the binary uses it:
+//! ```ignore
+//! // Every world, run or resumed, gets the pickle module before its scripts.
+//! skein_save::pickle::install(&mut sim.world);
+//! // skein run … --save PATH [--compact|--binary]  (between ticks)
+//! let save = skein_save::world_save::save_world(&sim.world)?;
+//! skein_save::write_file(path, &save, Encoding::choose(path, compact, binary))?;
+//! // skein resume SAVE [--code current]: a fresh world, then the save.
+//! let save = skein_save::read_file(path)?;
+//! skein_save::world_load::load_world(&mut sim.world, &save, CodePolicy::Saved)?;
+//! // skein run … --load PART [--schedule]
+//! skein_save::selection::load_selection(&mut sim.world, &part, schedule)?;
+//! // skein inspect / extract
+//! print!("{}", skein_save::inspect::summary(&save));
+//! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
+//! ```
 
 pub mod check;
 pub mod code;

@@ -77,7 +77,9 @@ pub(crate) fn check_ids(body: &Body) -> Result<(), LoadError> {
     let mut seen = BTreeSet::new();
     let mut last = 0;
     for (i, t) in body.tasklets.iter().enumerate() {
-        let p = root.field("tasklets").index(i).field("id");
+        let p_0 = root.field("tasklets");
+        let p_1 = p_0.index(i);
+        let p = p_1.field("id");
         if t.id == 0 || !seen.insert(t.id) {
             return Err(LoadError::at(
                 &p,
@@ -94,7 +96,9 @@ pub(crate) fn check_ids(body: &Body) -> Result<(), LoadError> {
     }
     last = 0;
     for (i, c) in body.channels.iter().enumerate() {
-        let p = root.field("channels").index(i).field("id");
+        let p_0 = root.field("channels");
+        let p_1 = p_0.index(i);
+        let p = p_1.field("id");
         if c.id == 0 || !seen.insert(c.id) {
             return Err(LoadError::at(
                 &p,
@@ -128,7 +132,8 @@ pub(crate) fn stage(
     let root = FieldPath::root();
     let mut tasklets = Vec::with_capacity(body.tasklets.len());
     for (i, rec) in body.tasklets.iter().enumerate() {
-        let p = root.field("tasklets").index(i);
+        let p_0 = root.field("tasklets");
+        let p = p_0.index(i);
         let new_id = resolve
             .tasklet(rec.id)
             .map_err(|pr| LoadError::at(&p.field("id"), pr))?;
@@ -161,7 +166,8 @@ pub(crate) fn stage(
     let mut listed: BTreeSet<u64> = BTreeSet::new();
     let mut channels = Vec::with_capacity(body.channels.len());
     for (i, rec) in body.channels.iter().enumerate() {
-        let p = root.field("channels").index(i);
+        let p_0 = root.field("channels");
+        let p = p_0.index(i);
         let new_id = resolve
             .channel(rec.id)
             .map_err(|pr| LoadError::at(&p.field("id"), pr))?;
@@ -173,7 +179,8 @@ pub(crate) fn stage(
         }
         let mut waiters = std::collections::VecDeque::with_capacity(rec.waiters.len());
         for (j, w) in rec.waiters.iter().enumerate() {
-            let wp = p.field("waiters").index(j);
+            let wp_0 = p.field("waiters");
+            let wp = wp_0.index(j);
             let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
             if !listed.insert(*w) {
                 return Err(LoadError::invalid(

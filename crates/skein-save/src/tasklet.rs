@@ -299,7 +299,9 @@ pub(crate) fn tasklet_from(
                 .map_err(|p| LoadError::at(&path.field("wait"), p))?;
             let mut vs = Vec::with_capacity(args.len());
             for (i, a) in args.iter().enumerate() {
-                let p = path.field("wait").field("args").index(i);
+                let p_0 = path.field("wait");
+                let p_1 = p_0.field("args");
+                let p = p_1.index(i);
                 vs.push(dec.decode(a, Place::Plain, &p)?);
             }
             WWait::Native(NativeRequest {
@@ -452,7 +454,8 @@ pub(crate) fn fiber_from(
         ));
     }
     for (i, f) in rec.frames.iter().enumerate() {
-        let p = path.field("frames").index(i);
+        let p_0 = path.field("frames");
+        let p = p_0.index(i);
         let func_ref = resolve
             .function(f.func.module(), f.func.function())
             .map_err(|pr| LoadError::at(&p.field("func"), pr))?;

@@ -169,7 +169,9 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     let mut completions = Vec::with_capacity(w.completions.len());
     let mut completed = BTreeSet::new();
     for (i, c) in w.completions.iter().enumerate() {
-        let p = root.field("world").field("completions").index(i);
+        let p_0 = root.field("world");
+        let p_1 = p_0.field("completions");
+        let p = p_1.index(i);
         let waits = by_id.get(&c.tasklet).is_some_and(
             |t| matches!(&t.wait, Wait::Native { request, .. } if *request == c.request),
         );
@@ -192,11 +194,16 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     let globals = stage_globals(save, &program, &dec)?;
     let mut params = BTreeMap::new();
     for (k, v) in &w.options.params {
-        let p = root.field("world").field("options").field("params").key(k);
+        let p_0 = root.field("world");
+        let p_1 = p_0.field("options");
+        let p_2 = p_1.field("params");
+        let p = p_2.key(k);
         params.insert(k.clone(), dec.decode(v, Place::Plain, &p)?);
     }
     for (tag, v) in &w.resources {
-        let p = root.field("world").field("resources").key(tag);
+        let p_0 = root.field("world");
+        let p_1 = p_0.field("resources");
+        let p = p_1.key(tag);
         let entry = registry.resource(tag).ok_or_else(|| {
             LoadError::invalid(
                 &p,
@@ -356,7 +363,9 @@ fn compile_saved(world: &World, save: &SaveFile) -> Result<Program, LoadError> {
 
 /// Globals by module and name onto `program`'s slots.
 fn stage_globals(save: &SaveFile, program: &Program, dec: &Decoder) -> Result<Globals, LoadError> {
-    let root = FieldPath::root().field("world").field("globals");
+    let top = FieldPath::root();
+    let world_path = top.field("world");
+    let root = world_path.field("globals");
     let recs = save.body.world.as_ref().map_or(&[][..], |w| &w.globals[..]);
     let mut by_module = HashMap::new();
     for (i, g) in recs.iter().enumerate() {
@@ -388,7 +397,9 @@ fn stage_globals(save: &SaveFile, program: &Program, dec: &Decoder) -> Result<Gl
             },
         };
         for (j, (name, v)) in g.values.iter().enumerate() {
-            let p = root.index(i).field("values").index(j);
+            let p_0 = root.index(i);
+            let p_1 = p_0.field("values");
+            let p = p_1.index(j);
             let val = dec.decode(v, Place::Slot, &p)?;
             if let Some(k) = m.globals.iter().position(|n| n == name) {
                 slot.values[k] = val;

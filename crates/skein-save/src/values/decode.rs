@@ -170,12 +170,14 @@ impl<'r> Decoder<'r> {
             ValueRec::Error(e) => {
                 let mut args = Vec::with_capacity(e.args.len());
                 for (i, a) in e.args.iter().enumerate() {
-                    let p = path.field("args").index(i);
+                    let p_0 = path.field("args");
+                    let p = p_0.index(i);
                     args.push(self.value(a, Place::Plain, &p, depth + 1)?);
                 }
                 let mut traceback = Vec::with_capacity(e.traceback.len());
                 for (i, t) in e.traceback.iter().enumerate() {
-                    let p = path.field("traceback").index(i);
+                    let p_0 = path.field("traceback");
+                    let p = p_0.index(i);
                     let func = r
                         .function(&t.module, &t.function)
                         .map_err(|pr| LoadError::at(&p, pr))?;

@@ -91,6 +91,20 @@ impl<'p> Encoder<'p> {
 
     /// Encodes one value; tall or big parts go to the table.
     pub fn encode(&mut self, v: &Value, refs: &mut dyn EncodeRefs) -> Result<ValueRec, SaveError> {
+        // Most values in a world are scalars: no work stack for them.
+        match v {
+            Value::None => return Ok(ValueRec::Nil),
+            Value::Bool(b) => return Ok(ValueRec::Bool(*b)),
+            Value::Int(i) => return Ok(ValueRec::Int(*i)),
+            Value::Float(f) => return Ok(ValueRec::Float(*f)),
+            Value::Unbound => return Ok(ValueRec::Unbound),
+            Value::Tasklet(id) => return refs.tasklet(*id),
+            Value::Channel(id) => return Ok(ValueRec::Channel(refs.channel(*id)?)),
+            Value::Str(s) if (s.len() as u64) < SHARE_SIZE => {
+                return Ok(ValueRec::Str(s.to_string()));
+            }
+            _ => {}
+        }
         let mut work = vec![Task::Visit(v.clone())];
         // Finished parts with their inline height.
         let mut out: Vec<(ValueRec, u32)> = Vec::new();

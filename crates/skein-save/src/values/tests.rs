@@ -216,10 +216,10 @@ fn same_value_same_bytes() {
 fn dangling_ids_and_refs_are_errors_with_paths() {
     let table = vec![];
     let d = Decoder::new(&table, &Ids, Limits::default(), &FieldPath::root()).expect("empty");
-    let path = FieldPath::root()
-        .field("tasklets")
-        .index(3)
-        .field("tempval");
+    let root = FieldPath::root();
+    let ts = root.field("tasklets");
+    let t3 = ts.index(3);
+    let path = t3.field("tempval");
     let e = d
         .decode(
             &ValueRec::List(vec![ValueRec::Int(1), ValueRec::Tasklet(500)]),
