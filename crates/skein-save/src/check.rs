@@ -15,7 +15,7 @@ use crate::error::{FieldPath, LoadError};
 use crate::format::FrameRec;
 
 /// The verifier's findings for every function of a program, computed once
-/// per load.
+/// per load (or once per program, through [`verified_for`]).
 pub struct Verified {
     modules: Vec<Vec<VerifyInfo>>,
 }
@@ -156,4 +156,30 @@ fn awaits_result(op: &Op) -> bool {
             | Op::Import(_)
             | Op::ForIter(_)
     )
+}
+
+/// The findings for a world's current code, kept in the world so repeated
+/// selection loads (`pickle.loads` in a loop) verify the program once.
+#[derive(bevy_ecs::resource::Resource)]
+struct VerifiedCache {
+    program: std::sync::Arc<Program>,
+    verified: std::sync::Arc<Verified>,
+}
+
+/// The verifier's findings for `program`, the world's code.
+pub(crate) fn verified_for(
+    world: &mut bevy_ecs::world::World,
+    program: &std::sync::Arc<Program>,
+) -> Result<std::sync::Arc<Verified>, LoadError> {
+    if let Some(c) = world.get_resource::<VerifiedCache>()
+        && std::sync::Arc::ptr_eq(&c.program, program)
+    {
+        return Ok(c.verified.clone());
+    }
+    let verified = std::sync::Arc::new(Verified::new(program)?);
+    world.insert_resource(VerifiedCache {
+        program: program.clone(),
+        verified: verified.clone(),
+    });
+    Ok(verified)
 }

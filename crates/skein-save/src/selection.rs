@@ -19,7 +19,6 @@ use skein_world::{
     TaskletState,
 };
 
-use crate::check::Verified;
 use crate::error::{FieldPath, LoadError, Problem, SaveError};
 use crate::format::{
     Body, ChannelRec, Dir, Header, SaveFile, SaveKind, TaskletRec, TickStateRec, Wait,
@@ -395,7 +394,7 @@ pub fn load_selection(
     if !changed.is_empty() {
         return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
     }
-    let verified = Verified::new(&program)?;
+    let verified = crate::check::verified_for(world, &program)?;
     check_ids(body)?;
     let sched = world.resource::<Scheduler>();
     let (main, next_id, tick, in_tick) =
