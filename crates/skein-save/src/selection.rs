@@ -366,6 +366,22 @@ pub fn load_selection(
     save: &SaveFile,
     schedule: bool,
 ) -> Result<Vec<Value>, LoadError> {
+    load_or_check(world, save, schedule, true)
+}
+
+/// Checks a selection against `world` (its code, natives, limits and
+/// registry) exactly as [`load_selection`] would, without loading it: for
+/// `skein run --load`, which checks before tick 0 and loads later.
+pub fn check_selection(world: &mut World, save: &SaveFile) -> Result<(), LoadError> {
+    load_or_check(world, save, false, false).map(|_| ())
+}
+
+fn load_or_check(
+    world: &mut World,
+    save: &SaveFile,
+    schedule: bool,
+    commit: bool,
+) -> Result<Vec<Value>, LoadError> {
     let root = FieldPath::root();
     if save.header.kind != SaveKind::Selection {
         return Err(LoadError::whole(Problem::WrongKind {
@@ -441,6 +457,9 @@ pub fn load_selection(
     // started, so r = 0 wakes next tick.
     let (staged_t, staged_c) = stage(body, &dec, &resolve, &verified, &registry, &ring, tick)?;
 
+    if !commit {
+        return Ok(roots);
+    }
     // Commit.
     let mut sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
     let mut entities = Vec::new();

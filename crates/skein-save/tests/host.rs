@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 use skein_save::registry::{IdMap, SaveRegistry};
-use skein_save::selection::{load_selection, save_selection};
+use skein_save::selection::{check_selection, load_selection, save_selection};
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
@@ -146,8 +146,11 @@ fn a_failed_selection_load_leaves_the_world_as_it_was() {
     s.tick();
     let (mut part, _) = save_selection(&s.world, &[Value::Tasklet(2)], 0).expect("selects");
     let before = to_bytes(&save_world(&s.world).expect("saves"), Encoding::Compact).expect("bytes");
+    check_selection(&mut s.world, &part).expect("a good part checks");
     // A program counter outside its function.
     part.body.tasklets[0].fiber.frames[0].pc = 9999;
+    let e = check_selection(&mut s.world, &part).expect_err("refused");
+    assert_eq!(e.path, "tasklets[0].fiber.frames[0].pc", "{e}");
     let e = load_selection(&mut s.world, &part, true).expect_err("refused");
     assert_eq!(e.path, "tasklets[0].fiber.frames[0].pc", "{e}");
     let after = to_bytes(&save_world(&s.world).expect("saves"), Encoding::Compact).expect("bytes");
