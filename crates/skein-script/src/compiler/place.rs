@@ -4,7 +4,7 @@
 //! they change a temporary.
 
 use super::{Compiler, NameRef, R};
-use crate::ast::{BinOp, Expr, ExprKind, Span, Target};
+use crate::ast::{BinOp, Expr, ExprKind, Span, Target, UnaryOp};
 use crate::bytecode::{Op, PlaceBase};
 
 /// Where a place starts.
@@ -68,6 +68,35 @@ fn split_target(t: &Target) -> Option<Place<'_>> {
             })
         }
         Target::Unpack(..) => None,
+    }
+}
+
+/// Whether pushing `p`'s parts can neither run user code nor raise
+/// (modulo an unbound name), so they may be pushed before the value
+/// without the order being observable: the fast path for `a[i] = v`.
+fn place_is_inert(p: &Place<'_>) -> bool {
+    let root_inert = match p.root {
+        Root::Name(_) => true,
+        Root::Attr(obj, _) => is_inert(obj),
+        Root::Temp(_) => false,
+    };
+    root_inert && p.keys.iter().all(|k| is_inert(k))
+}
+
+/// A constant or a plain name load.
+fn is_inert(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::None
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Name(_) => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => {
+            matches!(x.kind, ExprKind::Int(_) | ExprKind::Float(_))
+        }
+        ExprKind::Unary(UnaryOp::Invert, x) => matches!(x.kind, ExprKind::Int(_)),
+        _ => false,
     }
 }
 
@@ -135,6 +164,12 @@ impl<'a, 'o> Compiler<'a, 'o> {
         let Some(p) = split_target(t) else {
             return self.store_top(t);
         };
+        if !place_is_inert(&p) {
+            // CPython evaluates the value before the target's object and
+            // subscripts; `store_top` parks it in a hidden local meanwhile.
+            self.expr(value)?;
+            return self.store_top(t);
+        }
         let pushed = self.push_place(&p, true)?;
         self.expr(value)?;
         self.fb.line = p.span.line;

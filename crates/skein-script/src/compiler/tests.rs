@@ -102,13 +102,88 @@ def f():
             "Pop",
             "LoadLocal 2 (i)",
             "DelPlace local 1 (a) depth 1",
+            "SmallInt 3",
+            "StoreLocal 6 ($value)",
             "LoadGlobal 2 (f)",
             "Call argc 0",
-            "StoreLocal 6 ($tmp)",
+            "StoreLocal 7 ($tmp)",
             "SmallInt 0",
-            "SmallInt 3",
-            "StorePlace local 6 ($tmp) depth 1",
-            "ClearLocal 6 ($tmp)",
+            "LoadLocal 6 ($value)",
+            "StorePlace local 7 ($tmp) depth 1",
+            "ClearLocal 6 ($value)",
+            "ClearLocal 7 ($tmp)",
+            "None",
+            "Return",
+        ]
+    );
+}
+
+#[test]
+fn assignment_evaluates_the_value_before_a_busy_target() {
+    // CPython order: the value, then the target's object, then its keys.
+    // Constant and name keys keep the direct form (nothing to observe).
+    let src = "\
+def g(a, i, o):
+    a[i][-1] = v()
+    a[k()] = v()
+    a[i][k()] = b[j()] = v()
+    a[k()], o.x = v()
+    h().x = v()
+";
+    assert_eq!(
+        ops(src, 1),
+        [
+            "LoadLocal 1 (i)",
+            "SmallInt -1",
+            "LoadGlobal 1 (v)",
+            "Call argc 0",
+            "StorePlace local 0 (a) depth 2",
+            "LoadGlobal 1 (v)",
+            "Call argc 0",
+            "StoreLocal 3 ($value)",
+            "LoadGlobal 2 (k)",
+            "Call argc 0",
+            "LoadLocal 3 ($value)",
+            "StorePlace local 0 (a) depth 1",
+            "ClearLocal 3 ($value)",
+            "LoadGlobal 1 (v)",
+            "Call argc 0",
+            "Dup",
+            "StoreLocal 4 ($value)",
+            "LoadLocal 1 (i)",
+            "LoadGlobal 2 (k)",
+            "Call argc 0",
+            "LoadLocal 4 ($value)",
+            "StorePlace local 0 (a) depth 2",
+            "ClearLocal 4 ($value)",
+            "StoreLocal 5 ($value)",
+            "LoadGlobal 4 (j)",
+            "Call argc 0",
+            "LoadLocal 5 ($value)",
+            "StorePlace global 3 (b) depth 1",
+            "ClearLocal 5 ($value)",
+            "LoadGlobal 1 (v)",
+            "Call argc 0",
+            "Unpack 2",
+            "StoreLocal 6 ($value)",
+            "LoadGlobal 2 (k)",
+            "Call argc 0",
+            "LoadLocal 6 ($value)",
+            "StorePlace local 0 (a) depth 1",
+            "ClearLocal 6 ($value)",
+            "StoreLocal 7 ($value)",
+            "LoadLocal 2 (o)",
+            "LoadLocal 7 ($value)",
+            "StorePlace attr .x depth 0",
+            "ClearLocal 7 ($value)",
+            "LoadGlobal 1 (v)",
+            "Call argc 0",
+            "StoreLocal 8 ($value)",
+            "LoadGlobal 5 (h)",
+            "Call argc 0",
+            "LoadLocal 8 ($value)",
+            "StorePlace attr .x depth 0",
+            "ClearLocal 8 ($value)",
             "None",
             "Return",
         ]
