@@ -1,0 +1,61 @@
+//! Save and load of a world of tasklets blocked mid-function with a few
+//! locals each, in compact RON and binary (the issue's speed targets; the
+//! `save_bench` example prints sizes and times at any size).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_save::save_world;
+use skein_save::{Encoding, from_bytes, to_bytes};
+use skein_vm::Value;
+use skein_world::{Simulation, WorldOptions};
+
+const SCRIPT: &str = "
+import stackless
+import sim
+def npc(ch, i):
+    hp = 100
+    name = 'npc'
+    pos = [i, i * 2]
+    v = ch.receive()
+    return v
+c = stackless.channel()
+for i in range(sim.param('n', 10)):
+    stackless.tasklet(npc)(c, i)
+";
+
+const N: i64 = 10_000;
+
+fn options() -> WorldOptions {
+    let mut opts = WorldOptions {
+        budget: 0,
+        ..WorldOptions::default()
+    };
+    opts.params.insert("n".into(), Value::Int(N));
+    opts
+}
+
+fn bench(c: &mut Criterion) {
+    let mut sim = Simulation::new(options());
+    sim.load_main_source("bench", SCRIPT).expect("compiles");
+    sim.run_until_idle(10);
+    let mut g = c.benchmark_group("world_10k");
+    g.sample_size(10);
+    for (name, enc) in [("compact", Encoding::Compact), ("binary", Encoding::Binary)] {
+        g.bench_function(format!("save_{name}"), |b| {
+            b.iter(|| to_bytes(&save_world(&sim.world).expect("saves"), enc).expect("encodes"))
+        });
+        let bytes = to_bytes(&save_world(&sim.world).expect("saves"), enc).expect("encodes");
+        g.bench_function(format!("load_{name}"), |b| {
+            b.iter(|| {
+                let save = from_bytes(&bytes).expect("reads");
+                let mut fresh = Simulation::new(options());
+                load_world(&mut fresh.world, &save, CodePolicy::Saved).expect("loads");
+                fresh
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
