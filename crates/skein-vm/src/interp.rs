@@ -10,6 +10,7 @@
 mod attrs;
 mod calls;
 mod dispatch;
+mod fused;
 mod imports;
 mod places;
 mod unwind;

@@ -14,9 +14,9 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{BinOp, CmpOp, NO_KW, Op, builtin_index};
+use skein_script::bytecode::{NO_KW, Op, builtin_index};
 
-use super::{Exec, Flow, attrs, calls, cx, imports, places, throw, unwind, values};
+use super::{Exec, Flow, attrs, calls, cx, fused, imports, places, throw, unwind, values};
 use crate::fiber::{Fiber, FiberState, Frame, Step};
 use crate::value::{IterState, Kind, Value};
 use crate::{builtins, errors, format, ops};
@@ -186,7 +186,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::LoadLocal(i) => {
                     if let Value::Int(x) = stack[base + i as usize] {
-                        push_int(stack, x);
+                        if let Some(next) = fused::after_int_local(code, pc, stack, base, x, fuel) {
+                            pc = next;
+                        } else {
+                            push_int(stack, x);
+                        }
                         continue;
                     }
                     let v = &stack[base + i as usize];
@@ -305,19 +309,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
-                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_mut_slice() {
-                        let fast = match bop {
-                            BinOp::Add => x.checked_add(*y),
-                            BinOp::Sub => x.checked_sub(*y),
-                            BinOp::Mul => x.checked_mul(*y),
-                            _ => None,
-                        };
-                        if let Some(r) = fast {
-                            // Only the payload changes: no tag write, no drop.
-                            *x = r;
-                            forget_top(stack);
-                            continue;
-                        }
+                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_mut_slice()
+                        && let Some(r) = fused::int_arith(bop, *x, *y)
+                    {
+                        // Only the payload changes: no tag write, no drop.
+                        *x = r;
+                        forget_top(stack);
+                        continue;
                     }
                     let b = pop(stack);
                     let a = top(stack);
@@ -331,20 +329,22 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::Compare(cop) => {
                     let n = stack.len();
-                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1]) {
-                        let r = match cop {
-                            CmpOp::Eq => Some(x == y),
-                            CmpOp::Ne => Some(x != y),
-                            CmpOp::Lt => Some(x < y),
-                            CmpOp::Le => Some(x <= y),
-                            CmpOp::Gt => Some(x > y),
-                            CmpOp::Ge => Some(x >= y),
-                            _ => None,
-                        };
-                        if let Some(r) = r {
+                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1])
+                        && let Some(r) = fused::int_cmp(cop, *x, *y)
+                    {
+                        // A jump on the result takes it straight away
+                        // (charged as the instruction it is).
+                        if let Some(&Op::JumpIfFalse(t)) = code.get(pc)
+                            && *fuel >= 1
+                        {
+                            *fuel -= 1;
+                            forget_top(stack);
+                            forget_top(stack);
+                            pc = if r { pc + 1 } else { t as usize };
+                        } else {
                             set_top2_bool(stack, r);
-                            continue;
                         }
+                        continue;
                     }
                     let b = pop(stack);
                     let a = top(stack);
