@@ -245,7 +245,7 @@ fn check_console(dir: &Path, b: &Block) -> Vec<String> {
         }
         let out = Command::new("sh")
             .arg("-c")
-            .arg(format!("{cmd} 2>&1"))
+            .arg(format!("exec 2>&1\n{cmd}"))
             .current_dir(dir)
             .env("PATH", &path)
             .env_remove("RUST_LOG")
