@@ -78,8 +78,8 @@ fn entity_named(sim: &Simulation, name: &str) -> bevy_ecs::entity::Entity {
 #[test]
 fn the_village_runs_the_same_twice_and_tells_a_story() {
     let (mut a, mut b) = (String::new(), String::new());
-    run(&mut village(200), 300, &mut a);
-    run(&mut village(200), 300, &mut b);
+    run(&mut village(200), 900, &mut a);
+    run(&mut village(200), 900, &mut b);
     assert_eq!(a, b);
     let lines: Vec<&str> = a.lines().collect();
     assert!((150..3000).contains(&lines.len()), "{} lines", lines.len());
@@ -98,8 +98,8 @@ fn the_village_runs_the_same_twice_and_tells_a_story() {
         " sold ",
         " bought ",
         "council of Ashby, day 1: 20 merchants",
-        "council of Ashby, day 3: 20 merchants",
-        "dusk falls on day 1",
+        "council of Ashby, day 2: 20 merchants",
+        "dusk falls on day 2",
         "dawn breaks on day 3",
         " arrived at the gate of Ashby",
         " left Ashby carrying ",
@@ -112,25 +112,25 @@ fn the_village_runs_the_same_twice_and_tells_a_story() {
 #[test]
 fn another_seed_tells_another_story() {
     let mut a = String::new();
-    run(&mut village(200), 120, &mut a);
+    run(&mut village(200), 250, &mut a);
     let mut o = options(200);
     o.seed = 8;
     let mut other = skein_village::build_village(o).expect("compiles");
     let mut b = String::new();
-    run(&mut other, 120, &mut b);
+    run(&mut other, 250, &mut b);
     assert_ne!(a, b);
 }
 
 #[test]
 fn saving_and_resuming_changes_nothing() {
-    const N: u64 = 260;
+    const N: u64 = 900;
     let mut want = String::new();
     let mut whole = village(200);
     run(&mut whole, N, &mut want);
     let end = save_text(&whole);
-    // 1: NPCs just spawned; 50: the council's noon; 62: mid-market;
-    // 80: night; 151: the day after a council; 233: travellers on the road.
-    for k in [1, 50, 62, 80, 151, 233] {
+    // 1: NPCs just spawned; 30: farmers walking out; 200: the council's
+    // noon; 213: mid-market; 350: night; 611: the next day's market.
+    for k in [1, 30, 200, 213, 350, 611] {
         let mut got = String::new();
         let mut first = village(200);
         run(&mut first, k, &mut got);
@@ -183,7 +183,7 @@ fn a_save_resumes_mid_walk_with_the_walkers_where_they_were() {
 fn npcs_carry_their_state_in_components() {
     let mut sim = village(200);
     let mut log = String::new();
-    run(&mut sim, 120, &mut log);
+    run(&mut sim, 250, &mut log);
     // The first merchant keeps her stall at (11, 14) and trades in coin.
     let ada = entity_named(&sim, "ada");
     assert_eq!(
@@ -232,8 +232,8 @@ fn the_village_runs_from_the_files_on_disk_too() {
     let main = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/village/village.sk");
     from_disk.load_main(&main).expect("compiles from disk");
     let (mut a, mut b) = (String::new(), String::new());
-    run(&mut from_disk, 120, &mut a);
-    run(&mut village(200), 120, &mut b);
+    run(&mut from_disk, 250, &mut a);
+    run(&mut village(200), 250, &mut b);
     assert_eq!(a, b);
 }
 
@@ -276,7 +276,7 @@ fn walking_takes_one_tick_per_step() {
 fn two_thousand_npcs_run() {
     let mut sim = village(2000);
     let mut log = String::new();
-    run(&mut sim, 120, &mut log);
+    run(&mut sim, 250, &mut log);
     assert!(log.starts_with("tick 0 | the village wakes: 2000 people in 10 hamlet(s)\n"));
     assert!(
         log.contains("council of Hollins, day 1: 20 merchants"),

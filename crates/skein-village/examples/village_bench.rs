@@ -31,6 +31,8 @@ fn peak_rss_mb() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let log = args.iter().any(|a| a == "--log");
+    // `--slow`: name every tick that takes over 100 ms
+    let slow = args.iter().any(|a| a == "--slow");
     let nums: Vec<i64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let npcs = nums.first().copied().unwrap_or(100_000);
     let ticks = nums.get(1).copied().unwrap_or(500) as u64;
@@ -51,6 +53,9 @@ fn main() {
         let start = Instant::now();
         sim.tick();
         let took = start.elapsed().as_secs_f64();
+        if slow && took > 0.1 {
+            eprintln!("tick {t}: {:.0} ms wall", took * 1e3);
+        }
         if took > slowest.0 {
             slowest = (took, t);
         }

@@ -29,9 +29,14 @@ pub struct Health {
 #[derive(Component, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inventory(pub BTreeMap<String, i64>);
 
-/// An NPC on its way to `target`, one grid step per tick. Rebuilt from the
-/// pending request after a load, so it is deliberately not saved.
+/// An NPC on its way to `target`, one grid step per tick, and the tasklet
+/// to wake on arrival. In sparse-set storage, because it comes and goes
+/// with every walk: table storage would move the entity between tables
+/// each time, and the movement system would have to visit every NPC to
+/// find the walkers. Rebuilt from the pending request after a load, so it
+/// is deliberately not saved.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+#[component(storage = "SparseSet")]
 pub struct Walking {
     pub target: (i64, i64),
     pub tasklet: u64,

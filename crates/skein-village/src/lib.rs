@@ -27,8 +27,9 @@ use skein_world::{Simulation, WorldError, WorldOptions};
 
 pub use components::{Health, Inventory, Position, Walking};
 
-/// Ticks `skein` runs the village for when not told otherwise (five days).
-pub const DEFAULT_TICKS: u64 = 500;
+/// Ticks `skein` runs the village for when not told otherwise: three days
+/// of 400 ticks (about 500 lines of log at the default 200 NPCs).
+pub const DEFAULT_TICKS: u64 = 1200;
 
 /// Where `skein` saves the village when not told otherwise.
 pub const DEFAULT_SAVE: &str = "saves/village.ron";

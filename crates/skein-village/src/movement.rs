@@ -25,7 +25,7 @@ pub fn add_systems(schedule: &mut Schedule) {
 pub fn start_walks(
     mut commands: Commands,
     mut queue: ResMut<NativeQueue>,
-    mut bodies: Query<(Option<&mut Walking>, Has<Position>)>,
+    bodies: Query<(), With<Position>>,
 ) {
     for call in queue.take_requests(MODULE, "walk_to") {
         let target = match call.args.as_slice() {
@@ -39,16 +39,12 @@ pub fn start_walks(
             target,
             tasklet: call.tasklet,
         };
-        match bodies.get_mut(call.entity) {
-            Ok((_, false)) | Err(_) => {
-                let msg =
-                    "npc.walk_to(): this tasklet has no body yet (call npc.spawn(x, y, hp) first)";
-                queue.complete(call.tasklet, Err(runtime_error(msg)));
-            }
-            Ok((Some(mut w), true)) => *w = walk,
-            Ok((None, true)) => {
-                commands.entity(call.entity).insert(walk);
-            }
+        if bodies.contains(call.entity) {
+            commands.entity(call.entity).insert(walk);
+        } else {
+            let msg =
+                "npc.walk_to(): this tasklet has no body yet (call npc.spawn(x, y, hp) first)";
+            queue.complete(call.tasklet, Err(runtime_error(msg)));
         }
     }
     // A walker killed or thrown into stops where it stands.

@@ -98,10 +98,20 @@ fn heal(cx: &mut NativeCx, args: &[Value]) -> Result<Value, Value> {
 fn give(cx: &mut NativeCx, args: &[Value]) -> Result<Value, Value> {
     let (item, n) = item_amount("give", args)?;
     let mut inv = body::<Inventory>(cx, "give")?;
-    let have = inv.0.entry(item).or_insert(0);
-    *have = have.saturating_add(n);
-    let now = *have;
-    inv.0.retain(|_, c| *c > 0);
+    if n == 0 {
+        return Ok(Value::Int(inv.0.get(item).copied().unwrap_or(0)));
+    }
+    // Look up before allocating a key: most gifts add to a pile already there.
+    let now = match inv.0.get_mut(item) {
+        Some(have) => {
+            *have = have.saturating_add(n);
+            *have
+        }
+        None => {
+            inv.0.insert(item.to_string(), n);
+            n
+        }
+    };
     Ok(Value::Int(now))
 }
 
@@ -109,13 +119,13 @@ fn give(cx: &mut NativeCx, args: &[Value]) -> Result<Value, Value> {
 fn take(cx: &mut NativeCx, args: &[Value]) -> Result<Value, Value> {
     let (item, n) = item_amount("take", args)?;
     let mut inv = body::<Inventory>(cx, "take")?;
-    let Some(have) = inv.0.get_mut(&item) else {
+    let Some(have) = inv.0.get_mut(item) else {
         return Ok(Value::Int(0));
     };
     let taken = n.min(*have);
     *have -= taken;
     if *have == 0 {
-        inv.0.remove(&item);
+        inv.0.remove(item);
     }
     Ok(Value::Int(taken))
 }
@@ -186,9 +196,9 @@ fn amounts<const N: usize>(f: &str, args: &[Value]) -> Result<[i64; N], Value> {
 }
 
 /// `(item: str, n: int >= 0)`.
-fn item_amount(f: &str, args: &[Value]) -> Result<(String, i64), Value> {
+fn item_amount<'a>(f: &str, args: &'a [Value]) -> Result<(&'a str, i64), Value> {
     match args {
-        [Value::Str(item), Value::Int(n)] if *n >= 0 => Ok((item.to_string(), *n)),
+        [Value::Str(item), Value::Int(n)] if *n >= 0 => Ok((item.as_str(), *n)),
         [Value::Str(_), Value::Int(_)] => Err(value_error(format!(
             "npc.{f}(): amount must not be negative"
         ))),
