@@ -132,8 +132,10 @@ pub enum IterState {
 }
 
 /// A script value. The derived `PartialEq` is structural (for tests and
-/// save round-trips); script `==` is `ops::compare`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// save round-trips); script `==` is `ops::compare`. Its serde form is the
+/// derived one up to a modest nesting depth, then a flat node table
+/// (`value/serde_flat.rs`), so no value is too deep to save and load.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     None,
     Bool(bool),
@@ -167,3 +169,4 @@ pub enum Value {
 const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
 mod imp;
+pub mod serde_flat;
