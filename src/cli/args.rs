@@ -4,9 +4,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Skein: scripted tasklets and channels whose whole world saves to RON.
+///
+/// With no command, runs the bundled village scenario and saves it to
+/// `saves/village.ron`.
 #[derive(Debug, Parser)]
 #[command(name = "skein", version, about, long_about = None)]
 #[command(arg_required_else_help = false, disable_help_subcommand = true)]
@@ -21,8 +24,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a script's top level as the main tasklet.
+    /// Run a script's top level as the main tasklet of a new world.
     Run(RunArgs),
+    /// Continue a world save with the options saved in it.
+    Resume(ResumeArgs),
+    /// Show what a save holds: tasklets, channels, tick and modules.
+    Inspect(InspectArgs),
+    /// Cut chosen tasklets and channels out of a world save into a selection.
+    Extract(ExtractArgs),
+    /// Run the bundled village scenario (what `skein` alone does).
+    Village(VillageArgs),
     /// Compile a script and every module it imports; report errors only.
     Check(FileArgs),
     /// Show the bytecode of a script and the modules it imports.
@@ -47,6 +58,41 @@ pub struct RunArgs {
     /// The script to run.
     pub file: PathBuf,
 
+    #[command(flatten)]
+    pub world: WorldArgs,
+
+    /// Another folder to look for imported modules in (repeatable; searched
+    /// after the importing file's folder, in the order given).
+    #[arg(long = "path", value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
+
+    /// A selection save to load into the world at the end of tick 0
+    /// (checked before anything runs).
+    #[arg(long, value_name = "PART")]
+    pub load: Option<PathBuf>,
+
+    /// With `--load`: append the loaded runnable tasklets to the ring
+    /// instead of leaving them paused.
+    #[arg(long, requires = "load")]
+    pub schedule: bool,
+}
+
+/// `skein village [options]`, and `skein` with no arguments.
+#[derive(Debug, Args, Default)]
+pub struct VillageArgs {
+    #[command(flatten)]
+    pub world: WorldArgs,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
+}
+
+/// The options of a new world, shared by `run` and `village`.
+#[derive(Debug, Args, Default)]
+pub struct WorldArgs {
     /// Run at most N ticks (fewer if the world goes idle).
     #[arg(long, value_name = "N")]
     pub ticks: Option<u64>,
@@ -55,6 +101,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
 
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// A scenario parameter, `sim.param("k")` in scripts; V is a Skein literal (repeatable).
+    #[arg(long = "param", value_name = "K=V", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Budget and limits: chosen for a new world, overridable on resume.
+#[derive(Debug, Args, Default)]
+pub struct LimitArgs {
     /// VM instructions each tasklet may run per tick (0: unlimited) [default: 10000].
     #[arg(long, value_name = "I")]
     pub budget: Option<u64>,
@@ -66,16 +126,11 @@ pub struct RunArgs {
     /// Largest value size: items counted recursively plus string bytes [default: 16777216].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub size_limit: Option<u64>,
+}
 
-    /// Another folder to look for imported modules in (repeatable; searched
-    /// after the importing file's folder, in the order given).
-    #[arg(long = "path", value_name = "DIR")]
-    pub paths: Vec<PathBuf>,
-
-    /// A scenario parameter, `sim.param("k")` in scripts; V is a Skein literal (repeatable).
-    #[arg(long = "param", value_name = "K=V", value_parser = parse_param)]
-    pub params: Vec<(String, String)>,
-
+/// What happens to script output and errors.
+#[derive(Debug, Args, Default)]
+pub struct OutputArgs {
     /// Exit with status 1 if any script error went uncaught.
     #[arg(long)]
     pub strict: bool,
@@ -83,6 +138,112 @@ pub struct RunArgs {
     /// Discard what scripts print.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Where and how the world is saved.
+#[derive(Debug, Args, Default)]
+pub struct SaveArgs {
+    /// Save the world to PATH at the end (the previous file is kept as PATH.bak).
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+
+    /// Also save after every tick that leaves the completed ticks a multiple of K.
+    #[arg(long, value_name = "K", requires = "save",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub save_every: Option<u64>,
+
+    #[command(flatten)]
+    pub encoding: EncodingArgs,
+}
+
+/// `--compact` / `--binary`.
+#[derive(Debug, Args, Default, Clone, Copy)]
+pub struct EncodingArgs {
+    /// Write RON without whitespace.
+    #[arg(long, conflicts_with = "binary")]
+    pub compact: bool,
+
+    /// Write the binary encoding (also chosen by a `.bin` path).
+    #[arg(long)]
+    pub binary: bool,
+}
+
+/// `skein resume SAVE [options]`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The world save to continue.
+    pub file: PathBuf,
+
+    /// Run at most N more ticks (`--ticks 0 --save P` re-saves without running).
+    #[arg(long, value_name = "N")]
+    pub ticks: Option<u64>,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
+
+    /// Resume on the code saved in the file, or on the scripts as they are now.
+    #[arg(long, value_enum, default_value_t = CodeChoice::Saved)]
+    pub code: CodeChoice,
+
+    /// With `--code current`: where to look for modules (repeatable; default:
+    /// the saved search path, resolved against the current folder).
+    #[arg(long = "path", value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Ignored: the random generator continues from its saved state.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// Overrides, which break the exact-continuation promise.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Which code a resumed world runs (saves.md, "Code").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodeChoice {
+    Saved,
+    Current,
+}
+
+/// `skein inspect SAVE [--json]`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The save (world or selection) to describe.
+    pub file: PathBuf,
+
+    /// Print JSON for tools instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `skein extract SAVE selectors… -o PART`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The world save to cut from.
+    pub file: PathBuf,
+
+    /// Every tasklet with this name (repeatable).
+    #[arg(long = "tasklet", value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// The tasklet with this id (repeatable).
+    #[arg(long = "tasklet-id", value_name = "N")]
+    pub tasklet_ids: Vec<u64>,
+
+    /// The channel with this id (repeatable).
+    #[arg(long = "channel", value_name = "N")]
+    pub channel_ids: Vec<u64>,
+
+    /// Where to write the selection.
+    #[arg(short = 'o', long = "output", value_name = "PART")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub encoding: EncodingArgs,
 }
 
 /// Splits `k=v` at the first `=`; the key must look like a Skein name so
@@ -122,13 +283,28 @@ mod tests {
     }
 
     #[test]
-    fn bad_numbers_are_usage_errors() {
+    fn bad_arguments_are_usage_errors() {
         for argv in [
             &["skein", "run", "a.sk", "--seed", "-1"][..],
             &["skein", "run", "a.sk", "--frame-limit", "0"],
             &["skein", "run", "a.sk", "--ticks", "lots"],
             &["skein", "run", "a.sk", "--bogus"],
+            &["skein", "run", "a.sk", "--save-every", "3"],
+            &[
+                "skein",
+                "run",
+                "a.sk",
+                "--save",
+                "s.ron",
+                "--save-every",
+                "0",
+            ],
+            &["skein", "run", "a.sk", "--schedule"],
+            &["skein", "run", "a.sk", "--compact", "--binary"],
             &["skein", "run"],
+            &["skein", "resume"],
+            &["skein", "resume", "s.ron", "--code", "newest"],
+            &["skein", "extract", "s.ron", "--tasklet", "ada"],
             &["skein", "frobnicate"],
         ] {
             let err = Cli::try_parse_from(argv).expect_err("should be rejected");

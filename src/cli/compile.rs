@@ -9,14 +9,11 @@ use skein_script::bytecode::Program;
 use super::ExitStatus;
 use super::output::{Stdout, report};
 use skein_script::disasm::disasm;
-use skein_script::loader::{LoadOptions, load_program};
+use skein_script::loader::load_program;
 
 /// Compiles `script` and its imports, or reports why not on stderr.
 pub fn load(script: &Path, search_path: &[PathBuf]) -> Result<Program, ExitStatus> {
-    let options = LoadOptions {
-        search_path: search_path.to_vec(),
-        ..LoadOptions::default()
-    };
+    let options = super::engine::load_options(search_path);
     tracing::debug!(script = %script.display(), ?search_path, "loading");
     load_program(script, &options).map_err(|err| {
         report(&err.render());

@@ -1,21 +1,24 @@
-//! The second step of argument handling: raw [`RunArgs`] become a
-//! [`RunConfig`] with every default filled in, so the code that runs a
-//! script never looks at clap types or asks "was this given?".
+//! The second step of argument handling: raw clap arguments become resolved
+//! configurations with every default filled in, so the code that runs a
+//! world never looks at clap types or asks "was this given?".
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use skein_save::Encoding;
 use skein_vm::Limits;
+use skein_world::RunOptions;
 
-use super::args::RunArgs;
+use super::args::{EncodingArgs, LimitArgs, RunArgs, SaveArgs, VillageArgs, WorldArgs};
 
 /// Instructions a tasklet may run per tick unless `--budget` says otherwise
 /// (runtime.md, "Ticks").
 pub const DEFAULT_BUDGET: u64 = 10_000;
 
-/// Everything `skein run` needs to know, resolved.
+/// Everything `skein run` (or `skein village`) needs to know, resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunConfig {
-    pub script: PathBuf,
+    /// `None` for the built-in village.
+    pub script: Option<PathBuf>,
     /// Folders searched for imports after the importing file's own.
     pub search_path: Vec<PathBuf>,
     /// `None`: run until the world is idle.
@@ -29,35 +32,106 @@ pub struct RunConfig {
     pub strict: bool,
     /// Script output is discarded (`-q`).
     pub quiet: bool,
+    pub save: SaveConfig,
+    /// `--load PART [--schedule]`.
+    pub load: Option<(PathBuf, bool)>,
+}
+
+/// `--save PATH [--save-every K] [--compact|--binary]`, resolved.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SaveConfig {
+    pub path: Option<PathBuf>,
+    pub every: Option<u64>,
+    pub encoding: Encoding,
+}
+
+impl SaveConfig {
+    pub fn resolve(args: SaveArgs) -> SaveConfig {
+        let encoding = match &args.save {
+            Some(p) => encoding(p, args.encoding),
+            None => Encoding::default(),
+        };
+        SaveConfig {
+            path: args.save,
+            every: args.save_every,
+            encoding,
+        }
+    }
+}
+
+/// The encoding chosen by the flags, or by a `.bin` path.
+pub fn encoding(path: &Path, flags: EncodingArgs) -> Encoding {
+    Encoding::choose(path, flags.compact, flags.binary)
+}
+
+/// `--budget`: `None` is unlimited.
+pub fn budget(arg: Option<u64>) -> Option<u64> {
+    match arg {
+        None => Some(DEFAULT_BUDGET),
+        Some(0) => None,
+        Some(n) => Some(n),
+    }
+}
+
+/// `--frame-limit` and `--size-limit` over `base`.
+pub fn limits(args: &LimitArgs, base: Limits) -> Limits {
+    Limits {
+        frame_limit: args.frame_limit.unwrap_or(base.frame_limit),
+        size_limit: args.size_limit.unwrap_or(base.size_limit),
+    }
 }
 
 impl RunConfig {
     pub fn resolve(args: RunArgs) -> RunConfig {
-        let defaults = Limits::default();
-        let limits = Limits {
-            frame_limit: args.frame_limit.unwrap_or(defaults.frame_limit),
-            size_limit: args.size_limit.unwrap_or(defaults.size_limit),
-        };
-        let budget = match args.budget {
-            None => Some(DEFAULT_BUDGET),
-            Some(0) => None,
-            Some(n) => Some(n),
-        };
-        let mut params: Vec<(String, String)> = Vec::with_capacity(args.params.len());
-        for (key, value) in args.params {
+        let mut cfg = RunConfig::of_world(args.world, args.save);
+        cfg.script = Some(args.file);
+        cfg.search_path = args.paths;
+        cfg.load = args.load.map(|p| (p, args.schedule));
+        cfg
+    }
+
+    /// `skein village [options]`: the fixed length and save path unless given.
+    pub fn village(args: VillageArgs) -> RunConfig {
+        let mut cfg = RunConfig::of_world(args.world, args.save);
+        cfg.max_ticks = Some(cfg.max_ticks.unwrap_or(skein_village::DEFAULT_TICKS));
+        if cfg.save.path.is_none() {
+            cfg.save.path = Some(PathBuf::from(skein_village::DEFAULT_SAVE));
+        }
+        cfg
+    }
+
+    fn of_world(world: WorldArgs, save: SaveArgs) -> RunConfig {
+        let mut params: Vec<(String, String)> = Vec::with_capacity(world.params.len());
+        for (key, value) in world.params {
             params.retain(|(k, _)| *k != key);
             params.push((key, value));
         }
         RunConfig {
-            script: args.file,
-            search_path: args.paths,
-            max_ticks: args.ticks,
-            seed: args.seed,
-            budget,
-            limits,
+            script: None,
+            search_path: Vec::new(),
+            max_ticks: world.ticks,
+            seed: world.seed,
+            budget: budget(world.limits.budget),
+            limits: limits(&world.limits, Limits::default()),
             params,
-            strict: args.strict,
-            quiet: args.quiet,
+            strict: world.output.strict,
+            quiet: world.output.quiet,
+            save: SaveConfig::resolve(save),
+            load: None,
+        }
+    }
+
+    /// The world crate's view of these options.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            ticks: self.max_ticks,
+            seed: self.seed,
+            budget: Some(self.budget.unwrap_or(0)),
+            frame_limit: Some(self.limits.frame_limit),
+            size_limit: Some(self.limits.size_limit),
+            search_path: self.search_path.clone(),
+            params: self.params.clone(),
+            quiet: self.quiet,
         }
     }
 }
@@ -73,6 +147,7 @@ mod tests {
         let cli = Cli::try_parse_from(argv).expect("valid arguments");
         match cli.command {
             Some(Command::Run(args)) => RunConfig::resolve(args),
+            Some(Command::Village(args)) => RunConfig::village(args),
             other => panic!("not a run: {other:?}"),
         }
     }
@@ -80,11 +155,13 @@ mod tests {
     #[test]
     fn defaults_are_the_spec_defaults() {
         let cfg = resolve(&["skein", "run", "a.sk"]);
-        assert_eq!(cfg.script, PathBuf::from("a.sk"));
+        assert_eq!(cfg.script, Some(PathBuf::from("a.sk")));
         assert_eq!(cfg.budget, Some(10_000));
         assert_eq!(cfg.seed, 0);
         assert_eq!(cfg.max_ticks, None);
         assert_eq!(cfg.limits, Limits::default());
+        assert_eq!(cfg.save, SaveConfig::default());
+        assert_eq!(cfg.load, None);
         assert!(!cfg.strict && !cfg.quiet);
     }
 
@@ -117,6 +194,14 @@ mod tests {
             "--strict",
             "-q",
             "-v",
+            "--save",
+            "w.ron",
+            "--save-every",
+            "7",
+            "--compact",
+            "--load",
+            "p.ron",
+            "--schedule",
         ]);
         assert_eq!(cfg.max_ticks, Some(5));
         assert_eq!(cfg.seed, 42);
@@ -137,5 +222,28 @@ mod tests {
             [("m".into(), "[2]".into()), ("n".into(), "3".into())]
         );
         assert!(cfg.strict && cfg.quiet);
+        assert_eq!(
+            cfg.save,
+            SaveConfig {
+                path: Some("w.ron".into()),
+                every: Some(7),
+                encoding: Encoding::Compact
+            }
+        );
+        assert_eq!(cfg.load, Some(("p.ron".into(), true)));
+        assert_eq!(cfg.run_options().budget, Some(0));
+    }
+
+    #[test]
+    fn a_bin_path_is_binary_and_village_has_its_defaults() {
+        let cfg = resolve(&["skein", "run", "a.sk", "--save", "w.bin"]);
+        assert_eq!(cfg.save.encoding, Encoding::Binary);
+        let v = resolve(&["skein", "village", "--seed", "3"]);
+        assert_eq!(v.script, None);
+        assert_eq!(v.max_ticks, Some(skein_village::DEFAULT_TICKS));
+        assert_eq!(
+            v.save.path.as_deref(),
+            Some(Path::new(skein_village::DEFAULT_SAVE))
+        );
     }
 }

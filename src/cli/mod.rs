@@ -5,15 +5,23 @@
 mod args;
 mod compile;
 mod config;
+mod engine;
+mod inspect;
+mod interrupt;
 mod logging;
 mod output;
+mod progress;
+mod resume;
 mod run;
+mod saving;
+mod stats;
+mod world;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
-use args::{Cli, Command};
+use args::{Cli, Command, VillageArgs};
 use config::RunConfig;
 
 /// How the process ends, with runtime.md's exit codes.
@@ -25,8 +33,10 @@ pub enum ExitStatus {
     ScriptFailed = 1,
     /// 2: bad usage, a compile error, or input that cannot be read.
     BadInput = 2,
-    /// 3: output that cannot be written.
+    /// 3: a save or other output that cannot be written.
     CannotWrite = 3,
+    /// 130: stopped by Ctrl-C (after finishing the tick, and saving).
+    Interrupted = 130,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -48,12 +58,12 @@ pub fn main() -> ExitCode {
     };
     logging::init(cli.verbose);
     let status = match cli.command {
-        None => {
-            // The bundled village scenario will run here; until then, help.
-            let _ = Cli::command().print_help();
-            ExitStatus::Success
-        }
+        None => run::run(&RunConfig::village(VillageArgs::default())),
+        Some(Command::Village(args)) => run::run(&RunConfig::village(args)),
         Some(Command::Run(args)) => run::run(&RunConfig::resolve(args)),
+        Some(Command::Resume(args)) => resume::resume(args),
+        Some(Command::Inspect(args)) => inspect::inspect(&args),
+        Some(Command::Extract(args)) => inspect::extract_part(&args),
         Some(Command::Check(args)) => compile::check(&args.file, &args.paths),
         Some(Command::Disasm(args)) => compile::disasm_file(&args.file, &args.paths),
     };

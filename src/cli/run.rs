@@ -1,77 +1,93 @@
-//! `skein run` on the standalone VM: one fiber running the main module to
-//! its end, `print` going to a buffered stdout. The world crate replaces
-//! this module (ticks, tasklets, the seed and the budget come with it); the
-//! rest of the binary only calls [`run`] with a resolved [`RunConfig`].
+//! `skein run`, `skein village` and `skein` alone: a new world with the
+//! run options, its main script (a file, or the built-in village), an
+//! optional `--load`ed selection, then ticks through [`world::run`].
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::path::Path;
 
-use skein_vm::machine::Machine;
-use skein_vm::{Host, Value, traceback};
+use skein_world::run::{RunError, world_options};
+use skein_world::{Simulation, WorldError};
 
-use super::ExitStatus;
-use super::compile::load;
 use super::config::RunConfig;
-use super::output::{Stdout, report};
+use super::output::report;
+use super::world::{self, Plan};
+use super::{ExitStatus, engine};
 
-/// Runs the script of `config` and says how the process should exit.
+/// Runs the script of `config` (or the village) and says how the process
+/// should exit.
 pub fn run(config: &RunConfig) -> ExitStatus {
     tracing::debug!(?config, "run");
-    let started = Instant::now();
-    let program = match load(&config.script, &config.search_path) {
-        Ok(p) => Arc::new(p),
-        Err(status) => return status,
-    };
-    let mut host = PrintHost {
-        out: Stdout::new(),
-        quiet: config.quiet,
-    };
-    let mut machine = Machine::new(Arc::clone(&program), config.limits);
-    let uncaught = machine.run_to_end(&mut host);
-
-    // Flush before the traceback so a terminal shows output and error in the
-    // order they happened.
-    let output = host.out.flush();
-    if let Some(err) = &uncaught {
-        let mut text = format!("Uncaught error in {}:\n", host.describe(&Value::Tasklet(1)));
-        text.push_str(&traceback::render(err, &program, &host));
-        report(&text);
-    }
-    tracing::info!(elapsed = ?started.elapsed(), uncaught = uncaught.is_some(), "run finished");
-
-    if output != ExitStatus::Success {
-        output
-    } else if uncaught.is_some() && config.strict {
-        ExitStatus::ScriptFailed
-    } else {
-        ExitStatus::Success
-    }
-}
-
-/// The only host service a script without tasklets needs: printing.
-struct PrintHost {
-    out: Stdout,
-    quiet: bool,
-}
-
-impl Host for PrintHost {
-    fn print(&mut self, text: &str) {
-        if !self.quiet {
-            self.out.write_str(text);
+    let options = match world_options(&config.run_options()) {
+        Ok(o) => o,
+        Err(RunError::Usage(msg)) => {
+            report(&format!("error: {msg}"));
+            return ExitStatus::BadInput;
         }
+        Err(e) => {
+            report(&format!("error: {e}"));
+            return ExitStatus::BadInput;
+        }
+    };
+    let mut sim = engine::new_simulation(options, config.quiet);
+    let started = match &config.script {
+        Some(path) => sim.load_main(path),
+        None => skein_village::start_village(&mut sim.world),
+    };
+    if let Err(e) = started {
+        report(&match e {
+            WorldError::Load(e) => e.render(),
+            other => format!("error: {other}"),
+        });
+        return ExitStatus::BadInput;
     }
+    let part = match &config.load {
+        Some((path, _)) => match read_selection(&mut sim, path) {
+            Ok(part) => Some(part),
+            Err(status) => return status,
+        },
+        None => None,
+    };
+    let plan = Plan {
+        ticks: config.max_ticks,
+        save: &config.save,
+        strict: config.strict,
+        load: part
+            .as_ref()
+            .zip(config.load.as_ref())
+            .map(|(p, (_, schedule))| (p, *schedule)),
+        unbounded_ticks: config.budget.is_none(),
+    };
+    let status = world::run(&mut sim, &plan);
+    if config.script.is_none() {
+        tell_where_the_village_is(config, status);
+    }
+    status
 }
 
-#[cfg(test)]
-mod tests {
-    use skein_vm::Value;
+/// Reads `--load PART` and checks it against the world before tick 0.
+fn read_selection(sim: &mut Simulation, path: &Path) -> Result<skein_save::SaveFile, ExitStatus> {
+    let part = skein_save::read_file(path).map_err(|e| {
+        report(&format!("error: --load: {e}"));
+        ExitStatus::BadInput
+    })?;
+    skein_save::selection::check_selection(&mut sim.world, &part).map_err(|e| {
+        report(&format!("error: --load {}: {e}", path.display()));
+        ExitStatus::BadInput
+    })?;
+    Ok(part)
+}
 
-    /// Issue 2 promises values of at most 16 bytes; BENCHMARKS.md quotes this
-    /// (`cargo test -p skein value_size -- --nocapture`).
-    #[test]
-    fn value_size_is_at_most_16_bytes() {
-        let size = std::mem::size_of::<Value>();
-        println!("size_of::<Value>() = {size} bytes");
-        assert!(size <= 16, "Value is {size} bytes");
+/// After a village run: where the save is and what to do with it.
+fn tell_where_the_village_is(config: &RunConfig, status: ExitStatus) {
+    let Some(path) = &config.save.path else {
+        return;
+    };
+    if status == ExitStatus::CannotWrite || !path.exists() {
+        return;
     }
+    let p = path.display();
+    report(&format!(
+        "The village is saved in {p}.\n\
+         Continue it:  skein resume {p} --ticks 400 --save {p}\n\
+         Look inside:  skein inspect {p}"
+    ));
 }

@@ -1,0 +1,94 @@
+//! `skein inspect` (a save described for people, or as JSON) and
+//! `skein extract` (a selection cut out of a world save, with what was
+//! pulled in and why on stderr).
+
+use std::path::Path;
+
+use skein_save::SaveFile;
+use skein_save::extract::{ExtractError, Selector, extract};
+use skein_world::bevy_ecs::schedule::Schedule;
+
+use super::ExitStatus;
+use super::args::{ExtractArgs, InspectArgs};
+use super::config::encoding;
+use super::output::{Stdout, report};
+use super::saving;
+
+fn read(path: &Path) -> Result<SaveFile, ExitStatus> {
+    skein_save::read_file(path).map_err(|e| {
+        report(&format!("error: {e}"));
+        ExitStatus::BadInput
+    })
+}
+
+/// `skein inspect SAVE [--json]`, on stdout.
+pub fn inspect(args: &InspectArgs) -> ExitStatus {
+    let save = match read(&args.file) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    let mut text = if args.json {
+        skein_save::inspect::json(&save)
+    } else {
+        skein_save::inspect::summary(&save)
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let mut out = Stdout::new();
+    out.write_str(&text);
+    out.flush()
+}
+
+/// `skein extract SAVE selectors… -o PART`.
+pub fn extract_part(args: &ExtractArgs) -> ExitStatus {
+    let selectors: Vec<Selector> = args
+        .names
+        .iter()
+        .cloned()
+        .map(Selector::TaskletName)
+        .chain(args.tasklet_ids.iter().copied().map(Selector::TaskletId))
+        .chain(args.channel_ids.iter().copied().map(Selector::ChannelId))
+        .collect();
+    if selectors.is_empty() {
+        report("error: say what to extract: --tasklet NAME, --tasklet-id N or --channel N");
+        return ExitStatus::BadInput;
+    }
+    let save = match read(&args.file) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    // The world's tasklets may be waiting in the village's natives.
+    let setup = |w: &mut skein_world::bevy_ecs::world::World| {
+        skein_village::install(w, &mut Schedule::default());
+    };
+    let part = match extract(&save, &selectors, setup) {
+        Ok(p) => p,
+        Err(ExtractError::Save(e)) => {
+            report(&format!("error: cannot save the selection: {e}"));
+            return ExitStatus::CannotWrite;
+        }
+        Err(ExtractError::Load(e)) => {
+            report(&format!("error: {}: {e}", args.file.display()));
+            return ExitStatus::BadInput;
+        }
+        Err(e) => {
+            report(&format!("error: {e}"));
+            return ExitStatus::BadInput;
+        }
+    };
+    for line in &part.lines {
+        report(line);
+    }
+    let enc = encoding(&args.output, args.encoding);
+    if let Err(status) = saving::write(&args.output, &part.save, enc) {
+        return status;
+    }
+    report(&format!(
+        "wrote {} tasklet(s) and {} channel(s) to {}",
+        part.save.body.tasklets.len(),
+        part.save.body.channels.len(),
+        args.output.display()
+    ));
+    ExitStatus::Success
+}

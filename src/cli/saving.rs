@@ -1,0 +1,39 @@
+//! Writing the world to `--save PATH`: the save made between ticks, written
+//! atomically (the previous file kept as `PATH.bak`); a failure is exit 3.
+
+use std::path::Path;
+
+use skein_save::Encoding;
+use skein_world::Simulation;
+
+use super::ExitStatus;
+use super::output::report;
+
+/// Saves the whole world of `sim` to `path`.
+pub fn save_world(sim: &Simulation, path: &Path, encoding: Encoding) -> Result<(), ExitStatus> {
+    let save = skein_save::world_save::save_world(&sim.world).map_err(|e| {
+        report(&format!("error: cannot save the world: {e}"));
+        ExitStatus::CannotWrite
+    })?;
+    write(path, &save, encoding)?;
+    tracing::debug!(path = %path.display(), tick = save.header.tick, "saved");
+    Ok(())
+}
+
+/// Writes a save file, creating its folder if needed.
+pub fn write(
+    path: &Path,
+    save: &skein_save::SaveFile,
+    encoding: Encoding,
+) -> Result<(), ExitStatus> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        report(&format!("error: cannot create {}: {e}", dir.display()));
+        return Err(ExitStatus::CannotWrite);
+    }
+    skein_save::write_file(path, save, encoding).map_err(|e| {
+        report(&format!("error: {e}"));
+        ExitStatus::CannotWrite
+    })
+}

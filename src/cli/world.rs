@@ -1,0 +1,166 @@
+//! Ticking a prepared world for `run`, `resume` and `village`: script
+//! output streamed after each tick, `--save-every`, the selection of
+//! `--load` at the end of tick 0, Ctrl-C, the progress bar, the final save,
+//! the closing line and the exit status.
+
+use std::io::{self, Write};
+
+use skein_save::SaveFile;
+use skein_world::Simulation;
+use skein_world::run::{RunError, RunOptions, drive};
+
+use super::ExitStatus;
+use super::config::SaveConfig;
+use super::output::report;
+use super::progress::Progress;
+use super::stats::{Clock, closing_line};
+use super::{interrupt, saving};
+
+/// How to tick a world that is ready to run.
+pub struct Plan<'a> {
+    /// At most this many ticks of this run (`None`: until idle).
+    pub ticks: Option<u64>,
+    pub save: &'a SaveConfig,
+    pub strict: bool,
+    /// A checked selection to load at the end of this run's first tick, and
+    /// whether its runnable tasklets are scheduled.
+    pub load: Option<(&'a SaveFile, bool)>,
+    /// Whether a tick can run without end (`--budget 0`).
+    pub unbounded_ticks: bool,
+}
+
+/// Ticks `sim` by `plan` and says how the process should exit.
+pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
+    let clock = Clock::start();
+    interrupt::install(plan.unbounded_ticks);
+    let progress = Progress::new(plan.ticks);
+    let mut out = progress.writer(StdoutSink::new());
+    let mut err = progress.writer(io::stderr());
+    let opts = RunOptions {
+        ticks: plan.ticks,
+        ..RunOptions::default()
+    };
+
+    let mut failure: Option<ExitStatus> = None;
+    let mut saved_at: Option<u64> = None;
+    let mut load = plan.load;
+    // `--ticks 0` runs nothing at all: no idle check, no deadlock lines.
+    if plan.ticks == Some(0) {
+        load = None;
+    }
+    let result = if plan.ticks == Some(0) {
+        Ok(Default::default())
+    } else {
+        drive(sim, &opts, &mut out, &mut err, &mut |sim| {
+            interrupt::tick_ended();
+            progress.tick();
+            if let Some((part, schedule)) = load.take()
+                && let Err(e) =
+                    skein_save::selection::load_selection(&mut sim.world, part, schedule)
+            {
+                progress.suspend(|| report(&format!("error: --load: {e}")));
+                failure = Some(ExitStatus::BadInput);
+                return false;
+            }
+            let done = sim.tick_count();
+            if let (Some(path), Some(k)) = (&plan.save.path, plan.save.every)
+                && done % k == 0
+            {
+                if let Err(status) =
+                    progress.suspend(|| saving::save_world(sim, path, plan.save.encoding))
+                {
+                    failure = Some(status);
+                    return false;
+                }
+                saved_at = Some(done);
+            }
+            !interrupt::requested()
+        })
+    };
+    progress.finish();
+    let summary = match result {
+        Ok(s) => s,
+        Err(RunError::Io(e)) => {
+            report(&format!("error: cannot write script output: {e}"));
+            return ExitStatus::CannotWrite;
+        }
+        Err(e) => {
+            report(&format!("error: {e}"));
+            return ExitStatus::BadInput;
+        }
+    };
+    if let Some(status) = failure {
+        return status;
+    }
+    if let Some(path) = &plan.save.path
+        && saved_at != Some(sim.tick_count())
+        && let Err(status) = saving::save_world(sim, path, plan.save.encoding)
+    {
+        return status;
+    }
+    report(&closing_line(sim, summary.ticks, &clock));
+    if out.into_inner().failed() {
+        ExitStatus::CannotWrite
+    } else if summary.interrupted {
+        ExitStatus::Interrupted
+    } else if plan.strict && summary.errors > 0 {
+        ExitStatus::ScriptFailed
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Stdout for script output. A reader that went away (`| head`) is not an
+/// error, as for any Unix filter: output is dropped from then on. Any other
+/// write error is reported once and ends the run (exit 3).
+pub struct StdoutSink {
+    inner: io::Stdout,
+    closed: bool,
+    failed: bool,
+}
+
+impl StdoutSink {
+    pub fn new() -> StdoutSink {
+        StdoutSink {
+            inner: io::stdout(),
+            closed: false,
+            failed: false,
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+
+    fn filter(&mut self, r: io::Result<()>) -> io::Result<()> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+}
+
+impl Write for StdoutSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.closed {
+            let r = self.inner.write_all(buf);
+            self.filter(r)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.filter(r)
+    }
+}
