@@ -1,6 +1,6 @@
 //! Save and load times and sizes for a world of N tasklets blocked mid-function
 //! with a few locals each (the speed targets):
-//! `cargo run --release -p skein-save --example save_bench -- 100000`.
+//! `cargo run --release -p skein-save --example save_bench -- 100000 [binary]`.
 
 use std::time::Instant;
 
@@ -45,7 +45,13 @@ fn main() {
     let save = save_world(&sim.world).expect("saves");
     let snap = ms(t);
     println!("{n} tasklets: snapshot {snap:.1} ms");
-    for enc in [Encoding::Compact, Encoding::Binary, Encoding::Pretty] {
+    let only_binary = std::env::args().nth(2).is_some_and(|a| a == "binary");
+    let encodings = if only_binary {
+        vec![Encoding::Binary]
+    } else {
+        vec![Encoding::Compact, Encoding::Binary, Encoding::Pretty]
+    };
+    for enc in encodings {
         let t = Instant::now();
         let bytes = to_bytes(&save, enc).expect("encodes");
         let write = ms(t);

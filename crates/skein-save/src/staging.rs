@@ -18,12 +18,45 @@ use crate::registry::SaveRegistry;
 use crate::tasklet::{status_of, tasklet_from};
 use crate::values::{Decoder, Resolve};
 
+/// Record ids to the loading world's ids: a table indexed by id when the
+/// ids are dense (a world's are), a hash map otherwise. New ids are never 0.
+pub(crate) enum IdTable {
+    Dense(Vec<u64>),
+    Sparse(HashMap<u64, u64>),
+}
+
+impl IdTable {
+    pub fn new(pairs: impl IntoIterator<Item = (u64, u64)>) -> IdTable {
+        let pairs: Vec<(u64, u64)> = pairs.into_iter().collect();
+        let max = pairs.iter().map(|p| p.0).max().unwrap_or(0);
+        if max <= 4 * pairs.len() as u64 + 1024 {
+            let mut v = vec![0; max as usize + 1];
+            for (k, n) in pairs {
+                v[k as usize] = n;
+            }
+            IdTable::Dense(v)
+        } else {
+            IdTable::Sparse(pairs.into_iter().collect())
+        }
+    }
+
+    pub fn get(&self, id: u64) -> Option<u64> {
+        match self {
+            IdTable::Dense(v) => usize::try_from(id)
+                .ok()
+                .and_then(|i| v.get(i).copied())
+                .filter(|n| *n != 0),
+            IdTable::Sparse(m) => m.get(&id).copied(),
+        }
+    }
+}
+
 /// Names and record ids bound to the loading world.
 pub(crate) struct MapResolve<'a> {
     pub program: &'a Program,
     pub natives: &'a NativeNames,
-    pub tasklets: HashMap<u64, u64>,
-    pub channels: HashMap<u64, u64>,
+    pub tasklets: IdTable,
+    pub channels: IdTable,
     /// The loading world's main, for `Main` references.
     pub main: Option<u64>,
 }
@@ -39,7 +72,7 @@ impl Resolve for MapResolve<'_> {
         self.natives.id(module, name)
     }
     fn tasklet(&self, id: u64) -> Result<u64, Problem> {
-        self.tasklets.get(&id).copied().ok_or(Problem::Dangling {
+        self.tasklets.get(id).ok_or(Problem::Dangling {
             what: "tasklet",
             id,
         })
@@ -49,7 +82,7 @@ impl Resolve for MapResolve<'_> {
             .ok_or_else(|| Problem::Invalid("this world has no main tasklet".into()))
     }
     fn channel(&self, id: u64) -> Result<u64, Problem> {
-        self.channels.get(&id).copied().ok_or(Problem::Dangling {
+        self.channels.get(id).ok_or(Problem::Dangling {
             what: "channel",
             id,
         })
@@ -74,44 +107,52 @@ pub(crate) struct StagedChannel {
 /// Record ids in order: strictly increasing, tasklets and channels apart.
 pub(crate) fn check_ids(body: &Body) -> Result<(), LoadError> {
     let root = FieldPath::root();
-    let mut seen = BTreeSet::new();
-    let mut last = 0;
-    for (i, t) in body.tasklets.iter().enumerate() {
-        let p_0 = root.field("tasklets");
-        let p_1 = p_0.index(i);
-        let p = p_1.field("id");
-        if t.id == 0 || !seen.insert(t.id) {
-            return Err(LoadError::at(
-                &p,
-                Problem::Duplicate {
-                    what: "tasklet",
-                    id: t.id,
-                },
-            ));
+    let lists: [(&'static str, Vec<u64>); 2] = [
+        ("tasklet", body.tasklets.iter().map(|t| t.id).collect()),
+        ("channel", body.channels.iter().map(|c| c.id).collect()),
+    ];
+    for (what, ids) in &lists {
+        let field = if *what == "tasklet" {
+            "tasklets"
+        } else {
+            "channels"
+        };
+        let list = root.field(field);
+        let mut last = 0;
+        for (i, id) in ids.iter().enumerate() {
+            let item = list.index(i);
+            let p = item.field("id");
+            if *id == 0 || *id == last {
+                return Err(LoadError::at(&p, Problem::Duplicate { what, id: *id }));
+            }
+            if *id < last {
+                return Err(LoadError::invalid(
+                    &p,
+                    format!("{field} must be sorted by id"),
+                ));
+            }
+            last = *id;
         }
-        if t.id < last {
-            return Err(LoadError::invalid(&p, "tasklets must be sorted by id"));
-        }
-        last = t.id;
     }
-    last = 0;
-    for (i, c) in body.channels.iter().enumerate() {
-        let p_0 = root.field("channels");
-        let p_1 = p_0.index(i);
-        let p = p_1.field("id");
-        if c.id == 0 || !seen.insert(c.id) {
-            return Err(LoadError::at(
-                &p,
-                Problem::Duplicate {
-                    what: "channel",
-                    id: c.id,
-                },
-            ));
+    // Both lists are sorted: one walk finds an id used by both.
+    let (ts, cs) = (&lists[0].1, &lists[1].1);
+    let (mut i, mut j) = (0, 0);
+    while i < ts.len() && j < cs.len() {
+        match ts[i].cmp(&cs[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let list = root.field("channels");
+                let item = list.index(j);
+                return Err(LoadError::at(
+                    &item.field("id"),
+                    Problem::Duplicate {
+                        what: "channel",
+                        id: cs[j],
+                    },
+                ));
+            }
         }
-        if c.id < last {
-            return Err(LoadError::invalid(&p, "channels must be sorted by id"));
-        }
-        last = c.id;
     }
     Ok(())
 }

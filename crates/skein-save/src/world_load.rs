@@ -23,7 +23,7 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{ImportStateRec, SaveFile, SaveKind, Wait};
 use crate::names::{NativeNames, changed_functions, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::staging::{MapResolve, check_ids, id_list, stage};
+use crate::staging::{IdTable, MapResolve, check_ids, id_list, stage};
 use crate::values::{Decoder, Place};
 
 /// Ids a world may have handed out beyond its saved tasklets and channels
@@ -138,8 +138,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     }
 
     let natives = NativeNames::of(world.resource::<Natives>());
-    let identity =
-        |ids: &mut dyn Iterator<Item = u64>| ids.map(|i| (i, i)).collect::<HashMap<_, _>>();
+    let identity = |ids: &mut dyn Iterator<Item = u64>| IdTable::new(ids.map(|i| (i, i)));
     let resolve = MapResolve {
         program: &program,
         natives: &natives,

@@ -15,7 +15,7 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{SaveFile, SaveKind};
 use crate::names::{NativeNames, changed_functions, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::staging::{MapResolve, check_ids, id_list, stage};
+use crate::staging::{IdTable, MapResolve, check_ids, id_list, stage};
 use crate::values::{Decoder, Place};
 
 /// Loads a selection into a running `world`: new entities with fresh ids in
@@ -101,8 +101,8 @@ fn load_or_check(
     let resolve = MapResolve {
         program: &program,
         natives: &natives,
-        tasklets: tasklet_map,
-        channels: channel_map,
+        tasklets: IdTable::new(tasklet_map),
+        channels: IdTable::new(channel_map),
         main: (main != 0).then_some(main),
     };
     let limits = world
