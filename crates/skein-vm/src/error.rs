@@ -22,3 +22,18 @@ pub struct ErrorObj {
     /// Outermost frame first, as Python prints it.
     pub traceback: Vec<TraceEntry>,
 }
+
+/// Errors can wrap errors (`ValueError(e)` in a loop), so dropping a long
+/// chain must not recurse on the host stack any more than a deep list does.
+impl Drop for ErrorObj {
+    fn drop(&mut self) {
+        if self.args.iter().any(|a| {
+            !matches!(
+                a,
+                Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+            )
+        }) {
+            crate::value::drop_flat(std::mem::take(&mut self.args));
+        }
+    }
+}

@@ -169,4 +169,5 @@ pub enum Value {
 const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
 mod imp;
+pub(crate) use imp::drop_flat;
 pub mod serde_flat;

@@ -102,12 +102,20 @@ pub fn repr(v: &Value, cx: &mut Cx) -> String {
 
 /// `str(v)`.
 pub fn str(v: &Value, cx: &mut Cx) -> String {
+    // `str(ValueError(e))` is `str(e)`: follow such chains in a loop, since
+    // a script can wrap errors 100 000 deep.
+    let mut v = v;
+    while let Value::Error(e) = v {
+        match e.args.as_slice() {
+            [a] if e.kind != crate::value::Kind::KeyError => v = a,
+            _ => break,
+        }
+    }
     match v {
         Value::Str(s) => s.as_str().to_owned(),
         Value::Error(e) => match e.args.as_slice() {
             [] => String::new(),
             [k] if e.kind == crate::value::Kind::KeyError => repr(k, cx),
-            [a] => str(a, cx),
             args => {
                 let mut out = String::from("(");
                 for (i, a) in args.iter().enumerate() {

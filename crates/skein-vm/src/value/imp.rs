@@ -32,10 +32,15 @@ impl Value {
             Value::Str(s) => s.len() as u64,
             Value::List(l) => l.size,
             Value::Dict(d) => d.size,
-            Value::Error(e) => e
-                .args
-                .iter()
-                .fold(0u64, |acc, a| acc.saturating_add(a.size())),
+            // An error counts its arguments one level deep: a wrapped error
+            // counts 1, so `ValueError(e)` chains cost O(1) here, and wrapping
+            // shares (never copies) what the inner error holds.
+            Value::Error(e) => e.args.iter().fold(0u64, |acc, a| {
+                acc.saturating_add(match a {
+                    Value::Error(_) => 1,
+                    other => other.size(),
+                })
+            }),
             Value::Method(m) => m.0.size(),
             _ => 0,
         }
@@ -174,7 +179,7 @@ impl Key {
 
 /// Drops values without recursing on the host stack: containers that are
 /// about to die hand their children to a worklist instead of dropping them.
-fn drop_flat(mut work: Vec<Value>) {
+pub(crate) fn drop_flat(mut work: Vec<Value>) {
     while let Some(v) = work.pop() {
         match v {
             Value::List(a) => {
