@@ -9,7 +9,7 @@ use skein_world::{Output, Scheduler, SkeinSet, WorldOptions, run_tick};
 fn census(clock: Res<Scheduler>, npcs: Query<&Position>) {
     let market = |p: &&Position| (10..22).contains(&p.x) && (13..20).contains(&p.y);
     let tick = clock.tick.saturating_sub(1); // the tick just run
-    if tick % 100 == 50 {
+    if tick % 400 == 200 {
         let n = npcs.iter().filter(market).count();
         println!("tick {tick} | census: {n} people in the market square");
     }
@@ -22,7 +22,7 @@ fn main() {
     schedule.add_systems((run_tick.in_set(SkeinSet::Run), census.after(SkeinSet::Run)));
     skein_village::install(&mut world, &mut schedule);
     skein_village::start_village(&mut world).expect("the built-in village compiles");
-    for _ in 0..300 {
+    for _ in 0..1200 {
         schedule.run(&mut world);
     }
 }
