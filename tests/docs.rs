@@ -7,14 +7,16 @@
 //!   ```` ```output ```` (then optionally ```` ```stderr ````), or
 //!   ```` ```stderr ```` alone, it is run as `skein run NAME.sk` there and
 //!   stdout and stderr must match exactly (stderr empty when no block is
-//!   given). Otherwise it is only checked with `skein check`, and stays in the
-//!   folder for later blocks to import.
+//!   given; the closing line `skein: N ticks, …` is left out, as it holds
+//!   timings). Otherwise it is only checked with `skein check`, and stays in
+//!   the folder for later blocks to import.
 //! - ```` ```skein,error ```` is a script that must not compile: exit code 2,
 //!   nothing on stdout, stderr equal to the ```` ```stderr ```` block after it.
 //! - ```` ```console ```` runs each `$ COMMAND` line with `sh` in the page's
 //!   folder (`skein` is the built binary, stderr merged into stdout) and
 //!   compares the lines up to the next `$`; an expected line `...` matches any
-//!   number of lines. A command ending in `# not run` is skipped.
+//!   number of lines, and a line ending in `...` any line starting with the
+//!   rest. A command ending in `# not run` is skipped.
 //! - ```` ```rust file=examples/docs_NAME.rs ```` must be byte-identical to that
 //!   file, which `cargo build --examples` and clippy compile. An
 //!   ```` ```output ```` block after it is compared with the example's stdout
