@@ -69,6 +69,13 @@ pub struct RunArgs {
     #[command(flatten)]
     pub save: SaveArgs,
 
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+/// `--load PART [--schedule]`.
+#[derive(Debug, Args, Default)]
+pub struct LoadArgs {
     /// A selection save to load into the world at the end of tick 0
     /// (checked before anything runs).
     #[arg(long, value_name = "PART")]
@@ -88,6 +95,9 @@ pub struct VillageArgs {
 
     #[command(flatten)]
     pub save: SaveArgs,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 /// The options of a new world, shared by `run` and `village`.

@@ -8,7 +8,7 @@ use skein_save::Encoding;
 use skein_vm::Limits;
 use skein_world::RunOptions;
 
-use super::args::{EncodingArgs, LimitArgs, RunArgs, SaveArgs, VillageArgs, WorldArgs};
+use super::args::{EncodingArgs, LimitArgs, LoadArgs, RunArgs, SaveArgs, VillageArgs, WorldArgs};
 
 /// Instructions a tasklet may run per tick unless `--budget` says otherwise
 /// (runtime.md, "Ticks").
@@ -83,16 +83,15 @@ pub fn limits(args: &LimitArgs, base: Limits) -> Limits {
 
 impl RunConfig {
     pub fn resolve(args: RunArgs) -> RunConfig {
-        let mut cfg = RunConfig::of_world(args.world, args.save);
+        let mut cfg = RunConfig::of_world(args.world, args.save, args.load);
         cfg.script = Some(args.file);
         cfg.search_path = args.paths;
-        cfg.load = args.load.map(|p| (p, args.schedule));
         cfg
     }
 
     /// `skein village [options]`: the fixed length and save path unless given.
     pub fn village(args: VillageArgs) -> RunConfig {
-        let mut cfg = RunConfig::of_world(args.world, args.save);
+        let mut cfg = RunConfig::of_world(args.world, args.save, args.load);
         cfg.max_ticks = Some(cfg.max_ticks.unwrap_or(skein_village::DEFAULT_TICKS));
         if cfg.save.path.is_none() {
             cfg.save.path = Some(PathBuf::from(skein_village::DEFAULT_SAVE));
@@ -100,7 +99,7 @@ impl RunConfig {
         cfg
     }
 
-    fn of_world(world: WorldArgs, save: SaveArgs) -> RunConfig {
+    fn of_world(world: WorldArgs, save: SaveArgs, load: LoadArgs) -> RunConfig {
         let mut params: Vec<(String, String)> = Vec::with_capacity(world.params.len());
         for (key, value) in world.params {
             params.retain(|(k, _)| *k != key);
@@ -117,7 +116,7 @@ impl RunConfig {
             strict: world.output.strict,
             quiet: world.output.quiet,
             save: SaveConfig::resolve(save),
-            load: None,
+            load: load.load.map(|p| (p, load.schedule)),
         }
     }
 

@@ -2,25 +2,28 @@
 
 use std::time::{Duration, Instant};
 
-use skein_world::{Simulation, TaskletState};
+use skein_world::{RunCounters, Simulation, TaskletState};
 
-/// Wall and CPU clocks started together.
+/// Wall and CPU clocks started together, and the world's counters then
+/// (a resumed world's counters include the runs before the save).
 pub struct Clock {
     wall: Instant,
     cpu: Option<Duration>,
+    counters: RunCounters,
 }
 
 impl Clock {
-    pub fn start() -> Clock {
+    pub fn start(sim: &Simulation) -> Clock {
         Clock {
             wall: Instant::now(),
             cpu: cpu_time(),
+            counters: sim.counters(),
         }
     }
 }
 
-/// The closing line: ticks run now, tasklets alive, switches and channel
-/// messages in the world so far, and the time this process took.
+/// The closing line: ticks run, tasklets alive, switches and channel
+/// messages of this run, and the time this process took.
 pub fn closing_line(sim: &mut Simulation, ticks: u64, clock: &Clock) -> String {
     let alive = sim
         .world
@@ -28,7 +31,12 @@ pub fn closing_line(sim: &mut Simulation, ticks: u64, clock: &Clock) -> String {
         .iter(&sim.world)
         .filter(|t| t.alive)
         .count();
-    let c = sim.counters();
+    let now = sim.counters();
+    let c = RunCounters {
+        switches: now.switches.saturating_sub(clock.counters.switches),
+        messages: now.messages.saturating_sub(clock.counters.messages),
+        ..now
+    };
     let wall = clock.wall.elapsed().as_secs_f64();
     let cpu = match (clock.cpu, cpu_time()) {
         (Some(a), Some(b)) => format!("{:.3}s CPU", b.saturating_sub(a).as_secs_f64()),

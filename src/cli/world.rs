@@ -31,7 +31,7 @@ pub struct Plan<'a> {
 
 /// Ticks `sim` by `plan` and says how the process should exit.
 pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
-    let clock = Clock::start();
+    let clock = Clock::start(sim);
     interrupt::install(plan.unbounded_ticks);
     let progress = Progress::new(plan.ticks);
     let mut out = progress.writer(StdoutSink::new());

@@ -1,0 +1,17 @@
+//! The `skein` binary run as a user runs it, in temporary folders: the seed
+//! examples, saving and resuming, `inspect`, `extract`, `--load`, the
+//! village with no arguments, and the exit codes of runtime.md.
+
+#[path = "cli/harness.rs"]
+mod harness;
+
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/saves.rs"]
+mod saves;
+#[path = "cli/seeds.rs"]
+mod seeds;
+#[path = "cli/tools.rs"]
+mod tools;
+#[path = "cli/village.rs"]
+mod village;

@@ -1,0 +1,81 @@
+//! `inspect` (text and JSON) and `extract`.
+
+use crate::harness::{TICKING, skein, temp_dir, write};
+
+#[test]
+fn inspect_shows_tasklets_channels_tick_and_modules() {
+    let dir = temp_dir("inspect");
+    write(&dir, "ticking.sk", TICKING);
+    skein(
+        &dir,
+        &["run", "ticking.sk", "--ticks", "3", "--save", "w.ron"],
+    )
+    .expect(0);
+    let text = skein(&dir, &["inspect", "w.ron"]).expect(0).stdout;
+    for want in [
+        "world save",
+        "tick 3",
+        "ticking (ticking.sk)",
+        "worker1",
+        "sleeping until tick",
+        "ticking.sk:8 in worker",
+        "waiter",
+        "blocked receiving on channel #",
+    ] {
+        assert!(text.contains(want), "no {want:?} in:\n{text}");
+    }
+
+    let json = skein(&dir, &["inspect", "w.ron", "--json"])
+        .expect(0)
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).expect("inspect --json is JSON");
+    let shown = v.to_string();
+    for want in ["worker1", "waiter", "ticking.sk"] {
+        assert!(shown.contains(want), "no {want:?} in the JSON:\n{json}");
+    }
+}
+
+#[test]
+fn extract_writes_a_selection_and_says_why() {
+    let dir = temp_dir("extract");
+    write(&dir, "ticking.sk", TICKING);
+    skein(
+        &dir,
+        &["run", "ticking.sk", "--ticks", "3", "--save", "w.ron"],
+    )
+    .expect(0);
+    let ex = skein(
+        &dir,
+        &["extract", "w.ron", "--tasklet-id", "7", "-o", "part.ron"],
+    )
+    .expect(0);
+    // pong (#7), and the channel it is blocked on, which its frame holds.
+    assert!(ex.stderr.contains("selected"), "{}", ex.stderr);
+    assert!(ex.stderr.contains("channel #"), "{}", ex.stderr);
+    assert!(ex.stderr.contains("reached from"), "{}", ex.stderr);
+    let text = skein(&dir, &["inspect", "part.ron"]).expect(0).stdout;
+    assert!(text.starts_with("selection save"), "{text}");
+    assert!(text.contains("in pong"), "{text}");
+    assert!(!text.contains("worker"), "{text}");
+    assert!(text.contains("waiters [#1]"), "{text}");
+
+    let none = skein(
+        &dir,
+        &["extract", "w.ron", "--tasklet", "nobody", "-o", "p2.ron"],
+    )
+    .expect(2);
+    assert!(none.stderr.contains("nobody"), "{}", none.stderr);
+    assert!(!dir.join("p2.ron").exists());
+    skein(
+        &dir,
+        &["extract", "w.ron", "--channel", "999", "-o", "p3.ron"],
+    )
+    .expect(2);
+    skein(
+        &dir,
+        &["extract", "w.ron", "--tasklet", "waiter", "-o", "p4.bin"],
+    )
+    .expect(0);
+    let bin = std::fs::read(dir.join("p4.bin")).expect("written");
+    assert!(bin.starts_with(b"\0skein-save\0"));
+}
