@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{NO_KW, Op, builtin_index};
+use skein_script::bytecode::{FuncRef, NO_KW, Op, builtin_index};
 
 use super::{Exec, Flow, attrs, calls, cx, fused, imports, places, throw, unwind, values};
 use crate::fiber::{Fiber, FiberState, Frame, Step};
@@ -36,10 +36,14 @@ pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().unwrap_or(Value::Unbound)
 }
 
-/// Kept out of line so the push is not merged with the others through a
-/// temporary (which costs a store-forwarding stall on every push).
+/// Pushes an int: a zero, then its payload written in place.
+///
+/// `push` still builds its zero in a temporary and reads it back whole (a
+/// store-forwarding stall); `extend_from_slice` of a static zero avoids that
+/// only when inlined, which it is not in this function. The hot sequences
+/// avoid pushing at all (see `fused`).
 #[inline]
-fn push_int(stack: &mut Vec<Value>, i: i64) {
+pub(super) fn push_int(stack: &mut Vec<Value>, i: i64) {
     stack.push(Value::Int(0));
     if let [.., Value::Int(slot)] = stack.as_mut_slice() {
         *slot = i;
@@ -82,6 +86,33 @@ fn truncate(stack: &mut Vec<Value>, len: usize) {
 fn top(stack: &mut [Value]) -> &mut Value {
     let n = stack.len();
     &mut stack[n - 1]
+}
+
+/// Whether a `Return` of the innermost frame (running `fref`) can skip
+/// `calls::return_from`: a plain function returning to a script caller,
+/// with no handler of its own left to run.
+#[inline]
+fn plain_return(ex: &Exec, frames: &[Frame], handlers: &[crate::Handler], fref: FuncRef) -> bool {
+    let depth = frames.len();
+    depth > 1
+        && fref.func != 0
+        && Some(fref.module) != ex.prelude
+        && handlers
+            .last()
+            .is_none_or(|h| (h.frame as usize) < depth - 1)
+}
+
+/// Leaves the int `x` (already off the stack) as the result of the frame
+/// whose locals start at `base`: in its first local's slot, usually an int
+/// already, so only the payload is written.
+#[inline]
+fn return_int(stack: &mut Vec<Value>, base: usize, x: i64) {
+    if let Some(slot) = stack.get_mut(base) {
+        fused::set_int(slot, x);
+        truncate(stack, base + 1);
+    } else {
+        push_int(stack, x);
+    }
 }
 
 pub(crate) fn unbound_local(name: &str) -> Value {
@@ -186,6 +217,16 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::LoadLocal(i) => {
                     if let Value::Int(x) = stack[base + i as usize] {
+                        // `return n`, without pushing `n` first.
+                        if let Some(Op::Return) = code.get(pc)
+                            && *fuel >= 1
+                            && plain_return(ex, &fiber.frames, &fiber.handlers, fref)
+                        {
+                            *fuel -= 1;
+                            fiber.frames.pop();
+                            return_int(stack, base, x);
+                            continue 'frame;
+                        }
                         if let Some(next) = fused::after_int_local(code, pc, stack, base, x, fuel) {
                             pc = next;
                         } else {
@@ -309,12 +350,17 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
-                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_mut_slice()
+                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
                         && let Some(r) = fused::int_arith(bop, *x, *y)
                     {
-                        // Only the payload changes: no tag write, no drop.
-                        *x = r;
-                        forget_top(stack);
+                        if let Some(next) = fused::after_int_binary(code, pc, stack, base, r, fuel)
+                        {
+                            pc = next;
+                        } else if let [.., Value::Int(x), _] = stack.as_mut_slice() {
+                            // Only the payload changes: no tag write, no drop.
+                            *x = r;
+                            forget_top(stack);
+                        }
                         continue;
                     }
                     let b = pop(stack);
@@ -485,7 +531,17 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     };
                     match range_step {
                         Some(Some(cur)) => {
-                            push_int(stack, cur);
+                            // `for i in range(..)`: straight into `i`.
+                            if let Some(&Op::StoreLocal(d)) = code.get(pc)
+                                && *fuel >= 1
+                                && base + (d as usize) + 1 < stack.len()
+                            {
+                                *fuel -= 1;
+                                fused::set_int(&mut stack[base + d as usize], cur);
+                                pc += 1;
+                            } else {
+                                push_int(stack, cur);
+                            }
                             continue;
                         }
                         Some(None) => {
@@ -575,21 +631,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     flow!(calls::call_method_op(ex, fiber, fuel, func, name, argc, kw));
                 }
                 Op::Return => {
-                    // A plain function with no handler left: the common case.
-                    let depth = fiber.frames.len();
-                    if depth > 1
-                        && fref.func != 0
-                        && Some(fref.module) != ex.prelude
-                        && fiber
-                            .handlers
-                            .last()
-                            .is_none_or(|h| (h.frame as usize) < depth - 1)
-                    {
+                    if plain_return(ex, &fiber.frames, &fiber.handlers, fref) {
                         fiber.frames.pop();
                         if let [.., Value::Int(x)] = stack.as_slice() {
                             let x = *x;
-                            truncate(stack, base);
-                            push_int(stack, x);
+                            forget_top(stack);
+                            return_int(stack, base, x);
                         } else {
                             let v = pop(stack);
                             truncate(stack, base);
