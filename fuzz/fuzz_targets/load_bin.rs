@@ -1,0 +1,7 @@
+//! libFuzzer target `load_bin`: see `fuzz/paths.rs` for what it drives.
+#![no_main]
+
+#[path = "../paths.rs"]
+mod paths;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paths::load_bin(data));

@@ -1,0 +1,163 @@
+//! Crash safety: SIGKILL at random (seeded) moments while `skein run --save
+//! PATH --save-every 1` rewrites a large world's save after every tick; each
+//! time the file on disk is whole and loads — the previous save or the new
+//! one — and so is its `.bak`.
+//!
+//! CI size: `SKEIN_CRASH_TASKLETS` tasklets (default 2 000) and
+//! `SKEIN_CRASH_KILLS` kills (default 8) per encoding, with
+//! `SKEIN_BIN` to use another build of the binary (a release one). The 100k-tasklet run
+//! of issue 6 is the same test with the variables set (docs/reliability.md).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use skein_save::read_file;
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_world::WorldOptions;
+
+use crate::{Lcg, sim_with};
+
+/// Every tasklet sleeps a tick or three, holding a few values, forever.
+const SCRIPT: &str = "
+import stackless
+import sim
+def worker(i):
+    mine = [i, str(i), {'i': i}]
+    while True:
+        sim.sleep(1 + i % 3)
+        mine[0] += 1
+n = sim.param('n', 1000)
+for i in range(n):
+    stackless.tasklet(worker)(i)
+";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn scratch(ext: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skein-crash-{}-{ext}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// The file must read and load into a fresh world: whole, not torn.
+fn loads(path: &Path) -> Result<u64, String> {
+    let save = read_file(path).map_err(|e| e.to_string())?;
+    let mut s = sim_with(WorldOptions::default());
+    load_world(&mut s.world, &save, CodePolicy::Saved).map_err(|e| e.to_string())?;
+    Ok(save.header.tick)
+}
+
+fn start(script: &Path, save: &Path, n: u64) -> std::process::Child {
+    let bin = std::env::var_os("SKEIN_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_skein")), PathBuf::from);
+    Command::new(bin)
+        .arg("run")
+        .arg(script)
+        .args(["--budget", "0", "--ticks", "1000000", "-q"])
+        .arg("--param")
+        .arg(format!("n={n}"))
+        .arg("--save")
+        .arg(save)
+        .args(["--save-every", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts skein")
+}
+
+/// Waits until `path` holds a save newer than `old` (by modification time)
+/// or `limit` passes; the time that took.
+fn time_to_a_save(path: &Path, limit: Duration) -> Duration {
+    let t = Instant::now();
+    let old = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    while t.elapsed() < limit {
+        let now = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        if now.is_some() && now != old {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    t.elapsed()
+}
+
+fn kill_loop(ext: &str, seed: u64) {
+    let n = env_or("SKEIN_CRASH_TASKLETS", 2_000);
+    let kills = env_or("SKEIN_CRASH_KILLS", 8);
+    let dir = scratch(ext);
+    let script = dir.join("big.sk");
+    std::fs::write(&script, SCRIPT).expect("script");
+    let save = dir.join(format!("world.{ext}"));
+    let bak = dir.join(format!("world.{ext}.bak"));
+
+    // One run to measure how long the first save and one more take, so the
+    // kills land before, during and between saves.
+    let mut child = start(&script, &save, n);
+    let first = time_to_a_save(&save, Duration::from_secs(300));
+    let one = time_to_a_save(&save, Duration::from_secs(300));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(save.exists(), "no save within 300 s");
+    let window = (first + one * 3).as_millis() as u64;
+    eprintln!("{ext}: {n} tasklets, first save after {first:?}, then every {one:?}");
+
+    let mut rng = Lcg(seed);
+    let mut last = std::fs::read(&save).expect("first save");
+    let (mut same, mut newer) = (0, 0);
+    for k in 0..kills {
+        let mut child = start(&script, &save, n);
+        std::thread::sleep(Duration::from_millis(rng.below(window)));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        let now = std::fs::read(&save).expect("the save is never missing");
+        // A restarted run saves the same ticks again, so identical bytes may
+        // also be a new save of the same tick: both are whole.
+        if now == last {
+            same += 1;
+        } else {
+            newer += 1;
+        }
+        if let Err(e) = loads(&save) {
+            panic!("kill {k}: {} does not load: {e}", save.display());
+        }
+        if bak.exists()
+            && let Err(e) = loads(&bak)
+        {
+            panic!("kill {k}: {} does not load: {e}", bak.display());
+        }
+        last = now;
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| {
+            ![
+                "big.sk",
+                &format!("world.{ext}"),
+                &format!("world.{ext}.bak"),
+            ]
+            .contains(&f.as_str())
+        })
+        .collect();
+    eprintln!(
+        "{ext}: {kills} kills: {same} left identical bytes, {newer} different ones; temporary files left: {leftovers:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigkill_during_repeated_ron_saves_leaves_a_whole_save() {
+    kill_loop("ron", 11);
+}
+
+#[test]
+fn sigkill_during_repeated_binary_saves_leaves_a_whole_save() {
+    kill_loop("bin", 12);
+}
