@@ -23,7 +23,7 @@ impl Progress {
             .map(|n| {
                 let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
                 if let Ok(style) = ProgressStyle::with_template(
-                    "{spinner} tick {pos}/{len} [{bar:30}] {per_sec} eta {eta}",
+                    "{spinner} tick {pos}/{len} [{bar:30}] {elapsed} elapsed, eta {eta}",
                 ) {
                     bar.set_style(style.progress_chars("=> "));
                 }
