@@ -171,3 +171,17 @@ fn show_worlds() {
         println!("== {}\n{:?}", p.display(), r);
     }
 }
+
+/// Two runs of the same script save the same bytes.
+#[test]
+fn two_runs_give_the_same_save() {
+    for path in scripts_in("crates/skein-save/tests/worlds") {
+        let once = || {
+            let mut s = sim();
+            s.load_main(&path).expect("compiles");
+            s.run(3);
+            to_bytes(&save_world(&s.world).expect("saves"), Encoding::Pretty).expect("bytes")
+        };
+        assert!(once() == once(), "{}", path.display());
+    }
+}
