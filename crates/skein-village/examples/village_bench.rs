@@ -33,6 +33,8 @@ fn main() {
     let log = args.iter().any(|a| a == "--log");
     // `--slow`: name every tick that takes over 100 ms
     let slow = args.iter().any(|a| a == "--slow");
+    // `--save`: also time a world save and load at the end
+    let save = args.iter().any(|a| a == "--save");
     let nums: Vec<i64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let npcs = nums.first().copied().unwrap_or(100_000);
     let ticks = nums.get(1).copied().unwrap_or(500) as u64;
@@ -93,6 +95,42 @@ fn main() {
         c.messages,
         peak_rss_mb()
     );
+    if save {
+        time_saves(&sim);
+    }
     // Dropping 100 000 tasklets' worth of world is not part of the figure.
     std::mem::forget(sim);
+}
+
+/// Saves the world in compact RON and in the binary encoding, and loads
+/// each back into a fresh world, timing every step (wall clock).
+fn time_saves(sim: &skein_world::Simulation) {
+    use skein_save::world_load::{CodePolicy, load_world};
+    use skein_save::{Encoding, from_bytes, to_bytes, world_save::save_world};
+    for encoding in [Encoding::Compact, Encoding::Binary] {
+        let t = Instant::now();
+        let bytes = save_world(&sim.world).and_then(|s| to_bytes(&s, encoding));
+        let saved = t.elapsed().as_secs_f64();
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("save failed: {e}");
+                return;
+            }
+        };
+        let t = Instant::now();
+        let mut fresh = skein_village::new_simulation(WorldOptions::default());
+        let loaded =
+            from_bytes(&bytes).and_then(|f| load_world(&mut fresh.world, &f, CodePolicy::Saved));
+        let load = t.elapsed().as_secs_f64();
+        if let Err(e) = loaded {
+            eprintln!("load failed: {e}");
+            return;
+        }
+        eprintln!(
+            "{encoding:?} save: {:.2} MB in {saved:.2} s; load in {load:.2} s",
+            bytes.len() as f64 / 1e6
+        );
+        std::mem::forget(fresh);
+    }
 }
