@@ -12,7 +12,7 @@ use super::ExitStatus;
 use super::args::{ExtractArgs, InspectArgs};
 use super::config::encoding;
 use super::output::{Stdout, report};
-use super::saving;
+use super::{saving, table};
 
 fn read(path: &Path) -> Result<SaveFile, ExitStatus> {
     skein_save::read_file(path).map_err(|e| {
@@ -27,14 +27,11 @@ pub fn inspect(args: &InspectArgs) -> ExitStatus {
         Ok(s) => s,
         Err(status) => return status,
     };
-    let mut text = if args.json {
-        skein_save::inspect::json(&save)
+    let text = if args.json {
+        table::json(&save)
     } else {
-        skein_save::inspect::summary(&save)
+        table::text(&save)
     };
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
     let mut out = Stdout::new();
     out.write_str(&text);
     out.flush()

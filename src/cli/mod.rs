@@ -15,6 +15,7 @@ mod resume;
 mod run;
 mod saving;
 mod stats;
+mod table;
 mod world;
 
 use std::process::ExitCode;

@@ -21,6 +21,8 @@ fn inspect_shows_tasklets_channels_tick_and_modules() {
         "ticking.sk:8 in worker",
         "waiter",
         "blocked receiving on channel #",
+        "tasklets: 7 (1 runnable, 2 blocked on a channel, 3 sleeping, 1 dead)",
+        " sleeping:\n  #2 worker0: sleeping until tick",
     ] {
         assert!(text.contains(want), "no {want:?} in:\n{text}");
     }
@@ -29,10 +31,15 @@ fn inspect_shows_tasklets_channels_tick_and_modules() {
         .expect(0)
         .stdout;
     let v: serde_json::Value = serde_json::from_str(&json).expect("inspect --json is JSON");
-    let shown = v.to_string();
-    for want in ["worker1", "waiter", "ticking.sk"] {
-        assert!(shown.contains(want), "no {want:?} in the JSON:\n{json}");
-    }
+    assert_eq!(v["tick"], 3, "{json}");
+    let tasklets = v["tasklets"].as_array().expect("a list of tasklets");
+    let waiter = tasklets
+        .iter()
+        .find(|t| t["name"] == "waiter")
+        .expect("the waiter is listed");
+    assert_eq!(waiter["group"], "blocked", "{waiter}");
+    assert_eq!(waiter["at"], "ticking.sk:29 in waiter", "{waiter}");
+    assert_eq!(v["channels"][0]["balance"], -1, "{json}");
 }
 
 #[test]

@@ -22,6 +22,9 @@ fn no_arguments_runs_and_saves_the_village() {
         .expect(0)
         .stdout;
     assert!(shown.contains("tick 1200"), "{shown}");
+    // NPCs show their saved components beside where their script stopped.
+    assert!(shown.contains(" sleeping:\n"), "{shown}");
+    assert!(shown.contains("position (x:"), "{shown}");
     let more = skein(&dir, &["resume", "saves/village.ron", "--ticks", "100"]).expect(0);
     assert!(
         more.stderr.contains("skein: 100 ticks, "),
