@@ -136,3 +136,40 @@ fn the_closing_line_counts_the_run() {
         run.stderr
     );
 }
+
+/// Ctrl-C finishes the tick, saves, and exits with 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_saves_and_exits_130() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let dir = temp_dir("ctrl_c");
+    write(
+        &dir,
+        "forever.sk",
+        "import stackless\nimport sim\nprint('started')\nwhile True:\n    stackless.schedule()\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skein"))
+        .args(["run", "forever.sk", "--save", "f.ron"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the skein binary starts");
+    // Wait until it runs (the handler is installed before tick 0).
+    let mut first = [0u8; 8];
+    let mut stdout = child.stdout.take().expect("piped");
+    stdout.read_exact(&mut first).expect("the script prints");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(dir.join("f.ron").exists(), "{stderr}");
+}

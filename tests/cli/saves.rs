@@ -191,3 +191,33 @@ fn load_puts_a_selection_into_a_new_run() {
     assert_eq!(world.stdout, "", "nothing runs");
     assert!(world.stderr.contains("skein resume"), "{}", world.stderr);
 }
+
+/// `--code current` resumes on the scripts as they are now where no frame
+/// runs changed code, and refuses (exit 2, naming the function) otherwise.
+#[test]
+fn resume_on_the_current_code() {
+    let dir = temp_dir("code_current");
+    write(&dir, "ticking.sk", TICKING);
+    skein(
+        &dir,
+        &["run", "ticking.sk", "--ticks", "2", "--save", "w.ron"],
+    )
+    .expect(0);
+    let saved = skein(&dir, &["resume", "w.ron"]).expect(0);
+    // Main's top level has finished: changing it changes no saved frame.
+    write(
+        &dir,
+        "ticking.sk",
+        &TICKING.replace("w.name = \"waiter\"", "w.name = \"w\""),
+    );
+    let current = skein(&dir, &["resume", "w.ron", "--code", "current"]).expect(0);
+    assert_eq!(current.stdout, saved.stdout);
+    write(
+        &dir,
+        "ticking.sk",
+        &TICKING.replace("\"pong got\"", "\"PONG\""),
+    );
+    let changed = skein(&dir, &["resume", "w.ron", "--code", "current"]).expect(2);
+    assert!(changed.stderr.contains("pong"), "{}", changed.stderr);
+    assert_eq!(changed.stdout, "");
+}
