@@ -31,6 +31,16 @@ pub struct Plan<'a> {
 
 /// Ticks `sim` by `plan` and says how the process should exit.
 pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
+    // A long run should not end in a save that could never be written.
+    if let Some(path) = &plan.save.path
+        && path.is_dir()
+    {
+        report(&format!(
+            "error: cannot save to {}: it is a folder",
+            path.display()
+        ));
+        return ExitStatus::CannotWrite;
+    }
     let clock = Clock::start(sim);
     interrupt::install(plan.unbounded_ticks);
     let progress = Progress::new(plan.ticks);
