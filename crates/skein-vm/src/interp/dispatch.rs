@@ -36,15 +36,18 @@ pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().unwrap_or(Value::Unbound)
 }
 
-/// Pushes an int: a zero, then its payload written in place.
+/// A zero to push by copying, never written, so reading it whole is free.
+static INT0: Value = Value::Int(0);
+
+/// Pushes an int: a copy of a zero, then its payload written in place.
 ///
-/// `push` still builds its zero in a temporary and reads it back whole (a
-/// store-forwarding stall); `extend_from_slice` of a static zero avoids that
-/// only when inlined, which it is not in this function. The hot sequences
-/// avoid pushing at all (see `fused`).
+/// `push(Value::Int(0))` builds its zero in a temporary by parts and reads it
+/// back whole: a store-forwarding stall on every push. Copying a zero that
+/// sits in memory moves it whole instead; `black_box` keeps the compiler
+/// from folding the copy back into a built value.
 #[inline]
 pub(super) fn push_int(stack: &mut Vec<Value>, i: i64) {
-    stack.push(Value::Int(0));
+    stack.push(Value::clone(std::hint::black_box(&INT0)));
     if let [.., Value::Int(slot)] = stack.as_mut_slice() {
         *slot = i;
     }
