@@ -1,4 +1,4 @@
-//! Every code block of the user documentation (`docs/*.md`) is run or
+//! Every code block of the user documentation (`docs/*.md` and the README) is run or
 //! compiled, so the docs cannot drift from what Skein does. The conventions
 //! are written down in `docs/README.md`, "How the examples are checked":
 //!
@@ -350,6 +350,8 @@ fn every_code_block_in_the_docs_runs() {
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
     pages.sort();
+    // The README's walkthrough and examples follow the same conventions.
+    pages.push(root().join("README.md"));
     let mut failures = Vec::new();
     let mut checked = 0;
     for page in &pages {
@@ -357,7 +359,8 @@ fn every_code_block_in_the_docs_runs() {
         let md = std::fs::read_to_string(page).expect("readable page");
         checked += blocks(&md).map(|b| b.len()).unwrap_or(0);
         for f in check_page(name, &md) {
-            failures.push(format!("docs/{name}:{f}"));
+            let shown = page.strip_prefix(root()).unwrap_or(page).display();
+            failures.push(format!("{shown}:{f}"));
         }
     }
     assert!(checked > 0, "no code blocks found under docs/");
