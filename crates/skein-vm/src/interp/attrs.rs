@@ -8,41 +8,6 @@ use super::values::make_list;
 use crate::value::{Kind, ModRef, Value};
 use crate::{errors, mathmod};
 
-/// Methods of lists, dicts and strings (language.md): naming one without
-/// calling it is a `TypeError` rather than an `AttributeError`.
-const LIST_METHODS: &[&str] = &[
-    "append", "pop", "insert", "remove", "index", "extend", "reverse", "sort", "count", "clear",
-    "copy",
-];
-const DICT_METHODS: &[&str] = &[
-    "keys",
-    "values",
-    "items",
-    "get",
-    "pop",
-    "setdefault",
-    "update",
-    "clear",
-    "copy",
-];
-const STR_METHODS: &[&str] = &[
-    "split",
-    "join",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "upper",
-    "lower",
-    "startswith",
-    "endswith",
-    "replace",
-    "find",
-    "count",
-    "isdigit",
-    "isalpha",
-    "format",
-];
-
 /// A module's name as `import` spells it.
 pub(crate) fn module_name(program: &Program, m: ModRef) -> String {
     match m {
@@ -107,19 +72,15 @@ pub(crate) fn get_attr(
         }
         Value::Tasklet(_) | Value::Channel(_) => ex.host.get_attr(obj, name),
         Value::Error(e) if name == "args" => make_list(e.args.clone(), &super::cx!(ex, fuel)),
-        Value::List(_) | Value::Dict(_) | Value::Str(_) => {
-            let (ty, known) = match obj {
-                Value::List(_) => ("list", LIST_METHODS),
-                Value::Dict(_) => ("dict", DICT_METHODS),
-                _ => ("str", STR_METHODS),
-            };
-            if known.contains(&name) {
-                Err(errors::type_error(format!(
-                    "{ty} methods are not values: call .{name}(...) directly"
-                )))
-            } else {
-                Err(errors::attribute_error(obj, name))
-            }
+        // Naming a list, dict or str method without calling it is a
+        // `TypeError` (language.md), not an `AttributeError`.
+        Value::List(_) | Value::Dict(_) | Value::Str(_)
+            if crate::methods::has_method(obj, name) =>
+        {
+            Err(errors::type_error(format!(
+                "{} methods are not values: call .{name}(...) directly",
+                crate::format::type_name(obj)
+            )))
         }
         _ => Err(errors::attribute_error(obj, name)),
     }
