@@ -1,0 +1,3 @@
+module tasklets
+
+go 1.19
