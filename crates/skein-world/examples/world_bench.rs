@@ -54,7 +54,7 @@ fn main() {
     let case = args.get(1).map_or("all", |s| s.as_str());
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let cases = [
-        "round", "pingpong", "spawn", "gametick", "skynet", "blocked",
+        "round", "pingpong", "spawn", "gametick", "skynet", "blocked", "sizes",
     ];
     for c in cases {
         if case != "all" && case != c {
@@ -149,6 +149,18 @@ for i in range({n}):\n    stackless.tasklet(w)()\n"
                     "{n} tasklets blocked on a channel: peak RSS {} KB, {:.0} bytes/tasklet",
                     after,
                     (after.saturating_sub(before)) as f64 * 1024.0 / n as f64
+                );
+            }
+            "sizes" => {
+                use skein_world::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
+                use std::mem::size_of;
+                println!(
+                    "bytes: TaskletState {}, Wait {}, Suspension {}, TaskletFiber {}, ChannelState {}",
+                    size_of::<TaskletState>(),
+                    size_of::<Wait>(),
+                    size_of::<Suspension>(),
+                    size_of::<TaskletFiber>(),
+                    size_of::<ChannelState>()
                 );
             }
             _ => {}

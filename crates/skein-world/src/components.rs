@@ -24,8 +24,9 @@ pub enum Wait {
     Channel { channel: u64, sending: bool },
     /// Wakes at the start of tick `until`; `seq` orders sleepers of one tick.
     Sleep { until: u64, seq: u64 },
-    /// Parked in a blocking native until the host completes the request.
-    Native(NativeRequest),
+    /// Parked in a blocking native until the host completes the request
+    /// (boxed: rare, and it would triple the size of every tasklet's wait).
+    Native(Box<NativeRequest>),
 }
 
 /// A blocking native call as plain data: what the host must serve.

@@ -153,8 +153,14 @@ fn param(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Result<Value
 
 /// A host-registered native: immediate ones run now, blocking ones park.
 fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
-    let Some(f) = host.world.resource::<crate::Natives>().get(fid).cloned() else {
-        return HostResult::Raise(errors::runtime_error("unknown native function"));
+    // Only what the call needs leaves the registry: the function (an `Arc`)
+    // for an immediate native, the names for a blocking one.
+    let kind = match host.world.resource::<crate::Natives>().get(fid) {
+        Some(f) => match &f.kind {
+            NativeKind::Immediate(func) => Ok(func.clone()),
+            NativeKind::Blocking => Err((f.module.clone(), f.name.clone())),
+        },
+        None => return HostResult::Raise(errors::runtime_error("unknown native function")),
     };
     let cur = host.sched.current;
     let Some(entity) = host.entity(cur) else {
@@ -162,8 +168,8 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
             "native functions need a running tasklet",
         ));
     };
-    match f.kind {
-        NativeKind::Immediate(func) => host.with_world(|world| {
+    match kind {
+        Ok(func) => host.with_world(|world| {
             let mut cx = NativeCx {
                 world,
                 tasklet: cur,
@@ -174,11 +180,10 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
                 Err(e) => HostResult::Raise(crate::host::as_error(e)),
             }
         }),
-        NativeKind::Blocking => {
+        Err((module, name)) => {
             if !kwargs.is_empty() {
                 return HostResult::Raise(errors::type_error(format!(
-                    "{}() takes no keyword arguments",
-                    f.name
+                    "{name}() takes no keyword arguments"
                 )));
             }
             let mut queue = host.world.resource_mut::<crate::NativeQueue>();
@@ -187,17 +192,17 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
                 request,
                 tasklet: cur,
                 entity,
-                module: f.module.clone(),
-                name: f.name.clone(),
+                module: module.clone(),
+                name: name.clone(),
                 args: args.clone(),
             });
             host.with_current(|t| {
-                t.wait = Wait::Native(NativeRequest {
+                t.wait = Wait::Native(Box::new(NativeRequest {
                     request,
-                    module: f.module,
-                    name: f.name,
+                    module,
+                    name,
                     args,
-                });
+                }));
                 t.suspension = Suspension::Native;
             });
             host.sched.ring.remove(cur);

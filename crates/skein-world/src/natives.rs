@@ -156,17 +156,29 @@ pub struct NativeQueue {
 impl NativeQueue {
     /// Takes the new requests for `module.name` (either may be `"*"`).
     pub fn take_requests(&mut self, module: &str, name: &str) -> Vec<NativeCall> {
+        let wanted = |c: &NativeCall| {
+            (module == "*" || c.module == module) && (name == "*" || c.name == name)
+        };
+        // Polled every tick by each serving system: the usual answers (none,
+        // or all of them) move the list as it is instead of rebuilding it.
+        if self.requests.is_empty() {
+            return Vec::new();
+        }
+        if self.requests.iter().all(wanted) {
+            return std::mem::take(&mut self.requests);
+        }
         let (take, keep) = std::mem::take(&mut self.requests)
             .into_iter()
-            .partition(|c| {
-                (module == "*" || c.module == module) && (name == "*" || c.name == name)
-            });
+            .partition(wanted);
         self.requests = keep;
         take
     }
 
     /// Takes the cancellations for `module` (or `"*"`).
     pub fn take_cancelled(&mut self, module: &str) -> Vec<NativeCall> {
+        if self.cancelled.is_empty() {
+            return Vec::new();
+        }
         let (take, keep) = std::mem::take(&mut self.cancelled)
             .into_iter()
             .partition(|c| module == "*" || c.module == module);

@@ -152,9 +152,14 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
         host.sched.ring.remove(id);
         return true;
     };
-    // One look at the tasklet decides the whole entry.
+    // One look at the entity decides the whole entry and takes the fiber
+    // (its location is found once for both components).
+    let Ok(mut slot) = host.world.get_entity_mut(entity) else {
+        host.sched.ring.remove(id);
+        return true;
+    };
     let (entry, mut used) = {
-        let Some(mut t) = host.world.get_mut::<TaskletState>(entity) else {
+        let Some(mut t) = slot.get_mut::<TaskletState>() else {
             host.sched.ring.remove(id);
             return true;
         };
@@ -167,13 +172,12 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
         }
         (plan(&mut t), t.budget_used)
     };
-    host.sched.current = id;
-    host.sched.counts.switches += 1;
-    let mut fiber = host
-        .world
-        .get_mut::<TaskletFiber>(entity)
+    let mut fiber = slot
+        .get_mut::<TaskletFiber>()
         .map(|mut f| std::mem::take(&mut f.0))
         .unwrap_or_default();
+    host.sched.current = id;
+    host.sched.counts.switches += 1;
     match entry {
         // A fiber left waiting with nothing recorded (a hand-edited save)
         // gets None rather than a short stack.

@@ -161,7 +161,7 @@ fn load_or_check(
                 }
                 WWait::Native(req) => {
                     req.request = world.resource_mut::<NativeQueue>().fresh_request();
-                    parked.push((state.id, req.clone()));
+                    parked.push((state.id, (**req).clone()));
                 }
                 _ => {}
             }

@@ -84,12 +84,12 @@ pub(crate) fn tasklet_from(
                 let p = p_1.index(i);
                 vs.push(dec.decode(a, Place::Plain, &p)?);
             }
-            WWait::Native(NativeRequest {
+            WWait::Native(Box::new(NativeRequest {
                 request: *request,
                 module: module.clone(),
                 name: name.clone(),
                 args: vs,
-            })
+            }))
         }
     };
     let func = match &rec.func {
