@@ -126,18 +126,14 @@ fn suspension_rec(
         Suspension::Nothing => SuspensionRec::ReturnsNone,
         Suspension::Send { exception: false } => SuspensionRec::Send,
         Suspension::Send { exception: true } => SuspensionRec::SendException,
-        Suspension::SendSequence {
-            channel,
-            items,
-            next,
-        } => {
+        Suspension::SendSequence(s) => {
             // The channel a `send_sequence` goes on sending to is part of
             // its saved progress, so it is a reference like any other.
-            let channel = refs.channel(*channel)?;
+            let channel = refs.channel(s.channel)?;
             SuspensionRec::SendSequence {
                 channel,
-                items: enc.encode(items, refs)?,
-                next: *next as u64,
+                items: enc.encode(&s.items, refs)?,
+                next: s.next as u64,
             }
         }
         Suspension::Receive { iterating: false } => SuspensionRec::Receive,

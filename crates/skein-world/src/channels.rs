@@ -8,7 +8,7 @@ use std::sync::Arc;
 use skein_vm::value::{Dict, List};
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
-use crate::components::{Suspension, Wait};
+use crate::components::{SendSequence, Suspension, Wait};
 use crate::host::{WorldHost, answer, check_args, int_or_bool, to_error};
 
 /// What a sender hands over.
@@ -348,11 +348,11 @@ pub fn send_sequence(host: &mut WorldHost, ch: u64, items: Value, mut next: usiz
             return HostResult::Return(Value::Int(list.items.len() as i64));
         };
         next += 1;
-        let s = Suspension::SendSequence {
+        let s = Suspension::SendSequence(Box::new(SendSequence {
             channel: ch,
             items: items.clone(),
             next,
-        };
+        }));
         match send(host, ch, Msg::Value(v), s) {
             HostResult::Return(_) => {}
             other => return other,

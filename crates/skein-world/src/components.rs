@@ -39,6 +39,15 @@ pub struct NativeRequest {
     pub args: Vec<Value>,
 }
 
+/// A `send_sequence` in progress: the channel, the items (a list) and the
+/// next index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendSequence {
+    pub channel: u64,
+    pub items: Value,
+    pub next: usize,
+}
+
 /// Where a waiting fiber is suspended: which host call it is inside, so the
 /// scheduler knows what the call returns when the tasklet runs again.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -54,12 +63,9 @@ pub enum Suspension {
     /// `send`/`send_exception`: returns the tempval (its own unsent value if
     /// resumed without a meeting, else `None`).
     Send { exception: bool },
-    /// `send_sequence`: the channel, the items (a list) and the next index.
-    SendSequence {
-        channel: u64,
-        items: Value,
-        next: usize,
-    },
+    /// `send_sequence` (boxed: rare, and it would double the size of every
+    /// tasklet's suspension).
+    SendSequence(Box<SendSequence>),
     /// `receive()` or a `for` loop over a channel: returns the tempval.
     Receive { iterating: bool },
     /// A blocking native: returns what the host completed it with (the tempval).
@@ -69,10 +75,7 @@ pub enum Suspension {
 impl Suspension {
     /// Suspended in a send of any form (for `setstate`).
     pub fn is_send(&self) -> bool {
-        matches!(
-            self,
-            Suspension::Send { .. } | Suspension::SendSequence { .. }
-        )
+        matches!(self, Suspension::Send { .. } | Suspension::SendSequence(_))
     }
 
     pub fn is_receive(&self) -> bool {

@@ -60,7 +60,9 @@ use skein_vm::Globals;
 
 /// The bevy_ecs this crate is built on, so a game uses the same version.
 pub use bevy_ecs;
-pub use components::{ChannelState, NativeRequest, Suspension, TaskletFiber, TaskletState, Wait};
+pub use components::{
+    ChannelState, NativeRequest, SendSequence, Suspension, TaskletFiber, TaskletState, Wait,
+};
 pub use host::WorldHost;
 pub use natives::{NativeCall, NativeCx, NativeFn, NativeKind, NativeQueue, Natives};
 pub use resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions, WorldRng};

@@ -292,14 +292,10 @@ fn plan(t: &mut TaskletState) -> Entry {
         | Suspension::Send { .. }
         | Suspension::Receive { .. }
         | Suspension::Native => Entry::Value(std::mem::replace(&mut t.tempval, Value::None)),
-        Suspension::SendSequence {
-            channel,
-            items,
-            next,
-        } => Entry::Sequence {
-            channel,
-            items,
-            next,
+        Suspension::SendSequence(s) => Entry::Sequence {
+            channel: s.channel,
+            items: s.items,
+            next: s.next,
         },
     }
 }

@@ -5,7 +5,7 @@ use skein_script::bytecode::Program;
 use skein_vm::Value;
 use skein_vm::fiber::{Fiber, FiberState, Frame, Handler};
 use skein_world::NativeRequest;
-use skein_world::components::{Suspension, TaskletState, Wait as WWait};
+use skein_world::components::{SendSequence, Suspension, TaskletState, Wait as WWait};
 
 use crate::check::{FrameRole, Verified, check_frame};
 use crate::error::{FieldPath, LoadError, Problem};
@@ -173,11 +173,11 @@ fn suspension_from(
                     format!("position {next} is past the end ({})", l.items.len()),
                 ));
             }
-            Suspension::SendSequence {
+            Suspension::SendSequence(Box::new(SendSequence {
                 channel,
                 items,
                 next: *next as usize,
-            }
+            }))
         }
         SuspensionRec::Receive => Suspension::Receive { iterating: false },
         SuspensionRec::ReceiveInLoop => Suspension::Receive { iterating: true },
