@@ -96,11 +96,12 @@ fn wake(host: &mut WorldHost) {
         host.sched.ring.insert_tail(id);
     }
     let tick = host.sched.tick;
-    while let Some((&(until, seq), &id)) = host.sched.sleepers.first_key_value() {
-        if until > tick {
+    // One descent of the tree per sleeper: look at the first, take it.
+    while let Some(first) = host.sched.sleepers.first_entry() {
+        if first.key().0 > tick {
             break;
         }
-        host.sched.sleepers.remove(&(until, seq));
+        let id = first.remove();
         if let Some(mut t) = host.tasklet_mut(id) {
             t.wait = Wait::None;
         }
