@@ -1,6 +1,8 @@
 //! libFuzzer target `compile`: see `fuzz/paths.rs` for what it drives.
 #![no_main]
 
+// Each target uses one of the shared paths.
+#[allow(dead_code)]
 #[path = "../paths.rs"]
 mod paths;
 
