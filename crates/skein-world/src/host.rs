@@ -255,8 +255,7 @@ impl Host for WorldHost<'_> {
             }
             return self.world.resource::<crate::Natives>().lookup(m, name);
         }
-        let program = self.program.clone();
-        let mname = program.host_modules.get(i - BUILTIN_MODULES.len())?;
+        let mname = self.program.host_modules.get(i - BUILTIN_MODULES.len())?;
         self.world.resource::<crate::Natives>().lookup(mname, name)
     }
 
