@@ -63,6 +63,27 @@ fn load_or_check(
         }
     }
     let saved = saved_hashes(&body.modules);
+    // A frame naming a function the selection's own code lacks is a bad
+    // field, not changed code: say which one.
+    for (i, t) in body.tasklets.iter().enumerate() {
+        for (j, f) in t.fiber.frames.iter().enumerate() {
+            let (module, name) = (f.func.module(), f.func.function());
+            if !saved.contains_key(&(module, name)) {
+                let tasklets = root.field("tasklets");
+                let tasklet = tasklets.index(i);
+                let fiber = tasklet.field("fiber");
+                let frames = fiber.field("frames");
+                let frame = frames.index(j);
+                return Err(LoadError::at(
+                    &frame.field("func"),
+                    Problem::UnknownFunction {
+                        module: module.into(),
+                        name: name.into(),
+                    },
+                ));
+            }
+        }
+    }
     let in_frames = body
         .tasklets
         .iter()
