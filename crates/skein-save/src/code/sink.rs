@@ -235,53 +235,30 @@ impl<'a, 'b> ser::Serializer for &'a mut HashSink<'b> {
     }
 }
 
-impl ser::SerializeSeq for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), SinkError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
+/// The sequence-like compounds all hash their elements in order and close
+/// with `T_END`; only the trait and method names differ.
+macro_rules! sequence_sink {
+    ($($trait:ident :: $method:ident),* $(,)?) => {$(
+        impl ser::$trait for &mut HashSink<'_> {
+            type Ok = ();
+            type Error = SinkError;
+            fn $method<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), SinkError> {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), SinkError> {
+                self.0.tag(T_END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), SinkError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), SinkError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), SinkError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
-}
+sequence_sink!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 impl ser::SerializeMap for &mut HashSink<'_> {
     type Ok = ();
@@ -298,38 +275,28 @@ impl ser::SerializeMap for &mut HashSink<'_> {
     }
 }
 
-impl ser::SerializeStruct for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), SinkError> {
-        self.0.tag(T_FIELD);
-        self.0.text(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
+/// Structs and struct variants hash each field as `T_FIELD`, its name, its
+/// value, and close with `T_END`.
+macro_rules! struct_sink {
+    ($($trait:ident),* $(,)?) => {$(
+        impl ser::$trait for &mut HashSink<'_> {
+            type Ok = ();
+            type Error = SinkError;
+            fn serialize_field<T: ?Sized + Serialize>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), SinkError> {
+                self.0.tag(T_FIELD);
+                self.0.text(key);
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), SinkError> {
+                self.0.tag(T_END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut HashSink<'_> {
-    type Ok = ();
-    type Error = SinkError;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), SinkError> {
-        self.0.tag(T_FIELD);
-        self.0.text(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), SinkError> {
-        self.0.tag(T_END);
-        Ok(())
-    }
-}
+struct_sink!(SerializeStruct, SerializeStructVariant);
