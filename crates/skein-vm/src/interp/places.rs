@@ -260,15 +260,40 @@ pub(crate) fn store_place_value(
             Root::Temp(_) => Ok(()),
         }
     } else {
-        let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
-        let last = fiber.stack[len - 1].clone();
         let mut v = Some(v);
-        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, cx| {
+        on_last_key(ex, fiber, fuel, at, base, d, &mut |c, last, cx| {
             ops::store_index(c, last.clone(), v.take().unwrap_or(Value::None), cx)
-        })
+        })?
     };
     fiber.stack.truncate(start);
     r
+}
+
+/// Runs `f` on the container that holds the place's last key (the key is
+/// passed to `f`), for stores and deletes through a keyed place. The parts
+/// stay on the stack; the caller pops them.
+fn on_last_key(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    at: At,
+    base: PlaceBase,
+    d: usize,
+    f: &mut dyn FnMut(&mut Value, &Value, &mut Cx) -> Result<(), Value>,
+) -> Result<Result<(), Value>, Value> {
+    let len = fiber.stack.len();
+    let keys_at = len - d;
+    let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
+    let last = fiber.stack[len - 1].clone();
+    Ok(with_root(
+        ex,
+        fiber,
+        fuel,
+        root,
+        keys_at,
+        d - 1,
+        &mut |c, cx| f(c, &last, cx),
+    ))
 }
 
 /// `DelPlace`: `[obj?, k1..kd] → []` (depth ≥ 1).
@@ -281,19 +306,15 @@ pub(crate) fn del_place(
     depth: u8,
 ) -> Result<(), Value> {
     let d = depth as usize;
-    let len = fiber.stack.len();
-    let keys_at = len - d;
-    let start = parts_start(len, base, d);
+    let start = parts_start(fiber.stack.len(), base, d);
     let r = if d == 0 {
         Err(errors::runtime_error(
             "internal error: del of a place without keys",
         ))
     } else {
-        let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
-        let last = fiber.stack[len - 1].clone();
-        with_root(ex, fiber, fuel, root, keys_at, d - 1, &mut |c, _| {
-            ops::del_index(c, &last)
-        })
+        on_last_key(ex, fiber, fuel, at, base, d, &mut |c, last, _| {
+            ops::del_index(c, last)
+        })?
     };
     fiber.stack.truncate(start);
     r
