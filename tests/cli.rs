@@ -7,10 +7,14 @@ mod harness;
 
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/pacing.rs"]
+mod pacing;
 #[path = "cli/saves.rs"]
 mod saves;
 #[path = "cli/seeds.rs"]
 mod seeds;
+#[path = "cli/stacks.rs"]
+mod stacks;
 #[path = "cli/tools.rs"]
 mod tools;
 #[path = "cli/village.rs"]

@@ -17,13 +17,14 @@ use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
 use crate::host::{WorldHost, as_error, error_kind};
 use crate::resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions};
+use crate::spans::{SliceSpan, TickSpan};
 use crate::vmlink;
 
 /// Atomic stretches may run this many budgets before `RuntimeError`.
 const ATOMIC_BUDGETS: u32 = 100;
 
 /// The scheduler system: runs one tick. Add it to a schedule in
-/// [`SkeinSet::Run`](crate::SkeinSet), or let [`Simulation`](crate::Simulation) do it.
+/// [`SkeinSystems::Run`](crate::SkeinSystems), or let [`Simulation`](crate::Simulation) do it.
 pub fn run_tick(world: &mut World) {
     if !world.contains_resource::<Scheduler>() {
         return;
@@ -39,6 +40,8 @@ pub fn run_tick(world: &mut World) {
         program: program.clone(),
     };
     host.sched.in_tick = true;
+    let tick_span = TickSpan::begin(&host);
+    let in_tick = tick_span.span().enter();
     wake(&mut host);
     loop {
         if host.sched.ring.is_empty() && !main_fallback(&mut host) {
@@ -52,10 +55,17 @@ pub fn run_tick(world: &mut World) {
             globals: &mut globals,
             limits,
         };
-        if !run_slice(&mut host, &mut vm, id, budget) {
+        let slice = SliceSpan::begin(&host, id);
+        let in_slice = slice.span().enter();
+        let ran = run_slice(&mut host, &mut vm, id, budget);
+        slice.end(&host);
+        drop(in_slice);
+        if !ran {
             break;
         }
     }
+    tick_span.end(&host);
+    drop(in_tick);
     host.sched.current = 0;
     host.sched.tick += 1;
     host.sched.in_tick = false;
@@ -216,6 +226,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
         let start = fuel;
         let step = skein_vm::step(vm, &mut fiber, &mut fuel, host);
         used = used.saturating_add(start - fuel);
+        host.sched.executed = host.sched.executed.wrapping_add(start - fuel);
         match step {
             Step::OutOfFuel => {
                 if host.tasklet(id).is_some_and(|t| t.atomic) {
