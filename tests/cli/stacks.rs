@@ -85,6 +85,14 @@ fn a_trace_has_a_span_per_tick_and_per_slice() {
             .filter(|e| e["name"] == name && e["ph"] == ph)
             .collect()
     };
+    // A slice is titled with its tasklet, and its arguments name it too.
+    let slices_of = |name: &str| -> Vec<&serde_json::Value> {
+        let ends = spans(name, "E");
+        for s in &ends {
+            assert_eq!(s["args"]["name"], name, "{s}");
+        }
+        ends
+    };
     let ticks = spans("tick", "E");
     assert_eq!(ticks.len(), 5, "{text}");
     assert_eq!(spans("tick", "B").len(), 5);
@@ -94,14 +102,11 @@ fn a_trace_has_a_span_per_tick_and_per_slice() {
             assert!(t["args"][field].is_string(), "{field} in {t}");
         }
     }
-    let slices = spans("slice", "E");
     // Tick 0: main, ada and bo; then ada and bo wake on ticks 2 and 4.
-    assert!(slices.len() >= 5, "{text}");
-    let ada: Vec<_> = slices
-        .iter()
-        .filter(|s| s["args"]["name"] == "<tasklet ada>")
-        .collect();
-    assert!(!ada.is_empty(), "{text}");
+    assert_eq!(slices_of("<tasklet #1>").len(), 1, "{text}");
+    assert_eq!(slices_of("<tasklet bo>").len(), 2, "{text}");
+    let ada = slices_of("<tasklet ada>");
+    assert_eq!(ada.len(), 3, "{text}");
     for s in &ada {
         assert_eq!(s["args"]["tasklet"], "3");
         assert_eq!(s["args"]["switches"], "1");

@@ -341,3 +341,16 @@ fn a_live_tasklet_stack_names_its_frames_and_locals() {
     );
     assert!(skein_world::stack::tasklet_stack(&sim.world, 99).is_none());
 }
+
+#[test]
+#[allow(deprecated)]
+fn the_old_set_name_still_orders_systems() {
+    use skein_world::SkeinSet;
+    assert_eq!(SkeinSet::Run, SkeinSystems::Run);
+    let mut sim = sim_with(10_000);
+    sim.schedule
+        .add_systems((|| {}).after(SkeinSet::Run).before(SkeinSystems::Persist));
+    sim.load_main_source("m", "print('ok')\n")
+        .expect("compiles");
+    assert_eq!(run(&mut sim, 10).0, "ok\n");
+}
