@@ -186,17 +186,35 @@ fn a_refused_load_changes_nothing() {
 
     let mut app = app(&dir);
     let (mut out, mut err) = update(&mut app);
+    // A real save whose main tasklet is edited to one that does not exist:
+    // it reads, but fails a check deep inside the load.
+    let good = dir.join("good.ron");
     app.world_mut()
-        .write_message(LoadWorld { path: bad.clone() });
-    app.world_mut().write_message(LoadWorld {
-        path: dir.join("missing.ron"),
-    });
+        .write_message(SaveWorld { path: good.clone() });
+    let (o, e) = update(&mut app);
+    out.push_str(&o);
+    err.push_str(&e);
+    let text = std::fs::read_to_string(&good).expect("the save");
+    assert!(text.contains("main: 1,"), "{text}");
+    let edited = dir.join("edited.ron");
+    std::fs::write(&edited, text.replacen("main: 1,", "main: 77,", 1)).expect("written");
+
+    for path in [&bad, &edited, &dir.join("missing.ron")] {
+        app.world_mut()
+            .write_message(LoadWorld { path: path.clone() });
+    }
     let (o, e) = update(&mut app);
     out.push_str(&o);
     err.push_str(&e);
     let refused = drain::<LoadFailed>(&mut app);
-    assert_eq!(refused.len(), 2);
+    assert_eq!(refused.len(), 3);
     assert_eq!(refused[0].path, bad);
+    assert_eq!(refused[1].path, edited);
+    assert!(
+        refused[1].error.to_string().contains("main"),
+        "{}",
+        refused[1].error
+    );
     assert!(drain::<WorldLoaded>(&mut app).is_empty());
     run_to_exit(&mut app, &mut out, &mut err);
     assert_eq!(out, want);

@@ -3,8 +3,8 @@
 //! timeline viewer shows where a slow tick went (`--trace FILE`, see
 //! `docs/cli.md`).
 //!
-//! With no subscriber interested, a span is one cached check and nothing is
-//! measured or formatted: an ordinary run pays for none of it.
+//! With no subscriber interested, a tick's span is one cached check, its
+//! slices are not looked at, and nothing is measured or formatted.
 
 use tracing::Span;
 use tracing::field::Empty;
@@ -68,6 +68,11 @@ impl TickSpan {
 
     pub fn span(&self) -> &Span {
         &self.span
+    }
+
+    /// Whether a subscriber wants this tick (and so its slices).
+    pub fn traced(&self) -> bool {
+        self.mark.is_some()
     }
 
     /// Records what the tick did; call it before the span is exited, so

@@ -55,11 +55,17 @@ pub fn run_tick(world: &mut World) {
             globals: &mut globals,
             limits,
         };
-        let slice = SliceSpan::begin(&host, id);
-        let in_slice = slice.span().enter();
-        let ran = run_slice(&mut host, &mut vm, id, budget);
-        slice.end(&host);
-        drop(in_slice);
+        // Slices are traced only inside a traced tick: an untraced run
+        // pays one branch per slice, not a span.
+        let ran = if tick_span.traced() {
+            let slice = SliceSpan::begin(&host, id);
+            let _in_slice = slice.span().enter();
+            let ran = run_slice(&mut host, &mut vm, id, budget);
+            slice.end(&host);
+            ran
+        } else {
+            run_slice(&mut host, &mut vm, id, budget)
+        };
         if !ran {
             break;
         }
