@@ -116,7 +116,23 @@ fn a_trace_has_a_span_per_tick_and_per_slice() {
             .expect("a count");
         assert!(n > 0);
     }
-    // The slices of a tick lie inside it.
+    // A tasklet that yields every tick: one slice per tick, none for the
+    // head that has already yielded when the tick ends.
+    let spin = "import stackless\nwhile True:\n    stackless.schedule()\n";
+    std::fs::write(dir.join("spin.sk"), spin).expect("written");
+    skein(
+        &dir,
+        &["run", "spin.sk", "--ticks", "4", "--trace", "spin.json"],
+    )
+    .expect(0);
+    let text = std::fs::read_to_string(dir.join("spin.json")).expect("the trace");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&text).expect("valid JSON");
+    let main_slices = events
+        .iter()
+        .filter(|e| e["ph"] == "E" && e["args"]["tasklet"] == "1")
+        .count();
+    assert_eq!(main_slices, 4, "{text}");
+    // Everything written is Skein's.
     assert!(events.iter().all(|e| e["cat"] == "skein" || e["ph"] == "M"));
 }
 

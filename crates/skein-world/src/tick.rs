@@ -56,8 +56,13 @@ pub fn run_tick(world: &mut World) {
             limits,
         };
         // Slices are traced only inside a traced tick: an untraced run
-        // pays one branch per slice, not a span.
-        let ran = if tick_span.traced() {
+        // pays one branch per slice, not a span. A head that has already
+        // yielded runs nothing (the tick ends), so it gets no slice.
+        let yielded = |host: &WorldHost| {
+            host.tasklet(id)
+                .is_some_and(|t| t.yielded == host.sched.tick + 1)
+        };
+        let ran = if tick_span.traced() && !yielded(&host) {
             let slice = SliceSpan::begin(&host, id);
             let _in_slice = slice.span().enter();
             let ran = run_slice(&mut host, &mut vm, id, budget);
