@@ -1,7 +1,8 @@
 //! `SkeinPlugin` in a bevy `App`: a script run to idle prints what `skein
 //! run` prints, one tick per run of the schedule; save and load requests by
-//! message round-trip mid-run and continue exactly; a refused load changes
-//! nothing; the game's own entities survive a load.
+//! message round-trip mid-run and continue exactly (the village too, with
+//! its NPC components and walks); a refused load changes nothing; the
+//! game's own entities survive a load.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,7 @@ use bevy_ecs::prelude::*;
 use skein_save::app::{
     LoadFailed, LoadWorld, SaveFailed, SaveWorld, SkeinSavePlugin, WorldLoaded, WorldSaved,
 };
+use skein_village::app::VillagePlugin;
 use skein_world::app::{SkeinPlugin, SkeinStartError};
 use skein_world::{Output, Scheduler};
 
@@ -266,4 +268,49 @@ fn a_compile_error_ends_the_app_with_code_2() {
     assert!(error.contains("broken.sk:"), "{error}");
     app.update();
     assert_eq!(app.should_exit(), Some(AppExit::from_code(2)));
+}
+
+/// The village under the plugins: NPC components, walks in progress and
+/// the movement systems all come back from a load by message.
+fn village_app() -> App {
+    let mut app = App::new();
+    let skein = SkeinPlugin::new()
+        .main_with(skein_village::start_village)
+        .capture_output();
+    app.add_plugins((skein, SkeinSavePlugin, VillagePlugin));
+    app.finish();
+    app.cleanup();
+    app
+}
+
+#[test]
+fn the_village_loaded_by_message_continues_exactly() {
+    let dir = scratch("village");
+    let save = dir.join("village.bin");
+    let mut a = village_app();
+    for _ in 0..150 {
+        update(&mut a);
+    }
+    a.world_mut()
+        .write_message(SaveWorld { path: save.clone() });
+    update(&mut a);
+    assert_eq!(drain::<WorldSaved>(&mut a).len(), 1);
+    let mut want = String::new();
+    for _ in 0..250 {
+        want.push_str(&update(&mut a).0);
+    }
+    assert!(want.lines().count() > 5, "{want}");
+
+    let mut b = village_app();
+    for _ in 0..40 {
+        update(&mut b);
+    }
+    b.world_mut().write_message(LoadWorld { path: save });
+    update(&mut b);
+    assert_eq!(drain::<WorldLoaded>(&mut b).len(), 1);
+    let mut got = String::new();
+    for _ in 0..250 {
+        got.push_str(&update(&mut b).0);
+    }
+    assert_eq!(got, want);
 }
