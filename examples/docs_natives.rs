@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 use skein_vm::Value;
 use skein_vm::errors::type_error;
-use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSet, WorldOptions};
+use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSystems, WorldOptions};
 
 const SCRIPT: &str = r#"
 import shop
@@ -62,7 +62,7 @@ fn main() {
     );
     sim.register_native("work", "chop", NativeKind::Blocking);
     sim.world.init_resource::<Chopping>();
-    sim.schedule.add_systems(chop.after(SkeinSet::Run));
+    sim.schedule.add_systems(chop.after(SkeinSystems::Run));
     sim.load_main_source("woods", SCRIPT)
         .expect("the script compiles");
     let ticks = sim.run_until_idle(100);

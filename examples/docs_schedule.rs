@@ -1,9 +1,9 @@
 //! Skein in a game's own `World` and `Schedule`: the scheduler is one system
-//! in `SkeinSet::Run`, and the game's systems order themselves around it.
+//! in `SkeinSystems::Run`, and the game's systems order themselves around it.
 //! `cargo run --example docs_schedule`
 use bevy_ecs::prelude::*;
 use skein_script::loader::load_program;
-use skein_world::{Output, Scheduler, SkeinSet, WorldOptions, run_tick};
+use skein_world::{Output, Scheduler, SkeinSystems, WorldOptions, run_tick};
 
 /// The game's own system, after the scripts each tick.
 fn report(sched: Res<Scheduler>, mut output: ResMut<Output>) {
@@ -24,7 +24,10 @@ fn main() {
     let mut schedule = Schedule::default();
     skein_world::init_world(&mut world, WorldOptions::default());
     world.resource_mut::<Output>().passthrough = true; // print, don't capture
-    schedule.add_systems((run_tick.in_set(SkeinSet::Run), report.after(SkeinSet::Run)));
+    schedule.add_systems((
+        run_tick.in_set(SkeinSystems::Run),
+        report.after(SkeinSystems::Run),
+    ));
 
     match load_program(&script, &skein_world::load_options(&world)) {
         Ok(program) => skein_world::start_main(&mut world, program).expect("a fresh world"),

@@ -3,7 +3,7 @@
 //! `cargo run --example embed`
 use bevy_ecs::prelude::*;
 use skein_village::Position;
-use skein_world::{Output, Scheduler, SkeinSet, WorldOptions, run_tick};
+use skein_world::{Output, Scheduler, SkeinSystems, WorldOptions, run_tick};
 
 /// The game's own system: at noon, how many people stand in the market.
 fn census(clock: Res<Scheduler>, npcs: Query<&Position>) {
@@ -19,7 +19,10 @@ fn main() {
     let (mut world, mut schedule) = (World::new(), Schedule::default());
     skein_world::init_world(&mut world, WorldOptions::default());
     world.resource_mut::<Output>().passthrough = true; // scripts print to stdout
-    schedule.add_systems((run_tick.in_set(SkeinSet::Run), census.after(SkeinSet::Run)));
+    schedule.add_systems((
+        run_tick.in_set(SkeinSystems::Run),
+        census.after(SkeinSystems::Run),
+    ));
     skein_village::install(&mut world, &mut schedule);
     skein_village::start_village(&mut world).expect("the built-in village compiles");
     for _ in 0..1200 {

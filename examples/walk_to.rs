@@ -7,7 +7,7 @@
 
 use bevy_ecs::prelude::*;
 use skein_vm::Value;
-use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSet, WorldOptions};
+use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSystems, WorldOptions};
 
 const SCRIPT: &str = r#"
 import npc
@@ -93,7 +93,7 @@ fn main() {
     );
     sim.register_native("npc", "walk_to", NativeKind::Blocking);
     sim.schedule
-        .add_systems((start_walks, step_walkers).chain().after(SkeinSet::Run));
+        .add_systems((start_walks, step_walkers).chain().after(SkeinSystems::Run));
     if let Err(e) = sim.load_main_source("patrol", SCRIPT) {
         eprintln!("{e}");
         std::process::exit(2);

@@ -5,14 +5,20 @@
 #[path = "cli/harness.rs"]
 mod harness;
 
+#[path = "cli/autosave.rs"]
+mod autosave;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/hermetic.rs"]
 mod hermetic;
+#[path = "cli/pacing.rs"]
+mod pacing;
 #[path = "cli/saves.rs"]
 mod saves;
 #[path = "cli/seeds.rs"]
 mod seeds;
+#[path = "cli/stacks.rs"]
+mod stacks;
 #[path = "cli/tools.rs"]
 mod tools;
 #[path = "cli/village.rs"]

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use bevy_ecs::prelude::*;
-use skein_world::{RunOptions, Simulation, SkeinSet, TaskletState, WorldOptions, run_file};
+use skein_world::{RunOptions, Simulation, SkeinSystems, TaskletState, WorldOptions, run_file};
 
 fn ports_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stackless")
@@ -56,8 +56,8 @@ fn via_ticks(path: &Path) -> (String, String) {
     let mut sim = Simulation::new(WorldOptions::default());
     sim.world.insert_resource(Seen::default());
     sim.schedule.add_systems((
-        observer.before(SkeinSet::Run),
-        observer.after(SkeinSet::Run),
+        observer.before(SkeinSystems::Run),
+        observer.after(SkeinSystems::Run),
     ));
     let mut out = String::new();
     let mut err = String::new();

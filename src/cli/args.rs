@@ -71,6 +71,23 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// `--tick-rate HZ` and `--trace FILE`, for `run`, `resume` and `village`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ServeArgs {
+    /// Pace ticks to the wall clock, HZ ticks a second (20: one every 50 ms);
+    /// by default ticks run as fast as they go.
+    #[arg(long, value_name = "HZ", value_parser = crate::cli::pace::parse_rate)]
+    pub tick_rate: Option<f64>,
+
+    /// Write a Chrome/Perfetto trace of every tick and tasklet slice to FILE
+    /// (open it in ui.perfetto.dev or chrome://tracing).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 }
 
 /// `--load PART [--schedule]`.
@@ -98,6 +115,9 @@ pub struct VillageArgs {
 
     #[command(flatten)]
     pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 /// The options of a new world, shared by `run` and `village`.
@@ -214,6 +234,9 @@ pub struct ResumeArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 /// Which code a resumed world runs (saves.md, "Code").
@@ -230,8 +253,17 @@ pub struct InspectArgs {
     pub file: PathBuf,
 
     /// Print JSON for tools instead of the table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tasklet")]
     pub json: bool,
+
+    /// Show this tasklet's whole stack with its locals, like a Python
+    /// traceback: every tasklet with this name, or `#ID` for one id.
+    #[arg(long, value_name = "NAME|#ID")]
+    pub tasklet: Option<String>,
+
+    /// With `--tasklet`: print long values whole instead of cutting them.
+    #[arg(long, requires = "tasklet")]
+    pub full: bool,
 }
 
 /// `skein extract SAVE selectors… -o PART`.
@@ -302,6 +334,8 @@ mod tests {
             &["skein", "run", "a.sk", "--seed", "-1"][..],
             &["skein", "run", "a.sk", "--frame-limit", "0"],
             &["skein", "run", "a.sk", "--ticks", "lots"],
+            &["skein", "run", "a.sk", "--tick-rate", "0"],
+            &["skein", "village", "--tick-rate", "-20"],
             &["skein", "run", "a.sk", "--bogus"],
             &["skein", "run", "a.sk", "--save-every", "3"],
             &[

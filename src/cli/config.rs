@@ -37,6 +37,8 @@ pub struct RunConfig {
     pub save: SaveConfig,
     /// `--load PART [--schedule]`.
     pub load: Option<(PathBuf, bool)>,
+    /// `--tick-rate HZ`: `None` runs ticks as fast as they go.
+    pub tick_rate: Option<f64>,
 }
 
 /// `--save PATH [--save-every K] [--compact|--binary]`, resolved.
@@ -86,6 +88,7 @@ pub fn limits(args: &LimitArgs, base: Limits) -> Limits {
 impl RunConfig {
     pub fn resolve(args: RunArgs) -> RunConfig {
         let mut cfg = RunConfig::of_world(args.world, args.save, args.load);
+        cfg.tick_rate = args.serve.tick_rate;
         cfg.script = Some(args.file);
         cfg.search_path = args.paths;
         cfg
@@ -94,6 +97,7 @@ impl RunConfig {
     /// `skein village [options]`: the fixed length and save path unless given.
     pub fn village(args: VillageArgs) -> RunConfig {
         let mut cfg = RunConfig::of_world(args.world, args.save, args.load);
+        cfg.tick_rate = args.serve.tick_rate;
         cfg.max_ticks = Some(cfg.max_ticks.unwrap_or(skein_village::DEFAULT_TICKS));
         if cfg.save.path.is_none() {
             cfg.save.path = Some(PathBuf::from(skein_village::DEFAULT_SAVE));
@@ -120,6 +124,7 @@ impl RunConfig {
             quiet: world.output.quiet,
             save: SaveConfig::resolve(save),
             load: load.load.map(|p| (p, load.schedule)),
+            tick_rate: None,
         }
     }
 
@@ -165,6 +170,7 @@ mod tests {
         assert_eq!(cfg.limits, Limits::default());
         assert_eq!(cfg.save, SaveConfig::default());
         assert_eq!(cfg.load, None);
+        assert_eq!(cfg.tick_rate, None);
         assert!(!cfg.strict && !cfg.quiet);
     }
 
@@ -205,6 +211,8 @@ mod tests {
             "--load",
             "p.ron",
             "--schedule",
+            "--tick-rate",
+            "20",
         ]);
         assert_eq!(cfg.max_ticks, Some(5));
         assert_eq!(cfg.seed, 42);
@@ -234,6 +242,7 @@ mod tests {
             }
         );
         assert_eq!(cfg.load, Some(("p.ron".into(), true)));
+        assert_eq!(cfg.tick_rate, Some(20.0));
         assert_eq!(cfg.run_options().budget, Some(0));
     }
 

@@ -10,6 +10,7 @@ mod inspect;
 mod interrupt;
 mod logging;
 mod output;
+mod pace;
 mod progress;
 mod resume;
 mod run;
@@ -57,7 +58,20 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
-    logging::init(cli.verbose);
+    let trace = match &cli.command {
+        Some(Command::Run(a)) => a.serve.trace.clone(),
+        Some(Command::Resume(a)) => a.serve.trace.clone(),
+        Some(Command::Village(a)) => a.serve.trace.clone(),
+        _ => None,
+    };
+    // Held to the end: dropping it completes the trace file.
+    let _trace = match logging::init(cli.verbose, trace.as_deref()) {
+        Ok(guard) => guard,
+        Err(msg) => {
+            output::report(&format!("error: {msg}"));
+            return ExitStatus::CannotWrite.into();
+        }
+    };
     let status = match cli.command {
         None => run::run(&RunConfig::village(VillageArgs::default())),
         Some(Command::Village(args)) => run::run(&RunConfig::village(args)),

@@ -62,6 +62,7 @@ pub fn resume(args: ResumeArgs) -> ExitStatus {
         strict: args.output.strict,
         load: None,
         unbounded_ticks: budget == 0,
+        tick_rate: args.serve.tick_rate,
     };
     world::run(&mut sim, &plan)
 }

@@ -55,6 +55,7 @@ pub fn run(config: &RunConfig) -> ExitStatus {
             .zip(config.load.as_ref())
             .map(|(p, (_, schedule))| (p, *schedule)),
         unbounded_ticks: config.budget.is_none(),
+        tick_rate: config.tick_rate,
     };
     let status = world::run(&mut sim, &plan);
     if config.script.is_none() {

@@ -1,7 +1,7 @@
 //! Ticking a prepared world for `run`, `resume` and `village`: script
 //! output streamed after each tick, `--save-every`, the selection of
-//! `--load` at the end of tick 0, Ctrl-C, the progress bar, the final save,
-//! the closing line and the exit status.
+//! `--load` at the end of tick 0, `--tick-rate` pacing, Ctrl-C, the
+//! progress bar, the final save, the closing line and the exit status.
 
 use std::io::{self, Write};
 
@@ -12,6 +12,7 @@ use skein_world::run::{RunError, RunOptions, drive};
 use super::ExitStatus;
 use super::config::SaveConfig;
 use super::output::report;
+use super::pace::Pacer;
 use super::progress::Progress;
 use super::stats::{Clock, closing_line};
 use super::{interrupt, saving};
@@ -27,6 +28,8 @@ pub struct Plan<'a> {
     pub load: Option<(&'a SaveFile, bool)>,
     /// Whether a tick can run without end (`--budget 0`).
     pub unbounded_ticks: bool,
+    /// `--tick-rate HZ`: ticks paced to the wall clock (`None`: flat out).
+    pub tick_rate: Option<f64>,
 }
 
 /// Ticks `sim` by `plan` and says how the process should exit.
@@ -53,6 +56,8 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
 
     let mut failure: Option<ExitStatus> = None;
     let mut saved_at: Option<u64> = None;
+    let mut pacer = Pacer::new(plan.tick_rate);
+    let mut ran = 0u64;
     let mut load = plan.load;
     // `--ticks 0` runs nothing at all: no idle check, no deadlock lines.
     if plan.ticks == Some(0) {
@@ -83,6 +88,14 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
                     return false;
                 }
                 saved_at = Some(done);
+            }
+            ran += 1;
+            // No wait after the last tick: the run is over.
+            let last = plan.ticks.is_some_and(|n| ran >= n) || sim.is_idle();
+            if let Some(pacer) = pacer.as_mut()
+                && !last
+            {
+                pacer.wait(done.saturating_sub(1), interrupt::requested);
             }
             !interrupt::requested()
         })

@@ -38,6 +38,8 @@
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 
+#[cfg(feature = "app")]
+pub mod app;
 pub mod check;
 pub mod code;
 pub mod error;
@@ -49,6 +51,7 @@ pub mod names;
 pub mod pickle;
 pub mod read;
 pub mod registry;
+pub mod replace;
 pub mod selection;
 mod staging;
 mod tasklet;

@@ -10,7 +10,7 @@ use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_vm::Value;
-use skein_world::{NativeKind, NativeQueue, Scheduler, Simulation, SkeinSet, WorldOptions};
+use skein_world::{NativeKind, NativeQueue, Scheduler, Simulation, SkeinSystems, WorldOptions};
 
 const SCRIPT: &str = "
 import stackless
@@ -52,7 +52,7 @@ fn sim() -> Simulation {
     let mut sim = Simulation::new(WorldOptions::default());
     sim.register_native("npc", "walk", NativeKind::Blocking);
     skein_save::pickle::install(&mut sim.world);
-    sim.schedule.add_systems(serve.after(SkeinSet::Run));
+    sim.schedule.add_systems(serve.after(SkeinSystems::Run));
     let mut reg = SaveRegistry::default();
     reg.register_component::<Hp>("test.Hp");
     fn remap(b: &mut Buddy, ids: &IdMap) {

@@ -70,3 +70,34 @@ pub fn start_village(world: &mut World) -> Result<u64, WorldError> {
     let program = load_program_with(assets::MAIN, &main, source, &assets::Embedded, &opts)?;
     skein_world::start_main(world, program)
 }
+
+/// [`app::VillagePlugin`]: the village in a bevy `App` (feature `app`).
+#[cfg(feature = "app")]
+pub mod app {
+    use bevy_app::{App, Plugin};
+    use bevy_ecs::schedule::IntoScheduleConfigs;
+    use skein_world::SkeinSystems;
+    use skein_world::app::SkeinSchedule;
+
+    /// The village's `npc` natives, its movement systems (in the schedule
+    /// `SkeinPlugin` ticks in, after the scheduler and before saves) and
+    /// its saved components. Add it after `SkeinPlugin`, and start the
+    /// scripts with `SkeinPlugin::new().main_with(skein_village::start_village)`.
+    #[derive(Debug, Clone, Default)]
+    pub struct VillagePlugin;
+
+    impl Plugin for VillagePlugin {
+        fn build(&self, app: &mut App) {
+            let Some(schedule) = app.world().get_resource::<SkeinSchedule>().map(|s| s.0) else {
+                panic!("add SkeinPlugin before VillagePlugin: it decides the schedule");
+            };
+            crate::natives::register(app.world_mut());
+            crate::components::register_saved(app.world_mut());
+            let walks = (crate::movement::start_walks, crate::movement::step_walkers).chain();
+            app.add_systems(
+                schedule,
+                walks.after(SkeinSystems::Run).before(SkeinSystems::Persist),
+            );
+        }
+    }
+}

@@ -10,14 +10,14 @@
 use bevy_ecs::prelude::*;
 use skein_vm::Value;
 use skein_vm::errors::{runtime_error, type_error};
-use skein_world::{NativeQueue, SkeinSet};
+use skein_world::{NativeQueue, SkeinSystems};
 
 use crate::components::{Position, Walking};
 use crate::natives::MODULE;
 
 /// Adds the movement systems to `schedule`, after the scheduler.
 pub fn add_systems(schedule: &mut Schedule) {
-    schedule.add_systems((start_walks, step_walkers).chain().after(SkeinSet::Run));
+    schedule.add_systems((start_walks, step_walkers).chain().after(SkeinSystems::Run));
 }
 
 /// Takes this tick's `npc.walk_to` requests (and, after a load, the ones

@@ -12,7 +12,7 @@
 //!   removed (structural changes cost more than a whole rendezvous), and
 //!   `t.run()` on a tasklet in the middle of the ring, `remove()` and
 //!   insertion at the tail are all O(1), as in Stackless's linked list.
-//! - [`run_tick`] is one exclusive system in [`SkeinSet::Run`]. For the tick
+//! - [`run_tick`] is one exclusive system in [`SkeinSystems::Run`]. For the tick
 //!   it takes the scheduler and the module globals out of the world and
 //!   drives fibers through [`WorldHost`], the VM's `Host`; immediate natives
 //!   see the scheduler put back.
@@ -22,7 +22,7 @@
 //! - [`Simulation`] is a ready-made World + Schedule; a game with its own
 //!   schedule calls [`init_world`], [`register_native`], [`load_options`]
 //!   (for the loader), [`start_main`], adds [`run_tick`] in
-//!   [`SkeinSet::Run`], and asks [`is_idle`]. Between ticks, [`with_host`]
+//!   [`SkeinSystems::Run`], and asks [`is_idle`]. Between ticks, [`with_host`]
 //!   runs the scripts' own tasklet and channel operations from Rust.
 //! - [`run_file`] (or [`run::prepare`] + [`run::drive`]) is `skein run`.
 //!
@@ -35,6 +35,8 @@
 //!   the state that matters, and the unsent item stays in its tempval.
 //! - `tasklet(f)` takes a script function (or `None`): fibers run bytecode.
 
+#[cfg(feature = "app")]
+pub mod app;
 pub mod channels;
 pub mod components;
 pub mod host;
@@ -46,8 +48,12 @@ pub mod ring;
 pub mod run;
 pub mod save_access;
 pub mod sim;
+pub mod spans;
+pub mod stack;
 pub mod tasklets;
 pub mod tick;
+#[cfg(feature = "trace")]
+pub mod timeline;
 pub mod vmlink;
 
 use std::sync::Arc;
@@ -71,12 +77,20 @@ pub use run::{RunError, RunOptions, RunSummary, run_file};
 pub use sim::Simulation;
 pub use tick::run_tick;
 
-/// The system set of the scheduler, for a game to order its systems against.
+/// The system sets of Skein, for a game to order its systems against
+/// (named the way bevy names system sets since 0.17).
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SkeinSet {
-    /// The scheduler system ([`run_tick`]).
+pub enum SkeinSystems {
+    /// The scheduler system ([`run_tick`]): one tick per run of its schedule.
     Run,
+    /// Save and load requests, applied at the tick boundary right after
+    /// [`SkeinSystems::Run`] (the `app` feature of `skein-save`).
+    Persist,
 }
+
+/// The old name of [`SkeinSystems`], kept for one release.
+#[deprecated(note = "renamed to `SkeinSystems`, as bevy names system sets; kept for one release")]
+pub type SkeinSet = SkeinSystems;
 
 /// What can go wrong building or starting a world.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +155,26 @@ pub fn start_main(world: &mut World, program: Program) -> Result<u64, WorldError
     sched.flush_counts(&mut world.resource_mut::<RunCounters>());
     *world.resource_mut::<Scheduler>() = sched;
     Ok(id)
+}
+
+/// Compiles `source` as module `name` (shown as `name.sk`; it imports
+/// only built-in and host modules) and starts it as the main tasklet.
+pub fn start_main_source(world: &mut World, name: &str, source: &str) -> Result<u64, WorldError> {
+    struct Nothing;
+    impl skein_script::loader::SourceResolver for Nothing {
+        fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
+            None
+        }
+    }
+    let opts = load_options(world);
+    let program = skein_script::loader::load_program_with(
+        name,
+        &format!("{name}.sk"),
+        source,
+        &Nothing,
+        &opts,
+    )?;
+    start_main(world, program)
 }
 
 /// Nothing runnable, nobody asleep, no native request pending, and no

@@ -37,6 +37,9 @@ pub struct Scheduler {
     /// Counts not yet added to [`RunCounters`] (kept here so the hot path
     /// touches no other resource).
     pub counts: RunCounters,
+    /// VM instructions run by this world's tasklets (not saved: it feeds
+    /// the timeline spans, which measure differences).
+    pub executed: u64,
 }
 
 impl Scheduler {

@@ -8,14 +8,14 @@ use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule};
 use bevy_ecs::world::World;
 
 use crate::{
-    NativeKind, NativeQueue, Output, RunCounters, Scheduler, SkeinSet, TaskletState, WorldError,
-    WorldOptions, run_tick,
+    NativeKind, NativeQueue, Output, RunCounters, Scheduler, SkeinSystems, TaskletState,
+    WorldError, WorldOptions, run_tick,
 };
 
 /// A Skein world plus the schedule that ticks it.
 pub struct Simulation {
     pub world: World,
-    /// Holds [`run_tick`] in [`SkeinSet::Run`]; add your systems beside it.
+    /// Holds [`run_tick`] in [`SkeinSystems::Run`]; add your systems beside it.
     pub schedule: Schedule,
 }
 
@@ -25,7 +25,7 @@ impl Simulation {
         let mut world = World::new();
         crate::init_world(&mut world, options);
         let mut schedule = Schedule::default();
-        schedule.add_systems(run_tick.in_set(SkeinSet::Run));
+        schedule.add_systems(run_tick.in_set(SkeinSystems::Run));
         Simulation { world, schedule }
     }
 
@@ -44,21 +44,7 @@ impl Simulation {
 
     /// As [`load_main`](Self::load_main), from a string: module `name`, shown as `name.sk`.
     pub fn load_main_source(&mut self, name: &str, source: &str) -> Result<u64, WorldError> {
-        struct Nothing;
-        impl skein_script::loader::SourceResolver for Nothing {
-            fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
-                None
-            }
-        }
-        let opts = crate::load_options(&self.world);
-        let program = skein_script::loader::load_program_with(
-            name,
-            &format!("{name}.sk"),
-            source,
-            &Nothing,
-            &opts,
-        )?;
-        crate::start_main(&mut self.world, program)
+        crate::start_main_source(&mut self.world, name, source)
     }
 
     /// Runs the schedule once: one tick.

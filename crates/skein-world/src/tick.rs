@@ -14,16 +14,19 @@ use bevy_ecs::world::World;
 use skein_vm::error::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
-use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host::{WorldHost, as_error, error_kind};
-use crate::resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions};
+use crate::resources::{
+    Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions,
+};
+use crate::spans::{SliceSpan, TickSpan};
 use crate::vmlink;
 
 /// Atomic stretches may run this many budgets before `RuntimeError`.
 const ATOMIC_BUDGETS: u32 = 100;
 
 /// The scheduler system: runs one tick. Add it to a schedule in
-/// [`SkeinSet::Run`](crate::SkeinSet), or let [`Simulation`](crate::Simulation) do it.
+/// [`SkeinSystems::Run`](crate::SkeinSystems), or let [`Simulation`](crate::Simulation) do it.
 pub fn run_tick(world: &mut World) {
     if !world.contains_resource::<Scheduler>() {
         return;
@@ -39,6 +42,8 @@ pub fn run_tick(world: &mut World) {
         program: program.clone(),
     };
     host.sched.in_tick = true;
+    let tick_span = TickSpan::begin(&host);
+    let in_tick = tick_span.span().enter();
     wake(&mut host);
     // Instructions run by all tasklets this tick, for `--tick-budget`.
     let mut tick_used = 0u64;
@@ -59,11 +64,29 @@ pub fn run_tick(world: &mut World) {
             globals: &mut globals,
             limits,
         };
-        match run_slice(&mut host, &mut vm, id, budget) {
-            Some(ran) => tick_used = tick_used.saturating_add(ran),
+        // Slices are traced only inside a traced tick: an untraced run
+        // pays one branch per slice, not a span. A head that has already
+        // yielded runs nothing (the tick ends), so it gets no slice.
+        let yielded = |host: &WorldHost| {
+            host.tasklet(id)
+                .is_some_and(|t| t.yielded == host.sched.tick + 1)
+        };
+        let ran = if tick_span.traced() && !yielded(&host) {
+            let slice = SliceSpan::begin(&host, id);
+            let _in_slice = slice.span().enter();
+            let ran = run_slice(&mut host, &mut vm, id, budget);
+            slice.end(&host);
+            ran
+        } else {
+            run_slice(&mut host, &mut vm, id, budget)
+        };
+        match ran {
+            Some(n) => tick_used = tick_used.saturating_add(n),
             None => break,
         }
     }
+    tick_span.end(&host);
+    drop(in_tick);
     host.sched.current = 0;
     host.sched.tick += 1;
     host.sched.in_tick = false;
@@ -182,38 +205,42 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
         }
         (plan(&mut t), t.budget_used)
     };
-    let mut fiber = slot
+    if let Entry::Ended(err) = entry {
+        host.sched.current = id;
+        host.sched.counts.switches += 1;
+        let err = err.map(|e| def_line_traceback(host, id, e));
+        finish(host, id, err);
+        return Some(0);
+    }
+    let mut shared = slot
         .get_mut::<TaskletFiber>()
-        .map(|mut f| std::mem::take(&mut f.0))
-        .unwrap_or_default();
+        .map(|mut f| std::mem::replace(&mut f.0, empty_fiber()))
+        .unwrap_or_else(empty_fiber);
+    let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
     match entry {
         // A fiber left waiting with nothing recorded (a hand-edited save)
         // gets None rather than a short stack.
         Entry::Run if fiber.state == skein_vm::FiberState::Waiting => {
-            vmlink::resume_value(&mut fiber, Value::None)
+            vmlink::resume_value(fiber, Value::None)
         }
         Entry::Run => {}
-        Entry::Value(v) => vmlink::resume_value(&mut fiber, v),
-        Entry::Error(e) => vmlink::resume_error(&mut fiber, e),
+        Entry::Value(v) => vmlink::resume_value(fiber, v),
+        Entry::Error(e) => vmlink::resume_error(fiber, e),
         Entry::Sequence {
             channel,
             items,
             next,
         } => match crate::channels::send_sequence(host, channel, items, next) {
-            HostResult::Return(v) => vmlink::resume_value(&mut fiber, v),
-            HostResult::Raise(e) => vmlink::resume_error(&mut fiber, e),
+            HostResult::Return(v) => vmlink::resume_value(fiber, v),
+            HostResult::Raise(e) => vmlink::resume_error(fiber, e),
             _ => {
-                put_fiber(host, entity, fiber);
+                put_fiber(host, entity, shared);
                 return Some(0);
             }
         },
-        Entry::Ended(err) => {
-            let err = err.map(|e| def_line_traceback(host, id, e));
-            finish(host, id, err);
-            return Some(0);
-        }
+        Entry::Ended(_) => unreachable!("handled before the fiber is taken"),
     }
     let used_before = used;
     let mut atomic_chunks = 0u32;
@@ -224,8 +251,9 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
     };
     let outcome = loop {
         let start = fuel;
-        let step = skein_vm::step(vm, &mut fiber, &mut fuel, host);
+        let step = skein_vm::step(vm, fiber, &mut fuel, host);
         used = used.saturating_add(start - fuel);
+        host.sched.executed = host.sched.executed.wrapping_add(start - fuel);
         match step {
             Step::OutOfFuel => {
                 if host.tasklet(id).is_some_and(|t| t.atomic) {
@@ -234,7 +262,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
                     if atomic_chunks > ATOMIC_BUDGETS {
                         atomic_chunks = 0;
                         vmlink::resume_error(
-                            &mut fiber,
+                            fiber,
                             errors::runtime_error("atomic section too long"),
                         );
                     }
@@ -262,14 +290,28 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
             {
                 t.budget_used = used;
             }
-            put_fiber(host, entity, fiber);
+            put_fiber(host, entity, shared);
         }
         Some(err) => finish(host, id, err),
     }
     Some(used - used_before)
 }
 
-fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fiber) {
+/// The fiber to step, copied first if a snapshot still shares it: the
+/// copy-on-write cost an autosave causes, counted in `copies`.
+fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
+    if Arc::strong_count(shared) > 1 {
+        let t = std::time::Instant::now();
+        let fiber = Arc::make_mut(shared);
+        copies.count += 1;
+        copies.nanos += t.elapsed().as_nanos() as u64;
+        fiber
+    } else {
+        Arc::make_mut(shared)
+    }
+}
+
+fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Arc<Fiber>) {
     if let Some(mut f) = host.world.get_mut::<TaskletFiber>(entity) {
         f.0 = fiber;
     }
@@ -343,7 +385,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
     if let Some(e) = host.entity(id)
         && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
     {
-        f.0 = Fiber::default();
+        f.0 = empty_fiber();
     }
     let Some(err) = err else {
         return;

@@ -44,3 +44,41 @@ pub fn current_line(fiber: &Fiber, program: &Program) -> Option<(String, u32)> {
     let module = program.modules.get(func.module as usize)?;
     Some((module.path.clone(), line))
 }
+
+/// One frame of a fiber as a person inspects it: the function, the line it
+/// is at, and its locals by slot (named by `Function::local_names`).
+pub struct FrameInfo<'a> {
+    pub func: FuncRef,
+    pub line: u32,
+    pub locals: &'a [Value],
+}
+
+/// The fiber's frames, outermost first. The only place outside the VM
+/// that reads a frame's layout, so a change of layout is fixed here.
+pub fn frames<'a>(fiber: &'a Fiber, program: &Program) -> Vec<FrameInfo<'a>> {
+    let mut out = Vec::with_capacity(fiber.frames.len());
+    for frame in &fiber.frames {
+        let Some(function) = program
+            .modules
+            .get(frame.func.module as usize)
+            .and_then(|m| m.functions.get(frame.func.func as usize))
+        else {
+            continue;
+        };
+        // `pc` is the next instruction, so the frame is in the one before
+        // (the call, for every frame but the innermost).
+        let line = frame
+            .pc
+            .checked_sub(1)
+            .and_then(|pc| function.lines.get(pc as usize).copied())
+            .unwrap_or(function.def_line);
+        let base = (frame.base as usize).min(fiber.stack.len());
+        let end = (base + function.nlocals as usize).min(fiber.stack.len());
+        out.push(FrameInfo {
+            func: frame.func,
+            line,
+            locals: &fiber.stack[base..end],
+        });
+    }
+    out
+}

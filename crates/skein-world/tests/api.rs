@@ -4,7 +4,7 @@
 
 use bevy_ecs::prelude::*;
 use skein_vm::Value;
-use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSet, TaskletState, WorldOptions};
+use skein_world::{NativeKind, NativeQueue, Simulation, SkeinSystems, TaskletState, WorldOptions};
 
 fn sim_with(budget: u64) -> Simulation {
     Simulation::new(WorldOptions {
@@ -46,7 +46,7 @@ fn blocking_native_completed_by_a_system() {
     let mut sim = sim_with(10_000);
     sim.register_native("npc", "wait_for", NativeKind::Blocking);
     sim.world.insert_resource(Jobs::default());
-    sim.schedule.add_systems(serve.after(SkeinSet::Run));
+    sim.schedule.add_systems(serve.after(SkeinSystems::Run));
     let src = "import npc\nimport sim\nimport stackless\n\
 def walker(n):\n    print('walker', n, 'starts at', sim.tick())\n    r = npc.wait_for(n)\n    print('walker', n, 'got', r, 'at', sim.tick())\n\
 stackless.tasklet(walker)(3)\nstackless.tasklet(walker)(1)\nprint('main ends')\n";
@@ -119,8 +119,10 @@ fn game_systems_read_and_change_tasklet_components() {
             Ok(Value::Int(hp))
         }),
     );
-    sim.schedule
-        .add_systems((give_health.before(SkeinSet::Run), hurt.after(SkeinSet::Run)));
+    sim.schedule.add_systems((
+        give_health.before(SkeinSystems::Run),
+        hurt.after(SkeinSystems::Run),
+    ));
     // The orc waits one tick first: a tasklet spawned mid-tick gets its
     // Health from `give_health` before the next tick.
     let src = "import npc\nimport stackless\n\
@@ -282,8 +284,8 @@ fn a_game_brings_its_own_world_and_schedule() {
     assert_eq!(main, 1);
     let mut schedule = Schedule::default();
     schedule.add_systems((
-        count_frames.before(SkeinSet::Run),
-        skein_world::run_tick.in_set(SkeinSet::Run),
+        count_frames.before(SkeinSystems::Run),
+        skein_world::run_tick.in_set(SkeinSystems::Run),
     ));
     let mut n = 0;
     while !skein_world::is_idle(&world) && n < 10 {
@@ -301,4 +303,54 @@ impl skein_script::loader::SourceResolver for NoFiles {
     fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
         None
     }
+}
+
+#[test]
+fn a_live_tasklet_stack_names_its_frames_and_locals() {
+    let mut sim = Simulation::new(WorldOptions::default());
+    sim.load_main_source(
+        "farm",
+        "import sim\nimport stackless\n\ndef carry(load):\n    sim.sleep(5)\n\n\
+         def farmer(name):\n    basket = ['x' * 100]\n    carry(len(basket))\n\n\
+         t = stackless.tasklet(farmer)('ada')\nt.name = 'ada'\n",
+    )
+    .expect("compiles");
+    sim.run(2);
+    let ids = skein_world::stack::find_tasklets(&sim.world, "ada");
+    assert_eq!(ids, [2]);
+    assert_eq!(skein_world::stack::find_tasklets(&sim.world, "#2"), [2]);
+    assert!(skein_world::stack::find_tasklets(&sim.world, "bo").is_empty());
+    let stack = skein_world::stack::tasklet_stack(&sim.world, 2).expect("ada");
+    let short = format!(
+        "<tasklet ada> (#2): sleeping until tick 5\n\
+         Stack (most recent call last):\n\
+         \x20 File \"farm.sk\", line 9, in farmer\n\
+         \x20   carry(len(basket))\n\
+         \x20     name = 'ada'\n\
+         \x20     basket = ['{}...\n\
+         \x20 File \"farm.sk\", line 5, in carry\n\
+         \x20   sim.sleep(5)\n\
+         \x20     load = 1\n",
+        "x".repeat(78)
+    );
+    assert_eq!(stack.render(false), short);
+    assert!(
+        stack
+            .render(true)
+            .contains(&format!("['{}']", "x".repeat(100)))
+    );
+    assert!(skein_world::stack::tasklet_stack(&sim.world, 99).is_none());
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_old_set_name_still_orders_systems() {
+    use skein_world::SkeinSet;
+    assert_eq!(SkeinSet::Run, SkeinSystems::Run);
+    let mut sim = sim_with(10_000);
+    sim.schedule
+        .add_systems((|| {}).after(SkeinSet::Run).before(SkeinSystems::Persist));
+    sim.load_main_source("m", "print('ok')\n")
+        .expect("compiles");
+    assert_eq!(run(&mut sim, 10).0, "ok\n");
 }

@@ -1,0 +1,140 @@
+//! [`SkeinSavePlugin`]: saving and loading a Skein world in a bevy `App` by
+//! message (feature `app`). It lives here rather than beside `SkeinPlugin`
+//! in `skein-world` because saves are built on the world crate, not the
+//! other way round.
+//!
+//! A game writes [`SaveWorld`] or [`LoadWorld`]; the requests are applied
+//! at the tick boundary, right after the scheduler in the schedule that
+//! `SkeinPlugin` ticks in (set [`SkeinSystems::Persist`]), and answered by
+//! [`WorldSaved`] / [`SaveFailed`] and [`WorldLoaded`] / [`LoadFailed`].
+
+use std::path::PathBuf;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::message::{Message, MessageCursor, Messages};
+use bevy_ecs::schedule::IntoScheduleConfigs;
+use bevy_ecs::system::Local;
+use bevy_ecs::world::World;
+use skein_world::app::SkeinSchedule;
+use skein_world::{Scheduler, SkeinSystems};
+
+use crate::error::{LoadError, SaveError};
+use crate::replace::replace_world;
+use crate::world_load::CodePolicy;
+use crate::world_save::save_world;
+use crate::{Encoding, read_file, write_file};
+
+/// Save the whole world to `path` at the next tick boundary: pretty RON,
+/// or the binary encoding for a `.bin` path. The previous file is kept as
+/// `PATH.bak`.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct SaveWorld {
+    pub path: PathBuf,
+}
+
+/// Replace the Skein world with the world save at `path` at the next tick
+/// boundary; the game's other entities are left alone.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct LoadWorld {
+    pub path: PathBuf,
+}
+
+/// A [`SaveWorld`] was written: the world after `tick` ticks.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct WorldSaved {
+    pub path: PathBuf,
+    pub tick: u64,
+}
+
+/// A [`SaveWorld`] could not be saved or written; nothing was written.
+#[derive(Message, Debug)]
+pub struct SaveFailed {
+    pub path: PathBuf,
+    pub error: SaveError,
+}
+
+/// A [`LoadWorld`] replaced the world; it resumes after `tick` ticks.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct WorldLoaded {
+    pub path: PathBuf,
+    pub tick: u64,
+}
+
+/// A [`LoadWorld`] was refused (unreadable, invalid, or for other code);
+/// the running world was not changed.
+#[derive(Message, Debug)]
+pub struct LoadFailed {
+    pub path: PathBuf,
+    pub error: LoadError,
+}
+
+/// Save and load requests as messages, and `pickle` for scripts. Add it
+/// after `SkeinPlugin`, whose schedule it shares.
+#[derive(Debug, Clone, Default)]
+pub struct SkeinSavePlugin;
+
+impl Plugin for SkeinSavePlugin {
+    fn build(&self, app: &mut App) {
+        let Some(schedule) = app.world().get_resource::<SkeinSchedule>().map(|s| s.0) else {
+            panic!("add SkeinPlugin before SkeinSavePlugin: it decides the schedule both use");
+        };
+        app.add_message::<SaveWorld>()
+            .add_message::<LoadWorld>()
+            .add_message::<WorldSaved>()
+            .add_message::<SaveFailed>()
+            .add_message::<WorldLoaded>()
+            .add_message::<LoadFailed>();
+        crate::pickle::install(app.world_mut());
+        app.add_systems(schedule, apply_requests.in_set(SkeinSystems::Persist));
+    }
+}
+
+/// Saves, then loads, in the order each kind was written.
+fn apply_requests(
+    world: &mut World,
+    mut saves: Local<MessageCursor<SaveWorld>>,
+    mut loads: Local<MessageCursor<LoadWorld>>,
+) {
+    let to_save: Vec<PathBuf> = saves
+        .read(world.resource::<Messages<SaveWorld>>())
+        .map(|m| m.path.clone())
+        .collect();
+    let to_load: Vec<PathBuf> = loads
+        .read(world.resource::<Messages<LoadWorld>>())
+        .map(|m| m.path.clone())
+        .collect();
+    for path in to_save {
+        match save_to(world, &path) {
+            Ok(()) => {
+                let tick = world.resource::<Scheduler>().tick;
+                world.write_message(WorldSaved { path, tick });
+            }
+            Err(error) => {
+                tracing::warn!(path = %path.display(), %error, "save failed");
+                world.write_message(SaveFailed { path, error });
+            }
+        }
+    }
+    for path in to_load {
+        match load_from(world, &path) {
+            Ok(()) => {
+                let tick = world.resource::<Scheduler>().tick;
+                world.write_message(WorldLoaded { path, tick });
+            }
+            Err(error) => {
+                tracing::warn!(path = %path.display(), %error, "load refused");
+                world.write_message(LoadFailed { path, error });
+            }
+        }
+    }
+}
+
+fn save_to(world: &World, path: &std::path::Path) -> Result<(), SaveError> {
+    let save = save_world(world)?;
+    write_file(path, &save, Encoding::choose(path, false, false))
+}
+
+fn load_from(world: &mut World, path: &std::path::Path) -> Result<(), LoadError> {
+    let save = read_file(path)?;
+    replace_world(world, &save, CodePolicy::Saved)
+}

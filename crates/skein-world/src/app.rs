@@ -1,0 +1,231 @@
+//! [`SkeinPlugin`]: Skein in a bevy `App` (feature `app`). It inserts the
+//! world's resources, adds the scheduler in [`SkeinSystems::Run`] to a
+//! schedule (`Update` unless told otherwise), starts a main module, runs
+//! one Skein tick per run of that schedule, and can end the app when the
+//! world goes idle. Saving and loading by message is the `app` feature of
+//! `skein-save` (`SkeinSavePlugin`), since saves sit above this crate.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bevy_app::{App, AppExit, Plugin, Update};
+use bevy_ecs::intern::Interned;
+use bevy_ecs::resource::Resource;
+use bevy_ecs::schedule::{IntoScheduleConfigs, ScheduleLabel};
+use bevy_ecs::world::World;
+
+use crate::timeline::Timeline;
+use crate::{Output, Scheduler, SkeinSystems, WorldError, WorldOptions, run_tick};
+
+/// Starts a main module in a world whose natives are all registered.
+pub type StartFn = Arc<dyn Fn(&mut World) -> Result<u64, WorldError> + Send + Sync>;
+
+/// Where the main module comes from.
+#[derive(Clone)]
+pub enum MainModule {
+    /// A script file and the modules it imports (found beside it and on
+    /// the options' search path).
+    File(PathBuf),
+    /// A script in a string: module `name`, shown as `name.sk`.
+    Source { name: String, source: String },
+    /// Anything else, such as scripts built into the game.
+    With(StartFn),
+}
+
+/// Skein in a bevy `App`: resources, the scheduler, a main module, and one
+/// tick per run of the chosen schedule.
+///
+/// The main module is compiled in [`Plugin::finish`], after every plugin
+/// has registered its natives. A script that does not compile is reported
+/// on stderr (as `skein run` reports it), kept in [`SkeinStartError`], and
+/// ends the app with exit code 2; it never panics.
+#[derive(Clone)]
+pub struct SkeinPlugin {
+    pub options: WorldOptions,
+    pub main: Option<MainModule>,
+    /// The schedule that runs one tick per run (`Update` by default;
+    /// `FixedUpdate` for a fixed rate).
+    pub schedule: Interned<dyn ScheduleLabel>,
+    /// Send `AppExit::Success` after the tick that leaves the world idle.
+    pub exit_when_idle: bool,
+    /// Keep script output in the [`Output`] resource instead of writing it
+    /// to the process's stdout and stderr.
+    pub capture_output: bool,
+    /// Write a Chrome/Perfetto trace of every tick and slice to this file.
+    pub trace: Option<PathBuf>,
+}
+
+impl Default for SkeinPlugin {
+    fn default() -> Self {
+        SkeinPlugin {
+            options: WorldOptions::default(),
+            main: None,
+            schedule: Update.intern(),
+            exit_when_idle: false,
+            capture_output: false,
+            trace: None,
+        }
+    }
+}
+
+impl SkeinPlugin {
+    pub fn new() -> Self {
+        SkeinPlugin::default()
+    }
+
+    /// The world's options (seed, budget, limits, search path, params).
+    pub fn with_options(mut self, options: WorldOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the script at `path` as the main tasklet.
+    pub fn main_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.main = Some(MainModule::File(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Runs `source` as the main tasklet, as module `name`.
+    pub fn main_source(mut self, name: &str, source: &str) -> Self {
+        self.main = Some(MainModule::Source {
+            name: name.to_string(),
+            source: source.to_string(),
+        });
+        self
+    }
+
+    /// Starts the main module with `start` (e.g. `skein_village::start_village`).
+    pub fn main_with(
+        mut self,
+        start: impl Fn(&mut World) -> Result<u64, WorldError> + Send + Sync + 'static,
+    ) -> Self {
+        self.main = Some(MainModule::With(Arc::new(start)));
+        self
+    }
+
+    /// Ticks in `schedule` instead of `Update` (`FixedUpdate`: a fixed rate).
+    pub fn in_schedule(mut self, schedule: impl ScheduleLabel) -> Self {
+        self.schedule = schedule.intern();
+        self
+    }
+
+    /// Ends the app (`AppExit::Success`) when the world goes idle.
+    pub fn exit_when_idle(mut self) -> Self {
+        self.exit_when_idle = true;
+        self
+    }
+
+    /// Keeps script output in the [`Output`] resource (`take()` it).
+    pub fn capture_output(mut self) -> Self {
+        self.capture_output = true;
+        self
+    }
+
+    /// Writes the timeline of ticks and slices to `path` as a Chrome trace.
+    pub fn trace(mut self, path: impl AsRef<Path>) -> Self {
+        self.trace = Some(path.as_ref().to_path_buf());
+        self
+    }
+}
+
+/// The schedule the plugin ticks in, for plugins that add systems beside
+/// the scheduler (such as `skein-save`'s).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct SkeinSchedule(pub Interned<dyn ScheduleLabel>);
+
+/// Why the plugin could not start: a compile error (rendered as `skein
+/// run` renders it) or a trace file that cannot be written.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct SkeinStartError(pub String);
+
+/// The trace the scheduler writes while it runs.
+#[derive(Resource)]
+struct TraceFile(Timeline);
+
+impl Plugin for SkeinPlugin {
+    fn build(&self, app: &mut App) {
+        let world = app.world_mut();
+        crate::init_world(world, self.options.clone());
+        world.resource_mut::<Output>().passthrough = !self.capture_output;
+        app.insert_resource(SkeinSchedule(self.schedule));
+        app.configure_sets(
+            self.schedule,
+            SkeinSystems::Persist.after(SkeinSystems::Run),
+        );
+        match &self.trace {
+            Some(path) => match Timeline::create(path) {
+                Ok(timeline) => {
+                    app.insert_resource(TraceFile(timeline));
+                    app.add_systems(self.schedule, traced_tick.in_set(SkeinSystems::Run));
+                }
+                Err(e) => {
+                    fail(
+                        app.world_mut(),
+                        format!("error: cannot write the trace {}: {e}", path.display()),
+                    );
+                    app.add_systems(self.schedule, run_tick.in_set(SkeinSystems::Run));
+                }
+            },
+            None => {
+                app.add_systems(self.schedule, run_tick.in_set(SkeinSystems::Run));
+            }
+        }
+        if self.exit_when_idle {
+            app.add_systems(
+                self.schedule,
+                exit_if_idle
+                    .after(SkeinSystems::Run)
+                    .after(SkeinSystems::Persist),
+            );
+        }
+    }
+
+    fn finish(&self, app: &mut App) {
+        let Some(main) = &self.main else {
+            return;
+        };
+        let world = app.world_mut();
+        let started = match main {
+            MainModule::File(path) => {
+                let opts = crate::load_options(world);
+                skein_script::loader::load_program(path, &opts)
+                    .map_err(WorldError::from)
+                    .and_then(|p| crate::start_main(world, p))
+            }
+            MainModule::Source { name, source } => crate::start_main_source(world, name, source),
+            MainModule::With(start) => start(world),
+        };
+        if let Err(e) = started {
+            let text = match e {
+                WorldError::Load(e) => e.render(),
+                other => format!("error: {other}"),
+            };
+            fail(world, text);
+        }
+    }
+}
+
+/// Reports `text` on stderr, keeps it, and ends the app with code 2.
+fn fail(world: &mut World, text: String) {
+    eprintln!("{}", text.trim_end());
+    world.write_message(AppExit::from_code(2));
+    world.insert_resource(SkeinStartError(text));
+}
+
+/// The scheduler inside the trace's subscriber.
+fn traced_tick(world: &mut World) {
+    world.resource_scope(|world, trace: bevy_ecs::world::Mut<TraceFile>| {
+        trace.0.in_scope(|| run_tick(world));
+    });
+}
+
+/// `AppExit::Success` once a world that has run something is idle.
+fn exit_if_idle(world: &mut World) {
+    let started = {
+        let sched = world.resource::<Scheduler>();
+        sched.main != 0 || sched.ring.next_id() > 1
+    };
+    if started && crate::is_idle(world) {
+        world.write_message(AppExit::Success);
+    }
+}
