@@ -5,6 +5,8 @@
 #[path = "cli/harness.rs"]
 mod harness;
 
+#[path = "cli/autosave.rs"]
+mod autosave;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/saves.rs"]

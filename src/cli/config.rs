@@ -43,6 +43,29 @@ pub struct SaveConfig {
     pub path: Option<PathBuf>,
     pub every: Option<u64>,
     pub encoding: Encoding,
+    /// `--autosave-every T [--autosave PATH] [--keep K]`.
+    pub autosave: Option<AutosaveConfig>,
+}
+
+/// Autosave options, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutosaveConfig {
+    pub every: u64,
+    pub path: PathBuf,
+    pub keep: usize,
+    pub encoding: Encoding,
+}
+
+/// Where autosaves go unless `--autosave` says otherwise.
+pub const DEFAULT_AUTOSAVE: &str = "saves/autosave.bin";
+
+impl AutosaveConfig {
+    pub fn options(&self) -> skein_save::autosave::AutosaveOptions {
+        let mut o = skein_save::autosave::AutosaveOptions::new(self.every, &self.path);
+        o.keep = self.keep;
+        o.encoding = self.encoding;
+        o
+    }
 }
 
 impl SaveConfig {
@@ -51,10 +74,24 @@ impl SaveConfig {
             Some(p) => encoding(p, args.encoding),
             None => Encoding::default(),
         };
+        let autosave = args.autosave.autosave_every.map(|every| {
+            let path = args
+                .autosave
+                .autosave
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_AUTOSAVE));
+            AutosaveConfig {
+                every,
+                encoding: self::encoding(&path, args.encoding),
+                path,
+                keep: args.autosave.keep.map_or(3, |k| k as usize),
+            }
+        });
         SaveConfig {
             path: args.save,
             every: args.save_every,
             encoding,
+            autosave,
         }
     }
 }

@@ -38,6 +38,7 @@
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 
+pub mod autosave;
 pub mod check;
 pub mod code;
 pub mod error;
@@ -50,6 +51,7 @@ pub mod pickle;
 pub mod read;
 pub mod registry;
 pub mod selection;
+pub mod snapshot;
 mod staging;
 mod tasklet;
 pub mod values;

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use bevy_ecs::change_detection::{DetectChanges, Tick};
 use bevy_ecs::component::{Component, Mutable};
 use bevy_ecs::entity::Entity;
 use bevy_ecs::resource::Resource;
@@ -40,13 +41,60 @@ type SaveFn = Arc<dyn Fn(&World, Entity, &IdMap) -> Option<Result<ExtValue, Stri
 type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
 type LoadFn =
     Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
-type SaveResFn = Arc<dyn Fn(&World) -> Option<Result<ExtValue, String>> + Send + Sync>;
+type SnapFn = Arc<dyn Fn(&World, Entity, Option<Since>) -> HostCopy + Send + Sync>;
+
+/// Ticks of an earlier snapshot and of now: a component not changed in
+/// between need not be copied again.
+#[derive(Clone, Copy)]
+pub(crate) struct Since {
+    pub taken: Tick,
+    pub now: Tick,
+}
+
+/// A registered component of one entity, as a snapshot takes it.
+pub(crate) enum HostCopy {
+    Absent,
+    /// Unchanged since the earlier snapshot: its copy stands.
+    Unchanged,
+    Copied(Box<dyn HostSnap>),
+}
+type SnapResFn = Arc<dyn Fn(&World) -> Option<Box<dyn HostSnap>> + Send + Sync>;
 type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
+
+/// A copy of one piece of host data taken at a tick boundary, encoded
+/// later (on an autosave's writer thread) by the registered hook and serde.
+pub(crate) trait HostSnap: Send + Sync {
+    fn encode(&self, ids: &IdMap) -> Result<ExtValue, String>;
+}
+
+/// A component's copy and the hook that adjusts it on save.
+struct ComponentSnap<C> {
+    value: C,
+    on_save: fn(&mut C, &IdMap),
+}
+
+impl<C: Serialize + Clone + Send + Sync> HostSnap for ComponentSnap<C> {
+    fn encode(&self, ids: &IdMap) -> Result<ExtValue, String> {
+        let mut c = self.value.clone();
+        (self.on_save)(&mut c, ids);
+        ExtValue::from_rust(&c).map_err(|e| e.to_string())
+    }
+}
+
+/// A resource's copy.
+struct ResourceSnap<R>(R);
+
+impl<R: Serialize + Send + Sync> HostSnap for ResourceSnap<R> {
+    fn encode(&self, _: &IdMap) -> Result<ExtValue, String> {
+        ExtValue::from_rust(&self.0).map_err(|e| e.to_string())
+    }
+}
 
 #[derive(Clone)]
 pub(crate) struct ComponentEntry {
     pub tag: String,
     pub save: SaveFn,
+    pub snap: SnapFn,
     pub check: CheckFn,
     pub load: LoadFn,
 }
@@ -54,7 +102,7 @@ pub(crate) struct ComponentEntry {
 #[derive(Clone)]
 pub(crate) struct ResourceEntry {
     pub tag: String,
-    pub save: SaveResFn,
+    pub snap: SnapResFn,
     pub check: CheckFn,
     pub load: LoadResFn,
 }
@@ -93,6 +141,18 @@ impl SaveRegistry {
                 on_save(&mut c, ids);
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
+            snap: Arc::new(move |world, e, since| {
+                let Some(c) = world.get_entity(e).ok().and_then(|r| r.get_ref::<C>()) else {
+                    return HostCopy::Absent;
+                };
+                if let Some(s) = since
+                    && !c.last_changed().is_newer_than(s.taken, s.now)
+                {
+                    return HostCopy::Unchanged;
+                }
+                let value = C::clone(&c);
+                HostCopy::Copied(Box::new(ComponentSnap { value, on_save }))
+            }),
             check: Arc::new(|v| v.to_rust::<C>().map(|_| ()).map_err(|e| e.to_string())),
             load: Arc::new(move |world, e, v, ids| {
                 let mut c = v.to_rust::<C>().map_err(|e| e.to_string())?;
@@ -112,9 +172,9 @@ impl SaveRegistry {
         self.resources.retain(|r| r.tag != tag);
         self.resources.push(ResourceEntry {
             tag: tag.to_string(),
-            save: Arc::new(|world| {
-                let r = world.get_resource::<R>()?;
-                Some(ExtValue::from_rust(r).map_err(|e| e.to_string()))
+            snap: Arc::new(|world| {
+                let r = world.get_resource::<R>()?.clone();
+                Some(Box::new(ResourceSnap(r)) as Box<dyn HostSnap>)
             }),
             check: Arc::new(|v| v.to_rust::<R>().map(|_| ()).map_err(|e| e.to_string())),
             load: Arc::new(|world, v, _ids| {

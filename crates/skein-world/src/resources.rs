@@ -37,6 +37,17 @@ pub struct Scheduler {
     /// Counts not yet added to [`RunCounters`] (kept here so the hot path
     /// touches no other resource).
     pub counts: RunCounters,
+    /// Fibers copied because an autosave's snapshot still shared them.
+    pub copies: CowCopies,
+}
+
+/// Copy-on-write copies of fibers that a snapshot held when their tasklet
+/// ran: part of what an autosave costs the tick loop. Never saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CowCopies {
+    pub count: u64,
+    /// Time spent copying, in nanoseconds.
+    pub nanos: u64,
 }
 
 impl Scheduler {

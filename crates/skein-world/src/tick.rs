@@ -14,9 +14,11 @@ use bevy_ecs::world::World;
 use skein_vm::error::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
-use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host::{WorldHost, as_error, error_kind};
-use crate::resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions};
+use crate::resources::{
+    Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions,
+};
 use crate::vmlink;
 
 /// Atomic stretches may run this many budgets before `RuntimeError`.
@@ -173,38 +175,42 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
         }
         (plan(&mut t), t.budget_used)
     };
-    let mut fiber = slot
+    if let Entry::Ended(err) = entry {
+        host.sched.current = id;
+        host.sched.counts.switches += 1;
+        let err = err.map(|e| def_line_traceback(host, id, e));
+        finish(host, id, err);
+        return true;
+    }
+    let mut shared = slot
         .get_mut::<TaskletFiber>()
-        .map(|mut f| std::mem::take(&mut f.0))
-        .unwrap_or_default();
+        .map(|mut f| std::mem::replace(&mut f.0, empty_fiber()))
+        .unwrap_or_else(empty_fiber);
+    let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
     match entry {
         // A fiber left waiting with nothing recorded (a hand-edited save)
         // gets None rather than a short stack.
         Entry::Run if fiber.state == skein_vm::FiberState::Waiting => {
-            vmlink::resume_value(&mut fiber, Value::None)
+            vmlink::resume_value(fiber, Value::None)
         }
         Entry::Run => {}
-        Entry::Value(v) => vmlink::resume_value(&mut fiber, v),
-        Entry::Error(e) => vmlink::resume_error(&mut fiber, e),
+        Entry::Value(v) => vmlink::resume_value(fiber, v),
+        Entry::Error(e) => vmlink::resume_error(fiber, e),
         Entry::Sequence {
             channel,
             items,
             next,
         } => match crate::channels::send_sequence(host, channel, items, next) {
-            HostResult::Return(v) => vmlink::resume_value(&mut fiber, v),
-            HostResult::Raise(e) => vmlink::resume_error(&mut fiber, e),
+            HostResult::Return(v) => vmlink::resume_value(fiber, v),
+            HostResult::Raise(e) => vmlink::resume_error(fiber, e),
             _ => {
-                put_fiber(host, entity, fiber);
+                put_fiber(host, entity, shared);
                 return true;
             }
         },
-        Entry::Ended(err) => {
-            let err = err.map(|e| def_line_traceback(host, id, e));
-            finish(host, id, err);
-            return true;
-        }
+        Entry::Ended(_) => unreachable!("handled before the fiber is taken"),
     }
     let mut atomic_chunks = 0u32;
     let mut fuel = if budget == 0 {
@@ -214,7 +220,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
     };
     let outcome = loop {
         let start = fuel;
-        let step = skein_vm::step(vm, &mut fiber, &mut fuel, host);
+        let step = skein_vm::step(vm, fiber, &mut fuel, host);
         used = used.saturating_add(start - fuel);
         match step {
             Step::OutOfFuel => {
@@ -224,7 +230,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
                     if atomic_chunks > ATOMIC_BUDGETS {
                         atomic_chunks = 0;
                         vmlink::resume_error(
-                            &mut fiber,
+                            fiber,
                             errors::runtime_error("atomic section too long"),
                         );
                     }
@@ -252,14 +258,28 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
             {
                 t.budget_used = used;
             }
-            put_fiber(host, entity, fiber);
+            put_fiber(host, entity, shared);
         }
         Some(err) => finish(host, id, err),
     }
     true
 }
 
-fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fiber) {
+/// The fiber to step, copied first if a snapshot still shares it: the
+/// copy-on-write cost an autosave causes, counted in `copies`.
+fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
+    if Arc::strong_count(shared) > 1 {
+        let t = std::time::Instant::now();
+        let fiber = Arc::make_mut(shared);
+        copies.count += 1;
+        copies.nanos += t.elapsed().as_nanos() as u64;
+        fiber
+    } else {
+        Arc::make_mut(shared)
+    }
+}
+
+fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Arc<Fiber>) {
     if let Some(mut f) = host.world.get_mut::<TaskletFiber>(entity) {
         f.0 = fiber;
     }
@@ -333,7 +353,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
     if let Some(e) = host.entity(id)
         && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
     {
-        f.0 = Fiber::default();
+        f.0 = empty_fiber();
     }
     let Some(err) = err else {
         return;
