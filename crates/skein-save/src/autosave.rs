@@ -250,9 +250,9 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions) -> Written {
         hook(snapshot.tick());
     }
     let start = Instant::now();
+    // Each fiber is let go as soon as it is encoded: while the snapshot
+    // holds it, its tasklet must copy it before it runs.
     let save = snapshot.to_save();
-    // The fibers are let go as soon as possible: while the snapshot holds
-    // them, a tasklet that runs must copy its fiber first.
     snapshot.release_fibers();
     let result = save.and_then(|save| {
         let bytes = to_bytes(&save, options.encoding)?;

@@ -8,13 +8,14 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::{DetectChanges, Tick};
+use bevy_ecs::change_detection::{DetectChanges, Ref, Tick};
 use bevy_ecs::component::{Component, Mutable};
 use bevy_ecs::entity::Entity;
 use bevy_ecs::resource::Resource;
 use bevy_ecs::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use skein_world::{ChannelState, TaskletState};
 
 use crate::ext::ExtValue;
 
@@ -41,22 +42,15 @@ type SaveFn = Arc<dyn Fn(&World, Entity, &IdMap) -> Option<Result<ExtValue, Stri
 type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
 type LoadFn =
     Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
-type SnapFn = Arc<dyn Fn(&World, Entity, Option<Since>) -> HostCopy + Send + Sync>;
+type SnapFn = Arc<dyn Fn(&World, &mut dyn HostSink) + Send + Sync>;
 
-/// Ticks of an earlier snapshot and of now: a component not changed in
-/// between need not be copied again.
-#[derive(Clone, Copy)]
-pub(crate) struct Since {
-    pub taken: Tick,
-    pub now: Tick,
-}
-
-/// A registered component of one entity, as a snapshot takes it.
-pub(crate) enum HostCopy {
-    Absent,
-    /// Unchanged since the earlier snapshot: its copy stands.
-    Unchanged,
-    Copied(Box<dyn HostSnap>),
+/// Where a snapshot takes one registered component of every tasklet and
+/// channel, in one pass over the component's storage.
+pub(crate) trait HostSink {
+    /// Whether the component of `e` (tasklet or channel `id`), last changed
+    /// at `changed`, is to be copied (`false`: the earlier copy stands).
+    fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool;
+    fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>);
 }
 type SnapResFn = Arc<dyn Fn(&World) -> Option<Box<dyn HostSnap>> + Send + Sync>;
 type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
@@ -141,17 +135,25 @@ impl SaveRegistry {
                 on_save(&mut c, ids);
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
-            snap: Arc::new(move |world, e, since| {
-                let Some(c) = world.get_entity(e).ok().and_then(|r| r.get_ref::<C>()) else {
-                    return HostCopy::Absent;
-                };
-                if let Some(s) = since
-                    && !c.last_changed().is_newer_than(s.taken, s.now)
-                {
-                    return HostCopy::Unchanged;
+            snap: Arc::new(move |world, sink| {
+                // Queries that name a component no entity ever had are
+                // `None`: then nothing of that kind holds `C` either.
+                if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &TaskletState)>() {
+                    for (e, c, t) in q.iter(world) {
+                        if sink.wants(t.id, e, c.last_changed()) {
+                            let value = C::clone(&c);
+                            sink.copied(t.id, Box::new(ComponentSnap { value, on_save }));
+                        }
+                    }
                 }
-                let value = C::clone(&c);
-                HostCopy::Copied(Box::new(ComponentSnap { value, on_save }))
+                if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &ChannelState)>() {
+                    for (e, c, ch) in q.iter(world) {
+                        if sink.wants(ch.id, e, c.last_changed()) {
+                            let value = C::clone(&c);
+                            sink.copied(ch.id, Box::new(ComponentSnap { value, on_save }));
+                        }
+                    }
+                }
             }),
             check: Arc::new(|v| v.to_rust::<C>().map(|_| ()).map_err(|e| e.to_string())),
             load: Arc::new(move |world, e, v, ids| {

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::{DetectChanges, Tick};
+use bevy_ecs::change_detection::{DetectChanges, Ref, Tick};
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 use rand_chacha::ChaCha8Rng;
@@ -29,7 +29,15 @@ use skein_world::{
 
 use crate::error::SaveError;
 use crate::names::NativeNames;
-use crate::registry::{HostCopy, HostSnap, SaveRegistry, Since, registry_of};
+use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
+
+/// Ticks of an earlier snapshot and of now: a record or component not
+/// changed in between need not be copied again.
+#[derive(Clone, Copy)]
+struct Since {
+    taken: Tick,
+    now: Tick,
+}
 
 /// One tasklet or channel as it was at the snapshot's tick boundary.
 pub(crate) enum Entry {
@@ -47,6 +55,8 @@ pub(crate) struct Held {
     pub entity: Entity,
     pub entry: Entry,
     pub host: Vec<(usize, Box<dyn HostSnap>)>,
+    /// The retake that last found it (an entity not found is dropped).
+    seen: u64,
 }
 
 /// A world at one tick boundary (see the module doc).
@@ -72,6 +82,8 @@ pub struct Snapshot {
     /// The world's change tick just before it was taken, when a later
     /// [`retake`](Snapshot::retake) may keep what has not changed since.
     taken: Option<Tick>,
+    /// Counts takes and retakes, to tell which entries each one found.
+    epoch: u64,
 }
 
 impl Snapshot {
@@ -97,6 +109,7 @@ impl Snapshot {
             counters: RunCounters::default(),
             resources: Vec::new(),
             taken: None,
+            epoch: 0,
         };
         snap.refresh(world, None);
         Ok(snap)
@@ -148,6 +161,41 @@ impl Snapshot {
         }
     }
 
+    /// The entry of tasklet or channel `id`, if the ring's table gives it
+    /// entity `e`.
+    fn slot(&mut self, id: u64, e: Entity) -> Option<&mut Option<Held>> {
+        if self.ring.entity(id) != Some(e) {
+            return None;
+        }
+        self.entries.get_mut(id as usize)
+    }
+
+    /// Every registered component of every entry, one component at a time;
+    /// a copy unchanged since `since` is kept.
+    fn take_host_components(&mut self, world: &World, since: Option<Since>) {
+        if self.registry.components.is_empty() {
+            return;
+        }
+        let mut old: Vec<Vec<(usize, Box<dyn HostSnap>)>> = self
+            .entries
+            .iter_mut()
+            .map(|h| {
+                h.as_mut()
+                    .map(|h| std::mem::take(&mut h.host))
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (component, c) in self.registry.components.iter().enumerate() {
+            let mut sink = Sink {
+                entries: &mut self.entries,
+                old: &mut old,
+                component,
+                since,
+            };
+            (c.snap)(world, &mut sink);
+        }
+    }
+
     /// Copies everything but the code, the ring and the generator (set by
     /// the caller), keeping what `since` says is unchanged.
     fn refresh(&mut self, world: &World, since: Option<Since>) {
@@ -160,19 +208,66 @@ impl Snapshot {
         self.entries
             .resize_with(slots.max(self.entries.len()), || None);
         self.entries.truncate(slots);
-        let mut next = 0usize;
-        for (id, e) in sched.ring.ids() {
-            let id = id as usize;
-            for gap in &mut self.entries[next.min(id)..id] {
-                *gap = None;
+        self.epoch += 1;
+        let epoch = self.epoch;
+        let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
+        // One pass over each storage, rather than a lookup per id.
+        if let Some(mut q) = world.try_query::<(Entity, Ref<TaskletState>, Option<&TaskletFiber>)>()
+        {
+            for (e, t, f) in q.iter(world) {
+                let Some(slot) = self.slot(t.id, e) else {
+                    continue;
+                };
+                let fiber = Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone()));
+                let (state, host) = match slot.take().filter(|h| h.entity == e) {
+                    Some(Held {
+                        entry: Entry::Tasklet { state, .. },
+                        host,
+                        ..
+                    }) if unchanged(t.last_changed()) => (state, host),
+                    old => (
+                        TaskletState::clone(&t),
+                        old.map(|h| h.host).unwrap_or_default(),
+                    ),
+                };
+                *slot = Some(Held {
+                    entity: e,
+                    entry: Entry::Tasklet { state, fiber },
+                    host,
+                    seen: epoch,
+                });
             }
-            next = id + 1;
-            let old = self.entries[id].take().filter(|h| h.entity == e);
-            self.entries[id] = held(world, e, &self.registry, old, since);
         }
-        for gap in self.entries.iter_mut().skip(next) {
-            *gap = None;
+        if let Some(mut q) = world.try_query::<(Entity, Ref<ChannelState>)>() {
+            for (e, c) in q.iter(world) {
+                let Some(slot) = self.slot(c.id, e) else {
+                    continue;
+                };
+                let (state, host) = match slot.take().filter(|h| h.entity == e) {
+                    Some(Held {
+                        entry: Entry::Channel(state),
+                        host,
+                        ..
+                    }) if unchanged(c.last_changed()) => (state, host),
+                    old => (
+                        ChannelState::clone(&c),
+                        old.map(|h| h.host).unwrap_or_default(),
+                    ),
+                };
+                *slot = Some(Held {
+                    entity: e,
+                    entry: Entry::Channel(state),
+                    host,
+                    seen: epoch,
+                });
+            }
         }
+        for slot in &mut self.entries {
+            if slot.as_ref().is_some_and(|h| h.seen != epoch) {
+                *slot = None;
+            }
+        }
+        self.take_host_components(world, since);
         let queue = world.resource::<NativeQueue>();
         self.last_request = queue.last_request();
         self.completions.clear();
@@ -201,58 +296,44 @@ fn check_between_ticks(world: &World) -> Result<(), SaveError> {
     Ok(())
 }
 
-/// One entity's copy: the earlier one's record where unchanged.
-fn held(
-    world: &World,
-    e: Entity,
-    registry: &SaveRegistry,
-    old: Option<Held>,
+/// Takes one registered component into the entries' host lists.
+struct Sink<'a> {
+    entries: &'a mut [Option<Held>],
+    /// The entries' host lists as the earlier snapshot left them.
+    old: &'a mut [Vec<(usize, Box<dyn HostSnap>)>],
+    component: usize,
     since: Option<Since>,
-) -> Option<Held> {
-    let r = world.get_entity(e).ok()?;
-    let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
-    let (old_entry, mut old_host) = match old {
-        Some(h) => (Some(h.entry), h.host),
-        None => (None, Vec::new()),
-    };
-    let entry = if let Some(t) = r.get_ref::<TaskletState>() {
-        let fiber = Some(
-            r.get::<TaskletFiber>()
-                .map_or_else(skein_world::empty_fiber, |f| f.0.clone()),
-        );
-        match old_entry {
-            Some(Entry::Tasklet { state, .. }) if unchanged(t.last_changed()) => {
-                Entry::Tasklet { state, fiber }
-            }
-            _ => Entry::Tasklet {
-                state: TaskletState::clone(&t),
-                fiber,
-            },
+}
+
+impl HostSink for Sink<'_> {
+    fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool {
+        let i = id as usize;
+        if !self
+            .entries
+            .get(i)
+            .is_some_and(|h| h.as_ref().is_some_and(|h| h.entity == e))
+        {
+            return false;
         }
-    } else {
-        let c = r.get_ref::<ChannelState>()?;
-        match old_entry {
-            Some(Entry::Channel(old)) if unchanged(c.last_changed()) => Entry::Channel(old),
-            _ => Entry::Channel(ChannelState::clone(&c)),
-        }
-    };
-    let mut host = Vec::new();
-    for (i, c) in registry.components.iter().enumerate() {
-        match (c.snap)(world, e, since) {
-            HostCopy::Absent => {}
-            HostCopy::Copied(s) => host.push((i, s)),
-            HostCopy::Unchanged => {
-                if let Some(k) = old_host.iter().position(|(j, _)| *j == i) {
-                    host.push(old_host.swap_remove(k));
-                } else if let HostCopy::Copied(s) = (c.snap)(world, e, None) {
-                    host.push((i, s));
+        let fresh = self
+            .since
+            .is_none_or(|s| changed.is_newer_than(s.taken, s.now));
+        if !fresh {
+            let old = &mut self.old[i];
+            if let Some(k) = old.iter().position(|(j, _)| *j == self.component) {
+                let kept = old.swap_remove(k);
+                if let Some(h) = self.entries[i].as_mut() {
+                    h.host.push(kept);
                 }
+                return false;
             }
+        }
+        true
+    }
+
+    fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
+        if let Some(Some(h)) = self.entries.get_mut(id as usize) {
+            h.host.push((self.component, snap));
         }
     }
-    Some(Held {
-        entity: e,
-        entry,
-        host,
-    })
 }

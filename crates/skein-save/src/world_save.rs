@@ -41,8 +41,10 @@ pub fn save_world(world: &World) -> Result<SaveFile, SaveError> {
 
 impl Snapshot {
     /// The records of the world this snapshot froze: the same as
-    /// [`save_world`] of that world at that tick boundary.
-    pub fn to_save(&self) -> Result<SaveFile, SaveError> {
+    /// [`save_world`] of that world at that tick boundary. Each fiber is let
+    /// go as soon as it is encoded (its tasklet need not copy it any more),
+    /// so a snapshot is encoded once.
+    pub fn to_save(&mut self) -> Result<SaveFile, SaveError> {
         let program = &self.program;
         let mut enc = Encoder::new(program);
         let mut refs = WorldRefs {
@@ -55,21 +57,21 @@ impl Snapshot {
         let mut channels = Vec::new();
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
-        let held = self.entries.iter().enumerate();
-        for (id, h) in held.filter_map(|(i, h)| Some((i as u64, h.as_ref()?))) {
+        let held = self.entries.iter_mut().enumerate();
+        for (id, h) in held.filter_map(|(i, h)| Some((i as u64, h.as_mut()?))) {
             let mut ext = std::collections::BTreeMap::new();
             for (i, snap) in &h.host {
                 let v = snap.encode(&ids).map_err(SaveError::Encode)?;
                 ext.insert(registry.components[*i].tag.clone(), v);
             }
-            match &h.entry {
+            match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let Some(fiber) = fiber else {
+                    let Some(fiber) = fiber.take() else {
                         return Err(SaveError::Unsaveable(
                             "this snapshot has already let its fibers go".into(),
                         ));
                     };
-                    let mut rec = tasklet_rec(&mut enc, &mut refs, id, state, fiber, tick)?;
+                    let mut rec = tasklet_rec(&mut enc, &mut refs, id, state, &fiber, tick)?;
                     // Per-tick bookkeeping counts `tick + 1` of the tick it
                     // belongs to; between ticks none of it is for the next
                     // tick, so it is written as zeros (the scheduler resets
