@@ -219,23 +219,34 @@ impl Snapshot {
                     continue;
                 };
                 let fiber = Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone()));
-                let (state, host) = match slot.take().filter(|h| h.entity == e) {
-                    Some(Held {
-                        entry: Entry::Tasklet { state, .. },
-                        host,
-                        ..
-                    }) if unchanged(t.last_changed()) => (state, host),
-                    old => (
-                        TaskletState::clone(&t),
-                        old.map(|h| h.host).unwrap_or_default(),
-                    ),
-                };
-                *slot = Some(Held {
-                    entity: e,
-                    entry: Entry::Tasklet { state, fiber },
-                    host,
-                    seen: epoch,
-                });
+                // Updated in place: the record is large, and most are kept.
+                match slot {
+                    Some(h) if h.entity == e => {
+                        h.seen = epoch;
+                        match &mut h.entry {
+                            Entry::Tasklet { fiber: held, .. } if unchanged(t.last_changed()) => {
+                                *held = fiber;
+                            }
+                            entry => {
+                                *entry = Entry::Tasklet {
+                                    state: TaskletState::clone(&t),
+                                    fiber,
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        *slot = Some(Held {
+                            entity: e,
+                            entry: Entry::Tasklet {
+                                state: TaskletState::clone(&t),
+                                fiber,
+                            },
+                            host: Vec::new(),
+                            seen: epoch,
+                        })
+                    }
+                }
             }
         }
         if let Some(mut q) = world.try_query::<(Entity, Ref<ChannelState>)>() {
@@ -243,23 +254,22 @@ impl Snapshot {
                 let Some(slot) = self.slot(c.id, e) else {
                     continue;
                 };
-                let (state, host) = match slot.take().filter(|h| h.entity == e) {
-                    Some(Held {
-                        entry: Entry::Channel(state),
-                        host,
-                        ..
-                    }) if unchanged(c.last_changed()) => (state, host),
-                    old => (
-                        ChannelState::clone(&c),
-                        old.map(|h| h.host).unwrap_or_default(),
-                    ),
-                };
-                *slot = Some(Held {
-                    entity: e,
-                    entry: Entry::Channel(state),
-                    host,
-                    seen: epoch,
-                });
+                match slot {
+                    Some(h) if h.entity == e => {
+                        h.seen = epoch;
+                        if !(matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed())) {
+                            h.entry = Entry::Channel(ChannelState::clone(&c));
+                        }
+                    }
+                    _ => {
+                        *slot = Some(Held {
+                            entity: e,
+                            entry: Entry::Channel(ChannelState::clone(&c)),
+                            host: Vec::new(),
+                            seen: epoch,
+                        })
+                    }
+                }
             }
         }
         for slot in &mut self.entries {
