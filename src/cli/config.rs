@@ -263,11 +263,41 @@ mod tests {
             SaveConfig {
                 path: Some("w.ron".into()),
                 every: Some(7),
-                encoding: Encoding::Compact
+                encoding: Encoding::Compact,
+                autosave: None,
             }
         );
         assert_eq!(cfg.load, Some(("p.ron".into(), true)));
         assert_eq!(cfg.run_options().budget, Some(0));
+    }
+
+    #[test]
+    fn autosave_has_its_defaults_and_follows_the_encoding_flags() {
+        let cfg = resolve(&["skein", "run", "a.sk", "--autosave-every", "5"]);
+        assert_eq!(
+            cfg.save.autosave,
+            Some(AutosaveConfig {
+                every: 5,
+                path: PathBuf::from(DEFAULT_AUTOSAVE),
+                keep: 3,
+                encoding: Encoding::Binary,
+            })
+        );
+        let cfg = resolve(&[
+            "skein",
+            "run",
+            "a.sk",
+            "--autosave-every",
+            "2",
+            "--autosave",
+            "s/a.ron",
+            "--keep",
+            "5",
+            "--compact",
+        ]);
+        let a = cfg.save.autosave.expect("autosave");
+        assert_eq!((a.keep, a.encoding), (5, Encoding::Compact));
+        assert_eq!(a.options().path, PathBuf::from("s/a.ron"));
     }
 
     #[test]

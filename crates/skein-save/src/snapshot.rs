@@ -318,11 +318,8 @@ struct Sink<'a> {
 impl HostSink for Sink<'_> {
     fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool {
         let i = id as usize;
-        if !self
-            .entries
-            .get(i)
-            .is_some_and(|h| h.as_ref().is_some_and(|h| h.entity == e))
-        {
+        let held = self.entries.get(i).and_then(Option::as_ref);
+        if held.is_none_or(|h| h.entity != e) {
             return false;
         }
         let fresh = self
