@@ -288,3 +288,55 @@ fn two_thousand_npcs_run() {
     );
     assert!(!log.contains("Traceback"), "{log}");
 }
+
+/// Autosave in the village, where host components (position, health,
+/// inventory) and the movement system change between autosaves and many
+/// NPCs wait unchanged: each autosave, written while later ticks ran, is
+/// the save of a village stopped at its tick.
+#[test]
+fn every_village_autosave_is_the_save_of_its_tick() {
+    use skein_save::autosave::{self, AutosaveOptions};
+    let dir = std::env::temp_dir().join(format!("skein-village-autosave-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("auto.ron");
+    let mut sim = village(40);
+    let mut opts = AutosaveOptions::new(10, &path);
+    opts.keep = 100;
+    opts.before_write = Some(std::sync::Arc::new(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(5))
+    }));
+    autosave::enable(&mut sim, opts);
+    let mut log = String::new();
+    let mut n = 0;
+    while n < 400 {
+        run(&mut sim, 1, &mut log);
+        n += 1;
+        // Now and then the write is waited for, so the next autosave is
+        // not skipped; the others retake a snapshot many ticks old.
+        if n % 20 == 0 {
+            autosave::finish(&mut sim.world);
+        }
+    }
+    let stats = autosave::finish(&mut sim.world).expect("installed");
+    assert!(stats.written >= 20, "{stats:?}");
+    // The reference runs once, and each autosave is compared at its tick.
+    let mut reference = village(40);
+    let mut at = 0;
+    for (k, tick) in stats.written_ticks.iter().enumerate() {
+        let newest_first = stats.written_ticks.len() - 1 - k;
+        let file = if newest_first == 0 {
+            path.clone()
+        } else {
+            autosave::files::rotated(&path, newest_first)
+        };
+        run(&mut reference, tick - at, &mut String::new());
+        at = *tick;
+        let written = std::fs::read_to_string(&file).expect("autosave file");
+        assert!(
+            written == save_text(&reference),
+            "{} (tick {tick}) differs from the village stopped there",
+            file.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -188,6 +188,28 @@ pub struct SaveArgs {
 
     #[command(flatten)]
     pub encoding: EncodingArgs,
+
+    #[command(flatten)]
+    pub autosave: AutosaveArgs,
+}
+
+/// `--autosave-every T [--autosave PATH] [--keep K]`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AutosaveArgs {
+    /// Autosave the world every T completed ticks (counted from tick 0), on a
+    /// background thread while the ticks go on.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
+    pub autosave_every: Option<u64>,
+
+    /// Where autosaves go [default: saves/autosave.bin]; `--compact`,
+    /// `--binary` or a `.bin` path choose the encoding as for `--save`.
+    #[arg(long, value_name = "PATH", requires = "autosave_every")]
+    pub autosave: Option<PathBuf>,
+
+    /// How many complete autosaves to keep: PATH, PATH.1, … PATH.(K-1) [default: 3].
+    #[arg(long, value_name = "K", requires = "autosave_every",
+          value_parser = clap::value_parser!(u64).range(1..1000))]
+    pub keep: Option<u64>,
 }
 
 /// `--compact` / `--binary`.

@@ -47,6 +47,29 @@ pub struct SaveConfig {
     pub path: Option<PathBuf>,
     pub every: Option<u64>,
     pub encoding: Encoding,
+    /// `--autosave-every T [--autosave PATH] [--keep K]`.
+    pub autosave: Option<AutosaveConfig>,
+}
+
+/// Autosave options, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutosaveConfig {
+    pub every: u64,
+    pub path: PathBuf,
+    pub keep: usize,
+    pub encoding: Encoding,
+}
+
+/// Where autosaves go unless `--autosave` says otherwise.
+pub const DEFAULT_AUTOSAVE: &str = "saves/autosave.bin";
+
+impl AutosaveConfig {
+    pub fn options(&self) -> skein_save::autosave::AutosaveOptions {
+        let mut o = skein_save::autosave::AutosaveOptions::new(self.every, &self.path);
+        o.keep = self.keep;
+        o.encoding = self.encoding;
+        o
+    }
 }
 
 impl SaveConfig {
@@ -55,10 +78,24 @@ impl SaveConfig {
             Some(p) => encoding(p, args.encoding),
             None => Encoding::default(),
         };
+        let autosave = args.autosave.autosave_every.map(|every| {
+            let path = args
+                .autosave
+                .autosave
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_AUTOSAVE));
+            AutosaveConfig {
+                every,
+                encoding: self::encoding(&path, args.encoding),
+                path,
+                keep: args.autosave.keep.map_or(3, |k| k as usize),
+            }
+        });
         SaveConfig {
             path: args.save,
             every: args.save_every,
             encoding,
+            autosave,
         }
     }
 }
@@ -238,12 +275,42 @@ mod tests {
             SaveConfig {
                 path: Some("w.ron".into()),
                 every: Some(7),
-                encoding: Encoding::Compact
+                encoding: Encoding::Compact,
+                autosave: None,
             }
         );
         assert_eq!(cfg.load, Some(("p.ron".into(), true)));
         assert_eq!(cfg.tick_rate, Some(20.0));
         assert_eq!(cfg.run_options().budget, Some(0));
+    }
+
+    #[test]
+    fn autosave_has_its_defaults_and_follows_the_encoding_flags() {
+        let cfg = resolve(&["skein", "run", "a.sk", "--autosave-every", "5"]);
+        assert_eq!(
+            cfg.save.autosave,
+            Some(AutosaveConfig {
+                every: 5,
+                path: PathBuf::from(DEFAULT_AUTOSAVE),
+                keep: 3,
+                encoding: Encoding::Binary,
+            })
+        );
+        let cfg = resolve(&[
+            "skein",
+            "run",
+            "a.sk",
+            "--autosave-every",
+            "2",
+            "--autosave",
+            "s/a.ron",
+            "--keep",
+            "5",
+            "--compact",
+        ]);
+        let a = cfg.save.autosave.expect("autosave");
+        assert_eq!((a.keep, a.encoding), (5, Encoding::Compact));
+        assert_eq!(a.options().path, PathBuf::from("s/a.ron"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::output::{Stdout, report};
 use super::{engine, saving, table};
 
 fn read(path: &Path) -> Result<SaveFile, ExitStatus> {
-    skein_save::read_file(path).map_err(|e| {
+    skein_save::read_file(&super::saving::existing(path)).map_err(|e| {
         report(&format!("error: {e}"));
         ExitStatus::BadInput
     })

@@ -18,7 +18,7 @@ use super::world::{self, Plan};
 use super::{ExitStatus, engine};
 
 pub fn resume(args: ResumeArgs) -> ExitStatus {
-    let save = match skein_save::read_file(&args.file) {
+    let save = match skein_save::read_file(&super::saving::existing(&args.file)) {
         Ok(s) => s,
         Err(e) => {
             report(&format!("error: {e}"));

@@ -1,5 +1,6 @@
 //! Writing the world to `--save PATH`: the save made between ticks, written
 //! atomically (the previous file kept as `PATH.bak`); a failure is exit 3.
+//! And finding the file to read for a save whose newest copy is missing.
 
 use std::path::Path;
 
@@ -36,4 +37,21 @@ pub fn write(
         report(&format!("error: {e}"));
         ExitStatus::CannotWrite
     })
+}
+
+/// The file to read for a save named `path`: `path`, or if it is missing
+/// the newest of its older autosaves (`PATH.1`, `PATH.2`, …), saying so.
+pub fn existing(path: &Path) -> std::path::PathBuf {
+    match skein_save::autosave::files::newest(path) {
+        Some((found, true)) => {
+            report(&format!(
+                "note: {} is missing; reading {}, the newest older autosave",
+                path.display(),
+                found.display()
+            ));
+            found
+        }
+        Some((found, false)) => found,
+        None => path.to_path_buf(),
+    }
 }

@@ -1,11 +1,12 @@
 //! Ticking a prepared world for `run`, `resume` and `village`: script
 //! output streamed after each tick, `--save-every`, the selection of
-//! `--load` at the end of tick 0, `--tick-rate` pacing, Ctrl-C, the
-//! progress bar, the final save, the closing line and the exit status.
+//! `--load` at the end of tick 0, autosave, `--tick-rate` pacing, Ctrl-C,
+//! the progress bar, the final save, the closing line and the exit status.
 
 use std::io::{self, Write};
 
 use skein_save::SaveFile;
+use skein_save::autosave::{Autosave, AutosaveStats};
 use skein_world::Simulation;
 use skein_world::run::{RunError, RunOptions, drive};
 
@@ -54,6 +55,11 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
         ..RunOptions::default()
     };
 
+    let mut autosave = plan
+        .save
+        .autosave
+        .as_ref()
+        .map(|a| Autosave::new(a.options()));
     let mut failure: Option<ExitStatus> = None;
     let mut saved_at: Option<u64> = None;
     let mut pacer = Pacer::new(plan.tick_rate);
@@ -89,6 +95,10 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
                 }
                 saved_at = Some(done);
             }
+            if let Some(a) = autosave.as_mut() {
+                a.after_tick(&mut sim.world);
+                report_failures(a, &progress);
+            }
             ran += 1;
             // No wait after the last tick: the run is over.
             let last = plan.ticks.is_some_and(|n| ran >= n) || sim.is_idle();
@@ -101,6 +111,12 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
         })
     };
     progress.finish();
+    // A write in flight is waited for, and no extra autosave is taken.
+    let autosaved = autosave.as_mut().map(|a| {
+        a.finish(&sim.world);
+        report_failures(a, &progress);
+        a.stats().clone()
+    });
     let summary = match result {
         Ok(s) => s,
         Err(RunError::Io(e)) => {
@@ -121,8 +137,13 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
     {
         return status;
     }
-    report(&closing_line(sim, summary.ticks, &clock));
-    if out.into_inner().failed() {
+    let mut line = closing_line(sim, summary.ticks, &clock);
+    if let Some(stats) = &autosaved {
+        line.push_str(&autosave_part(stats));
+    }
+    report(&line);
+    let autosave_failed = autosaved.as_ref().is_some_and(|s| s.failed > 0);
+    if out.into_inner().failed() || (plan.strict && autosave_failed) {
         ExitStatus::CannotWrite
     } else if summary.interrupted {
         ExitStatus::Interrupted
@@ -131,6 +152,31 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
+}
+
+/// Each failed autosave, on stderr, as it is found.
+fn report_failures(autosave: &mut Autosave, progress: &Progress) {
+    for f in autosave.take_failures() {
+        progress.suspend(|| {
+            report(&format!(
+                "error: autosave of tick {} failed: {}",
+                f.tick, f.error
+            ))
+        });
+    }
+}
+
+/// The closing line's autosave counts and times.
+fn autosave_part(s: &AutosaveStats) -> String {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        ", autosaves: {} written, {} skipped, {} failed, longest pause {:.3} ms, longest write {:.1} ms",
+        s.written,
+        s.skipped,
+        s.failed,
+        ms(s.longest_pause()),
+        ms(s.longest_write)
+    )
 }
 
 /// Stdout for script output. A reader that went away (`| head`) is not an

@@ -1,7 +1,9 @@
 //! Crash safety: SIGKILL at random (seeded) moments while `skein run --save
 //! PATH --save-every 1` rewrites a large world's save after every tick; each
 //! time the file on disk is whole and loads — the previous save or the new
-//! one — and so is its `.bak`.
+//! one — and so is its `.bak`. The same while `--autosave-every 1 --keep 2`
+//! writes on its background thread: `PATH` is never missing and loads, and
+//! so does `PATH.1`.
 //!
 //! CI size: `SKEIN_CRASH_TASKLETS` tasklets (default 2 000) and
 //! `SKEIN_CRASH_KILLS` kills (default 8) per encoding, with
@@ -55,6 +57,19 @@ fn loads(path: &Path) -> Result<u64, String> {
 }
 
 fn start(script: &Path, save: &Path, n: u64) -> std::process::Child {
+    start_with(
+        script,
+        n,
+        &[
+            "--save".as_ref(),
+            save.as_os_str(),
+            "--save-every".as_ref(),
+            "1".as_ref(),
+        ],
+    )
+}
+
+fn start_with(script: &Path, n: u64, saving: &[&std::ffi::OsStr]) -> std::process::Child {
     let bin = std::env::var_os("SKEIN_BIN")
         .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_skein")), PathBuf::from);
     Command::new(bin)
@@ -63,9 +78,7 @@ fn start(script: &Path, save: &Path, n: u64) -> std::process::Child {
         .args(["--budget", "0", "--ticks", "1000000", "-q"])
         .arg("--param")
         .arg(format!("n={n}"))
-        .arg("--save")
-        .arg(save)
-        .args(["--save-every", "1"])
+        .args(saving)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -160,4 +173,65 @@ fn sigkill_during_repeated_ron_saves_leaves_a_whole_save() {
 #[test]
 fn sigkill_during_repeated_binary_saves_leaves_a_whole_save() {
     kill_loop("bin", 12);
+}
+
+fn autosave_kill_loop(ext: &str, seed: u64) {
+    let n = env_or("SKEIN_CRASH_TASKLETS", 2_000);
+    let kills = env_or("SKEIN_CRASH_KILLS", 8);
+    let dir = scratch(&format!("auto-{ext}"));
+    let script = dir.join("big.sk");
+    std::fs::write(&script, SCRIPT).expect("script");
+    let save = dir.join(format!("auto.{ext}"));
+    let older = dir.join(format!("auto.{ext}.1"));
+    let args = |p: &Path| -> Vec<std::ffi::OsString> {
+        vec![
+            "--autosave-every".into(),
+            "1".into(),
+            "--autosave".into(),
+            p.as_os_str().to_owned(),
+            "--keep".into(),
+            "2".into(),
+        ]
+    };
+    let args = args(&save);
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+
+    let mut child = start_with(&script, n, &args);
+    let first = time_to_a_save(&save, Duration::from_secs(300));
+    let one = time_to_a_save(&save, Duration::from_secs(300));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(save.exists(), "no autosave within 300 s");
+    let window = (first + one * 3).as_millis() as u64;
+    eprintln!("autosave {ext}: {n} tasklets, first after {first:?}, then every {one:?}");
+
+    let mut rng = Lcg(seed);
+    let mut ticks = Vec::new();
+    for k in 0..kills {
+        let mut child = start_with(&script, n, &args);
+        std::thread::sleep(Duration::from_millis(rng.below(window)));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        match loads(&save) {
+            Ok(t) => ticks.push(t),
+            Err(e) => panic!("kill {k}: {} does not load: {e}", save.display()),
+        }
+        if older.exists()
+            && let Err(e) = loads(&older)
+        {
+            panic!("kill {k}: {} does not load: {e}", older.display());
+        }
+    }
+    eprintln!("autosave {ext}: {kills} kills; the newest autosave was of ticks {ticks:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigkill_during_ron_autosaves_leaves_a_loadable_autosave() {
+    autosave_kill_loop("ron", 21);
+}
+
+#[test]
+fn sigkill_during_binary_autosaves_leaves_a_loadable_autosave() {
+    autosave_kill_loop("bin", 22);
 }

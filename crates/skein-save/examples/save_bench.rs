@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use skein_save::snapshot::Snapshot;
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
@@ -41,6 +42,22 @@ fn main() {
     let mut sim = Simulation::new(opts.clone());
     sim.load_main_source("bench", SCRIPT).expect("compiles");
     sim.run_until_idle(10);
+    // What an autosave costs the tick loop: the snapshot alone (encoding
+    // happens on the writer thread). The first autosave copies every
+    // record; a later one retakes the last (here: nothing changed in
+    // between). Min of 5, after one warm-up.
+    let (mut first, mut later) = (f64::MAX, f64::MAX);
+    for _ in 0..6 {
+        let t = Instant::now();
+        let mut s = Snapshot::retake(&mut sim.world, None).expect("snapshot");
+        first = first.min(ms(t));
+        s.release_fibers();
+        let t = Instant::now();
+        let mut s = Snapshot::retake(&mut sim.world, Some(s)).expect("snapshot");
+        later = later.min(ms(t));
+        s.release_fibers();
+    }
+    println!("{n} tasklets: autosave pause: first snapshot {first:.3} ms, later {later:.3} ms");
     let t = Instant::now();
     let save = save_world(&sim.world).expect("saves");
     let snap = ms(t);

@@ -40,6 +40,7 @@
 
 #[cfg(feature = "app")]
 pub mod app;
+pub mod autosave;
 pub mod check;
 pub mod code;
 pub mod error;
@@ -53,6 +54,7 @@ pub mod read;
 pub mod registry;
 pub mod replace;
 pub mod selection;
+pub mod snapshot;
 mod staging;
 mod tasklet;
 pub mod values;

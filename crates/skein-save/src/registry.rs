@@ -8,12 +8,14 @@
 
 use std::sync::Arc;
 
+use bevy_ecs::change_detection::{DetectChanges, Ref, Tick};
 use bevy_ecs::component::{Component, Mutable};
 use bevy_ecs::entity::Entity;
 use bevy_ecs::resource::Resource;
 use bevy_ecs::world::World;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use skein_world::{ChannelState, TaskletState};
 
 use crate::ext::ExtValue;
 
@@ -40,13 +42,53 @@ type SaveFn = Arc<dyn Fn(&World, Entity, &IdMap) -> Option<Result<ExtValue, Stri
 type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
 type LoadFn =
     Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
-type SaveResFn = Arc<dyn Fn(&World) -> Option<Result<ExtValue, String>> + Send + Sync>;
+type SnapFn = Arc<dyn Fn(&World, &mut dyn HostSink) + Send + Sync>;
+
+/// Where a snapshot takes one registered component of every tasklet and
+/// channel, in one pass over the component's storage.
+pub(crate) trait HostSink {
+    /// Whether the component of `e` (tasklet or channel `id`), last changed
+    /// at `changed`, is to be copied (`false`: the earlier copy stands).
+    fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool;
+    fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>);
+}
+type SnapResFn = Arc<dyn Fn(&World) -> Option<Box<dyn HostSnap>> + Send + Sync>;
 type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
+
+/// A copy of one piece of host data taken at a tick boundary, encoded
+/// later (on an autosave's writer thread) by the registered hook and serde.
+pub(crate) trait HostSnap: Send + Sync {
+    fn encode(&self, ids: &IdMap) -> Result<ExtValue, String>;
+}
+
+/// A component's copy and the hook that adjusts it on save.
+struct ComponentSnap<C> {
+    value: C,
+    on_save: fn(&mut C, &IdMap),
+}
+
+impl<C: Serialize + Clone + Send + Sync> HostSnap for ComponentSnap<C> {
+    fn encode(&self, ids: &IdMap) -> Result<ExtValue, String> {
+        let mut c = self.value.clone();
+        (self.on_save)(&mut c, ids);
+        ExtValue::from_rust(&c).map_err(|e| e.to_string())
+    }
+}
+
+/// A resource's copy.
+struct ResourceSnap<R>(R);
+
+impl<R: Serialize + Send + Sync> HostSnap for ResourceSnap<R> {
+    fn encode(&self, _: &IdMap) -> Result<ExtValue, String> {
+        ExtValue::from_rust(&self.0).map_err(|e| e.to_string())
+    }
+}
 
 #[derive(Clone)]
 pub(crate) struct ComponentEntry {
     pub tag: String,
     pub save: SaveFn,
+    pub snap: SnapFn,
     pub check: CheckFn,
     pub load: LoadFn,
 }
@@ -54,7 +96,7 @@ pub(crate) struct ComponentEntry {
 #[derive(Clone)]
 pub(crate) struct ResourceEntry {
     pub tag: String,
-    pub save: SaveResFn,
+    pub snap: SnapResFn,
     pub check: CheckFn,
     pub load: LoadResFn,
 }
@@ -93,6 +135,26 @@ impl SaveRegistry {
                 on_save(&mut c, ids);
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
+            snap: Arc::new(move |world, sink| {
+                // Queries that name a component no entity ever had are
+                // `None`: then nothing of that kind holds `C` either.
+                if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &TaskletState)>() {
+                    for (e, c, t) in q.iter(world) {
+                        if sink.wants(t.id, e, c.last_changed()) {
+                            let value = C::clone(&c);
+                            sink.copied(t.id, Box::new(ComponentSnap { value, on_save }));
+                        }
+                    }
+                }
+                if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &ChannelState)>() {
+                    for (e, c, ch) in q.iter(world) {
+                        if sink.wants(ch.id, e, c.last_changed()) {
+                            let value = C::clone(&c);
+                            sink.copied(ch.id, Box::new(ComponentSnap { value, on_save }));
+                        }
+                    }
+                }
+            }),
             check: Arc::new(|v| v.to_rust::<C>().map(|_| ()).map_err(|e| e.to_string())),
             load: Arc::new(move |world, e, v, ids| {
                 let mut c = v.to_rust::<C>().map_err(|e| e.to_string())?;
@@ -112,9 +174,9 @@ impl SaveRegistry {
         self.resources.retain(|r| r.tag != tag);
         self.resources.push(ResourceEntry {
             tag: tag.to_string(),
-            save: Arc::new(|world| {
-                let r = world.get_resource::<R>()?;
-                Some(ExtValue::from_rust(r).map_err(|e| e.to_string()))
+            snap: Arc::new(|world| {
+                let r = world.get_resource::<R>()?.clone();
+                Some(Box::new(ResourceSnap(r)) as Box<dyn HostSnap>)
             }),
             check: Arc::new(|v| v.to_rust::<R>().map(|_| ()).map_err(|e| e.to_string())),
             load: Arc::new(|world, v, _ids| {

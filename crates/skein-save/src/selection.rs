@@ -166,7 +166,7 @@ pub fn save_selection(
         }
         if let Some(t) = world.get::<TaskletState>(e) {
             let empty = Fiber::default();
-            let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &f.0);
+            let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &*f.0);
             let mut rec = tasklet_rec(&mut enc, &mut refs, n, t, fiber, tick)?;
             if let Wait::Channel { id: ch, .. } = rec.wait {
                 waits_on.push((tasklets.len(), ch));

@@ -266,7 +266,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         {
             parked.push((req.clone(), id));
         }
-        let e = world.spawn((t.state, TaskletFiber(t.fiber))).id();
+        let e = world.spawn((t.state, TaskletFiber::new(t.fiber))).id();
         sched.ring.set_entity(id, Some(e));
         entities.push((e, t.ext));
     }

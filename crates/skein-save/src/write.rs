@@ -138,7 +138,7 @@ fn keep_backup(path: &Path, dir: &Path, name: &str) -> std::io::Result<()> {
 
 /// Makes a rename in `dir` durable. Folders cannot be opened for syncing on
 /// every platform; where they cannot, the rename is as durable as the OS makes it.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     match File::open(dir) {
         Ok(d) => match d.sync_all() {
             Ok(()) => Ok(()),

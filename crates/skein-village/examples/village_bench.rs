@@ -1,9 +1,10 @@
 //! Runs the built-in village and measures ticks per second (CPU and wall).
 //!
 //! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]
-//! [--tick-budget=I]` (defaults: 100000 NPCs, 500 ticks; `--log` prints the
-//! event log too; `--tick-budget=I` bounds each tick's instructions, as the
-//! CLI's `--tick-budget` does).
+//! [--save] [--autosave T] [--tick-budget=I]` (defaults: 100000 NPCs, 500 ticks; `--log`
+//! prints the event log too; `--autosave T` autosaves every T ticks and reports the
+//! pauses; `--tick-budget=I` bounds each tick's instructions, as the CLI's
+//! `--tick-budget` does).
 
 use std::time::Instant;
 
@@ -51,7 +52,24 @@ fn main() {
         .iter()
         .find_map(|a| a.strip_prefix("--tick-budget=")?.parse().ok())
         .unwrap_or(0);
-    let nums: Vec<i64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    // `--autosave T`: autosave (binary, to a temporary folder) every T ticks
+    // and report the pause distribution.
+    let autosave_every: Option<u64> = args
+        .iter()
+        .position(|a| a == "--autosave")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok());
+    let nums: Vec<i64> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            autosave_every.is_none()
+                || args
+                    .get(i.wrapping_sub(1))
+                    .is_none_or(|p| p != "--autosave")
+        })
+        .filter_map(|(_, a)| a.parse().ok())
+        .collect();
     let npcs = nums.first().copied().unwrap_or(100_000);
     let ticks = nums.get(1).copied().unwrap_or(500) as u64;
     let mut options = WorldOptions {
@@ -66,6 +84,12 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let autosave_dir =
+        std::env::temp_dir().join(format!("village-autosave-{}", std::process::id()));
+    if let Some(every) = autosave_every {
+        let opts = skein_save::autosave::AutosaveOptions::new(every, autosave_dir.join("auto.bin"));
+        skein_save::autosave::enable(&mut sim, opts);
+    }
     let (c0, w0) = (cpu_seconds(), Instant::now());
     let mut lines = 0usize;
     let mut slowest = (0.0f64, 0u64);
@@ -122,6 +146,26 @@ fn main() {
         c.messages,
         peak_rss_mb()
     );
+    if let Some(stats) = skein_save::autosave::finish(&mut sim.world) {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let copies = sim.world.resource::<skein_world::Scheduler>().copies;
+        eprintln!(
+            "autosave every {}: {} written, {} skipped, {} failed; pause max {:.2} ms, p99 {:.2} ms, \
+             median {:.2} ms over {} autosaves; {} fiber copies ({:.1} ms); longest write {:.0} ms",
+            autosave_every.unwrap_or(0),
+            stats.written,
+            stats.skipped,
+            stats.failed,
+            ms(stats.longest_pause()),
+            ms(stats.pause_quantile(0.99)),
+            ms(stats.pause_quantile(0.5)),
+            stats.pauses.len(),
+            copies.count,
+            copies.nanos as f64 / 1e6,
+            ms(stats.longest_write)
+        );
+        let _ = std::fs::remove_dir_all(&autosave_dir);
+    }
     if save {
         time_saves(&sim);
     }

@@ -7,6 +7,7 @@
 //! channel is a [`ChannelState`]. A game puts its own components beside them.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use bevy_ecs::component::Component;
 use serde::{Deserialize, Serialize};
@@ -153,10 +154,31 @@ impl TaskletState {
     }
 }
 
-/// A tasklet's interpreter state. Taken out (`std::mem::take`) while the
-/// scheduler steps it.
-#[derive(Component, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TaskletFiber(pub Fiber);
+/// A tasklet's interpreter state, shared copy-on-write: an autosave's
+/// snapshot holds the same `Arc`, and the scheduler copies a fiber
+/// (`Arc::make_mut`) only when it runs one that a snapshot still holds.
+/// Taken out of the entity while the scheduler steps it.
+#[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskletFiber(pub Arc<Fiber>);
+
+impl TaskletFiber {
+    pub fn new(fiber: Fiber) -> Self {
+        TaskletFiber(Arc::new(fiber))
+    }
+}
+
+impl Default for TaskletFiber {
+    fn default() -> Self {
+        TaskletFiber(empty_fiber())
+    }
+}
+
+/// One shared fiber with no frames, the state of every unbound or ended
+/// tasklet, so taking a fiber out and ending a tasklet allocate nothing.
+pub fn empty_fiber() -> Arc<Fiber> {
+    static EMPTY: std::sync::OnceLock<Arc<Fiber>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Fiber::default())).clone()
+}
 
 /// A channel: its flags and its waiters in blocking order.
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -68,10 +68,13 @@ use skein_vm::Globals;
 pub use bevy_ecs;
 pub use components::{
     ChannelState, NativeRequest, SendSequence, Suspension, TaskletFiber, TaskletState, Wait,
+    empty_fiber,
 };
 pub use host::WorldHost;
 pub use natives::{NativeCall, NativeCx, NativeFn, NativeKind, NativeQueue, Natives};
-pub use resources::{Code, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions, WorldRng};
+pub use resources::{
+    Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions, WorldRng,
+};
 pub use ring::Ring;
 pub use run::{RunError, RunOptions, RunSummary, run_file};
 pub use sim::Simulation;
@@ -144,7 +147,7 @@ pub fn start_main(world: &mut World, program: Program) -> Result<u64, WorldError
     let id = host::spawn_tasklet(world, &mut sched);
     if let Some(e) = sched.ring.entity(id) {
         if let Some(mut f) = world.get_mut::<TaskletFiber>(e) {
-            f.0 = fiber;
+            f.0 = Arc::new(fiber);
         }
         if let Some(mut t) = world.get_mut::<TaskletState>(e) {
             t.alive = true;

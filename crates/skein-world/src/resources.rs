@@ -40,6 +40,17 @@ pub struct Scheduler {
     /// VM instructions run by this world's tasklets (not saved: it feeds
     /// the timeline spans, which measure differences).
     pub executed: u64,
+    /// Fibers copied because an autosave's snapshot still shared them.
+    pub copies: CowCopies,
+}
+
+/// Copy-on-write copies of fibers that a snapshot held when their tasklet
+/// ran: part of what an autosave costs the tick loop. Never saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CowCopies {
+    pub count: u64,
+    /// Time spent copying, in nanoseconds.
+    pub nanos: u64,
 }
 
 impl Scheduler {

@@ -19,11 +19,29 @@ struct Slot {
 }
 
 /// Ids, their entities, and the ring of runnable tasklets.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Ring {
     slots: Vec<Slot>,
     head: u64,
     len: usize,
+}
+
+impl Clone for Ring {
+    fn clone(&self) -> Self {
+        Ring {
+            slots: self.slots.clone(),
+            head: self.head,
+            len: self.len,
+        }
+    }
+
+    /// Reuses the table's memory: an autosave copies the ring into its last
+    /// snapshot's every time.
+    fn clone_from(&mut self, source: &Self) {
+        self.slots.clone_from(&source.slots);
+        self.head = source.head;
+        self.len = source.len;
+    }
 }
 
 impl Default for Ring {

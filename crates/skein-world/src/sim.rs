@@ -17,6 +17,9 @@ pub struct Simulation {
     pub world: World,
     /// Holds [`run_tick`] in [`SkeinSystems::Run`]; add your systems beside it.
     pub schedule: Schedule,
+    /// Runs after `schedule` every tick, at the tick boundary, when every
+    /// system of the tick has run: where autosave takes its snapshot.
+    pub boundary: Schedule,
 }
 
 impl Simulation {
@@ -26,7 +29,11 @@ impl Simulation {
         crate::init_world(&mut world, options);
         let mut schedule = Schedule::default();
         schedule.add_systems(run_tick.in_set(SkeinSystems::Run));
-        Simulation { world, schedule }
+        Simulation {
+            world,
+            schedule,
+            boundary: Schedule::default(),
+        }
     }
 
     /// Registers a native function of `module` (before loading scripts).
@@ -47,9 +54,10 @@ impl Simulation {
         crate::start_main_source(&mut self.world, name, source)
     }
 
-    /// Runs the schedule once: one tick.
+    /// Runs the schedule once, then the boundary schedule: one tick.
     pub fn tick(&mut self) {
         self.schedule.run(&mut self.world);
+        self.boundary.run(&mut self.world);
     }
 
     /// Runs `n` ticks.

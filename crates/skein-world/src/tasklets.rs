@@ -256,7 +256,7 @@ pub fn setup(
         return Err(errors::runtime_error("no such tasklet"));
     };
     if let Some(mut f) = host.world.get_mut::<TaskletFiber>(e) {
-        f.0 = fiber;
+        f.0 = Arc::new(fiber);
     }
     if let Some(mut t) = host.tasklet_mut(id) {
         t.alive = true;
@@ -292,7 +292,7 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
     if let Some(e) = host.entity(id)
         && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
     {
-        f.0 = Default::default();
+        f.0 = crate::components::empty_fiber();
     }
     if let Some(mut t) = host.tasklet_mut(id) {
         t.alive = false;

@@ -189,7 +189,7 @@ fn load_or_check(
             if let WWait::Sleep { until, seq } = state.wait {
                 sched.sleepers.insert((until, seq), state.id);
             }
-            let e = world.spawn((state, TaskletFiber(fiber))).id();
+            let e = world.spawn((state, TaskletFiber::new(fiber))).id();
             world.resource_mut::<RunCounters>().tasklets += 1;
             entities.push((e, ext));
             e

@@ -103,6 +103,18 @@ impl<'p> Encoder<'p> {
             Value::Str(s) if (s.len() as u64) < SHARE_SIZE => {
                 return Ok(ValueRec::Str(s.to_string()));
             }
+            // A small list or dict of plain items (a position, a fresh
+            // tasklet's `data`) is never tabled: it is written inline, as the
+            // work stack would write it, without the work stack.
+            Value::List(l) if l.size < SHARE_SIZE && l.items.iter().all(plain) => {
+                return Ok(ValueRec::List(l.items.iter().map(plain_rec).collect()));
+            }
+            Value::Dict(d)
+                if d.size < SHARE_SIZE && d.map.values().all(|(k, v)| plain(k) && plain(v)) =>
+            {
+                let entries = d.map.values().map(|(k, v)| (plain_rec(k), plain_rec(v)));
+                return Ok(ValueRec::Dict(entries.collect()));
+            }
             _ => {}
         }
         let mut work = vec![Task::Visit(v.clone())];
@@ -368,6 +380,26 @@ impl<'p> Encoder<'p> {
             self.by_arc.insert(a, (i, keep));
         }
         (ValueRec::Ref(i), 0)
+    }
+}
+
+/// A value written the same wherever it is met: no reference, no table.
+fn plain(v: &Value) -> bool {
+    match v {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => true,
+        Value::Str(s) => (s.len() as u64) < SHARE_SIZE,
+        _ => false,
+    }
+}
+
+/// The record of a [`plain`] value.
+fn plain_rec(v: &Value) -> ValueRec {
+    match v {
+        Value::Bool(b) => ValueRec::Bool(*b),
+        Value::Int(i) => ValueRec::Int(*i),
+        Value::Float(f) => ValueRec::Float(*f),
+        Value::Str(s) => ValueRec::Str(s.to_string()),
+        _ => ValueRec::Nil,
     }
 }
 

@@ -1,0 +1,170 @@
+//! The autosave files on disk: `PATH` and its older copies `PATH.1` …
+//! `PATH.(K−1)`, rotated so that a crash at any point leaves `PATH` (or,
+//! only if `PATH` is gone, the newest `PATH.n`) a whole save of the newest
+//! or the previous autosave.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::SaveError;
+
+fn io(p: &Path, source: std::io::Error) -> SaveError {
+    SaveError::Io {
+        path: p.display().to_string(),
+        source,
+    }
+}
+
+/// `PATH.n`.
+pub fn rotated(path: &Path, n: usize) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".{n}"));
+    PathBuf::from(s)
+}
+
+/// Writes `bytes` as the newest autosave, keeping `keep` autosaves in all:
+/// the new file is written and synced under a temporary name; the older
+/// copies move down one (the oldest dropped), `PATH.1` becomes a hard link
+/// to the current `PATH`, the new file is renamed onto `PATH` last, and the
+/// folder is synced. `PATH` itself is never missing.
+pub fn write_rotating(path: &Path, bytes: &[u8], keep: usize) -> Result<(), SaveError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io(path, std::io::Error::other("not a file name")))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = dir.join(format!(".{name}.{}.autosave.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+        f.write_all(bytes).map_err(|e| io(&tmp, e))?;
+        f.flush().map_err(|e| io(&tmp, e))?;
+        f.sync_all().map_err(|e| io(&tmp, e))?;
+        drop(f);
+        if keep > 1 && path.exists() {
+            rotate(path, keep).map_err(|e| io(path, e))?;
+        }
+        fs::rename(&tmp, path).map_err(|e| io(path, e))?;
+        crate::write::sync_dir(&dir).map_err(|e| io(&dir, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `PATH.(n)` → `PATH.(n+1)` from the oldest kept down, then `PATH.1` as a
+/// second name of the current `PATH` (a copy where links are not possible).
+fn rotate(path: &Path, keep: usize) -> std::io::Result<()> {
+    for n in (1..keep - 1).rev() {
+        let from = rotated(path, n);
+        if from.exists() {
+            fs::rename(&from, rotated(path, n + 1))?;
+        }
+    }
+    let first = rotated(path, 1);
+    let _ = fs::remove_file(&first);
+    if fs::hard_link(path, &first).is_err() {
+        fs::copy(path, &first)?;
+        File::open(&first)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// The file a loader given `path` reads: `path` itself, or, if it is
+/// missing, the newest `PATH.n` that exists (the second value says which was
+/// taken instead). `None` if neither exists.
+pub fn newest(path: &Path) -> Option<(PathBuf, bool)> {
+    if path.exists() {
+        return Some((path.to_path_buf(), false));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let prefix = format!("{name}.");
+    let n = fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let f = e.file_name().to_string_lossy().into_owned();
+            f.strip_prefix(&prefix)?.parse::<usize>().ok()
+        })
+        .filter(|n| *n >= 1)
+        .min()?;
+    Some((rotated(path, n), true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("skein-rot-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).expect("scratch");
+        d
+    }
+
+    #[test]
+    fn rotation_keeps_the_last_k_newest_first() {
+        let d = scratch("keep");
+        let p = d.join("auto.bin");
+        for i in 0..5u8 {
+            write_rotating(&p, &[i], 3).expect("writes");
+        }
+        assert_eq!(fs::read(&p).unwrap(), vec![4]);
+        assert_eq!(fs::read(rotated(&p, 1)).unwrap(), vec![3]);
+        assert_eq!(fs::read(rotated(&p, 2)).unwrap(), vec![2]);
+        assert!(!rotated(&p, 3).exists());
+        let mut names: Vec<String> = fs::read_dir(&d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["auto.bin", "auto.bin.1", "auto.bin.2"]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn keep_one_keeps_only_path() {
+        let d = scratch("one");
+        let p = d.join("a.ron");
+        write_rotating(&p, b"x", 1).expect("writes");
+        write_rotating(&p, b"y", 1).expect("writes");
+        assert_eq!(fs::read(&p).unwrap(), b"y");
+        assert!(!rotated(&p, 1).exists());
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_missing_path_falls_back_to_the_newest_copy() {
+        let d = scratch("fallback");
+        let p = d.join("a.bin");
+        assert_eq!(newest(&p), None);
+        fs::write(rotated(&p, 2), b"old").unwrap();
+        fs::write(rotated(&p, 1), b"newer").unwrap();
+        assert_eq!(newest(&p), Some((rotated(&p, 1), true)));
+        fs::write(&p, b"newest").unwrap();
+        assert_eq!(newest(&p), Some((p.clone(), false)));
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn an_unwritable_folder_is_an_error_and_leaves_nothing() {
+        let d = scratch("unwritable");
+        let file = d.join("plain");
+        fs::write(&file, b"not a folder").unwrap();
+        let p = file.join("auto.bin");
+        assert!(write_rotating(&p, b"x", 3).is_err());
+        assert_eq!(fs::read(&file).unwrap(), b"not a folder");
+        let _ = fs::remove_dir_all(&d);
+    }
+}
