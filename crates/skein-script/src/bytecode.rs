@@ -230,7 +230,8 @@ pub enum Op {
     ExcMatch,
     /// `[v] → ⊥`: raises `v` (an error, or a kind that is called with no args).
     Raise,
-    /// `[err] → ⊥`: raises `err` again, keeping its traceback.
+    /// `[err] → ⊥`: raises `err` again, keeping its traceback; `[None] → ⊥`
+    /// raises the error a calling frame's `except` is handling (else `RuntimeError`).
     Reraise,
 
     /// `[] → [module names[i]]`: runs the module's top level first if it has

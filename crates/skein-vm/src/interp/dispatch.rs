@@ -691,7 +691,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::Reraise => {
                     let e = pop(stack);
                     save_pc(fiber, pc);
-                    if let Some(done) = throw(ex, fiber, e, true) {
+                    let (e, again) = match e {
+                        Value::None => unwind::handled_error(ex, fiber),
+                        e => (e, true),
+                    };
+                    if let Some(done) = throw(ex, fiber, e, again) {
                         return done;
                     }
                     continue 'frame;
