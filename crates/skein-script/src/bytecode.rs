@@ -67,6 +67,16 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "__sort_by_keys",
     "__min_by_keys",
     "__max_by_keys",
+    // Added in the second round.
+    "divmod",
+    "pow",
+    "hex",
+    "oct",
+    "bin",
+    "map",
+    "filter",
+    // Hidden: what `dict.fromkeys` is.
+    "__dict_fromkeys",
 ];
 
 /// Index of a builtin name in [`BUILTIN_NAMES`].
