@@ -134,6 +134,8 @@ pub enum Target {
     },
     /// `a, b = …` and `(a, b), c = …`.
     Unpack(Vec<Target>, Span),
+    /// `a[i:j:k] = …` and `del a[i:j:k]`: the `ExprKind::Slice` expression.
+    Slice(Box<Expr>, Span),
 }
 
 #[derive(Debug, Clone, PartialEq)]

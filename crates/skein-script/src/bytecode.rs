@@ -67,6 +67,16 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "__sort_by_keys",
     "__min_by_keys",
     "__max_by_keys",
+    // Added in the second round.
+    "divmod",
+    "pow",
+    "hex",
+    "oct",
+    "bin",
+    "map",
+    "filter",
+    // Hidden: what `dict.fromkeys` is.
+    "__dict_fromkeys",
 ];
 
 /// Index of a builtin name in [`BUILTIN_NAMES`].
@@ -230,7 +240,8 @@ pub enum Op {
     ExcMatch,
     /// `[v] → ⊥`: raises `v` (an error, or a kind that is called with no args).
     Raise,
-    /// `[err] → ⊥`: raises `err` again, keeping its traceback.
+    /// `[err] → ⊥`: raises `err` again, keeping its traceback; `[None] → ⊥`
+    /// raises the error a calling frame's `except` is handling (else `RuntimeError`).
     Reraise,
 
     /// `[] → [module names[i]]`: runs the module's top level first if it has

@@ -5,8 +5,6 @@
 //! Every function acts on the calling tasklet's own entity, so a script
 //! can only move, hurt or fill the pockets of the NPC it is.
 
-use std::sync::Arc;
-
 use bevy_ecs::prelude::*;
 use skein_vm::errors::{runtime_error, type_error, value_error};
 use skein_vm::value::Dict;
@@ -145,7 +143,7 @@ fn inventory(cx: &mut NativeCx, args: &[Value]) -> Result<Value, Value> {
     let inv = body::<Inventory>(cx, "inventory")?;
     let mut d = Dict::new();
     for (k, v) in &inv.0 {
-        d.insert(Value::Str(Arc::new(k.clone())), Value::Int(*v))?;
+        d.insert(Value::str(k.clone()), Value::Int(*v))?;
     }
     Ok(Value::dict(d))
 }

@@ -5,6 +5,7 @@
 //! Every builtin charges `cx.fuel` by the elements it touches.
 
 mod convert;
+mod numeric;
 mod seq;
 
 use std::sync::Arc;
@@ -217,8 +218,32 @@ pub fn call(index: u16, args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result
                 ))),
             }
         }
+        "divmod" | "pow" | "hex" | "oct" | "bin" => numeric::call(name, args, kwargs, cx),
+        "fromkeys" => {
+            take_kwargs("fromkeys", kwargs, &[])?;
+            crate::methods::fromkeys(args, cx)
+        }
+        "map" | "filter" => map_filter_unrouted(name, &args, &kwargs),
         _ => seq::call(name, args, kwargs, cx),
     }
+}
+
+/// `map`/`filter` calls that the interpreter did not hand to the prelude's
+/// Skein code: Python's messages for bad calls.
+fn map_filter_unrouted(name: &str, args: &[Value], kwargs: &KwArgs) -> Result<Value, Value> {
+    if !kwargs.is_empty() {
+        return Err(type_error(format!("{name}() takes no keyword arguments")));
+    }
+    if name == "filter" {
+        arity(name, args, 2, 2)?;
+    } else if args.len() < 2 {
+        return Err(type_error("map() must have at least two arguments."));
+    } else if args.len() > 5 {
+        return Err(type_error("map() takes at most 4 sequences in Skein"));
+    }
+    Err(crate::errors::runtime_error(format!(
+        "{name}() needs the __prelude__ module, which this program lacks"
+    )))
 }
 
 fn print(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<Value, Value> {

@@ -9,7 +9,7 @@ use crate::value::{Kind, Value};
 pub fn error(kind: Kind, msg: impl Into<String>) -> Value {
     Value::Error(Arc::new(ErrorObj {
         kind,
-        args: vec![Value::Str(Arc::new(msg.into()))],
+        args: vec![Value::str(msg)],
         traceback: Vec::new(),
     }))
 }

@@ -12,6 +12,7 @@ mod calls;
 mod dispatch;
 mod fused;
 mod imports;
+mod inplace;
 mod places;
 mod unwind;
 

@@ -8,6 +8,7 @@
 mod arith;
 mod compare;
 mod index;
+mod inplace;
 mod iter;
 
 pub use arith::{binary, float_pow, unary};
@@ -16,6 +17,7 @@ pub use index::{
     del_index, index, norm_index, range_item, range_len, slice, slice_indices, store_index,
     with_place,
 };
+pub use inplace::{add_assign_in_place, same_container};
 pub use iter::{
     check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack,
 };

@@ -84,7 +84,7 @@ pub struct List {
 pub enum Key {
     None,
     Int(i64),
-    Str(Arc<String>),
+    Str(Arc<Str>),
 }
 
 /// An insertion-ordered dict. Each entry keeps the key as first written
@@ -119,7 +119,7 @@ pub enum IterState {
     },
     /// `next` is a byte offset into the string.
     Str {
-        s: Arc<String>,
+        s: Arc<Str>,
         next: usize,
     },
     /// Keys snapshot of a dict.
@@ -141,8 +141,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    /// Thin `Arc<String>` rather than `Arc<str>`, to keep `Value` at 16 bytes.
-    Str(Arc<String>),
+    /// A thin `Arc` (not `Arc<str>`), to keep `Value` at 16 bytes.
+    Str(Arc<Str>),
     List(Arc<List>),
     Dict(Arc<Dict>),
     Range(Arc<RangeObj>),
@@ -169,5 +169,7 @@ pub enum Value {
 const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
 mod imp;
+mod text;
 pub(crate) use imp::drop_flat;
+pub use text::Str;
 pub mod serde_flat;

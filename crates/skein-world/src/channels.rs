@@ -399,7 +399,7 @@ pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Va
         return Err(bad());
     };
     let flag = |name: &str| -> Result<Option<i64>, Value> {
-        let key = skein_vm::value::Key::Str(Arc::new(name.to_string()));
+        let key = skein_vm::value::Key::Str(Arc::new(name.into()));
         match flags.get(&key) {
             None => Ok(None),
             Some(v) => int_or_bool(v)

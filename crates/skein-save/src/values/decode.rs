@@ -111,7 +111,7 @@ impl<'r> Decoder<'r> {
             ValueRec::Float(f) => Value::Float(*f),
             ValueRec::Str(s) => {
                 self.check_size("a str", s.len() as u64, path)?;
-                Value::Str(Arc::new(s.clone()))
+                Value::str(s.clone())
             }
             ValueRec::List(items) => {
                 let mut out = Vec::with_capacity(items.len());

@@ -5,7 +5,7 @@
 
 use super::{Compiler, NameRef, R};
 use crate::ast::{BinOp, Expr, ExprKind, Span, Target, UnaryOp};
-use crate::bytecode::{Op, PlaceBase};
+use crate::bytecode::{NO_KW, Op, PlaceBase};
 
 /// Where a place starts.
 enum Root<'a> {
@@ -67,7 +67,7 @@ fn split_target(t: &Target) -> Option<Place<'_>> {
                 span: *span,
             })
         }
-        Target::Unpack(..) => None,
+        Target::Unpack(..) | Target::Slice(..) => None,
     }
 }
 
@@ -155,6 +155,10 @@ impl<'a, 'o> Compiler<'a, 'o> {
     /// `target = value` for one non-unpacking target: the place's parts,
     /// then the value, then one store.
     pub(super) fn assign_one(&mut self, t: &'a Target, value: &'a Expr) -> R<()> {
+        if let Target::Slice(..) = t {
+            self.expr(value)?;
+            return self.store_top(t);
+        }
         if let Target::Name(n, span) = t {
             self.expr(value)?;
             self.fb.line = span.line;
@@ -198,6 +202,12 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 for item in items {
                     self.store_top(item)?;
                 }
+            }
+            Target::Slice(e, span) => {
+                let v = self.fb.new_local("$value");
+                self.fb.emit(Op::StoreLocal(v));
+                self.slice_call(e, Some(v), *span)?;
+                self.fb.emit(Op::ClearLocal(v));
             }
             _ => {
                 let Some(p) = split_target(t) else {
@@ -262,6 +272,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 };
             }
             Target::Unpack(items, _) => items.iter().try_for_each(|i| self.del(i))?,
+            Target::Slice(e, span) => self.slice_call(e, None, *span)?,
             Target::Attr { span, .. } => {
                 return Err(self.err(*span, "cannot delete an attribute"));
             }
@@ -276,6 +287,79 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 });
                 self.finish_place(&pushed);
             }
+        }
+        Ok(())
+    }
+
+    /// `a[i:j:k] = v` (the value in hidden local `value`) or `del a[i:j:k]`
+    /// (`value` is `None`): a call of the hidden list method `__setslice__`
+    /// or `__delslice__` on the place `a`, in place as every mutating
+    /// method is. Python's order: the value, then `a`, then the bounds.
+    fn slice_call(&mut self, e: &'a Expr, value: Option<u16>, span: Span) -> R<()> {
+        let ExprKind::Slice {
+            obj,
+            lower,
+            upper,
+            step,
+        } = &e.kind
+        else {
+            return Err(self.err(span, "internal error: slice target without a slice"));
+        };
+        let (root, keys) = split_expr(obj);
+        let is_place = match root {
+            Root::Name(n) => !matches!(self.resolve_load(n), NameRef::Builtin(_)),
+            Root::Attr(..) => true,
+            Root::Temp(_) => false,
+        };
+        let pushed = if is_place {
+            let p = Place {
+                root,
+                keys,
+                span: obj.span,
+            };
+            Some(self.push_place(&p, false)?)
+        } else {
+            self.expr(obj)?;
+            None
+        };
+        for part in [lower, upper, step] {
+            match part {
+                Some(x) => self.expr(x)?,
+                None => {
+                    self.fb.emit(Op::None);
+                }
+            }
+        }
+        let (method, argc) = match value {
+            Some(v) => {
+                self.fb.emit(Op::LoadLocal(v));
+                ("__setslice__", 4)
+            }
+            None => ("__delslice__", 3),
+        };
+        let name = self.fb.name(method);
+        self.fb.line = span.line;
+        match &pushed {
+            Some(pushed) => {
+                self.fb.emit(Op::CallPlace {
+                    base: pushed.base,
+                    depth: pushed.depth,
+                    name,
+                    argc,
+                    kw: NO_KW,
+                });
+            }
+            None => {
+                self.fb.emit(Op::CallMethod {
+                    name,
+                    argc,
+                    kw: NO_KW,
+                });
+            }
+        }
+        self.fb.emit(Op::Pop);
+        if let Some(pushed) = &pushed {
+            self.finish_place(pushed);
         }
         Ok(())
     }

@@ -149,14 +149,11 @@ impl<'a, 'o> Compiler<'a, 'o> {
                     self.fb.emit(Op::Reraise);
                 }
                 None => {
-                    let kind = builtin_index("RuntimeError").unwrap_or(0);
-                    self.fb.emit(Op::LoadBuiltin(kind));
-                    let msg = self
-                        .fb
-                        .constant(Const::Str("No active exception to reraise".into()));
-                    self.fb.emit(Op::Const(msg));
-                    self.fb.emit(Op::Call { argc: 1, kw: NO_KW });
-                    self.fb.emit(Op::Raise);
+                    // Outside an `except` of its own, a bare `raise`
+                    // re-raises what a calling frame is handling.
+                    self.fb.line = span.line;
+                    self.fb.emit(Op::None);
+                    self.fb.emit(Op::Reraise);
                 }
             },
         }

@@ -41,12 +41,11 @@ impl Parser<'_> {
             ExprKind::Name(n) => Ok(Target::Name(n, span)),
             ExprKind::Attr(obj, name) => Ok(Target::Attr { obj, name, span }),
             ExprKind::Index(obj, index) => Ok(Target::Index { obj, index, span }),
+            kind @ ExprKind::Slice { .. } if ctx != Ctx::Aug => {
+                Ok(Target::Slice(Box::new(Expr { kind, span }), span))
+            }
             ExprKind::Slice { .. } => Err(self.error(
-                if ctx == Ctx::Del {
-                    "slice deletion (`del a[i:j]`) is not in the language"
-                } else {
-                    "slice assignment is not in the language"
-                },
+                "augmented assignment to a slice is not in the language",
                 span,
             )),
             ExprKind::List(items) if ctx != Ctx::Aug => {

@@ -1,8 +1,6 @@
 //! `int(…)`, `float(…)` and `dict(…)`: conversions with Python's parsing
 //! rules (whitespace, signs, underscores, base prefixes) and messages.
 
-use std::sync::Arc;
-
 use super::{arity, float_to_int, int_arg, take_kwargs};
 use crate::Cx;
 use crate::errors::{check_size, int_overflow, type_error, value_error};
@@ -187,7 +185,7 @@ pub(super) fn to_dict(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<V
     };
     charge(cx, kwargs.len() as u64);
     for (k, v) in kwargs {
-        d.insert(Value::Str(Arc::new(k.to_string())), v)?;
+        d.insert(Value::str(k.to_string()), v)?;
     }
     check_size(d.size, cx.limits.size_limit)?;
     Ok(Value::dict(d))

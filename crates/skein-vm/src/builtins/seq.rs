@@ -29,7 +29,12 @@ pub(super) fn call(
 ) -> Result<Value, Value> {
     match name {
         "min" | "max" => {
-            let kw = take_kwargs(name, kwargs, &["key"])?;
+            let kw = take_kwargs(name, kwargs, &["key", "default"])?;
+            if kw[1].is_some() && args.len() > 1 {
+                return Err(type_error(format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                )));
+            }
             if kw[0].as_ref().is_some_and(|k| *k != Value::None) {
                 return Err(type_error(format!("{name}() key= needs a function call")));
             }
@@ -43,6 +48,9 @@ pub(super) fn call(
                 _ => args,
             };
             charge(cx, items.len() as u64);
+            if let (true, Some(dflt)) = (items.is_empty(), &kw[1]) {
+                return Ok(dflt.clone());
+            }
             let i = extreme(&items, &items, name == "max", name)?;
             Ok(items[i].clone())
         }
@@ -56,9 +64,18 @@ pub(super) fn call(
             Ok(items[i].clone())
         }
         "sum" => {
-            take_kwargs(name, kwargs, &[])?;
+            let kw = take_kwargs(name, kwargs, &["start"])?;
             arity(name, &args, 1, 2)?;
-            let start = args.get(1).cloned().unwrap_or(Value::Int(0));
+            if args.len() == 2 && kw[0].is_some() {
+                return Err(type_error(
+                    "argument for sum() given by name ('start') and position (2)",
+                ));
+            }
+            let start = args
+                .get(1)
+                .cloned()
+                .or_else(|| kw[0].clone())
+                .unwrap_or(Value::Int(0));
             if let Value::Str(_) = start {
                 return Err(type_error(
                     "sum() can't sum strings [use ''.join(seq) instead]",

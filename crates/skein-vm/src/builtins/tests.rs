@@ -182,7 +182,11 @@ fn math_functions_use_libm() {
         "3.141592653589793"
     );
     assert_eq!(repr(&crate::mathmod::attr("inf").unwrap()), "inf");
-    assert!(crate::mathmod::attr("tau").is_none());
+    assert_eq!(
+        repr(&crate::mathmod::attr("tau").unwrap()),
+        "6.283185307179586"
+    );
+    assert!(crate::mathmod::attr("cbrt").is_none());
 }
 
 #[test]

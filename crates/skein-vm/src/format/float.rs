@@ -6,11 +6,39 @@
 /// (`|f| = d.ddd × 10^exp`): shortest round-trip when `prec` is `None`,
 /// else rounded to `prec + 1` significant digits. `f` must be finite.
 pub fn sci_digits(f: f64, prec: Option<usize>) -> (String, i32) {
-    let s = match prec {
-        None => format!("{:e}", f.abs()),
-        Some(p) => format!("{:.*e}", p, f.abs()),
-    };
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    match prec {
+        None => shortest_digits(f.abs()),
+        Some(p) => split_sci(&format!("{:.*e}", p, f.abs())),
+    }
+}
+
+/// The shortest digits that read back as `f`, the nearest to `f` among
+/// those, an exact tie going to the even digit, as CPython's `repr` does.
+///
+/// Rust's shortest `{:e}` finds the right length but breaks a tie upward
+/// (`1000000000000000.25` gives `…0.3`; Python says `…0.2`). Its fixed-precision
+/// form rounds the exact binary value half to even, so the length it found is
+/// asked for again that way; the result is kept when it reads back as `f`
+/// (it can miss only just above a power of two, where the gap below `f` is
+/// half the gap above and Rust's pick is then the nearest that reads back).
+fn shortest_digits(f: f64) -> (String, i32) {
+    let (short, exp) = split_sci(&format!("{f:e}"));
+    if short.len() < 2 {
+        return (short, exp);
+    }
+    let exact = format!("{:.*e}", short.len() - 1, f);
+    if exact.parse::<f64>() == Ok(f) {
+        let (digits, e2) = split_sci(&exact);
+        if digits.len() == short.len() {
+            return (digits, e2);
+        }
+    }
+    (short, exp)
+}
+
+/// `d.ddde±x` → (`dddd`, x).
+fn split_sci(s: &str) -> (String, i32) {
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
     (digits, exp.parse().unwrap_or(0))
 }

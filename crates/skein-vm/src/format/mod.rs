@@ -90,7 +90,12 @@ pub fn builtin_name(index: u16) -> &'static str {
     if let Some(name) = crate::mathmod::function_name(index) {
         return name;
     }
-    BUILTIN_NAMES.get(index as usize).copied().unwrap_or("?")
+    match BUILTIN_NAMES.get(index as usize).copied() {
+        // `dict.fromkeys`, a hidden builtin, goes by its method's name.
+        Some("__dict_fromkeys") => "fromkeys",
+        Some(name) => name,
+        None => "?",
+    }
 }
 
 /// `repr(v)`.

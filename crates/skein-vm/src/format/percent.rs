@@ -1,6 +1,7 @@
 //! printf-style `str % args`: `%s %r %d %i %f %e %g %x %o %c %%` with flags
 //! `-+ 0#`, width and precision (`*` too), as Python does it. Skein has no
-//! tuples: a list on the right is the argument list.
+//! tuples: a list on the right is the argument list; a dict on the right
+//! serves `%(key)s` conversions (and is one argument for the others).
 
 use super::float;
 use crate::Cx;
@@ -10,6 +11,10 @@ use crate::value::Value;
 
 /// `fmt % args` (printf-style; `args` is one value or a list of values).
 pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
+    let mapping = match args {
+        Value::Dict(d) => Some(d),
+        _ => None,
+    };
     let list;
     let args: &[Value] = match args {
         Value::List(l) => &l.items,
@@ -36,7 +41,17 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             out.push(c);
             continue;
         }
-        let start = i - 1;
+        let mut keyed: Option<Value> = None;
+        if chars.get(i) == Some(&'(') {
+            let Some(d) = mapping else {
+                return Err(type_error("format requires a mapping"));
+            };
+            let (key, after) = mapping_key(&chars, i + 1)?;
+            i = after;
+            let k = Value::str(key);
+            let found = d.get(&crate::value::Key::from_value(&k)?).cloned();
+            keyed = Some(found.ok_or_else(|| crate::errors::key_error(k))?);
+        }
         let (mut left, mut plus, mut space, mut zero, mut alt) =
             (false, false, false, false, false);
         while let Some(&f) = chars.get(i) {
@@ -49,9 +64,6 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
                 _ => break,
             }
             i += 1;
-        }
-        if chars.get(i) == Some(&'(') {
-            return Err(type_error("format requires a mapping"));
         }
         let mut width = 0usize;
         if chars.get(i) == Some(&'*') {
@@ -95,6 +107,13 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             out.push('%');
             continue;
         }
+        let keyed_arg = keyed.take();
+        let mut take = || -> Result<&Value, Value> {
+            match &keyed_arg {
+                Some(v) => Ok(v),
+                None => take(),
+            }
+        };
         let sign_of = |neg: bool| -> &'static str {
             if neg {
                 "-"
@@ -203,7 +222,6 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
                 )));
             }
         };
-        let _ = start;
         let len = head.chars().count() + body.chars().count();
         let pad = width.saturating_sub(len);
         let numeric = !matches!(ty, 's' | 'r' | 'a' | 'c');
@@ -224,12 +242,33 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
             crate::errors::check_size(out.len() as u64, cx.limits.size_limit)?;
         }
     }
-    if next < args.len() {
+    if next < args.len() && mapping.is_none() {
         return Err(type_error(
             "not all arguments converted during string formatting",
         ));
     }
     Ok(out)
+}
+
+/// The key of `%(key)s` starting at `i` (just past the `(`), parentheses
+/// nesting as in Python; returns it and the index past its `)`.
+fn mapping_key(chars: &[char], mut i: usize) -> Result<(String, usize), Value> {
+    let start = i;
+    let mut depth = 1;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((chars[start..i].iter().collect(), i + 1));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(value_error("incomplete format key"))
 }
 
 fn star(v: &Value) -> Result<i64, Value> {

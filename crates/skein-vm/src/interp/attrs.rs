@@ -71,6 +71,11 @@ pub(crate) fn get_attr(
             module_attr(ex, *m, name).ok_or_else(|| no_module_attr(ex.program, *m, name))
         }
         Value::Tasklet(_) | Value::Channel(_) => ex.host.get_attr(obj, name),
+        Value::Type(crate::TypeTag::Dict) if name == "fromkeys" => {
+            let i = skein_script::bytecode::builtin_index("__dict_fromkeys");
+            i.map(Value::Builtin)
+                .ok_or_else(|| errors::attribute_error(obj, name))
+        }
         Value::Error(e) if name == "args" => make_list(e.args.clone(), &super::cx!(ex, fuel)),
         // Naming a list, dict or str method without calling it is a
         // `TypeError` (language.md), not an `AttributeError`.

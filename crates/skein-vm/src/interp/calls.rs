@@ -267,6 +267,11 @@ pub(crate) fn call_method(
     kwargs: KwArgs,
 ) -> Result<Flow, Value> {
     match recv {
+        _ if methods::is_slice_op(name) => {
+            let r = methods::call(recv, name, args, kwargs, &mut cx!(ex, fuel))?;
+            fiber.stack.push(r);
+            Ok(Flow::Next)
+        }
         Value::List(_) | Value::Dict(_) | Value::Str(_) => {
             if let Some((pf, pargs)) = sort_key_route(ex, recv, name, &args, &kwargs) {
                 push_frame(ex, fiber, pf, pargs)?;
@@ -302,7 +307,7 @@ fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
 }
 
-/// `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's
+/// `map`, `filter`, and `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's
 /// Skein code, so the key calls are ordinary, preemptible VM calls. Calls
 /// the builtin would reject anyway are left to it, for its messages.
 fn builtin_key_route(
@@ -312,13 +317,16 @@ fn builtin_key_route(
     args: &[Value],
     kwargs: &KwArgs,
 ) -> Result<Option<(FuncRef, Vec<Value>)>, Value> {
+    let name = BUILTIN_NAMES.get(b as usize).copied().unwrap_or("");
+    if let Some(route) = map_filter_route(name, args, kwargs) {
+        return Ok(prelude_func(ex, route.0).map(|f| (f, route.1)));
+    }
     let Some(key) = kwarg(kwargs, "key") else {
         return Ok(None);
     };
     if matches!(key, Value::None) || ex.prelude.is_none() {
         return Ok(None);
     }
-    let name = BUILTIN_NAMES.get(b as usize).copied().unwrap_or("");
     let only = |allowed: &[&str]| kwargs.iter().all(|(k, _)| allowed.contains(&&**k));
     let route = match name {
         "sorted" if args.len() == 1 && only(&["key", "reverse"]) => {
@@ -326,6 +334,14 @@ fn builtin_key_route(
                 .cloned()
                 .unwrap_or(Value::Bool(false));
             Some(("sorted_key", vec![args[0].clone(), key.clone(), reverse]))
+        }
+        "min" | "max" if args.len() == 1 && only(&["key", "default"]) && kwargs.len() == 2 => {
+            let default = kwarg(kwargs, "default").cloned().unwrap_or(Value::None);
+            let is_max = Value::Bool(name == "max");
+            Some((
+                "extreme_key_default",
+                vec![args[0].clone(), key.clone(), default, is_max],
+            ))
         }
         "min" | "max" if !args.is_empty() && only(&["key"]) => {
             let seq = if args.len() == 1 {
@@ -339,6 +355,26 @@ fn builtin_key_route(
         _ => None,
     };
     Ok(route.and_then(|(f, pargs)| prelude_func(ex, f).map(|f| (f, pargs))))
+}
+
+/// `map` and `filter` run the prelude's Skein code (the calls of `f` are
+/// ordinary VM calls); a call the builtin would reject is left to it.
+fn map_filter_route(
+    name: &str,
+    args: &[Value],
+    kwargs: &KwArgs,
+) -> Option<(&'static str, Vec<Value>)> {
+    if !kwargs.is_empty() {
+        return None;
+    }
+    match name {
+        "map" if (2..=5).contains(&args.len()) => {
+            let seqs = Value::list(args[1..].to_vec());
+            Some(("map_list", vec![args[0].clone(), seqs]))
+        }
+        "filter" if args.len() == 2 => Some(("filter_list", args.to_vec())),
+        _ => None,
+    }
 }
 
 /// `xs.sort(key=f)` with a `key` that is not `None`: the prelude's

@@ -16,9 +16,9 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{FuncRef, NO_KW, Op, builtin_index};
+use skein_script::bytecode::{BinOp, FuncRef, NO_KW, Op, builtin_index};
 
-use super::{Exec, Flow, attrs, calls, cx, fused, imports, places, throw, unwind, values};
+use super::{Exec, Flow, attrs, calls, cx, fused, imports, inplace, places, throw, unwind, values};
 use crate::fiber::{Fiber, FiberState, Frame, Step};
 use crate::value::{IterState, Kind, Value};
 use crate::{builtins, errors, format, ops};
@@ -368,6 +368,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         }
                         continue;
                     }
+                    if bop == BinOp::Add
+                        && let Some(r) = inplace::add_then_store(ex, fiber, fuel, at, code.get(pc))
+                    {
+                        tri!(r);
+                        pc += 1;
+                        continue;
+                    }
+                    let stack = &mut fiber.stack;
                     let b = pop(stack);
                     let a = top(stack);
                     let r = tri!(ops::binary(bop, a, &b, &mut cx!(ex, fuel)));
@@ -482,15 +490,15 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             other => s.push_str(&format::str(other, &mut cx!(ex, fuel))),
                         }
                     }
-                    fiber.stack.push(Value::Str(Arc::new(s)));
+                    fiber.stack.push(Value::str(s));
                 }
                 Op::FormatValue { conv, spec } => {
                     let spec = if spec { Some(pop(stack)) } else { None };
                     let v = pop(stack);
                     let mut cx = cx!(ex, fuel);
                     let conv_v = match conv {
-                        1 => Value::Str(Arc::new(format::str(&v, &mut cx))),
-                        2 => Value::Str(Arc::new(format::repr(&v, &mut cx))),
+                        1 => Value::str(format::str(&v, &mut cx)),
+                        2 => Value::str(format::repr(&v, &mut cx)),
                         _ => v,
                     };
                     let s = match &spec {
@@ -505,7 +513,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             other => format::str(&other, &mut cx),
                         },
                     };
-                    fiber.stack.push(Value::Str(Arc::new(s)));
+                    fiber.stack.push(Value::str(s));
                 }
                 Op::Unpack(n) => {
                     let v = pop(stack);
@@ -691,7 +699,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::Reraise => {
                     let e = pop(stack);
                     save_pc(fiber, pc);
-                    if let Some(done) = throw(ex, fiber, e, true) {
+                    let (e, again) = match e {
+                        Value::None => unwind::handled_error(ex, fiber),
+                        e => (e, true),
+                    };
+                    if let Some(done) = throw(ex, fiber, e, again) {
                         return done;
                     }
                     continue 'frame;

@@ -296,6 +296,40 @@ fn on_last_key(
     ))
 }
 
+/// Stores `None` at the keyed place whose parts are on top of the stack if
+/// it holds the same str or list as `a`, so that `a` may become its only
+/// holder (`x[k] += y` in place); says whether it did. The parts stay.
+pub(crate) fn release_place(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    fuel: &mut u64,
+    at: At,
+    base: PlaceBase,
+    depth: u8,
+    a: &Value,
+) -> Result<bool, Value> {
+    let mut held = false;
+    on_last_key(
+        ex,
+        fiber,
+        fuel,
+        at,
+        base,
+        depth as usize,
+        &mut |c, last, cx| {
+            if let Ok(cur) = ops::index(c, last)
+                && ops::same_container(&cur, a)
+            {
+                drop(cur);
+                ops::store_index(c, last.clone(), Value::None, cx)?;
+                held = true;
+            }
+            Ok(())
+        },
+    )??;
+    Ok(held)
+}
+
 /// `DelPlace`: `[obj?, k1..kd] → []` (depth ≥ 1).
 pub(crate) fn del_place(
     ex: &mut Exec,

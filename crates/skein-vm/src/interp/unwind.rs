@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::Program;
+use skein_script::bytecode::{Function, Op, Program};
 
 use super::Exec;
 use super::values::as_error;
@@ -105,6 +105,51 @@ pub(crate) fn unwind(
         fiber.handlers.clear();
         Err(err)
     }
+}
+
+/// What a bare `raise` outside any `except` of its own function re-raises:
+/// the error the nearest calling frame is handling, as Python does.
+///
+/// An `except` body keeps its error in a hidden `$exc` local: the compiler
+/// stores it right before the body (`StoreLocal`) and clears it at the body's
+/// end (`ClearLocal`, the last one of that slot), so a frame is handling that
+/// error while its pc lies between the two. The pc decides, not whether the
+/// local is bound: a body left by an exception never reaches its
+/// `ClearLocal`. Of nested bodies the innermost has the highest slot (locals
+/// are numbered in source order). All of it is frame state, so saves keep it.
+///
+/// Returns the error and whether it is a re-raise: as in Python, the frame
+/// of the bare `raise` does not join the traceback of the error it re-raises,
+/// but does join that of the `RuntimeError` raised when nothing is handled.
+pub(crate) fn handled_error(ex: &Exec, fiber: &Fiber) -> (Value, bool) {
+    let callers = &fiber.frames[..fiber.frames.len().saturating_sub(1)];
+    for frame in callers.iter().rev() {
+        let func = ex.program.function(frame.func);
+        let base = frame.base as usize;
+        for (i, name) in func.local_names.iter().enumerate().rev() {
+            if name.starts_with("$exc")
+                && handling_at(func, frame.pc as usize, i)
+                && let Some(v @ Value::Error(_)) = fiber.stack.get(base + i)
+            {
+                return (v.clone(), true);
+            }
+        }
+    }
+    (
+        errors::runtime_error("No active exception to reraise"),
+        false,
+    )
+}
+
+/// Whether `pc` (a caller's return point) lies inside the `except` body
+/// whose error is in local `slot`.
+fn handling_at(func: &Function, pc: usize, slot: usize) -> bool {
+    let Ok(slot) = u16::try_from(slot) else {
+        return false;
+    };
+    let start = func.code.iter().position(|op| *op == Op::StoreLocal(slot));
+    let end = func.code.iter().rposition(|op| *op == Op::ClearLocal(slot));
+    matches!((start, end), (Some(s), Some(e)) if s < pc && pc <= e)
 }
 
 /// `except KIND` (or a list of kinds): does `err` match?

@@ -25,7 +25,7 @@ pub(crate) fn const_value(c: &Const, cx: &mut Cx) -> Result<Value, Value> {
         Const::Bool(b) => Value::Bool(*b),
         Const::Int(i) => Value::Int(*i),
         Const::Float(f) => Value::Float(*f),
-        Const::Str(s) => Value::Str(Arc::new(s.clone())),
+        Const::Str(s) => Value::str(s.clone()),
         Const::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {

@@ -15,7 +15,7 @@ pub(super) fn two_sum(a: f64, b: f64) -> Dd {
     Dd(s, (a - (s - bb)) + (b - bb))
 }
 
-fn quick(a: f64, b: f64) -> Dd {
+pub(super) fn quick(a: f64, b: f64) -> Dd {
     let s = a + b;
     Dd(s, b - (s - a))
 }
@@ -63,7 +63,7 @@ fn round_scaled((m, k): (Dd, i32)) -> f64 {
 
 /// `e^x = m * 2^k` with `m` near 1, so callers can scale without ever
 /// passing through subnormals.
-fn exp_parts(x: Dd) -> (Dd, i32) {
+pub(super) fn exp_parts(x: Dd) -> (Dd, i32) {
     let k = libm::round(x.0 / LN2_HI);
     // r = x - k ln2, in double-double.
     let p = two_prod(k, LN2_HI);
@@ -88,7 +88,7 @@ fn exp_parts(x: Dd) -> (Dd, i32) {
 
 /// `ln x` for a positive normal `x`: one Newton step on the software
 /// libm's value, `l + x e^-l - 1`, doubles its precision.
-fn log_dd(x: f64) -> Dd {
+pub(super) fn log_dd(x: f64) -> Dd {
     let l = libm::log(x);
     let (m, k) = exp_parts(Dd(-l, 0.0));
     // x 2^k is near 1: exact, whatever the size of x.

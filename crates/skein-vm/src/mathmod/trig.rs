@@ -40,7 +40,7 @@ fn series(r: Dd, odd: bool) -> Dd {
 }
 
 /// (sin x, cos x) in double-double for a moderate `x`.
-fn sincos_dd(x: f64) -> (Dd, Dd) {
+pub(super) fn sincos_dd(x: f64) -> (Dd, Dd) {
     let (r, q) = reduce(x);
     let (s, c) = (series(r, true), series(r, false));
     let neg = |d: Dd| Dd(-d.0, -d.1);
@@ -54,7 +54,7 @@ fn sincos_dd(x: f64) -> (Dd, Dd) {
 
 /// Largest argument reduced here; beyond it the software libm's careful
 /// reduction is used as is.
-const MAX_ARG: f64 = 1e6;
+pub(super) const MAX_ARG: f64 = 1e6;
 
 pub fn sin(x: f64) -> f64 {
     if !(1e-150..=MAX_ARG).contains(&libm::fabs(x)) {

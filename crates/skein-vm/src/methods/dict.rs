@@ -20,7 +20,24 @@ pub(super) const METHODS: &[&str] = &[
     "update",
     "clear",
     "copy",
+    "popitem",
+    "fromkeys",
 ];
+
+/// `dict.fromkeys(seq[, value])`: a new dict of `seq`'s items, each
+/// mapped to `value` (default `None`), first occurrence keeping its place.
+pub fn fromkeys(args: Vec<Value>, cx: &mut Cx) -> Result<Value, Value> {
+    crate::builtins::arity("fromkeys", &args, 1, 2)?;
+    let keys = crate::ops::iter_items(&args[0], cx)?;
+    charge(cx, keys.len() as u64);
+    let v = args.get(1).cloned().unwrap_or(Value::None);
+    let mut d = Dict::new();
+    for k in keys {
+        d.insert(k, v.clone())?;
+        check_size(d.size, cx.limits.size_limit)?;
+    }
+    Ok(Value::dict(d))
+}
 
 pub(super) fn call(
     recv: &mut Value,
@@ -133,6 +150,16 @@ pub(super) fn call(
             arity("dict", name, &args, 0, 0)?;
             Ok(Value::Dict(d.clone()))
         }
+        "popitem" => {
+            arity("dict", name, &args, 0, 0)?;
+            let m = Arc::make_mut(d);
+            let Some((_, (k, v))) = m.map.pop() else {
+                return Err(key_error(Value::str("popitem(): dictionary is empty")));
+            };
+            m.size = m.size.saturating_sub(1 + k.size() + v.size());
+            Ok(Value::list(vec![k, v]))
+        }
+        "fromkeys" => fromkeys(args, cx),
         _ => Err(attribute_error(&Value::Dict(d.clone()), name)),
     }
 }

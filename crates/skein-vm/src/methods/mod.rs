@@ -6,7 +6,11 @@
 mod chars;
 mod dict;
 mod list;
+mod slices;
 mod string;
+mod text;
+
+pub use dict::fromkeys;
 
 use crate::Cx;
 use crate::errors::attribute_error;
@@ -22,6 +26,9 @@ pub fn call(
     cx: &mut Cx,
 ) -> Result<Value, Value> {
     crate::ops::charge(cx, 1 + args.len() as u64);
+    if is_slice_op(name) {
+        return slices::call(recv, name, args, cx);
+    }
     match recv {
         Value::List(_) => list::call(recv, name, args, kwargs, cx),
         Value::Dict(_) => dict::call(recv, name, args, kwargs, cx),
@@ -30,13 +37,19 @@ pub fn call(
     }
 }
 
+/// Whether `name` is what the compiler calls for `a[i:j] = v` or
+/// `del a[i:j]` (hidden: scripts cannot name it).
+pub fn is_slice_op(name: &str) -> bool {
+    name == "__setslice__" || name == "__delslice__"
+}
+
 /// Whether `name` is a method of `v` (for `x.name` used without a call,
 /// which is a `TypeError` on lists and dicts rather than an `AttributeError`).
 pub fn has_method(v: &Value, name: &str) -> bool {
     match v {
         Value::List(_) => list::METHODS.contains(&name),
         Value::Dict(_) => dict::METHODS.contains(&name),
-        Value::Str(_) => string::METHODS.contains(&name),
+        Value::Str(_) => string::METHODS.contains(&name) || text::METHODS.contains(&name),
         _ => false,
     }
 }

@@ -28,7 +28,7 @@ pub(super) const METHODS: &[&str] = &[
 ];
 
 /// Python's `str.isspace` for the characters `split()` and `strip()` drop.
-fn is_space(c: char) -> bool {
+pub(super) fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
@@ -56,8 +56,30 @@ pub(super) fn call(
     let Value::Str(s) = &*recv else {
         return Err(attribute_error(recv, name));
     };
-    let s = s.clone();
-    let s = s.as_str();
+    let text = s.clone();
+    let s = text.as_str();
+    if name == "splitlines" {
+        let kw = take_kwargs("str.splitlines", kwargs, &["keepends"])?;
+        if args.len() > 1 {
+            return Err(type_error(format!(
+                "splitlines() takes at most 1 argument ({} given)",
+                args.len()
+            )));
+        }
+        let keep = args.first().or(kw[0].as_ref());
+        let keep = match keep {
+            None => false,
+            Some(v @ (Value::Bool(_) | Value::Int(_))) => crate::ops::truthy(v),
+            Some(other) => {
+                return Err(type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    type_name(other)
+                )));
+            }
+        };
+        charge(cx, s.len() as u64 / 16);
+        return str_list(super::text::splitlines(s, keep), cx);
+    }
     if name == "format" {
         charge(cx, s.len() as u64 / 16);
         let out = crate::format::strformat::str_format(s, &args, &kwargs, cx)?;
@@ -194,7 +216,7 @@ pub(super) fn call(
             check_size(size, cx.limits.size_limit)?;
             Ok(Value::str(replace(s, a, b, n)))
         }
-        "find" | "count" => {
+        "count" => {
             if args.is_empty() {
                 return Err(type_error(format!(
                     "{name}() takes at least 1 argument (0 given)"
@@ -202,14 +224,7 @@ pub(super) fn call(
             }
             arity("str", name, &args, 1, 1)?;
             let sub = str_arg(&args[0], |t| format!("must be str, not {t}"))?;
-            if name == "find" {
-                Ok(Value::Int(match s.find(sub) {
-                    Some(b) => s[..b].chars().count() as i64,
-                    None => -1,
-                }))
-            } else {
-                Ok(Value::Int(s.matches(sub).count() as i64))
-            }
+            Ok(Value::Int(s.matches(sub).count() as i64))
         }
         "isdigit" => {
             arity("str", name, &args, 0, 0)?;
@@ -223,7 +238,8 @@ pub(super) fn call(
                 !s.is_empty() && s.chars().all(super::chars::is_alpha),
             ))
         }
-        _ => Err(attribute_error(recv, name)),
+        _ => super::text::call(&text, name, &args, cx)
+            .unwrap_or_else(|| Err(super::text::unknown(recv, name))),
     }
 }
 

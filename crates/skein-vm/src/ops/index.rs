@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::Cx;
 use crate::errors::{check_size, index_error, int_overflow, key_error, type_error, value_error};
 use crate::format::type_name;
-use crate::value::{Key, RangeObj, Value};
+use crate::value::{Key, RangeObj, Str, Value};
 
 /// The number of items of a range.
 pub fn range_len(r: &RangeObj) -> u64 {
@@ -61,23 +61,16 @@ fn list_pos(len: usize, i: &Value, what: &str) -> Result<usize, Value> {
     norm_index(n, len).ok_or_else(|| index_error(format!("list {what} out of range")))
 }
 
-/// The `n`th char of `s` (negative from the end), as a 1-char str.
-fn str_char(s: &str, i: &Value) -> Result<Value, Value> {
+/// The `n`th char of `s` (negative from the end), as a 1-char str, in O(1).
+fn str_char(s: &Str, i: &Value) -> Result<Value, Value> {
     let n = int_of(i).ok_or_else(|| {
         type_error(format!(
             "string indices must be integers, not '{}'",
             type_name(i)
         ))
     })?;
-    let out_of_range = || index_error("string index out of range");
-    if s.is_ascii() {
-        let k = norm_index(n, s.len()).ok_or_else(out_of_range)?;
-        return Ok(Value::str(&s[k..k + 1]));
-    }
-    let len = s.chars().count();
-    let k = norm_index(n, len).ok_or_else(out_of_range)?;
-    let c = s.chars().nth(k).ok_or_else(out_of_range)?;
-    Ok(Value::str(c.to_string()))
+    let k = norm_index(n, s.char_len()).ok_or_else(|| index_error("string index out of range"))?;
+    Ok(Value::str(s.char_at(k)))
 }
 
 /// `a[i]`.
@@ -185,19 +178,17 @@ pub fn slice(a: &Value, lo: &Value, hi: &Value, step: &Value) -> Result<Value, V
             Ok(Value::list(items))
         }
         Value::Str(text) => {
-            if text.is_ascii() {
-                let (s, e, k) = slice_indices(text.len(), lo, hi, st)?;
+            let (s, e, k) = slice_indices(text.char_len(), lo, hi, st)?;
+            if k == 1 {
+                return Ok(Value::str(text.char_slice(s as usize, e.max(s) as usize)));
+            }
+            if text.is_ascii_text() {
                 let b = text.as_bytes();
                 let out: String = slice_positions(s, e, k).map(|i| b[i] as char).collect();
                 return Ok(Value::str(out));
             }
-            let chars: Vec<char> = text.chars().collect();
-            let (s, e, k) = slice_indices(chars.len(), lo, hi, st)?;
-            Ok(Value::str(
-                slice_positions(s, e, k)
-                    .map(|i| chars[i])
-                    .collect::<String>(),
-            ))
+            let out: String = slice_positions(s, e, k).map(|i| text.char_at(i)).collect();
+            Ok(Value::str(out))
         }
         Value::Range(r) => {
             let len = range_len(r);

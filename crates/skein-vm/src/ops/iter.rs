@@ -44,7 +44,7 @@ pub fn iter_items(v: &Value, cx: &Cx) -> Result<Vec<Value>, Value> {
 pub fn len_of(v: &Value) -> Option<u64> {
     match v {
         Value::List(l) => Some(l.items.len() as u64),
-        Value::Str(s) => Some(s.chars().count() as u64),
+        Value::Str(s) => Some(s.char_len() as u64),
         Value::Range(r) => Some(range_len(r)),
         Value::Dict(d) => Some(d.map.len() as u64),
         _ => None,

@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
-use super::{Dict, IterState, Key, List, Value};
+use super::{Dict, IterState, Key, List, Str, Value};
 
 impl Value {
     /// A str value.
     pub fn str(s: impl Into<String>) -> Value {
-        Value::Str(Arc::new(s.into()))
+        Value::Str(Arc::new(Str::new(s.into())))
     }
 
     /// A list value; its size is computed from the items' cached sizes.

@@ -21,7 +21,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use skein_script::bytecode::FuncRef;
 
-use super::{Dict, IterState, Key, Kind, List, ModRef, RangeObj, TypeTag, Value};
+use super::{Dict, IterState, Key, Kind, List, ModRef, RangeObj, Str, TypeTag, Value};
 use crate::error::{ErrorObj, TraceEntry};
 
 /// Containers nested this deep inline are written as a node table.
@@ -75,7 +75,7 @@ enum Out<'a> {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(&'a Arc<String>),
+    Str(&'a Arc<Str>),
     List(&'a Arc<List>),
     Dict(&'a Arc<Dict>),
     Range(&'a Arc<RangeObj>),
@@ -101,7 +101,7 @@ enum In {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Arc<String>),
+    Str(Arc<Str>),
     List(Arc<List>),
     Dict(Arc<Dict>),
     Range(Arc<RangeObj>),

@@ -1,0 +1,48 @@
+//! Augmented `+=` in place: appending to a str or list that nobody else
+//! holds costs what is appended, not the whole value (language.md, "Cost
+//! model"). A shared value is copied first, as copy-on-write always does,
+//! so the result is the same as `a + b` either way.
+
+use std::sync::Arc;
+
+use skein_script::bytecode::BinOp;
+
+use super::{binary, charge};
+use crate::Cx;
+use crate::errors::check_size;
+use crate::value::Value;
+
+/// `target += rhs`: in place for str + str and list + list, else `target + rhs`.
+/// On error `target` is unchanged.
+pub fn add_assign_in_place(target: &mut Value, rhs: &Value, cx: &mut Cx) -> Result<(), Value> {
+    match (&mut *target, rhs) {
+        (Value::Str(x), Value::Str(y)) => {
+            check_size(x.len() as u64 + y.len() as u64, cx.limits.size_limit)?;
+            charge(cx, y.len() as u64 / 16);
+            Arc::make_mut(x).push_str(y);
+            Ok(())
+        }
+        (Value::List(x), Value::List(y)) => {
+            check_size(x.size.saturating_add(y.size), cx.limits.size_limit)?;
+            charge(cx, y.items.len() as u64);
+            let l = Arc::make_mut(x);
+            l.items.extend(y.items.iter().cloned());
+            l.size = l.size.saturating_add(y.size);
+            Ok(())
+        }
+        _ => {
+            *target = binary(BinOp::Add, target, rhs, cx)?;
+            Ok(())
+        }
+    }
+}
+
+/// Whether two values are one shared str or list (so dropping one of them
+/// may leave the other unshared).
+pub fn same_container(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y),
+        (Value::List(x), Value::List(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
