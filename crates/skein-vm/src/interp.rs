@@ -10,9 +10,9 @@
 mod attrs;
 mod calls;
 mod dispatch;
-mod fused;
 mod imports;
 mod places;
+mod regs;
 mod unwind;
 
 pub(crate) mod values;
