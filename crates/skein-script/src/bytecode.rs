@@ -12,6 +12,9 @@
 //! Notation in the op docs: `[a, b] → [c]` pops `b` then `a` (b on top) and
 //! pushes `c`.
 
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::ast::{BinOp, CmpOp, UnaryOp};
@@ -373,6 +376,33 @@ pub struct Function {
     pub kwnames: Vec<Vec<String>>,
     /// Line of the `def` (or 1 for a top level).
     pub def_line: u32,
+    /// What the VM derives from this code once and keeps beside it.
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// Room for what the VM derives from a function once (its constants as
+/// values, shared by every load), made on first use. It is not bytecode:
+/// never saved, hashed or compared, and a clone starts empty.
+#[derive(Default)]
+pub struct Derived(pub OnceLock<Arc<dyn Any + Send + Sync>>);
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Derived::default()
+    }
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 /// One compiled module.

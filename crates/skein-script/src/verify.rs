@@ -360,6 +360,7 @@ mod tests {
             names: Vec::new(),
             kwnames: Vec::new(),
             def_line: 1,
+            derived: Default::default(),
         }
     }
 
@@ -396,6 +397,89 @@ mod tests {
         assert_eq!(info.handlers[1..4], [Some(1), Some(1), Some(1)]);
         assert_eq!(info.handlers[5], Some(0));
         assert_eq!(info.max_depth, 1);
+    }
+
+    #[test]
+    fn checks_register_instructions() {
+        use crate::bytecode::{Arg, BinOp, CmpOp, Dst};
+        let bin = |dst, a, b| Op::Bin {
+            op: BinOp::Add,
+            dst,
+            a,
+            b,
+        };
+        assert_eq!(
+            message(vec![
+                bin(Dst::Local(1), Arg::Int(1), Arg::Int(2)),
+                Op::None,
+                Op::Return
+            ]),
+            "pc 0: local 1 out of range (1 locals)"
+        );
+        assert_eq!(
+            message(vec![bin(Dst::Push, Arg::Const(0), Arg::Int(2)), Op::Return]),
+            "pc 0: const 0 out of range"
+        );
+        assert_eq!(
+            message(vec![
+                Op::None,
+                bin(Dst::Push, Arg::Pop, Arg::Pop),
+                Op::Return
+            ]),
+            "pc 1: Bin { op: Add, dst: Push, a: Pop, b: Pop } needs 2 operands, stack has 1"
+        );
+        let cmp = Op::JumpCmp {
+            op: CmpOp::Lt,
+            a: Arg::Local(0),
+            b: Arg::Int(2),
+            when: false,
+            target: 9,
+        };
+        assert_eq!(
+            message(vec![cmp, Op::None, Op::Return]),
+            "pc 0: jump to 9 is past the end (3 ops)"
+        );
+        let prep = |argc, state| Op::ForPrep {
+            var: 0,
+            state,
+            argc,
+            exit: 2,
+        };
+        assert_eq!(
+            message(vec![Op::SmallInt(3), prep(0, 0), Op::None, Op::Return]),
+            "pc 1: ForPrep takes 1 to 3 arguments"
+        );
+        assert_eq!(
+            message(vec![Op::SmallInt(3), prep(1, 0), Op::None, Op::Return]),
+            "pc 1: local 2 out of range (1 locals)"
+        );
+        let looped = Op::ForLoop {
+            var: 0,
+            state: u16::MAX,
+            body: 0,
+        };
+        assert_eq!(
+            message(vec![looped, Op::None, Op::Return]),
+            "pc 0: local 65535 out of range (1 locals)"
+        );
+        // A well-formed range loop: `for i in range(3): pass` over 4 locals.
+        let code = vec![
+            Op::SmallInt(3),
+            Op::ForPrep {
+                var: 0,
+                state: 1,
+                argc: 1,
+                exit: 3,
+            },
+            Op::ForLoop {
+                var: 0,
+                state: 1,
+                body: 2,
+            },
+            Op::ReturnArg(Arg::Local(0)),
+        ];
+        let info = verify_function(&func(code, 4), 0, 1).expect("verifies");
+        assert_eq!(info.depth, vec![Some(0), Some(1), Some(0), Some(0)]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ impl FnBuilder {
                 names: Vec::new(),
                 kwnames: Vec::new(),
                 def_line,
+                derived: Default::default(),
             },
             locals: HashMap::new(),
             line: def_line,

@@ -17,10 +17,10 @@ pub(super) fn optimize(f: &mut Function) {
     let n = f.code.len();
     let mut is_target = vec![false; n + 1];
     for op in &f.code {
-        if let Some(t) = op.target() {
-            if let Some(slot) = is_target.get_mut(t as usize) {
-                *slot = true;
-            }
+        if let Some(t) = op.target()
+            && let Some(slot) = is_target.get_mut(t as usize)
+        {
+            *slot = true;
         }
     }
     let mut code = Vec::with_capacity(n);

@@ -36,6 +36,40 @@ pub(crate) enum Ret {
     Raise(Value),
 }
 
+/// `len`'s index in `BUILTIN_NAMES` (a test checks it).
+pub(crate) const LEN: u16 = 1;
+
+/// `len(x)` with `[len, x]` on top of the stack, both popped: the builtin
+/// without its argument vector.
+pub(crate) fn len(ex: &mut Exec, stack: &mut Vec<Value>, fuel: &mut u64) -> Result<Value, Value> {
+    let x = pop(stack);
+    stack.pop();
+    crate::ops::charge(&mut cx!(ex, fuel), 1);
+    match crate::ops::len_of(&x) {
+        Some(n) => i64::try_from(n)
+            .map(Value::Int)
+            .map_err(|_| errors::overflow("Python int too large to convert to C ssize_t")),
+        None => Err(errors::type_error(format!(
+            "object of type '{}' has no len()",
+            format::type_name(&x)
+        ))),
+    }
+}
+
+/// Method `name` of the list, dict or str in stack slot `slot`, with the
+/// top `argc` values as its arguments and no keywords.
+pub(crate) fn local_method(
+    ex: &mut Exec,
+    stack: &mut Vec<Value>,
+    fuel: &mut u64,
+    slot: usize,
+    name: &str,
+    argc: u8,
+) -> Result<Value, Value> {
+    let args = stack.split_off(stack.len() - argc as usize);
+    methods::call(&mut stack[slot], name, args, Vec::new(), &mut cx!(ex, fuel))
+}
+
 pub(crate) fn recursion_error() -> Value {
     errors::error(Kind::RecursionError, "maximum recursion depth exceeded")
 }
@@ -303,6 +337,12 @@ fn prelude_func(ex: &Exec, name: &str) -> Option<FuncRef> {
 
 fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+#[test]
+fn len_index_names_len() {
+    assert_eq!(BUILTIN_NAMES[LEN as usize], "len");
 }
 
 /// `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's

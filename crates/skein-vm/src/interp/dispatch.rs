@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{NO_KW, Op, builtin_index};
+use skein_script::bytecode::{NO_KW, Op, PlaceBase, builtin_index};
 
 use super::regs::{Regs, int_arith, int_cmp};
 use super::{Exec, Flow, attrs, calls, cx, imports, places, throw, unwind, values};
@@ -145,10 +145,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             match op {
                 Op::Nop => {}
                 Op::Const(i) => {
-                    let v = tri!(values::const_value(
-                        &func.consts[i as usize],
-                        &mut cx!(ex, fuel)
-                    ));
+                    let v = tri!(values::load_const(func, i, &mut cx!(ex, fuel)));
                     stack.push(v);
                 }
                 Op::SmallInt(i) => stack.push(Value::Int(i64::from(i))),
@@ -179,6 +176,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::LoadLocal(i) => {
                     let slot = base + i as usize;
+                    // An int is read as its payload: the slot was likely
+                    // written that way, and reading the whole value right
+                    // after a partial write stalls on x86.
+                    if let Value::Int(x) = stack[slot] {
+                        stack.push(Value::Int(x));
+                        continue;
+                    }
                     if matches!(stack[slot], Value::Unbound) {
                         break unbound_local(&func.local_names[i as usize]);
                     }
@@ -243,6 +247,20 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::DelPlace { base: pb, depth } => {
                     tri!(places::del_place(ex, fiber, fuel, at, pb, depth));
                 }
+                // A method of a list, dict or str in a local: on the slot
+                // itself, no place to walk (`sort` without `key=` included).
+                Op::CallPlace {
+                    base: PlaceBase::Local(l),
+                    depth: 0,
+                    name,
+                    argc,
+                    kw: NO_KW,
+                } if values::has_methods(&stack[base + l as usize]) => {
+                    let slot = base + l as usize;
+                    let name = &func.names[name as usize];
+                    let r = tri!(calls::local_method(ex, stack, fuel, slot, name, argc));
+                    stack.push(r);
+                }
                 Op::CallPlace {
                     base: pb,
                     depth,
@@ -295,7 +313,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Bin { op: bop, dst, a, b } => {
-                    tri!(regs.bin(stack, bop, dst, a, b, &mut cx!(ex, fuel)));
+                    if !regs.int_bin(stack, bop, dst, a, b) {
+                        tri!(regs.bin(stack, bop, dst, a, b, &mut cx!(ex, fuel)));
+                    }
                 }
                 Op::Unary(uop) => {
                     let a = top(stack);
@@ -322,11 +342,19 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     when,
                     target,
                 } => {
-                    if tri!(regs.jump_cmp(stack, cop, a, b, when, &mut cx!(ex, fuel))) {
+                    let jump = match regs.int_jump_cmp(stack, cop, a, b, when) {
+                        Some(j) => j,
+                        None => tri!(regs.jump_cmp(stack, cop, a, b, when, &mut cx!(ex, fuel))),
+                    };
+                    if jump {
                         pc = target as usize;
                     }
                 }
-                Op::Move { dst, src } => tri!(regs.mov(stack, dst, src, &mut cx!(ex, fuel))),
+                Op::Move { dst, src } => {
+                    if !regs.int_move(stack, dst, src) {
+                        tri!(regs.mov(stack, dst, src, &mut cx!(ex, fuel)));
+                    }
+                }
                 Op::Not => {
                     let a = top(stack);
                     *a = Value::Bool(!truthy(a));
@@ -480,6 +508,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         pc = body as usize;
                     }
                 }
+                Op::Call { argc: 1, kw: NO_KW }
+                    if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
+                {
+                    let r = tri!(calls::len(ex, stack, fuel));
+                    stack.push(r);
+                }
                 Op::Call { argc, kw } => {
                     let n = argc as usize;
                     let fpos = stack.len() - n - 1;
@@ -492,7 +526,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                                 break calls::recursion_error();
                             }
                             // Slide the arguments over the function value.
-                            stack.remove(fpos);
+                            for j in fpos..fpos + n {
+                                match stack[j + 1] {
+                                    // Moved as its payload (see `LoadLocal`).
+                                    Value::Int(x) => stack[j] = Value::Int(x),
+                                    _ => stack.swap(j, j + 1),
+                                }
+                            }
+                            stack.pop();
                             if callee.nlocals as usize > n {
                                 stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
                             }
@@ -514,7 +555,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     flow!(calls::call_method_op(ex, fiber, fuel, func, name, argc, kw));
                 }
                 Op::Return => ret!(pop(stack)),
-                Op::ReturnArg(a) => ret!(tri!(regs.take(stack, a, &mut cx!(ex, fuel)))),
+                Op::ReturnArg(a) => match regs.take_quick(stack, a) {
+                    Some(v) => ret!(v),
+                    None => ret!(tri!(regs.take(stack, a, &mut cx!(ex, fuel)))),
+                },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
                     fiber.handlers.push(crate::Handler {

@@ -7,7 +7,7 @@
 use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
 
 use super::dispatch::unbound_local;
-use super::values::const_value;
+use super::values::load_const;
 use crate::value::{TypeTag, Value};
 use crate::{Cx, builtins, errors, ops};
 
@@ -131,12 +131,7 @@ impl Regs<'_> {
                 Some(Value::Unbound) | None => Err(self.unbound(i)),
                 Some(v) => Ok(v.clone()),
             },
-            Arg::Const(c) => match self.func.consts.get(c as usize) {
-                Some(k) => const_value(k, cx),
-                None => Err(errors::runtime_error(
-                    "internal error: constant out of range",
-                )),
-            },
+            Arg::Const(c) => load_const(self.func, c, cx),
         }
     }
 
@@ -167,16 +162,41 @@ impl Regs<'_> {
     fn put_int(self, stack: &mut Vec<Value>, dst: Dst, r: i64) {
         match dst {
             Dst::Push => stack.push(Value::Int(r)),
-            Dst::Local(d) => match stack.get_mut(self.base + d as usize) {
-                Some(Value::Int(old)) => *old = r,
-                Some(slot) => *slot = Value::Int(r),
-                None => {}
-            },
+            Dst::Local(d) => {
+                if let Some(slot) = stack.get_mut(self.base + d as usize) {
+                    set_int(slot, r);
+                }
+            }
         }
     }
 
-    /// `Bin`: `dst := a op b`.
+    /// `Bin` on two ints whose result is an int: done, touching nothing
+    /// else, and `true`; `false` (with nothing changed) for any other case.
     #[inline]
+    pub fn int_bin(self, stack: &mut Vec<Value>, op: BinOp, dst: Dst, a: Arg, b: Arg) -> bool {
+        let (Some((x, y)), n) = self.ints(stack, a, b) else {
+            return false;
+        };
+        let Some(r) = int_arith(op, x, y) else {
+            return false;
+        };
+        match dst {
+            // The first popped operand's slot takes the result in place.
+            Dst::Push if n < stack.len() => {
+                stack.truncate(n + 1);
+                if let Some(slot) = stack.get_mut(n) {
+                    set_int(slot, r);
+                }
+            }
+            _ => {
+                stack.truncate(n);
+                self.put_int(stack, dst, r);
+            }
+        }
+        true
+    }
+
+    /// `Bin`: `dst := a op b`, for any operands.
     pub fn bin(
         self,
         stack: &mut Vec<Value>,
@@ -186,21 +206,32 @@ impl Regs<'_> {
         b: Arg,
         cx: &mut Cx,
     ) -> Result<(), Value> {
-        if let (Some((x, y)), n) = self.ints(stack, a, b)
-            && let Some(r) = int_arith(op, x, y)
-        {
-            stack.truncate(n);
-            self.put_int(stack, dst, r);
-            return Ok(());
-        }
         let (va, vb) = self.values(stack, a, b, cx)?;
         let r = ops::binary(op, &va, &vb, cx)?;
         self.put(stack, dst, r);
         Ok(())
     }
 
-    /// `JumpCmp`: whether `(a op b)` is as truthy as `when`.
+    /// `JumpCmp` on two ints: whether to jump; `None` (with nothing
+    /// changed) for any other operands.
     #[inline]
+    pub fn int_jump_cmp(
+        self,
+        stack: &mut Vec<Value>,
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        when: bool,
+    ) -> Option<bool> {
+        let (Some((x, y)), n) = self.ints(stack, a, b) else {
+            return None;
+        };
+        let r = int_cmp(op, x, y)?;
+        stack.truncate(n);
+        Some(r == when)
+    }
+
+    /// `JumpCmp`: whether `(a op b)` is as truthy as `when`, for any operands.
     pub fn jump_cmp(
         self,
         stack: &mut Vec<Value>,
@@ -210,26 +241,40 @@ impl Regs<'_> {
         when: bool,
         cx: &mut Cx,
     ) -> Result<bool, Value> {
-        if let (Some((x, y)), n) = self.ints(stack, a, b)
-            && let Some(r) = int_cmp(op, x, y)
-        {
-            stack.truncate(n);
-            return Ok(r == when);
-        }
         let (va, vb) = self.values(stack, a, b, cx)?;
         let r = ops::compare(op, &va, &vb)?;
         Ok(ops::truthy(&r) == when)
     }
 
-    /// `Move`: `local dst := src`.
+    /// The operand of `ReturnArg` when it is a bound local or an int.
     #[inline]
-    pub fn mov(self, stack: &mut Vec<Value>, dst: u16, src: Arg, cx: &mut Cx) -> Result<(), Value> {
-        let n = stack.len();
-        if let Some(x) = self.int(stack, src, n.saturating_sub(1)) {
-            stack.truncate(n - src.pops());
-            self.put_int(stack, Dst::Local(dst), x);
-            return Ok(());
+    pub fn take_quick(self, stack: &mut [Value], arg: Arg) -> Option<Value> {
+        match arg {
+            Arg::Int(k) => Some(Value::Int(i64::from(k))),
+            Arg::Local(i) => match stack.get_mut(self.base + i as usize) {
+                // The payload alone (see `LoadLocal` in `dispatch`).
+                Some(Value::Int(x)) => Some(Value::Int(*x)),
+                Some(Value::Unbound) | None => None,
+                Some(v) => Some(v.clone()),
+            },
+            _ => None,
         }
+    }
+
+    /// `Move` of an int: done and `true`; else `false`, nothing changed.
+    #[inline]
+    pub fn int_move(self, stack: &mut Vec<Value>, dst: u16, src: Arg) -> bool {
+        let n = stack.len();
+        let Some(x) = self.int(stack, src, n.saturating_sub(1)) else {
+            return false;
+        };
+        stack.truncate(n - src.pops());
+        self.put_int(stack, Dst::Local(dst), x);
+        true
+    }
+
+    /// `Move`: `local dst := src`, for any operand.
+    pub fn mov(self, stack: &mut Vec<Value>, dst: u16, src: Arg, cx: &mut Cx) -> Result<(), Value> {
         let popped = if src == Arg::Pop {
             super::pop(stack)
         } else {
@@ -301,11 +346,18 @@ impl Regs<'_> {
 
     #[inline]
     fn put_int_slot(self, stack: &mut [Value], d: u16, r: i64) {
-        match stack.get_mut(self.base + d as usize) {
-            Some(Value::Int(old)) => *old = r,
-            Some(slot) => *slot = Value::Int(r),
-            None => {}
+        if let Some(slot) = stack.get_mut(self.base + d as usize) {
+            set_int(slot, r);
         }
+    }
+}
+
+/// Stores an int into a slot: only the payload when it holds an int.
+#[inline]
+fn set_int(slot: &mut Value, r: i64) {
+    match slot {
+        Value::Int(old) => *old = r,
+        other => *other = Value::Int(r),
     }
 }
 

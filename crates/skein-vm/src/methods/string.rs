@@ -2,7 +2,7 @@
 
 use super::arity;
 use crate::Cx;
-use crate::builtins::{int_arg, take_kwargs};
+use crate::builtins::int_arg;
 use crate::errors::{attribute_error, check_size, type_error, value_error};
 use crate::format::type_name;
 use crate::host::KwArgs;
@@ -64,7 +64,7 @@ pub(super) fn call(
         check_size(out.len() as u64, cx.limits.size_limit)?;
         return Ok(Value::str(out));
     }
-    take_kwargs(&format!("str.{name}"), kwargs, &[])?;
+    super::no_kwargs("str", name, kwargs)?;
     charge(cx, s.len() as u64 / 16);
     match name {
         "split" => {
