@@ -7,6 +7,8 @@ mod harness;
 
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/hermetic.rs"]
+mod hermetic;
 #[path = "cli/saves.rs"]
 mod saves;
 #[path = "cli/seeds.rs"]

@@ -129,6 +129,10 @@ pub struct LimitArgs {
     #[arg(long, value_name = "I")]
     pub budget: Option<u64>,
 
+    /// VM instructions all tasklets together may run per tick before the tick ends at the next switch (0: no bound) [default: 0].
+    #[arg(long, value_name = "I")]
+    pub tick_budget: Option<u64>,
+
     /// Frames per tasklet, the top level included [default: 1000].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub frame_limit: Option<u32>,

@@ -26,6 +26,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Per tasklet per tick; `None` is unlimited (`--budget 0`).
     pub budget: Option<u64>,
+    /// All tasklets together per tick; 0 is no bound (`--tick-budget`).
+    pub tick_budget: u64,
     pub limits: Limits,
     /// Scenario parameters in the order given; a later `k=` wins over an earlier one.
     pub params: Vec<(String, String)>,
@@ -111,6 +113,7 @@ impl RunConfig {
             max_ticks: world.ticks,
             seed: world.seed,
             budget: budget(world.limits.budget),
+            tick_budget: world.limits.tick_budget.unwrap_or(0),
             limits: limits(&world.limits, Limits::default()),
             params,
             strict: world.output.strict,
@@ -126,6 +129,7 @@ impl RunConfig {
             ticks: self.max_ticks,
             seed: self.seed,
             budget: Some(self.budget.unwrap_or(0)),
+            tick_budget: Some(self.tick_budget),
             frame_limit: Some(self.limits.frame_limit),
             size_limit: Some(self.limits.size_limit),
             search_path: self.search_path.clone(),

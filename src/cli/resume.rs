@@ -77,6 +77,15 @@ fn override_limits(options: &mut WorldOptions, args: &ResumeArgs) {
         changed.push(format!("--budget {b} (saved: {})", options.budget));
         options.budget = b;
     }
+    if let Some(b) = l.tick_budget
+        && b != options.tick_budget
+    {
+        changed.push(format!(
+            "--tick-budget {b} (saved: {})",
+            options.tick_budget
+        ));
+        options.tick_budget = b;
+    }
     let limits = config::limits(l, options.limits);
     if limits.frame_limit != options.limits.frame_limit {
         changed.push(format!(

@@ -61,9 +61,10 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// The seed examples' folder, beside the checkout (`shared/` next to it).
+/// The seed's pickling examples, kept in the repository beside skein-save's
+/// own test of them, so the CLI and the library run the very same files.
 pub fn seed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/seed-examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/skein-save/tests/seed")
 }
 
 /// Workers that sleep between steps, a conversation over a channel, a

@@ -39,6 +39,42 @@ fn save_then_resume_equals_an_uninterrupted_run() {
     write(&dir, "busy.sk", BUSY);
     resumes_like_the_whole_run(&dir, "ticking.sk", &["--seed", "7"], &[1, 2, 5, 11]);
     resumes_like_the_whole_run(&dir, "busy.sk", &["--budget", "700"], &[1, 3, 20]);
+    // Ticks cut short by `--tick-budget` resume where the ring stopped.
+    let cut = ["--budget", "700", "--tick-budget", "900"];
+    resumes_like_the_whole_run(&dir, "busy.sk", &cut, &[1, 3, 20]);
+}
+
+/// `--tick-budget` runs the same lines over more ticks, and a resume that
+/// changes it says the run is no longer an exact continuation.
+#[test]
+fn a_tick_budget_stretches_the_run_over_more_ticks() {
+    let dir = temp_dir("tick_budget");
+    write(&dir, "busy.sk", BUSY);
+    let ticks = |run: &Run| {
+        let line = run.stderr.lines().find(|l| l.starts_with("skein: "));
+        let words = line.map(|l| l.split_whitespace().nth(1).unwrap_or(""));
+        words
+            .and_then(|w| w.parse::<u64>().ok())
+            .expect("a closing line")
+    };
+    let free = skein(&dir, &["run", "busy.sk", "--budget", "700"]).expect(0);
+    let args = ["run", "busy.sk", "--budget", "700", "--tick-budget", "900"];
+    let cut = skein(&dir, &args).expect(0);
+    assert!(
+        ticks(&cut) > ticks(&free),
+        "{}\n{}",
+        free.stderr,
+        cut.stderr
+    );
+    let mut saved = args.to_vec();
+    saved.extend_from_slice(&["--ticks", "2", "--save", "w.ron"]);
+    skein(&dir, &saved).expect(0);
+    let changed = skein(&dir, &["resume", "w.ron", "--tick-budget", "0"]).expect(0);
+    assert!(
+        changed.stderr.contains("--tick-budget 0 (saved: 900)"),
+        "{}",
+        changed.stderr
+    );
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! The seed's examples (`shared/spec/seed-examples/`) print exactly their
+//! The seed's examples (`crates/skein-save/tests/seed/`, the original
+//! Stackless pickling page's examples as Skein scripts) print exactly their
 //! `.out` through `skein run`.
 
 use crate::harness::{seed_dir, skein};
@@ -7,7 +8,7 @@ use crate::harness::{seed_dir, skein};
 fn seed_examples_print_their_expected_output() {
     let dir = seed_dir();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("shared/spec/seed-examples beside the checkout")
+        .expect("crates/skein-save/tests/seed in the repository")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".sk"))

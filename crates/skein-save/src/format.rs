@@ -188,6 +188,9 @@ pub struct OptionsRec {
     pub path: Vec<String>,
     /// Scenario parameters (`--param k=v`), by name.
     pub params: BTreeMap<String, ValueRec>,
+    /// `--tick-budget`: instructions per tick for all tasklets; 0 is none.
+    #[serde(default)]
+    pub tick_budget: u64,
 }
 
 /// One module's globals: every slot by name, `Unbound` included, so the

@@ -220,6 +220,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     world.insert_resource(WorldRng(rng));
     world.insert_resource(WorldOptions {
         budget: w.options.budget,
+        tick_budget: w.options.tick_budget,
         limits,
         seed,
         search_path: w.options.path.iter().map(PathBuf::from).collect(),

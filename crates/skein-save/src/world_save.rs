@@ -158,6 +158,7 @@ pub fn save_world(world: &World) -> Result<SaveFile, SaveError> {
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect(),
             params,
+            tick_budget: options.tick_budget,
         },
         globals: globals_recs,
         host_modules: program.host_modules.clone(),

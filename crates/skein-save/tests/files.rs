@@ -115,6 +115,7 @@ fn sample() -> SaveFile {
                     size_limit: 16 << 20,
                     path: vec![".".into()],
                     params: BTreeMap::new(),
+                    tick_budget: 0,
                 },
                 globals: vec![GlobalsRec {
                     module: "village".into(),

@@ -1,5 +1,5 @@
-//! The seed's pickling examples (`shared/spec/seed-examples/`, copied into
-//! `tests/seed/` unchanged) and the pickling cases of stackless-rules.md
+//! The seed's pickling examples (`tests/seed/`, the Stackless pickling page's
+//! examples as Skein scripts) and the pickling cases of `docs/stackless.md`
 //! (`tests/pickling/`): each script, run to idle with `pickle` installed,
 //! prints exactly its `.out`.
 

@@ -37,9 +37,10 @@ fn scripts_in(folder: &str) -> Vec<PathBuf> {
     v
 }
 
-fn sim() -> Simulation {
+fn sim(tick_budget: u64) -> Simulation {
     let mut sim = Simulation::new(WorldOptions {
         budget: 50,
+        tick_budget,
         ..WorldOptions::default()
     });
     skein_save::pickle::install(&mut sim.world);
@@ -59,8 +60,8 @@ fn run_on(sim: &mut Simulation, out: &mut String) -> u64 {
     n
 }
 
-fn straight(path: &Path) -> Option<(String, u64)> {
-    let mut s = sim();
+fn straight(path: &Path, tick_budget: u64) -> Option<(String, u64)> {
+    let mut s = sim(tick_budget);
     s.load_main(path).ok()?;
     let mut out = String::new();
     let n = run_on(&mut s, &mut out);
@@ -68,8 +69,8 @@ fn straight(path: &Path) -> Option<(String, u64)> {
 }
 
 /// k ticks, save, load into a fresh world, run on.
-fn split(path: &Path, k: u64, enc: Encoding) -> Result<String, String> {
-    let mut s = sim();
+fn split(path: &Path, k: u64, enc: Encoding, tick_budget: u64) -> Result<String, String> {
+    let mut s = sim(tick_budget);
     s.load_main(path).map_err(|e| e.to_string())?;
     let mut out = String::new();
     for _ in 0..k {
@@ -85,7 +86,9 @@ fn split(path: &Path, k: u64, enc: Encoding) -> Result<String, String> {
     let bytes = to_bytes(&save, enc).map_err(|e| format!("encode: {e}"))?;
     drop(s);
     let back = from_bytes(&bytes).map_err(|e| format!("read: {e}"))?;
-    let mut s2 = sim();
+    // The loaded world takes its options, the tick budget among them, from
+    // the save: a fresh world with no tick budget shows that it does.
+    let mut s2 = sim(0);
     load_world(&mut s2.world, &back, CodePolicy::Saved).map_err(|e| format!("load: {e}"))?;
     let again = to_bytes(
         &save_world(&s2.world).map_err(|e| format!("resave: {e}"))?,
@@ -113,7 +116,14 @@ fn split(path: &Path, k: u64, enc: Encoding) -> Result<String, String> {
 
 #[test]
 fn every_port_resumes_exactly_after_a_save() {
-    check_all(&scripts_in("tests/stackless"), true);
+    check_all(&scripts_in("tests/stackless"), true, 0);
+}
+
+/// With `--tick-budget` cutting ticks short, a save at a cut resumes with the
+/// ring where it stopped (the budget is saved with the world).
+#[test]
+fn every_port_resumes_exactly_under_a_tick_budget() {
+    check_all(&scripts_in("tests/stackless"), true, 120);
 }
 
 /// The language conformance scripts, and this crate's own world scripts
@@ -122,15 +132,15 @@ fn every_port_resumes_exactly_after_a_save() {
 fn every_script_resumes_exactly_after_a_save() {
     let mut all = scripts_in("tests/scripts");
     all.extend(scripts_in("crates/skein-save/tests/worlds"));
-    check_all(&all, false);
+    check_all(&all, false, 0);
 }
 
-fn check_all(scripts: &[PathBuf], many: bool) {
+fn check_all(scripts: &[PathBuf], many: bool, tick_budget: u64) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for path in scripts {
         let path = path.as_path();
-        let Some((want, n)) = straight(path) else {
+        let Some((want, n)) = straight(path, tick_budget) else {
             continue;
         };
         let name = path.file_name().map(|f| f.to_string_lossy().into_owned());
@@ -147,7 +157,7 @@ fn check_all(scripts: &[PathBuf], many: bool) {
             } else {
                 Encoding::Binary
             };
-            match split(path, k, enc) {
+            match split(path, k, enc, tick_budget) {
                 Ok(got) if got == want => {}
                 Ok(got) => failures.push(format!(
                     "{name:?} k={k}: output differs\n--- straight\n{want}--- split\n{got}"
@@ -170,7 +180,7 @@ fn check_all(scripts: &[PathBuf], many: bool) {
 #[ignore = "prints this crate's world scripts' output for people to check"]
 fn show_worlds() {
     for p in scripts_in("crates/skein-save/tests/worlds") {
-        let r = straight(&p);
+        let r = straight(&p, 0);
         println!("== {}\n{:?}", p.display(), r);
     }
 }
@@ -180,7 +190,7 @@ fn show_worlds() {
 fn two_runs_give_the_same_save() {
     for path in scripts_in("crates/skein-save/tests/worlds") {
         let once = || {
-            let mut s = sim();
+            let mut s = sim(0);
             s.load_main(&path).expect("compiles");
             s.run(3);
             to_bytes(&save_world(&s.world).expect("saves"), Encoding::Pretty).expect("bytes")

@@ -1,7 +1,9 @@
 //! Runs the built-in village and measures ticks per second (CPU and wall).
 //!
-//! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]`
-//! (defaults: 100000 NPCs, 500 ticks; `--log` prints the event log too).
+//! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]
+//! [--tick-budget=I]` (defaults: 100000 NPCs, 500 ticks; `--log` prints the
+//! event log too; `--tick-budget=I` bounds each tick's instructions, as the
+//! CLI's `--tick-budget` does).
 
 use std::time::Instant;
 
@@ -15,6 +17,16 @@ fn cpu_seconds() -> f64 {
     let f: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// This thread's CPU time in nanoseconds, from the scheduler's own
+/// accounting (`/proc/thread-self/schedstat`, Linux): precise enough to time
+/// one tick, where `/proc/self/stat` counts in 10 ms steps.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 fn peak_rss_mb() -> f64 {
@@ -35,10 +47,17 @@ fn main() {
     let slow = args.iter().any(|a| a == "--slow");
     // `--save`: also time a world save and load at the end
     let save = args.iter().any(|a| a == "--save");
+    let tick_budget = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--tick-budget=")?.parse().ok())
+        .unwrap_or(0);
     let nums: Vec<i64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let npcs = nums.first().copied().unwrap_or(100_000);
     let ticks = nums.get(1).copied().unwrap_or(500) as u64;
-    let mut options = WorldOptions::default();
+    let mut options = WorldOptions {
+        tick_budget,
+        ..WorldOptions::default()
+    };
     options.params.insert("npcs".into(), Value::Int(npcs));
     let mut sim = match skein_village::build_village(options) {
         Ok(sim) => sim,
@@ -50,11 +69,16 @@ fn main() {
     let (c0, w0) = (cpu_seconds(), Instant::now());
     let mut lines = 0usize;
     let mut slowest = (0.0f64, 0u64);
+    let mut slowest_cpu = (0u64, 0u64);
     let mut first_day = 0.0;
     for t in 0..ticks {
-        let start = Instant::now();
+        let (start, start_cpu) = (Instant::now(), thread_cpu_ns());
         sim.tick();
         let took = start.elapsed().as_secs_f64();
+        let took_cpu = thread_cpu_ns().saturating_sub(start_cpu);
+        if took_cpu > slowest_cpu.0 {
+            slowest_cpu = (took_cpu, t);
+        }
         if slow && took > 0.1 {
             eprintln!("tick {t}: {:.0} ms wall", took * 1e3);
         }
@@ -81,9 +105,12 @@ fn main() {
         );
     }
     eprintln!(
-        "slowest tick: {} ({:.1} ms wall)",
+        "slowest tick: {} ({:.1} ms wall); most CPU: tick {} ({:.1} ms cpu); tick budget {}",
         slowest.1,
-        slowest.0 * 1e3
+        slowest.0 * 1e3,
+        slowest_cpu.1,
+        slowest_cpu.0 as f64 / 1e6,
+        tick_budget
     );
     eprintln!(
         "village npcs={npcs}: {ticks} ticks, {:.1} ticks/s cpu ({:.1} wall), {lines} log lines, \

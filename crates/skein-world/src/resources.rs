@@ -73,6 +73,9 @@ impl WorldRng {
 pub struct WorldOptions {
     /// Instructions per tasklet per tick; 0 is unlimited.
     pub budget: u64,
+    /// Instructions all tasklets together may run in one tick before the
+    /// tick ends at the next switch (`--tick-budget`); 0 is no bound.
+    pub tick_budget: u64,
     pub limits: Limits,
     pub seed: u64,
     pub search_path: Vec<PathBuf>,
@@ -84,6 +87,7 @@ impl Default for WorldOptions {
     fn default() -> Self {
         WorldOptions {
             budget: 10_000,
+            tick_budget: 0,
             limits: Limits::default(),
             seed: 0,
             search_path: Vec::new(),

@@ -18,6 +18,8 @@ pub struct RunOptions {
     pub seed: u64,
     /// Instructions per tasklet per tick (`None`: the default 10 000; 0 unlimited).
     pub budget: Option<u64>,
+    /// Instructions per tick for all tasklets together (`None` or 0: no bound).
+    pub tick_budget: Option<u64>,
     pub frame_limit: Option<u32>,
     pub size_limit: Option<u64>,
     pub search_path: Vec<PathBuf>,
@@ -84,6 +86,7 @@ pub fn world_options(opts: &RunOptions) -> Result<WorldOptions, RunError> {
     }
     Ok(WorldOptions {
         budget: opts.budget.unwrap_or(10_000),
+        tick_budget: opts.tick_budget.unwrap_or(0),
         limits,
         seed: opts.seed,
         search_path: opts.search_path.clone(),

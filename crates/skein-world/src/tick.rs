@@ -32,7 +32,7 @@ pub fn run_tick(world: &mut World) {
     let mut globals = std::mem::take(&mut world.resource_mut::<ScriptGlobals>().0);
     let program = world.resource::<Code>().0.clone();
     let opts = world.resource::<WorldOptions>();
-    let (budget, limits) = (opts.budget, opts.limits);
+    let (budget, tick_budget, limits) = (opts.budget, opts.tick_budget, opts.limits);
     let mut host = WorldHost {
         world,
         sched,
@@ -40,6 +40,8 @@ pub fn run_tick(world: &mut World) {
     };
     host.sched.in_tick = true;
     wake(&mut host);
+    // Instructions run by all tasklets this tick, for `--tick-budget`.
+    let mut tick_used = 0u64;
     loop {
         if host.sched.ring.is_empty() && !main_fallback(&mut host) {
             break;
@@ -47,13 +49,19 @@ pub fn run_tick(world: &mut World) {
         let Some(id) = host.sched.ring.head() else {
             break;
         };
+        // The whole tick's bound: the next tasklet stays at the head, as if
+        // it had already yielded, and the ring goes on from it next tick.
+        if tick_budget != 0 && tick_used >= tick_budget {
+            break;
+        }
         let mut vm = Vm {
             program: &program,
             globals: &mut globals,
             limits,
         };
-        if !run_slice(&mut host, &mut vm, id, budget) {
-            break;
+        match run_slice(&mut host, &mut vm, id, budget) {
+            Some(ran) => tick_used = tick_used.saturating_add(ran),
+            None => break,
         }
     }
     host.sched.current = 0;
@@ -145,27 +153,28 @@ enum Entry {
     Ended(Option<Value>),
 }
 
-/// Runs tasklet `id` (the head) until it suspends, ends or is preempted.
-/// `false` (and nothing run) if it has already yielded this tick.
-fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
+/// Runs tasklet `id` (the head) until it suspends, ends or is preempted,
+/// and says how many instructions it ran. `None` (and nothing run) if it has
+/// already yielded this tick.
+fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<u64> {
     let tick = host.sched.tick;
     let Some(entity) = host.entity(id) else {
         host.sched.ring.remove(id);
-        return true;
+        return Some(0);
     };
     // One look at the entity decides the whole entry and takes the fiber
     // (its location is found once for both components).
     let Ok(mut slot) = host.world.get_entity_mut(entity) else {
         host.sched.ring.remove(id);
-        return true;
+        return Some(0);
     };
     let (entry, mut used) = {
         let Some(mut t) = slot.get_mut::<TaskletState>() else {
             host.sched.ring.remove(id);
-            return true;
+            return Some(0);
         };
         if t.yielded == tick + 1 {
-            return false;
+            return None;
         }
         if t.budget_tick != tick + 1 {
             t.budget_tick = tick + 1;
@@ -197,15 +206,16 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
             HostResult::Raise(e) => vmlink::resume_error(&mut fiber, e),
             _ => {
                 put_fiber(host, entity, fiber);
-                return true;
+                return Some(0);
             }
         },
         Entry::Ended(err) => {
             let err = err.map(|e| def_line_traceback(host, id, e));
             finish(host, id, err);
-            return true;
+            return Some(0);
         }
     }
+    let used_before = used;
     let mut atomic_chunks = 0u32;
     let mut fuel = if budget == 0 {
         u64::MAX
@@ -256,7 +266,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> bool {
         }
         Some(err) => finish(host, id, err),
     }
-    true
+    Some(used - used_before)
 }
 
 fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Fiber) {
