@@ -8,8 +8,9 @@
 //! same while its fiber waits in a host call (or a `for` over a channel);
 //! otherwise it is about to run its pc and the heights are equal.
 
-use skein_script::bytecode::{Function, Op, Program};
+use skein_script::bytecode::{FuncRef, Function, Op, PlaceBase, Program};
 use skein_script::verify::{VerifyInfo, verify_function};
+use skein_vm::Cont;
 
 use crate::error::{FieldPath, LoadError};
 use crate::format::FrameRec;
@@ -182,4 +183,37 @@ pub(crate) fn verified_for(
         verified: verified.clone(),
     });
     Ok(verified)
+}
+
+/// Checks a saved frame's return continuation against the code: a module's
+/// top level (and only it) returns as an import, and a result stored back
+/// into a place names a place whose parts wait on the caller's stack.
+pub fn check_cont(
+    program: &Program,
+    func: FuncRef,
+    ret: Cont,
+    caller: Option<(&FrameRec, FuncRef)>,
+    path: &FieldPath,
+) -> Result<(), LoadError> {
+    let bad = |m: &str| Err(LoadError::invalid(path, m.to_string()));
+    let top_level = func.func == 0;
+    if top_level != (ret == Cont::Import) {
+        return bad("only a module's top level returns as an import");
+    }
+    let Cont::StorePlace { base, depth } = ret else {
+        return Ok(());
+    };
+    let Some((rec, cf)) = caller else {
+        return bad("a result stored into a place needs a caller");
+    };
+    let cfunc = program.function(cf);
+    let (fits, parts) = match base {
+        PlaceBase::Local(i) => (i < cfunc.nlocals, 0),
+        PlaceBase::Global(i) => ((i as usize) < program.module_of(cf).globals.len(), 0),
+        PlaceBase::Attr(i) => ((i as usize) < cfunc.names.len(), 1),
+    };
+    if !fits || rec.stack.len() < parts + depth as usize {
+        return bad("the place a result is stored into is not on the caller's stack");
+    }
+    Ok(())
 }

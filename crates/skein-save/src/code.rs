@@ -164,6 +164,7 @@ mod tests {
             names: vec![],
             kwnames: vec![],
             def_line,
+            derived: Default::default(),
         }
     }
 

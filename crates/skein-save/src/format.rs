@@ -381,6 +381,9 @@ pub struct FrameRec {
     /// This frame's active `try`s, innermost last.
     #[serde(default)]
     pub handlers: Vec<HandlerRec>,
+    /// What the caller does with the value this frame returns.
+    #[serde(default)]
+    pub ret: skein_vm::Cont,
 }
 
 /// An active `try`.

@@ -181,6 +181,7 @@ pub(crate) fn fiber_rec(
             locals: Vec::with_capacity(func.nlocals as usize),
             stack: Vec::with_capacity(end - locals_end),
             handlers: Vec::new(),
+            ret: f.ret,
         });
         let _ = base;
     }

@@ -27,6 +27,7 @@ fn sample() -> SaveFile {
             height: 0,
             catch_all: false,
         }],
+        ret: skein_vm::Cont::Push,
     };
     let mut ext = BTreeMap::new();
     ext.insert(

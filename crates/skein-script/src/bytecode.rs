@@ -2,10 +2,18 @@
 //! the program they make up. Everything here is serde data, because frames
 //! saved to disk name functions and program counters within them.
 //!
-//! The machine is a stack machine in Lua's style: a frame's locals are the
-//! first `nlocals` slots of its window on the fiber's operand stack, and
-//! temporaries are pushed above them. Notation in the op docs: `[a, b] → [c]`
-//! pops `b` then `a` (b on top) and pushes `c`.
+//! A frame's locals are the first `nlocals` slots of its window on the
+//! fiber's operand stack, and temporaries are pushed above them, in one
+//! window per frame. Most ops work on the top of that stack; the hot ones are
+//! register instructions (`Bin`, `JumpCmp`, `Move`, `ReturnArg`, the range
+//! loop) whose operands name local slots, immediates or constants directly
+//! ([`Arg`], [`Dst`]), so `total = (total + i * 3) % 7` is three
+//! instructions, not eight. The compiler's peephole pass chooses them.
+//! Notation in the op docs: `[a, b] → [c]` pops `b` then `a` (b on top) and
+//! pushes `c`.
+
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +111,35 @@ pub enum PlaceBase {
     Attr(u16),
 }
 
+/// An operand of a register instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arg {
+    /// Local slot i (`UnboundLocalError` if unbound).
+    Local(u16),
+    /// A small int literal.
+    Int(i16),
+    /// `consts[i]`.
+    Const(u16),
+    /// Popped off the operand stack (when both operands pop, `b` is on top).
+    Pop,
+}
+
+impl Arg {
+    /// How many values reading this operand pops.
+    pub fn pops(self) -> usize {
+        usize::from(self == Arg::Pop)
+    }
+}
+
+/// Where a register instruction leaves its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dst {
+    /// Pushed on the operand stack.
+    Push,
+    /// Stored in local slot i.
+    Local(u16),
+}
+
 /// One VM instruction. Each variant's doc gives its stack effect.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Op {
@@ -177,6 +214,8 @@ pub enum Op {
 
     /// `[a, b] → [a op b]`.
     Binary(BinOp),
+    /// `dst := a op b` (operands popped as [`Arg::Pop`] says).
+    Bin { op: BinOp, dst: Dst, a: Arg, b: Arg },
     /// `[a] → [op a]`.
     Unary(UnaryOp),
     /// `[a, b] → [a op b]` for every comparison, `in`, `is`.
@@ -184,6 +223,16 @@ pub enum Op {
     /// `[a] → [not a]`.
     Not,
 
+    /// `pc := target` if `(a op b)` is as truthy as `when`, else fall through.
+    JumpCmp {
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        when: bool,
+        target: u32,
+    },
+    /// `local dst := src`.
+    Move { dst: u16, src: Arg },
     /// `pc := t`.
     Jump(u32),
     /// `[c] → []`, jump if falsy.
@@ -226,6 +275,21 @@ pub enum Op {
     CallMethod { name: u16, argc: u8, kw: u16 },
     /// `[v] → ⊥`: returns `v` to the caller's frame.
     Return,
+    /// `[] → ⊥`: returns the operand to the caller's frame.
+    ReturnArg(Arg),
+    /// `[a1..an] → []` (n = `argc`, 1 to 3): `range(a1..an)`'s start, stop
+    /// and step into locals `state..state+3`, then its first item into
+    /// local `var`, or `pc := exit` when it is empty.
+    ForPrep {
+        var: u16,
+        state: u16,
+        argc: u8,
+        exit: u32,
+    },
+    /// `[] → []`: the range in locals `state..state+3` moves on; its next
+    /// item goes into local `var` and `pc := body`, or falls through when
+    /// it is exhausted.
+    ForLoop { var: u16, state: u16, body: u32 },
 
     /// Pushes an exception handler at `t` catching every error but
     /// `TaskletExit` (the `except` clauses decide); the handler starts with
@@ -253,6 +317,31 @@ pub enum Op {
     /// `[] → [function]`: the `Value::Function` for `functions[i]` of the
     /// current frame's module (what a `def` stores in its global).
     MakeFunction(u16),
+}
+
+impl Op {
+    /// The jump (or handler) target of an op that has one.
+    pub fn target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::JumpIfFalseOrPop(t)
+            | Op::JumpIfTrueOrPop(t)
+            | Op::ForIter(t)
+            | Op::SetupExcept(t)
+            | Op::SetupFinally(t)
+            | Op::JumpCmp { target: t, .. }
+            | Op::ForPrep { exit: t, .. }
+            | Op::ForLoop { body: t, .. } => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The jump (or handler) target of an op that has one.
+    pub fn target(mut self) -> Option<u32> {
+        self.target_mut().copied()
+    }
 }
 
 /// A function of a module, by index: how frames and function values name code.
@@ -298,6 +387,33 @@ pub struct Function {
     pub kwnames: Vec<Vec<String>>,
     /// Line of the `def` (or 1 for a top level).
     pub def_line: u32,
+    /// What the VM derives from this code once and keeps beside it.
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// Room for what the VM derives from a function once (its constants as
+/// values, shared by every load), made on first use. It is not bytecode:
+/// never saved, hashed or compared, and a clone starts empty.
+#[derive(Default)]
+pub struct Derived(pub OnceLock<Arc<dyn Any + Send + Sync>>);
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Derived::default()
+    }
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 /// One compiled module.

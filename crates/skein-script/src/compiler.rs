@@ -11,6 +11,7 @@
 mod builder;
 mod expr;
 mod flow;
+mod peephole;
 mod place;
 mod scope;
 mod stmt;
@@ -267,7 +268,8 @@ impl<'a, 'o> Compiler<'a, 'o> {
         if let Some(what) = self.fb.overflow {
             return Err(self.err(span, format!("function is too large: {what}")));
         }
-        let fb = std::mem::replace(&mut self.fb, FnBuilder::new("", 0));
+        let mut fb = std::mem::replace(&mut self.fb, FnBuilder::new("", 0));
+        peephole::optimize(&mut fb.f);
         Ok(fb.f)
     }
 }

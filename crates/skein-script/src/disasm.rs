@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::bytecode::{BUILTIN_NAMES, Const, Function, Module, NO_KW, Op, PlaceBase, Program};
+use crate::bytecode::{
+    Arg, BUILTIN_NAMES, Const, Dst, Function, Module, NO_KW, Op, PlaceBase, Program,
+};
 
 /// The whole program, module by module.
 pub fn disasm(program: &Program) -> String {
@@ -132,7 +134,62 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         }
         Op::Binary(b) => format!("Binary {}", b.symbol()),
         Op::Compare(c) => format!("Compare {}", c.symbol()),
+        Op::Bin { op, dst, a, b } => format!(
+            "Bin {} := {} {} {}",
+            dst_text(f, dst),
+            arg_text(f, a),
+            op.symbol(),
+            arg_text(f, b)
+        ),
+        Op::JumpCmp {
+            op,
+            a,
+            b,
+            when,
+            target,
+        } => format!(
+            "JumpCmp if ({} {} {}) is {} to {target}",
+            arg_text(f, a),
+            op.symbol(),
+            arg_text(f, b),
+            if when { "true" } else { "false" }
+        ),
+        Op::Move { dst, src } => format!(
+            "Move {} := {}",
+            dst_text(f, Dst::Local(dst)),
+            arg_text(f, src)
+        ),
+        Op::ReturnArg(a) => format!("ReturnArg {}", arg_text(f, a)),
+        Op::ForPrep {
+            var,
+            state,
+            argc,
+            exit,
+        } => format!(
+            "ForPrep {} state {state} argc {argc} exit {exit}",
+            get(&f.local_names, var)
+        ),
+        Op::ForLoop { var, state, body } => format!(
+            "ForLoop {} state {state} body {body}",
+            get(&f.local_names, var)
+        ),
         _ => short(op),
+    }
+}
+
+fn arg_text(f: &Function, a: Arg) -> String {
+    match a {
+        Arg::Local(i) => format!("local {i} ({})", get(&f.local_names, i)),
+        Arg::Int(k) => k.to_string(),
+        Arg::Const(c) => f.consts.get(c as usize).map_or("?".into(), const_text),
+        Arg::Pop => "pop".into(),
+    }
+}
+
+fn dst_text(f: &Function, d: Dst) -> String {
+    match d {
+        Dst::Local(i) => format!("local {i} ({})", get(&f.local_names, i)),
+        Dst::Push => "push".into(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! The heights matter beyond checking: a saved frame's pc and stack height
 //! are checked against them when a world is loaded.
 
-use crate::bytecode::{BUILTIN_NAMES, Function, NO_KW, Op, PlaceBase, Program};
+use crate::bytecode::{Arg, BUILTIN_NAMES, Dst, Function, NO_KW, Op, PlaceBase, Program};
 
 /// What verification learned about one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,8 +116,14 @@ pub fn verify_function(
         };
         let next = pc + 1;
         match op {
-            Op::Return | Op::Raise | Op::Reraise => {}
+            Op::Return | Op::ReturnArg(_) | Op::Raise | Op::Reraise => {}
             Op::Jump(t) => flow(t as usize, after, h)?,
+            Op::JumpCmp { target: t, .. }
+            | Op::ForPrep { exit: t, .. }
+            | Op::ForLoop { body: t, .. } => {
+                flow(t as usize, after, h)?;
+                flow(next, after, h)?;
+            }
             Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
                 flow(t as usize, after, h)?;
                 flow(next, after, h)?;
@@ -225,6 +231,11 @@ fn effect(f: &Function, op: &Op) -> (usize, usize) {
         Op::Call { argc, kw } => (1 + argc as usize + kw_count(f, kw), 1),
         Op::CallMethod { argc, kw, .. } => (1 + argc as usize + kw_count(f, kw), 1),
         Op::Return | Op::Raise | Op::Reraise => (1, 0),
+        Op::Bin { dst, a, b, .. } => (a.pops() + b.pops(), usize::from(dst == Dst::Push)),
+        Op::JumpCmp { a, b, .. } => (a.pops() + b.pops(), 0),
+        Op::Move { src, .. } | Op::ReturnArg(src) => (src.pops(), 0),
+        Op::ForPrep { argc, .. } => (argc as usize, 0),
+        Op::ForLoop { .. } => (0, 0),
         Op::SetupExcept(_) | Op::SetupFinally(_) => (0, 0),
         Op::ImportFrom(_) => (1, 2),
     }
@@ -266,6 +277,19 @@ fn check_indexes(
             Err(format!("keyword list {k} out of range"))
         }
     };
+    let arg = |a: Arg| match a {
+        Arg::Local(i) => local(i),
+        Arg::Const(c) if (c as usize) >= f.consts.len() => Err(format!("const {c} out of range")),
+        Arg::Const(_) | Arg::Int(_) | Arg::Pop => Ok(()),
+    };
+    // A range loop's three state slots and its variable.
+    let range = |var: u16, state: u16| {
+        local(var)?;
+        match state.checked_add(2) {
+            Some(last) => local(last),
+            None => Err(format!("local {state} out of range ({} locals)", f.nlocals)),
+        }
+    };
     let base = |b: PlaceBase| match b {
         PlaceBase::Local(i) => local(i),
         PlaceBase::Global(i) => global(i),
@@ -302,6 +326,19 @@ fn check_indexes(
         } => name(nm).and(kw(k)),
         Op::Call { kw: k, .. } => kw(k),
         Op::MakeFunction(i) if (i as usize) >= nfuncs => Err(format!("function {i} out of range")),
+        Op::Bin { dst, a, b, .. } => {
+            arg(a)?;
+            arg(b)?;
+            match dst {
+                Dst::Local(i) => local(i),
+                Dst::Push => Ok(()),
+            }
+        }
+        Op::JumpCmp { a, b, .. } => arg(a).and(arg(b)),
+        Op::Move { dst, src } => local(dst).and(arg(src)),
+        Op::ReturnArg(a) => arg(a),
+        Op::ForPrep { argc: 0 | 4.., .. } => Err("ForPrep takes 1 to 3 arguments".into()),
+        Op::ForPrep { var, state, .. } | Op::ForLoop { var, state, .. } => range(var, state),
         _ => Ok(()),
     }
 }
@@ -323,6 +360,7 @@ mod tests {
             names: Vec::new(),
             kwnames: Vec::new(),
             def_line: 1,
+            derived: Default::default(),
         }
     }
 
@@ -359,6 +397,89 @@ mod tests {
         assert_eq!(info.handlers[1..4], [Some(1), Some(1), Some(1)]);
         assert_eq!(info.handlers[5], Some(0));
         assert_eq!(info.max_depth, 1);
+    }
+
+    #[test]
+    fn checks_register_instructions() {
+        use crate::bytecode::{Arg, BinOp, CmpOp, Dst};
+        let bin = |dst, a, b| Op::Bin {
+            op: BinOp::Add,
+            dst,
+            a,
+            b,
+        };
+        assert_eq!(
+            message(vec![
+                bin(Dst::Local(1), Arg::Int(1), Arg::Int(2)),
+                Op::None,
+                Op::Return
+            ]),
+            "pc 0: local 1 out of range (1 locals)"
+        );
+        assert_eq!(
+            message(vec![bin(Dst::Push, Arg::Const(0), Arg::Int(2)), Op::Return]),
+            "pc 0: const 0 out of range"
+        );
+        assert_eq!(
+            message(vec![
+                Op::None,
+                bin(Dst::Push, Arg::Pop, Arg::Pop),
+                Op::Return
+            ]),
+            "pc 1: Bin { op: Add, dst: Push, a: Pop, b: Pop } needs 2 operands, stack has 1"
+        );
+        let cmp = Op::JumpCmp {
+            op: CmpOp::Lt,
+            a: Arg::Local(0),
+            b: Arg::Int(2),
+            when: false,
+            target: 9,
+        };
+        assert_eq!(
+            message(vec![cmp, Op::None, Op::Return]),
+            "pc 0: jump to 9 is past the end (3 ops)"
+        );
+        let prep = |argc, state| Op::ForPrep {
+            var: 0,
+            state,
+            argc,
+            exit: 2,
+        };
+        assert_eq!(
+            message(vec![Op::SmallInt(3), prep(0, 0), Op::None, Op::Return]),
+            "pc 1: ForPrep takes 1 to 3 arguments"
+        );
+        assert_eq!(
+            message(vec![Op::SmallInt(3), prep(1, 0), Op::None, Op::Return]),
+            "pc 1: local 2 out of range (1 locals)"
+        );
+        let looped = Op::ForLoop {
+            var: 0,
+            state: u16::MAX,
+            body: 0,
+        };
+        assert_eq!(
+            message(vec![looped, Op::None, Op::Return]),
+            "pc 0: local 65535 out of range (1 locals)"
+        );
+        // A well-formed range loop: `for i in range(3): pass` over 4 locals.
+        let code = vec![
+            Op::SmallInt(3),
+            Op::ForPrep {
+                var: 0,
+                state: 1,
+                argc: 1,
+                exit: 3,
+            },
+            Op::ForLoop {
+                var: 0,
+                state: 1,
+                body: 2,
+            },
+            Op::ReturnArg(Arg::Local(0)),
+        ];
+        let info = verify_function(&func(code, 4), 0, 1).expect("verifies");
+        assert_eq!(info.depth, vec![Some(0), Some(1), Some(0), Some(0)]);
     }
 
     #[test]

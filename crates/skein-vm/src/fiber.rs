@@ -3,7 +3,7 @@
 //! two instructions and resumed in another process.
 
 use serde::{Deserialize, Serialize};
-use skein_script::bytecode::FuncRef;
+use skein_script::bytecode::{FuncRef, PlaceBase};
 
 use crate::value::Value;
 
@@ -17,6 +17,36 @@ pub struct Frame {
     /// Where this frame's locals start on the fiber's operand stack; its
     /// temporaries follow them.
     pub base: u32,
+    /// What the caller does with the value this frame returns.
+    #[serde(default, skip_serializing_if = "Cont::is_push")]
+    pub ret: Cont,
+}
+
+/// A frame's return continuation: what happens to the value it returns,
+/// fixed by whoever pushed the frame, so returning is one `match` and never
+/// looks at the caller's code or the callee's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Cont {
+    /// Pushed on the caller's operand stack; with no caller, the fiber ends
+    /// with it.
+    #[default]
+    Push,
+    /// A module's top level ran to its end: the module counts as imported
+    /// and the importer gets the module (a fiber's first frame just ends).
+    Import,
+    /// `place.sort(key=…)` run by the prelude's `list_sort`: the sorted list
+    /// is stored into the caller's place, whose parts wait on its operand
+    /// stack, and the call's value is `None`.
+    StorePlace { base: PlaceBase, depth: u8 },
+    /// `temp.sort(key=…)` on a temporary: the sorted list is dropped and the
+    /// call's value is `None`.
+    PushNone,
+}
+
+impl Cont {
+    pub fn is_push(&self) -> bool {
+        *self == Cont::Push
+    }
 }
 
 /// An active `try` of some frame.

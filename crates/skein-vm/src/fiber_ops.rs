@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{FuncRef, Program};
 
-use crate::fiber::{Fiber, FiberState, Frame};
+use crate::fiber::{Cont, Fiber, FiberState, Frame};
 use crate::host::KwArgs;
 use crate::interp::{NullHost, bind_args};
 use crate::value::{IterState, Value};
@@ -64,6 +64,11 @@ impl Fiber {
                 func,
                 pc: 0,
                 base: 0,
+                ret: if func.func == 0 {
+                    Cont::Import
+                } else {
+                    Cont::Push
+                },
             }],
             stack: locals,
             handlers: Vec::new(),

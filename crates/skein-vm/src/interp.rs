@@ -4,16 +4,17 @@
 //! Script-to-script calls push a [`Frame`](crate::Frame) and go on in the same
 //! loop, so the Rust stack never grows with the script's; everything the loop
 //! needs between two instructions lives in the [`Fiber`] and the globals.
-//! `dispatch` is the loop itself; `calls`, `places`, `attrs`, `imports` and
-//! `unwind` are what its instructions need beyond a few lines.
+//! `dispatch` is the loop itself; `regs` runs the register instructions;
+//! `calls`, `places`, `attrs`, `imports` and `unwind` are what its other
+//! instructions need beyond a few lines.
 
 mod attrs;
 mod calls;
 mod dispatch;
-mod fused;
 mod imports;
 mod inplace;
 mod places;
+mod regs;
 mod unwind;
 
 pub(crate) mod values;

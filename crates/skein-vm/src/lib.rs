@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use skein_script::bytecode::Program;
 
 pub use error::{ErrorObj, TraceEntry};
-pub use fiber::{Fiber, FiberState, Frame, Handler, Step};
+pub use fiber::{Cont, Fiber, FiberState, Frame, Handler, Step};
 pub use host::{Host, HostResult, KwArgs};
 pub use interp::step;
 pub use machine::{BufferHost, Machine, MachineState};

@@ -5,7 +5,8 @@
 use skein_world::{Simulation, WorldOptions};
 
 /// Four workers that each do some arithmetic, say so, and yield, six times;
-/// main waits for them to finish. The lines name no tick, so a run cut into
+/// main waits for them to finish. Each step costs ~130 instructions, so four
+/// of them overrun every bound tried below. The lines name no tick, so a run cut into
 /// more ticks prints the same lines if and only if the order is kept.
 const WORKERS: &str = "import stackless
 def work(name, n):
@@ -16,7 +17,7 @@ def work(name, n):
         print(name, step, total)
         stackless.schedule()
 for name in ['ada', 'bo', 'cy', 'di']:
-    stackless.tasklet(work)(name, 20 + len(name))
+    stackless.tasklet(work)(name, 60 + len(name))
 stackless.run()
 print('main done')
 ";

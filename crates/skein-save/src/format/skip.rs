@@ -93,7 +93,7 @@ impl Serialize for FrameRec {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let human = s.is_human_readable();
         let mut f = Fields {
-            st: s.serialize_struct("FrameRec", 6)?,
+            st: s.serialize_struct("FrameRec", 7)?,
             human,
         };
         f.field("func", &self.func)?;
@@ -102,6 +102,7 @@ impl Serialize for FrameRec {
         f.field("locals", &self.locals)?;
         f.unless(self.stack.is_empty(), "stack", &self.stack)?;
         f.unless(self.handlers.is_empty(), "handlers", &self.handlers)?;
+        f.unless(self.ret.is_push(), "ret", &self.ret)?;
         f.st.end()
     }
 }

@@ -7,7 +7,7 @@ use skein_vm::fiber::{Fiber, FiberState, Frame, Handler};
 use skein_world::NativeRequest;
 use skein_world::components::{SendSequence, Suspension, TaskletState, Wait as WWait};
 
-use crate::check::{FrameRole, Verified, check_frame};
+use crate::check::{FrameRole, Verified, check_cont, check_frame};
 use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{Dir, FiberRec, FiberStateRec, SuspensionRec, TaskletRec, Wait};
 use crate::staging::MapResolve;
@@ -251,6 +251,10 @@ pub(crate) fn fiber_from(
             FrameRole::Running
         };
         check_frame(func, info, f, role, &p)?;
+        let caller = i
+            .checked_sub(1)
+            .map(|c| (&rec.frames[c], fiber.frames[c].func));
+        check_cont(program, func_ref, f.ret, caller, &p.field("ret"))?;
         let base = fiber.stack.len();
         for (j, v) in f.locals.iter().enumerate() {
             let val = dec.decode(v, Place::Slot, &p.field("locals").index(j))?;
@@ -272,6 +276,7 @@ pub(crate) fn fiber_from(
             func: func_ref,
             pc: f.pc,
             base: base as u32,
+            ret: f.ret,
         });
     }
     Ok(fiber)

@@ -36,6 +36,7 @@ impl FnBuilder {
                 names: Vec::new(),
                 kwnames: Vec::new(),
                 def_line,
+                derived: Default::default(),
             },
             locals: HashMap::new(),
             line: def_line,
@@ -59,16 +60,9 @@ impl FnBuilder {
 
     /// Points the jump (or handler setup) at `at` to `target`.
     pub fn patch(&mut self, at: usize, target: u32) {
-        match &mut self.f.code[at] {
-            Op::Jump(t)
-            | Op::JumpIfFalse(t)
-            | Op::JumpIfTrue(t)
-            | Op::JumpIfFalseOrPop(t)
-            | Op::JumpIfTrueOrPop(t)
-            | Op::ForIter(t)
-            | Op::SetupExcept(t)
-            | Op::SetupFinally(t) => *t = target,
-            other => unreachable!("patching a non-jump op {other:?}"),
+        match self.f.code[at].target_mut() {
+            Some(t) => *t = target,
+            None => unreachable!("patching a non-jump op {:?}", self.f.code[at]),
         }
     }
 

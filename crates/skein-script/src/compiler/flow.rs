@@ -3,6 +3,7 @@
 //! path, on the exceptional path (a `SetupFinally` handler that re-raises),
 //! and before every `return`, `break` or `continue` that leaves it.
 
+use super::NameRef;
 use super::{Compiler, R};
 use crate::ast::{ExceptHandler, Expr, ExprKind, Span, Stmt, Target};
 use crate::bytecode::Op;
@@ -10,8 +11,11 @@ use crate::bytecode::Op;
 /// A construct enclosing the statement being compiled, innermost last.
 pub(super) enum Block<'a> {
     Loop {
-        /// Where `continue` jumps.
-        top: u32,
+        /// Where `continue` jumps; `None` while not yet known (a range
+        /// loop's step comes after its body).
+        top: Option<u32>,
+        /// `continue` jumps to patch once `top` is known.
+        continues: Vec<usize>,
         /// `break` jumps to patch to the loop's exit.
         breaks: Vec<usize>,
         /// A `for` keeps its iterator on the stack: leaving pops it.
@@ -31,7 +35,8 @@ impl<'a, 'o> Compiler<'a, 'o> {
         self.expr(cond)?;
         let exit = self.fb.emit(Op::JumpIfFalse(0));
         self.blocks.push(Block::Loop {
-            top,
+            top: Some(top),
+            continues: Vec::new(),
             breaks: Vec::new(),
             is_for: false,
         });
@@ -48,6 +53,9 @@ impl<'a, 'o> Compiler<'a, 'o> {
         iter: &'a Expr,
         body: &'a [Stmt],
     ) -> R<()> {
+        if let Some(args) = self.range_args(iter) {
+            return self.for_range(target, iter, args, body);
+        }
         self.expr(iter)?;
         self.fb.line = iter.span.line;
         self.fb.emit(Op::GetIter);
@@ -55,7 +63,8 @@ impl<'a, 'o> Compiler<'a, 'o> {
         let exit = self.fb.emit(Op::ForIter(0));
         self.store_top(target)?;
         self.blocks.push(Block::Loop {
-            top,
+            top: Some(top),
+            continues: Vec::new(),
             breaks: Vec::new(),
             is_for: true,
         });
@@ -63,6 +72,88 @@ impl<'a, 'o> Compiler<'a, 'o> {
         self.fb.emit(Op::Jump(top));
         self.fb.patch_here(exit);
         self.end_loop();
+        Ok(())
+    }
+
+    /// The arguments of `range(…)` when `iter` calls the builtin `range`
+    /// with one to three positional arguments.
+    fn range_args(&mut self, iter: &'a Expr) -> Option<&'a [Expr]> {
+        let ExprKind::Call { func, args, kwargs } = &iter.kind else {
+            return None;
+        };
+        let ExprKind::Name(n) = &func.kind else {
+            return None;
+        };
+        let builtin = n == "range" && matches!(self.resolve_load(n), NameRef::Builtin(_));
+        (builtin && kwargs.is_empty() && (1..=3).contains(&args.len())).then_some(args.as_slice())
+    }
+
+    /// `for target in range(…)`: the range lives in three hidden locals and
+    /// one `ForLoop` after the body steps it, as Lua's numeric `for` does.
+    fn for_range(
+        &mut self,
+        target: &'a Target,
+        iter: &'a Expr,
+        args: &'a [Expr],
+        body: &'a [Stmt],
+    ) -> R<()> {
+        for a in args {
+            self.expr(a)?;
+        }
+        let line = iter.span.line;
+        self.fb.line = line;
+        let state = self.fb.new_local("$range_next");
+        self.fb.new_local("$range_stop");
+        self.fb.new_local("$range_step");
+        let named = match target {
+            Target::Name(n, _) => match self.resolve_store(n) {
+                NameRef::Local(i) => Some(i),
+                _ => None,
+            },
+            _ => None,
+        };
+        let var = match named {
+            Some(i) => i,
+            None => self.fb.new_local("$range_item"),
+        };
+        let argc = args.len() as u8;
+        let prep = self.fb.emit(Op::ForPrep {
+            var,
+            state,
+            argc,
+            exit: 0,
+        });
+        let body_top = self.fb.here();
+        if named.is_none() {
+            self.fb.emit(Op::LoadLocal(var));
+            self.store_top(target)?;
+        }
+        self.blocks.push(Block::Loop {
+            top: None,
+            continues: Vec::new(),
+            breaks: Vec::new(),
+            is_for: false,
+        });
+        self.block(body)?;
+        let Some(Block::Loop {
+            continues, breaks, ..
+        }) = self.blocks.pop()
+        else {
+            unreachable!("the range loop's block is innermost");
+        };
+        for c in continues {
+            self.fb.patch_here(c);
+        }
+        self.fb.line = line;
+        self.fb.emit(Op::ForLoop {
+            var,
+            state,
+            body: body_top,
+        });
+        self.fb.patch_here(prep);
+        for b in breaks {
+            self.fb.patch_here(b);
+        }
         Ok(())
     }
 
@@ -138,8 +229,15 @@ impl<'a, 'o> Compiler<'a, 'o> {
             return Err(self.err(span, "'continue' not properly in loop"));
         };
         self.unwind(l + 1, true)?;
-        if let Block::Loop { top, .. } = self.blocks[l] {
-            self.fb.emit(Op::Jump(top));
+        let j = self.fb.emit(Op::Jump(0));
+        if let Block::Loop { top, continues, .. } = &mut self.blocks[l] {
+            match top {
+                Some(t) => {
+                    let t = *t;
+                    self.fb.patch(j, t);
+                }
+                None => continues.push(j),
+            }
         }
         Ok(())
     }

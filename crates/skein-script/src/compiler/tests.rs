@@ -36,10 +36,9 @@ fn listing_shape() {
     assert_eq!(
         d,
         "== t.f (params: a, b=1, c=[-2.5, {'k': None}]) ==\n\
-         \x20   0  L2   LoadLocal 0 (a)\n\
-         \x20   1  L2   Return\n\
-         \x20   2  L2   None\n\
-         \x20   3  L2   Return\n"
+         \x20   0  L2   ReturnArg local 0 (a)\n\
+         \x20   1  L2   None\n\
+         \x20   2  L2   Return\n"
     );
 }
 
@@ -78,8 +77,7 @@ def f():
             "StorePlace attr .data depth 1",
             "LoadLocal 2 (i)",
             "LoadPlace local 1 (a) depth 1",
-            "SmallInt 1",
-            "Binary +",
+            "Bin push := pop + 1",
             "StorePlace local 1 (a) depth 1",
             "LoadLocal 0 (t)",
             "SmallInt 1",
@@ -102,8 +100,7 @@ def f():
             "Pop",
             "LoadLocal 2 (i)",
             "DelPlace local 1 (a) depth 1",
-            "SmallInt 3",
-            "StoreLocal 6 ($value)",
+            "Move local 6 ($value) := 3",
             "LoadGlobal 2 (f)",
             "Call argc 0",
             "StoreLocal 7 ($tmp)",
@@ -219,33 +216,32 @@ fn try_finally_with_return_inlines_the_finally_body() {
         dis(src, 1),
         "\
 == t.f (params: x) ==
-    0  L2   SetupFinally 17
-    1  L3   LoadLocal 0 (x)
-    2  L3   StoreLocal 1 ($return)
-    3  L3   PopHandler
-    4  L5   LoadBuiltin 0 (print)
-    5  L5   Const 0 ('fin')
-    6  L5   Call argc 1
-    7  L5   Pop
-    8  L3   LoadLocal 1 ($return)
-    9  L3   ClearLocal 1 ($return)
-   10  L3   Return
-   11  L2   PopHandler
-   12  L5   LoadBuiltin 0 (print)
-   13  L5   Const 0 ('fin')
-   14  L5   Call argc 1
-   15  L5   Pop
-   16  L5   Jump 25
-   17  L5   StoreLocal 2 ($error)
-   18  L5   LoadBuiltin 0 (print)
-   19  L5   Const 0 ('fin')
-   20  L5   Call argc 1
-   21  L5   Pop
-   22  L5   LoadLocal 2 ($error)
-   23  L5   ClearLocal 2 ($error)
-   24  L5   Reraise
-   25  L5   None
-   26  L5   Return
+    0  L2   SetupFinally 16
+    1  L3   Move local 1 ($return) := local 0 (x)
+    2  L3   PopHandler
+    3  L5   LoadBuiltin 0 (print)
+    4  L5   Const 0 ('fin')
+    5  L5   Call argc 1
+    6  L5   Pop
+    7  L3   LoadLocal 1 ($return)
+    8  L3   ClearLocal 1 ($return)
+    9  L3   Return
+   10  L2   PopHandler
+   11  L5   LoadBuiltin 0 (print)
+   12  L5   Const 0 ('fin')
+   13  L5   Call argc 1
+   14  L5   Pop
+   15  L5   Jump 24
+   16  L5   StoreLocal 2 ($error)
+   17  L5   LoadBuiltin 0 (print)
+   18  L5   Const 0 ('fin')
+   19  L5   Call argc 1
+   20  L5   Pop
+   21  L5   LoadLocal 2 ($error)
+   22  L5   ClearLocal 2 ($error)
+   23  L5   Reraise
+   24  L5   None
+   25  L5   Return
 "
     );
 }
@@ -363,13 +359,11 @@ fn comprehension_variables_do_not_leak() {
             "LoadGlobal 0 (x)",
             "Call argc 1",
             "GetIter",
-            "ForIter 17",
+            "ForIter 15",
             "StoreLocal 1 ($x)",
             "LoadLocal 1 ($x)",
             "JumpIfFalse 8",
-            "LoadLocal 1 ($x)",
-            "SmallInt 2",
-            "Binary *",
+            "Bin push := local 1 ($x) * 2",
             "ListAppendLocal 0 ($acc)",
             "Jump 8",
             "ClearLocal 1 ($x)",
@@ -418,7 +412,7 @@ def f():
         [
             "Import 0 (pickle)",
             "StoreLocal 0 (pickle)",
-            "LoadLocal 0 (pickle)"
+            "ReturnArg local 0 (pickle)"
         ]
     );
     assert_eq!(error("import nowhere\n"), "1:8: no module named 'nowhere'");
@@ -461,13 +455,11 @@ def g():
     assert!(f.contains(&"CallPlace global 3 (counts) depth 0 .append argc 1".to_string()));
     let g = ops(src, 2);
     assert_eq!(
-        g[..5],
+        g[..3],
         [
             "SmallInt 1",
             "StoreGlobal 5 (z)",
-            "LoadLocal 0 (x)",
-            "SmallInt 1",
-            "Binary +"
+            "Bin local 0 (x) := local 0 (x) + 1"
         ]
     );
 }

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, Op, Program};
+use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, Program};
 
 use super::values::{as_error, make_list};
 use super::{Exec, cx, places, pop};
-use crate::fiber::{Fiber, Frame};
+use crate::fiber::{Cont, Fiber, Frame};
 use crate::host::{HostResult, KwArgs};
 use crate::value::{Kind, ModRef, TypeTag, Value};
 use crate::{Cx, ImportState, builtins, errors, format, methods};
@@ -34,6 +34,40 @@ pub(crate) enum Ret {
     Done(Value),
     /// Finishing the return raised in the caller (storing a sorted list back).
     Raise(Value),
+}
+
+/// `len`'s index in `BUILTIN_NAMES` (a test checks it).
+pub(crate) const LEN: u16 = 1;
+
+/// `len(x)` with `[len, x]` on top of the stack, both popped: the builtin
+/// without its argument vector.
+pub(crate) fn len(ex: &mut Exec, stack: &mut Vec<Value>, fuel: &mut u64) -> Result<Value, Value> {
+    let x = pop(stack);
+    stack.pop();
+    crate::ops::charge(&mut cx!(ex, fuel), 1);
+    match crate::ops::len_of(&x) {
+        Some(n) => i64::try_from(n)
+            .map(Value::Int)
+            .map_err(|_| errors::overflow("Python int too large to convert to C ssize_t")),
+        None => Err(errors::type_error(format!(
+            "object of type '{}' has no len()",
+            format::type_name(&x)
+        ))),
+    }
+}
+
+/// Method `name` of the list, dict or str in stack slot `slot`, with the
+/// top `argc` values as its arguments and no keywords.
+pub(crate) fn local_method(
+    ex: &mut Exec,
+    stack: &mut Vec<Value>,
+    fuel: &mut u64,
+    slot: usize,
+    name: &str,
+    argc: u8,
+) -> Result<Value, Value> {
+    let args = stack.split_off(stack.len() - argc as usize);
+    methods::call(&mut stack[slot], name, args, Vec::new(), &mut cx!(ex, fuel))
 }
 
 pub(crate) fn recursion_error() -> Value {
@@ -132,12 +166,14 @@ pub fn bind_args(
     Ok(slots)
 }
 
-/// Pushes a frame for `f` whose first locals are `locals`.
+/// Pushes a frame for `f` whose first locals are `locals` and whose value
+/// goes where `ret` says.
 pub(crate) fn push_frame(
     ex: &Exec,
     fiber: &mut Fiber,
     f: FuncRef,
     locals: Vec<Value>,
+    ret: Cont,
 ) -> Result<(), Value> {
     if fiber.frames.len() >= ex.limits.frame_limit as usize {
         return Err(recursion_error());
@@ -152,6 +188,7 @@ pub(crate) fn push_frame(
         func: f,
         pc: 0,
         base: base as u32,
+        ret,
     });
     Ok(())
 }
@@ -200,12 +237,12 @@ pub(crate) fn call_value(
                 return Err(recursion_error());
             }
             let locals = bind_args(ex.program, f, args, kwargs, &mut cx!(ex, fuel))?;
-            push_frame(ex, fiber, f, locals)?;
+            push_frame(ex, fiber, f, locals, Cont::Push)?;
             Ok(Flow::Frame)
         }
         Value::Builtin(b) => {
             if let Some((pf, pargs)) = builtin_key_route(ex, fuel, b, &args, &kwargs)? {
-                push_frame(ex, fiber, pf, pargs)?;
+                push_frame(ex, fiber, pf, pargs, Cont::Push)?;
                 return Ok(Flow::Frame);
             }
             let r = builtins::call(b, args, kwargs, &mut cx!(ex, fuel))?;
@@ -274,7 +311,7 @@ pub(crate) fn call_method(
         }
         Value::List(_) | Value::Dict(_) | Value::Str(_) => {
             if let Some((pf, pargs)) = sort_key_route(ex, recv, name, &args, &kwargs) {
-                push_frame(ex, fiber, pf, pargs)?;
+                push_frame(ex, fiber, pf, pargs, Cont::PushNone)?;
                 return Ok(Flow::Frame);
             }
             let r = methods::call(recv, name, args, kwargs, &mut cx!(ex, fuel))?;
@@ -305,6 +342,12 @@ fn prelude_func(ex: &Exec, name: &str) -> Option<FuncRef> {
 
 fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+#[test]
+fn len_index_names_len() {
+    assert_eq!(BUILTIN_NAMES[LEN as usize], "len");
 }
 
 /// `map`, `filter`, and `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's
@@ -378,7 +421,7 @@ fn map_filter_route(
 }
 
 /// `xs.sort(key=f)` with a `key` that is not `None`: the prelude's
-/// `list_sort`, whose return [`return_from`] handles specially.
+/// `list_sort`, pushed with a continuation that puts the sorted list back.
 pub(crate) fn sort_key_route(
     ex: &Exec,
     recv: &Value,
@@ -404,10 +447,7 @@ pub(crate) fn sort_key_route(
     Some((f, vec![recv.clone(), key.clone(), reverse]))
 }
 
-/// Pops the innermost frame and hands `v` to whoever called it: the caller's
-/// stack, or — for a module's top level — the importer (which gets the
-/// module), or — for the prelude's `list_sort` — the place the method was
-/// called on.
+/// Pops the innermost frame and hands `v` on as its continuation says.
 pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: Value) -> Ret {
     let Some(frame) = fiber.frames.pop() else {
         return Ret::Done(v);
@@ -417,40 +457,37 @@ pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: V
         fiber.handlers.pop();
     }
     fiber.stack.truncate(frame.base as usize);
-    if frame.func.func == 0 {
-        let m = frame.func.module;
-        if let Some(g) = ex.globals.modules.get_mut(m as usize) {
-            g.state = ImportState::Done;
-        }
-        if fiber.frames.is_empty() {
-            return Ret::Done(v);
-        }
-        fiber.stack.push(Value::Module(ModRef::Script(m)));
-        return Ret::Continue;
-    }
     let Some(caller) = fiber.frames.last() else {
+        if frame.ret == Cont::Import {
+            mark_imported(ex, frame.func.module);
+        }
         return Ret::Done(v);
     };
-    if Some(frame.func.module) == ex.prelude && ex.program.function(frame.func).name == "list_sort"
-    {
-        let cfunc = ex.program.function(caller.func);
-        let op = caller
-            .pc
-            .checked_sub(1)
-            .and_then(|pc| cfunc.code.get(pc as usize));
-        if let Some(&Op::CallPlace { base, depth, .. }) = op {
+    let v = match frame.ret {
+        Cont::Push => v,
+        Cont::PushNone => Value::None,
+        Cont::Import => {
+            mark_imported(ex, frame.func.module);
+            Value::Module(ModRef::Script(frame.func.module))
+        }
+        Cont::StorePlace { base, depth } => {
             let at = places::At {
-                func: cfunc,
+                func: ex.program.function(caller.func),
                 base: caller.base as usize,
                 module: caller.func.module as usize,
             };
             if let Err(e) = places::store_place_value(ex, fiber, fuel, at, base, depth, v) {
                 return Ret::Raise(e);
             }
+            Value::None
         }
-        fiber.stack.push(Value::None);
-        return Ret::Continue;
-    }
+    };
     fiber.stack.push(v);
     Ret::Continue
+}
+
+fn mark_imported(ex: &mut Exec, module: u16) {
+    if let Some(g) = ex.globals.modules.get_mut(module as usize) {
+        g.state = ImportState::Done;
+    }
 }

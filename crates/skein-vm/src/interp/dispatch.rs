@@ -1,25 +1,18 @@
 //! The dispatch loop proper: fetches, charges and executes instructions of
-//! the innermost frame. The common cases (local slots, int arithmetic and
-//! comparisons, bool jumps, range loops, calls of script functions with
-//! exactly their positional arguments, plain returns) are handled inline;
-//! everything else goes to the sibling modules and to `ops`.
-//!
-//! Speed (release, min CPU time of 5 runs by `perf stat -e task-clock`,
-//! pinned with `taskset -c 1`, on a busy 2-core VM where PUC Lua 5.4 took
-//! 0.154 s for fib(32) and 0.116 s for the bench loop): fib(32) 0.58 s, the
-//! 10-million-iteration `while` loop of `loop_speed` 0.16 s, the
-//! `benches/programs/loop.sk` range loop 0.39 s. Sequences of int
-//! instructions run fused (`fused`); values are written in place or copied
-//! whole, never built in parts and read back whole (a store-forwarding stall
-//! on x86). What is left is one indirect dispatch per (fused) instruction
-//! and register pressure in this one big function.
+//! the innermost frame, one unit of fuel each, so a preempted fiber always
+//! stops between two whole instructions. Each arm is short: local slots, int
+//! arithmetic and comparisons on the stack, bool jumps and calls of script
+//! functions with exactly their positional arguments are inline; the
+//! register instructions are in `regs`, everything else in the sibling
+//! modules and in `ops`.
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{BinOp, FuncRef, NO_KW, Op, builtin_index};
+use skein_script::bytecode::{BinOp, NO_KW, Op, PlaceBase, builtin_index};
 
-use super::{Exec, Flow, attrs, calls, cx, fused, imports, inplace, places, throw, unwind, values};
-use crate::fiber::{Fiber, FiberState, Frame, Step};
+use super::regs::{Regs, int_arith, int_cmp};
+use super::{Exec, Flow, attrs, calls, cx, imports, inplace, places, throw, unwind, values};
+use crate::fiber::{Cont, Fiber, FiberState, Frame, Step};
 use crate::value::{IterState, Kind, Value};
 use crate::{builtins, errors, format, ops};
 
@@ -38,86 +31,22 @@ pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().unwrap_or(Value::Unbound)
 }
 
-/// A zero to push by copying, never written, so reading it whole is free.
-static INT0: Value = Value::Int(0);
-
-/// Pushes an int: a copy of a zero, then its payload written in place.
-///
-/// `push(Value::Int(0))` builds its zero in a temporary by parts and reads it
-/// back whole: a store-forwarding stall on every push. Copying a zero that
-/// sits in memory moves it whole instead; `black_box` keeps the compiler
-/// from folding the copy back into a built value.
-#[inline]
-pub(super) fn push_int(stack: &mut Vec<Value>, i: i64) {
-    stack.push(Value::clone(std::hint::black_box(&INT0)));
-    if let [.., Value::Int(slot)] = stack.as_mut_slice() {
-        *slot = i;
-    }
-}
-
-/// Replaces the top two values, known to be ints, by a bool. Written in
-/// place rather than moved, so nothing reads a whole value back right after
-/// it was written in parts (a store-forwarding stall on x86).
-#[inline]
-fn set_top2_bool(stack: &mut Vec<Value>, b: bool) {
-    forget_top(stack);
-    let n = stack.len();
-    stack[n - 1] = Value::Bool(b);
-}
-
-/// Pops a value known to need no drop (an int or a bool), without
-/// reading it whole.
-#[inline]
-fn forget_top(stack: &mut Vec<Value>) {
-    if let Some(v) = stack.pop() {
-        std::mem::forget(v);
-    }
-}
-
-/// `stack.truncate(len)`, skipping the drop glue for scalars.
-#[inline]
-fn truncate(stack: &mut Vec<Value>, len: usize) {
-    while stack.len() > len {
-        match stack.pop() {
-            Some(v @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_))) => {
-                std::mem::forget(v)
-            }
-            other => drop(other),
-        }
-    }
-}
-
 #[inline]
 fn top(stack: &mut [Value]) -> &mut Value {
     let n = stack.len();
     &mut stack[n - 1]
 }
 
-/// Whether a `Return` of the innermost frame (running `fref`) can skip
-/// `calls::return_from`: a plain function returning to a script caller,
-/// with no handler of its own left to run.
+/// Whether a return of the innermost frame can skip `calls::return_from`:
+/// its value is pushed for a caller, and it has no handler left to pop.
 #[inline]
-fn plain_return(ex: &Exec, frames: &[Frame], handlers: &[crate::Handler], fref: FuncRef) -> bool {
+fn plain_return(frames: &[Frame], handlers: &[crate::Handler]) -> bool {
     let depth = frames.len();
     depth > 1
-        && fref.func != 0
-        && Some(fref.module) != ex.prelude
+        && frames.last().is_some_and(|f| f.ret == Cont::Push)
         && handlers
             .last()
             .is_none_or(|h| (h.frame as usize) < depth - 1)
-}
-
-/// Leaves the int `x` (already off the stack) as the result of the frame
-/// whose locals start at `base`: in its first local's slot, usually an int
-/// already, so only the payload is written.
-#[inline]
-fn return_int(stack: &mut Vec<Value>, base: usize, x: i64) {
-    if let Some(slot) = stack.get_mut(base) {
-        fused::set_int(slot, x);
-        truncate(stack, base + 1);
-    } else {
-        push_int(stack, x);
-    }
 }
 
 pub(crate) fn unbound_local(name: &str) -> Value {
@@ -151,6 +80,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             base,
             module: gm,
         };
+        let regs = Regs { func, base };
 
         macro_rules! tri {
             ($e:expr) => {
@@ -174,6 +104,33 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             };
         }
 
+        // Hands `v` to the caller: inline for a plain return, else through
+        // `calls::return_from`.
+        macro_rules! ret {
+            ($v:expr) => {{
+                let v = $v;
+                if plain_return(&fiber.frames, &fiber.handlers) {
+                    fiber.frames.pop();
+                    fiber.stack.truncate(base);
+                    fiber.stack.push(v);
+                    continue 'frame;
+                }
+                match calls::return_from(ex, fiber, fuel, v) {
+                    calls::Ret::Continue => continue 'frame,
+                    calls::Ret::Done(v) => {
+                        fiber.state = FiberState::Done;
+                        return Step::Done(v);
+                    }
+                    calls::Ret::Raise(e) => {
+                        if let Some(done) = throw(ex, fiber, e, false) {
+                            return done;
+                        }
+                        continue 'frame;
+                    }
+                }
+            }};
+        }
+
         let err: Value = loop {
             if *fuel == 0 {
                 save_pc(fiber, pc);
@@ -188,13 +145,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             match op {
                 Op::Nop => {}
                 Op::Const(i) => {
-                    let v = tri!(values::const_value(
-                        &func.consts[i as usize],
-                        &mut cx!(ex, fuel)
-                    ));
+                    let v = tri!(values::load_const(func, i, &mut cx!(ex, fuel)));
                     stack.push(v);
                 }
-                Op::SmallInt(i) => push_int(stack, i as i64),
+                Op::SmallInt(i) => stack.push(Value::Int(i64::from(i))),
                 Op::None => stack.push(Value::None),
                 Op::True => stack.push(Value::Bool(true)),
                 Op::False => stack.push(Value::Bool(false)),
@@ -221,47 +175,24 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     stack[n - 3..].rotate_right(1);
                 }
                 Op::LoadLocal(i) => {
-                    if let Value::Int(x) = stack[base + i as usize] {
-                        // `return n`, without pushing `n` first.
-                        if let Some(Op::Return) = code.get(pc)
-                            && *fuel >= 1
-                            && plain_return(ex, &fiber.frames, &fiber.handlers, fref)
-                        {
-                            *fuel -= 1;
-                            fiber.frames.pop();
-                            return_int(stack, base, x);
-                            continue 'frame;
-                        }
-                        if let Some(next) = fused::after_int_local(code, pc, stack, base, x, fuel) {
-                            pc = next;
-                        } else {
-                            push_int(stack, x);
-                        }
+                    let slot = base + i as usize;
+                    // An int is read as its payload: the slot was likely
+                    // written that way, and reading the whole value right
+                    // after a partial write stalls on x86.
+                    if let Value::Int(x) = stack[slot] {
+                        stack.push(Value::Int(x));
                         continue;
                     }
-                    let v = &stack[base + i as usize];
-                    if matches!(v, Value::Unbound) {
+                    if matches!(stack[slot], Value::Unbound) {
                         break unbound_local(&func.local_names[i as usize]);
                     }
                     // Cloning straight into the stack's spare capacity
                     // avoids a round trip through a temporary.
-                    let slot = base + i as usize;
                     stack.extend_from_within(slot..slot + 1);
                 }
                 Op::StoreLocal(i) => {
-                    let slot = base + i as usize;
-                    // An int into an int slot: move the payload alone, so
-                    // no whole value is read back right after being written.
-                    if let [.., Value::Int(x)] = stack.as_slice() {
-                        let x = *x;
-                        if let Value::Int(old) = &mut stack[slot] {
-                            *old = x;
-                            forget_top(stack);
-                            continue;
-                        }
-                    }
                     let v = pop(stack);
-                    stack[slot] = v;
+                    stack[base + i as usize] = v;
                 }
                 Op::DelLocal(i) => {
                     let slot = &mut stack[base + i as usize];
@@ -316,6 +247,20 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::DelPlace { base: pb, depth } => {
                     tri!(places::del_place(ex, fiber, fuel, at, pb, depth));
                 }
+                // A method of a list, dict or str in a local: on the slot
+                // itself, no place to walk (`sort` without `key=` included).
+                Op::CallPlace {
+                    base: PlaceBase::Local(l),
+                    depth: 0,
+                    name,
+                    argc,
+                    kw: NO_KW,
+                } if values::has_methods(&stack[base + l as usize]) => {
+                    let slot = base + l as usize;
+                    let name = &func.names[name as usize];
+                    let r = tri!(calls::local_method(ex, stack, fuel, slot, name, argc));
+                    stack.push(r);
+                }
                 Op::CallPlace {
                     base: pb,
                     depth,
@@ -356,16 +301,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::Binary(bop) => {
                     if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
-                        && let Some(r) = fused::int_arith(bop, *x, *y)
+                        && let Some(r) = int_arith(bop, *x, *y)
                     {
-                        if let Some(next) = fused::after_int_binary(code, pc, stack, base, r, fuel)
-                        {
-                            pc = next;
-                        } else if let [.., Value::Int(x), _] = stack.as_mut_slice() {
-                            // Only the payload changes: no tag write, no drop.
-                            *x = r;
-                            forget_top(stack);
-                        }
+                        stack.pop();
+                        *top(stack) = Value::Int(r);
                         continue;
                     }
                     if bop == BinOp::Add
@@ -381,28 +320,22 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     let r = tri!(ops::binary(bop, a, &b, &mut cx!(ex, fuel)));
                     *top(&mut fiber.stack) = r;
                 }
+                Op::Bin { op: bop, dst, a, b } => {
+                    if !regs.int_bin(stack, bop, dst, a, b) {
+                        tri!(regs.bin(stack, bop, dst, a, b, &mut cx!(ex, fuel)));
+                    }
+                }
                 Op::Unary(uop) => {
                     let a = top(stack);
                     let r = tri!(ops::unary(uop, a));
                     *a = r;
                 }
                 Op::Compare(cop) => {
-                    let n = stack.len();
-                    if let (Value::Int(x), Value::Int(y)) = (&stack[n - 2], &stack[n - 1])
-                        && let Some(r) = fused::int_cmp(cop, *x, *y)
+                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
+                        && let Some(r) = int_cmp(cop, *x, *y)
                     {
-                        // A jump on the result takes it straight away
-                        // (charged as the instruction it is).
-                        if let Some(&Op::JumpIfFalse(t)) = code.get(pc)
-                            && *fuel >= 1
-                        {
-                            *fuel -= 1;
-                            forget_top(stack);
-                            forget_top(stack);
-                            pc = if r { pc + 1 } else { t as usize };
-                        } else {
-                            set_top2_bool(stack, r);
-                        }
+                        stack.pop();
+                        *top(stack) = Value::Bool(r);
                         continue;
                     }
                     let b = pop(stack);
@@ -410,18 +343,33 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     let r = tri!(ops::compare(cop, a, &b));
                     *a = r;
                 }
+                Op::JumpCmp {
+                    op: cop,
+                    a,
+                    b,
+                    when,
+                    target,
+                } => {
+                    let jump = match regs.int_jump_cmp(stack, cop, a, b, when) {
+                        Some(j) => j,
+                        None => tri!(regs.jump_cmp(stack, cop, a, b, when, &mut cx!(ex, fuel))),
+                    };
+                    if jump {
+                        pc = target as usize;
+                    }
+                }
+                Op::Move { dst, src } => {
+                    if !regs.int_move(stack, dst, src) {
+                        tri!(regs.mov(stack, dst, src, &mut cx!(ex, fuel)));
+                    }
+                }
                 Op::Not => {
                     let a = top(stack);
                     *a = Value::Bool(!truthy(a));
                 }
                 Op::Jump(t) => pc = t as usize,
                 Op::JumpIfFalse(t) => {
-                    if let [.., Value::Bool(b)] = stack.as_slice() {
-                        if !*b {
-                            pc = t as usize;
-                        }
-                        forget_top(stack);
-                    } else if !truthy(&pop(stack)) {
+                    if !truthy(&pop(stack)) {
                         pc = t as usize;
                     }
                 }
@@ -526,60 +474,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     *top(&mut fiber.stack) = it;
                 }
                 Op::ForIter(t) => {
-                    // Ranges first, pushing the int in place.
-                    let range_step = match stack.last_mut() {
-                        Some(Value::Iter(it)) => match Arc::make_mut(it) {
-                            IterState::Range { next, stop, step } => {
-                                let cur = *next;
-                                let more = if *step > 0 { cur < *stop } else { cur > *stop };
-                                if more {
-                                    // Past the end of i64 there is nothing left to yield.
-                                    *next = cur.checked_add(*step).unwrap_or(*stop);
-                                }
-                                Some(more.then_some(cur))
-                            }
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    match range_step {
-                        Some(Some(cur)) => {
-                            // `for i in range(..)`: straight into `i`.
-                            if let Some(&Op::StoreLocal(d)) = code.get(pc)
-                                && *fuel >= 1
-                                && base + (d as usize) + 1 < stack.len()
-                            {
-                                *fuel -= 1;
-                                fused::set_int(&mut stack[base + d as usize], cur);
-                                pc += 1;
-                            } else {
-                                push_int(stack, cur);
-                            }
-                            continue;
-                        }
-                        Some(None) => {
-                            stack.pop();
-                            pc = t as usize;
-                            continue;
-                        }
-                        None => {}
-                    }
                     let Value::Iter(it) = top(stack) else {
                         break errors::runtime_error("internal error: ForIter without an iterator");
                     };
-                    let state = Arc::make_mut(it);
-                    let next = match state {
-                        IterState::Range { next, stop, step } => {
-                            let cur = *next;
-                            let more = if *step > 0 { cur < *stop } else { cur > *stop };
-                            if more {
-                                // Past the end of i64 there is nothing left to yield.
-                                *next = cur.checked_add(*step).unwrap_or(*stop);
-                                Some(Value::Int(cur))
-                            } else {
-                                None
-                            }
-                        }
+                    let next = match Arc::make_mut(it) {
                         IterState::Channel(id) => {
                             let id = *id;
                             save_pc(fiber, pc);
@@ -603,6 +501,27 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         }
                     }
                 }
+                Op::ForPrep {
+                    var,
+                    state,
+                    argc,
+                    exit,
+                } => {
+                    if !tri!(regs.for_prep(stack, var, state, argc, &mut cx!(ex, fuel))) {
+                        pc = exit as usize;
+                    }
+                }
+                Op::ForLoop { var, state, body } => {
+                    if tri!(regs.for_step(stack, var, state)) {
+                        pc = body as usize;
+                    }
+                }
+                Op::Call { argc: 1, kw: NO_KW }
+                    if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
+                {
+                    let r = tri!(calls::len(ex, stack, fuel));
+                    stack.push(r);
+                }
                 Op::Call { argc, kw } => {
                     let n = argc as usize;
                     let fpos = stack.len() - n - 1;
@@ -614,16 +533,15 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                             if fiber.frames.len() >= ex.limits.frame_limit as usize {
                                 break calls::recursion_error();
                             }
-                            // Slide the arguments over the function value,
-                            // which needs no drop.
+                            // Slide the arguments over the function value.
                             for j in fpos..fpos + n {
                                 match stack[j + 1] {
-                                    // Moved as payload (see `set_top2_bool`).
+                                    // Moved as its payload (see `LoadLocal`).
                                     Value::Int(x) => stack[j] = Value::Int(x),
                                     _ => stack.swap(j, j + 1),
                                 }
                             }
-                            forget_top(stack);
+                            stack.pop();
                             if callee.nlocals as usize > n {
                                 stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
                             }
@@ -632,6 +550,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                                 func: target,
                                 pc: 0,
                                 base: fpos as u32,
+                                ret: Cont::Push,
                             });
                             continue 'frame;
                         }
@@ -643,35 +562,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     save_pc(fiber, pc);
                     flow!(calls::call_method_op(ex, fiber, fuel, func, name, argc, kw));
                 }
-                Op::Return => {
-                    if plain_return(ex, &fiber.frames, &fiber.handlers, fref) {
-                        fiber.frames.pop();
-                        if let [.., Value::Int(x)] = stack.as_slice() {
-                            let x = *x;
-                            forget_top(stack);
-                            return_int(stack, base, x);
-                        } else {
-                            let v = pop(stack);
-                            truncate(stack, base);
-                            stack.push(v);
-                        }
-                        continue 'frame;
-                    }
-                    let v = pop(stack);
-                    match calls::return_from(ex, fiber, fuel, v) {
-                        calls::Ret::Continue => continue 'frame,
-                        calls::Ret::Done(v) => {
-                            fiber.state = FiberState::Done;
-                            return Step::Done(v);
-                        }
-                        calls::Ret::Raise(e) => {
-                            if let Some(done) = throw(ex, fiber, e, false) {
-                                return done;
-                            }
-                            continue 'frame;
-                        }
-                    }
-                }
+                Op::Return => ret!(pop(stack)),
+                Op::ReturnArg(a) => match regs.take_quick(stack, a) {
+                    Some(v) => ret!(v),
+                    None => ret!(tri!(regs.take(stack, a, &mut cx!(ex, fuel)))),
+                },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
                     fiber.handlers.push(crate::Handler {

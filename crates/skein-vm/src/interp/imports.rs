@@ -40,7 +40,13 @@ pub(crate) fn import(ex: &mut Exec, fiber: &mut Fiber, name: &str) -> Result<Flo
                 )));
             }
             ImportState::NotRun => {
-                push_frame(ex, fiber, FuncRef { module: m, func: 0 }, Vec::new())?;
+                push_frame(
+                    ex,
+                    fiber,
+                    FuncRef { module: m, func: 0 },
+                    Vec::new(),
+                    crate::fiber::Cont::Import,
+                )?;
                 if let Some(g) = ex.globals.modules.get_mut(m as usize) {
                     g.state = ImportState::Running;
                 }

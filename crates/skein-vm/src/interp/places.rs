@@ -378,9 +378,13 @@ pub(crate) fn call_place(
     }
     if let Some((pf, pargs)) = calls::sort_key_route(ex, &target, name, &args, &kwargs) {
         // The place's parts stay on the stack: when `list_sort` returns,
-        // `return_from` stores its result there.
+        // its continuation stores the sorted list there.
         drop(target);
-        calls::push_frame(ex, fiber, pf, pargs)?;
+        let ret = crate::fiber::Cont::StorePlace {
+            base: call.base,
+            depth: call.depth,
+        };
+        calls::push_frame(ex, fiber, pf, pargs, ret)?;
         return Ok(Flow::Frame);
     }
     // Drop the copy first so an unshared list is mutated without a copy.

@@ -3,18 +3,63 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::Const;
+use std::any::Any;
+
+use skein_script::bytecode::{Const, Function};
 
 use crate::error::ErrorObj;
 use crate::errors;
 use crate::value::{Kind, List, TypeTag, Value};
 use crate::{Cx, ops};
 
+/// Whether `v` has the methods `CallPlace` runs on a place (list, dict, str).
+#[inline]
+pub(crate) fn has_methods(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Dict(_) | Value::Str(_))
+}
+
 /// A list of `items`, or `MemoryError` past the size limit.
 pub(crate) fn make_list(items: Vec<Value>, cx: &Cx) -> Result<Value, Value> {
     let list = List::new(items);
     errors::check_size(list.size, cx.limits.size_limit)?;
     Ok(Value::List(Arc::new(list)))
+}
+
+/// A function's constants as values, made on first use and shared by every
+/// load after it, so a string constant is not copied per load. Lists and
+/// dicts are left out (`None`): making one checks the size limit.
+fn shared_consts(func: &Function) -> &[Option<Value>] {
+    let made = func.derived.0.get_or_init(|| {
+        let values: Vec<Option<Value>> = func
+            .consts
+            .iter()
+            .map(|c| match c {
+                Const::None => Some(Value::None),
+                Const::Bool(b) => Some(Value::Bool(*b)),
+                Const::Int(i) => Some(Value::Int(*i)),
+                Const::Float(f) => Some(Value::Float(*f)),
+                Const::Str(s) => Some(Value::str(s.as_str())),
+                Const::List(_) | Const::Dict(_) => None,
+            })
+            .collect();
+        Arc::new(values) as Arc<dyn Any + Send + Sync>
+    });
+    made.downcast_ref::<Vec<Option<Value>>>()
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The value of `func.consts[i]`: shared when it can be, else made.
+#[inline]
+pub(crate) fn load_const(func: &Function, i: u16, cx: &mut Cx) -> Result<Value, Value> {
+    match shared_consts(func).get(i as usize) {
+        Some(Some(v)) => Ok(v.clone()),
+        _ => match func.consts.get(i as usize) {
+            Some(c) => const_value(c, cx),
+            None => Err(errors::runtime_error(
+                "internal error: constant out of range",
+            )),
+        },
+    }
 }
 
 /// The value of a constant. Dict constants go through `ops::store_index` so

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use super::arity;
 use crate::Cx;
-use crate::builtins::take_kwargs;
 use crate::errors::{attribute_error, check_size, key_error, type_error, value_error};
 use crate::host::KwArgs;
 use crate::ops::{charge, items_of};
@@ -49,7 +48,7 @@ pub(super) fn call(
     let Value::Dict(d) = recv else {
         return Err(attribute_error(recv, name));
     };
-    take_kwargs(&format!("dict.{name}"), kwargs, &[])?;
+    super::no_kwargs("dict", name, kwargs)?;
     let limit = cx.limits.size_limit;
     match name {
         "keys" | "values" | "items" => {

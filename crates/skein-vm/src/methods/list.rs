@@ -27,7 +27,7 @@ pub(super) fn call(
         return Err(attribute_error(recv, name));
     };
     if name != "sort" {
-        take_kwargs(&format!("list.{name}"), kwargs.clone(), &[])?;
+        super::no_kwargs("list", name, kwargs.clone())?;
     }
     let limit = cx.limits.size_limit;
     match name {

@@ -54,6 +54,15 @@ pub fn has_method(v: &Value, name: &str) -> bool {
     }
 }
 
+/// A method that takes no keyword arguments got none; the message, when it
+/// got some, names it as `ty.name`.
+pub(crate) fn no_kwargs(ty: &str, name: &str, kwargs: KwArgs) -> Result<(), Value> {
+    if kwargs.is_empty() {
+        return Ok(());
+    }
+    crate::builtins::take_kwargs(&format!("{ty}.{name}"), kwargs, &[]).map(drop)
+}
+
 /// Python's arity messages for methods: `list.append() takes exactly one
 /// argument (0 given)` for fixed counts, `pop expected at most 1 argument,
 /// got 2` for ranges.
@@ -64,6 +73,11 @@ pub(crate) fn arity(
     min: usize,
     max: usize,
 ) -> Result<(), Value> {
+    // Formatting the name only for the message keeps a good call free of
+    // allocation.
+    if (min..=max).contains(&args.len()) {
+        return Ok(());
+    }
     if min == max && min <= 1 {
         crate::builtins::arity(&format!("{ty}.{name}"), args, min, max)
     } else {

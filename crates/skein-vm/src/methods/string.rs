@@ -86,7 +86,7 @@ pub(super) fn call(
         check_size(out.len() as u64, cx.limits.size_limit)?;
         return Ok(Value::str(out));
     }
-    take_kwargs(&format!("str.{name}"), kwargs, &[])?;
+    super::no_kwargs("str", name, kwargs)?;
     charge(cx, s.len() as u64 / 16);
     match name {
         "split" => {

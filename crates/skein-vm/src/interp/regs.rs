@@ -1,0 +1,519 @@
+//! The register instructions (`Bin`, `JumpCmp`, `Move`, the range loop):
+//! operands read straight from local slots, immediates and constants, and
+//! results written straight into a slot. Two ints take a path that touches
+//! nothing else; any other operands go through `ops`, with the messages
+//! the stack instructions give.
+
+use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
+
+use super::dispatch::unbound_local;
+use super::values::load_const;
+use crate::value::{TypeTag, Value};
+use crate::{Cx, builtins, errors, ops};
+
+/// Where a register instruction runs: the frame's code and window.
+#[derive(Clone, Copy)]
+pub(super) struct Regs<'f> {
+    pub func: &'f Function,
+    pub base: usize,
+}
+
+/// `x op y` for the comparisons whose int result needs no other value.
+#[inline]
+pub(super) fn int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
+    match op {
+        CmpOp::Eq => Some(x == y),
+        CmpOp::Ne => Some(x != y),
+        CmpOp::Lt => Some(x < y),
+        CmpOp::Le => Some(x <= y),
+        CmpOp::Gt => Some(x > y),
+        CmpOp::Ge => Some(x >= y),
+        _ => None,
+    }
+}
+
+/// `x op y` for the operators the fast path handles; `None` on overflow or
+/// for any other operator (the generic path then raises or handles it).
+#[inline]
+pub(super) fn int_arith(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        // As `ops::arith` computes them; a zero divisor (an error) or
+        // `MIN // -1` (an overflow) is left to the generic path.
+        BinOp::FloorDiv if y != 0 => {
+            let q = x.checked_div(y)?;
+            Some(if x % y != 0 && ((x < 0) != (y < 0)) {
+                q - 1
+            } else {
+                q
+            })
+        }
+        BinOp::Mod if y != 0 => {
+            let r = x.wrapping_rem(y);
+            Some(if r != 0 && ((r < 0) != (y < 0)) {
+                r + y
+            } else {
+                r
+            })
+        }
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
+    }
+}
+
+impl Regs<'_> {
+    /// The operand as an int, if it is one; `pos` is where a popped
+    /// operand sits on the stack.
+    #[inline]
+    fn int(self, stack: &[Value], arg: Arg, pos: usize) -> Option<i64> {
+        let v = match arg {
+            Arg::Int(k) => return Some(i64::from(k)),
+            Arg::Local(i) => stack.get(self.base + i as usize),
+            Arg::Pop => stack.get(pos),
+            Arg::Const(c) => {
+                return match self.func.consts.get(c as usize) {
+                    Some(Const::Int(k)) => Some(*k),
+                    _ => None,
+                };
+            }
+        };
+        match v {
+            Some(Value::Int(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// Both operands as ints, with where the first popped one sits.
+    #[inline]
+    fn ints(self, stack: &[Value], a: Arg, b: Arg) -> (Option<(i64, i64)>, usize) {
+        let n = stack.len().saturating_sub(a.pops() + b.pops());
+        let pair = match (self.int(stack, a, n), self.int(stack, b, n + a.pops())) {
+            (Some(x), Some(y)) => Some((x, y)),
+            _ => None,
+        };
+        (pair, n)
+    }
+
+    /// Both operands as values, popping those that pop: `a` is read (and
+    /// its unbound check made) before `b`, as the stack code did.
+    fn values(
+        self,
+        stack: &mut Vec<Value>,
+        a: Arg,
+        b: Arg,
+        cx: &mut Cx,
+    ) -> Result<(Value, Value), Value> {
+        let pb = if b == Arg::Pop {
+            super::pop(stack)
+        } else {
+            Value::Unbound
+        };
+        let pa = if a == Arg::Pop {
+            super::pop(stack)
+        } else {
+            Value::Unbound
+        };
+        let va = self.value(stack, a, pa, cx)?;
+        let vb = self.value(stack, b, pb, cx)?;
+        Ok((va, vb))
+    }
+
+    /// The operand's value; `popped` is it when it was popped.
+    fn value(self, stack: &[Value], arg: Arg, popped: Value, cx: &mut Cx) -> Result<Value, Value> {
+        match arg {
+            Arg::Pop => Ok(popped),
+            Arg::Int(k) => Ok(Value::Int(i64::from(k))),
+            Arg::Local(i) => match stack.get(self.base + i as usize) {
+                Some(Value::Unbound) | None => Err(self.unbound(i)),
+                Some(v) => Ok(v.clone()),
+            },
+            Arg::Const(c) => load_const(self.func, c, cx),
+        }
+    }
+
+    fn unbound(self, i: u16) -> Value {
+        unbound_local(
+            self.func
+                .local_names
+                .get(i as usize)
+                .map_or("?", String::as_str),
+        )
+    }
+
+    /// Writes the result where `dst` says.
+    #[inline]
+    fn put(self, stack: &mut Vec<Value>, dst: Dst, v: Value) {
+        match dst {
+            Dst::Push => stack.push(v),
+            Dst::Local(d) => {
+                if let Some(slot) = stack.get_mut(self.base + d as usize) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
+    /// Writes an int result where `dst` says.
+    #[inline]
+    fn put_int(self, stack: &mut Vec<Value>, dst: Dst, r: i64) {
+        match dst {
+            Dst::Push => stack.push(Value::Int(r)),
+            Dst::Local(d) => {
+                if let Some(slot) = stack.get_mut(self.base + d as usize) {
+                    set_int(slot, r);
+                }
+            }
+        }
+    }
+
+    /// `Bin` on two ints whose result is an int: done, touching nothing
+    /// else, and `true`; `false` (with nothing changed) for any other case.
+    #[inline]
+    pub fn int_bin(self, stack: &mut Vec<Value>, op: BinOp, dst: Dst, a: Arg, b: Arg) -> bool {
+        let (Some((x, y)), n) = self.ints(stack, a, b) else {
+            return false;
+        };
+        let Some(r) = int_arith(op, x, y) else {
+            return false;
+        };
+        match dst {
+            // The first popped operand's slot takes the result in place.
+            Dst::Push if n < stack.len() => {
+                stack.truncate(n + 1);
+                if let Some(slot) = stack.get_mut(n) {
+                    set_int(slot, r);
+                }
+            }
+            _ => {
+                stack.truncate(n);
+                self.put_int(stack, dst, r);
+            }
+        }
+        true
+    }
+
+    /// `Bin`: `dst := a op b`, for any operands.
+    pub fn bin(
+        self,
+        stack: &mut Vec<Value>,
+        op: BinOp,
+        dst: Dst,
+        a: Arg,
+        b: Arg,
+        cx: &mut Cx,
+    ) -> Result<(), Value> {
+        if op == BinOp::Add
+            && let (Dst::Local(d), Arg::Local(s)) = (dst, a)
+            && d == s
+        {
+            return self.add_in_place(stack, d, b, cx);
+        }
+        let (va, vb) = self.values(stack, a, b, cx)?;
+        let r = ops::binary(op, &va, &vb, cx)?;
+        self.put(stack, dst, r);
+        Ok(())
+    }
+
+    /// `x = x + y` (and `x += y`) on local `x`: the slot lets go of its value
+    /// during the add, so a str or list that only `x` holds is appended to in
+    /// place (`ops::add_assign_in_place`) and a `t += "ab"` loop is linear,
+    /// not quadratic. A failed add leaves the slot as it was.
+    fn add_in_place(
+        self,
+        stack: &mut Vec<Value>,
+        d: u16,
+        b: Arg,
+        cx: &mut Cx,
+    ) -> Result<(), Value> {
+        let popped = if b == Arg::Pop {
+            super::pop(stack)
+        } else {
+            Value::Unbound
+        };
+        let slot = self.base + d as usize;
+        // `x` is read before `y`, as the general path reads them.
+        if matches!(stack.get(slot), Some(Value::Unbound) | None) {
+            return Err(self.unbound(d));
+        }
+        let vb = self.value(stack, b, popped, cx)?;
+        let mut va = std::mem::replace(&mut stack[slot], Value::Unbound);
+        let r = ops::add_assign_in_place(&mut va, &vb, cx);
+        stack[slot] = va;
+        r
+    }
+
+    /// `JumpCmp` on two ints: whether to jump; `None` (with nothing
+    /// changed) for any other operands.
+    #[inline]
+    pub fn int_jump_cmp(
+        self,
+        stack: &mut Vec<Value>,
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        when: bool,
+    ) -> Option<bool> {
+        let (Some((x, y)), n) = self.ints(stack, a, b) else {
+            return None;
+        };
+        let r = int_cmp(op, x, y)?;
+        stack.truncate(n);
+        Some(r == when)
+    }
+
+    /// `JumpCmp`: whether `(a op b)` is as truthy as `when`, for any operands.
+    pub fn jump_cmp(
+        self,
+        stack: &mut Vec<Value>,
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        when: bool,
+        cx: &mut Cx,
+    ) -> Result<bool, Value> {
+        let (va, vb) = self.values(stack, a, b, cx)?;
+        let r = ops::compare(op, &va, &vb)?;
+        Ok(ops::truthy(&r) == when)
+    }
+
+    /// The operand of `ReturnArg` when it is a bound local or an int.
+    #[inline]
+    pub fn take_quick(self, stack: &mut [Value], arg: Arg) -> Option<Value> {
+        match arg {
+            Arg::Int(k) => Some(Value::Int(i64::from(k))),
+            Arg::Local(i) => match stack.get_mut(self.base + i as usize) {
+                // The payload alone (see `LoadLocal` in `dispatch`).
+                Some(Value::Int(x)) => Some(Value::Int(*x)),
+                Some(Value::Unbound) | None => None,
+                Some(v) => Some(v.clone()),
+            },
+            _ => None,
+        }
+    }
+
+    /// `Move` of an int: done and `true`; else `false`, nothing changed.
+    #[inline]
+    pub fn int_move(self, stack: &mut Vec<Value>, dst: u16, src: Arg) -> bool {
+        let n = stack.len();
+        let Some(x) = self.int(stack, src, n.saturating_sub(1)) else {
+            return false;
+        };
+        stack.truncate(n - src.pops());
+        self.put_int(stack, Dst::Local(dst), x);
+        true
+    }
+
+    /// `Move`: `local dst := src`, for any operand.
+    pub fn mov(self, stack: &mut Vec<Value>, dst: u16, src: Arg, cx: &mut Cx) -> Result<(), Value> {
+        let popped = if src == Arg::Pop {
+            super::pop(stack)
+        } else {
+            Value::Unbound
+        };
+        let v = self.value(stack, src, popped, cx)?;
+        self.put(stack, Dst::Local(dst), v);
+        Ok(())
+    }
+
+    /// The operand of `ReturnArg`.
+    #[inline]
+    pub fn take(self, stack: &mut Vec<Value>, arg: Arg, cx: &mut Cx) -> Result<Value, Value> {
+        let popped = if arg == Arg::Pop {
+            super::pop(stack)
+        } else {
+            Value::Unbound
+        };
+        self.value(stack, arg, popped, cx)
+    }
+
+    /// `ForPrep`: builds the range from its popped arguments (as the
+    /// builtin `range` does, errors included), keeps its state in three
+    /// slots and takes its first step. `false` when it is empty.
+    pub fn for_prep(
+        self,
+        stack: &mut Vec<Value>,
+        var: u16,
+        state: u16,
+        argc: u8,
+        cx: &mut Cx,
+    ) -> Result<bool, Value> {
+        let at = stack.len().saturating_sub(argc as usize);
+        let args = stack.split_off(at);
+        let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)? else {
+            return Err(errors::runtime_error(
+                "internal error: range() made no range",
+            ));
+        };
+        let s = self.base + state as usize;
+        let Some(slots) = stack.get_mut(s..s + 3) else {
+            return Err(broken_range());
+        };
+        slots[0] = Value::Int(r.start);
+        slots[1] = Value::Int(r.stop);
+        slots[2] = Value::Int(r.step);
+        self.for_step(stack, var, state)
+    }
+
+    /// `ForLoop` (and `ForPrep`'s first step): the next item into `var`
+    /// and the state moved on; `false` once the range is exhausted.
+    #[inline]
+    pub fn for_step(self, stack: &mut [Value], var: u16, state: u16) -> Result<bool, Value> {
+        let s = self.base + state as usize;
+        let Some([Value::Int(next), Value::Int(stop), Value::Int(step)]) = stack.get_mut(s..s + 3)
+        else {
+            return Err(broken_range());
+        };
+        let cur = *next;
+        let more = if *step > 0 { cur < *stop } else { cur > *stop };
+        if !more {
+            return Ok(false);
+        }
+        // Past the end of i64 there is nothing left to yield.
+        *next = cur.checked_add(*step).unwrap_or(*stop);
+        self.put_int_slot(stack, var, cur);
+        Ok(true)
+    }
+
+    #[inline]
+    fn put_int_slot(self, stack: &mut [Value], d: u16, r: i64) {
+        if let Some(slot) = stack.get_mut(self.base + d as usize) {
+            set_int(slot, r);
+        }
+    }
+}
+
+/// Stores an int into a slot: only the payload when it holds an int.
+#[inline]
+fn set_int(slot: &mut Value, r: i64) {
+    match slot {
+        Value::Int(old) => *old = r,
+        other => *other = Value::Int(r),
+    }
+}
+
+/// A range loop's state slots hold something else: only a tampered save
+/// gets here.
+fn broken_range() -> Value {
+    errors::runtime_error("internal error: a range loop's state is not three ints")
+}
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use skein_script::loader::compile_str;
+
+    use crate::Step;
+    use crate::machine::{BufferHost, Machine};
+    use crate::value::Value;
+
+    /// Every register-instruction shape, plus the ones whose int path gives way: an overflow,
+    /// a float local, `is`, a store into an unbound slot, `return n` inside
+    /// a `try`. No builtin is
+    /// called (they charge fuel by the elements they touch, clamped at zero,
+    /// so small fuel sizes would count differently for reasons of their own).
+    const SHAPES: &str = r#"
+def f(n):
+    i = 0
+    s = 0
+    while i < n:
+        s = s + i
+        t = i * 3
+        if t >= 9:
+            s += 1
+        i += 1
+    return s + t
+def g(n):
+    if n < 2:
+        return n
+    return g(n - 1) + g(n - 2)
+def h(n):
+    try:
+        return n
+    finally:
+        n = 0
+x = 2.5
+y = x - 1
+k = 9223372036854775806
+a = k + 1
+try:
+    b = k + 2
+except OverflowError:
+    b = "overflow"
+r = [f(10), y, x is None, x < 3, k > 2, g(10), h(7)]
+"#;
+
+    /// A range loop, floor division and modulo of both signs, bit operations
+    /// and a division by zero. `range` charges fuel for its arguments, so
+    /// only the results are compared across fuel sizes.
+    const RANGE: &str = r#"
+def m(a, b):
+    t = 0
+    for i in range(-7, 8):
+        t = (t * 31 + i // 3 + i % 4 - (i & 5 | 2 ^ i)) % 1000003
+        q = (a + i) // -2
+        t = t + q % -3
+    try:
+        z = a // (b - b)
+    except ZeroDivisionError:
+        z = -1
+    return t + z
+r = m(5, 9)
+"#;
+
+    /// Fuel used and the final globals when stepping by `fuel` at a time.
+    fn run_by(fuel: u64) -> (u64, Vec<Value>) {
+        run_src_by(SHAPES, fuel)
+    }
+
+    fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
+        let program = Arc::new(compile_str("main", src).expect("compiles"));
+        let mut m = Machine::new(program, crate::Limits::default());
+        let mut host = BufferHost::default();
+        let mut used = 0;
+        loop {
+            let mut left = fuel;
+            let mut vm = crate::Vm {
+                program: &m.program,
+                globals: &mut m.globals,
+                limits: m.limits,
+            };
+            let step = crate::step(&mut vm, &mut m.fiber, &mut left, &mut host);
+            used += fuel - left;
+            match step {
+                Step::OutOfFuel => {}
+                Step::Done(_) => return (used, m.globals.modules[0].values.clone()),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn register_instructions_charge_one_fuel_each_and_match_single_steps() {
+        let (used1, globals1) = run_by(1);
+        let text = format!("{globals1:?}");
+        assert!(text.contains("Int(9223372036854775807)"), "{text}");
+        assert!(text.contains(r#"Str("overflow")"#), "{text}");
+        assert!(
+            text.contains(
+                "Int(79), Float(1.5), Bool(false), Bool(true), Bool(true), Int(55), Int(7)"
+            ),
+            "{text}"
+        );
+        for fuel in [2, 3, 4, 5, 1_000_000] {
+            assert_eq!(run_by(fuel), (used1, globals1.clone()), "fuel {fuel}");
+        }
+    }
+
+    #[test]
+    fn range_loops_and_division_match_python() {
+        for fuel in [1, 2, 3, 4, 5, 1_000_000] {
+            let (_, globals) = run_src_by(RANGE, fuel);
+            // python3: m(5, 9) == 647023
+            assert_eq!(globals.last(), Some(&Value::Int(647023)), "fuel {fuel}");
+        }
+    }
+}
