@@ -87,29 +87,55 @@ pub fn write_file(path: &Path, save: &SaveFile, encoding: Encoding) -> Result<()
 /// Writes `bytes` to `path` atomically, keeping the previous file as
 /// `PATH.bak`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
-    let io = |p: &Path, source: std::io::Error| SaveError::Io {
+    replace_file(path, bytes, "tmp", |path, dir, name| {
+        if path.exists() {
+            keep_backup(path, dir, name)?;
+        }
+        Ok(())
+    })
+}
+
+fn io(p: &Path, source: std::io::Error) -> SaveError {
+    SaveError::Io {
         path: p.display().to_string(),
         source,
-    };
-    let dir = match path.parent() {
+    }
+}
+
+/// The folder `path` is in (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// The one way a save file is replaced, for plain saves and autosaves alike:
+/// `bytes` go to a temporary file in the same folder (named
+/// `.NAME.PID.TMP_TAG`), flushed and synced; `keep_old(path, folder, name)`
+/// then keeps the previous files however the caller keeps them (a `.bak`, a
+/// rotation), the temporary file is renamed onto `path`, and the folder is
+/// synced. On any failure the temporary file is removed.
+pub(crate) fn replace_file(
+    path: &Path,
+    bytes: &[u8],
+    tmp_tag: &str,
+    keep_old: impl FnOnce(&Path, &Path, &str) -> std::io::Result<()>,
+) -> Result<(), SaveError> {
+    let dir = parent_dir(path);
     let name = path
         .file_name()
         .ok_or_else(|| io(path, std::io::Error::other("not a file name")))?
         .to_string_lossy()
         .into_owned();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}.{tmp_tag}", std::process::id()));
     let result = (|| {
         let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
         f.write_all(bytes).map_err(|e| io(&tmp, e))?;
         f.flush().map_err(|e| io(&tmp, e))?;
         f.sync_all().map_err(|e| io(&tmp, e))?;
         drop(f);
-        if path.exists() {
-            keep_backup(path, &dir, &name).map_err(|e| io(path, e))?;
-        }
+        keep_old(path, &dir, &name).map_err(|e| io(path, e))?;
         fs::rename(&tmp, path).map_err(|e| io(path, e))?;
         sync_dir(&dir).map_err(|e| io(&dir, e))
     })();

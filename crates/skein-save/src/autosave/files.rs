@@ -4,7 +4,6 @@
 //! or the previous autosave.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::SaveError;
@@ -29,33 +28,14 @@ pub fn rotated(path: &Path, n: usize) -> PathBuf {
 /// to the current `PATH`, the new file is renamed onto `PATH` last, and the
 /// folder is synced. `PATH` itself is never missing.
 pub fn write_rotating(path: &Path, bytes: &[u8], keep: usize) -> Result<(), SaveError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = crate::write::parent_dir(path);
     fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| io(path, std::io::Error::other("not a file name")))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.{}.autosave.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-        f.write_all(bytes).map_err(|e| io(&tmp, e))?;
-        f.flush().map_err(|e| io(&tmp, e))?;
-        f.sync_all().map_err(|e| io(&tmp, e))?;
-        drop(f);
+    crate::write::replace_file(path, bytes, "autosave.tmp", |path, _, _| {
         if keep > 1 && path.exists() {
-            rotate(path, keep).map_err(|e| io(path, e))?;
+            rotate(path, keep)?;
         }
-        fs::rename(&tmp, path).map_err(|e| io(path, e))?;
-        crate::write::sync_dir(&dir).map_err(|e| io(&dir, e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+        Ok(())
+    })
 }
 
 /// `PATH.(n)` → `PATH.(n+1)` from the oldest kept down, then `PATH.1` as a
