@@ -428,6 +428,49 @@ pub struct Module {
     pub globals: Vec<String>,
     /// Functions by index; `functions[0]` is the top level.
     pub functions: Vec<Function>,
+    /// How many times a hot reload swapped this module's code (0 as
+    /// loaded). Anything derived from the module's code and kept beside a
+    /// call site compares it to notice a swap.
+    #[serde(default)]
+    pub generation: u32,
+    /// Earlier sources that some of `functions` were compiled from (a hot
+    /// reload keeps code that frames still run, and defs the new source
+    /// dropped), so tracebacks show those functions' own lines.
+    #[serde(default)]
+    pub old: Vec<OldSource>,
+    /// Indices of retired copies: code a reload replaced that frames which
+    /// started on it still run. No function value names them.
+    #[serde(default)]
+    pub retired: Vec<u16>,
+}
+
+/// A source a module had before a hot reload, and its functions that are
+/// still loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OldSource {
+    /// The module's generation while this source was current.
+    pub generation: u32,
+    pub source: String,
+    /// Indices into the module's functions.
+    pub functions: Vec<u16>,
+}
+
+impl Module {
+    /// The source that function `func` was compiled from.
+    pub fn source_of(&self, func: u16) -> &str {
+        self.old
+            .iter()
+            .find(|o| o.functions.contains(&func))
+            .map_or(self.source.as_str(), |o| o.source.as_str())
+    }
+
+    /// The generation of the source `func` was compiled from.
+    pub fn generation_of(&self, func: u16) -> u32 {
+        self.old
+            .iter()
+            .find(|o| o.functions.contains(&func))
+            .map_or(self.generation, |o| o.generation)
+    }
 }
 
 /// Every script module a world has loaded, in load order (the main module first).

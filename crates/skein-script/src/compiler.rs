@@ -92,6 +92,12 @@ pub struct CompileOptions<'a> {
     /// The module's index in the program, which the loader assigns.
     pub module_index: u16,
     pub env: &'a dyn ModuleEnv,
+    /// Global names that keep their slots, in slot order, before any the
+    /// module itself introduces: a hot reload compiles the new source with
+    /// the running module's globals here, so code compiled from the old
+    /// source (still run by frames that started on it) and the new code
+    /// index the same slots. Empty for an ordinary load.
+    pub prior_globals: &'a [String],
 }
 
 type R<T> = Result<T, CompileError>;
@@ -133,6 +139,9 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         blocks: Vec::new(),
         too_many_globals: false,
     };
+    for n in opts.prior_globals {
+        c.global_slot(n);
+    }
     // Slots of names the top level binds follow source order.
     for n in &top.bound {
         c.global_slot(n);
@@ -159,6 +168,9 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         source: source.to_string(),
         globals: c.globals,
         functions,
+        generation: 0,
+        old: Vec::new(),
+        retired: Vec::new(),
     })
 }
 
