@@ -43,6 +43,7 @@ pub mod host;
 pub mod modules;
 pub mod natives;
 pub mod random;
+pub mod reload;
 pub mod resources;
 pub mod ring;
 pub mod run;

@@ -132,7 +132,11 @@ fn frame(program: &Program, f: &vmlink::FrameInfo, names: &Names) -> StackFrame 
         None => "?".to_string(),
     };
     let source = module
-        .and_then(|m| m.source.lines().nth((f.line as usize).checked_sub(1)?))
+        .and_then(|m| {
+            m.source_of(f.func.func)
+                .lines()
+                .nth((f.line as usize).checked_sub(1)?)
+        })
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string);
