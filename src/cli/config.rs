@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub load: Option<(PathBuf, bool)>,
     /// `--tick-rate HZ`: `None` runs ticks as fast as they go.
     pub tick_rate: Option<f64>,
+    /// `--watch`: hot reload of the script files.
+    pub watch: bool,
 }
 
 /// `--save PATH [--save-every K] [--compact|--binary]`, resolved.
@@ -128,6 +130,7 @@ impl RunConfig {
         cfg.tick_rate = args.serve.tick_rate;
         cfg.script = Some(args.file);
         cfg.search_path = args.paths;
+        cfg.watch = args.watch;
         cfg
     }
 
@@ -162,6 +165,7 @@ impl RunConfig {
             save: SaveConfig::resolve(save),
             load: load.load.map(|p| (p, load.schedule)),
             tick_rate: None,
+            watch: false,
         }
     }
 

@@ -12,6 +12,7 @@ mod logging;
 mod output;
 mod pace;
 mod progress;
+mod reload;
 mod resume;
 mod run;
 mod saving;

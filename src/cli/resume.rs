@@ -63,6 +63,7 @@ pub fn resume(args: ResumeArgs) -> ExitStatus {
         load: None,
         unbounded_ticks: budget == 0,
         tick_rate: args.serve.tick_rate,
+        watch: None,
     };
     world::run(&mut sim, &plan)
 }

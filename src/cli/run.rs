@@ -56,7 +56,18 @@ pub fn run(config: &RunConfig) -> ExitStatus {
             .map(|(p, (_, schedule))| (p, *schedule)),
         unbounded_ticks: config.budget.is_none(),
         tick_rate: config.tick_rate,
+        watch: None,
     };
+    let mut plan = plan;
+    if config.watch
+        && let Some(script) = &config.script
+    {
+        if let Err(e) = skein_world::reload::check_allowed(&sim.world) {
+            report(&format!("error: {e}"));
+            return ExitStatus::BadInput;
+        }
+        plan.watch = Some(skein_world::reload::watch::Watch::new(&sim.world, script));
+    }
     let status = world::run(&mut sim, &plan);
     if config.script.is_none() {
         tell_where_the_village_is(config, status);

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use skein_save::SaveFile;
 use skein_save::autosave::{Autosave, AutosaveStats};
 use skein_world::Simulation;
+use skein_world::reload::watch::Watch;
 use skein_world::run::{RunError, RunOptions, drive};
 
 use super::ExitStatus;
@@ -16,7 +17,7 @@ use super::output::report;
 use super::pace::Pacer;
 use super::progress::Progress;
 use super::stats::{Clock, closing_line};
-use super::{interrupt, saving};
+use super::{interrupt, reload, saving};
 
 /// How to tick a world that is ready to run.
 pub struct Plan<'a> {
@@ -31,10 +32,13 @@ pub struct Plan<'a> {
     pub unbounded_ticks: bool,
     /// `--tick-rate HZ`: ticks paced to the wall clock (`None`: flat out).
     pub tick_rate: Option<f64>,
+    /// `--watch`: the script files, polled at every tick boundary.
+    pub watch: Option<Watch>,
 }
 
 /// Ticks `sim` by `plan` and says how the process should exit.
 pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
+    let mut watch = plan.watch.clone().map(reload::Watching::new);
     // A long run should not end in a save that could never be written.
     if let Some(path) = &plan.save.path
         && path.is_dir()
@@ -94,6 +98,9 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
                     return false;
                 }
                 saved_at = Some(done);
+            }
+            if let Some(w) = watch.as_mut() {
+                w.after_tick(sim, &progress);
             }
             if let Some(a) = autosave.as_mut() {
                 a.after_tick(&mut sim.world);
