@@ -58,6 +58,7 @@ pub mod snapshot;
 mod staging;
 mod tasklet;
 pub mod values;
+pub mod versions;
 pub mod world_load;
 pub mod world_save;
 pub mod write;
