@@ -26,6 +26,9 @@ use crate::error::SaveError;
 use crate::snapshot::Snapshot;
 use crate::write::{Encoding, to_bytes};
 
+/// The target of the timeline's spans, so `--trace` writes autosave's too.
+const TIMELINE: &str = skein_world::spans::TARGET;
+
 /// Called on the writer thread with the snapshot's tick before it encodes
 /// (tools and tests use it to watch or hold up writes).
 pub type WriteHook = Arc<dyn Fn(u64) + Send + Sync>;
@@ -172,6 +175,10 @@ impl Autosave {
         }
         let start = Instant::now();
         let copies_at_start = world.resource::<Scheduler>().copies.nanos;
+        // On the timeline (`--trace`) beside the ticks: what the tick loop
+        // pays here, and the write on its own thread.
+        let span = tracing::info_span!(target: TIMELINE, "autosave snapshot", tick);
+        let entered = span.enter();
         let snapshot = match Snapshot::retake(world, self.last.take()) {
             Ok(s) => s,
             Err(error) => {
@@ -180,8 +187,12 @@ impl Autosave {
                 return;
             }
         };
+        drop(entered);
         let options = self.options.clone();
-        let handle = std::thread::spawn(move || write(snapshot, &options));
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        let handle = std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || write(snapshot, &options))
+        });
         self.in_flight = Some(InFlight {
             tick,
             snapshot: start.elapsed(),
@@ -243,12 +254,29 @@ impl Autosave {
     }
 }
 
+impl Drop for Autosave {
+    /// A write still going when the world goes away (an app exiting on
+    /// Ctrl-C) is waited for, so the newest autosave is complete.
+    fn drop(&mut self) {
+        if let Some(f) = self.in_flight.take() {
+            let _ = f.handle.join();
+        }
+    }
+}
+
 /// The writer thread: encode, write, rotate. Returns how long it took, and
 /// the snapshot with its fibers let go.
 fn write(mut snapshot: Snapshot, options: &AutosaveOptions) -> Written {
     if let Some(hook) = &options.before_write {
         hook(snapshot.tick());
     }
+    let span = tracing::info_span!(
+        target: TIMELINE,
+        "autosave write",
+        tick = snapshot.tick(),
+        bytes = tracing::field::Empty,
+    );
+    let _entered = span.enter();
     let start = Instant::now();
     // Each fiber is let go as soon as it is encoded: while the snapshot
     // holds it, its tasklet must copy it before it runs.
@@ -256,6 +284,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions) -> Written {
     snapshot.release_fibers();
     let result = save.and_then(|save| {
         let bytes = to_bytes(&save, options.encoding)?;
+        span.record("bytes", bytes.len());
         drop(save);
         files::write_rotating(&options.path, &bytes, options.keep.max(1))?;
         Ok(start.elapsed())
