@@ -13,6 +13,8 @@ mod errors;
 mod hermetic;
 #[path = "cli/pacing.rs"]
 mod pacing;
+#[path = "cli/reload.rs"]
+mod reload;
 #[path = "cli/saves.rs"]
 mod saves;
 #[path = "cli/seeds.rs"]

@@ -1,7 +1,9 @@
 //! Noticing changed `.sk` files: at each tick boundary the watched files'
 //! modification times and sizes are compared with the last seen (a few
 //! `stat` calls, so no watcher thread or file-notification dependency is
-//! needed); a change loads the whole program again and [`swap`]s it in.
+//! needed). A change is acted on at the first boundary that finds the
+//! files as they were at the one before (so a file caught half written is
+//! not compiled): the whole program is loaded again and [`swap`]ped in.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -18,6 +20,8 @@ use crate::Code;
 pub struct Watch {
     main: PathBuf,
     files: Vec<(PathBuf, Option<Stamp>)>,
+    /// A change was seen and has not been acted on yet.
+    pending: bool,
 }
 
 type Stamp = (SystemTime, u64);
@@ -28,6 +32,7 @@ impl Watch {
         let mut w = Watch {
             main: main.to_path_buf(),
             files: Vec::new(),
+            pending: false,
         };
         w.refresh(world);
         w
@@ -75,14 +80,20 @@ impl Watch {
         any
     }
 
-    /// At a tick boundary: if a watched file changed, loads the program
-    /// again and swaps it in. `None` when nothing changed; an error (a
+    /// At a tick boundary: if the watched files changed and have stayed
+    /// as they are since the last boundary, loads the program again and
+    /// swaps it in. `None` when there is nothing to do yet; an error (a
     /// compile error with file, line and column) leaves the old code
     /// running and is not reported again until a file changes again.
     pub fn poll(&mut self, world: &mut World) -> Option<Result<ReloadReport, ReloadError>> {
-        if !self.changed() {
+        if self.changed() {
+            self.pending = true;
             return None;
         }
+        if !self.pending {
+            return None;
+        }
+        self.pending = false;
         let opts = crate::load_options(world);
         let result = match load_program(&self.main, &opts) {
             Ok(fresh) => swap(world, &fresh),
