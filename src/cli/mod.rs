@@ -1,6 +1,6 @@
 //! The command-line face of Skein: parse the arguments, resolve them into a
 //! configuration, dispatch to one command, and turn its outcome into an
-//! exit code (runtime.md, "The headless binary").
+//! exit code (docs/cli.md, "Exit codes").
 
 mod args;
 mod compile;
@@ -26,7 +26,7 @@ use clap::Parser;
 use args::{Cli, Command, VillageArgs};
 use config::RunConfig;
 
-/// How the process ends, with runtime.md's exit codes.
+/// How the process ends, with the exit codes of docs/cli.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// 0: done; uncaught script errors were reported but do not count.

@@ -30,7 +30,7 @@ use crate::values::{Decoder, Place};
 /// (every tasklet and channel stays an entity, so there are none in practice).
 const SPARE_IDS: u64 = 1 << 20;
 
-/// Which code a world save resumes on (saves.md, "Code").
+/// Which code a world save resumes on (docs/saves.md, "Code").
 #[derive(Debug, Clone, Default)]
 pub enum CodePolicy {
     /// The code saved in the file (the default).

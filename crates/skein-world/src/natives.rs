@@ -1,5 +1,5 @@
 //! Native functions a host game registers in modules of its own
-//! (language.md, "Module sim": `npc.walk_to(x, y)`), and the queue through
+//! (docs/language.md, "The world": `npc.walk_to(x, y)`), and the queue through
 //! which ordinary bevy systems serve the blocking ones.
 //!
 //! An immediate native runs inside the scheduler with the world in hand and
@@ -205,7 +205,7 @@ impl NativeQueue {
         self.waiting.contains_key(&tasklet)
     }
 
-    /// Anything outstanding (runtime.md: a completed request whose tasklet
+    /// Anything outstanding (docs/rust-api.md, "Native functions": a completed request whose tasklet
     /// is not yet appended counts as pending).
     pub fn pending(&self) -> bool {
         !self.waiting.is_empty() || !self.completed.is_empty()

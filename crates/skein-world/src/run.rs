@@ -10,7 +10,7 @@ use skein_vm::{Limits, Value};
 
 use crate::{Scheduler, Simulation, TaskletFiber, TaskletState, Wait, WorldOptions};
 
-/// The run options of runtime.md that do not involve saves.
+/// The run options (docs/cli.md) that do not involve saves.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// At most this many ticks (`None`: until idle).
@@ -60,7 +60,7 @@ pub enum RunError {
 }
 
 impl RunError {
-    /// The exit code runtime.md gives this failure.
+    /// The exit code docs/cli.md gives this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Load(_) | RunError::Usage(_) => 2,
