@@ -46,27 +46,18 @@ pub struct RunSummary {
     pub deadlocked: Vec<String>,
 }
 
+/// Why a whole run could not go on; the binary maps each to its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Compile errors or unreadable scripts (exit code 2).
+    /// Compile errors or unreadable scripts.
     #[error("{0}")]
     Load(#[from] skein_script::loader::LoadError),
-    /// A bad option value (exit code 2).
+    /// A bad option value.
     #[error("{0}")]
     Usage(String),
-    /// Writing the output failed (exit code 3).
+    /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
-}
-
-impl RunError {
-    /// The exit code docs/cli.md gives this failure.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            RunError::Load(_) | RunError::Usage(_) => 2,
-            RunError::Io(_) => 3,
-        }
-    }
 }
 
 /// A world with the run options applied (no script loaded yet).
