@@ -17,7 +17,7 @@ use super::args::{ExtractArgs, InspectArgs};
 use super::config::encoding;
 use super::failure::{Failure, Outcome};
 use super::output::{Stdout, report};
-use super::{engine, saving, table};
+use super::{engine, saving};
 
 fn read(path: &Path) -> Result<SaveFile, Failure> {
     skein_save::read_file(&super::saving::existing(path)).map_err(Failure::bad_input)
@@ -28,8 +28,8 @@ pub fn inspect(args: &InspectArgs) -> Outcome {
     let save = read(&args.file)?;
     let text = match &args.tasklet {
         Some(selector) => stacks(&args.file, &save, selector, args.full)?,
-        None if args.json => table::json(&save),
-        None => table::text(&save),
+        None if args.json => skein_save::inspect::json(&save),
+        None => skein_save::inspect::text(&save),
     };
     let mut out = Stdout::new();
     out.write_str(&text);

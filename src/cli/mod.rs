@@ -17,7 +17,6 @@ mod resume;
 mod run;
 mod saving;
 mod stats;
-mod table;
 mod world;
 
 use std::process::ExitCode;
