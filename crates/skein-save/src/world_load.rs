@@ -285,14 +285,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         queue.restore(w.last_request, completions);
         for (req, id) in parked {
             if let Some(entity) = sched.ring.entity(id) {
-                queue.park_loaded(NativeCall {
-                    request: req.request,
-                    tasklet: id,
-                    entity,
-                    module: req.module,
-                    name: req.name,
-                    args: req.args,
-                });
+                queue.park_loaded(NativeCall::of(*req, id, entity));
             }
         }
     }

@@ -139,6 +139,21 @@ pub struct NativeCall {
     pub args: Vec<Value>,
 }
 
+impl NativeCall {
+    /// The call `request` of tasklet `tasklet` (entity `entity`), as the
+    /// host is shown it: parked, loaded from a save, or cancelled.
+    pub fn of(request: crate::NativeRequest, tasklet: u64, entity: Entity) -> NativeCall {
+        NativeCall {
+            request: request.request,
+            tasklet,
+            entity,
+            module: request.module,
+            name: request.name,
+            args: request.args,
+        }
+    }
+}
+
 /// Blocking requests waiting for the host, and the host's answers.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct NativeQueue {
