@@ -268,7 +268,7 @@ pub struct ResumeArgs {
     pub serve: ServeArgs,
 }
 
-/// Which code a resumed world runs (saves.md, "Code").
+/// Which code a resumed world runs (docs/saves.md, "Code").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CodeChoice {
     Saved,

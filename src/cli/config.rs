@@ -11,7 +11,7 @@ use skein_world::RunOptions;
 use super::args::{EncodingArgs, LimitArgs, LoadArgs, RunArgs, SaveArgs, VillageArgs, WorldArgs};
 
 /// Instructions a tasklet may run per tick unless `--budget` says otherwise
-/// (runtime.md, "Ticks").
+/// (docs/stackless.md, "Ticks and the budget").
 pub const DEFAULT_BUDGET: u64 = 10_000;
 
 /// Everything `skein run` (or `skein village`) needs to know, resolved.

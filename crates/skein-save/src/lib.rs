@@ -34,7 +34,7 @@
 //! // skein run … --load PART [--schedule]
 //! skein_save::selection::load_selection(&mut sim.world, &part, schedule)?;
 //! // skein inspect / extract
-//! print!("{}", skein_save::inspect::summary(&save));
+//! print!("{}", skein_save::inspect::text(&save));
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 

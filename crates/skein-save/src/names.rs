@@ -25,10 +25,7 @@ impl NativeNames {
             by_id: HashMap::new(),
             by_name: HashMap::new(),
         };
-        // The world's own natives never change: computed once per process.
-        static OWN: std::sync::OnceLock<Vec<(&'static str, &'static str, u32)>> =
-            std::sync::OnceLock::new();
-        for (m, f, id) in OWN.get_or_init(world_natives) {
+        for (m, f, id) in world_natives() {
             n.add(m, f, *id);
         }
         for (m, _) in natives.exports() {

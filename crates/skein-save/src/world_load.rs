@@ -30,7 +30,7 @@ use crate::values::{Decoder, Place};
 /// (every tasklet and channel stays an entity, so there are none in practice).
 const SPARE_IDS: u64 = 1 << 20;
 
-/// Which code a world save resumes on (saves.md, "Code").
+/// Which code a world save resumes on (docs/saves.md, "Code").
 #[derive(Debug, Clone, Default)]
 pub enum CodePolicy {
     /// The code saved in the file (the default).
@@ -285,14 +285,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         queue.restore(w.last_request, completions);
         for (req, id) in parked {
             if let Some(entity) = sched.ring.entity(id) {
-                queue.park_loaded(NativeCall {
-                    request: req.request,
-                    tasklet: id,
-                    entity,
-                    module: req.module,
-                    name: req.name,
-                    args: req.args,
-                });
+                queue.park_loaded(NativeCall::of(*req, id, entity));
             }
         }
     }

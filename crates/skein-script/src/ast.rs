@@ -118,7 +118,7 @@ pub struct ExceptHandler {
 }
 
 /// An assignment target. `Name`, `Attr` and `Index` chains whose root is a
-/// name are *places* (language.md): the compiler writes through them in place.
+/// name are *places* (docs/language.md): the compiler writes through them in place.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     Name(String, Span),

@@ -99,7 +99,7 @@ pub fn builtin_index(name: &str) -> Option<u16> {
 /// the others are served by the host (the world crate).
 pub const BUILTIN_MODULES: &[&str] = &["stackless", "pickle", "random", "sim", "math"];
 
-/// The root of a place (language.md, "Values, places and sharing").
+/// The root of a place (docs/language.md, "Values and places").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlaceBase {
     /// Local slot of the current frame.
@@ -271,7 +271,7 @@ pub enum Op {
     /// (or [`NO_KW`]). A script function pushes a frame.
     Call { argc: u8, kw: u16 },
     /// `[recv, a1..an, kwvals…] → [result]`: method `names[name]` on a
-    /// temporary (changes to it are lost, as language.md says).
+    /// temporary (changes to it are lost, as docs/language.md says).
     CallMethod { name: u16, argc: u8, kw: u16 },
     /// `[v] → ⊥`: returns `v` to the caller's frame.
     Return,

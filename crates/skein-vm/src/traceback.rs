@@ -1,5 +1,5 @@
 //! Uncaught errors as the user sees them: Python's traceback shape
-//! (language.md, "Errors a user sees"), with the `__prelude__` module's
+//! (docs/language.md, "Errors"), with the `__prelude__` module's
 //! frames left out.
 
 use skein_script::bytecode::Program;

@@ -1,4 +1,4 @@
-//! The components of tasklet and channel entities (runtime.md, "The model").
+//! The components of tasklet and channel entities (docs/rust-api.md, "Tasklets and channels from Rust").
 //!
 //! A tasklet is a [`TaskletState`] (status, name, data, tempval, pending
 //! error, what it waits on, where its fiber is suspended) plus its fiber in
@@ -16,7 +16,7 @@ use skein_vm::{Fiber, Value};
 
 /// What a tasklet is blocked on. `None` for a tasklet that is runnable,
 /// paused, unstarted or dead; anything else makes it `blocked` (and
-/// `scheduled`, as stackless-rules.md's table says).
+/// `scheduled`, as docs/stackless.md's table says).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub enum Wait {
     #[default]
@@ -102,7 +102,7 @@ pub struct TaskletState {
     pub name: Option<String>,
     /// `t.data`: a dict.
     pub data: Value,
-    /// The transfer slot (stackless-rules.md, "tempval"). For a bound,
+    /// The transfer slot (docs/stackless.md, "tempval"). For a bound,
     /// unstarted tasklet it holds the function.
     pub tempval: Value,
     /// An error to raise when the tasklet next runs, or the payload of a

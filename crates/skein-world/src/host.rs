@@ -128,14 +128,7 @@ impl<'w> WorldHost<'w> {
                 if let Some(entity) = entity {
                     self.world
                         .resource_mut::<crate::NativeQueue>()
-                        .cancel(crate::NativeCall {
-                            request: req.request,
-                            tasklet: id,
-                            entity,
-                            module: req.module,
-                            name: req.name,
-                            args: req.args,
-                        });
+                        .cancel(crate::NativeCall::of(*req, id, entity));
                 }
             }
         }

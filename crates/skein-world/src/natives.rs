@@ -1,5 +1,5 @@
 //! Native functions a host game registers in modules of its own
-//! (language.md, "Module sim": `npc.walk_to(x, y)`), and the queue through
+//! (docs/language.md, "The world": `npc.walk_to(x, y)`), and the queue through
 //! which ordinary bevy systems serve the blocking ones.
 //!
 //! An immediate native runs inside the scheduler with the world in hand and
@@ -139,6 +139,21 @@ pub struct NativeCall {
     pub args: Vec<Value>,
 }
 
+impl NativeCall {
+    /// The call `request` of tasklet `tasklet` (entity `entity`), as the
+    /// host is shown it: parked, loaded from a save, or cancelled.
+    pub fn of(request: crate::NativeRequest, tasklet: u64, entity: Entity) -> NativeCall {
+        NativeCall {
+            request: request.request,
+            tasklet,
+            entity,
+            module: request.module,
+            name: request.name,
+            args: request.args,
+        }
+    }
+}
+
 /// Blocking requests waiting for the host, and the host's answers.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct NativeQueue {
@@ -205,7 +220,7 @@ impl NativeQueue {
         self.waiting.contains_key(&tasklet)
     }
 
-    /// Anything outstanding (runtime.md: a completed request whose tasklet
+    /// Anything outstanding (docs/rust-api.md, "Native functions": a completed request whose tasklet
     /// is not yet appended counts as pending).
     pub fn pending(&self) -> bool {
         !self.waiting.is_empty() || !self.completed.is_empty()

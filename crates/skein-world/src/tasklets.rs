@@ -1,5 +1,5 @@
 //! Tasklet attributes and methods, and the scheduling calls of module
-//! `stackless`, exactly as stackless-rules.md's run-queue, life-cycle and
+//! `stackless`, exactly as docs/stackless.md's run-queue, life-cycle and
 //! kill/throw sections say.
 
 use std::sync::Arc;
@@ -379,7 +379,7 @@ pub fn kill(host: &mut WorldHost, id: u64, pending: bool) -> HostResult {
     throw(host, id, err, pending)
 }
 
-/// `t.throw(err, pending)` (stackless-rules.md, "Kill and throw").
+/// `t.throw(err, pending)` (docs/stackless.md, "Kill and throw").
 pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostResult {
     let cur = host.sched.current;
     if id == cur && cur != 0 {
