@@ -9,9 +9,7 @@ use skein_village::app::VillagePlugin;
 use skein_world::app::SkeinPlugin;
 
 fn main() -> AppExit {
-    let autosave = SkeinSavePlugin::new()
-        .autosave(100, "saves/server.bin")
-        .keep(3);
+    let autosave = SkeinSavePlugin::new().autosave(100, "saves/server.bin");
     App::new()
         .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::from_millis(50)))
         .add_plugins(TerminalCtrlCHandlerPlugin)
