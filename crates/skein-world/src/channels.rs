@@ -28,6 +28,7 @@ const METHODS: &[&str] = &[
     "setstate",
 ];
 
+/// Reads attribute `name` of channel `id` (`balance`, `preference`, `queue`, …).
 pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Result<Value, Value> {
     let Some(ch) = host.channel(id) else {
         return Err(errors::attribute_error(obj, name));
@@ -48,6 +49,7 @@ pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Resul
     })
 }
 
+/// Lets `f` change attribute `name` of channel `id` in place (`ch.preference = 1`, `ch.preference += 1`).
 pub fn with_attr_mut(
     host: &mut WorldHost,
     id: u64,
@@ -86,6 +88,7 @@ pub fn with_attr_mut(
     }
 }
 
+/// Calls method `name` of channel `id` (`send`, `receive`, `close`, `setstate`, …) with the script's arguments.
 pub fn call_method(
     host: &mut WorldHost,
     id: u64,

@@ -21,18 +21,22 @@ pub const ELIDE_AT: usize = 80;
 /// One tasklet's stack, outermost frame first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskletStack {
+    /// The tasklet's id.
     pub id: u64,
     /// `<tasklet ada>` or `<tasklet #3>`.
     pub label: String,
     /// `runnable`, `sleeping until tick 12`, `blocked receiving on channel #4`…
     pub status: String,
+    /// Its frames, outermost first.
     pub frames: Vec<StackFrame>,
 }
 
 /// One frame: where it is and its locals (as `repr` prints them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackFrame {
+    /// The module's file.
     pub file: String,
+    /// The line the frame is at.
     pub line: u32,
     /// The function's name, `<module>` for a top level.
     pub function: String,

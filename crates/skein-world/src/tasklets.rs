@@ -321,12 +321,14 @@ fn check_runnable(host: &WorldHost, id: u64) -> Result<(), Value> {
     Ok(())
 }
 
+/// `t.insert()`: puts a runnable tasklet at the tail of the ring.
 pub fn insert(host: &mut WorldHost, id: u64) -> Result<Value, Value> {
     check_runnable(host, id)?;
     host.sched.ring.insert_tail(id);
     Ok(Value::Tasklet(id))
 }
 
+/// `t.remove()`: takes a tasklet out of the ring; it stays alive, paused.
 pub fn remove(host: &mut WorldHost, id: u64) -> Result<Value, Value> {
     let Some(t) = host.tasklet(id) else {
         return Err(errors::runtime_error("no such tasklet"));

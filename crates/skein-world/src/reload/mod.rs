@@ -53,7 +53,9 @@ pub struct ReloadReport {
 /// One module's part of a [`ReloadReport`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModuleReport {
+    /// The module's name.
     pub name: String,
+    /// The file it was read from.
     pub path: String,
     /// Functions whose code changed (`<module>` for the top level).
     pub changed: Vec<String>,
