@@ -61,7 +61,9 @@ pub fn builtin_module_exports(name: &str) -> Option<&'static [&'static str]> {
 /// modules (name, exported names), plus script modules known by name.
 #[derive(Debug, Clone, Default)]
 pub struct SimpleEnv {
+    /// Host modules and the names each exports.
     pub host_modules: Vec<(String, Vec<String>)>,
+    /// Script modules that exist, by name.
     pub script_modules: Vec<String>,
 }
 
@@ -91,6 +93,7 @@ pub struct CompileOptions<'a> {
     pub file: &'a str,
     /// The module's index in the program, which the loader assigns.
     pub module_index: u16,
+    /// What other modules exist, for `import` checks.
     pub env: &'a dyn ModuleEnv,
     /// Global names that keep their slots, in slot order, before any the
     /// module itself introduces: a hot reload compiles the new source with

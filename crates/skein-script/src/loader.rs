@@ -45,14 +45,23 @@ pub trait SourceResolver {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadIssue {
     /// A compile error, with the source of the file it points into.
-    Compile { error: CompileError, source: String },
+    Compile {
+        /// The error.
+        error: CompileError,
+        /// The whole source of the file it is in, to show the line.
+        source: String,
+    },
     /// A file that could not be read, with no source location.
-    Io { message: String },
+    Io {
+        /// What went wrong, naming the file.
+        message: String,
+    },
 }
 
 /// Everything that stopped a program from loading.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadError {
+    /// Every problem found, in the order met.
     pub issues: Vec<LoadIssue>,
 }
 
