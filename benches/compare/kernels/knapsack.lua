@@ -43,4 +43,4 @@ local function main(n)
   end
 end
 
-main(tonumber(arg and arg[1]) or 300)
+main(tonumber(arg and arg[1]) or 400)

@@ -38,4 +38,4 @@ def main(n):
         print("capacity %d: best value %d" % (c, best[c]))
 
 
-main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)

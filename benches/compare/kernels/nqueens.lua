@@ -49,4 +49,4 @@ local function main(n)
   print("first: " .. table.concat(parts, " "))
 end
 
-main(tonumber(arg and arg[1]) or 10)
+main(tonumber(arg and arg[1]) or 12)

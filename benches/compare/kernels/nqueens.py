@@ -30,4 +30,4 @@ def main(n):
     print("first: " + " ".join([str(c) for c in found[1]]))
 
 
-main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+main(int(sys.argv[1]) if len(sys.argv) > 1 else 12)

@@ -70,4 +70,4 @@ local function main(size)
   end
 end
 
-main(tonumber(arg and arg[1]) or 150)
+main(tonumber(arg and arg[1]) or 200)

@@ -57,4 +57,4 @@ def main(size):
                       % (s[0], s[1], reached, farthest, goal))
 
 
-main(int(sys.argv[1]) if len(sys.argv) > 1 else 150)
+main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
