@@ -21,6 +21,7 @@ from measure import CPU, cpu_time  # noqa: E402
 KERNELS = sorted(f[:-3] for f in os.listdir(HERE) if f.endswith(".sk"))
 # The issue's target: each kernel at or under half of CPython's CPU time.
 TARGET = 0.5
+IMPLS = ["skein", "lua5.4", "luajit", "python3"]
 
 
 def commands(skein, kernel, n):
@@ -44,14 +45,19 @@ def check_same(kernel, name, out, reference):
     sys.exit(f"{kernel}: {name} printed something else than python3:\n" + "".join(diff))
 
 
-def measure(skein, kernel, runs, n):
+def measure(skein, kernel, runs, n, impls):
     """{implementation: min CPU seconds} for one kernel, outputs checked."""
     cmds = commands(skein, kernel, n)
-    # CPython's output is the reference: run it first.
+    # CPython's output is the reference: run it first, untimed if it is not
+    # among the implementations asked for.
     cmds.sort(key=lambda c: c[0] != "python3")
     reference = None
+    if impls and "python3" not in impls:
+        reference, _ = cpu_time(cmds[0][1])
     best = {}
     for name, cmd in cmds:
+        if impls and name not in impls:
+            continue
         times = []
         for _ in range(runs):
             out, t = cpu_time(cmd)
@@ -76,7 +82,7 @@ def cell(x, fmt="{:.3f}"):
 
 
 def table(rows, runs):
-    impls = ["skein", "lua5.4", "luajit", "python3"]
+    impls = IMPLS
     header = (["program"] + [f"{n} (s)" for n in impls]
               + ["skein/lua5.4", "skein/luajit", "skein/python3"])
     lines = [f"CPU seconds, user+sys, minimum of {runs} runs, pinned to CPU {CPU}:", "",
@@ -105,9 +111,12 @@ def main():
     ap.add_argument("--skein", required=True, help="the skein binary (a release build)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", action="append", choices=KERNELS)
+    ap.add_argument("--impl", action="append", choices=IMPLS,
+                    help="time only these implementations (python3 still runs once for the reference)")
     ap.add_argument("--n", type=int, help="size parameter for every kernel (default: each kernel's own)")
     args = ap.parse_args()
-    rows = [(k, measure(args.skein, k, args.runs, args.n)) for k in args.only or KERNELS]
+    rows = [(k, measure(args.skein, k, args.runs, args.n, args.impl))
+            for k in args.only or KERNELS]
     print(table(rows, args.runs))
 
 
