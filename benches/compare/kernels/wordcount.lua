@@ -63,7 +63,7 @@ local function main(n)
     if p[2] ~= q[2] then return p[2] > q[2] end
     return p[1] < q[1]
   end)
-  for i = 1, 10 do
+  for i = 1, math.min(10, #pairs_) do
     print(string.format("%-12s %d", pairs_[i][1], pairs_[i][2]))
   end
 end
