@@ -57,6 +57,10 @@ pub(crate) struct Held {
     pub host: Vec<(usize, Box<dyn HostSnap>)>,
     /// The retake that last found it (an entity not found is dropped).
     seen: u64,
+    /// Created, changed (its state, fiber or a registered component) or
+    /// given a component since the snapshot this one was retaken from: what
+    /// an incremental autosave writes.
+    pub dirty: bool,
 }
 
 /// A world at one tick boundary (see the module doc).
@@ -84,6 +88,14 @@ pub struct Snapshot {
     taken: Option<Tick>,
     /// Counts takes and retakes, to tell which entries each one found.
     epoch: u64,
+    /// Ids of tasklets and channels the snapshot retaken from had and this
+    /// one has not, in id order.
+    pub(crate) deleted: Vec<u64>,
+    /// Whether every entry was compared against an earlier snapshot (else
+    /// every entry is dirty and only a full save describes it).
+    pub(crate) incremental: bool,
+    /// Whether the code is another than the snapshot retaken from had.
+    pub(crate) code_changed: bool,
 }
 
 impl Snapshot {
@@ -110,8 +122,11 @@ impl Snapshot {
             resources: Vec::new(),
             taken: None,
             epoch: 0,
+            deleted: Vec::new(),
+            incremental: false,
+            code_changed: true,
         };
-        snap.refresh(world, None);
+        snap.refresh(world, None, true);
         Ok(snap)
     }
 
@@ -119,6 +134,19 @@ impl Snapshot {
     /// world, taken by `retake`) every record and host component that has
     /// not changed since, and reusing its memory.
     pub fn retake(world: &mut World, earlier: Option<Snapshot>) -> Result<Snapshot, SaveError> {
+        Snapshot::retake_with(world, earlier, true)
+    }
+
+    /// [`retake`](Snapshot::retake) for an incremental autosave: with
+    /// `all_fibers` false, only the fibers of dirty tasklets are held (the
+    /// delta writes no other), so tasklets that did not change since
+    /// `earlier` run on without copying theirs while the write goes on.
+    /// Such a snapshot encodes only [`to_delta`](Snapshot::to_delta).
+    pub fn retake_with(
+        world: &mut World,
+        earlier: Option<Snapshot>,
+        all_fibers: bool,
+    ) -> Result<Snapshot, SaveError> {
         check_between_ticks(world)?;
         // Anything changed from here on has a newer tick than `taken`.
         let taken = world.increment_change_tick();
@@ -137,11 +165,14 @@ impl Snapshot {
                 .zip(&snap.registry.components)
                 .all(|(a, b)| a.tag == b.tag);
         snap.registry = registry;
-        snap.program = world.resource::<Code>().0.clone();
+        let program = world.resource::<Code>().0.clone();
+        snap.code_changed = !Arc::ptr_eq(&program, &snap.program);
+        snap.program = program;
         snap.natives = NativeNames::of(world.resource::<Natives>());
         snap.ring.clone_from(&world.resource::<Scheduler>().ring);
         snap.rng = world.resource::<WorldRng>().0.clone();
-        snap.refresh(world, since.filter(|_| same_registry));
+        let since = since.filter(|_| same_registry);
+        snap.refresh(world, since, all_fibers);
         snap.taken = Some(taken);
         Ok(snap)
     }
@@ -149,6 +180,12 @@ impl Snapshot {
     /// The ticks completed when it was taken.
     pub fn tick(&self) -> u64 {
         self.tick
+    }
+
+    /// Whether it was compared entry by entry against an earlier snapshot,
+    /// so that [`to_delta`](Snapshot::to_delta) can say what changed.
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
     }
 
     /// Lets go of the fibers once encoded: while a snapshot holds a fiber,
@@ -194,17 +231,33 @@ impl Snapshot {
             };
             (c.snap)(world, &mut sink);
         }
+        // A component an entry had and has no more changes it too.
+        for (h, left) in self.entries.iter_mut().zip(&old) {
+            if let Some(h) = h.as_mut()
+                && !left.is_empty()
+            {
+                h.dirty = true;
+            }
+        }
     }
 
     /// Copies everything but the code, the ring and the generator (set by
-    /// the caller), keeping what `since` says is unchanged.
-    fn refresh(&mut self, world: &World, since: Option<Since>) {
+    /// the caller), keeping what `since` says is unchanged. With
+    /// `all_fibers` false, unchanged tasklets hold no fiber.
+    fn refresh(&mut self, world: &World, since: Option<Since>, all_fibers: bool) {
         let sched = world.resource::<Scheduler>();
         self.tick = sched.tick;
         self.main = sched.main;
+        self.incremental = since.is_some();
+        self.deleted.clear();
         self.sleepers.clear();
         self.sleepers.extend(sched.sleepers.values().copied());
         let slots = sched.ring.next_id() as usize;
+        for (id, slot) in self.entries.iter().enumerate().skip(slots) {
+            if slot.is_some() {
+                self.deleted.push(id as u64);
+            }
+        }
         self.entries
             .resize_with(slots.max(self.entries.len()), || None);
         self.entries.truncate(slots);
@@ -212,25 +265,35 @@ impl Snapshot {
         let epoch = self.epoch;
         let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
         // One pass over each storage, rather than a lookup per id.
-        if let Some(mut q) = world.try_query::<(Entity, Ref<TaskletState>, Option<&TaskletFiber>)>()
+        if let Some(mut q) =
+            world.try_query::<(Entity, Ref<TaskletState>, Option<Ref<TaskletFiber>>)>()
         {
             for (e, t, f) in q.iter(world) {
                 let Some(slot) = self.slot(t.id, e) else {
                     continue;
                 };
-                let fiber = Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone()));
+                let fiber_kept = f.as_ref().is_none_or(|f| unchanged(f.last_changed()));
+                let state_kept = unchanged(t.last_changed());
+                let fiber = |hold: bool| {
+                    hold.then(|| {
+                        f.as_ref()
+                            .map_or_else(skein_world::empty_fiber, |f| f.0.clone())
+                    })
+                };
                 // Updated in place: the record is large, and most are kept.
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
                         match &mut h.entry {
-                            Entry::Tasklet { fiber: held, .. } if unchanged(t.last_changed()) => {
-                                *held = fiber;
+                            Entry::Tasklet { fiber: held, .. } if state_kept => {
+                                h.dirty = !fiber_kept;
+                                *held = fiber(all_fibers || h.dirty);
                             }
                             entry => {
+                                h.dirty = true;
                                 *entry = Entry::Tasklet {
                                     state: TaskletState::clone(&t),
-                                    fiber,
+                                    fiber: fiber(true),
                                 }
                             }
                         }
@@ -240,10 +303,11 @@ impl Snapshot {
                             entity: e,
                             entry: Entry::Tasklet {
                                 state: TaskletState::clone(&t),
-                                fiber,
+                                fiber: fiber(true),
                             },
                             host: Vec::new(),
                             seen: epoch,
+                            dirty: true,
                         })
                     }
                 }
@@ -257,7 +321,9 @@ impl Snapshot {
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
-                        if !(matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed())) {
+                        h.dirty =
+                            !(matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed()));
+                        if h.dirty {
                             h.entry = Entry::Channel(ChannelState::clone(&c));
                         }
                     }
@@ -267,16 +333,19 @@ impl Snapshot {
                             entry: Entry::Channel(ChannelState::clone(&c)),
                             host: Vec::new(),
                             seen: epoch,
+                            dirty: true,
                         })
                     }
                 }
             }
         }
-        for slot in &mut self.entries {
+        for (id, slot) in self.entries.iter_mut().enumerate() {
             if slot.as_ref().is_some_and(|h| h.seen != epoch) {
                 *slot = None;
+                self.deleted.push(id as u64);
             }
         }
+        self.deleted.sort_unstable();
         self.take_host_components(world, since);
         let queue = world.resource::<NativeQueue>();
         self.last_request = queue.last_request();
@@ -341,6 +410,7 @@ impl HostSink for Sink<'_> {
     fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
             h.host.push((self.component, snap));
+            h.dirty = true;
         }
     }
 }
