@@ -17,10 +17,13 @@
 mod apply;
 mod chain;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::code::{ContentHash, Fnv64};
 use crate::error::{LoadError, Problem, SaveError};
+use crate::ext::ExtValue;
 use crate::format::{ChannelRec, FORMAT_VERSION, ModuleRec, PRODUCER, TaskletRec, WorldRec};
 use crate::names::module_recs;
 use crate::snapshot::Snapshot;
@@ -62,11 +65,23 @@ pub struct DeltaBody {
     pub tasklets: Vec<TaskletRec>,
     /// Created or changed, sorted by id.
     pub channels: Vec<ChannelRec>,
+    /// Tasklets and channels of the base of which only registered
+    /// components changed (an NPC walking while its tasklet waits), sorted.
+    pub patches: Vec<ExtPatch>,
     /// Tasklets and channels of the base that are gone, sorted.
     pub deleted: Vec<u64>,
     pub world: WorldRec,
     /// This delta's own value table (its `Ref(i)`s point here).
     pub values: Vec<ValueRec>,
+}
+
+/// The registered components of one tasklet or channel that changed, by
+/// tag, and the tags of those it no longer has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtPatch {
+    pub id: u64,
+    pub set: BTreeMap<String, ExtValue>,
+    pub removed: Vec<String>,
 }
 
 /// A whole delta file.
@@ -107,7 +122,7 @@ impl Snapshot {
         }
         let program = self.program.clone();
         let mut enc = Encoder::new(&program);
-        let (tasklets, channels) = self.entry_recs(&mut enc, true)?;
+        let recs = self.entry_recs(&mut enc, true)?;
         let world = self.world_rec(&mut enc)?;
         Ok(DeltaFile {
             header: DeltaHeader {
@@ -125,8 +140,9 @@ impl Snapshot {
                 } else {
                     Vec::new()
                 },
-                tasklets,
-                channels,
+                tasklets: recs.tasklets,
+                channels: recs.channels,
+                patches: recs.patches,
                 deleted: self.deleted.clone(),
                 world,
                 values: enc.into_table(),
@@ -136,7 +152,7 @@ impl Snapshot {
 
     /// How many tasklets and channels a delta of this snapshot writes.
     pub fn dirty_count(&self) -> usize {
-        self.entries.iter().flatten().filter(|h| h.dirty).count()
+        self.entries.iter().flatten().filter(|h| h.dirty()).count()
     }
 }
 

@@ -57,10 +57,40 @@ pub(crate) struct Held {
     pub host: Vec<(usize, Box<dyn HostSnap>)>,
     /// The retake that last found it (an entity not found is dropped).
     seen: u64,
-    /// Created, changed (its state, fiber or a registered component) or
-    /// given a component since the snapshot this one was retaken from: what
-    /// an incremental autosave writes.
-    pub dirty: bool,
+    /// What changed since the snapshot this one was retaken from ([`NEW`],
+    /// [`STATE`], [`FIBER`], [`HOST`]): what an incremental autosave writes.
+    pub changed: u8,
+    /// Registered components copied afresh by this retake (bit `i` for
+    /// component `i`; bit 63 stands for every component from 63 on).
+    pub host_fresh: u64,
+    /// Registered components the entry had and has no more (same bits).
+    pub host_gone: u64,
+}
+
+/// [`Held::changed`]: not in the snapshot retaken from (or another entity).
+pub(crate) const NEW: u8 = 1;
+/// Its state record changed.
+pub(crate) const STATE: u8 = 2;
+/// Its fiber changed (it ran).
+pub(crate) const FIBER: u8 = 4;
+/// Only a registered component changed, was added or went.
+pub(crate) const HOST: u8 = 8;
+
+/// The bit of registered component `i` in [`Held::host_fresh`].
+pub(crate) fn host_bit(i: usize) -> u64 {
+    1 << i.min(63)
+}
+
+impl Held {
+    /// Anything to write in a delta.
+    pub fn dirty(&self) -> bool {
+        self.changed != 0
+    }
+
+    /// A delta writes its whole record (else only its changed components).
+    pub fn whole(&self) -> bool {
+        self.changed & (NEW | STATE | FIBER) != 0
+    }
 }
 
 /// A world at one tick boundary (see the module doc).
@@ -233,10 +263,11 @@ impl Snapshot {
         }
         // A component an entry had and has no more changes it too.
         for (h, left) in self.entries.iter_mut().zip(&old) {
-            if let Some(h) = h.as_mut()
-                && !left.is_empty()
-            {
-                h.dirty = true;
+            if let Some(h) = h.as_mut() {
+                for (i, _) in left {
+                    h.changed |= HOST;
+                    h.host_gone |= host_bit(*i);
+                }
             }
         }
     }
@@ -284,13 +315,15 @@ impl Snapshot {
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
+                        h.host_fresh = 0;
+                        h.host_gone = 0;
                         match &mut h.entry {
                             Entry::Tasklet { fiber: held, .. } if state_kept => {
-                                h.dirty = !fiber_kept;
-                                *held = fiber(all_fibers || h.dirty);
+                                h.changed = if fiber_kept { 0 } else { FIBER };
+                                *held = fiber(all_fibers || !fiber_kept);
                             }
                             entry => {
-                                h.dirty = true;
+                                h.changed = STATE;
                                 *entry = Entry::Tasklet {
                                     state: TaskletState::clone(&t),
                                     fiber: fiber(true),
@@ -307,7 +340,9 @@ impl Snapshot {
                             },
                             host: Vec::new(),
                             seen: epoch,
-                            dirty: true,
+                            changed: NEW,
+                            host_fresh: 0,
+                            host_gone: 0,
                         })
                     }
                 }
@@ -321,9 +356,12 @@ impl Snapshot {
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
-                        h.dirty =
-                            !(matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed()));
-                        if h.dirty {
+                        h.host_fresh = 0;
+                        h.host_gone = 0;
+                        let kept =
+                            matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed());
+                        h.changed = if kept { 0 } else { STATE };
+                        if !kept {
                             h.entry = Entry::Channel(ChannelState::clone(&c));
                         }
                     }
@@ -333,7 +371,9 @@ impl Snapshot {
                             entry: Entry::Channel(ChannelState::clone(&c)),
                             host: Vec::new(),
                             seen: epoch,
-                            dirty: true,
+                            changed: NEW,
+                            host_fresh: 0,
+                            host_gone: 0,
                         })
                     }
                 }
@@ -410,7 +450,8 @@ impl HostSink for Sink<'_> {
     fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
             h.host.push((self.component, snap));
-            h.dirty = true;
+            h.changed |= HOST;
+            h.host_fresh |= host_bit(self.component);
         }
     }
 }

@@ -6,15 +6,24 @@
 
 use bevy_ecs::world::World;
 
+use crate::delta::ExtPatch;
 use crate::error::SaveError;
 use crate::format::{
     Body, ChannelRec, CompletionRec, CountersRec, Dir, GlobalsRec, Header, ImportStateRec,
     OptionsRec, RngRec, SaveFile, SaveKind, TaskletRec, WorldRec,
 };
 use crate::names::{NativeNames, module_recs};
-use crate::snapshot::{Entry, Snapshot};
+use crate::snapshot::{Entry, Snapshot, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::{EncodeRefs, Encoder, ValueRec};
+
+/// The tasklet and channel records of a snapshot (see
+/// [`Snapshot::entry_recs`]).
+pub(crate) struct EntryRecs {
+    pub tasklets: Vec<TaskletRec>,
+    pub channels: Vec<ChannelRec>,
+    pub patches: Vec<ExtPatch>,
+}
 
 /// Ids written as they are.
 pub(crate) struct WorldRefs<'a> {
@@ -47,7 +56,9 @@ impl Snapshot {
     pub fn to_save(&mut self) -> Result<SaveFile, SaveError> {
         let program = self.program.clone();
         let mut enc = Encoder::new(&program);
-        let (tasklets, channels) = self.entry_recs(&mut enc, false)?;
+        let EntryRecs {
+            tasklets, channels, ..
+        } = self.entry_recs(&mut enc, false)?;
         let world_rec = self.world_rec(&mut enc)?;
         let modules = module_recs(&program);
         let mut header = Header::new(SaveKind::World, self.tick, self.options.seed);
@@ -68,13 +79,15 @@ impl Snapshot {
         })
     }
 
-    /// Every tasklet and channel record (only the dirty ones with
-    /// `only_dirty`), by id; each fiber is let go once encoded.
+    /// Every tasklet and channel record, by id; each fiber is let go once
+    /// encoded. With `only_dirty`, only what changed since the snapshot this
+    /// one was retaken from: whole records, and for entries of which only
+    /// registered components changed, those components.
     pub(crate) fn entry_recs(
         &mut self,
         enc: &mut Encoder,
         only_dirty: bool,
-    ) -> Result<(Vec<TaskletRec>, Vec<ChannelRec>), SaveError> {
+    ) -> Result<EntryRecs, SaveError> {
         let mut refs = WorldRefs {
             natives: &self.natives,
         };
@@ -82,11 +95,28 @@ impl Snapshot {
         let registry = &self.registry;
         let mut tasklets = Vec::new();
         let mut channels = Vec::new();
+        let mut patches = Vec::new();
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
         let held = self.entries.iter_mut().enumerate();
         for (id, h) in held.filter_map(|(i, h)| Some((i as u64, h.as_mut()?))) {
-            if only_dirty && !h.dirty {
+            if only_dirty && !h.dirty() {
+                continue;
+            }
+            if only_dirty && !h.whole() {
+                let mut set = std::collections::BTreeMap::new();
+                for (i, snap) in &h.host {
+                    if h.host_fresh & host_bit(*i) != 0 {
+                        let v = snap.encode(&ids).map_err(SaveError::Encode)?;
+                        set.insert(registry.components[*i].tag.clone(), v);
+                    }
+                }
+                let removed = (registry.components.iter().enumerate())
+                    .filter(|(i, _)| h.host_gone & host_bit(*i) != 0)
+                    .filter(|(_, c)| !set.contains_key(&c.tag))
+                    .map(|(_, c)| c.tag.clone())
+                    .collect();
+                patches.push(ExtPatch { id, set, removed });
                 continue;
             }
             let mut ext = std::collections::BTreeMap::new();
@@ -122,7 +152,11 @@ impl Snapshot {
                 }),
             }
         }
-        Ok((tasklets, channels))
+        Ok(EntryRecs {
+            tasklets,
+            channels,
+            patches,
+        })
     }
 
     /// The world's own state: scheduler tables, completions, generator,

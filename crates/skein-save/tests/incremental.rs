@@ -3,18 +3,22 @@
 //! loaded and saved again it gives the bytes of a run stopped at that tick —
 //! resuming the newest delta continues the run exactly, rotation keeps
 //! every chain file the kept autosaves reach and no other, only changed
-//! tasklets are written (and only their fibers held), and a chain whose base
-//! is missing is refused by name.
+//! tasklets are written (and only their fibers held; of tasklets whose
+//! registered components alone changed, only those components), and a chain
+//! whose base is missing is refused by name.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
 use skein_save::autosave::{self, AutosaveOptions};
+use skein_save::registry::SaveRegistry;
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, read_file, to_bytes};
-use skein_world::{Scheduler, Simulation, WorldOptions};
+use skein_world::{Scheduler, Simulation, SkeinSystems, TaskletState, WorldOptions};
 
 /// Workers that change every tick beside sleepers and channel receivers
 /// that stay unchanged for many ticks, a tasklet that ends, and one made
@@ -65,13 +69,58 @@ for i in range(2):
 stackless.tasklet(sender)()
 ";
 
-fn sim() -> Simulation {
+/// A registered component the host changes while tasklets wait.
+#[derive(Component, Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Hp(u64);
+
+/// Each tick, some tasklets get hurt (an `Hp` added or changed), some lose
+/// their `Hp`: deltas carry these as patches of components only.
+fn hurt(
+    mut commands: Commands,
+    sched: Res<Scheduler>,
+    mut q: Query<(Entity, &TaskletState, Option<&mut Hp>)>,
+) {
+    for (e, t, hp) in &mut q {
+        let k = t.id + sched.tick;
+        match hp {
+            Some(_) if k.is_multiple_of(11) => {
+                commands.entity(e).remove::<Hp>();
+            }
+            Some(mut hp) if k.is_multiple_of(4) => hp.0 += 1,
+            None if k.is_multiple_of(4) => {
+                commands.entity(e).insert(Hp(1));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A fresh world, with the host's component registered and its system run
+/// when `host`.
+fn world(host: bool) -> Simulation {
     let mut sim = Simulation::new(WorldOptions {
         budget: 1000,
         seed: 11,
         ..WorldOptions::default()
     });
     skein_save::pickle::install(&mut sim.world);
+    if host {
+        let mut reg = SaveRegistry::default();
+        reg.register_component::<Hp>("test.Hp");
+        sim.world.insert_resource(reg);
+        sim.schedule.add_systems(hurt.after(SkeinSystems::Run));
+    }
+    sim
+}
+
+fn sim() -> Simulation {
+    let mut sim = world(false);
+    sim.load_main_source("quiet", SCRIPT).expect("compiles");
+    sim
+}
+
+fn host_sim() -> Simulation {
+    let mut sim = world(true);
     sim.load_main_source("quiet", SCRIPT).expect("compiles");
     sim
 }
@@ -94,18 +143,20 @@ fn scratch(tag: &str) -> PathBuf {
     d
 }
 
-fn reference_bytes(k: u64) -> Vec<u8> {
-    let mut s = sim();
+fn reference_bytes(make: fn() -> Simulation, k: u64) -> Vec<u8> {
+    let mut s = make();
     ticks(&mut s, k);
     to_bytes(&save_world(&s.world).expect("saves"), Encoding::Binary).expect("encodes")
 }
 
-fn resume(path: &Path) -> Simulation {
+fn resume_in(mut s: Simulation, path: &Path) -> Simulation {
     let save = read_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut s = Simulation::new(WorldOptions::default());
-    skein_save::pickle::install(&mut s.world);
     load_world(&mut s.world, &save, CodePolicy::Saved).expect("loads");
     s
+}
+
+fn resume(path: &Path) -> Simulation {
+    resume_in(world(false), path)
 }
 
 fn chained(path: &Path, every: u64, full_every: u64, keep: usize) -> AutosaveOptions {
@@ -125,10 +176,11 @@ fn chain_files(path: &Path) -> Vec<PathBuf> {
 
 /// Every kept autosave, read through its chain, loaded and saved again, is
 /// byte for byte the save of a run stopped at its tick.
-fn check_every_kept_autosave(encoding: Encoding, name: &str) {
+fn check_every_kept_autosave(encoding: Encoding, name: &str, host: bool) {
+    let make: fn() -> Simulation = if host { host_sim } else { sim };
     let dir = scratch(name);
     let path = dir.join(name);
-    let mut s = sim();
+    let mut s = make();
     let mut opts = chained(&path, 2, 4, 100);
     opts.encoding = encoding;
     // Ticks run between each snapshot and its encoding.
@@ -150,33 +202,49 @@ fn check_every_kept_autosave(encoding: Encoding, name: &str) {
     files.extend((1..stats.written as usize).map(|n| autosave::files::rotated(&path, n)));
     let mut seen = Vec::new();
     for f in &files {
-        let mut r = resume(f);
+        let mut r = resume_in(world(host), f);
         let tick = r.world.resource::<Scheduler>().tick;
         let again = to_bytes(&save_world(&r.world).expect("saves"), Encoding::Binary);
         assert!(
-            again.expect("encodes") == reference_bytes(tick),
+            again.expect("encodes") == reference_bytes(make, tick),
             "{} (tick {tick}) differs from a run stopped at that tick",
             f.display()
         );
         // And it runs on like the straight run.
-        let mut straight = sim();
+        let mut straight = make();
         ticks(&mut straight, tick);
         assert_eq!(ticks(&mut r, 9), ticks(&mut straight, 9), "{}", f.display());
         seen.push(tick);
     }
     seen.reverse();
     assert_eq!(seen, stats.written_ticks);
+    if host {
+        let patched = chain_files(&path).iter().any(|f| {
+            let bytes = std::fs::read(f).expect("chain file");
+            skein_save::delta::is_delta(&bytes)
+                && !(skein_save::delta::delta_from_bytes(&bytes).expect("a delta"))
+                    .body
+                    .patches
+                    .is_empty()
+        });
+        assert!(patched, "some delta patches components only");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn every_autosave_of_a_binary_chain_is_the_world_of_its_tick() {
-    check_every_kept_autosave(Encoding::Binary, "auto.bin");
+    check_every_kept_autosave(Encoding::Binary, "auto.bin", false);
+}
+
+#[test]
+fn host_components_changed_while_tasklets_wait_go_in_patches() {
+    check_every_kept_autosave(Encoding::Binary, "host.bin", true);
 }
 
 #[test]
 fn every_autosave_of_a_ron_chain_is_the_world_of_its_tick() {
-    check_every_kept_autosave(Encoding::Compact, "auto.ron");
+    check_every_kept_autosave(Encoding::Compact, "auto.ron", true);
 }
 
 #[test]

@@ -103,6 +103,8 @@ pub fn write_chained(
 #[derive(Debug, Clone, Default)]
 pub struct ChainFiles {
     files: Vec<(ContentHash, bool)>,
+    /// Whether files an earlier process left were cleared away.
+    swept: bool,
 }
 
 impl ChainFiles {
@@ -110,6 +112,10 @@ impl ChainFiles {
     /// kept autosave (the newest `keep`) reaches any more: everything older
     /// than the newest full save at or before the oldest kept one.
     pub fn written(&mut self, path: &Path, hash: ContentHash, full: bool, keep: usize) {
+        if !self.swept {
+            sweep(path, keep);
+            self.swept = true;
+        }
         self.files.push((hash, full));
         let oldest_kept = self.files.len().saturating_sub(keep.max(1));
         let start = (0..=oldest_kept)
@@ -121,6 +127,49 @@ impl ChainFiles {
             if !needed.contains(&h) {
                 let _ = fs::remove_file(chain_file(path, h));
             }
+        }
+    }
+}
+
+/// Removes from [`chain_dir`] every file that none of the kept autosaves
+/// (`PATH` … `PATH.(keep−1)`) reaches through its chain: what an earlier
+/// process (a run killed, then resumed) left behind, and temporary files of
+/// a write that never finished. Run once, after the first write.
+pub fn sweep(path: &Path, keep: usize) {
+    let mut needed = std::collections::HashSet::new();
+    for n in 0..keep.max(1) {
+        let mut file = if n == 0 {
+            path.to_path_buf()
+        } else {
+            rotated(path, n)
+        };
+        for _ in 0..crate::delta::MAX_CHAIN {
+            let Ok(bytes) = fs::read(&file) else {
+                break;
+            };
+            if !needed.insert(crate::delta::file_hash(&bytes)) || !crate::delta::is_delta(&bytes) {
+                break;
+            }
+            let Ok(d) = crate::delta::delta_from_bytes(&bytes) else {
+                break;
+            };
+            match crate::delta::find_base(&file, d.header.base) {
+                Some(base) => file = base,
+                None => break,
+            }
+        }
+    }
+    let Ok(entries) = fs::read_dir(chain_dir(path)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or("");
+        let hash = u64::from_str_radix(stem, 16)
+            .ok()
+            .filter(|_| stem.len() == 16);
+        if hash.is_none_or(|h| !needed.contains(&ContentHash(h))) {
+            let _ = fs::remove_file(e.path());
         }
     }
 }

@@ -83,6 +83,24 @@ pub fn apply(base: SaveFile, delta: DeltaFile) -> Result<SaveFile, LoadError> {
     for c in d.channels {
         channels.insert(c.id, c);
     }
+    for (i, patch) in d.patches.into_iter().enumerate() {
+        let ext = match tasklets.get_mut(&patch.id) {
+            Some(t) if !replaced.contains(&patch.id) => &mut t.ext,
+            _ => match channels.get_mut(&patch.id) {
+                Some(c) => &mut c.ext,
+                None => {
+                    return Err(LoadError::invalid(
+                        &root.field("patches").index(i),
+                        format!("no tasklet or channel {} to patch in the base", patch.id),
+                    ));
+                }
+            },
+        };
+        for tag in &patch.removed {
+            ext.remove(tag);
+        }
+        ext.extend(patch.set);
+    }
 
     let mut world = d.world;
     shift_world(&mut world, offset).map_err(|m| bad("world", m))?;
