@@ -100,6 +100,9 @@ pub struct AutosaveStats {
     /// The size in bytes of each autosave written, in order, and whether it
     /// was a delta.
     pub sizes: Vec<(u64, bool)>,
+    /// For each delta written, in order: how many whole tasklet and channel
+    /// records it holds, and how many patches of components only.
+    pub delta_records: Vec<(u64, u64)>,
 }
 
 impl AutosaveStats {
@@ -136,6 +139,8 @@ struct Wrote {
     bytes: u64,
     /// For a chain: the file's content hash.
     hash: Option<ContentHash>,
+    /// For a delta: its whole records and patches.
+    records: Option<(u64, u64)>,
 }
 
 /// What the writer thread writes.
@@ -297,6 +302,7 @@ impl Autosave {
                 self.stats.written += 1;
                 self.stats.written_ticks.push(f.tick);
                 self.stats.sizes.push((w.bytes, f.delta));
+                self.stats.delta_records.extend(w.records);
                 self.stats.longest_write = self.stats.longest_write.max(w.took);
                 if let Some(hash) = w.hash {
                     self.base = Some((hash, f.tick));
@@ -332,6 +338,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
     let keep = options.keep.max(1);
     // Each fiber is let go as soon as it is encoded: while the snapshot
     // holds it, its tasklet must copy it before it runs.
+    let mut records = None;
     let (bytes, chain) = match plan {
         Plan::Plain => (encode_full(&mut snapshot, options.encoding), None),
         Plan::Full(chain) => (
@@ -343,9 +350,12 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
             base_tick,
             chain,
         } => {
-            let bytes = snapshot
-                .to_delta(base, base_tick)
-                .and_then(|d| crate::delta::delta_to_bytes(&d, options.encoding));
+            let bytes = snapshot.to_delta(base, base_tick).and_then(|d| {
+                let b = &d.body;
+                let whole = b.tasklets.len() + b.channels.len();
+                records = Some((whole as u64, b.patches.len() as u64));
+                crate::delta::delta_to_bytes(&d, options.encoding)
+            });
             (bytes, Some((chain, false)))
         }
     };
@@ -357,6 +367,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
                 took: start.elapsed(),
                 bytes: bytes.len() as u64,
                 hash: None,
+                records: None,
             });
             (r, snapshot, None)
         }
@@ -370,6 +381,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
                 took: start.elapsed(),
                 bytes: bytes.len() as u64,
                 hash: Some(hash),
+                records,
             });
             (r, snapshot, Some(chain))
         }

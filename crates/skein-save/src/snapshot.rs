@@ -31,10 +31,12 @@ use crate::error::SaveError;
 use crate::names::NativeNames;
 use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 
+mod changed;
+
 /// Ticks of an earlier snapshot and of now: a record or component not
 /// changed in between need not be copied again.
 #[derive(Clone, Copy)]
-struct Since {
+pub(crate) struct Since {
     taken: Tick,
     now: Tick,
 }
@@ -126,6 +128,9 @@ pub struct Snapshot {
     pub(crate) incremental: bool,
     /// Whether the code is another than the snapshot retaken from had.
     pub(crate) code_changed: bool,
+    /// Ids of the entries marked changed (so the next retake can clear
+    /// them without visiting every entry); may repeat an id.
+    dirty_ids: Vec<u64>,
 }
 
 impl Snapshot {
@@ -155,6 +160,7 @@ impl Snapshot {
             deleted: Vec::new(),
             incremental: false,
             code_changed: true,
+            dirty_ids: Vec::new(),
         };
         snap.refresh(world, None, true);
         Ok(snap)
@@ -199,10 +205,21 @@ impl Snapshot {
         snap.code_changed = !Arc::ptr_eq(&program, &snap.program);
         snap.program = program;
         snap.natives = NativeNames::of(world.resource::<Natives>());
-        snap.ring.clone_from(&world.resource::<Scheduler>().ring);
         snap.rng = world.resource::<WorldRng>().0.clone();
         let since = since.filter(|_| same_registry);
-        snap.refresh(world, since, all_fibers);
+        match since {
+            // A delta's snapshot visits only what changed.
+            Some(s) if !all_fibers => {
+                let old_ring =
+                    std::mem::replace(&mut snap.ring, world.resource::<Scheduler>().ring.clone());
+                let found = world.last_change_tick_scope(s.taken, changed::find);
+                snap.refresh_changed(world, s, &old_ring, found);
+            }
+            _ => {
+                snap.ring.clone_from(&world.resource::<Scheduler>().ring);
+                snap.refresh(world, since, all_fibers);
+            }
+        }
         snap.taken = Some(taken);
         Ok(snap)
     }
@@ -258,15 +275,19 @@ impl Snapshot {
                 old: &mut old,
                 component,
                 since,
+                dirty_ids: &mut self.dirty_ids,
             };
             (c.snap)(world, &mut sink);
         }
         // A component an entry had and has no more changes it too.
-        for (h, left) in self.entries.iter_mut().zip(&old) {
+        for (id, (h, left)) in self.entries.iter_mut().zip(&old).enumerate() {
             if let Some(h) = h.as_mut() {
                 for (i, _) in left {
                     h.changed |= HOST;
                     h.host_gone |= host_bit(*i);
+                }
+                if !left.is_empty() {
+                    self.dirty_ids.push(id as u64);
                 }
             }
         }
@@ -276,22 +297,8 @@ impl Snapshot {
     /// the caller), keeping what `since` says is unchanged. With
     /// `all_fibers` false, unchanged tasklets hold no fiber.
     fn refresh(&mut self, world: &World, since: Option<Since>, all_fibers: bool) {
-        let sched = world.resource::<Scheduler>();
-        self.tick = sched.tick;
-        self.main = sched.main;
-        self.incremental = since.is_some();
-        self.deleted.clear();
-        self.sleepers.clear();
-        self.sleepers.extend(sched.sleepers.values().copied());
-        let slots = sched.ring.next_id() as usize;
-        for (id, slot) in self.entries.iter().enumerate().skip(slots) {
-            if slot.is_some() {
-                self.deleted.push(id as u64);
-            }
-        }
-        self.entries
-            .resize_with(slots.max(self.entries.len()), || None);
-        self.entries.truncate(slots);
+        self.refresh_head(world, since.is_some());
+        self.dirty_ids.clear();
         self.epoch += 1;
         let epoch = self.epoch;
         let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
@@ -384,9 +391,38 @@ impl Snapshot {
                 *slot = None;
                 self.deleted.push(id as u64);
             }
+            if slot.as_ref().is_some_and(Held::dirty) {
+                self.dirty_ids.push(id as u64);
+            }
         }
         self.deleted.sort_unstable();
         self.take_host_components(world, since);
+        self.refresh_tail(world);
+    }
+
+    /// The scheduler's tick and tables, and the entries resized to the ids
+    /// handed out (those beyond are deleted).
+    fn refresh_head(&mut self, world: &World, incremental: bool) {
+        let sched = world.resource::<Scheduler>();
+        self.tick = sched.tick;
+        self.main = sched.main;
+        self.incremental = incremental;
+        self.deleted.clear();
+        self.sleepers.clear();
+        self.sleepers.extend(sched.sleepers.values().copied());
+        let slots = sched.ring.next_id() as usize;
+        for (id, slot) in self.entries.iter().enumerate().skip(slots) {
+            if slot.is_some() {
+                self.deleted.push(id as u64);
+            }
+        }
+        self.entries
+            .resize_with(slots.max(self.entries.len()), || None);
+        self.entries.truncate(slots);
+    }
+
+    /// Native requests, globals, options, counters and resources.
+    fn refresh_tail(&mut self, world: &World) {
         let queue = world.resource::<NativeQueue>();
         self.last_request = queue.last_request();
         self.completions.clear();
@@ -422,6 +458,7 @@ struct Sink<'a> {
     old: &'a mut [Vec<(usize, Box<dyn HostSnap>)>],
     component: usize,
     since: Option<Since>,
+    dirty_ids: &'a mut Vec<u64>,
 }
 
 impl HostSink for Sink<'_> {
@@ -452,6 +489,7 @@ impl HostSink for Sink<'_> {
             h.host.push((self.component, snap));
             h.changed |= HOST;
             h.host_fresh |= host_bit(self.component);
+            self.dirty_ids.push(id);
         }
     }
 }

@@ -186,6 +186,13 @@ fn main() {
                 100.0 * d.iter().sum::<f64>() / d.len() as f64,
                 100.0 * d.iter().copied().fold(0.0, f64::max)
             );
+            let whole: Vec<u64> = stats.delta_records.iter().map(|r| r.0).collect();
+            let patches: Vec<u64> = stats.delta_records.iter().map(|r| r.1).collect();
+            eprintln!(
+                "deltas hold whole records {whole:?} and component-only patches {patches:?} \
+                 (of {} tasklets and channels)",
+                c.tasklets
+            );
         }
         let _ = std::fs::remove_dir_all(&autosave_dir);
     }

@@ -52,6 +52,7 @@ pub fn find_base(file: &Path, hash: ContentHash) -> Option<PathBuf> {
 pub fn read_chain(file: &Path, bytes: &[u8]) -> Result<SaveFile, LoadError> {
     let name = |p: &Path| p.display().to_string();
     let mut deltas: Vec<DeltaFile> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut current = (file.to_path_buf(), bytes.to_vec());
     let base = loop {
         let (path, bytes) = &current;
@@ -66,6 +67,12 @@ pub fn read_chain(file: &Path, bytes: &[u8]) -> Result<SaveFile, LoadError> {
         }
         let delta = delta_from_bytes(bytes).map_err(|e| e.in_file(name(path)))?;
         let want = delta.header.base;
+        if !seen.insert(want) {
+            return Err(LoadError::whole(Problem::Invalid(format!(
+                "the chain of deltas comes back to {want}: it loops"
+            )))
+            .in_file(name(path)));
+        }
         let Some(base_path) = find_base(path, want) else {
             return Err(LoadError::whole(Problem::Invalid(format!(
                 "the autosave this delta extends ({want}, of tick {}) is missing",
