@@ -43,7 +43,7 @@ fn main() -> AppExit {
         .exit_when_idle();
     App::new()
         .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
-        .add_plugins((skein, SkeinSavePlugin))
+        .add_plugins((skein, SkeinSavePlugin::new()))
         .add_systems(Update, save_once.after(SkeinSystems::Persist))
         .run()
 }

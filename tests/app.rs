@@ -61,7 +61,7 @@ fn app(dir: &Path) -> App {
         .main_file(dir.join("work.sk"))
         .capture_output()
         .exit_when_idle();
-    app.add_plugins((skein, SkeinSavePlugin));
+    app.add_plugins((skein, SkeinSavePlugin::new()));
     app.finish();
     app.cleanup();
     app
@@ -277,7 +277,7 @@ fn village_app() -> App {
     let skein = SkeinPlugin::new()
         .main_with(skein_village::start_village)
         .capture_output();
-    app.add_plugins((skein, SkeinSavePlugin, VillagePlugin));
+    app.add_plugins((skein, SkeinSavePlugin::new(), VillagePlugin));
     app.finish();
     app.cleanup();
     app

@@ -40,7 +40,8 @@ fn the_plugin_writes_a_trace_of_ticks_and_slices() {
         .capture_output()
         .exit_when_idle()
         .trace(&path);
-    app.add_plugins((skein, SkeinSavePlugin));
+    let autosave = SkeinSavePlugin::new().autosave(2, dir.join("auto.ron"));
+    app.add_plugins((skein, autosave));
     app.finish();
     app.cleanup();
     let mut updates = 0;
@@ -53,6 +54,8 @@ fn the_plugin_writes_a_trace_of_ticks_and_slices() {
         app.world_mut().resource_mut::<Output>().take().0,
         "total 3\n"
     );
+    // The last write finishes before the trace is completed.
+    skein_save::autosave::finish(app.world_mut());
     drop(app); // Completes the file.
 
     let text = std::fs::read_to_string(&path).expect("the trace");
@@ -74,4 +77,26 @@ fn the_plugin_writes_a_trace_of_ticks_and_slices() {
         };
         assert!(ends(&counted) >= 1, "{text}");
     }
+    // Every second tick's autosave: its snapshot, and its write (on the
+    // writer's thread, also on this timeline).
+    // (One due while the previous write still runs is skipped, so how
+    // many depends on the machine's speed.)
+    let snapshots = ends(&|e| e["name"] == "autosave snapshot");
+    let even = |e: &serde_json::Value| {
+        e["args"]["tick"]
+            .as_str()
+            .and_then(|t| t.parse::<u64>().ok())
+            .is_some_and(|t| t % 2 == 0)
+    };
+    assert!(snapshots >= 1, "{text}");
+    assert_eq!(
+        ends(&|e| e["name"] == "autosave snapshot" && even(e)),
+        snapshots
+    );
+    assert_eq!(
+        ends(&|e| e["name"] == "autosave write"),
+        snapshots,
+        "{text}"
+    );
+    assert!(dir.join("auto.ron").exists());
 }

@@ -1,6 +1,6 @@
 //! The `skein` binary run as a user runs it, in temporary folders: the seed
 //! examples, saving and resuming, `inspect`, `extract`, `--load`, the
-//! village with no arguments, and the exit codes of runtime.md.
+//! village with no arguments, and the exit codes of docs/cli.md.
 
 #[path = "cli/harness.rs"]
 mod harness;
@@ -13,6 +13,8 @@ mod errors;
 mod hermetic;
 #[path = "cli/pacing.rs"]
 mod pacing;
+#[path = "cli/reload.rs"]
+mod reload;
 #[path = "cli/saves.rs"]
 mod saves;
 #[path = "cli/seeds.rs"]

@@ -66,6 +66,13 @@ pub struct RunArgs {
     #[arg(long = "path", value_name = "DIR")]
     pub paths: Vec<PathBuf>,
 
+    /// Hot reload: when a script file changes, compile it and swap it in at
+    /// the next tick boundary (calls from then on run the new code; frames
+    /// already in changed code finish on the old; a compile error keeps the
+    /// old code).
+    #[arg(long)]
+    pub watch: bool,
+
     #[command(flatten)]
     pub save: SaveArgs,
 
@@ -267,7 +274,7 @@ pub struct ResumeArgs {
     pub serve: ServeArgs,
 }
 
-/// Which code a resumed world runs (saves.md, "Code").
+/// Which code a resumed world runs (docs/saves.md, "Code").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CodeChoice {
     Saved,

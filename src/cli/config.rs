@@ -11,7 +11,7 @@ use skein_world::RunOptions;
 use super::args::{EncodingArgs, LimitArgs, LoadArgs, RunArgs, SaveArgs, VillageArgs, WorldArgs};
 
 /// Instructions a tasklet may run per tick unless `--budget` says otherwise
-/// (runtime.md, "Ticks").
+/// (docs/stackless.md, "Ticks and the budget").
 pub const DEFAULT_BUDGET: u64 = 10_000;
 
 /// Everything `skein run` (or `skein village`) needs to know, resolved.
@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub load: Option<(PathBuf, bool)>,
     /// `--tick-rate HZ`: `None` runs ticks as fast as they go.
     pub tick_rate: Option<f64>,
+    /// `--watch`: hot reload of the script files.
+    pub watch: bool,
 }
 
 /// `--save PATH [--save-every K] [--compact|--binary]`, resolved.
@@ -132,6 +134,7 @@ impl RunConfig {
         cfg.tick_rate = args.serve.tick_rate;
         cfg.script = Some(args.file);
         cfg.search_path = args.paths;
+        cfg.watch = args.watch;
         cfg
     }
 
@@ -166,6 +169,7 @@ impl RunConfig {
             save: SaveConfig::resolve(save),
             load: load.load.map(|p| (p, load.schedule)),
             tick_rate: None,
+            watch: false,
         }
     }
 

@@ -14,11 +14,16 @@ pub fn new_simulation(options: WorldOptions, quiet: bool) -> Simulation {
     sim
 }
 
-/// The loader options of such a world, for `check` and `disasm`.
+/// The loader options of such a world, for `check` and `disasm`. The
+/// loader needs only the names of the host modules, so the natives are
+/// registered into a bare `World` rather than a whole simulation.
 pub fn load_options(search_path: &[std::path::PathBuf]) -> LoadOptions {
-    let sim = new_simulation(WorldOptions::default(), true);
-    LoadOptions {
+    let mut world = skein_world::bevy_ecs::world::World::new();
+    skein_save::pickle::install(&mut world);
+    skein_village::natives::register(&mut world);
+    world.insert_resource(WorldOptions {
         search_path: search_path.to_vec(),
-        ..skein_world::load_options(&sim.world)
-    }
+        ..WorldOptions::default()
+    });
+    skein_world::load_options(&world)
 }

@@ -15,29 +15,21 @@ use skein_world::stack;
 use super::ExitStatus;
 use super::args::{ExtractArgs, InspectArgs};
 use super::config::encoding;
+use super::failure::{Failure, Outcome};
 use super::output::{Stdout, report};
-use super::{engine, saving, table};
+use super::{engine, saving};
 
-fn read(path: &Path) -> Result<SaveFile, ExitStatus> {
-    skein_save::read_file(&super::saving::existing(path)).map_err(|e| {
-        report(&format!("error: {e}"));
-        ExitStatus::BadInput
-    })
+fn read(path: &Path) -> Result<SaveFile, Failure> {
+    skein_save::read_file(&super::saving::existing(path)).map_err(Failure::bad_input)
 }
 
 /// `skein inspect SAVE [--json]`, on stdout.
-pub fn inspect(args: &InspectArgs) -> ExitStatus {
-    let save = match read(&args.file) {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+pub fn inspect(args: &InspectArgs) -> Outcome {
+    let save = read(&args.file)?;
     let text = match &args.tasklet {
-        Some(selector) => match stacks(&args.file, &save, selector, args.full) {
-            Ok(text) => text,
-            Err(status) => return status,
-        },
-        None if args.json => table::json(&save),
-        None => table::text(&save),
+        Some(selector) => stacks(&args.file, &save, selector, args.full)?,
+        None if args.json => skein_save::inspect::json(&save),
+        None => skein_save::inspect::text(&save),
     };
     let mut out = Stdout::new();
     out.write_str(&text);
@@ -46,27 +38,23 @@ pub fn inspect(args: &InspectArgs) -> ExitStatus {
 
 /// `--tasklet NAME|#ID`: the world save loaded into a scratch world as
 /// `resume` would load it, then each matching tasklet's stack.
-fn stacks(file: &Path, save: &SaveFile, selector: &str, full: bool) -> Result<String, ExitStatus> {
+fn stacks(file: &Path, save: &SaveFile, selector: &str, full: bool) -> Result<String, Failure> {
     if save.header.kind != SaveKind::World {
-        report(&format!(
-            "error: {}: --tasklet looks inside world saves; this is a selection \
+        return Err(Failure::bad_input(format!(
+            "{}: --tasklet looks inside world saves; this is a selection \
              (load it into a world with `skein run SCRIPT.sk --load`)",
             file.display()
-        ));
-        return Err(ExitStatus::BadInput);
+        )));
     }
     let mut sim = engine::new_simulation(WorldOptions::default(), true);
-    if let Err(e) = load_world(&mut sim.world, save, CodePolicy::Saved) {
-        report(&format!("error: {}: {e}", file.display()));
-        return Err(ExitStatus::BadInput);
-    }
+    load_world(&mut sim.world, save, CodePolicy::Saved)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
     let ids = stack::find_tasklets(&sim.world, selector);
     if ids.is_empty() {
-        report(&format!(
-            "error: {}: no tasklet is {selector}",
+        return Err(Failure::bad_input(format!(
+            "{}: no tasklet is {selector}",
             file.display()
-        ));
-        return Err(ExitStatus::BadInput);
+        )));
     }
     let mut text = String::new();
     for (i, id) in ids.into_iter().enumerate() {
@@ -81,7 +69,7 @@ fn stacks(file: &Path, save: &SaveFile, selector: &str, full: bool) -> Result<St
 }
 
 /// `skein extract SAVE selectors… -o PART`.
-pub fn extract_part(args: &ExtractArgs) -> ExitStatus {
+pub fn extract_part(args: &ExtractArgs) -> Outcome {
     let selectors: Vec<Selector> = args
         .names
         .iter()
@@ -91,44 +79,30 @@ pub fn extract_part(args: &ExtractArgs) -> ExitStatus {
         .chain(args.channel_ids.iter().copied().map(Selector::ChannelId))
         .collect();
     if selectors.is_empty() {
-        report("error: say what to extract: --tasklet NAME, --tasklet-id N or --channel N");
-        return ExitStatus::BadInput;
+        return Err(Failure::bad_input(
+            "say what to extract: --tasklet NAME, --tasklet-id N or --channel N",
+        ));
     }
-    let save = match read(&args.file) {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+    let save = read(&args.file)?;
     // The world's tasklets may be waiting in the village's natives.
     let setup = |w: &mut skein_world::bevy_ecs::world::World| {
         skein_village::install(w, &mut Schedule::default());
     };
-    let part = match extract(&save, &selectors, setup) {
-        Ok(p) => p,
-        Err(ExtractError::Save(e)) => {
-            report(&format!("error: cannot save the selection: {e}"));
-            return ExitStatus::CannotWrite;
-        }
-        Err(ExtractError::Load(e)) => {
-            report(&format!("error: {}: {e}", args.file.display()));
-            return ExitStatus::BadInput;
-        }
-        Err(e) => {
-            report(&format!("error: {e}"));
-            return ExitStatus::BadInput;
-        }
-    };
+    let part = extract(&save, &selectors, setup).map_err(|e| match e {
+        ExtractError::Save(e) => Failure::cannot_write(format!("cannot save the selection: {e}")),
+        ExtractError::Load(e) => Failure::bad_input(format!("{}: {e}", args.file.display())),
+        e => Failure::bad_input(e),
+    })?;
     for line in &part.lines {
         report(line);
     }
     let enc = encoding(&args.output, args.encoding);
-    if let Err(status) = saving::write(&args.output, &part.save, enc) {
-        return status;
-    }
+    saving::write(&args.output, &part.save, enc)?;
     report(&format!(
         "wrote {} tasklet(s) and {} channel(s) to {}",
         part.save.body.tasklets.len(),
         part.save.body.channels.len(),
         args.output.display()
     ));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }

@@ -1,22 +1,23 @@
 //! The command-line face of Skein: parse the arguments, resolve them into a
 //! configuration, dispatch to one command, and turn its outcome into an
-//! exit code (runtime.md, "The headless binary").
+//! exit code (docs/cli.md, "Exit codes").
 
 mod args;
 mod compile;
 mod config;
 mod engine;
+mod failure;
 mod inspect;
 mod interrupt;
 mod logging;
 mod output;
 mod pace;
 mod progress;
+mod reload;
 mod resume;
 mod run;
 mod saving;
 mod stats;
-mod table;
 mod world;
 
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ use clap::Parser;
 use args::{Cli, Command, VillageArgs};
 use config::RunConfig;
 
-/// How the process ends, with runtime.md's exit codes.
+/// How the process ends, with the exit codes of docs/cli.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// 0: done; uncaught script errors were reported but do not count.
@@ -64,15 +65,23 @@ pub fn main() -> ExitCode {
         Some(Command::Village(a)) => a.serve.trace.clone(),
         _ => None,
     };
-    // Held to the end: dropping it completes the trace file.
-    let _trace = match logging::init(cli.verbose, trace.as_deref()) {
-        Ok(guard) => guard,
-        Err(msg) => {
-            output::report(&format!("error: {msg}"));
-            return ExitStatus::CannotWrite.into();
-        }
+    let outcome = match logging::init(cli.verbose, trace.as_deref()) {
+        // Held to the end: dropping it completes the trace file.
+        Ok(_trace) => command(cli.command),
+        Err(msg) => Err(failure::Failure::cannot_write(msg)),
     };
-    let status = match cli.command {
+    match outcome {
+        Ok(status) => status.into(),
+        Err(failure) => {
+            output::report(&failure.message);
+            failure.status.into()
+        }
+    }
+}
+
+/// Runs one command.
+fn command(command: Option<Command>) -> failure::Outcome {
+    match command {
         None => run::run(&RunConfig::village(VillageArgs::default())),
         Some(Command::Village(args)) => run::run(&RunConfig::village(args)),
         Some(Command::Run(args)) => run::run(&RunConfig::resolve(args)),
@@ -81,6 +90,5 @@ pub fn main() -> ExitCode {
         Some(Command::Extract(args)) => inspect::extract_part(&args),
         Some(Command::Check(args)) => compile::check(&args.file, &args.paths),
         Some(Command::Disasm(args)) => compile::disasm_file(&args.file, &args.paths),
-    };
-    status.into()
+    }
 }

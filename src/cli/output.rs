@@ -6,6 +6,7 @@
 use std::io::{self, BufWriter, ErrorKind, StdoutLock, Write};
 
 use super::ExitStatus;
+use super::failure::{Failure, Outcome};
 
 /// Buffered stdout that remembers its first write error and drops
 /// everything written after it.
@@ -32,19 +33,18 @@ impl Stdout {
 
     /// Flushes and says how writing went. A reader that went away (`| head`)
     /// is not an error, as for any Unix filter; anything else is exit 3.
-    pub fn flush(&mut self) -> ExitStatus {
+    pub fn flush(&mut self) -> Outcome {
         if self.error.is_none()
             && let Err(e) = self.inner.flush()
         {
             self.error = Some(e);
         }
         match self.error.take() {
-            None => ExitStatus::Success,
-            Some(e) if e.kind() == ErrorKind::BrokenPipe => ExitStatus::Success,
-            Some(e) => {
-                report(&format!("error: cannot write to stdout: {e}"));
-                ExitStatus::CannotWrite
-            }
+            None => Ok(ExitStatus::Success),
+            Some(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitStatus::Success),
+            Some(e) => Err(Failure::cannot_write(format!(
+                "cannot write to stdout: {e}"
+            ))),
         }
     }
 }

@@ -13,25 +13,20 @@ use skein_world::WorldOptions;
 
 use super::args::{CodeChoice, ResumeArgs};
 use super::config::{self, SaveConfig};
+use super::engine;
+use super::failure::{Failure, Outcome};
 use super::output::report;
 use super::world::{self, Plan};
-use super::{ExitStatus, engine};
 
-pub fn resume(args: ResumeArgs) -> ExitStatus {
-    let save = match skein_save::read_file(&super::saving::existing(&args.file)) {
-        Ok(s) => s,
-        Err(e) => {
-            report(&format!("error: {e}"));
-            return ExitStatus::BadInput;
-        }
-    };
+pub fn resume(args: ResumeArgs) -> Outcome {
+    let save =
+        skein_save::read_file(&super::saving::existing(&args.file)).map_err(Failure::bad_input)?;
     let file = args.file.display();
     if save.header.kind == SaveKind::Selection {
-        report(&format!(
-            "error: {file} is a selection save, not a world save; \
+        return Err(Failure::bad_input(format!(
+            "{file} is a selection save, not a world save; \
              load it into a running world with `skein run SCRIPT.sk --load {file}`"
-        ));
-        return ExitStatus::BadInput;
+        )));
     }
     if let Some(seed) = args.seed {
         report(&format!(
@@ -43,15 +38,10 @@ pub fn resume(args: ResumeArgs) -> ExitStatus {
     let mut sim = engine::new_simulation(WorldOptions::default(), args.output.quiet);
     let code = match args.code {
         CodeChoice::Saved => CodePolicy::Saved,
-        CodeChoice::Current => match current_code(&save, &args.paths, &sim.world) {
-            Ok(p) => CodePolicy::Current(p),
-            Err(status) => return status,
-        },
+        CodeChoice::Current => CodePolicy::Current(current_code(&save, &args.paths, &sim.world)?),
     };
-    if let Err(e) = load_world(&mut sim.world, &save, code) {
-        report(&format!("error: {file}: {e}"));
-        return ExitStatus::BadInput;
-    }
+    load_world(&mut sim.world, &save, code)
+        .map_err(|e| Failure::bad_input(format!("{file}: {e}")))?;
     override_limits(&mut sim.world.resource_mut::<WorldOptions>(), &args);
     let budget = sim.world.resource::<WorldOptions>().budget;
     let save_config = SaveConfig::resolve(args.save);
@@ -63,6 +53,7 @@ pub fn resume(args: ResumeArgs) -> ExitStatus {
         load: None,
         unbounded_ticks: budget == 0,
         tick_rate: args.serve.tick_rate,
+        watch: None,
     };
     world::run(&mut sim, &plan)
 }
@@ -117,10 +108,9 @@ fn current_code(
     save: &SaveFile,
     paths: &[PathBuf],
     world: &skein_world::bevy_ecs::world::World,
-) -> Result<Program, ExitStatus> {
+) -> Result<Program, Failure> {
     let Some(main) = save.body.modules.first() else {
-        report("error: the save has no modules");
-        return Err(ExitStatus::BadInput);
+        return Err(Failure::bad_input("the save has no modules"));
     };
     let search_path: Vec<PathBuf> = if paths.is_empty() {
         save.body
@@ -149,8 +139,5 @@ fn current_code(
     } else {
         load_program(on_disk, &opts)
     };
-    loaded.map_err(|e| {
-        report(&e.render());
-        ExitStatus::BadInput
-    })
+    loaded.map_err(|e| Failure::diagnostic(e.render()))
 }

@@ -7,36 +7,29 @@ use std::path::Path;
 use skein_save::Encoding;
 use skein_world::Simulation;
 
-use super::ExitStatus;
+use super::failure::Failure;
 use super::output::report;
 
 /// Saves the whole world of `sim` to `path`.
-pub fn save_world(sim: &Simulation, path: &Path, encoding: Encoding) -> Result<(), ExitStatus> {
-    let save = skein_save::world_save::save_world(&sim.world).map_err(|e| {
-        report(&format!("error: cannot save the world: {e}"));
-        ExitStatus::CannotWrite
-    })?;
+pub fn save_world(sim: &Simulation, path: &Path, encoding: Encoding) -> Result<(), Failure> {
+    let save = skein_save::world_save::save_world(&sim.world)
+        .map_err(|e| Failure::cannot_write(format!("cannot save the world: {e}")))?;
     write(path, &save, encoding)?;
     tracing::debug!(path = %path.display(), tick = save.header.tick, "saved");
     Ok(())
 }
 
 /// Writes a save file, creating its folder if needed.
-pub fn write(
-    path: &Path,
-    save: &skein_save::SaveFile,
-    encoding: Encoding,
-) -> Result<(), ExitStatus> {
+pub fn write(path: &Path, save: &skein_save::SaveFile, encoding: Encoding) -> Result<(), Failure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
-        report(&format!("error: cannot create {}: {e}", dir.display()));
-        return Err(ExitStatus::CannotWrite);
+        return Err(Failure::cannot_write(format!(
+            "cannot create {}: {e}",
+            dir.display()
+        )));
     }
-    skein_save::write_file(path, save, encoding).map_err(|e| {
-        report(&format!("error: {e}"));
-        ExitStatus::CannotWrite
-    })
+    skein_save::write_file(path, save, encoding).map_err(Failure::cannot_write)
 }
 
 /// The file to read for a save named `path`: `path`, or if it is missing

@@ -8,15 +8,17 @@ use std::io::{self, Write};
 use skein_save::SaveFile;
 use skein_save::autosave::{Autosave, AutosaveStats};
 use skein_world::Simulation;
+use skein_world::reload::watch::Watch;
 use skein_world::run::{RunError, RunOptions, drive};
 
 use super::ExitStatus;
 use super::config::SaveConfig;
+use super::failure::{Failure, Outcome};
 use super::output::report;
 use super::pace::Pacer;
 use super::progress::Progress;
 use super::stats::{Clock, closing_line};
-use super::{interrupt, saving};
+use super::{interrupt, reload, saving};
 
 /// How to tick a world that is ready to run.
 pub struct Plan<'a> {
@@ -31,19 +33,21 @@ pub struct Plan<'a> {
     pub unbounded_ticks: bool,
     /// `--tick-rate HZ`: ticks paced to the wall clock (`None`: flat out).
     pub tick_rate: Option<f64>,
+    /// `--watch`: the script files, polled at every tick boundary.
+    pub watch: Option<Watch>,
 }
 
-/// Ticks `sim` by `plan` and says how the process should exit.
-pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
+/// Ticks `sim` by `plan`.
+pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> Outcome {
+    let mut watch = plan.watch.clone().map(reload::Watching::new);
     // A long run should not end in a save that could never be written.
     if let Some(path) = &plan.save.path
         && path.is_dir()
     {
-        report(&format!(
-            "error: cannot save to {}: it is a folder",
+        return Err(Failure::cannot_write(format!(
+            "cannot save to {}: it is a folder",
             path.display()
-        ));
-        return ExitStatus::CannotWrite;
+        )));
     }
     let clock = Clock::start(sim);
     interrupt::install(plan.unbounded_ticks);
@@ -60,7 +64,7 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
         .autosave
         .as_ref()
         .map(|a| Autosave::new(a.options()));
-    let mut failure: Option<ExitStatus> = None;
+    let mut failure: Option<Failure> = None;
     let mut saved_at: Option<u64> = None;
     let mut pacer = Pacer::new(plan.tick_rate);
     let mut ran = 0u64;
@@ -79,21 +83,23 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
                 && let Err(e) =
                     skein_save::selection::load_selection(&mut sim.world, part, schedule)
             {
-                progress.suspend(|| report(&format!("error: --load: {e}")));
-                failure = Some(ExitStatus::BadInput);
+                failure = Some(Failure::bad_input(format!("--load: {e}")));
                 return false;
             }
             let done = sim.tick_count();
             if let (Some(path), Some(k)) = (&plan.save.path, plan.save.every)
                 && done % k == 0
             {
-                if let Err(status) =
+                if let Err(f) =
                     progress.suspend(|| saving::save_world(sim, path, plan.save.encoding))
                 {
-                    failure = Some(status);
+                    failure = Some(f);
                     return false;
                 }
                 saved_at = Some(done);
+            }
+            if let Some(w) = watch.as_mut() {
+                w.after_tick(sim, &progress);
             }
             if let Some(a) = autosave.as_mut() {
                 a.after_tick(&mut sim.world);
@@ -117,40 +123,36 @@ pub fn run(sim: &mut Simulation, plan: &Plan<'_>) -> ExitStatus {
         report_failures(a, &progress);
         a.stats().clone()
     });
-    let summary = match result {
-        Ok(s) => s,
-        Err(RunError::Io(e)) => {
-            report(&format!("error: cannot write script output: {e}"));
-            return ExitStatus::CannotWrite;
-        }
-        Err(e) => {
-            report(&format!("error: {e}"));
-            return ExitStatus::BadInput;
-        }
-    };
-    if let Some(status) = failure {
-        return status;
+    let summary = result.map_err(|e| match e {
+        RunError::Io(e) => Failure::cannot_write(format!("cannot write script output: {e}")),
+        e => Failure::bad_input(e),
+    })?;
+    if let Some(f) = failure {
+        return Err(f);
     }
     if let Some(path) = &plan.save.path
         && saved_at != Some(sim.tick_count())
-        && let Err(status) = saving::save_world(sim, path, plan.save.encoding)
     {
-        return status;
+        saving::save_world(sim, path, plan.save.encoding)?;
     }
     let mut line = closing_line(sim, summary.ticks, &clock);
     if let Some(stats) = &autosaved {
         line.push_str(&autosave_part(stats));
     }
     report(&line);
-    let autosave_failed = autosaved.as_ref().is_some_and(|s| s.failed > 0);
-    if out.into_inner().failed() || (plan.strict && autosave_failed) {
-        ExitStatus::CannotWrite
+    let autosave_failed = autosaved.as_ref().map_or(0, |s| s.failed);
+    if out.into_inner().failed() {
+        Err(Failure::cannot_write("cannot write script output"))
+    } else if plan.strict && autosave_failed > 0 {
+        Err(Failure::cannot_write(format!(
+            "--strict: {autosave_failed} autosave(s) failed"
+        )))
     } else if summary.interrupted {
-        ExitStatus::Interrupted
+        Ok(ExitStatus::Interrupted)
     } else if plan.strict && summary.errors > 0 {
-        ExitStatus::ScriptFailed
+        Ok(ExitStatus::ScriptFailed)
     } else {
-        ExitStatus::Success
+        Ok(ExitStatus::Success)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Exit codes and messages for what users get wrong (runtime.md).
+//! Exit codes and messages for what users get wrong (docs/cli.md).
 
 use crate::harness::{TICKING, skein, temp_dir, write};
 

@@ -64,3 +64,48 @@ fn no_file_reads_outside_the_repository() {
         found.join("\n")
     );
 }
+
+/// Every Markdown page a source comment names, such as `docs/stackless.md`,
+/// exists in the repository: a reader following it must find it.
+#[test]
+fn every_page_a_comment_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["benches", "crates", "examples", "fuzz", "src", "tests"] {
+        files_under(&root.join(dir), &mut files);
+    }
+    let mut missing = Vec::new();
+    let mut named = 0;
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            let pages = line
+                .split(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
+                .filter(|word| word.ends_with(".md") && word.len() > 3);
+            for page in pages {
+                named += 1;
+                let page = page.trim_start_matches("./");
+                let near = file.parent().map(|dir| dir.join(page));
+                let found = [root.join(page), root.join("docs").join(page)]
+                    .into_iter()
+                    .chain(near)
+                    .any(|p| p.is_file());
+                if !found {
+                    let shown = file.strip_prefix(root).unwrap_or(file);
+                    missing.push(format!("{}:{}: {page}", shown.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(named > 20, "the scan found the comments that name pages");
+    assert!(
+        missing.is_empty(),
+        "pages named but not in the repository:\n{}",
+        missing.join("\n")
+    );
+}

@@ -134,6 +134,57 @@ fn a_trace_has_a_span_per_tick_and_per_slice() {
     assert_eq!(main_slices, 4, "{text}");
     // Everything written is Skein's.
     assert!(events.iter().all(|e| e["cat"] == "skein" || e["ph"] == "M"));
+
+    // Autosaves are on the timeline: the snapshot at the tick boundary and
+    // the write on its own thread, each with its tick.
+    skein(
+        &dir,
+        &[
+            "run",
+            "spin.sk",
+            "--ticks",
+            "6",
+            "--autosave-every",
+            "2",
+            "--autosave",
+            "auto.ron",
+            "--trace",
+            "auto.json",
+        ],
+    )
+    .expect(0);
+    let text = std::fs::read_to_string(dir.join("auto.json")).expect("the trace");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&text).expect("valid JSON");
+    let ticks_of = |name: &str| -> Vec<String> {
+        let mut t: Vec<String> = events
+            .iter()
+            .filter(|e| e["name"] == name && e["ph"] == "E")
+            .map(|e| e["args"]["tick"].as_str().unwrap_or("?").to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    // One due while the last write still runs is skipped (how many depends
+    // on the machine), so: each span is of a due tick, and every snapshot
+    // taken was written.
+    let snapshots = ticks_of("autosave snapshot");
+    assert!(!snapshots.is_empty(), "{text}");
+    assert!(
+        snapshots
+            .iter()
+            .all(|t| ["2", "4", "6"].contains(&t.as_str())),
+        "{text}"
+    );
+    assert_eq!(ticks_of("autosave write"), snapshots, "{text}");
+    let write = events
+        .iter()
+        .find(|e| e["name"] == "autosave write" && e["ph"] == "E")
+        .expect("a write span");
+    let bytes: u64 = write["args"]["bytes"]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .expect("bytes");
+    assert!(bytes > 0, "{write}");
 }
 
 #[test]

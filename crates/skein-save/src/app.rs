@@ -18,6 +18,7 @@ use bevy_ecs::world::World;
 use skein_world::app::SkeinSchedule;
 use skein_world::{Scheduler, SkeinSystems};
 
+use crate::autosave::AutosaveOptions;
 use crate::error::{LoadError, SaveError};
 use crate::replace::replace_world;
 use crate::world_load::CodePolicy;
@@ -68,10 +69,44 @@ pub struct LoadFailed {
     pub error: LoadError,
 }
 
-/// Save and load requests as messages, and `pickle` for scripts. Add it
-/// after `SkeinPlugin`, whose schedule it shares.
+/// Save and load requests as messages, `pickle` for scripts, and autosave
+/// if asked for. Add it after `SkeinPlugin`, whose schedule it shares.
 #[derive(Debug, Clone, Default)]
-pub struct SkeinSavePlugin;
+pub struct SkeinSavePlugin {
+    /// Autosave at the tick boundary (after the save and load requests);
+    /// its spans go on the plugin's trace.
+    pub autosave: Option<AutosaveOptions>,
+}
+
+impl SkeinSavePlugin {
+    pub fn new() -> Self {
+        SkeinSavePlugin::default()
+    }
+
+    /// Autosaves the world every `every` ticks to `path` (binary for a
+    /// `.bin` path, else pretty RON), keeping the newest 3 (see
+    /// [`keep`](Self::keep)), without stopping the ticks: the write runs on
+    /// a thread of its own, and one still going when the app exits is
+    /// finished first.
+    pub fn autosave(mut self, every: u64, path: impl Into<PathBuf>) -> Self {
+        self.autosave = Some(AutosaveOptions::new(every, path));
+        self
+    }
+
+    /// Keeps the newest `k` autosaves (`PATH`, `PATH.1`, …; at least 1).
+    pub fn keep(mut self, k: usize) -> Self {
+        if let Some(a) = &mut self.autosave {
+            a.keep = k.max(1);
+        }
+        self
+    }
+
+    /// Autosave with options of your own.
+    pub fn autosave_with(mut self, options: AutosaveOptions) -> Self {
+        self.autosave = Some(options);
+        self
+    }
+}
 
 impl Plugin for SkeinSavePlugin {
     fn build(&self, app: &mut App) {
@@ -86,6 +121,23 @@ impl Plugin for SkeinSavePlugin {
             .add_message::<LoadFailed>();
         crate::pickle::install(app.world_mut());
         app.add_systems(schedule, apply_requests.in_set(SkeinSystems::Persist));
+        if let Some(options) = &self.autosave {
+            crate::autosave::install(app.world_mut(), options.clone());
+            app.add_systems(
+                schedule,
+                autosave.in_set(SkeinSystems::Persist).after(apply_requests),
+            );
+        }
+    }
+}
+
+/// Autosave's step, on the plugin's trace; failed writes are logged.
+fn autosave(world: &mut World) {
+    skein_world::app::in_trace(world, crate::autosave::autosave_system);
+    for f in crate::autosave::take_failures(world) {
+        tracing::warn!(tick = f.tick, error = %f.error, "autosave failed");
+        let text = format!("error: autosave of tick {} failed: {}\n", f.tick, f.error);
+        world.resource_mut::<skein_world::Output>().eprint(&text);
     }
 }
 

@@ -35,6 +35,9 @@ use crate::snapshot::Snapshot;
 use crate::write::{Encoding, to_bytes};
 use files::ChainFiles;
 
+/// The target of the timeline's spans, so `--trace` writes autosave's too.
+const TIMELINE: &str = skein_world::spans::TARGET;
+
 /// Called on the writer thread with the snapshot's tick before it encodes
 /// (tools and tests use it to watch or hold up writes).
 pub type WriteHook = Arc<dyn Fn(u64) + Send + Sync>;
@@ -231,6 +234,10 @@ impl Autosave {
         let delta_base = self
             .base
             .filter(|_| chained && self.deltas_since_full + 1 < self.options.full_every);
+        // On the timeline (`--trace`) beside the ticks: what the tick loop
+        // pays here, and the write on its own thread.
+        let span = tracing::info_span!(target: TIMELINE, "autosave snapshot", tick);
+        let entered = span.enter();
         // A delta holds only the fibers it writes.
         let snapshot = match Snapshot::retake_with(world, self.last.take(), delta_base.is_none()) {
             Ok(s) => s,
@@ -240,6 +247,7 @@ impl Autosave {
                 return;
             }
         };
+        drop(entered);
         let chain = self.chain.take().unwrap_or_default();
         let plan = match delta_base {
             _ if !chained => Plan::Plain,
@@ -252,7 +260,10 @@ impl Autosave {
         };
         let delta = matches!(plan, Plan::Delta { .. });
         let options = self.options.clone();
-        let handle = std::thread::spawn(move || write(snapshot, &options, plan));
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        let handle = std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || write(snapshot, &options, plan))
+        });
         self.in_flight = Some(InFlight {
             tick,
             snapshot: start.elapsed(),
@@ -328,12 +339,29 @@ impl Autosave {
     }
 }
 
+impl Drop for Autosave {
+    /// A write still going when the world goes away (an app exiting on
+    /// Ctrl-C) is waited for, so the newest autosave is complete.
+    fn drop(&mut self) {
+        if let Some(f) = self.in_flight.take() {
+            let _ = f.handle.join();
+        }
+    }
+}
+
 /// The writer thread: encode, write, rotate. Returns how it went, the
 /// snapshot with its fibers let go, and the chain files.
 fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Written {
     if let Some(hook) = &options.before_write {
         hook(snapshot.tick());
     }
+    let span = tracing::info_span!(
+        target: TIMELINE,
+        "autosave write",
+        tick = snapshot.tick(),
+        bytes = tracing::field::Empty,
+    );
+    let _entered = span.enter();
     let start = Instant::now();
     let keep = options.keep.max(1);
     // Each fiber is let go as soon as it is encoded: while the snapshot
@@ -360,6 +388,9 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
         }
     };
     snapshot.release_fibers();
+    if let Ok(b) = &bytes {
+        span.record("bytes", b.len());
+    }
     match (bytes, chain) {
         (Err(e), chain) => (Err(e), snapshot, chain.map(|c| c.0)),
         (Ok(bytes), None) => {

@@ -196,7 +196,10 @@ pub fn check_cont(
     path: &FieldPath,
 ) -> Result<(), LoadError> {
     let bad = |m: &str| Err(LoadError::invalid(path, m.to_string()));
-    let top_level = func.func == 0;
+    // A retired copy of a top level (hot reload) is one too.
+    let top_level = func.func == 0
+        || (program.module_of(func).retired.contains(&func.func)
+            && program.function(func).name == "<module>");
     if top_level != (ret == Cont::Import) {
         return bad("only a module's top level returns as an import");
     }

@@ -277,7 +277,7 @@ pub struct TickStateRec {
     pub budget_used: u64,
 }
 
-/// Where a tasklet is in its life cycle (stackless-rules.md's table).
+/// Where a tasklet is in its life cycle (docs/stackless.md's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     /// `tasklet(f)`: bound, not yet set up.

@@ -35,7 +35,7 @@
 //! // skein run … --load PART [--schedule]
 //! skein_save::selection::load_selection(&mut sim.world, &part, schedule)?;
 //! // skein inspect / extract
-//! print!("{}", skein_save::inspect::summary(&save));
+//! print!("{}", skein_save::inspect::text(&save));
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 
@@ -60,6 +60,7 @@ pub mod snapshot;
 mod staging;
 mod tasklet;
 pub mod values;
+pub mod versions;
 pub mod world_load;
 pub mod world_save;
 pub mod write;

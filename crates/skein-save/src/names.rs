@@ -9,7 +9,7 @@ use skein_vm::value::ModRef;
 use skein_world::Natives;
 use skein_world::save_access::world_natives;
 
-use crate::code::{ContentHash, function_hash, module_hash};
+use crate::code::{ContentHash, function_hash};
 use crate::error::Problem;
 use crate::format::ModuleRec;
 
@@ -25,10 +25,7 @@ impl NativeNames {
             by_id: HashMap::new(),
             by_name: HashMap::new(),
         };
-        // The world's own natives never change: computed once per process.
-        static OWN: std::sync::OnceLock<Vec<(&'static str, &'static str, u32)>> =
-            std::sync::OnceLock::new();
-        for (m, f, id) in OWN.get_or_init(world_natives) {
+        for (m, f, id) in world_natives() {
             n.add(m, f, *id);
         }
         for (m, _) in natives.exports() {
@@ -65,6 +62,9 @@ impl NativeNames {
 
 /// A function by module and name in `program`.
 pub fn function(program: &Program, module: &str, name: &str) -> Result<FuncRef, Problem> {
+    if let Some(retired) = crate::versions::function(program, module, name) {
+        return retired;
+    }
     let mi = program
         .module_index(module)
         .ok_or_else(|| Problem::UnknownModule(module.to_string()))?;
@@ -96,22 +96,13 @@ pub fn module(program: &Program, name: &str) -> Result<ModRef, Problem> {
     Err(Problem::UnknownModule(name.to_string()))
 }
 
-/// The code records of `program`'s modules, in load order.
+/// The code records of `program`'s modules, in load order (a module's
+/// older sources still in use follow it).
 pub fn module_recs(program: &Program) -> Vec<ModuleRec> {
     program
         .modules
         .iter()
-        .map(|m| ModuleRec {
-            name: m.name.clone(),
-            path: m.path.clone(),
-            hash: module_hash(m),
-            functions: m
-                .functions
-                .iter()
-                .map(|f| (f.name.clone(), function_hash(f)))
-                .collect(),
-            source: m.source.clone(),
-        })
+        .flat_map(crate::versions::recs)
         .collect()
 }
 

@@ -1,6 +1,6 @@
 //! The script module `pickle`: `dumps(value)` saves a selection of
 //! everything `value` reaches as compact RON text, `loads(text)` loads one
-//! into the running world (language.md, "Module pickle").
+//! into the running world (docs/language.md, "The world").
 //!
 //! Both are immediate natives of the world: [`install`] registers them
 //! before scripts are loaded.

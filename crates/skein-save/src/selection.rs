@@ -1,6 +1,6 @@
 //! Selections: chosen tasklets and channels with what they reach, saved from
-//! a world and loaded into a running one (saves.md, "A selection";
-//! stackless-rules.md, "Selections and pickle").
+//! a world and loaded into a running one (docs/saves.md, "What a selection holds";
+//! docs/saves.md, "Saving from a script: `pickle`").
 //!
 //! Records are numbered 1..n breadth-first from the roots: a tasklet's
 //! values in frame order, then tempval, pending errors and data, reach

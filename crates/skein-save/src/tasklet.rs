@@ -2,7 +2,7 @@
 //! and selections (which differ only in how ids are written and which waits
 //! survive).
 //!
-//! Values are encoded in the order saves.md numbers a selection by: frames
+//! Values are encoded in the order docs/saves.md numbers a selection by: frames
 //! outermost first (locals, then the operand stack bottom-up, which holds the
 //! loop iterators), then tempval, the pending errors, a `send_sequence`'s
 //! channel and items, data, and a native request's arguments.

@@ -30,7 +30,7 @@ use crate::values::{Decoder, Place};
 /// (every tasklet and channel stays an entity, so there are none in practice).
 const SPARE_IDS: u64 = 1 << 20;
 
-/// Which code a world save resumes on (saves.md, "Code").
+/// Which code a world save resumes on (docs/saves.md, "Code").
 #[derive(Debug, Clone, Default)]
 pub enum CodePolicy {
     /// The code saved in the file (the default).
@@ -285,14 +285,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         queue.restore(w.last_request, completions);
         for (req, id) in parked {
             if let Some(entity) = sched.ring.entity(id) {
-                queue.park_loaded(NativeCall {
-                    request: req.request,
-                    tasklet: id,
-                    entity,
-                    module: req.module,
-                    name: req.name,
-                    args: req.args,
-                });
+                queue.park_loaded(NativeCall::of(*req, id, entity));
             }
         }
     }
@@ -338,22 +331,52 @@ fn compile_saved(world: &World, save: &SaveFile) -> Result<Program, LoadError> {
         ));
     };
     let opts = skein_world::load_options(world);
-    let program = load_program_with(&main.name, &main.path, &main.source, &Saved(modules), &opts)
-        .map_err(|e| {
-        LoadError::invalid(
-            &FieldPath::root().field("modules"),
-            format!("the saved code does not compile: {}", e.render()),
-        )
-    })?;
-    let names: Vec<&str> = program.modules.iter().map(|m| m.name.as_str()).collect();
-    let saved: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+    let mut program =
+        load_program_with(&main.name, &main.path, &main.source, &Saved(modules), &opts).map_err(
+            |e| {
+                LoadError::invalid(
+                    &FieldPath::root().field("modules"),
+                    format!("the saved code does not compile: {}", e.render()),
+                )
+            },
+        )?;
+    // A module first imported by a hot reload follows the prelude in the
+    // running world, so the same modules, main first, in any order.
+    let mut names: Vec<&str> = program.modules.iter().map(|m| m.name.as_str()).collect();
+    let mut saved: Vec<&str> = modules
+        .iter()
+        .filter(|m| !crate::versions::is_old_rec(m))
+        .map(|m| m.name.as_str())
+        .collect();
+    for list in [&mut names, &mut saved] {
+        if let Some(rest) = list.get_mut(1..) {
+            rest.sort_unstable();
+        }
+    }
     if names != saved {
         return Err(LoadError::invalid(
             &FieldPath::root().field("modules"),
             format!("the saved code loads modules {names:?}, the save lists {saved:?}"),
         ));
     }
-    let hashes = saved_hashes(modules);
+    let globals: Vec<(String, Vec<String>)> = save.body.world.as_ref().map_or_else(Vec::new, |w| {
+        w.globals
+            .iter()
+            .map(|g| {
+                (
+                    g.module.clone(),
+                    g.values.iter().map(|(n, _)| n.clone()).collect(),
+                )
+            })
+            .collect()
+    });
+    crate::versions::rebuild(&mut program, modules, &globals, &opts).map_err(LoadError::whole)?;
+    let plain: Vec<_> = modules
+        .iter()
+        .filter(|m| !crate::versions::is_versioned(m, modules))
+        .cloned()
+        .collect();
+    let hashes = saved_hashes(&plain);
     let changed = changed_functions(&program, &hashes, hashes.keys().copied());
     if !changed.is_empty() {
         return Err(LoadError::whole(Problem::ChangedFunctions(changed)));

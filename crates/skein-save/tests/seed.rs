@@ -46,7 +46,7 @@ fn seed_examples_print_their_expected_output() {
     check(all);
 }
 
-/// The pickling cases of stackless-rules.md, "Selections and pickle".
+/// The pickling cases of docs/saves.md, "Saving from a script: `pickle`".
 #[test]
 fn pickling_cases_print_their_expected_output() {
     let all = examples("pickling");

@@ -41,7 +41,7 @@ fn world_save() -> skein_save::SaveFile {
 
 #[test]
 fn inspect_reads_like_a_summary() {
-    let text = inspect::summary(&world_save());
+    let text = inspect::text(&world_save());
     let want = "\
 world save, format skein-save version 1, written by skein 0.1.0
 tick 2, seed 0

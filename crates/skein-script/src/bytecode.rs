@@ -99,7 +99,7 @@ pub fn builtin_index(name: &str) -> Option<u16> {
 /// the others are served by the host (the world crate).
 pub const BUILTIN_MODULES: &[&str] = &["stackless", "pickle", "random", "sim", "math"];
 
-/// The root of a place (language.md, "Values, places and sharing").
+/// The root of a place (docs/language.md, "Values and places").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlaceBase {
     /// Local slot of the current frame.
@@ -271,7 +271,7 @@ pub enum Op {
     /// (or [`NO_KW`]). A script function pushes a frame.
     Call { argc: u8, kw: u16 },
     /// `[recv, a1..an, kwvals…] → [result]`: method `names[name]` on a
-    /// temporary (changes to it are lost, as language.md says).
+    /// temporary (changes to it are lost, as docs/language.md says).
     CallMethod { name: u16, argc: u8, kw: u16 },
     /// `[v] → ⊥`: returns `v` to the caller's frame.
     Return,
@@ -428,6 +428,49 @@ pub struct Module {
     pub globals: Vec<String>,
     /// Functions by index; `functions[0]` is the top level.
     pub functions: Vec<Function>,
+    /// How many times a hot reload swapped this module's code (0 as
+    /// loaded). Anything derived from the module's code and kept beside a
+    /// call site compares it to notice a swap.
+    #[serde(default)]
+    pub generation: u32,
+    /// Earlier sources that some of `functions` were compiled from (a hot
+    /// reload keeps code that frames still run, and defs the new source
+    /// dropped), so tracebacks show those functions' own lines.
+    #[serde(default)]
+    pub old: Vec<OldSource>,
+    /// Indices of retired copies: code a reload replaced that frames which
+    /// started on it still run. No function value names them.
+    #[serde(default)]
+    pub retired: Vec<u16>,
+}
+
+/// A source a module had before a hot reload, and its functions that are
+/// still loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OldSource {
+    /// The module's generation while this source was current.
+    pub generation: u32,
+    pub source: String,
+    /// Indices into the module's functions.
+    pub functions: Vec<u16>,
+}
+
+impl Module {
+    /// The source that function `func` was compiled from.
+    pub fn source_of(&self, func: u16) -> &str {
+        self.old
+            .iter()
+            .find(|o| o.functions.contains(&func))
+            .map_or(self.source.as_str(), |o| o.source.as_str())
+    }
+
+    /// The generation of the source `func` was compiled from.
+    pub fn generation_of(&self, func: u16) -> u32 {
+        self.old
+            .iter()
+            .find(|o| o.functions.contains(&func))
+            .map_or(self.generation, |o| o.generation)
+    }
 }
 
 /// Every script module a world has loaded, in load order (the main module first).

@@ -61,7 +61,9 @@ pub fn builtin_module_exports(name: &str) -> Option<&'static [&'static str]> {
 /// modules (name, exported names), plus script modules known by name.
 #[derive(Debug, Clone, Default)]
 pub struct SimpleEnv {
+    /// Host modules and the names each exports.
     pub host_modules: Vec<(String, Vec<String>)>,
+    /// Script modules that exist, by name.
     pub script_modules: Vec<String>,
 }
 
@@ -91,7 +93,14 @@ pub struct CompileOptions<'a> {
     pub file: &'a str,
     /// The module's index in the program, which the loader assigns.
     pub module_index: u16,
+    /// What other modules exist, for `import` checks.
     pub env: &'a dyn ModuleEnv,
+    /// Global names that keep their slots, in slot order, before any the
+    /// module itself introduces: a hot reload compiles the new source with
+    /// the running module's globals here, so code compiled from the old
+    /// source (still run by frames that started on it) and the new code
+    /// index the same slots. Empty for an ordinary load.
+    pub prior_globals: &'a [String],
 }
 
 type R<T> = Result<T, CompileError>;
@@ -133,6 +142,9 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         blocks: Vec::new(),
         too_many_globals: false,
     };
+    for n in opts.prior_globals {
+        c.global_slot(n);
+    }
     // Slots of names the top level binds follow source order.
     for n in &top.bound {
         c.global_slot(n);
@@ -159,6 +171,9 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         source: source.to_string(),
         globals: c.globals,
         functions,
+        generation: 0,
+        old: Vec::new(),
+        retired: Vec::new(),
     })
 }
 

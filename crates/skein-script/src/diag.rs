@@ -7,9 +7,11 @@ use crate::ast::Span;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{file}:{}:{}: {message}", span.line, span.col)]
 pub struct CompileError {
+    /// What is wrong, as the user reads it.
     pub message: String,
     /// The module's path as the user named it (relative to its search root).
     pub file: String,
+    /// Where in the file.
     pub span: Span,
 }
 

@@ -45,14 +45,23 @@ pub trait SourceResolver {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadIssue {
     /// A compile error, with the source of the file it points into.
-    Compile { error: CompileError, source: String },
+    Compile {
+        /// The error.
+        error: CompileError,
+        /// The whole source of the file it is in, to show the line.
+        source: String,
+    },
     /// A file that could not be read, with no source location.
-    Io { message: String },
+    Io {
+        /// What went wrong, naming the file.
+        message: String,
+    },
 }
 
 /// Everything that stopped a program from loading.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadError {
+    /// Every problem found, in the order met.
     pub issues: Vec<LoadIssue>,
 }
 
@@ -172,6 +181,60 @@ pub fn compile_str(name: &str, source: &str) -> Result<Program, LoadError> {
         &Nothing,
         &LoadOptions::default(),
     )
+}
+
+/// Compiles one module's source again for a hot reload: `prior_globals`
+/// (the running module's globals, in slot order) keep their slots, and
+/// `script_modules` are the names of the program's other script modules.
+/// The result is not verified on its own: the caller verifies the program
+/// it becomes part of.
+pub fn recompile_module(
+    name: &str,
+    path: &str,
+    source: &str,
+    prior_globals: &[String],
+    script_modules: &[String],
+    opts: &LoadOptions,
+) -> Result<Module, LoadError> {
+    let fail = |error: CompileError| LoadError {
+        issues: vec![LoadIssue::Compile {
+            error,
+            source: source.to_string(),
+        }],
+    };
+    let ast = parse_module(source, path).map_err(fail)?;
+    let env = SimpleEnv {
+        host_modules: opts.host_modules.clone(),
+        script_modules: script_modules.to_vec(),
+    };
+    let copts = CompileOptions {
+        module_name: name,
+        file: path,
+        module_index: 0,
+        env: &env,
+        prior_globals,
+    };
+    compile_module(&ast, source, &copts).map_err(fail)
+}
+
+/// Checks a whole program's bytecode, as a load does, reporting a failure
+/// as an internal compiler error in the module it was found in.
+pub fn verify(program: &Program) -> Result<(), LoadError> {
+    let Err(e) = verify_program(program) else {
+        return Ok(());
+    };
+    let module = e.function.split('.').next().unwrap_or_default().to_string();
+    let m = program.modules.iter().find(|m| m.name == module);
+    Err(LoadError {
+        issues: vec![LoadIssue::Compile {
+            error: CompileError {
+                message: format!("internal compiler error: bytecode failed verification: {e}"),
+                file: m.map_or(module.clone(), |m| m.path.clone()),
+                span: first_line(),
+            },
+            source: m.map_or_else(String::new, |m| m.source.clone()),
+        }],
+    })
 }
 
 /// A module found and parsed, waiting to be compiled.
@@ -309,6 +372,7 @@ fn load(
             file: &p.found.path,
             module_index: index as u16,
             env: &env,
+            prior_globals: &[],
         };
         match compile_module(ast, &p.found.source, &copts) {
             Ok(m) => modules.push(m),
@@ -326,20 +390,7 @@ fn load(
         modules,
         host_modules: opts.host_modules.iter().map(|(n, _)| n.clone()).collect(),
     };
-    if let Err(e) = verify_program(&program) {
-        let module = e.function.split('.').next().unwrap_or_default().to_string();
-        let m = program.modules.iter().find(|m| m.name == module);
-        return Err(LoadError {
-            issues: vec![LoadIssue::Compile {
-                error: CompileError {
-                    message: format!("internal compiler error: bytecode failed verification: {e}"),
-                    file: m.map_or(module.clone(), |m| m.path.clone()),
-                    span: first_line(),
-                },
-                source: m.map_or_else(String::new, |m| m.source.clone()),
-            }],
-        });
-    }
+    verify(&program)?;
     Ok(program)
 }
 
@@ -370,6 +421,7 @@ fn compile_prelude(index: u16, opts: &LoadOptions) -> Result<Module, LoadError> 
         file: &path,
         module_index: index,
         env: &env,
+        prior_globals: &[],
     };
     compile_module(&ast, PRELUDE, &copts).map_err(fail)
 }

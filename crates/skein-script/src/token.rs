@@ -14,36 +14,51 @@ pub const KEYWORDS: &[&str] = &[
     "with", "yield",
 ];
 
+/// What a token is, without where.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
+    /// An identifier that is not a keyword.
     Name(String),
+    /// A keyword (`def`, `if`, `None`, …).
     Kw(&'static str),
     /// Operators and punctuation, spelled as in the source.
     Op(&'static str),
     /// Unsigned: the parser decides whether it fits an `i64` (it may be
     /// negated: `-9223372036854775808`).
     Int(u64),
+    /// A float literal.
     Float(f64),
     /// A plain string literal, escapes already decoded.
     Str(String),
     /// An f-string: its raw body (between the quotes) is `src[start..end]`,
     /// beginning at `line`:`col`; the parser splits it into parts.
     FStr {
+        /// Byte offset of the body's first character.
         start: u32,
+        /// Byte offset just past the body.
         end: u32,
+        /// Line of the body's start.
         line: u32,
+        /// Column of the body's start.
         col: u32,
     },
+    /// The end of a logical line.
     Newline,
+    /// A line indented deeper than the one before.
     Indent,
+    /// One level of indentation closed.
     Dedent,
+    /// The end of the source (repeated if asked again).
     Eof,
     /// A lexical error; the parser reports it when it reaches it.
     Error(Box<CompileError>),
 }
 
+/// A token and where it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// What it is.
     pub tok: Tok,
+    /// Where it is.
     pub span: Span,
 }

@@ -24,8 +24,11 @@ pub struct VerifyInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{function}: pc {pc}: {message}")]
 pub struct VerifyError {
+    /// The function, as `module.name`.
     pub function: String,
+    /// The instruction index at fault.
     pub pc: usize,
+    /// What is wrong.
     pub message: String,
 }
 

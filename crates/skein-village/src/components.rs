@@ -13,14 +13,18 @@ use skein_save::registry::SaveRegistry;
 /// Where an NPC stands on the village grid.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
+    /// Column on the grid.
     pub x: i64,
+    /// Row on the grid.
     pub y: i64,
 }
 
 /// Hit points, never below zero.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
+    /// Hit points now.
     pub hp: i64,
+    /// Hit points when whole; healing stops here.
     pub max: i64,
 }
 
@@ -38,13 +42,19 @@ pub struct Inventory(pub BTreeMap<String, i64>);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 #[component(storage = "SparseSet")]
 pub struct Walking {
+    /// The square the walk ends on, as `(x, y)`.
     pub target: (i64, i64),
+    /// The id of the tasklet blocked in `npc.walk_to`, woken on arrival.
     pub tasklet: u64,
 }
 
-/// Save tags of the village components (stable: they appear in save files).
+// Save tags of the village components: stable, since they appear in save
+// files.
+/// The save tag of [`Position`].
 pub const POSITION_TAG: &str = "village.Position";
+/// The save tag of [`Health`].
 pub const HEALTH_TAG: &str = "village.Health";
+/// The save tag of [`Inventory`].
 pub const INVENTORY_TAG: &str = "village.Inventory";
 
 /// Registers the saved components in `world`'s save registry (creating it

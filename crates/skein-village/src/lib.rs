@@ -15,6 +15,8 @@
 //! To resume a saved village, load the save into [`new_simulation`]'s
 //! world: the natives, systems and save registry must be there first.
 
+#![warn(missing_docs)]
+
 pub mod assets;
 pub mod components;
 pub mod movement;

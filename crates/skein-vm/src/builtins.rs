@@ -1,4 +1,4 @@
-//! The built-in functions and types of language.md (`print`, `len`, `int`,
+//! The built-in functions and types of docs/language.md (`print`, `len`, `int`,
 //! `sorted`, error kinds as constructors …), except the `key=` paths, which
 //! the interpreter routes through the `__prelude__` module's Skein code.
 //!

@@ -64,7 +64,7 @@ pub fn key_error(key: Value) -> Value {
     }))
 }
 
-/// `MemoryError` unless `size` is within `limit` (language.md, "Limits").
+/// `MemoryError` unless `size` is within `limit` (docs/language.md, "Limits").
 pub fn check_size(size: u64, limit: u64) -> Result<(), Value> {
     if size > limit {
         Err(error(

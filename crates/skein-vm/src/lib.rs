@@ -27,7 +27,7 @@ pub use interp::step;
 pub use machine::{BufferHost, Machine, MachineState};
 pub use value::{Kind, ModRef, TypeTag, Value};
 
-/// Resource limits of language.md.
+/// Resource limits of docs/language.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// Frames per fiber, the top-level frame included (default 1 000).
@@ -45,7 +45,7 @@ impl Default for Limits {
     }
 }
 
-/// Whether a module's top level has run (language.md, "Modules").
+/// Whether a module's top level has run (docs/language.md, "Modules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ImportState {
     #[default]

@@ -1,6 +1,6 @@
 //! A standalone runner: one program, its globals and a main fiber, with no
-//! world around it. The `skein` binary's `run` uses it until the world
-//! crate exists, and the conformance tests use it throughout.
+//! world around it: what the conformance tests and the VM's own benches run,
+//! so a script can be tried without bevy_ecs.
 
 use std::sync::Arc;
 

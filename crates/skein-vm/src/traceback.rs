@@ -1,5 +1,5 @@
 //! Uncaught errors as the user sees them: Python's traceback shape
-//! (language.md, "Errors a user sees"), with the `__prelude__` module's
+//! (docs/language.md, "Errors"), with the `__prelude__` module's
 //! frames left out.
 
 use skein_script::bytecode::Program;
@@ -93,7 +93,7 @@ pub fn render(err: &Value, program: &Program, cx_host: &dyn Host) -> String {
         ));
         let src = (t.line as usize)
             .checked_sub(1)
-            .and_then(|i| module.source.lines().nth(i))
+            .and_then(|i| module.source_of(t.func.func).lines().nth(i))
             .map(str::trim)
             .unwrap_or("");
         if !src.is_empty() {

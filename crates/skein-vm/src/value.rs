@@ -1,6 +1,6 @@
 //! Script values: 16 bytes each, `Send + Sync`, and plain serde data.
 //!
-//! Lists, dicts and strings are *values* in Skein (language.md): they sit
+//! Lists, dicts and strings are *values* in Skein (docs/language.md): they sit
 //! behind `Arc` and are copied on write (`Arc::make_mut`), so passing a big
 //! list is O(1) and mutating a place that nobody else holds copies nothing.
 //! Tasklets and channels are references to world entities by their stable id.
@@ -46,7 +46,7 @@ pub enum TypeTag {
     Kind(Kind),
 }
 
-/// Error kinds (language.md, "Error kinds"), with Python's hierarchy where it
+/// Error kinds (docs/language.md, "Errors"), with Python's hierarchy where it
 /// matters for `except`: `UnboundLocalError` is a `NameError`,
 /// `RecursionError` a `RuntimeError`, and `Exception` catches all but
 /// `TaskletExit`.
@@ -70,7 +70,7 @@ pub enum Kind {
     TaskletExit,
 }
 
-/// A list value. `size` caches the recursive size of language.md's limit
+/// A list value. `size` caches the recursive size of docs/language.md's limit
 /// (items counted recursively plus UTF-8 bytes of strings), so making a value
 /// checks the limit in O(1).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

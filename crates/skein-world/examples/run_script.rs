@@ -1,5 +1,5 @@
-//! Runs one script headless through `run_file` (a stand-in for `skein run`
-//! while the binary is wired): `cargo run -p skein-world --example run_script -- FILE [BUDGET]`.
+//! Runs one script headless through `run_file`, the smallest embedding of a
+//! whole run: `cargo run -p skein-world --example run_script -- FILE [BUDGET]`.
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -20,7 +20,12 @@ fn main() {
         ),
         Err(e) => {
             eprintln!("{e}");
-            std::process::exit(e.exit_code());
+            // The codes `skein` uses: bad input 2, output not written 3.
+            let code = match e {
+                skein_world::run::RunError::Io(_) => 3,
+                _ => 2,
+            };
+            std::process::exit(code);
         }
     }
 }

@@ -10,10 +10,13 @@ use std::sync::Arc;
 
 use bevy_app::{App, AppExit, Plugin, Update};
 use bevy_ecs::intern::Interned;
+use bevy_ecs::message::Message;
 use bevy_ecs::resource::Resource;
 use bevy_ecs::schedule::{IntoScheduleConfigs, ScheduleLabel};
 use bevy_ecs::world::World;
 
+use crate::reload::watch::Watch;
+use crate::reload::{ReloadError, ReloadReport};
 use crate::timeline::Timeline;
 use crate::{Output, Scheduler, SkeinSystems, WorldError, WorldOptions, run_tick};
 
@@ -53,6 +56,9 @@ pub struct SkeinPlugin {
     pub capture_output: bool,
     /// Write a Chrome/Perfetto trace of every tick and slice to this file.
     pub trace: Option<PathBuf>,
+    /// Hot reload of a [`MainModule::File`] program: changed files are
+    /// swapped in at the tick boundary (see [`crate::reload`]).
+    pub watch: bool,
 }
 
 impl Default for SkeinPlugin {
@@ -64,6 +70,7 @@ impl Default for SkeinPlugin {
             exit_when_idle: false,
             capture_output: false,
             trace: None,
+            watch: false,
         }
     }
 }
@@ -126,6 +133,69 @@ impl SkeinPlugin {
         self.trace = Some(path.as_ref().to_path_buf());
         self
     }
+
+    /// Hot reload, as `skein run --watch`: when a file of the main program
+    /// ([`main_file`](Self::main_file)) changes, it is compiled and swapped
+    /// in at the next tick boundary, answered by [`CodeReloaded`] or
+    /// [`ReloadFailed`]. Refused (exit code 2) in a world marked
+    /// [`DeterministicReplay`](crate::reload::DeterministicReplay).
+    pub fn watch(mut self) -> Self {
+        self.watch = true;
+        self
+    }
+}
+
+/// New code was swapped in (what, and how many frames still run old code).
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct CodeReloaded(pub ReloadReport);
+
+/// A changed file did not compile (or the swap was refused); the old code
+/// keeps running. The text is rendered as `skein run` renders errors.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub struct ReloadFailed(pub String);
+
+/// The watched files and how many frames ran old code after the last swap.
+#[derive(Resource)]
+struct Watching {
+    watch: Watch,
+    old_frames: usize,
+}
+
+/// At the tick boundary: unloads old code no frame runs, swaps in changed
+/// files, and reports both on the world's error output and as messages.
+fn watch_system(world: &mut World) {
+    let Some(mut w) = world.remove_resource::<Watching>() else {
+        return;
+    };
+    if w.old_frames > 0 {
+        w.old_frames = crate::reload::collect(world);
+        if w.old_frames == 0 {
+            let mut out = world.resource_mut::<Output>();
+            out.eprint("reload: no frame runs old code any more\n");
+        }
+    }
+    match w.watch.poll(world) {
+        None => {}
+        Some(Ok(r)) if r.is_empty() => {}
+        Some(Ok(r)) => {
+            w.old_frames = r.old_frames;
+            let text = format!("reload: {}\n", r.summary());
+            world.resource_mut::<Output>().eprint(&text);
+            world.write_message(CodeReloaded(r));
+        }
+        Some(Err(e)) => {
+            let text = match e {
+                ReloadError::Load(e) => format!(
+                    "reload: the new code does not compile; the old code keeps running\n{}",
+                    e.render()
+                ),
+                other => format!("reload: error: {other}\n"),
+            };
+            world.resource_mut::<Output>().eprint(&text);
+            world.write_message(ReloadFailed(text));
+        }
+    }
+    world.insert_resource(w);
 }
 
 /// The schedule the plugin ticks in, for plugins that add systems beside
@@ -170,6 +240,16 @@ impl Plugin for SkeinPlugin {
                 app.add_systems(self.schedule, run_tick.in_set(SkeinSystems::Run));
             }
         }
+        if self.watch {
+            app.add_message::<CodeReloaded>()
+                .add_message::<ReloadFailed>();
+            app.add_systems(
+                self.schedule,
+                watch_system
+                    .after(SkeinSystems::Run)
+                    .before(SkeinSystems::Persist),
+            );
+        }
         if self.exit_when_idle {
             app.add_systems(
                 self.schedule,
@@ -201,6 +281,23 @@ impl Plugin for SkeinPlugin {
                 other => format!("error: {other}"),
             };
             fail(world, text);
+            return;
+        }
+        if self.watch {
+            match (main, crate::reload::check_allowed(world)) {
+                (_, Err(e)) => fail(world, format!("error: {e}")),
+                (MainModule::File(path), Ok(())) => {
+                    let watch = Watch::new(world, path);
+                    world.insert_resource(Watching {
+                        watch,
+                        old_frames: 0,
+                    });
+                }
+                (_, Ok(())) => fail(
+                    world,
+                    "error: hot reload watches script files: use main_file".to_string(),
+                ),
+            }
         }
     }
 }
@@ -217,6 +314,17 @@ fn traced_tick(world: &mut World) {
     world.resource_scope(|world, trace: bevy_ecs::world::Mut<TraceFile>| {
         trace.0.in_scope(|| run_tick(world));
     });
+}
+
+/// Runs `f` inside the plugin's trace when it writes one, so the spans of
+/// systems beside the scheduler (autosave's) land on the same timeline.
+pub fn in_trace<R>(world: &mut World, f: impl FnOnce(&mut World) -> R) -> R {
+    if !world.contains_resource::<TraceFile>() {
+        return f(world);
+    }
+    world.resource_scope(|world, trace: bevy_ecs::world::Mut<TraceFile>| {
+        trace.0.in_scope(|| f(world))
+    })
 }
 
 /// `AppExit::Success` once a world that has run something is idle.

@@ -1,5 +1,5 @@
 //! Channel attributes and methods: meetings with the first waiter, blocking
-//! at the tail, the preference/schedule_all table of stackless-rules.md,
+//! at the tail, the preference/schedule_all table of docs/stackless.md,
 //! `send_exception`, `send_sequence`, iteration, close/open, and
 //! `getstate`/`setstate`.
 
@@ -28,6 +28,7 @@ const METHODS: &[&str] = &[
     "setstate",
 ];
 
+/// Reads attribute `name` of channel `id` (`balance`, `preference`, `queue`, …).
 pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Result<Value, Value> {
     let Some(ch) = host.channel(id) else {
         return Err(errors::attribute_error(obj, name));
@@ -48,6 +49,7 @@ pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Resul
     })
 }
 
+/// Lets `f` change attribute `name` of channel `id` in place (`ch.preference = 1`, `ch.preference += 1`).
 pub fn with_attr_mut(
     host: &mut WorldHost,
     id: u64,
@@ -86,6 +88,7 @@ pub fn with_attr_mut(
     }
 }
 
+/// Calls method `name` of channel `id` (`send`, `receive`, `close`, `setstate`, …) with the script's arguments.
 pub fn call_method(
     host: &mut WorldHost,
     id: u64,
@@ -228,7 +231,7 @@ fn block(
 }
 
 /// Who runs after a meeting between the current tasklet and waiter `w`
-/// (stackless-rules.md's table). `result` is what the caller's call gives.
+/// (docs/stackless.md's table). `result` is what the caller's call gives.
 fn after_meeting(
     host: &mut WorldHost,
     p: &Peek,
@@ -380,7 +383,7 @@ pub fn getstate(host: &WorldHost, id: u64) -> Value {
     ])
 }
 
-/// `setstate([balance, flags, tasklets])` (stackless-rules.md, "Channel state").
+/// `setstate([balance, flags, tasklets])` (docs/stackless.md, "Channel state").
 pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Value> {
     let bad = || errors::type_error("channel state must be [balance, flags, tasklets]");
     let Value::List(parts) = &state else {

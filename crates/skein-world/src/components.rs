@@ -1,4 +1,4 @@
-//! The components of tasklet and channel entities (runtime.md, "The model").
+//! The components of tasklet and channel entities (docs/rust-api.md, "Tasklets and channels from Rust").
 //!
 //! A tasklet is a [`TaskletState`] (status, name, data, tempval, pending
 //! error, what it waits on, where its fiber is suspended) plus its fiber in
@@ -16,15 +16,26 @@ use skein_vm::{Fiber, Value};
 
 /// What a tasklet is blocked on. `None` for a tasklet that is runnable,
 /// paused, unstarted or dead; anything else makes it `blocked` (and
-/// `scheduled`, as stackless-rules.md's table says).
+/// `scheduled`, as docs/stackless.md's table says).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub enum Wait {
     #[default]
+    /// Not waiting on anything.
     None,
     /// A member of the channel's waiters. A sender's value is its tempval.
-    Channel { channel: u64, sending: bool },
+    Channel {
+        /// The channel's id.
+        channel: u64,
+        /// Waiting to send (else to receive).
+        sending: bool,
+    },
     /// Wakes at the start of tick `until`; `seq` orders sleepers of one tick.
-    Sleep { until: u64, seq: u64 },
+    Sleep {
+        /// The tick at whose start it wakes.
+        until: u64,
+        /// Orders the sleepers that wake in the same tick.
+        seq: u64,
+    },
     /// Parked in a blocking native until the host completes the request
     /// (boxed: rare, and it would triple the size of every tasklet's wait).
     Native(Box<NativeRequest>),
@@ -35,8 +46,11 @@ pub enum Wait {
 pub struct NativeRequest {
     /// Per-world request number, so a stale completion is recognised.
     pub request: u64,
+    /// The native's module, as the script named it.
     pub module: String,
+    /// The native's name within its module.
     pub name: String,
+    /// The arguments of the call.
     pub args: Vec<Value>,
 }
 
@@ -44,8 +58,11 @@ pub struct NativeRequest {
 /// next index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendSequence {
+    /// The channel the items go to.
     pub channel: u64,
+    /// The items to send: a list.
     pub items: Value,
+    /// The index of the next item to send.
     pub next: usize,
 }
 
@@ -63,12 +80,18 @@ pub enum Suspension {
     Nothing,
     /// `send`/`send_exception`: returns the tempval (its own unsent value if
     /// resumed without a meeting, else `None`).
-    Send { exception: bool },
+    Send {
+        /// `send_exception` (else `send`).
+        exception: bool,
+    },
     /// `send_sequence` (boxed: rare, and it would double the size of every
     /// tasklet's suspension).
     SendSequence(Box<SendSequence>),
     /// `receive()` or a `for` loop over a channel: returns the tempval.
-    Receive { iterating: bool },
+    Receive {
+        /// A step of a `for` loop over the channel (else `receive()`).
+        iterating: bool,
+    },
     /// A blocking native: returns what the host completed it with (the tempval).
     Native,
 }
@@ -79,6 +102,7 @@ impl Suspension {
         matches!(self, Suspension::Send { .. } | Suspension::SendSequence(_))
     }
 
+    /// Suspended in a `receive` or in a `for` loop over a channel.
     pub fn is_receive(&self) -> bool {
         matches!(self, Suspension::Receive { .. })
     }
@@ -102,20 +126,25 @@ pub struct TaskletState {
     pub name: Option<String>,
     /// `t.data`: a dict.
     pub data: Value,
-    /// The transfer slot (stackless-rules.md, "tempval"). For a bound,
+    /// The transfer slot (docs/stackless.md, "tempval"). For a bound,
     /// unstarted tasklet it holds the function.
     pub tempval: Value,
     /// An error to raise when the tasklet next runs, or the payload of a
     /// blocked `send_exception` (then `pending_is_payload`).
     pub pending: Option<Value>,
+    /// `pending` is the payload of a blocked `send_exception`, not an error to raise.
     pub pending_is_payload: bool,
     /// Has frames: set up and not yet ended.
     pub alive: bool,
     /// Has executed (or been entered for) at least once since setup.
     pub started: bool,
+    /// `t.block_trap`: a channel operation that would block raises instead.
     pub block_trap: bool,
+    /// `t.atomic`: the tasklet is not preempted by the instruction budget.
     pub atomic: bool,
+    /// What it is blocked on, if anything.
     pub wait: Wait,
+    /// Which host call its fiber is suspended in.
     pub suspension: Suspension,
     /// The function it was set up with, for the one-entry traceback of an
     /// error thrown into a tasklet that never ran.
@@ -124,10 +153,12 @@ pub struct TaskletState {
     pub yielded: u64,
     /// `tick + 1` of the tick `budget_used` counts in.
     pub budget_tick: u64,
+    /// Instructions run in the tick `budget_tick` names.
     pub budget_used: u64,
 }
 
 impl TaskletState {
+    /// A fresh, unbound tasklet with id `id`.
     pub fn new(id: u64) -> Self {
         TaskletState {
             id,
@@ -149,6 +180,7 @@ impl TaskletState {
         }
     }
 
+    /// Whether it waits on a channel, a sleep or a native.
     pub fn blocked(&self) -> bool {
         self.wait != Wait::None
     }
@@ -162,6 +194,7 @@ impl TaskletState {
 pub struct TaskletFiber(pub Arc<Fiber>);
 
 impl TaskletFiber {
+    /// Wraps `fiber`, not shared with anything yet.
     pub fn new(fiber: Fiber) -> Self {
         TaskletFiber(Arc::new(fiber))
     }
@@ -183,10 +216,13 @@ pub fn empty_fiber() -> Arc<Fiber> {
 /// A channel: its flags and its waiters in blocking order.
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelState {
+    /// Stable id from the world's counter.
     pub id: u64,
     /// -1, 0 or 1.
     pub preference: i8,
+    /// `ch.schedule_all`: every operation reschedules, whatever the preference.
     pub schedule_all: bool,
+    /// `ch.close()` was called: once empty, it is closed.
     pub closing: bool,
     /// Tasklet ids, first to meet first. All wait the same way.
     pub waiters: VecDeque<u64>,
@@ -195,6 +231,7 @@ pub struct ChannelState {
 }
 
 impl ChannelState {
+    /// A fresh, open channel with id `id` and no waiters.
     pub fn new(id: u64) -> Self {
         ChannelState {
             id,

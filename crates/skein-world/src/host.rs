@@ -23,8 +23,11 @@ use crate::resources::{Output, Scheduler};
 
 /// The host of one tick (or of one call from Rust between ticks).
 pub struct WorldHost<'w> {
+    /// The world, with the scheduler taken out of it (below).
     pub world: &'w mut World,
+    /// The scheduler resource, held by the host for the tick.
     pub sched: Scheduler,
+    /// The code the fibers run.
     pub program: Arc<Program>,
 }
 
@@ -34,23 +37,28 @@ impl<'w> WorldHost<'w> {
         self.sched.current
     }
 
+    /// The entity of tasklet or channel `id`.
     pub fn entity(&self, id: u64) -> Option<Entity> {
         self.sched.ring.entity(id)
     }
 
+    /// Tasklet `id`'s state.
     pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
         self.world.get::<TaskletState>(self.entity(id)?)
     }
 
+    /// Tasklet `id`'s state, to change.
     pub fn tasklet_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletState>> {
         let e = self.entity(id)?;
         self.world.get_mut::<TaskletState>(e)
     }
 
+    /// Channel `id`'s state.
     pub fn channel(&self, id: u64) -> Option<&ChannelState> {
         self.world.get::<ChannelState>(self.entity(id)?)
     }
 
+    /// Channel `id`'s state, to change.
     pub fn channel_mut(&mut self, id: u64) -> Option<Mut<'_, ChannelState>> {
         let e = self.entity(id)?;
         self.world.get_mut::<ChannelState>(e)
@@ -128,14 +136,7 @@ impl<'w> WorldHost<'w> {
                 if let Some(entity) = entity {
                     self.world
                         .resource_mut::<crate::NativeQueue>()
-                        .cancel(crate::NativeCall {
-                            request: req.request,
-                            tasklet: id,
-                            entity,
-                            module: req.module,
-                            name: req.name,
-                            args: req.args,
-                        });
+                        .cancel(crate::NativeCall::of(*req, id, entity));
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Skein's world: tasklets and channels as bevy_ecs entities, run each tick
 //! by one scheduler system with Stackless Python's exact rules
-//! (`runtime.md`, `stackless-rules.md`).
+//! (`docs/stackless.md`).
 //!
 //! # Design
 //! - A tasklet entity has a [`TaskletState`] (status, name, data, tempval,
@@ -26,7 +26,7 @@
 //!   runs the scripts' own tasklet and channel operations from Rust.
 //! - [`run_file`] (or [`run::prepare`] + [`run::drive`]) is `skein run`.
 //!
-//! # Where this differs from a literal reading of the brief, and why
+//! # Choices and limits, and why
 //! - Immediate natives run with the scheduler put back in the world but the
 //!   module globals still held by the VM (`step` borrows them), so a native
 //!   cannot read script globals.
@@ -43,6 +43,7 @@ pub mod host;
 pub mod modules;
 pub mod natives;
 pub mod random;
+pub mod reload;
 pub mod resources;
 pub mod ring;
 pub mod run;
@@ -181,7 +182,7 @@ pub fn start_main_source(world: &mut World, name: &str, source: &str) -> Result<
 }
 
 /// Nothing runnable, nobody asleep, no native request pending, and no
-/// paused main for the fallback to bring back (runtime.md, "idle").
+/// paused main for the fallback to bring back (docs/stackless.md, "The ring").
 pub fn is_idle(world: &World) -> bool {
     let sched = world.resource::<Scheduler>();
     if !sched.ring.is_empty() || !sched.sleepers.is_empty() {

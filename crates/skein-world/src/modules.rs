@@ -28,42 +28,43 @@ mod id {
     pub const PARAM: u32 = 32;
 }
 
+/// The world's own functions as (module, name, id): what [`attr`] hands
+/// out, and the table saves name them by.
+pub const WORLD_NATIVES: &[(&str, &str, u32)] = &[
+    ("stackless", "schedule", id::SCHEDULE),
+    ("stackless", "getcurrent", id::GETCURRENT),
+    ("stackless", "schedule_remove", id::SCHEDULE_REMOVE),
+    ("stackless", "getmain", id::GETMAIN),
+    ("stackless", "getruncount", id::GETRUNCOUNT),
+    ("stackless", "set_atomic", id::SET_ATOMIC),
+    ("stackless", "run", id::RUN),
+    ("random", "random", id::RANDOM),
+    ("random", "randint", id::RANDINT),
+    ("random", "choice", id::CHOICE),
+    ("random", "shuffle", id::SHUFFLE),
+    ("sim", "tick", id::TICK),
+    ("sim", "sleep", id::SLEEP),
+    ("sim", "param", id::PARAM),
+];
+
 /// `module.name` for the world's modules; `None` falls through to natives.
 /// (Looked up on every `stackless.schedule()` call, so by module first.)
 pub fn attr(host: &mut WorldHost, module: &str, name: &str) -> Option<Value> {
-    let native = |id| Some(Value::Native(id));
-    match module {
-        "stackless" => match name {
-            "schedule" => native(id::SCHEDULE),
-            "tasklet" => Some(Value::Type(TypeTag::Tasklet)),
-            "channel" => Some(Value::Type(TypeTag::Channel)),
-            "getcurrent" => native(id::GETCURRENT),
-            "schedule_remove" => native(id::SCHEDULE_REMOVE),
-            "getmain" => native(id::GETMAIN),
-            "getruncount" => native(id::GETRUNCOUNT),
-            "set_atomic" => native(id::SET_ATOMIC),
-            "run" => native(id::RUN),
-            "current" => Some(tasklet_or_none(host.sched.current)),
-            "main" => Some(tasklet_or_none(host.sched.main)),
-            "runcount" => Some(Value::Int(host.sched.ring.len() as i64)),
-            "TaskletExit" => Some(Value::Type(TypeTag::Kind(Kind::TaskletExit))),
-            _ => None,
-        },
-        "random" => match name {
-            "random" => native(id::RANDOM),
-            "randint" => native(id::RANDINT),
-            "choice" => native(id::CHOICE),
-            "shuffle" => native(id::SHUFFLE),
-            _ => None,
-        },
-        "sim" => match name {
-            "tick" => native(id::TICK),
-            "sleep" => native(id::SLEEP),
-            "param" => native(id::PARAM),
-            _ => None,
-        },
-        _ => None,
+    if module == "stackless" {
+        match name {
+            "tasklet" => return Some(Value::Type(TypeTag::Tasklet)),
+            "channel" => return Some(Value::Type(TypeTag::Channel)),
+            "current" => return Some(tasklet_or_none(host.sched.current)),
+            "main" => return Some(tasklet_or_none(host.sched.main)),
+            "runcount" => return Some(Value::Int(host.sched.ring.len() as i64)),
+            "TaskletExit" => return Some(Value::Type(TypeTag::Kind(Kind::TaskletExit))),
+            _ => {}
+        }
     }
+    WORLD_NATIVES
+        .iter()
+        .find(|(m, n, _)| *m == module && *n == name)
+        .map(|(_, _, id)| Value::Native(*id))
 }
 
 fn tasklet_or_none(id: u64) -> Value {
@@ -188,25 +189,37 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
             }
             let mut queue = host.world.resource_mut::<crate::NativeQueue>();
             let request = queue.new_request();
-            queue.park(NativeCall {
+            let call = NativeRequest {
                 request,
-                tasklet: cur,
-                entity,
-                module: module.clone(),
-                name: name.clone(),
-                args: args.clone(),
-            });
+                module,
+                name,
+                args,
+            };
+            queue.park(NativeCall::of(call.clone(), cur, entity));
             host.with_current(|t| {
-                t.wait = Wait::Native(Box::new(NativeRequest {
-                    request,
-                    module,
-                    name,
-                    args,
-                }));
+                t.wait = Wait::Native(Box::new(call));
                 t.suspension = Suspension::Native;
             });
             host.sched.ring.remove(cur);
             HostResult::Suspend
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WORLD_NATIVES;
+
+    /// The table names what the compiler lets scripts import, once each.
+    #[test]
+    fn the_table_matches_the_compilers_module_exports() {
+        let mut ids = std::collections::BTreeSet::new();
+        for (module, name, id) in WORLD_NATIVES {
+            let exports = skein_script::compiler::builtin_module_exports(module)
+                .unwrap_or_else(|| panic!("{module} is a built-in module"));
+            assert!(exports.contains(name), "{module}.{name} is exported");
+            assert!(ids.insert(*id), "{module}.{name}: id {id} is unique");
+        }
+        assert_eq!(ids.len(), 14);
     }
 }

@@ -1,5 +1,5 @@
 //! Native functions a host game registers in modules of its own
-//! (language.md, "Module sim": `npc.walk_to(x, y)`), and the queue through
+//! (docs/language.md, "The world": `npc.walk_to(x, y)`), and the queue through
 //! which ordinary bevy systems serve the blocking ones.
 //!
 //! An immediate native runs inside the scheduler with the world in hand and
@@ -21,9 +21,11 @@ use skein_vm::{KwArgs, Value};
 
 /// What an immediate native gets besides its arguments.
 pub struct NativeCx<'a> {
+    /// The world (its scheduler taken out while a tick runs).
     pub world: &'a mut World,
     /// The calling tasklet.
     pub tasklet: u64,
+    /// The calling tasklet's entity, for its components.
     pub entity: Entity,
 }
 
@@ -34,6 +36,7 @@ pub type ImmediateFn =
 /// How a native behaves when a script calls it.
 #[derive(Clone)]
 pub enum NativeKind {
+    /// Returns (or raises) at once, inside the calling tasklet's turn.
     Immediate(ImmediateFn),
     /// Parks the calling tasklet until a system completes the request.
     Blocking,
@@ -60,8 +63,11 @@ impl std::fmt::Debug for NativeKind {
 /// One registered native.
 #[derive(Debug, Clone)]
 pub struct NativeFn {
+    /// The module scripts import it from.
     pub module: String,
+    /// Its name in that module.
     pub name: String,
+    /// Immediate or blocking.
     pub kind: NativeKind,
 }
 
@@ -74,6 +80,7 @@ pub const HOST_NATIVE_BASE: u32 = 1 << 16;
 pub struct Natives {
     /// Module names in registration order: `Program::host_modules`.
     pub modules: Vec<String>,
+    /// Every native in registration order; the id is `HOST_NATIVE_BASE` plus the index.
     pub fns: Vec<NativeFn>,
 }
 
@@ -106,6 +113,7 @@ impl Natives {
             .map(|i| Value::Native(HOST_NATIVE_BASE + i as u32))
     }
 
+    /// The native with value id `id`, if it is a host native.
     pub fn get(&self, id: u32) -> Option<&NativeFn> {
         id.checked_sub(HOST_NATIVE_BASE)
             .and_then(|i| self.fns.get(i as usize))
@@ -131,12 +139,33 @@ impl Natives {
 /// A blocking call as the host sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NativeCall {
+    /// The request number, unique in the world.
     pub request: u64,
+    /// The calling tasklet's id.
     pub tasklet: u64,
+    /// The calling tasklet's entity.
     pub entity: Entity,
+    /// The native's module.
     pub module: String,
+    /// The native's name.
     pub name: String,
+    /// The arguments of the call.
     pub args: Vec<Value>,
+}
+
+impl NativeCall {
+    /// The call `request` of tasklet `tasklet` (entity `entity`), as the
+    /// host is shown it: parked, loaded from a save, or cancelled.
+    pub fn of(request: crate::NativeRequest, tasklet: u64, entity: Entity) -> NativeCall {
+        NativeCall {
+            request: request.request,
+            tasklet,
+            entity,
+            module: request.module,
+            name: request.name,
+            args: request.args,
+        }
+    }
 }
 
 /// Blocking requests waiting for the host, and the host's answers.
@@ -205,7 +234,7 @@ impl NativeQueue {
         self.waiting.contains_key(&tasklet)
     }
 
-    /// Anything outstanding (runtime.md: a completed request whose tasklet
+    /// Anything outstanding (docs/rust-api.md, "Native functions": a completed request whose tasklet
     /// is not yet appended counts as pending).
     pub fn pending(&self) -> bool {
         !self.waiting.is_empty() || !self.completed.is_empty()

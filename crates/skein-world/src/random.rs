@@ -1,5 +1,5 @@
 //! Module `random`: the world's one ChaCha8 generator and Skein's own,
-//! version-stable sequences drawn from it (language.md, "Module random").
+//! version-stable sequences drawn from it (docs/language.md, "The world").
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::Rng;

@@ -72,7 +72,7 @@ pub struct Code(pub Arc<Program>);
 #[derive(Resource, Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ScriptGlobals(pub Globals);
 
-/// The world's one generator (language.md, "Module random").
+/// The world's one generator (docs/language.md, "The world").
 #[derive(Resource, Debug, Clone, Serialize, Deserialize)]
 pub struct WorldRng(pub ChaCha8Rng);
 
@@ -82,7 +82,7 @@ impl WorldRng {
     }
 }
 
-/// Options of a world (runtime.md, "The Rust API" and the run options).
+/// Options of a world (docs/rust-api.md, "Options" and the run options).
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorldOptions {
     /// Instructions per tasklet per tick; 0 is unlimited.

@@ -1,4 +1,4 @@
-//! The run ring of stackless-rules.md: a circular doubly linked list of
+//! The run ring of docs/stackless.md: a circular doubly linked list of
 //! tasklet ids whose head is the current tasklet (or, between ticks, the
 //! first to run next tick), plus the table from stable ids to entities.
 //!

@@ -10,7 +10,7 @@ use skein_vm::{Limits, Value};
 
 use crate::{Scheduler, Simulation, TaskletFiber, TaskletState, Wait, WorldOptions};
 
-/// The run options of runtime.md that do not involve saves.
+/// The run options (docs/cli.md) that do not involve saves.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// At most this many ticks (`None`: until idle).
@@ -46,27 +46,18 @@ pub struct RunSummary {
     pub deadlocked: Vec<String>,
 }
 
+/// Why a whole run could not go on; the binary maps each to its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Compile errors or unreadable scripts (exit code 2).
+    /// Compile errors or unreadable scripts.
     #[error("{0}")]
     Load(#[from] skein_script::loader::LoadError),
-    /// A bad option value (exit code 2).
+    /// A bad option value.
     #[error("{0}")]
     Usage(String),
-    /// Writing the output failed (exit code 3).
+    /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
-}
-
-impl RunError {
-    /// The exit code runtime.md gives this failure.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            RunError::Load(_) | RunError::Usage(_) => 2,
-            RunError::Io(_) => 3,
-        }
-    }
 }
 
 /// A world with the run options applied (no script loaded yet).

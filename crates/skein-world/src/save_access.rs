@@ -46,21 +46,6 @@ impl NativeQueue {
 
 /// The world's own native functions (`stackless.schedule`, `random.randint`,
 /// `sim.sleep`, …) as (module, name, id), so a save can name them.
-pub fn world_natives() -> Vec<(&'static str, &'static str, u32)> {
-    let mut world = bevy_ecs::world::World::new();
-    let mut host = crate::host::WorldHost {
-        world: &mut world,
-        sched: crate::resources::Scheduler::default(),
-        program: Default::default(),
-    };
-    let mut out = Vec::new();
-    for module in ["stackless", "random", "sim"] {
-        let names = skein_script::compiler::builtin_module_exports(module).unwrap_or(&[]);
-        for name in names {
-            if let Some(Value::Native(id)) = crate::modules::attr(&mut host, module, name) {
-                out.push((module, *name, id));
-            }
-        }
-    }
-    out
+pub fn world_natives() -> &'static [(&'static str, &'static str, u32)] {
+    crate::modules::WORLD_NATIVES
 }

@@ -14,6 +14,7 @@ use crate::{
 
 /// A Skein world plus the schedule that ticks it.
 pub struct Simulation {
+    /// The world: tasklets, channels, resources and your own entities.
     pub world: World,
     /// Holds [`run_tick`] in [`SkeinSystems::Run`]; add your systems beside it.
     pub schedule: Schedule,
@@ -77,6 +78,7 @@ impl Simulation {
         n
     }
 
+    /// Whether nothing can run any more (see [`crate::is_idle`]).
     pub fn is_idle(&self) -> bool {
         crate::is_idle(&self.world)
     }
@@ -91,18 +93,22 @@ impl Simulation {
         self.world.resource_mut::<Output>().take()
     }
 
+    /// The entity of tasklet or channel `id`.
     pub fn entity(&self, id: u64) -> Option<Entity> {
         crate::entity_of(&self.world, id)
     }
 
+    /// Tasklet `id`'s state.
     pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
         self.world.get::<TaskletState>(self.entity(id)?)
     }
 
+    /// The queue of blocking native requests, to serve and complete them.
     pub fn natives(&mut self) -> bevy_ecs::world::Mut<'_, NativeQueue> {
         self.world.resource_mut::<NativeQueue>()
     }
 
+    /// Switches and messages counted so far.
     pub fn counters(&self) -> RunCounters {
         *self.world.resource::<RunCounters>()
     }

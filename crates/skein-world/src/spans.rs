@@ -53,6 +53,7 @@ pub struct TickSpan {
 }
 
 impl TickSpan {
+    /// Opens the span of the tick `host` is about to run.
     pub fn begin(host: &WorldHost) -> TickSpan {
         let span = tracing::info_span!(
             target: TARGET,
@@ -66,6 +67,7 @@ impl TickSpan {
         TickSpan { span, mark }
     }
 
+    /// The span, to enter.
     pub fn span(&self) -> &Span {
         &self.span
     }
@@ -92,6 +94,7 @@ pub struct SliceSpan {
 }
 
 impl SliceSpan {
+    /// Opens the span of tasklet `id`'s slice.
     pub fn begin(host: &WorldHost, id: u64) -> SliceSpan {
         let span = tracing::info_span!(
             target: TARGET,
@@ -109,6 +112,7 @@ impl SliceSpan {
         SliceSpan { span, mark }
     }
 
+    /// The span, to enter.
     pub fn span(&self) -> &Span {
         &self.span
     }

@@ -21,18 +21,22 @@ pub const ELIDE_AT: usize = 80;
 /// One tasklet's stack, outermost frame first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskletStack {
+    /// The tasklet's id.
     pub id: u64,
     /// `<tasklet ada>` or `<tasklet #3>`.
     pub label: String,
     /// `runnable`, `sleeping until tick 12`, `blocked receiving on channel #4`…
     pub status: String,
+    /// Its frames, outermost first.
     pub frames: Vec<StackFrame>,
 }
 
 /// One frame: where it is and its locals (as `repr` prints them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackFrame {
+    /// The module's file.
     pub file: String,
+    /// The line the frame is at.
     pub line: u32,
     /// The function's name, `<module>` for a top level.
     pub function: String,
@@ -132,7 +136,11 @@ fn frame(program: &Program, f: &vmlink::FrameInfo, names: &Names) -> StackFrame 
         None => "?".to_string(),
     };
     let source = module
-        .and_then(|m| m.source.lines().nth((f.line as usize).checked_sub(1)?))
+        .and_then(|m| {
+            m.source_of(f.func.func)
+                .lines()
+                .nth((f.line as usize).checked_sub(1)?)
+        })
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string);

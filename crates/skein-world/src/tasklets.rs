@@ -1,5 +1,5 @@
 //! Tasklet attributes and methods, and the scheduling calls of module
-//! `stackless`, exactly as stackless-rules.md's run-queue, life-cycle and
+//! `stackless`, exactly as docs/stackless.md's run-queue, life-cycle and
 //! kill/throw sections say.
 
 use std::sync::Arc;
@@ -321,12 +321,14 @@ fn check_runnable(host: &WorldHost, id: u64) -> Result<(), Value> {
     Ok(())
 }
 
+/// `t.insert()`: puts a runnable tasklet at the tail of the ring.
 pub fn insert(host: &mut WorldHost, id: u64) -> Result<Value, Value> {
     check_runnable(host, id)?;
     host.sched.ring.insert_tail(id);
     Ok(Value::Tasklet(id))
 }
 
+/// `t.remove()`: takes a tasklet out of the ring; it stays alive, paused.
 pub fn remove(host: &mut WorldHost, id: u64) -> Result<Value, Value> {
     let Some(t) = host.tasklet(id) else {
         return Err(errors::runtime_error("no such tasklet"));
@@ -379,7 +381,7 @@ pub fn kill(host: &mut WorldHost, id: u64, pending: bool) -> HostResult {
     throw(host, id, err, pending)
 }
 
-/// `t.throw(err, pending)` (stackless-rules.md, "Kill and throw").
+/// `t.throw(err, pending)` (docs/stackless.md, "Kill and throw").
 pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostResult {
     let cur = host.sched.current;
     if id == cur && cur != 0 {

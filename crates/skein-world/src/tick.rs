@@ -1,4 +1,4 @@
-//! The scheduler system: one tick of runtime.md's "Ticks".
+//! The scheduler system: one tick of docs/stackless.md's "Ticks and the budget".
 //!
 //! First the tasklets whose native requests were completed are appended to
 //! the ring, then the sleepers due this tick; then the ring runs in
@@ -140,7 +140,7 @@ fn wake(host: &mut WorldHost) {
     }
 }
 
-/// Main's fallback (stackless-rules.md): with the ring empty and nothing
+/// Main's fallback (docs/stackless.md): with the ring empty and nothing
 /// asleep or in a native, a paused main goes back in the ring.
 fn main_fallback(host: &mut WorldHost) -> bool {
     let main = host.sched.main;

@@ -48,8 +48,11 @@ pub fn current_line(fiber: &Fiber, program: &Program) -> Option<(String, u32)> {
 /// One frame of a fiber as a person inspects it: the function, the line it
 /// is at, and its locals by slot (named by `Function::local_names`).
 pub struct FrameInfo<'a> {
+    /// The function the frame runs.
     pub func: FuncRef,
+    /// The line it is at.
     pub line: u32,
+    /// Its locals, by slot.
     pub locals: &'a [Value],
 }
 

@@ -209,14 +209,7 @@ fn load_or_check(
         let mut queue = world.resource_mut::<NativeQueue>();
         for (tasklet, req) in parked {
             if let Some(entity) = sched.ring.entity(tasklet) {
-                queue.park_loaded(NativeCall {
-                    request: req.request,
-                    tasklet,
-                    entity,
-                    module: req.module,
-                    name: req.name,
-                    args: req.args,
-                });
+                queue.park_loaded(NativeCall::of(req, tasklet, entity));
             }
         }
     }

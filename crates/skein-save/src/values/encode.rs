@@ -86,7 +86,9 @@ impl<'p> Encoder<'p> {
         let func = m.functions.get(f.func as usize).ok_or_else(|| {
             SaveError::Unsaveable(format!("unknown function #{} of module {}", f.func, m.name))
         })?;
-        Ok((m.name.clone(), func.name.clone()))
+        let module =
+            crate::versions::module_name(self.program, f).unwrap_or_else(|| m.name.clone());
+        Ok((module, func.name.clone()))
     }
 
     /// Encodes one value; tall or big parts go to the table.

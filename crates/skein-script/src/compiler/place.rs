@@ -1,4 +1,4 @@
-//! Places (language.md, "Values, places and sharing"): a name, or `X.name`,
+//! Places (docs/language.md, "Values and places"): a name, or `X.name`,
 //! followed by a chain of `[index]`. Writes, augmented writes, `del` and
 //! method calls through a place change it in place; through anything else
 //! they change a temporary.

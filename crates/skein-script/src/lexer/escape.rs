@@ -7,8 +7,11 @@ use crate::diag::CompileError;
 /// A position in the source: byte offset and 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pos {
+    /// Byte offset.
     pub offset: usize,
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
@@ -29,6 +32,7 @@ impl Pos {
         self.offset = to;
     }
 
+    /// The span from here to byte offset `end`.
     pub fn span_to(self, end: usize) -> Span {
         Span {
             start: self.offset as u32,

@@ -32,6 +32,7 @@ const OPS1: &[&str] = &[
     ".", ";", "=", "@",
 ];
 
+/// Turns source text into tokens, one at a time, with Python's layout tokens (`Newline`, `Indent`, `Dedent`) outside brackets.
 pub struct Lexer<'s> {
     src: &'s str,
     file: &'s str,
@@ -50,6 +51,7 @@ pub struct Lexer<'s> {
 }
 
 impl<'s> Lexer<'s> {
+    /// A lexer over `src`, naming `file` in its errors.
     pub fn new(src: &'s str, file: &'s str) -> Self {
         // A UTF-8 byte-order mark is not part of the text.
         let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
@@ -86,6 +88,7 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// The next token; after the end, `Eof` again and again.
     pub fn next_token(&mut self) -> Token {
         loop {
             if let Some(t) = self.pending.pop_front() {

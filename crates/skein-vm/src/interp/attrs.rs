@@ -78,7 +78,7 @@ pub(crate) fn get_attr(
         }
         Value::Error(e) if name == "args" => make_list(e.args.clone(), &super::cx!(ex, fuel)),
         // Naming a list, dict or str method without calling it is a
-        // `TypeError` (language.md), not an `AttributeError`.
+        // `TypeError` (docs/language.md), not an `AttributeError`.
         Value::List(_) | Value::Dict(_) | Value::Str(_)
             if crate::methods::has_method(obj, name) =>
         {

@@ -1,4 +1,4 @@
-//! Places (language.md, "Values, places and sharing"): a local, a global, a
+//! Places (docs/language.md, "Values and places"): a local, a global, a
 //! module's global or a tasklet's/channel's attribute, then a chain of
 //! `[key]`s. Reading walks the chain; writing, deleting and mutating methods
 //! go through `ops::with_place`, which copies on write only what is shared.

@@ -1,6 +1,6 @@
 //! Augmented `+=` in place: appending to a str or list that nobody else
-//! holds costs what is appended, not the whole value (language.md, "Cost
-//! model"). A shared value is copied first, as copy-on-write always does,
+//! holds costs what is appended, not the whole value (docs/language.md, "What
+//! things cost"). A shared value is copied first, as copy-on-write always does,
 //! so the result is the same as `a + b` either way.
 
 use std::sync::Arc;

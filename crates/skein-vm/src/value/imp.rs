@@ -1,5 +1,5 @@
 //! Behaviour of the value types: constructors, the size measure of
-//! language.md's limit, dict keys, and a drop that never recurses.
+//! docs/language.md's limit, dict keys, and a drop that never recurses.
 //!
 //! Size: `size(str)` is its UTF-8 byte length, `size(list)` is its length plus
 //! the sizes of its items, `size(dict)` its length plus the sizes of its keys
@@ -26,7 +26,7 @@ impl Value {
         Value::Dict(Arc::new(d))
     }
 
-    /// The size of language.md's limit (see above), in O(1) for containers.
+    /// The size of docs/language.md's limit (see above), in O(1) for containers.
     pub fn size(&self) -> u64 {
         match self {
             Value::Str(s) => s.len() as u64,

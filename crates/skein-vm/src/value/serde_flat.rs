@@ -1,5 +1,5 @@
 //! Serde for [`Value`] with bounded nesting, so saving or loading a value of
-//! any depth never recurses on the host stack without bound (language.md).
+//! any depth never recurses on the host stack without bound (docs/language.md).
 //!
 //! A value is written as the derived form would write it, variant by variant,
 //! until containers nest [`INLINE_DEPTH`] deep. A container below that is

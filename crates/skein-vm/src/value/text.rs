@@ -1,7 +1,7 @@
 //! The text of a `str` value, with what makes its cost model hold: its
 //! length in chars, and for non-ASCII text the byte offset of every
-//! [`STRIDE`]th char, so `s[i]` and `len(s)` are O(1) (language.md, "Cost
-//! model"), and appending keeps both up to date in O(appended).
+//! [`STRIDE`]th char, so `s[i]` and `len(s)` are O(1) (docs/language.md, "What
+//! things cost"), and appending keeps both up to date in O(appended).
 //!
 //! It reads as a `String` (through `Deref`) and serializes as a plain
 //! string: saves hold text only, and the index is rebuilt on load.
