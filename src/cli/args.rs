@@ -200,7 +200,7 @@ pub struct SaveArgs {
     pub autosave: AutosaveArgs,
 }
 
-/// `--autosave-every T [--autosave PATH] [--keep K]`.
+/// `--autosave-every T [--autosave PATH] [--keep K] [--full-every F]`.
 #[derive(Debug, Args, Default, Clone)]
 pub struct AutosaveArgs {
     /// Autosave the world every T completed ticks (counted from tick 0), on a
@@ -217,6 +217,12 @@ pub struct AutosaveArgs {
     #[arg(long, value_name = "K", requires = "autosave_every",
           value_parser = clap::value_parser!(u64).range(1..1000))]
     pub keep: Option<u64>,
+
+    /// Every F-th autosave is a full save, the others deltas of what changed
+    /// since the previous one (kept in PATH.chain/) [default: 1, all full].
+    #[arg(long, value_name = "F", requires = "autosave_every",
+          value_parser = clap::value_parser!(u64).range(1..1_000_000))]
+    pub full_every: Option<u64>,
 }
 
 /// `--compact` / `--binary`.

@@ -60,6 +60,8 @@ pub struct AutosaveConfig {
     pub path: PathBuf,
     pub keep: usize,
     pub encoding: Encoding,
+    /// `--full-every F`: 1 writes every autosave whole.
+    pub full_every: u64,
 }
 
 /// Where autosaves go unless `--autosave` says otherwise.
@@ -70,6 +72,7 @@ impl AutosaveConfig {
         let mut o = skein_save::autosave::AutosaveOptions::new(self.every, &self.path);
         o.keep = self.keep;
         o.encoding = self.encoding;
+        o.full_every = self.full_every;
         o
     }
 }
@@ -91,6 +94,7 @@ impl SaveConfig {
                 encoding: self::encoding(&path, args.encoding),
                 path,
                 keep: args.autosave.keep.map_or(3, |k| k as usize),
+                full_every: args.autosave.full_every.unwrap_or(1),
             }
         });
         SaveConfig {
@@ -298,6 +302,7 @@ mod tests {
                 path: PathBuf::from(DEFAULT_AUTOSAVE),
                 keep: 3,
                 encoding: Encoding::Binary,
+                full_every: 1,
             })
         );
         let cfg = resolve(&[
@@ -310,10 +315,15 @@ mod tests {
             "s/a.ron",
             "--keep",
             "5",
+            "--full-every",
+            "4",
             "--compact",
         ]);
         let a = cfg.save.autosave.expect("autosave");
-        assert_eq!((a.keep, a.encoding), (5, Encoding::Compact));
+        assert_eq!(
+            (a.keep, a.encoding, a.full_every),
+            (5, Encoding::Compact, 4)
+        );
         assert_eq!(a.options().path, PathBuf::from("s/a.ron"));
     }
 

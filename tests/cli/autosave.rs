@@ -182,3 +182,73 @@ fn autosave_options_need_autosave_every() {
     skein(&dir, &["run", "ticking.sk", "--autosave", "a.bin"]).expect(2);
     skein(&dir, &["run", "ticking.sk", "--autosave-every", "0"]).expect(2);
 }
+
+#[test]
+fn incremental_autosaves_resume_inspect_and_extract_through_their_chain() {
+    let dir = temp_dir("autosave_chain");
+    write(&dir, "ticking.sk", TICKING);
+    let whole = skein(&dir, &["run", "ticking.sk", "--seed", "3"]).expect(0);
+    // Autosaves at ticks 2 (full), 4 and 6 (deltas); paced so that each
+    // write ends before the next is due.
+    let first = skein(
+        &dir,
+        &[
+            "run",
+            "ticking.sk",
+            "--seed",
+            "3",
+            "--ticks",
+            "6",
+            "--tick-rate",
+            "10",
+            "--autosave-every",
+            "2",
+            "--full-every",
+            "3",
+            "--autosave",
+            "saves/auto.bin",
+        ],
+    )
+    .expect(0);
+    assert!(
+        closing(&first.stderr).contains("autosaves: 3 written, 0 skipped, 0 failed"),
+        "{}",
+        first.stderr
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("saves"))
+        .expect("the autosave folder is made")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["auto.bin", "auto.bin.1", "auto.bin.2", "auto.bin.chain"]
+    );
+    let chain = std::fs::read_dir(dir.join("saves/auto.bin.chain"))
+        .expect("chain folder")
+        .count();
+    assert_eq!(chain, 3, "one full save and two deltas");
+    for (f, tick) in [("saves/auto.bin", 6), ("saves/auto.bin.1", 4)] {
+        let info = skein(&dir, &["inspect", f]).expect(0);
+        assert!(
+            info.stdout.contains(&format!("tick {tick},")),
+            "{f}: {}",
+            info.stdout
+        );
+    }
+    skein(
+        &dir,
+        &[
+            "extract",
+            "saves/auto.bin",
+            "--tasklet",
+            "worker0",
+            "-o",
+            "w0.ron",
+        ],
+    )
+    .expect(0);
+    let rest = skein(&dir, &["resume", "saves/auto.bin"]).expect(0);
+    assert_eq!(first.stdout.clone() + &rest.stdout, whole.stdout);
+}

@@ -3,7 +3,9 @@
 //! time the file on disk is whole and loads — the previous save or the new
 //! one — and so is its `.bak`. The same while `--autosave-every 1 --keep 2`
 //! writes on its background thread: `PATH` is never missing and loads, and
-//! so does `PATH.1`.
+//! so does `PATH.1`. And with `--full-every 3`, where most autosaves are
+//! deltas in a chain: `PATH` and `PATH.1` load through their chains (each
+//! kill also leaves the chain a restarted run must clear away).
 //!
 //! CI size: `SKEIN_CRASH_TASKLETS` tasklets (default 2 000) and
 //! `SKEIN_CRASH_KILLS` kills (default 8) per encoding, with
@@ -175,10 +177,10 @@ fn sigkill_during_repeated_binary_saves_leaves_a_whole_save() {
     kill_loop("bin", 12);
 }
 
-fn autosave_kill_loop(ext: &str, seed: u64) {
+fn autosave_kill_loop(ext: &str, seed: u64, full_every: u64) {
     let n = env_or("SKEIN_CRASH_TASKLETS", 2_000);
     let kills = env_or("SKEIN_CRASH_KILLS", 8);
-    let dir = scratch(&format!("auto-{ext}"));
+    let dir = scratch(&format!("auto-{ext}-{full_every}"));
     let script = dir.join("big.sk");
     std::fs::write(&script, SCRIPT).expect("script");
     let save = dir.join(format!("auto.{ext}"));
@@ -191,6 +193,8 @@ fn autosave_kill_loop(ext: &str, seed: u64) {
             p.as_os_str().to_owned(),
             "--keep".into(),
             "2".into(),
+            "--full-every".into(),
+            full_every.to_string().into(),
         ]
     };
     let args = args(&save);
@@ -223,15 +227,39 @@ fn autosave_kill_loop(ext: &str, seed: u64) {
         }
     }
     eprintln!("autosave {ext}: {kills} kills; the newest autosave was of ticks {ticks:?}");
+    if full_every > 1 {
+        // A restarted run clears away what the killed ones left once it has
+        // written: the chain folder holds what PATH and PATH.1 reached then
+        // (at most `full_every` files), what the last run wrote since (at
+        // most `full_every + 1`), and the temporary file of a write each kill
+        // may have cut short.
+        let chain = skein_save::autosave::files::chain_dir(&save);
+        let files = std::fs::read_dir(&chain).map_or(0, |d| d.count()) as u64;
+        assert!(
+            files <= 2 * full_every + 1 + kills,
+            "{files} files in {}",
+            chain.display()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn sigkill_during_ron_autosaves_leaves_a_loadable_autosave() {
-    autosave_kill_loop("ron", 21);
+    autosave_kill_loop("ron", 21, 1);
+}
+
+#[test]
+fn sigkill_during_incremental_ron_autosaves_leaves_a_loadable_chain() {
+    autosave_kill_loop("ron", 23, 3);
+}
+
+#[test]
+fn sigkill_during_incremental_binary_autosaves_leaves_a_loadable_chain() {
+    autosave_kill_loop("bin", 24, 3);
 }
 
 #[test]
 fn sigkill_during_binary_autosaves_leaves_a_loadable_autosave() {
-    autosave_kill_loop("bin", 22);
+    autosave_kill_loop("bin", 22, 1);
 }

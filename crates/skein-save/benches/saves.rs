@@ -1,8 +1,14 @@
 //! Save and load of a world of tasklets blocked mid-function with a few
 //! locals each, in compact RON and binary (the speed targets; the
-//! `save_bench` example prints sizes and times at any size).
+//! `save_bench` example prints sizes and times at any size), and what an
+//! autosave costs the tick loop: the first snapshot, a later one (nothing
+//! changed in between), a later one for a delta (holding no unchanged
+//! fiber), and encoding that delta.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use skein_save::code::ContentHash;
+use skein_save::delta::delta_to_bytes;
+use skein_save::snapshot::Snapshot;
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
@@ -54,6 +60,37 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    let mut g = c.benchmark_group("autosave_10k");
+    g.sample_size(20);
+    g.bench_function("snapshot_first", |b| {
+        b.iter(|| Snapshot::retake(&mut sim.world, None).expect("snapshot"))
+    });
+    let mut last = Some(Snapshot::retake(&mut sim.world, None).expect("snapshot"));
+    g.bench_function("snapshot_later", |b| {
+        b.iter(|| {
+            let mut s = Snapshot::retake(&mut sim.world, last.take()).expect("snapshot");
+            s.release_fibers();
+            last = Some(s);
+        })
+    });
+    g.bench_function("snapshot_later_delta", |b| {
+        b.iter(|| {
+            let s = Snapshot::retake_with(&mut sim.world, last.take(), false).expect("snapshot");
+            last = Some(s);
+        })
+    });
+    g.bench_function("delta_encode_binary", |b| {
+        b.iter(|| {
+            let mut s =
+                Snapshot::retake_with(&mut sim.world, last.take(), false).expect("snapshot");
+            let d = s.to_delta(ContentHash(1), 0).expect("delta");
+            let bytes = delta_to_bytes(&d, Encoding::Binary).expect("encodes");
+            last = Some(s);
+            bytes
+        })
+    });
     g.finish();
 }
 

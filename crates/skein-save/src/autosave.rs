@@ -5,6 +5,13 @@
 //! autosave is due makes that one skipped, never queued; a failed write is
 //! counted and reported, and the world goes on.
 //!
+//! With [`AutosaveOptions::full_every`] above 1 autosaves are incremental:
+//! every F-th is a full save and the ones between are deltas of what changed
+//! since the previous autosave ([`crate::delta`]), the files of the chain
+//! kept under their content hashes in `PATH.chain/` with `PATH`, `PATH.1`, …
+//! as second names ([`files::write_chained`]). A failed write makes the next
+//! autosave a full one.
+//!
 //! In a [`Simulation`]: [`enable`] puts [`autosave_system`] in its boundary
 //! schedule. With a schedule of your own: [`install`], then run
 //! [`autosave_system`] after every tick, once all the tick's systems have
@@ -22,9 +29,11 @@ use bevy_ecs::resource::Resource;
 use bevy_ecs::world::World;
 use skein_world::{Scheduler, Simulation};
 
+use crate::code::ContentHash;
 use crate::error::SaveError;
 use crate::snapshot::Snapshot;
 use crate::write::{Encoding, to_bytes};
+use files::ChainFiles;
 
 /// The target of the timeline's spans, so `--trace` writes autosave's too.
 const TIMELINE: &str = skein_world::spans::TARGET;
@@ -44,6 +53,9 @@ pub struct AutosaveOptions {
     /// How many complete autosaves to keep (at least 1).
     pub keep: usize,
     pub encoding: Encoding,
+    /// Every this many autosaves one is full, the others deltas (1: all
+    /// full, the default).
+    pub full_every: u64,
     pub before_write: Option<WriteHook>,
 }
 
@@ -57,6 +69,7 @@ impl AutosaveOptions {
             encoding: Encoding::choose(&path, false, false),
             path,
             keep: 3,
+            full_every: 1,
             before_write: None,
         }
     }
@@ -69,6 +82,7 @@ impl std::fmt::Debug for AutosaveOptions {
             .field("path", &self.path)
             .field("keep", &self.keep)
             .field("encoding", &self.encoding)
+            .field("full_every", &self.full_every)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +100,12 @@ pub struct AutosaveStats {
     pub longest_write: Duration,
     /// Ticks of the autosaves written, in order.
     pub written_ticks: Vec<u64>,
+    /// The size in bytes of each autosave written, in order, and whether it
+    /// was a delta.
+    pub sizes: Vec<(u64, bool)>,
+    /// For each delta written, in order: how many whole tasklet and channel
+    /// records it holds, and how many patches of components only.
+    pub delta_records: Vec<(u64, u64)>,
 }
 
 impl AutosaveStats {
@@ -112,15 +132,40 @@ pub struct AutosaveFailure {
     pub error: SaveError,
 }
 
-/// What the writer thread hands back: how the write went, and the
-/// snapshot (fibers let go) for the next autosave to retake.
-type Written = (Result<Duration, SaveError>, Snapshot);
+/// What the writer thread hands back: how the write went, the snapshot
+/// (fibers let go) for the next autosave to retake, and the chain files.
+type Written = (Result<Wrote, SaveError>, Snapshot, Option<ChainFiles>);
+
+/// A finished write.
+struct Wrote {
+    took: Duration,
+    bytes: u64,
+    /// For a chain: the file's content hash.
+    hash: Option<ContentHash>,
+    /// For a delta: its whole records and patches.
+    records: Option<(u64, u64)>,
+}
+
+/// What the writer thread writes.
+enum Plan {
+    /// Every autosave full (`full_every` 1): a plain rotated file.
+    Plain,
+    /// A full save that starts a chain.
+    Full(ChainFiles),
+    /// What changed since the file of content hash `base` (of `base_tick`).
+    Delta {
+        base: ContentHash,
+        base_tick: u64,
+        chain: ChainFiles,
+    },
+}
 
 struct InFlight {
     tick: u64,
     /// Time the snapshot took, and the world's fiber-copy time then.
     snapshot: Duration,
     copies_at_start: u64,
+    delta: bool,
     handle: JoinHandle<Written>,
 }
 
@@ -133,6 +178,13 @@ pub struct Autosave {
     last: Option<Snapshot>,
     stats: AutosaveStats,
     failures: Vec<AutosaveFailure>,
+    /// The newest chain file written (content hash, tick): what the next
+    /// delta extends. `None` after a failure: the next autosave is full.
+    base: Option<(ContentHash, u64)>,
+    /// Deltas written since the last full autosave.
+    deltas_since_full: u64,
+    /// `None` while a write has it.
+    chain: Option<ChainFiles>,
 }
 
 impl Autosave {
@@ -140,6 +192,9 @@ impl Autosave {
         Autosave {
             options,
             in_flight: None,
+            base: None,
+            deltas_since_full: 0,
+            chain: Some(ChainFiles::default()),
             last: None,
             stats: AutosaveStats::default(),
             failures: Vec::new(),
@@ -175,11 +230,16 @@ impl Autosave {
         }
         let start = Instant::now();
         let copies_at_start = world.resource::<Scheduler>().copies.nanos;
+        let chained = self.options.full_every > 1;
+        let delta_base = self
+            .base
+            .filter(|_| chained && self.deltas_since_full + 1 < self.options.full_every);
         // On the timeline (`--trace`) beside the ticks: what the tick loop
         // pays here, and the write on its own thread.
         let span = tracing::info_span!(target: TIMELINE, "autosave snapshot", tick);
         let entered = span.enter();
-        let snapshot = match Snapshot::retake(world, self.last.take()) {
+        // A delta holds only the fibers it writes.
+        let snapshot = match Snapshot::retake_with(world, self.last.take(), delta_base.is_none()) {
             Ok(s) => s,
             Err(error) => {
                 self.stats.failed += 1;
@@ -188,15 +248,27 @@ impl Autosave {
             }
         };
         drop(entered);
+        let chain = self.chain.take().unwrap_or_default();
+        let plan = match delta_base {
+            _ if !chained => Plan::Plain,
+            Some((base, base_tick)) if snapshot.is_incremental() => Plan::Delta {
+                base,
+                base_tick,
+                chain,
+            },
+            _ => Plan::Full(chain),
+        };
+        let delta = matches!(plan, Plan::Delta { .. });
         let options = self.options.clone();
         let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let handle = std::thread::spawn(move || {
-            tracing::dispatcher::with_default(&dispatch, || write(snapshot, &options))
+            tracing::dispatcher::with_default(&dispatch, || write(snapshot, &options, plan))
         });
         self.in_flight = Some(InFlight {
             tick,
             snapshot: start.elapsed(),
             copies_at_start,
+            delta,
             handle,
         });
     }
@@ -227,8 +299,9 @@ impl Autosave {
             .pauses
             .push(f.snapshot + Duration::from_nanos(copies));
         let result = match f.handle.join() {
-            Ok((result, snapshot)) => {
+            Ok((result, snapshot, chain)) => {
                 self.last = Some(snapshot);
+                self.chain = chain;
                 result
             }
             Err(_) => Err(SaveError::Unsaveable(
@@ -236,13 +309,25 @@ impl Autosave {
             )),
         };
         match result {
-            Ok(took) => {
+            Ok(w) => {
                 self.stats.written += 1;
                 self.stats.written_ticks.push(f.tick);
-                self.stats.longest_write = self.stats.longest_write.max(took);
-                tracing::debug!(tick = f.tick, ?took, "autosaved");
+                self.stats.sizes.push((w.bytes, f.delta));
+                self.stats.delta_records.extend(w.records);
+                self.stats.longest_write = self.stats.longest_write.max(w.took);
+                if let Some(hash) = w.hash {
+                    self.base = Some((hash, f.tick));
+                    self.deltas_since_full = if f.delta {
+                        self.deltas_since_full + 1
+                    } else {
+                        0
+                    };
+                }
+                tracing::debug!(tick = f.tick, took = ?w.took, bytes = w.bytes, delta = f.delta, "autosaved");
             }
             Err(error) => {
+                // The next delta would extend a file that was never written.
+                self.base = None;
                 self.stats.failed += 1;
                 tracing::warn!(tick = f.tick, %error, "autosave failed");
                 self.failures.push(AutosaveFailure {
@@ -264,9 +349,9 @@ impl Drop for Autosave {
     }
 }
 
-/// The writer thread: encode, write, rotate. Returns how long it took, and
-/// the snapshot with its fibers let go.
-fn write(mut snapshot: Snapshot, options: &AutosaveOptions) -> Written {
+/// The writer thread: encode, write, rotate. Returns how it went, the
+/// snapshot with its fibers let go, and the chain files.
+fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Written {
     if let Some(hook) = &options.before_write {
         hook(snapshot.tick());
     }
@@ -278,18 +363,65 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions) -> Written {
     );
     let _entered = span.enter();
     let start = Instant::now();
+    let keep = options.keep.max(1);
     // Each fiber is let go as soon as it is encoded: while the snapshot
     // holds it, its tasklet must copy it before it runs.
-    let save = snapshot.to_save();
+    let mut records = None;
+    let (bytes, chain) = match plan {
+        Plan::Plain => (encode_full(&mut snapshot, options.encoding), None),
+        Plan::Full(chain) => (
+            encode_full(&mut snapshot, options.encoding),
+            Some((chain, true)),
+        ),
+        Plan::Delta {
+            base,
+            base_tick,
+            chain,
+        } => {
+            let bytes = snapshot.to_delta(base, base_tick).and_then(|d| {
+                let b = &d.body;
+                let whole = b.tasklets.len() + b.channels.len();
+                records = Some((whole as u64, b.patches.len() as u64));
+                crate::delta::delta_to_bytes(&d, options.encoding)
+            });
+            (bytes, Some((chain, false)))
+        }
+    };
     snapshot.release_fibers();
-    let result = save.and_then(|save| {
-        let bytes = to_bytes(&save, options.encoding)?;
-        span.record("bytes", bytes.len());
-        drop(save);
-        files::write_rotating(&options.path, &bytes, options.keep.max(1))?;
-        Ok(start.elapsed())
-    });
-    (result, snapshot)
+    if let Ok(b) = &bytes {
+        span.record("bytes", b.len());
+    }
+    match (bytes, chain) {
+        (Err(e), chain) => (Err(e), snapshot, chain.map(|c| c.0)),
+        (Ok(bytes), None) => {
+            let r = files::write_rotating(&options.path, &bytes, keep).map(|()| Wrote {
+                took: start.elapsed(),
+                bytes: bytes.len() as u64,
+                hash: None,
+                records: None,
+            });
+            (r, snapshot, None)
+        }
+        (Ok(bytes), Some((mut chain, full))) => {
+            let hash = crate::delta::file_hash(&bytes);
+            let r = files::write_chained(&options.path, &bytes, hash, keep);
+            if r.is_ok() {
+                chain.written(&options.path, hash, full, keep);
+            }
+            let r = r.map(|()| Wrote {
+                took: start.elapsed(),
+                bytes: bytes.len() as u64,
+                hash: Some(hash),
+                records,
+            });
+            (r, snapshot, Some(chain))
+        }
+    }
+}
+
+fn encode_full(snapshot: &mut Snapshot, encoding: Encoding) -> Result<Vec<u8>, SaveError> {
+    let save = snapshot.to_save()?;
+    to_bytes(&save, encoding)
 }
 
 /// Makes `world` autosave by `options` (replacing earlier options).

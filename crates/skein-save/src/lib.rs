@@ -9,6 +9,7 @@
 //! - [`code`]: content hashes of functions and modules;
 //! - [`check`]: saved frames checked against the verifier;
 //! - [`write`] and [`read`]: bytes and files (atomic writes, versions);
+//! - [`delta`]: incremental autosaves, and following their chains;
 //! - [`error`]: what went wrong, with the file, position and field path.
 //!
 //! On top of them: [`world_save`] and [`world_load`] (a whole world),
@@ -43,6 +44,7 @@ pub mod app;
 pub mod autosave;
 pub mod check;
 pub mod code;
+pub mod delta;
 pub mod error;
 pub mod ext;
 pub mod extract;

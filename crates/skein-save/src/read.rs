@@ -32,7 +32,8 @@ pub const OLDEST_VERSION: u32 = 1;
 /// tasklets in pretty RON stays well below it).
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
 
-/// Reads and parses a save file; errors name the file.
+/// Reads and parses a save file (following a delta's chain back to its
+/// full save); errors name the file.
 pub fn read_file(path: &Path) -> Result<SaveFile, LoadError> {
     let name = path.display().to_string();
     let fail = |e: std::io::Error| LoadError::whole(Problem::Io(e.to_string())).in_file(&name);
@@ -46,6 +47,10 @@ pub fn read_file(path: &Path) -> Result<SaveFile, LoadError> {
         .in_file(&name));
     }
     let bytes = std::fs::read(path).map_err(fail)?;
+    // An incremental autosave: its chain back to a full save, applied.
+    if crate::delta::is_delta(&bytes) {
+        return crate::delta::read_chain(path, &bytes);
+    }
     from_bytes(&bytes).map_err(|e| e.in_file(&name))
 }
 

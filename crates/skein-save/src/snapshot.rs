@@ -31,10 +31,12 @@ use crate::error::SaveError;
 use crate::names::NativeNames;
 use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 
+mod changed;
+
 /// Ticks of an earlier snapshot and of now: a record or component not
 /// changed in between need not be copied again.
 #[derive(Clone, Copy)]
-struct Since {
+pub(crate) struct Since {
     taken: Tick,
     now: Tick,
 }
@@ -57,6 +59,40 @@ pub(crate) struct Held {
     pub host: Vec<(usize, Box<dyn HostSnap>)>,
     /// The retake that last found it (an entity not found is dropped).
     seen: u64,
+    /// What changed since the snapshot this one was retaken from ([`NEW`],
+    /// [`STATE`], [`FIBER`], [`HOST`]): what an incremental autosave writes.
+    pub changed: u8,
+    /// Registered components copied afresh by this retake (bit `i` for
+    /// component `i`; bit 63 stands for every component from 63 on).
+    pub host_fresh: u64,
+    /// Registered components the entry had and has no more (same bits).
+    pub host_gone: u64,
+}
+
+/// [`Held::changed`]: not in the snapshot retaken from (or another entity).
+pub(crate) const NEW: u8 = 1;
+/// Its state record changed.
+pub(crate) const STATE: u8 = 2;
+/// Its fiber changed (it ran).
+pub(crate) const FIBER: u8 = 4;
+/// Only a registered component changed, was added or went.
+pub(crate) const HOST: u8 = 8;
+
+/// The bit of registered component `i` in [`Held::host_fresh`].
+pub(crate) fn host_bit(i: usize) -> u64 {
+    1 << i.min(63)
+}
+
+impl Held {
+    /// Anything to write in a delta.
+    pub fn dirty(&self) -> bool {
+        self.changed != 0
+    }
+
+    /// A delta writes its whole record (else only its changed components).
+    pub fn whole(&self) -> bool {
+        self.changed & (NEW | STATE | FIBER) != 0
+    }
 }
 
 /// A world at one tick boundary (see the module doc).
@@ -84,6 +120,17 @@ pub struct Snapshot {
     taken: Option<Tick>,
     /// Counts takes and retakes, to tell which entries each one found.
     epoch: u64,
+    /// Ids of tasklets and channels the snapshot retaken from had and this
+    /// one has not, in id order.
+    pub(crate) deleted: Vec<u64>,
+    /// Whether every entry was compared against an earlier snapshot (else
+    /// every entry is dirty and only a full save describes it).
+    pub(crate) incremental: bool,
+    /// Whether the code is another than the snapshot retaken from had.
+    pub(crate) code_changed: bool,
+    /// Ids of the entries marked changed (so the next retake can clear
+    /// them without visiting every entry); may repeat an id.
+    dirty_ids: Vec<u64>,
 }
 
 impl Snapshot {
@@ -110,8 +157,12 @@ impl Snapshot {
             resources: Vec::new(),
             taken: None,
             epoch: 0,
+            deleted: Vec::new(),
+            incremental: false,
+            code_changed: true,
+            dirty_ids: Vec::new(),
         };
-        snap.refresh(world, None);
+        snap.refresh(world, None, true);
         Ok(snap)
     }
 
@@ -119,6 +170,19 @@ impl Snapshot {
     /// world, taken by `retake`) every record and host component that has
     /// not changed since, and reusing its memory.
     pub fn retake(world: &mut World, earlier: Option<Snapshot>) -> Result<Snapshot, SaveError> {
+        Snapshot::retake_with(world, earlier, true)
+    }
+
+    /// [`retake`](Snapshot::retake) for an incremental autosave: with
+    /// `all_fibers` false, only the fibers of dirty tasklets are held (the
+    /// delta writes no other), so tasklets that did not change since
+    /// `earlier` run on without copying theirs while the write goes on.
+    /// Such a snapshot encodes only [`to_delta`](Snapshot::to_delta).
+    pub fn retake_with(
+        world: &mut World,
+        earlier: Option<Snapshot>,
+        all_fibers: bool,
+    ) -> Result<Snapshot, SaveError> {
         check_between_ticks(world)?;
         // Anything changed from here on has a newer tick than `taken`.
         let taken = world.increment_change_tick();
@@ -137,11 +201,25 @@ impl Snapshot {
                 .zip(&snap.registry.components)
                 .all(|(a, b)| a.tag == b.tag);
         snap.registry = registry;
-        snap.program = world.resource::<Code>().0.clone();
+        let program = world.resource::<Code>().0.clone();
+        snap.code_changed = !Arc::ptr_eq(&program, &snap.program);
+        snap.program = program;
         snap.natives = NativeNames::of(world.resource::<Natives>());
-        snap.ring.clone_from(&world.resource::<Scheduler>().ring);
         snap.rng = world.resource::<WorldRng>().0.clone();
-        snap.refresh(world, since.filter(|_| same_registry));
+        let since = since.filter(|_| same_registry);
+        match since {
+            // A delta's snapshot visits only what changed.
+            Some(s) if !all_fibers => {
+                let old_ring =
+                    std::mem::replace(&mut snap.ring, world.resource::<Scheduler>().ring.clone());
+                let found = world.last_change_tick_scope(s.taken, changed::find);
+                snap.refresh_changed(world, s, &old_ring, found);
+            }
+            _ => {
+                snap.ring.clone_from(&world.resource::<Scheduler>().ring);
+                snap.refresh(world, since, all_fibers);
+            }
+        }
         snap.taken = Some(taken);
         Ok(snap)
     }
@@ -149,6 +227,12 @@ impl Snapshot {
     /// The ticks completed when it was taken.
     pub fn tick(&self) -> u64 {
         self.tick
+    }
+
+    /// Whether it was compared entry by entry against an earlier snapshot,
+    /// so that [`to_delta`](Snapshot::to_delta) can say what changed.
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
     }
 
     /// Lets go of the fibers once encoded: while a snapshot holds a fiber,
@@ -191,46 +275,65 @@ impl Snapshot {
                 old: &mut old,
                 component,
                 since,
+                dirty_ids: &mut self.dirty_ids,
             };
             (c.snap)(world, &mut sink);
+        }
+        // A component an entry had and has no more changes it too.
+        for (id, (h, left)) in self.entries.iter_mut().zip(&old).enumerate() {
+            if let Some(h) = h.as_mut() {
+                for (i, _) in left {
+                    h.changed |= HOST;
+                    h.host_gone |= host_bit(*i);
+                }
+                if !left.is_empty() {
+                    self.dirty_ids.push(id as u64);
+                }
+            }
         }
     }
 
     /// Copies everything but the code, the ring and the generator (set by
-    /// the caller), keeping what `since` says is unchanged.
-    fn refresh(&mut self, world: &World, since: Option<Since>) {
-        let sched = world.resource::<Scheduler>();
-        self.tick = sched.tick;
-        self.main = sched.main;
-        self.sleepers.clear();
-        self.sleepers.extend(sched.sleepers.values().copied());
-        let slots = sched.ring.next_id() as usize;
-        self.entries
-            .resize_with(slots.max(self.entries.len()), || None);
-        self.entries.truncate(slots);
+    /// the caller), keeping what `since` says is unchanged. With
+    /// `all_fibers` false, unchanged tasklets hold no fiber.
+    fn refresh(&mut self, world: &World, since: Option<Since>, all_fibers: bool) {
+        self.refresh_head(world, since.is_some());
+        self.dirty_ids.clear();
         self.epoch += 1;
         let epoch = self.epoch;
         let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
         // One pass over each storage, rather than a lookup per id.
-        if let Some(mut q) = world.try_query::<(Entity, Ref<TaskletState>, Option<&TaskletFiber>)>()
+        if let Some(mut q) =
+            world.try_query::<(Entity, Ref<TaskletState>, Option<Ref<TaskletFiber>>)>()
         {
             for (e, t, f) in q.iter(world) {
                 let Some(slot) = self.slot(t.id, e) else {
                     continue;
                 };
-                let fiber = Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone()));
+                let fiber_kept = f.as_ref().is_none_or(|f| unchanged(f.last_changed()));
+                let state_kept = unchanged(t.last_changed());
+                let fiber = |hold: bool| {
+                    hold.then(|| {
+                        f.as_ref()
+                            .map_or_else(skein_world::empty_fiber, |f| f.0.clone())
+                    })
+                };
                 // Updated in place: the record is large, and most are kept.
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
+                        h.host_fresh = 0;
+                        h.host_gone = 0;
                         match &mut h.entry {
-                            Entry::Tasklet { fiber: held, .. } if unchanged(t.last_changed()) => {
-                                *held = fiber;
+                            Entry::Tasklet { fiber: held, .. } if state_kept => {
+                                h.changed = if fiber_kept { 0 } else { FIBER };
+                                *held = fiber(all_fibers || !fiber_kept);
                             }
                             entry => {
+                                h.changed = STATE;
                                 *entry = Entry::Tasklet {
                                     state: TaskletState::clone(&t),
-                                    fiber,
+                                    fiber: fiber(true),
                                 }
                             }
                         }
@@ -240,10 +343,13 @@ impl Snapshot {
                             entity: e,
                             entry: Entry::Tasklet {
                                 state: TaskletState::clone(&t),
-                                fiber,
+                                fiber: fiber(true),
                             },
                             host: Vec::new(),
                             seen: epoch,
+                            changed: NEW,
+                            host_fresh: 0,
+                            host_gone: 0,
                         })
                     }
                 }
@@ -257,7 +363,12 @@ impl Snapshot {
                 match slot {
                     Some(h) if h.entity == e => {
                         h.seen = epoch;
-                        if !(matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed())) {
+                        h.host_fresh = 0;
+                        h.host_gone = 0;
+                        let kept =
+                            matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed());
+                        h.changed = if kept { 0 } else { STATE };
+                        if !kept {
                             h.entry = Entry::Channel(ChannelState::clone(&c));
                         }
                     }
@@ -267,17 +378,51 @@ impl Snapshot {
                             entry: Entry::Channel(ChannelState::clone(&c)),
                             host: Vec::new(),
                             seen: epoch,
+                            changed: NEW,
+                            host_fresh: 0,
+                            host_gone: 0,
                         })
                     }
                 }
             }
         }
-        for slot in &mut self.entries {
+        for (id, slot) in self.entries.iter_mut().enumerate() {
             if slot.as_ref().is_some_and(|h| h.seen != epoch) {
                 *slot = None;
+                self.deleted.push(id as u64);
+            }
+            if slot.as_ref().is_some_and(Held::dirty) {
+                self.dirty_ids.push(id as u64);
             }
         }
+        self.deleted.sort_unstable();
         self.take_host_components(world, since);
+        self.refresh_tail(world);
+    }
+
+    /// The scheduler's tick and tables, and the entries resized to the ids
+    /// handed out (those beyond are deleted).
+    fn refresh_head(&mut self, world: &World, incremental: bool) {
+        let sched = world.resource::<Scheduler>();
+        self.tick = sched.tick;
+        self.main = sched.main;
+        self.incremental = incremental;
+        self.deleted.clear();
+        self.sleepers.clear();
+        self.sleepers.extend(sched.sleepers.values().copied());
+        let slots = sched.ring.next_id() as usize;
+        for (id, slot) in self.entries.iter().enumerate().skip(slots) {
+            if slot.is_some() {
+                self.deleted.push(id as u64);
+            }
+        }
+        self.entries
+            .resize_with(slots.max(self.entries.len()), || None);
+        self.entries.truncate(slots);
+    }
+
+    /// Native requests, globals, options, counters and resources.
+    fn refresh_tail(&mut self, world: &World) {
         let queue = world.resource::<NativeQueue>();
         self.last_request = queue.last_request();
         self.completions.clear();
@@ -313,6 +458,7 @@ struct Sink<'a> {
     old: &'a mut [Vec<(usize, Box<dyn HostSnap>)>],
     component: usize,
     since: Option<Since>,
+    dirty_ids: &'a mut Vec<u64>,
 }
 
 impl HostSink for Sink<'_> {
@@ -341,6 +487,9 @@ impl HostSink for Sink<'_> {
     fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
             h.host.push((self.component, snap));
+            h.changed |= HOST;
+            h.host_fresh |= host_bit(self.component);
+            self.dirty_ids.push(id);
         }
     }
 }

@@ -6,15 +6,24 @@
 
 use bevy_ecs::world::World;
 
+use crate::delta::ExtPatch;
 use crate::error::SaveError;
 use crate::format::{
     Body, ChannelRec, CompletionRec, CountersRec, Dir, GlobalsRec, Header, ImportStateRec,
-    OptionsRec, RngRec, SaveFile, SaveKind, WorldRec,
+    OptionsRec, RngRec, SaveFile, SaveKind, TaskletRec, WorldRec,
 };
 use crate::names::{NativeNames, module_recs};
-use crate::snapshot::{Entry, Snapshot};
+use crate::snapshot::{Entry, Snapshot, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::{EncodeRefs, Encoder, ValueRec};
+
+/// The tasklet and channel records of a snapshot (see
+/// [`Snapshot::entry_recs`]).
+pub(crate) struct EntryRecs {
+    pub tasklets: Vec<TaskletRec>,
+    pub channels: Vec<ChannelRec>,
+    pub patches: Vec<ExtPatch>,
+}
 
 /// Ids written as they are.
 pub(crate) struct WorldRefs<'a> {
@@ -45,20 +54,71 @@ impl Snapshot {
     /// go as soon as it is encoded (its tasklet need not copy it any more),
     /// so a snapshot is encoded once.
     pub fn to_save(&mut self) -> Result<SaveFile, SaveError> {
-        let program = &self.program;
-        let mut enc = Encoder::new(program);
+        let program = self.program.clone();
+        let mut enc = Encoder::new(&program);
+        let EntryRecs {
+            tasklets, channels, ..
+        } = self.entry_recs(&mut enc, false)?;
+        let world_rec = self.world_rec(&mut enc)?;
+        let modules = module_recs(&program);
+        let mut header = Header::new(SaveKind::World, self.tick, self.options.seed);
+        for m in &modules {
+            header.modules.insert(m.name.clone(), m.hash);
+        }
+        Ok(SaveFile {
+            header,
+            body: Body {
+                modules,
+                tasklets,
+                channels,
+                world: Some(world_rec),
+                roots: Vec::new(),
+                ring_order: Vec::new(),
+                values: enc.into_table(),
+            },
+        })
+    }
+
+    /// Every tasklet and channel record, by id; each fiber is let go once
+    /// encoded. With `only_dirty`, only what changed since the snapshot this
+    /// one was retaken from: whole records, and for entries of which only
+    /// registered components changed, those components.
+    pub(crate) fn entry_recs(
+        &mut self,
+        enc: &mut Encoder,
+        only_dirty: bool,
+    ) -> Result<EntryRecs, SaveError> {
         let mut refs = WorldRefs {
             natives: &self.natives,
         };
         let tick = self.tick;
         let registry = &self.registry;
-
         let mut tasklets = Vec::new();
         let mut channels = Vec::new();
+        let mut patches = Vec::new();
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
         let held = self.entries.iter_mut().enumerate();
         for (id, h) in held.filter_map(|(i, h)| Some((i as u64, h.as_mut()?))) {
+            if only_dirty && !h.dirty() {
+                continue;
+            }
+            if only_dirty && !h.whole() {
+                let mut set = std::collections::BTreeMap::new();
+                for (i, snap) in &h.host {
+                    if h.host_fresh & host_bit(*i) != 0 {
+                        let v = snap.encode(&ids).map_err(SaveError::Encode)?;
+                        set.insert(registry.components[*i].tag.clone(), v);
+                    }
+                }
+                let removed = (registry.components.iter().enumerate())
+                    .filter(|(i, _)| h.host_gone & host_bit(*i) != 0)
+                    .filter(|(_, c)| !set.contains_key(&c.tag))
+                    .map(|(_, c)| c.tag.clone())
+                    .collect();
+                patches.push(ExtPatch { id, set, removed });
+                continue;
+            }
             let mut ext = std::collections::BTreeMap::new();
             for (i, snap) in &h.host {
                 let v = snap.encode(&ids).map_err(SaveError::Encode)?;
@@ -71,7 +131,7 @@ impl Snapshot {
                             "this snapshot has already let its fibers go".into(),
                         ));
                     };
-                    let mut rec = tasklet_rec(&mut enc, &mut refs, id, state, &fiber, tick)?;
+                    let mut rec = tasklet_rec(enc, &mut refs, id, state, &fiber, tick)?;
                     // Per-tick bookkeeping counts `tick + 1` of the tick it
                     // belongs to; between ticks none of it is for the next
                     // tick, so it is written as zeros (the scheduler resets
@@ -92,7 +152,23 @@ impl Snapshot {
                 }),
             }
         }
+        Ok(EntryRecs {
+            tasklets,
+            channels,
+            patches,
+        })
+    }
 
+    /// The world's own state: scheduler tables, completions, generator,
+    /// options, globals, counters and registered resources.
+    pub(crate) fn world_rec(&self, enc: &mut Encoder) -> Result<WorldRec, SaveError> {
+        let program = &self.program;
+        let mut refs = WorldRefs {
+            natives: &self.natives,
+        };
+        let registry = &self.registry;
+        let same = |id: u64| Some(id);
+        let ids = crate::registry::IdMap::new(&same);
         let mut completions = Vec::new();
         for (tasklet, request, result) in &self.completions {
             let result = match result {
@@ -143,7 +219,7 @@ impl Snapshot {
             resources.insert(registry.resources[*i].tag.clone(), v);
         }
 
-        let world_rec = WorldRec {
+        Ok(WorldRec {
             next_id: self.ring.next_id(),
             main: self.main,
             ring: self.ring.order(),
@@ -172,24 +248,6 @@ impl Snapshot {
                 tasklets: counters.tasklets,
             },
             resources,
-        };
-
-        let modules = module_recs(program);
-        let mut header = Header::new(SaveKind::World, tick, options.seed);
-        for m in &modules {
-            header.modules.insert(m.name.clone(), m.hash);
-        }
-        Ok(SaveFile {
-            header,
-            body: Body {
-                modules,
-                tasklets,
-                channels,
-                world: Some(world_rec),
-                roots: Vec::new(),
-                ring_order: Vec::new(),
-                values: enc.into_table(),
-            },
         })
     }
 }

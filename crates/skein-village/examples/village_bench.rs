@@ -1,10 +1,11 @@
 //! Runs the built-in village and measures ticks per second (CPU and wall).
 //!
 //! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]
-//! [--save] [--autosave T] [--tick-budget=I]` (defaults: 100000 NPCs, 500 ticks; `--log`
-//! prints the event log too; `--autosave T` autosaves every T ticks and reports the
-//! pauses; `--tick-budget=I` bounds each tick's instructions, as the CLI's
-//! `--tick-budget` does).
+//! [--save] [--autosave T] [--full-every=F] [--tick-budget=I]` (defaults: 100000 NPCs,
+//! 500 ticks; `--log` prints the event log too; `--autosave T` autosaves every T ticks and
+//! reports the pauses, `--full-every=F` makes every F-th autosave full and the others
+//! deltas and reports their sizes; `--tick-budget=I` bounds each tick's instructions, as
+//! the CLI's `--tick-budget` does).
 
 use std::time::Instant;
 
@@ -86,8 +87,14 @@ fn main() {
     };
     let autosave_dir =
         std::env::temp_dir().join(format!("village-autosave-{}", std::process::id()));
+    let full_every = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--full-every=")?.parse().ok())
+        .unwrap_or(1);
     if let Some(every) = autosave_every {
-        let opts = skein_save::autosave::AutosaveOptions::new(every, autosave_dir.join("auto.bin"));
+        let mut opts =
+            skein_save::autosave::AutosaveOptions::new(every, autosave_dir.join("auto.bin"));
+        opts.full_every = full_every;
         skein_save::autosave::enable(&mut sim, opts);
     }
     let (c0, w0) = (cpu_seconds(), Instant::now());
@@ -164,6 +171,29 @@ fn main() {
             copies.nanos as f64 / 1e6,
             ms(stats.longest_write)
         );
+        let fulls: Vec<u64> = stats.sizes.iter().filter(|s| !s.1).map(|s| s.0).collect();
+        let deltas: Vec<u64> = stats.sizes.iter().filter(|s| s.1).map(|s| s.0).collect();
+        if let Some(full) = fulls.iter().copied().max()
+            && !deltas.is_empty()
+        {
+            let d: Vec<f64> = deltas.iter().map(|s| *s as f64 / full as f64).collect();
+            eprintln!(
+                "incremental (full every {full_every}): {} full (largest {:.2} MB), {} deltas: \
+                 mean {:.1}%, max {:.1}% of the largest full save",
+                fulls.len(),
+                full as f64 / 1e6,
+                d.len(),
+                100.0 * d.iter().sum::<f64>() / d.len() as f64,
+                100.0 * d.iter().copied().fold(0.0, f64::max)
+            );
+            let whole: Vec<u64> = stats.delta_records.iter().map(|r| r.0).collect();
+            let patches: Vec<u64> = stats.delta_records.iter().map(|r| r.1).collect();
+            eprintln!(
+                "deltas hold whole records {whole:?} and component-only patches {patches:?} \
+                 (of {} tasklets and channels)",
+                c.tasklets
+            );
+        }
         let _ = std::fs::remove_dir_all(&autosave_dir);
     }
     if save {

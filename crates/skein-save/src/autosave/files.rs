@@ -6,6 +6,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+use crate::code::ContentHash;
 use crate::error::SaveError;
 
 fn io(p: &Path, source: std::io::Error) -> SaveError {
@@ -36,6 +37,141 @@ pub fn write_rotating(path: &Path, bytes: &[u8], keep: usize) -> Result<(), Save
         }
         Ok(())
     })
+}
+
+/// The folder an incremental autosave keeps the files of its chains in.
+pub fn chain_dir(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".chain");
+    PathBuf::from(s)
+}
+
+/// A chain file's path: its content hash, with `PATH`'s extension.
+pub fn chain_file(path: &Path, hash: ContentHash) -> PathBuf {
+    let name = match path.extension() {
+        Some(e) => format!("{hash}.{}", e.to_string_lossy()),
+        None => hash.to_string(),
+    };
+    chain_dir(path).join(name)
+}
+
+/// Writes `bytes` (content hash `hash`) as the newest autosave of an
+/// incremental chain: the file is written atomically under its hash in
+/// [`chain_dir`] first, then the older autosaves rotate as in
+/// [`write_rotating`] and `PATH` becomes a second name of the new file
+/// (renamed into place last, the folder synced). Until that rename `PATH` is
+/// the previous autosave, whose chain files are all still there.
+pub fn write_chained(
+    path: &Path,
+    bytes: &[u8],
+    hash: ContentHash,
+    keep: usize,
+) -> Result<(), SaveError> {
+    let dir = chain_dir(path);
+    fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let file = chain_file(path, hash);
+    if !file.exists() {
+        crate::write::replace_file(&file, bytes, "chain.tmp", |_, _, _| Ok(()))?;
+    }
+    let parent = crate::write::parent_dir(path);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io(path, std::io::Error::other("not a file name")))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = parent.join(format!(".{name}.{}.link.tmp", std::process::id()));
+    let result = (|| {
+        let _ = fs::remove_file(&tmp);
+        if fs::hard_link(&file, &tmp).is_err() {
+            fs::copy(&file, &tmp)?;
+            File::open(&tmp)?.sync_all()?;
+        }
+        if keep > 1 && path.exists() {
+            rotate(path, keep)?;
+        }
+        fs::rename(&tmp, path)?;
+        crate::write::sync_dir(&parent)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io(path, e))
+}
+
+/// The chain files written so far, oldest first, each with whether it is a
+/// full save; pruned to what the kept autosaves need.
+#[derive(Debug, Clone, Default)]
+pub struct ChainFiles {
+    files: Vec<(ContentHash, bool)>,
+    /// Whether files an earlier process left were cleared away.
+    swept: bool,
+}
+
+impl ChainFiles {
+    /// Records a newly written file, then removes the chain files that no
+    /// kept autosave (the newest `keep`) reaches any more: everything older
+    /// than the newest full save at or before the oldest kept one.
+    pub fn written(&mut self, path: &Path, hash: ContentHash, full: bool, keep: usize) {
+        if !self.swept {
+            sweep(path, keep);
+            self.swept = true;
+        }
+        self.files.push((hash, full));
+        let oldest_kept = self.files.len().saturating_sub(keep.max(1));
+        let start = (0..=oldest_kept)
+            .rev()
+            .find(|&i| self.files[i].1)
+            .unwrap_or(0);
+        let needed: Vec<ContentHash> = self.files[start..].iter().map(|f| f.0).collect();
+        for (h, _) in self.files.drain(..start) {
+            if !needed.contains(&h) {
+                let _ = fs::remove_file(chain_file(path, h));
+            }
+        }
+    }
+}
+
+/// Removes from [`chain_dir`] every file that none of the kept autosaves
+/// (`PATH` … `PATH.(keep−1)`) reaches through its chain: what an earlier
+/// process (a run killed, then resumed) left behind, and temporary files of
+/// a write that never finished. Run once, after the first write.
+pub fn sweep(path: &Path, keep: usize) {
+    let mut needed = std::collections::HashSet::new();
+    for n in 0..keep.max(1) {
+        let mut file = if n == 0 {
+            path.to_path_buf()
+        } else {
+            rotated(path, n)
+        };
+        for _ in 0..crate::delta::MAX_CHAIN {
+            let Ok(bytes) = fs::read(&file) else {
+                break;
+            };
+            if !needed.insert(crate::delta::file_hash(&bytes)) || !crate::delta::is_delta(&bytes) {
+                break;
+            }
+            let Ok(d) = crate::delta::delta_from_bytes(&bytes) else {
+                break;
+            };
+            match crate::delta::find_base(&file, d.header.base) {
+                Some(base) => file = base,
+                None => break,
+            }
+        }
+    }
+    let Ok(entries) = fs::read_dir(chain_dir(path)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or("");
+        let hash = u64::from_str_radix(stem, 16)
+            .ok()
+            .filter(|_| stem.len() == 16);
+        if hash.is_none_or(|h| !needed.contains(&ContentHash(h))) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// `PATH.(n)` → `PATH.(n+1)` from the oldest kept down, then `PATH.1` as a
