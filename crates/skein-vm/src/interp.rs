@@ -9,17 +9,20 @@
 //! instructions need beyond a few lines.
 
 mod attrs;
+mod build;
 mod calls;
 mod dispatch;
 mod imports;
 mod inplace;
 mod places;
 mod regs;
+mod shapes;
+mod stack;
 mod unwind;
 
 pub(crate) mod values;
 
-pub(crate) use dispatch::{name_error, pop, unbound_local};
+pub(crate) use stack::{name_error, pop, unbound_local};
 pub(crate) use unwind::frame_line;
 
 use skein_script::bytecode::Program;
@@ -139,3 +142,5 @@ impl Host for NullHost {
 mod tests;
 #[cfg(test)]
 mod tests_python;
+#[cfg(test)]
+mod tests_regs;
