@@ -351,6 +351,9 @@ pub enum Op {
     MakeFunction(u16),
 }
 
+// An instruction is fetched whole on every step: it stays within 16 bytes.
+const _: () = assert!(std::mem::size_of::<Op>() <= 16);
+
 impl Op {
     /// The jump (or handler) target of an op that has one.
     pub fn target_mut(&mut self) -> Option<&mut u32> {

@@ -4,9 +4,10 @@
 //! Script-to-script calls push a [`Frame`](crate::Frame) and go on in the same
 //! loop, so the Rust stack never grows with the script's; everything the loop
 //! needs between two instructions lives in the [`Fiber`] and the globals.
-//! `dispatch` is the loop itself; `regs` runs the register instructions;
-//! `calls`, `places`, `attrs`, `imports` and `unwind` are what its other
-//! instructions need beyond a few lines.
+//! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
+//! the register instructions and `shapes` the int case of their shaped
+//! variants; `build`, `calls`, `places`, `attrs`, `imports` and `unwind` are
+//! what its other instructions need beyond a few lines.
 
 mod attrs;
 mod build;
