@@ -8,7 +8,9 @@
 //! register instructions (`Bin`, `JumpCmp`, `Move`, `ReturnArg`, the range
 //! loop) whose operands name local slots, immediates or constants directly
 //! ([`Arg`], [`Dst`]), so `total = (total + i * 3) % 7` is three
-//! instructions, not eight. The compiler's peephole pass chooses them.
+//! instructions, not eight. The compiler's peephole pass chooses them, and
+//! gives the commonest operand shapes variants of their own (`BinLI`,
+//! `JumpLL`, `ReturnLocal`, …) so the VM branches on no operand's kind.
 //! Notation in the op docs: `[a, b] → [c]` pops `b` then `a` (b on top) and
 //! pushes `c`.
 
@@ -233,6 +235,36 @@ pub enum Op {
     },
     /// `local dst := src`.
     Move { dst: u16, src: Arg },
+    /// `local dst := local a op local b` (a shape of `Bin`).
+    BinLL { op: BinOp, dst: u16, a: u16, b: u16 },
+    /// `local dst := local a op b` for an int `b` (a shape of `Bin`).
+    BinLI { op: BinOp, dst: u16, a: u16, b: i16 },
+    /// `[a] → []`, `local dst := a op consts[b]` (a shape of `Bin`).
+    BinPK { op: BinOp, dst: u16, b: u16 },
+    /// `[a] → []`, `local dst := a op b` for an int `b` (a shape of `Bin`).
+    BinPI { op: BinOp, dst: u16, b: i16 },
+    /// `[] → [local a op local b]` (a shape of `Bin`).
+    PushLL { op: BinOp, a: u16, b: u16 },
+    /// `[] → [local a op b]` for an int `b` (a shape of `Bin`).
+    PushLI { op: BinOp, a: u16, b: i16 },
+    /// `JumpCmp` on `local a op local b`.
+    JumpLL {
+        op: CmpOp,
+        a: u16,
+        b: u16,
+        when: bool,
+        target: u32,
+    },
+    /// `JumpCmp` on `local a op b` for an int `b`.
+    JumpLI {
+        op: CmpOp,
+        a: u16,
+        b: i16,
+        when: bool,
+        target: u32,
+    },
+    /// `[] → ⊥`: returns local i (`ReturnArg` of a local).
+    ReturnLocal(u16),
     /// `pc := t`.
     Jump(u32),
     /// `[c] → []`, jump if falsy.
@@ -319,6 +351,9 @@ pub enum Op {
     MakeFunction(u16),
 }
 
+// An instruction is fetched whole on every step: it stays within 16 bytes.
+const _: () = assert!(std::mem::size_of::<Op>() <= 16);
+
 impl Op {
     /// The jump (or handler) target of an op that has one.
     pub fn target_mut(&mut self) -> Option<&mut u32> {
@@ -332,6 +367,8 @@ impl Op {
             | Op::SetupExcept(t)
             | Op::SetupFinally(t)
             | Op::JumpCmp { target: t, .. }
+            | Op::JumpLL { target: t, .. }
+            | Op::JumpLI { target: t, .. }
             | Op::ForPrep { exit: t, .. }
             | Op::ForLoop { body: t, .. } => Some(t),
             _ => None,

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::bytecode::{
-    Arg, BUILTIN_NAMES, Const, Dst, Function, Module, NO_KW, Op, PlaceBase, Program,
+    Arg, BUILTIN_NAMES, BinOp, CmpOp, Const, Dst, Function, Module, NO_KW, Op, PlaceBase, Program,
 };
 
 /// The whole program, module by module.
@@ -134,32 +134,56 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         }
         Op::Binary(b) => format!("Binary {}", b.symbol()),
         Op::Compare(c) => format!("Compare {}", c.symbol()),
-        Op::Bin { op, dst, a, b } => format!(
-            "Bin {} := {} {} {}",
-            dst_text(f, dst),
-            arg_text(f, a),
-            op.symbol(),
-            arg_text(f, b)
-        ),
+        Op::Bin { op, dst, a, b } => bin_text(f, "Bin", op, dst, a, b),
         Op::JumpCmp {
             op,
             a,
             b,
             when,
             target,
-        } => format!(
-            "JumpCmp if ({} {} {}) is {} to {target}",
-            arg_text(f, a),
-            op.symbol(),
-            arg_text(f, b),
-            if when { "true" } else { "false" }
-        ),
+        } => jump_text(f, "JumpCmp", op, a, b, when, target),
         Op::Move { dst, src } => format!(
             "Move {} := {}",
             dst_text(f, Dst::Local(dst)),
             arg_text(f, src)
         ),
         Op::ReturnArg(a) => format!("ReturnArg {}", arg_text(f, a)),
+        Op::ReturnLocal(i) => format!("ReturnLocal {}", arg_text(f, Arg::Local(i))),
+        Op::BinLL { op, dst, a, b } => bin_text(
+            f,
+            "BinLL",
+            op,
+            Dst::Local(dst),
+            Arg::Local(a),
+            Arg::Local(b),
+        ),
+        Op::BinLI { op, dst, a, b } => {
+            bin_text(f, "BinLI", op, Dst::Local(dst), Arg::Local(a), Arg::Int(b))
+        }
+        Op::BinPK { op, dst, b } => {
+            bin_text(f, "BinPK", op, Dst::Local(dst), Arg::Pop, Arg::Const(b))
+        }
+        Op::BinPI { op, dst, b } => {
+            bin_text(f, "BinPI", op, Dst::Local(dst), Arg::Pop, Arg::Int(b))
+        }
+        Op::PushLL { op, a, b } => {
+            bin_text(f, "PushLL", op, Dst::Push, Arg::Local(a), Arg::Local(b))
+        }
+        Op::PushLI { op, a, b } => bin_text(f, "PushLI", op, Dst::Push, Arg::Local(a), Arg::Int(b)),
+        Op::JumpLL {
+            op,
+            a,
+            b,
+            when,
+            target,
+        } => jump_text(f, "JumpLL", op, Arg::Local(a), Arg::Local(b), when, target),
+        Op::JumpLI {
+            op,
+            a,
+            b,
+            when,
+            target,
+        } => jump_text(f, "JumpLI", op, Arg::Local(a), Arg::Int(b), when, target),
         Op::ForPrep {
             var,
             state,
@@ -175,6 +199,34 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         ),
         _ => short(op),
     }
+}
+
+fn bin_text(f: &Function, name: &str, op: BinOp, dst: Dst, a: Arg, b: Arg) -> String {
+    format!(
+        "{name} {} := {} {} {}",
+        dst_text(f, dst),
+        arg_text(f, a),
+        op.symbol(),
+        arg_text(f, b)
+    )
+}
+
+fn jump_text(
+    f: &Function,
+    name: &str,
+    op: CmpOp,
+    a: Arg,
+    b: Arg,
+    when: bool,
+    target: u32,
+) -> String {
+    format!(
+        "{name} if ({} {} {}) is {} to {target}",
+        arg_text(f, a),
+        op.symbol(),
+        arg_text(f, b),
+        if when { "true" } else { "false" }
+    )
 }
 
 fn arg_text(f: &Function, a: Arg) -> String {

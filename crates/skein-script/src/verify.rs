@@ -119,9 +119,11 @@ pub fn verify_function(
         };
         let next = pc + 1;
         match op {
-            Op::Return | Op::ReturnArg(_) | Op::Raise | Op::Reraise => {}
+            Op::Return | Op::ReturnArg(_) | Op::ReturnLocal(_) | Op::Raise | Op::Reraise => {}
             Op::Jump(t) => flow(t as usize, after, h)?,
             Op::JumpCmp { target: t, .. }
+            | Op::JumpLL { target: t, .. }
+            | Op::JumpLI { target: t, .. }
             | Op::ForPrep { exit: t, .. }
             | Op::ForLoop { body: t, .. } => {
                 flow(t as usize, after, h)?;
@@ -239,6 +241,10 @@ fn effect(f: &Function, op: &Op) -> (usize, usize) {
         Op::Move { src, .. } | Op::ReturnArg(src) => (src.pops(), 0),
         Op::ForPrep { argc, .. } => (argc as usize, 0),
         Op::ForLoop { .. } => (0, 0),
+        Op::BinLL { .. } | Op::BinLI { .. } | Op::JumpLL { .. } | Op::JumpLI { .. } => (0, 0),
+        Op::ReturnLocal(_) => (0, 0),
+        Op::BinPK { .. } | Op::BinPI { .. } => (1, 0),
+        Op::PushLL { .. } | Op::PushLI { .. } => (0, 1),
         Op::SetupExcept(_) | Op::SetupFinally(_) => (0, 0),
         Op::ImportFrom(_) => (1, 2),
     }
@@ -340,6 +346,12 @@ fn check_indexes(
         Op::JumpCmp { a, b, .. } => arg(a).and(arg(b)),
         Op::Move { dst, src } => local(dst).and(arg(src)),
         Op::ReturnArg(a) => arg(a),
+        Op::BinLL { dst, a, b, .. } => local(dst).and(local(a)).and(local(b)),
+        Op::BinLI { dst, a, .. } => local(dst).and(local(a)),
+        Op::BinPK { dst, b, .. } => local(dst).and(arg(Arg::Const(b))),
+        Op::BinPI { dst, .. } | Op::ReturnLocal(dst) => local(dst),
+        Op::PushLL { a, b, .. } | Op::JumpLL { a, b, .. } => local(a).and(local(b)),
+        Op::PushLI { a, .. } | Op::JumpLI { a, .. } => local(a),
         Op::ForPrep { argc: 0 | 4.., .. } => Err("ForPrep takes 1 to 3 arguments".into()),
         Op::ForPrep { var, state, .. } | Op::ForLoop { var, state, .. } => range(var, state),
         _ => Ok(()),
@@ -347,180 +359,5 @@ fn check_indexes(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn func(code: Vec<Op>, nlocals: u16) -> Function {
-        Function {
-            name: "f".into(),
-            params: Vec::new(),
-            defaults: Vec::new(),
-            nlocals,
-            local_names: (0..nlocals).map(|i| format!("l{i}")).collect(),
-            lines: vec![1; code.len()],
-            code,
-            consts: Vec::new(),
-            names: Vec::new(),
-            kwnames: Vec::new(),
-            def_line: 1,
-            derived: Default::default(),
-        }
-    }
-
-    fn message(code: Vec<Op>) -> String {
-        match verify_function(&func(code, 1), 0, 1) {
-            Ok(_) => "ok".into(),
-            Err(e) => format!("pc {}: {}", e.pc, e.message),
-        }
-    }
-
-    #[test]
-    fn computes_depths_through_jumps_and_handlers() {
-        // try: x = 1 / except: pass — then return None.
-        let code = vec![
-            Op::SetupExcept(5),     // 0: d0
-            Op::SmallInt(1),        // 1: d0
-            Op::StoreLocal(0),      // 2: d1
-            Op::PopHandler,         // 3: d0
-            Op::Jump(6),            // 4: d0
-            Op::Pop,                // 5: d1 (the error)
-            Op::None,               // 6: d0
-            Op::JumpIfTrueOrPop(9), // 7: d1
-            Op::None,               // 8: d0
-            Op::Return,             // 9: d1
-            Op::Nop,                // 10: unreachable
-        ];
-        let info = verify_function(&func(code, 1), 0, 1).expect("verifies");
-        let d: Vec<Option<u16>> = vec![0, 0, 1, 0, 0, 1, 0, 1, 0, 1]
-            .into_iter()
-            .map(Some)
-            .chain([None])
-            .collect();
-        assert_eq!(info.depth, d);
-        assert_eq!(info.handlers[1..4], [Some(1), Some(1), Some(1)]);
-        assert_eq!(info.handlers[5], Some(0));
-        assert_eq!(info.max_depth, 1);
-    }
-
-    #[test]
-    fn checks_register_instructions() {
-        use crate::bytecode::{Arg, BinOp, CmpOp, Dst};
-        let bin = |dst, a, b| Op::Bin {
-            op: BinOp::Add,
-            dst,
-            a,
-            b,
-        };
-        assert_eq!(
-            message(vec![
-                bin(Dst::Local(1), Arg::Int(1), Arg::Int(2)),
-                Op::None,
-                Op::Return
-            ]),
-            "pc 0: local 1 out of range (1 locals)"
-        );
-        assert_eq!(
-            message(vec![bin(Dst::Push, Arg::Const(0), Arg::Int(2)), Op::Return]),
-            "pc 0: const 0 out of range"
-        );
-        assert_eq!(
-            message(vec![
-                Op::None,
-                bin(Dst::Push, Arg::Pop, Arg::Pop),
-                Op::Return
-            ]),
-            "pc 1: Bin { op: Add, dst: Push, a: Pop, b: Pop } needs 2 operands, stack has 1"
-        );
-        let cmp = Op::JumpCmp {
-            op: CmpOp::Lt,
-            a: Arg::Local(0),
-            b: Arg::Int(2),
-            when: false,
-            target: 9,
-        };
-        assert_eq!(
-            message(vec![cmp, Op::None, Op::Return]),
-            "pc 0: jump to 9 is past the end (3 ops)"
-        );
-        let prep = |argc, state| Op::ForPrep {
-            var: 0,
-            state,
-            argc,
-            exit: 2,
-        };
-        assert_eq!(
-            message(vec![Op::SmallInt(3), prep(0, 0), Op::None, Op::Return]),
-            "pc 1: ForPrep takes 1 to 3 arguments"
-        );
-        assert_eq!(
-            message(vec![Op::SmallInt(3), prep(1, 0), Op::None, Op::Return]),
-            "pc 1: local 2 out of range (1 locals)"
-        );
-        let looped = Op::ForLoop {
-            var: 0,
-            state: u16::MAX,
-            body: 0,
-        };
-        assert_eq!(
-            message(vec![looped, Op::None, Op::Return]),
-            "pc 0: local 65535 out of range (1 locals)"
-        );
-        // A well-formed range loop: `for i in range(3): pass` over 4 locals.
-        let code = vec![
-            Op::SmallInt(3),
-            Op::ForPrep {
-                var: 0,
-                state: 1,
-                argc: 1,
-                exit: 3,
-            },
-            Op::ForLoop {
-                var: 0,
-                state: 1,
-                body: 2,
-            },
-            Op::ReturnArg(Arg::Local(0)),
-        ];
-        let info = verify_function(&func(code, 4), 0, 1).expect("verifies");
-        assert_eq!(info.depth, vec![Some(0), Some(1), Some(0), Some(0)]);
-    }
-
-    #[test]
-    fn rejects_bad_code() {
-        assert_eq!(
-            message(vec![Op::Jump(7)]),
-            "pc 0: jump to 7 is past the end (1 ops)"
-        );
-        assert_eq!(
-            message(vec![Op::None, Op::Pop]),
-            "pc 1: code runs past its end without returning"
-        );
-        assert_eq!(
-            message(vec![Op::Pop, Op::None, Op::Return]),
-            "pc 0: Pop needs 1 operands, stack has 0"
-        );
-        assert_eq!(
-            message(vec![Op::LoadLocal(3), Op::Return]),
-            "pc 0: local 3 out of range (1 locals)"
-        );
-        assert_eq!(
-            message(vec![Op::MakeFunction(1), Op::Return]),
-            "pc 0: function 1 out of range"
-        );
-        assert_eq!(
-            message(vec![Op::PopHandler, Op::None, Op::Return]),
-            "pc 0: PopHandler with no handler set up"
-        );
-        // Two paths reach pc 3 with different heights.
-        assert_eq!(
-            message(vec![
-                Op::True,
-                Op::JumpIfFalse(3),
-                Op::None,
-                Op::None,
-                Op::Return
-            ]),
-            "pc 3: stack height 1 with 0 handlers from pc 2 disagrees with 0 with 0"
-        );
-    }
-}
+#[path = "verify_tests.rs"]
+mod tests;

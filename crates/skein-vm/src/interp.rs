@@ -4,22 +4,26 @@
 //! Script-to-script calls push a [`Frame`](crate::Frame) and go on in the same
 //! loop, so the Rust stack never grows with the script's; everything the loop
 //! needs between two instructions lives in the [`Fiber`] and the globals.
-//! `dispatch` is the loop itself; `regs` runs the register instructions;
-//! `calls`, `places`, `attrs`, `imports` and `unwind` are what its other
-//! instructions need beyond a few lines.
+//! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
+//! the register instructions and `shapes` the int case of their shaped
+//! variants; `build`, `calls`, `places`, `attrs`, `imports` and `unwind` are
+//! what its other instructions need beyond a few lines.
 
 mod attrs;
+mod build;
 mod calls;
 mod dispatch;
 mod imports;
 mod inplace;
 mod places;
 mod regs;
+mod shapes;
+mod stack;
 mod unwind;
 
 pub(crate) mod values;
 
-pub(crate) use dispatch::{name_error, pop, unbound_local};
+pub(crate) use stack::{name_error, pop, unbound_local};
 pub(crate) use unwind::frame_line;
 
 use skein_script::bytecode::Program;
@@ -139,3 +143,5 @@ impl Host for NullHost {
 mod tests;
 #[cfg(test)]
 mod tests_python;
+#[cfg(test)]
+mod tests_regs;

@@ -1,7 +1,9 @@
 //! The peephole pass: turns short runs of stack instructions into the
 //! register instructions that do the same in one dispatch — `Bin` with its
 //! operands and destination named, `JumpCmp`, `Move` and `ReturnArg` — and
-//! renumbers every jump.
+//! renumbers every jump. The commonest operand shapes then get their own
+//! variants (`BinLI`, `JumpLL`, …), so the VM never branches on an operand's
+//! kind for them.
 //!
 //! A run is only joined when no jump lands inside it, so every path into it
 //! starts at its first instruction, and when its loads and its operator sit
@@ -35,7 +37,7 @@ pub(super) fn optimize(f: &mut Function) {
         for slot in &mut map[i..i + len] {
             *slot = code.len() as u32;
         }
-        code.push(op);
+        code.push(shaped(op));
         lines.push(line);
         i += len;
     }
@@ -47,6 +49,61 @@ pub(super) fn optimize(f: &mut Function) {
     }
     f.code = code;
     f.lines = lines;
+}
+
+/// The shaped instruction for a register instruction whose operands
+/// have one of the hot shapes (`BinLL`, `JumpLI`, …), so the VM
+/// branches on no operand's kind; any other op is returned as it is.
+fn shaped(ins: Op) -> Op {
+    match ins {
+        Op::Bin {
+            op,
+            dst: Dst::Local(dst),
+            a,
+            b,
+        } => match (a, b) {
+            (Arg::Local(a), Arg::Local(b)) => Op::BinLL { op, dst, a, b },
+            (Arg::Local(a), Arg::Int(b)) => Op::BinLI { op, dst, a, b },
+            (Arg::Pop, Arg::Const(b)) => Op::BinPK { op, dst, b },
+            (Arg::Pop, Arg::Int(b)) => Op::BinPI { op, dst, b },
+            _ => ins,
+        },
+        Op::Bin {
+            op,
+            dst: Dst::Push,
+            a: Arg::Local(a),
+            b,
+        } => match b {
+            Arg::Local(b) => Op::PushLL { op, a, b },
+            Arg::Int(b) => Op::PushLI { op, a, b },
+            _ => ins,
+        },
+        Op::JumpCmp {
+            op,
+            a: Arg::Local(a),
+            b,
+            when,
+            target,
+        } => match b {
+            Arg::Local(b) => Op::JumpLL {
+                op,
+                a,
+                b,
+                when,
+                target,
+            },
+            Arg::Int(b) => Op::JumpLI {
+                op,
+                a,
+                b,
+                when,
+                target,
+            },
+            _ => ins,
+        },
+        Op::ReturnArg(Arg::Local(i)) => Op::ReturnLocal(i),
+        _ => ins,
+    }
 }
 
 /// The operand a load instruction reads, when it is one a register
@@ -189,14 +246,14 @@ def f(n, t):
             "\
 == t.f (params: n, t) ==
     0  L2   Move local 2 (i) := 0
-    1  L3   JumpCmp if (local 2 (i) < local 0 (n)) is false to 8
+    1  L3   JumpLL if (local 2 (i) < local 0 (n)) is false to 8
     2  L4   LoadLocal 1 (t)
-    3  L4   Bin push := local 2 (i) * 3
+    3  L4   PushLI push := local 2 (i) * 3
     4  L4   Binary +
-    5  L4   Bin local 1 (t) := pop % 1000003
-    6  L5   Bin local 2 (i) := local 2 (i) + 1
+    5  L4   BinPK local 1 (t) := pop % 1000003
+    6  L5   BinLI local 2 (i) := local 2 (i) + 1
     7  L5   Jump 1
-    8  L6   ReturnArg local 1 (t)
+    8  L6   ReturnLocal local 1 (t)
     9  L6   None
    10  L6   Return
 "

@@ -36,7 +36,7 @@ fn listing_shape() {
     assert_eq!(
         d,
         "== t.f (params: a, b=1, c=[-2.5, {'k': None}]) ==\n\
-         \x20   0  L2   ReturnArg local 0 (a)\n\
+         \x20   0  L2   ReturnLocal local 0 (a)\n\
          \x20   1  L2   None\n\
          \x20   2  L2   Return\n"
     );
@@ -363,7 +363,7 @@ fn comprehension_variables_do_not_leak() {
             "StoreLocal 1 ($x)",
             "LoadLocal 1 ($x)",
             "JumpIfFalse 8",
-            "Bin push := local 1 ($x) * 2",
+            "PushLI push := local 1 ($x) * 2",
             "ListAppendLocal 0 ($acc)",
             "Jump 8",
             "ClearLocal 1 ($x)",
@@ -412,7 +412,7 @@ def f():
         [
             "Import 0 (pickle)",
             "StoreLocal 0 (pickle)",
-            "ReturnArg local 0 (pickle)"
+            "ReturnLocal local 0 (pickle)"
         ]
     );
     assert_eq!(error("import nowhere\n"), "1:8: no module named 'nowhere'");
@@ -459,7 +459,7 @@ def g():
         [
             "SmallInt 1",
             "StoreGlobal 5 (z)",
-            "Bin local 0 (x) := local 0 (x) + 1"
+            "BinLI local 0 (x) := local 0 (x) + 1"
         ]
     );
 }

@@ -56,17 +56,32 @@ pub(crate) fn len(ex: &mut Exec, stack: &mut Vec<Value>, fuel: &mut u64) -> Resu
     }
 }
 
-/// Method `name` of the list, dict or str in stack slot `slot`, with the
-/// top `argc` values as its arguments and no keywords.
+/// Method `names[name]` of the list, dict or str in stack slot `slot`, with
+/// the top `argc` values as its arguments and no keywords: by its id and
+/// with the arguments left on the stack when `methods::call_quick` covers
+/// it, else by name.
 pub(crate) fn local_method(
     ex: &mut Exec,
     stack: &mut Vec<Value>,
     fuel: &mut u64,
+    func: &Function,
     slot: usize,
-    name: &str,
+    name: u16,
     argc: u8,
 ) -> Result<Value, Value> {
-    let args = stack.split_off(stack.len() - argc as usize);
+    let at = stack.len() - argc as usize;
+    let id = super::values::method_id(func, name);
+    if id != methods::MethodId::Other {
+        let (low, args) = stack.split_at_mut(at);
+        if let Some(recv) = low.get_mut(slot)
+            && let Some(r) = methods::call_quick(recv, id, args, &mut cx!(ex, fuel))
+        {
+            stack.truncate(at);
+            return r;
+        }
+    }
+    let args = stack.split_off(at);
+    let name = &func.names[name as usize];
     methods::call(&mut stack[slot], name, args, Vec::new(), &mut cx!(ex, fuel))
 }
 
@@ -164,6 +179,29 @@ pub fn bind_args(
         }
     }
     Ok(slots)
+}
+
+/// Enters script function `target` (`callee`) called with exactly its
+/// positional parameters, the function value at stack slot `fpos` and the
+/// arguments above it: they slide down one slot, over the function value
+/// (which owns nothing), to become the callee's first locals.
+#[inline]
+pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function, fpos: usize) {
+    let stack = &mut fiber.stack;
+    let n = stack.len() - fpos - 1;
+    for j in fpos..fpos + n {
+        stack.swap(j, j + 1);
+    }
+    super::regs::pop_plain(stack);
+    if callee.nlocals as usize > n {
+        stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
+    }
+    fiber.frames.push(Frame {
+        func: target,
+        pc: 0,
+        base: fpos as u32,
+        ret: Cont::Push,
+    });
 }
 
 /// Pushes a frame for `f` whose first locals are `locals` and whose value

@@ -3,71 +3,56 @@
 //! stops between two whole instructions. Each arm is short: local slots, int
 //! arithmetic and comparisons on the stack, bool jumps and calls of script
 //! functions with exactly their positional arguments are inline; the
-//! register instructions are in `regs`, everything else in the sibling
-//! modules and in `ops`.
+//! register instructions are in `regs` and `shapes`, everything else in the
+//! sibling modules and in `ops`.
+//!
+//! The loop's hot state lives in locals: the fuel is counted down in one and
+//! written back only when the loop hands control away (`leave!`, and the
+//! `fueled!` calls of helpers that charge fuel themselves); the frame's code,
+//! base and pc are reloaded only when the innermost frame changes.
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{BinOp, NO_KW, Op, PlaceBase, builtin_index};
+use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
-use super::regs::{Regs, int_arith, int_cmp};
-use super::{Exec, Flow, attrs, calls, cx, imports, inplace, places, throw, unwind, values};
-use crate::fiber::{Cont, Fiber, FiberState, Frame, Step};
-use crate::value::{IterState, Kind, Value};
-use crate::{builtins, errors, format, ops};
-
-/// Saves the current instruction pointer into the innermost frame.
-#[inline]
-fn save_pc(fiber: &mut Fiber, pc: usize) {
-    if let Some(f) = fiber.frames.last_mut() {
-        f.pc = pc as u32;
-    }
-}
-
-#[inline]
-pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
-    // Verified bytecode never pops an empty stack; `Unbound` keeps a broken
-    // save from panicking the host.
-    stack.pop().unwrap_or(Value::Unbound)
-}
-
-#[inline]
-fn top(stack: &mut [Value]) -> &mut Value {
-    let n = stack.len();
-    &mut stack[n - 1]
-}
-
-/// Whether a return of the innermost frame can skip `calls::return_from`:
-/// its value is pushed for a caller, and it has no handler left to pop.
-#[inline]
-fn plain_return(frames: &[Frame], handlers: &[crate::Handler]) -> bool {
-    let depth = frames.len();
-    depth > 1
-        && frames.last().is_some_and(|f| f.ret == Cont::Push)
-        && handlers
-            .last()
-            .is_none_or(|h| (h.frame as usize) < depth - 1)
-}
-
-pub(crate) fn unbound_local(name: &str) -> Value {
-    errors::error(
-        Kind::UnboundLocalError,
-        format!("cannot access local variable '{name}' where it is not associated with a value"),
-    )
-}
-
-pub(crate) fn name_error(name: &str) -> Value {
-    errors::error(Kind::NameError, format!("name '{name}' is not defined"))
-}
+use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
+use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
+use super::{Exec, Flow, attrs, build, calls, cx, imports, inplace, places, throw, unwind, values};
+use crate::fiber::{Fiber, FiberState, Step};
+use crate::value::{IterState, Value};
+use crate::{builtins, errors, ops};
 
 /// The loop proper. Each turn of `'frame` loads the innermost frame's code;
 /// the inner loop runs it until a call, return or error changes frames.
-pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
+pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     let program = ex.program;
+    let mut fuel: u64 = *fuel_io;
+
+    // Leaves the loop, handing the fuel left back to the caller.
+    macro_rules! leave {
+        ($step:expr) => {{
+            *fuel_io = fuel;
+            return $step;
+        }};
+    }
+    // Runs `$e` with `$f` a `&mut u64` of the fuel left, for helpers that
+    // charge fuel themselves; the local copy keeps `fuel` out of memory.
+    macro_rules! fueled {
+        ($f:ident => $e:expr) => {{
+            let mut spare = fuel;
+            let r = {
+                let $f = &mut spare;
+                $e
+            };
+            fuel = spare;
+            r
+        }};
+    }
+
     'frame: loop {
         let Some(frame) = fiber.frames.last() else {
             fiber.state = FiberState::Done;
-            return Step::Done(Value::None);
+            leave!(Step::Done(Value::None));
         };
         let fref = frame.func;
         let func = program.function(fref);
@@ -97,7 +82,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     Ok(Flow::Frame) => continue 'frame,
                     Ok(Flow::Suspend) => {
                         fiber.state = FiberState::Waiting;
-                        return Step::Suspended;
+                        leave!(Step::Suspended);
                     }
                     Err(e) => break e,
                 }
@@ -111,19 +96,22 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 let v = $v;
                 if plain_return(&fiber.frames, &fiber.handlers) {
                     fiber.frames.pop();
-                    fiber.stack.truncate(base);
-                    fiber.stack.push(v);
+                    cut(&mut fiber.stack, base);
+                    match v {
+                        Value::Int(x) => push_int(&mut fiber.stack, x),
+                        v => fiber.stack.push(v),
+                    }
                     continue 'frame;
                 }
-                match calls::return_from(ex, fiber, fuel, v) {
+                match fueled!(f => calls::return_from(ex, fiber, f, v)) {
                     calls::Ret::Continue => continue 'frame,
                     calls::Ret::Done(v) => {
                         fiber.state = FiberState::Done;
-                        return Step::Done(v);
+                        leave!(Step::Done(v));
                     }
                     calls::Ret::Raise(e) => {
                         if let Some(done) = throw(ex, fiber, e, false) {
-                            return done;
+                            leave!(done);
                         }
                         continue 'frame;
                     }
@@ -131,12 +119,34 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             }};
         }
 
+        // Runs the general form of a `Bin` whose shape's int case gave way.
+        macro_rules! general_bin {
+            ($op:expr, $dst:expr, $a:expr, $b:expr) => {
+                tri!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+            };
+        }
+        // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
+        // says so.
+        macro_rules! jump_if {
+            ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
+                let jump = match $cmp {
+                    Some(r) => r == $when,
+                    None => tri!(fueled!(f => regs.jump_cmp(
+                        &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
+                    ))),
+                };
+                if jump {
+                    pc = $t as usize;
+                }
+            }};
+        }
+
         let err: Value = loop {
-            if *fuel == 0 {
+            if fuel == 0 {
                 save_pc(fiber, pc);
-                return Step::OutOfFuel;
+                leave!(Step::OutOfFuel);
             }
-            *fuel -= 1;
+            fuel -= 1;
             let Some(&op) = code.get(pc) else {
                 break errors::runtime_error("internal error: ran past the end of a function");
             };
@@ -145,10 +155,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
             match op {
                 Op::Nop => {}
                 Op::Const(i) => {
-                    let v = tri!(values::load_const(func, i, &mut cx!(ex, fuel)));
+                    let v = tri!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
                     stack.push(v);
                 }
-                Op::SmallInt(i) => stack.push(Value::Int(i64::from(i))),
+                Op::SmallInt(i) => push_int(stack, i64::from(i)),
                 Op::None => stack.push(Value::None),
                 Op::True => stack.push(Value::Bool(true)),
                 Op::False => stack.push(Value::Bool(false)),
@@ -180,7 +190,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     // written that way, and reading the whole value right
                     // after a partial write stalls on x86.
                     if let Value::Int(x) = stack[slot] {
-                        stack.push(Value::Int(x));
+                        push_int(stack, x);
                         continue;
                     }
                     if matches!(stack[slot], Value::Unbound) {
@@ -228,11 +238,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::LoadBuiltin(i) => stack.push(builtins::value_of(i)),
                 Op::LoadAttr(i) => {
                     let obj = pop(stack);
-                    let v = tri!(attrs::get_attr(ex, fuel, &obj, &func.names[i as usize]));
+                    let name = &func.names[i as usize];
+                    let v = tri!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
                     fiber.stack.push(v);
                 }
                 Op::LoadPlace { base: pb, depth } => {
-                    tri!(places::load_place(ex, fiber, fuel, at, pb, depth));
+                    tri!(fueled!(f => places::load_place(ex, fiber, f, at, pb, depth)));
                 }
                 Op::StorePlace { base: pb, depth } => {
                     if depth == 0
@@ -241,11 +252,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         let v = pop(stack);
                         stack[base + i as usize] = v;
                     } else {
-                        tri!(places::store_place(ex, fiber, fuel, at, pb, depth));
+                        tri!(fueled!(f => places::store_place(ex, fiber, f, at, pb, depth)));
                     }
                 }
                 Op::DelPlace { base: pb, depth } => {
-                    tri!(places::del_place(ex, fiber, fuel, at, pb, depth));
+                    tri!(fueled!(f => places::del_place(ex, fiber, f, at, pb, depth)));
                 }
                 // A method of a list, dict or str in a local: on the slot
                 // itself, no place to walk (`sort` without `key=` included).
@@ -257,8 +268,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     kw: NO_KW,
                 } if values::has_methods(&stack[base + l as usize]) => {
                     let slot = base + l as usize;
-                    let name = &func.names[name as usize];
-                    let r = tri!(calls::local_method(ex, stack, fuel, slot, name, argc));
+                    let r = tri!(
+                        fueled!(f => calls::local_method(ex, stack, f, func, slot, name, argc))
+                    );
                     stack.push(r);
                 }
                 Op::CallPlace {
@@ -276,7 +288,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         argc,
                         kw,
                     };
-                    flow!(places::call_place(ex, fiber, fuel, at, call));
+                    flow!(fueled!(f => places::call_place(ex, fiber, f, at, call)));
                 }
                 Op::Index => {
                     let i = pop(stack);
@@ -303,12 +315,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
                         && let Some(r) = int_arith(bop, *x, *y)
                     {
-                        stack.pop();
-                        *top(stack) = Value::Int(r);
+                        pop_int(stack);
+                        set_int(top(stack), r);
                         continue;
                     }
                     if bop == BinOp::Add
-                        && let Some(r) = inplace::add_then_store(ex, fiber, fuel, at, code.get(pc))
+                        && let Some(r) =
+                            fueled!(f => inplace::add_then_store(ex, fiber, f, at, code.get(pc)))
                     {
                         tri!(r);
                         pc += 1;
@@ -317,12 +330,42 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     let stack = &mut fiber.stack;
                     let b = pop(stack);
                     let a = top(stack);
-                    let r = tri!(ops::binary(bop, a, &b, &mut cx!(ex, fuel)));
+                    let r = tri!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Bin { op: bop, dst, a, b } => {
                     if !regs.int_bin(stack, bop, dst, a, b) {
-                        tri!(regs.bin(stack, bop, dst, a, b, &mut cx!(ex, fuel)));
+                        general_bin!(bop, dst, a, b);
+                    }
+                }
+                Op::BinLL { op: bop, dst, a, b } => {
+                    if !regs.bin_ll(stack, bop, dst, a, b) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Local(b));
+                    }
+                }
+                Op::BinLI { op: bop, dst, a, b } => {
+                    if !regs.bin_li(stack, bop, dst, a, b) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Int(b));
+                    }
+                }
+                Op::BinPK { op: bop, dst, b } => {
+                    if !regs.bin_pop(stack, bop, dst, regs.pk(b)) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Const(b));
+                    }
+                }
+                Op::BinPI { op: bop, dst, b } => {
+                    if !regs.bin_pop(stack, bop, dst, Some(i64::from(b))) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Int(b));
+                    }
+                }
+                Op::PushLL { op: bop, a, b } => {
+                    if !regs.push_ll(stack, bop, a, b) {
+                        general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Local(b));
+                    }
+                }
+                Op::PushLI { op: bop, a, b } => {
+                    if !regs.push_li(stack, bop, a, b) {
+                        general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Int(b));
                     }
                 }
                 Op::Unary(uop) => {
@@ -349,18 +392,30 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     b,
                     when,
                     target,
+                } => jump_if!(regs.int_cmp_pop(stack, cop, a, b), when, target, cop, a, b),
+                Op::JumpLL {
+                    op: cop,
+                    a,
+                    b,
+                    when,
+                    target,
                 } => {
-                    let jump = match regs.int_jump_cmp(stack, cop, a, b, when) {
-                        Some(j) => j,
-                        None => tri!(regs.jump_cmp(stack, cop, a, b, when, &mut cx!(ex, fuel))),
-                    };
-                    if jump {
-                        pc = target as usize;
-                    }
+                    let (la, lb) = (Arg::Local(a), Arg::Local(b));
+                    jump_if!(regs.cmp_ll(stack, cop, a, b), when, target, cop, la, lb)
+                }
+                Op::JumpLI {
+                    op: cop,
+                    a,
+                    b,
+                    when,
+                    target,
+                } => {
+                    let (la, kb) = (Arg::Local(a), Arg::Int(b));
+                    jump_if!(regs.cmp_li(stack, cop, a, b), when, target, cop, la, kb)
                 }
                 Op::Move { dst, src } => {
                     if !regs.int_move(stack, dst, src) {
-                        tri!(regs.mov(stack, dst, src, &mut cx!(ex, fuel)));
+                        tri!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
                     }
                 }
                 Op::Not => {
@@ -393,75 +448,38 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     }
                 }
                 Op::BuildList(n) => {
-                    let items = stack.split_off(stack.len() - n as usize);
-                    let v = tri!(values::make_list(items, &cx!(ex, fuel)));
+                    let v = tri!(fueled!(f => build::list(stack, n, &cx!(ex, f))));
                     fiber.stack.push(v);
                 }
                 Op::BuildDict(n) => {
-                    let pairs = stack.split_off(stack.len() - 2 * n as usize);
-                    let mut d = Value::Dict(Arc::default());
-                    let mut cx = cx!(ex, fuel);
-                    let mut it = pairs.into_iter();
-                    let mut res = Ok(());
-                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                        res = ops::store_index(&mut d, k, v, &mut cx);
-                        if res.is_err() {
-                            break;
-                        }
-                    }
-                    tri!(res);
+                    let d = tri!(fueled!(f => build::dict(stack, n, &mut cx!(ex, f))));
                     fiber.stack.push(d);
                 }
                 Op::ListAppendLocal(i) => {
                     let v = pop(stack);
                     let slot = &mut stack[base + i as usize];
-                    tri!(crate::methods::call(
+                    tri!(fueled!(f => crate::methods::call(
                         slot,
                         "append",
                         vec![v],
                         Vec::new(),
-                        &mut cx!(ex, fuel)
-                    ));
+                        &mut cx!(ex, f)
+                    )));
                 }
                 Op::DictInsertLocal(i) => {
                     let v = pop(stack);
                     let k = pop(stack);
                     let slot = &mut stack[base + i as usize];
-                    tri!(ops::store_index(slot, k, v, &mut cx!(ex, fuel)));
+                    tri!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
                 }
                 Op::BuildString(n) => {
-                    let parts = stack.split_off(stack.len() - n as usize);
-                    let mut s = String::new();
-                    for p in &parts {
-                        match p {
-                            Value::Str(x) => s.push_str(x),
-                            other => s.push_str(&format::str(other, &mut cx!(ex, fuel))),
-                        }
-                    }
-                    fiber.stack.push(Value::str(s));
+                    let s = fueled!(f => build::string(stack, n, &mut cx!(ex, f)));
+                    fiber.stack.push(s);
                 }
                 Op::FormatValue { conv, spec } => {
-                    let spec = if spec { Some(pop(stack)) } else { None };
-                    let v = pop(stack);
-                    let mut cx = cx!(ex, fuel);
-                    let conv_v = match conv {
-                        1 => Value::str(format::str(&v, &mut cx)),
-                        2 => Value::str(format::repr(&v, &mut cx)),
-                        _ => v,
-                    };
-                    let s = match &spec {
-                        Some(Value::Str(sp)) if !sp.is_empty() => {
-                            tri!(format::format_spec(&conv_v, sp, &mut cx))
-                        }
-                        _ => match conv_v {
-                            Value::Str(s) => {
-                                fiber.stack.push(Value::Str(s));
-                                continue;
-                            }
-                            other => format::str(&other, &mut cx),
-                        },
-                    };
-                    fiber.stack.push(Value::str(s));
+                    let s =
+                        tri!(fueled!(f => build::format_value(stack, conv, spec, &mut cx!(ex, f))));
+                    fiber.stack.push(s);
                 }
                 Op::Unpack(n) => {
                     let v = pop(stack);
@@ -487,7 +505,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                                 crate::HostResult::Raise(e) => break values::as_error(e),
                                 crate::HostResult::Suspend => {
                                     fiber.state = FiberState::Waiting;
-                                    return Step::Suspended;
+                                    leave!(Step::Suspended);
                                 }
                             }
                         }
@@ -507,7 +525,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     argc,
                     exit,
                 } => {
-                    if !tri!(regs.for_prep(stack, var, state, argc, &mut cx!(ex, fuel))) {
+                    if !tri!(fueled!(f => regs.for_prep(stack, var, state, argc, &mut cx!(ex, f))))
+                    {
                         pc = exit as usize;
                     }
                 }
@@ -519,7 +538,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 Op::Call { argc: 1, kw: NO_KW }
                     if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
                 {
-                    let r = tri!(calls::len(ex, stack, fuel));
+                    let r = tri!(fueled!(f => calls::len(ex, stack, f)));
                     stack.push(r);
                 }
                 Op::Call { argc, kw } => {
@@ -527,45 +546,31 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                     let fpos = stack.len() - n - 1;
                     if kw == NO_KW
                         && let Value::Function(target) = stack[fpos]
+                        && let callee = program.function(target)
+                        && callee.params.len() == n
                     {
-                        let callee = program.function(target);
-                        if callee.params.len() == n {
-                            if fiber.frames.len() >= ex.limits.frame_limit as usize {
-                                break calls::recursion_error();
-                            }
-                            // Slide the arguments over the function value.
-                            for j in fpos..fpos + n {
-                                match stack[j + 1] {
-                                    // Moved as its payload (see `LoadLocal`).
-                                    Value::Int(x) => stack[j] = Value::Int(x),
-                                    _ => stack.swap(j, j + 1),
-                                }
-                            }
-                            stack.pop();
-                            if callee.nlocals as usize > n {
-                                stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
-                            }
-                            save_pc(fiber, pc);
-                            fiber.frames.push(Frame {
-                                func: target,
-                                pc: 0,
-                                base: fpos as u32,
-                                ret: Cont::Push,
-                            });
-                            continue 'frame;
+                        if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                            break calls::recursion_error();
                         }
+                        save_pc(fiber, pc);
+                        calls::enter_exact(fiber, target, callee, fpos);
+                        continue 'frame;
                     }
                     save_pc(fiber, pc);
-                    flow!(calls::call_op(ex, fiber, fuel, func, argc, kw));
+                    flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));
                 }
                 Op::CallMethod { name, argc, kw } => {
                     save_pc(fiber, pc);
-                    flow!(calls::call_method_op(ex, fiber, fuel, func, name, argc, kw));
+                    flow!(fueled!(f => calls::call_method_op(ex, fiber, f, func, name, argc, kw)));
                 }
                 Op::Return => ret!(pop(stack)),
                 Op::ReturnArg(a) => match regs.take_quick(stack, a) {
                     Some(v) => ret!(v),
-                    None => ret!(tri!(regs.take(stack, a, &mut cx!(ex, fuel)))),
+                    None => ret!(tri!(fueled!(f => regs.take(stack, a, &mut cx!(ex, f))))),
+                },
+                Op::ReturnLocal(i) => match regs.take_quick(stack, Arg::Local(i)) {
+                    Some(v) => ret!(v),
+                    None => break regs.unbound(i),
                 },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
@@ -599,7 +604,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                         e => (e, true),
                     };
                     if let Some(done) = throw(ex, fiber, e, again) {
-                        return done;
+                        leave!(done);
                     }
                     continue 'frame;
                 }
@@ -615,25 +620,15 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64) -> Step {
                 }
                 Op::ImportFrom(i) => {
                     let m = top(stack).clone();
-                    let v = tri!(imports::import_from(ex, fuel, &m, &func.names[i as usize]));
+                    let name = &func.names[i as usize];
+                    let v = tri!(fueled!(f => imports::import_from(ex, f, &m, name)));
                     fiber.stack.push(v);
                 }
             }
         };
         save_pc(fiber, pc);
         if let Some(done) = throw(ex, fiber, err, false) {
-            return done;
+            leave!(done);
         }
-    }
-}
-
-/// Python truthiness, with the common cases inline.
-#[inline]
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Int(i) => *i != 0,
-        Value::None => false,
-        other => ops::truthy(other),
     }
 }

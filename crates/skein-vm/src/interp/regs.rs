@@ -6,7 +6,7 @@
 
 use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
 
-use super::dispatch::unbound_local;
+use super::stack::unbound_local;
 use super::values::load_const;
 use crate::value::{TypeTag, Value};
 use crate::{Cx, builtins, errors, ops};
@@ -19,7 +19,7 @@ pub(super) struct Regs<'f> {
 }
 
 /// `x op y` for the comparisons whose int result needs no other value.
-#[inline]
+#[inline(always)]
 pub(super) fn int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
     match op {
         CmpOp::Eq => Some(x == y),
@@ -34,7 +34,7 @@ pub(super) fn int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
 
 /// `x op y` for the operators the fast path handles; `None` on overflow or
 /// for any other operator (the generic path then raises or handles it).
-#[inline]
+#[inline(always)]
 pub(super) fn int_arith(op: BinOp, x: i64, y: i64) -> Option<i64> {
     match op {
         BinOp::Add => x.checked_add(y),
@@ -135,7 +135,7 @@ impl Regs<'_> {
         }
     }
 
-    fn unbound(self, i: u16) -> Value {
+    pub fn unbound(self, i: u16) -> Value {
         unbound_local(
             self.func
                 .local_names
@@ -161,7 +161,7 @@ impl Regs<'_> {
     #[inline]
     fn put_int(self, stack: &mut Vec<Value>, dst: Dst, r: i64) {
         match dst {
-            Dst::Push => stack.push(Value::Int(r)),
+            Dst::Push => push_int(stack, r),
             Dst::Local(d) => {
                 if let Some(slot) = stack.get_mut(self.base + d as usize) {
                     set_int(slot, r);
@@ -246,23 +246,16 @@ impl Regs<'_> {
         r
     }
 
-    /// `JumpCmp` on two ints: whether to jump; `None` (with nothing
-    /// changed) for any other operands.
+    /// `JumpCmp` on two ints: the comparison's result, its popped operands
+    /// popped; `None` (with nothing changed) for any other operands.
     #[inline]
-    pub fn int_jump_cmp(
-        self,
-        stack: &mut Vec<Value>,
-        op: CmpOp,
-        a: Arg,
-        b: Arg,
-        when: bool,
-    ) -> Option<bool> {
+    pub fn int_cmp_pop(self, stack: &mut Vec<Value>, op: CmpOp, a: Arg, b: Arg) -> Option<bool> {
         let (Some((x, y)), n) = self.ints(stack, a, b) else {
             return None;
         };
         let r = int_cmp(op, x, y)?;
         stack.truncate(n);
-        Some(r == when)
+        Some(r)
     }
 
     /// `JumpCmp`: whether `(a op b)` is as truthy as `when`, for any operands.
@@ -360,7 +353,7 @@ impl Regs<'_> {
 
     /// `ForLoop` (and `ForPrep`'s first step): the next item into `var`
     /// and the state moved on; `false` once the range is exhausted.
-    #[inline]
+    #[inline(always)]
     pub fn for_step(self, stack: &mut [Value], var: u16, state: u16) -> Result<bool, Value> {
         let s = self.base + state as usize;
         let Some([Value::Int(next), Value::Int(stop), Value::Int(step)]) = stack.get_mut(s..s + 3)
@@ -386,9 +379,47 @@ impl Regs<'_> {
     }
 }
 
+/// Pushes an int.
+#[inline(always)]
+pub(super) fn push_int(stack: &mut Vec<Value>, r: i64) {
+    stack.push(Value::Int(r));
+}
+
+/// Pops the top of the stack, which the caller has seen to be an int, without
+/// copying it out first: a 16-byte copy of a slot just written as a tag and
+/// a payload stalls on store forwarding.
+#[inline(always)]
+pub(super) fn pop_int(stack: &mut Vec<Value>) {
+    let plain = pop_plain(stack);
+    debug_assert!(plain);
+}
+
+/// Pops the top of the stack when it owns nothing (an int, a bool, a
+/// function…), with no drop to run; `false`, nothing changed, otherwise.
+#[inline(always)]
+pub(super) fn pop_plain(stack: &mut Vec<Value>) -> bool {
+    let plain = matches!(
+        stack.last(),
+        Some(
+            Value::Int(_)
+                | Value::None
+                | Value::Bool(_)
+                | Value::Float(_)
+                | Value::Function(_)
+                | Value::Builtin(_)
+                | Value::Unbound
+        )
+    );
+    if plain && let Some(v) = stack.pop() {
+        // It owns nothing: forgetting it drops nothing.
+        std::mem::forget(v);
+    }
+    plain
+}
+
 /// Stores an int into a slot: only the payload when it holds an int.
-#[inline]
-fn set_int(slot: &mut Value, r: i64) {
+#[inline(always)]
+pub(super) fn set_int(slot: &mut Value, r: i64) {
     match slot {
         Value::Int(old) => *old = r,
         other => *other = Value::Int(r),
@@ -399,121 +430,4 @@ fn set_int(slot: &mut Value, r: i64) {
 /// gets here.
 fn broken_range() -> Value {
     errors::runtime_error("internal error: a range loop's state is not three ints")
-}
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use skein_script::loader::compile_str;
-
-    use crate::Step;
-    use crate::machine::{BufferHost, Machine};
-    use crate::value::Value;
-
-    /// Every register-instruction shape, plus the ones whose int path gives way: an overflow,
-    /// a float local, `is`, a store into an unbound slot, `return n` inside
-    /// a `try`. No builtin is
-    /// called (they charge fuel by the elements they touch, clamped at zero,
-    /// so small fuel sizes would count differently for reasons of their own).
-    const SHAPES: &str = r#"
-def f(n):
-    i = 0
-    s = 0
-    while i < n:
-        s = s + i
-        t = i * 3
-        if t >= 9:
-            s += 1
-        i += 1
-    return s + t
-def g(n):
-    if n < 2:
-        return n
-    return g(n - 1) + g(n - 2)
-def h(n):
-    try:
-        return n
-    finally:
-        n = 0
-x = 2.5
-y = x - 1
-k = 9223372036854775806
-a = k + 1
-try:
-    b = k + 2
-except OverflowError:
-    b = "overflow"
-r = [f(10), y, x is None, x < 3, k > 2, g(10), h(7)]
-"#;
-
-    /// A range loop, floor division and modulo of both signs, bit operations
-    /// and a division by zero. `range` charges fuel for its arguments, so
-    /// only the results are compared across fuel sizes.
-    const RANGE: &str = r#"
-def m(a, b):
-    t = 0
-    for i in range(-7, 8):
-        t = (t * 31 + i // 3 + i % 4 - (i & 5 | 2 ^ i)) % 1000003
-        q = (a + i) // -2
-        t = t + q % -3
-    try:
-        z = a // (b - b)
-    except ZeroDivisionError:
-        z = -1
-    return t + z
-r = m(5, 9)
-"#;
-
-    /// Fuel used and the final globals when stepping by `fuel` at a time.
-    fn run_by(fuel: u64) -> (u64, Vec<Value>) {
-        run_src_by(SHAPES, fuel)
-    }
-
-    fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
-        let program = Arc::new(compile_str("main", src).expect("compiles"));
-        let mut m = Machine::new(program, crate::Limits::default());
-        let mut host = BufferHost::default();
-        let mut used = 0;
-        loop {
-            let mut left = fuel;
-            let mut vm = crate::Vm {
-                program: &m.program,
-                globals: &mut m.globals,
-                limits: m.limits,
-            };
-            let step = crate::step(&mut vm, &mut m.fiber, &mut left, &mut host);
-            used += fuel - left;
-            match step {
-                Step::OutOfFuel => {}
-                Step::Done(_) => return (used, m.globals.modules[0].values.clone()),
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn register_instructions_charge_one_fuel_each_and_match_single_steps() {
-        let (used1, globals1) = run_by(1);
-        let text = format!("{globals1:?}");
-        assert!(text.contains("Int(9223372036854775807)"), "{text}");
-        assert!(text.contains(r#"Str("overflow")"#), "{text}");
-        assert!(
-            text.contains(
-                "Int(79), Float(1.5), Bool(false), Bool(true), Bool(true), Int(55), Int(7)"
-            ),
-            "{text}"
-        );
-        for fuel in [2, 3, 4, 5, 1_000_000] {
-            assert_eq!(run_by(fuel), (used1, globals1.clone()), "fuel {fuel}");
-        }
-    }
-
-    #[test]
-    fn range_loops_and_division_match_python() {
-        for fuel in [1, 2, 3, 4, 5, 1_000_000] {
-            let (_, globals) = run_src_by(RANGE, fuel);
-            // python3: m(5, 9) == 647023
-            assert_eq!(globals.last(), Some(&Value::Int(647023)), "fuel {fuel}");
-        }
-    }
 }

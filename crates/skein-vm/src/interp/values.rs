@@ -9,6 +9,7 @@ use skein_script::bytecode::{Const, Function};
 
 use crate::error::ErrorObj;
 use crate::errors;
+use crate::methods::MethodId;
 use crate::value::{Kind, List, TypeTag, Value};
 use crate::{Cx, ops};
 
@@ -25,12 +26,23 @@ pub(crate) fn make_list(items: Vec<Value>, cx: &Cx) -> Result<Value, Value> {
     Ok(Value::List(Arc::new(list)))
 }
 
-/// A function's constants as values, made on first use and shared by every
-/// load after it, so a string constant is not copied per load. Lists and
-/// dicts are left out (`None`): making one checks the size limit.
-fn shared_consts(func: &Function) -> &[Option<Value>] {
+/// What the VM derives from a function's code on first use and keeps beside
+/// it (in `Function::derived`): its constants as values, shared by every
+/// load so a string constant is not copied per load (lists and dicts are
+/// left out, `None`: making one checks the size limit), and its names as
+/// method ids, so a method call site is resolved once, not per call.
+///
+/// It stays valid exactly as long as the code it came from: it lives in
+/// that `Function`, a clone of a function starts without it, and code that
+/// is replaced (a module reloaded) is a new `Function` that derives its own.
+struct FunctionDerived {
+    consts: Vec<Option<Value>>,
+    methods: Vec<MethodId>,
+}
+
+fn derived(func: &Function) -> Option<&FunctionDerived> {
     let made = func.derived.0.get_or_init(|| {
-        let values: Vec<Option<Value>> = func
+        let consts = func
             .consts
             .iter()
             .map(|c| match c {
@@ -42,10 +54,22 @@ fn shared_consts(func: &Function) -> &[Option<Value>] {
                 Const::List(_) | Const::Dict(_) => None,
             })
             .collect();
-        Arc::new(values) as Arc<dyn Any + Send + Sync>
+        let methods = func.names.iter().map(|n| MethodId::of(n)).collect();
+        Arc::new(FunctionDerived { consts, methods }) as Arc<dyn Any + Send + Sync>
     });
-    made.downcast_ref::<Vec<Option<Value>>>()
-        .map_or(&[], Vec::as_slice)
+    made.downcast_ref::<FunctionDerived>()
+}
+
+fn shared_consts(func: &Function) -> &[Option<Value>] {
+    derived(func).map_or(&[], |d| d.consts.as_slice())
+}
+
+/// The method id of `func.names[name]`, resolved once per function.
+#[inline]
+pub(crate) fn method_id(func: &Function, name: u16) -> MethodId {
+    derived(func)
+        .and_then(|d| d.methods.get(name as usize).copied())
+        .unwrap_or(MethodId::Other)
 }
 
 /// The value of `func.consts[i]`: shared when it can be, else made.

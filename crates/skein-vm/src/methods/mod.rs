@@ -6,11 +6,13 @@
 mod chars;
 mod dict;
 mod list;
+mod quick;
 mod slices;
 mod string;
 mod text;
 
 pub use dict::fromkeys;
+pub use quick::{MethodId, call_quick};
 
 use crate::Cx;
 use crate::errors::attribute_error;

@@ -1,0 +1,78 @@
+//! The small operations the dispatch loop does on the fiber between and
+//! inside instructions: popping and peeking the operand stack, saving the
+//! pc, deciding whether a return can skip `calls::return_from`, dropping a
+//! frame's window, truthiness, and the errors of names that are not bound.
+
+use crate::fiber::{Cont, Fiber, Frame};
+use crate::value::{Kind, Value};
+use crate::{errors, ops};
+
+use super::regs::pop_plain;
+
+/// Saves the current instruction pointer into the innermost frame.
+#[inline]
+pub(super) fn save_pc(fiber: &mut Fiber, pc: usize) {
+    if let Some(f) = fiber.frames.last_mut() {
+        f.pc = pc as u32;
+    }
+}
+
+#[inline]
+pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
+    // Verified bytecode never pops an empty stack; `Unbound` keeps a broken
+    // save from panicking the host.
+    stack.pop().unwrap_or(Value::Unbound)
+}
+
+#[inline]
+pub(super) fn top(stack: &mut [Value]) -> &mut Value {
+    let n = stack.len();
+    &mut stack[n - 1]
+}
+
+/// Whether a return of the innermost frame can skip `calls::return_from`:
+/// its value is pushed for a caller, and it has no handler left to pop.
+#[inline]
+pub(super) fn plain_return(frames: &[Frame], handlers: &[crate::Handler]) -> bool {
+    let depth = frames.len();
+    depth > 1
+        && frames.last().is_some_and(|f| f.ret == Cont::Push)
+        && handlers
+            .last()
+            .is_none_or(|h| (h.frame as usize) < depth - 1)
+}
+
+pub(crate) fn unbound_local(name: &str) -> Value {
+    errors::error(
+        Kind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+pub(crate) fn name_error(name: &str) -> Value {
+    errors::error(Kind::NameError, format!("name '{name}' is not defined"))
+}
+
+/// Drops a returning frame's window. Windows are a few values, mostly ints,
+/// so they are popped one by one inline, with no drop to run for a value
+/// that owns nothing; the first that owns something sends the rest to
+/// `truncate`.
+#[inline(always)]
+pub(super) fn cut(stack: &mut Vec<Value>, len: usize) {
+    while stack.len() > len {
+        if !pop_plain(stack) {
+            stack.truncate(len);
+        }
+    }
+}
+
+/// Python truthiness, with the common cases inline.
+#[inline]
+pub(super) fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::None => false,
+        other => ops::truthy(other),
+    }
+}
