@@ -26,6 +26,9 @@ mod id {
     pub const TICK: u32 = 30;
     pub const SLEEP: u32 = 31;
     pub const PARAM: u32 = 32;
+    pub const SHARD: u32 = 33;
+    pub const SHARDS: u32 = 34;
+    pub const MIGRATE: u32 = 35;
 }
 
 /// `module.name` for the world's modules; `None` falls through to natives.
@@ -60,6 +63,9 @@ pub fn attr(host: &mut WorldHost, module: &str, name: &str) -> Option<Value> {
             "tick" => native(id::TICK),
             "sleep" => native(id::SLEEP),
             "param" => native(id::PARAM),
+            "shard" => native(id::SHARD),
+            "shards" => native(id::SHARDS),
+            "migrate" => native(id::MIGRATE),
             _ => None,
         },
         _ => None,
@@ -120,6 +126,16 @@ pub fn call(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) ->
             Err(e) => HostResult::Raise(e),
         },
         id::PARAM => answer(param(host, args, kwargs)),
+        id::SHARD => {
+            answer(check_args("shard", &args, &kwargs, 0, 0).map(|()| crate::shard::shard(host)))
+        }
+        id::SHARDS => {
+            answer(check_args("shards", &args, &kwargs, 0, 0).map(|()| crate::shard::shards(host)))
+        }
+        id::MIGRATE => match check_args("migrate", &args, &kwargs, 1, 1) {
+            Ok(()) => crate::shard::migrate(host, &args[0]),
+            Err(e) => HostResult::Raise(e),
+        },
         _ => HostResult::Raise(errors::runtime_error("unknown native function")),
     }
 }
