@@ -1,0 +1,47 @@
+//! One Skein world over several shards (docs/cluster.md): shards tick in
+//! lockstep, each publishing a tick record and the messages it sent, and
+//! apply what others sent them at the start of their next tick, in an order
+//! fixed by sending shard and send order, so a cluster is deterministic.
+//!
+//! - [`transport`]: what a shard needs from the network — publish a tick's
+//!   messages and record, then wait for every shard's record of that tick
+//!   and its own inbox — as the [`Transport`] trait;
+//! - [`memory`]: a transport between threads of one process, for tests;
+//! - [`shard`]: one shard's tick loop over any transport;
+//! - [`local`]: N shards on threads of this process.
+
+pub mod local;
+pub mod memory;
+pub mod shard;
+pub mod transport;
+
+pub use shard::{ShardOptions, ShardRunner, ShardSummary, TickOutput};
+pub use transport::{Envelope, Payload, TickRecord, Transport, TransportError};
+
+/// What can stop a shard.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The script did not load, or an option was bad (exit code 2).
+    #[error("{0}")]
+    Run(#[from] skein_world::RunError),
+    /// The network failed or a peer broke the protocol (exit code 3).
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    /// A tasklet could not leave or arrive (exit code 3: a shard's world and
+    /// its peers disagree, which deterministic shards never do).
+    #[error("moving tasklet #{id}: {message}")]
+    Migrant { id: u64, message: String },
+    /// Writing the output failed (exit code 3).
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ClusterError {
+    /// The exit code the runtime's conventions give this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ClusterError::Run(e) => e.exit_code(),
+            _ => 3,
+        }
+    }
+}
