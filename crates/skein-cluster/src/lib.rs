@@ -7,11 +7,16 @@
 //!   messages and record, then wait for every shard's record of that tick
 //!   and its own inbox — as the [`Transport`] trait;
 //! - [`memory`]: a transport between threads of one process, for tests;
+//! - [`nats`]: the transport on NATS JetStream, for shards in processes of
+//!   their own; [`run_info`]: what the shards of a run must agree on;
 //! - [`shard`]: one shard's tick loop over any transport;
 //! - [`local`]: N shards on threads of this process.
 
 pub mod local;
 pub mod memory;
+pub mod nats;
+pub mod run_info;
+pub mod server;
 pub mod shard;
 pub mod transport;
 
@@ -41,6 +46,7 @@ impl ClusterError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ClusterError::Run(e) => e.exit_code(),
+            ClusterError::Transport(TransportError::Mismatch(_)) => 2,
             _ => 3,
         }
     }

@@ -1,14 +1,15 @@
-//! N shards on threads of this process over the in-memory transport: what
-//! the tests use to check a cluster without a network, and a quick way to
-//! try a cluster script.
+//! N shards on threads of this process: over the in-memory transport (what
+//! the tests use to check a cluster without a network), or over any
+//! transport a caller connects per shard (NATS, in its tests).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use skein_world::{Simulation, WorldOptions};
 
 use crate::ClusterError;
 use crate::memory::memory_cluster;
 use crate::shard::{ShardOptions, ShardRunner, ShardSummary};
+use crate::transport::Transport;
 
 /// Builds shard k's world from its options (shard number and count set),
 /// main module loaded.
@@ -22,33 +23,84 @@ pub struct LocalShard {
     pub result: Result<ShardSummary, String>,
 }
 
-/// Runs `shards` shards of the world `build` makes (from `options`, with
-/// each shard's number and the count filled in) until the cluster ends or
-/// reaches tick `ticks`. Returns each shard's run, in shard order.
+/// Runs `shards` shards over the in-memory transport; see [`run_threads`].
 pub fn run_local(
     build: BuildWorld,
     options: &WorldOptions,
     shards: u32,
     ticks: Option<u64>,
 ) -> Vec<LocalShard> {
-    let transports = memory_cluster(shards);
-    let handles: Vec<_> = transports
-        .into_iter()
-        .enumerate()
-        .map(|(k, transport)| {
+    let transports = Arc::new(Mutex::new(
+        memory_cluster(shards)
+            .into_iter()
+            .map(Some)
+            .collect::<Vec<_>>(),
+    ));
+    let take = {
+        let transports = transports.clone();
+        move |k: u64| {
+            transports
+                .lock()
+                .ok()
+                .and_then(|mut t| t.get_mut(k as usize).and_then(Option::take))
+        }
+    };
+    // A shard whose world does not build tells the others, which would
+    // otherwise wait for it at the first barrier.
+    let fail_early = take.clone();
+    let build: BuildWorld = Arc::new(move |options: WorldOptions| {
+        let k = options.shard;
+        build(options).inspect_err(|e| {
+            if let Some(t) = fail_early(k) {
+                t.fail(&e.to_string());
+            }
+        })
+    });
+    run_threads(build, options, shards, ticks, move |k, _| {
+        take(k as u64).ok_or_else(|| {
+            ClusterError::Transport(crate::TransportError::Failed(format!(
+                "no transport for shard {k}"
+            )))
+        })
+    })
+}
+
+/// Runs `shards` shards of the world `build` makes (from `options`, with
+/// each shard's number and count filled in), each on a thread with the
+/// transport `connect` gives it once its world is built, until the cluster
+/// ends or reaches tick `ticks`. Returns each shard's run, in shard order.
+pub fn run_threads<T, C>(
+    build: BuildWorld,
+    options: &WorldOptions,
+    shards: u32,
+    ticks: Option<u64>,
+    connect: C,
+) -> Vec<LocalShard>
+where
+    T: Transport,
+    C: Fn(u32, &Simulation) -> Result<T, ClusterError> + Send + Sync + 'static,
+{
+    let n = shards.max(1);
+    let connect = Arc::new(connect);
+    let handles: Vec<_> = (0..n)
+        .map(|k| {
             let build = build.clone();
+            let connect = connect.clone();
             let options = WorldOptions {
                 shard: k as u64,
-                shards: shards.max(1) as u64,
+                shards: n as u64,
                 ..options.clone()
             };
             std::thread::spawn(move || {
                 let mut stdout = String::new();
                 let mut stderr = String::new();
-                let sim = match build(options) {
-                    Ok(sim) => sim,
+                let started = build(options).and_then(|sim| {
+                    let t = connect(k, &sim)?;
+                    Ok((sim, t))
+                });
+                let (sim, transport) = match started {
+                    Ok(st) => st,
                     Err(e) => {
-                        transport.fail(&e.to_string());
                         return LocalShard {
                             stdout,
                             stderr,
@@ -56,10 +108,9 @@ pub fn run_local(
                         };
                     }
                 };
-                let fail = transport.handle();
                 let opts = ShardOptions {
-                    shard: k as u32,
-                    shards: shards.max(1),
+                    shard: k,
+                    shards: n,
                     ticks,
                 };
                 let mut runner = ShardRunner::new(sim, transport, opts);
@@ -68,9 +119,6 @@ pub fn run_local(
                     stderr.push_str(t.stderr);
                     Ok(())
                 });
-                if let Err(e) = &result {
-                    fail.fail(&e.to_string());
-                }
                 LocalShard {
                     stdout,
                     stderr,

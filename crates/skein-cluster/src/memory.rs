@@ -56,17 +56,7 @@ impl MemoryTransport {
         self.shared
             .hub
             .lock()
-            .map_err(|_| TransportError("a shard thread panicked".into()))
-    }
-
-    /// Another handle on the same hub as this shard, to report its failure
-    /// after the transport itself has moved into a runner.
-    pub fn handle(&self) -> MemoryTransport {
-        MemoryTransport {
-            shared: self.shared.clone(),
-            shard: self.shard,
-            high: HighWater::new(0),
-        }
+            .map_err(|_| TransportError::Failed("a shard thread panicked".into()))
     }
 
     /// Tells every shard waiting at the barrier that this one has stopped.
@@ -90,7 +80,7 @@ impl Transport for MemoryTransport {
         for m in messages {
             let to = m.to as usize;
             if to >= n {
-                return Err(TransportError(format!("no shard {to}")));
+                return Err(TransportError::Failed(format!("no shard {to}")));
             }
             hub.inboxes[to].push(m);
         }
@@ -104,12 +94,16 @@ impl Transport for MemoryTransport {
         Ok(())
     }
 
+    fn abandon(&mut self, reason: &str) {
+        self.fail(reason);
+    }
+
     fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError> {
         let me = self.shard as usize;
         let mut hub = self.lock()?;
         loop {
             if let Some(reason) = &hub.failed {
-                return Err(TransportError(reason.clone()));
+                return Err(TransportError::Failed(reason.clone()));
             }
             let ready = hub
                 .records
@@ -137,7 +131,7 @@ impl Transport for MemoryTransport {
                 .shared
                 .changed
                 .wait(hub)
-                .map_err(|_| TransportError("a shard thread panicked".into()))?;
+                .map_err(|_| TransportError::Failed("a shard thread panicked".into()))?;
         }
     }
 }

@@ -74,6 +74,22 @@ impl<T: Transport> ShardRunner<T> {
         &mut self,
         on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
     ) -> Result<ShardSummary, ClusterError> {
+        let result = self.run_ticks(on_tick);
+        if let Err(e) = &result {
+            self.transport.abandon(&e.to_string());
+        }
+        result
+    }
+
+    /// The transport, e.g. to mark the run ended once the cluster has.
+    pub fn transport(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    fn run_ticks(
+        &mut self,
+        on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
+    ) -> Result<ShardSummary, ClusterError> {
         let mut summary = ShardSummary::default();
         loop {
             let tick = self.sim.tick_count();

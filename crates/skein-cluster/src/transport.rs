@@ -41,10 +41,17 @@ pub struct Envelope {
     pub payload: Payload,
 }
 
-/// A transport that failed or a peer that broke the protocol.
+/// What went wrong with the transport.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TransportError(pub String);
+pub enum TransportError {
+    /// The network failed, or a peer broke the protocol (exit code 3).
+    #[error("{0}")]
+    Failed(String),
+    /// This shard and the run it joins disagree on what they run, or an
+    /// option is unusable (exit code 2).
+    #[error("{0}")]
+    Mismatch(String),
+}
 
 /// The network as one shard sees it.
 pub trait Transport {
@@ -61,6 +68,11 @@ pub trait Transport {
     /// each sender as its record says). Returns the records in shard order
     /// and the messages by sending shard, then sequence, each key once.
     fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
+
+    /// This shard is stopping on an error: a transport that can tell the
+    /// shards waiting for it does so (the in-memory one); over a network
+    /// they wait, as they would for a crashed shard.
+    fn abandon(&mut self, _reason: &str) {}
 }
 
 /// Highest sequence taken from each sender: a message at or below it has
