@@ -3,6 +3,7 @@
 //! exit code (runtime.md, "The headless binary").
 
 mod args;
+mod cluster;
 mod compile;
 mod config;
 mod engine;
@@ -15,6 +16,7 @@ mod progress;
 mod resume;
 mod run;
 mod saving;
+mod shard;
 mod stats;
 mod table;
 mod world;
@@ -79,6 +81,8 @@ pub fn main() -> ExitCode {
         Some(Command::Resume(args)) => resume::resume(args),
         Some(Command::Inspect(args)) => inspect::inspect(&args),
         Some(Command::Extract(args)) => inspect::extract_part(&args),
+        Some(Command::Shard(args)) => shard::shard(&args),
+        Some(Command::Cluster(args)) => cluster::cluster(&args),
         Some(Command::Check(args)) => compile::check(&args.file, &args.paths),
         Some(Command::Disasm(args)) => compile::disasm_file(&args.file, &args.paths),
     };
