@@ -162,7 +162,7 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> ExitStatus {
     let mut codes: Vec<Option<i32>> = vec![None; n];
     let mut stopping = false;
     forward(n, &rx, &mut |k| {
-        let code = exit_code(k, &mut children[k]);
+        let code = exit_code(k, &mut children[k], stopping);
         codes[k] = Some(code);
         if code != 0 && !std::mem::replace(&mut stopping, true) {
             // Until shards can resume from autosaves, the others would wait
@@ -179,7 +179,7 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> ExitStatus {
     for (k, c) in children.iter_mut().enumerate() {
         let code = match codes[k] {
             Some(code) => code,
-            None => exit_code(k, c),
+            None => exit_code(k, c, stopping),
         };
         worst = worst.max(code);
     }
@@ -191,10 +191,14 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> ExitStatus {
     }
 }
 
-/// Waits for shard `k` and says its exit status (3 for a signal).
-fn exit_code(k: usize, child: &mut Child) -> i32 {
+/// Waits for shard `k` and says its exit status: 3 for a signal, unless
+/// the signal was ours (`stopping`), which does not count.
+fn exit_code(k: usize, child: &mut Child, stopping: bool) -> i32 {
     match child.wait() {
         Ok(s) => s.code().unwrap_or_else(|| {
+            if stopping {
+                return 0;
+            }
             report(&format!("[{k}] shard {k} was killed by a signal ({s})"));
             3
         }),
