@@ -55,6 +55,13 @@ enum Command {
     End(std_mpsc::Sender<Result<(), TransportError>>),
 }
 
+/// Which consumer to read.
+#[derive(Clone, Copy)]
+enum Which {
+    Records,
+    Inbox,
+}
+
 type Collected = Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
 
 /// One shard's connection to the cluster.
@@ -176,6 +183,7 @@ impl Transport for NatsTransport {
 /// delivered ahead of the tick being collected.
 struct Worker {
     opts: NatsOptions,
+    client: async_nats::Client,
     js: jetstream::Context,
     kv: jetstream::kv::Store,
     entry: RunEntry,
@@ -197,7 +205,7 @@ impl Worker {
             .connect(url.as_str())
             .await
             .map_err(|e| failed(&url, "cannot connect", e))?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(client.clone());
         let bucket = format!("skein-{}", opts.cluster);
         let kv = open_bucket(&js, &bucket)
             .await
@@ -238,6 +246,7 @@ impl Worker {
         let n = opts.shards.max(1) as usize;
         Ok(Worker {
             opts,
+            client,
             js,
             kv,
             entry,
@@ -333,7 +342,17 @@ impl Worker {
             {
                 break all;
             }
-            let msg = next(&mut self.records, &url, "tick records").await?;
+            let missing: Vec<usize> = match self.pending_records.get(&tick) {
+                Some(slots) => (0..n).filter(|k| slots[*k].is_none()).collect(),
+                None => (0..n).collect(),
+            };
+            let msg = self
+                .wait_next(
+                    Which::Records,
+                    tick,
+                    &format!("the records of shards {missing:?}"),
+                )
+                .await?;
             let rec: TickRecord = decode(&msg.payload, &url)?;
             if rec.shard as usize >= n || rec.sent.len() != n {
                 return Err(TransportError::Failed(format!(
@@ -357,7 +376,9 @@ impl Worker {
             if have >= expected {
                 break;
             }
-            let msg = next(&mut self.inbox, &url, "the inbox").await?;
+            let msg = self
+                .wait_next(Which::Inbox, tick, "messages to this shard")
+                .await?;
             let env: Envelope = decode(&msg.payload, &url)?;
             if env.tick >= tick {
                 self.pending_inbox.entry(env.tick).or_default().push(env);
@@ -365,6 +386,58 @@ impl Worker {
         }
         let mine = self.pending_inbox.remove(&tick).unwrap_or_default();
         Ok((records, self.high.admit(mine)))
+    }
+
+    /// The next message of one consumer. Waiting at the barrier is
+    /// unbounded (a shard may be slow, or being restarted), and said every
+    /// second under `-v`; a server lost for longer than the timeout ends it.
+    async fn wait_next(
+        &mut self,
+        which: Which,
+        tick: u64,
+        waiting_for: &str,
+    ) -> Result<jetstream::Message, TransportError> {
+        let url = self.opts.url.clone();
+        let mut lost_since: Option<std::time::Instant> = None;
+        loop {
+            let consumer = match which {
+                Which::Records => &mut self.records,
+                Which::Inbox => &mut self.inbox,
+            };
+            let what = match which {
+                Which::Records => "tick records",
+                Which::Inbox => "the inbox",
+            };
+            match tokio::time::timeout(Duration::from_secs(1), next(consumer, &url, what)).await {
+                Ok(msg) => return msg,
+                Err(_) => {
+                    let connected =
+                        self.client.connection_state() == async_nats::connection::State::Connected;
+                    if connected {
+                        lost_since = None;
+                        tracing::info!(
+                            shard = self.opts.shard,
+                            tick,
+                            "waiting at the barrier for {waiting_for}"
+                        );
+                        continue;
+                    }
+                    let since = *lost_since.get_or_insert_with(std::time::Instant::now);
+                    tracing::info!(
+                        shard = self.opts.shard,
+                        tick,
+                        "the NATS server is unreachable"
+                    );
+                    if since.elapsed() >= self.opts.timeout {
+                        return Err(failed(
+                            &url,
+                            "lost the server",
+                            format!("unreachable for {:?}", self.opts.timeout),
+                        ));
+                    }
+                }
+            }
+        }
     }
 
     async fn end(&mut self) -> Result<(), TransportError> {
