@@ -25,6 +25,9 @@ use tokio::sync::mpsc;
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
 
+/// Publishes in flight before their acknowledgements are collected.
+const ACK_BATCH: usize = 256;
+
 /// How to reach the cluster.
 #[derive(Debug, Clone)]
 pub struct NatsOptions {
@@ -296,6 +299,13 @@ impl Worker {
                 .await
                 .map_err(|e| failed(&url, "cannot publish", e))?;
             acks.push(ack);
+            // async-nats holds back publishes while too many acks are
+            // outstanding: collect them in batches rather than at the end.
+            if acks.len() >= ACK_BATCH {
+                for ack in acks.drain(..) {
+                    self.acked(ack).await?;
+                }
+            }
         }
         for ack in acks {
             self.acked(ack).await?;

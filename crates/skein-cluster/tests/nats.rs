@@ -138,3 +138,27 @@ fn an_unreachable_server_is_named() {
     assert!(matches!(err, TransportError::Failed(_)), "{err}");
     assert!(err.to_string().contains(&url), "{err}");
 }
+
+#[test]
+fn thousands_of_migrants_in_one_tick_all_arrive() {
+    // More publishes in one tick than async-nats lets wait for their acks.
+    let server = server("many");
+    let url = server.url();
+    let script = root().join("benches/cluster/migrate.sk");
+    let mut opts = WorldOptions {
+        budget: 0,
+        ..WorldOptions::default()
+    };
+    opts.params.insert("n".into(), skein_vm::Value::Int(3000));
+    let shards = run_threads(
+        builder(script),
+        &opts,
+        2,
+        None,
+        move |k, sim: &Simulation| {
+            let info = RunInfo::of(&sim.world, 2, None);
+            Ok(NatsTransport::connect(options(&url, "many", k, 2), info)?)
+        },
+    );
+    assert_eq!(prefixed(&shards), "[1] arrived 3000 by tick 3\n");
+}
