@@ -7,6 +7,8 @@ mod harness;
 
 #[path = "cli/autosave.rs"]
 mod autosave;
+#[path = "cli/cluster.rs"]
+mod cluster;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/hermetic.rs"]

@@ -34,6 +34,12 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Run the bundled village scenario (what `skein` alone does).
     Village(VillageArgs),
+    /// Run one shard of a cluster, ticking in lockstep with the others
+    /// through a NATS server with JetStream.
+    Shard(ShardArgs),
+    /// Start N shard processes on this machine (and a private nats-server
+    /// unless --nats is given) and forward their output tick by tick.
+    Cluster(ClusterArgs),
     /// Compile a script and every module it imports; report errors only.
     Check(FileArgs),
     /// Show the bytecode of a script and the modules it imports.
@@ -325,6 +331,91 @@ pub struct ExtractArgs {
 
     #[command(flatten)]
     pub encoding: EncodingArgs,
+}
+
+/// `skein shard SCRIPT --nats URL --shard K --shards N [options]`.
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+    /// The main module every shard runs.
+    pub file: PathBuf,
+
+    /// The NATS server (2.9 or newer, with JetStream): `nats://HOST:PORT`.
+    #[arg(long, value_name = "URL")]
+    pub nats: String,
+
+    /// This shard's number, 0..N-1.
+    #[arg(long, value_name = "K")]
+    pub shard: u32,
+
+    #[command(flatten)]
+    pub run: ShardRunArgs,
+
+    /// Write each tick's output as a frame for `skein cluster` (internal).
+    #[arg(long, hide = true)]
+    pub framed: bool,
+}
+
+/// `skein cluster [SCRIPT] --shards N [--nats URL] [--dir DIR] [options]`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// The main module every shard runs.
+    pub file: Option<PathBuf>,
+
+    /// A NATS server to use; without it a private `nats-server -js` is
+    /// started on a free loopback port, its store under DIR.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+
+    /// Where the private nats-server keeps its store while it runs.
+    #[arg(long, value_name = "DIR", default_value = "saves")]
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub run: ShardRunArgs,
+}
+
+/// What every shard of a run shares (and must agree on, bar pacing and
+/// the NATS timeout).
+#[derive(Debug, Args)]
+pub struct ShardRunArgs {
+    /// How many shards the cluster has.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub shards: u32,
+
+    /// The cluster's name: its key-value bucket and streams are named after it.
+    #[arg(long, value_name = "NAME", default_value = "skein")]
+    pub cluster: String,
+
+    /// The absolute tick at which every shard stops.
+    #[arg(long, value_name = "T")]
+    pub ticks: Option<u64>,
+
+    /// Seed of every shard's generator (shard k draws on stream k).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// A scenario parameter, `sim.param("k")` in scripts; V is a Skein literal (repeatable).
+    #[arg(long = "param", value_name = "K=V", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+
+    /// Another folder to look for imported modules in (repeatable).
+    #[arg(long = "path", value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Pace ticks to the wall clock, HZ ticks a second.
+    #[arg(long, value_name = "HZ", value_parser = crate::cli::pace::parse_rate)]
+    pub tick_rate: Option<f64>,
+
+    /// Seconds the NATS server may be unreachable before a shard gives up (exit 3).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub nats_timeout: f64,
+
+    /// Discard what scripts print.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Splits `k=v` at the first `=`; the key must look like a Skein name so

@@ -185,6 +185,7 @@ impl RunConfig {
             search_path: self.search_path.clone(),
             params: self.params.clone(),
             quiet: self.quiet,
+            ..RunOptions::default()
         }
     }
 }

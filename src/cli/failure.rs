@@ -23,9 +23,16 @@ impl Failure {
         Failure::new(ExitStatus::BadInput, format!("error: {message}"))
     }
 
-    /// A save or other output that cannot be written (exit 3).
+    /// A save or other output that cannot be written, or a service (NATS)
+    /// that cannot be reached (exit 3).
     pub fn cannot_write(message: impl std::fmt::Display) -> Failure {
         Failure::new(ExitStatus::CannotWrite, format!("error: {message}"))
+    }
+
+    /// A failure already reported on stderr by someone else (a shard
+    /// process), so only its status is left to give.
+    pub fn reported(status: ExitStatus) -> Failure {
+        Failure::new(status, String::new())
     }
 
     /// A diagnostic already rendered with its file, line and column (exit 2).

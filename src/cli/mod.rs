@@ -3,6 +3,7 @@
 //! exit code (docs/cli.md, "Exit codes").
 
 mod args;
+mod cluster;
 mod compile;
 mod config;
 mod engine;
@@ -17,6 +18,7 @@ mod reload;
 mod resume;
 mod run;
 mod saving;
+mod shard;
 mod stats;
 mod world;
 
@@ -73,7 +75,9 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(status) => status.into(),
         Err(failure) => {
-            output::report(&failure.message);
+            if !failure.message.is_empty() {
+                output::report(&failure.message);
+            }
             failure.status.into()
         }
     }
@@ -88,6 +92,8 @@ fn command(command: Option<Command>) -> failure::Outcome {
         Some(Command::Resume(args)) => resume::resume(args),
         Some(Command::Inspect(args)) => inspect::inspect(&args),
         Some(Command::Extract(args)) => inspect::extract_part(&args),
+        Some(Command::Shard(args)) => shard::shard(&args),
+        Some(Command::Cluster(args)) => cluster::cluster(&args),
         Some(Command::Check(args)) => compile::check(&args.file, &args.paths),
         Some(Command::Disasm(args)) => compile::disasm_file(&args.file, &args.paths),
     }

@@ -50,6 +50,7 @@ pub mod ext;
 pub mod extract;
 pub mod format;
 pub mod inspect;
+pub mod migrant;
 pub mod names;
 pub mod pickle;
 pub mod read;

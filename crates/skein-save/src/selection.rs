@@ -299,7 +299,7 @@ pub fn save_selection(
 }
 
 /// Modules a saved frame, function value or traceback belongs to.
-fn modules_used(
+pub(crate) fn modules_used(
     tasklets: &[TaskletRec],
     roots: &[ValueRec],
     table: &[ValueRec],

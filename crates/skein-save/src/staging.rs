@@ -23,6 +23,9 @@ use crate::values::{Decoder, Resolve};
 pub(crate) enum IdTable {
     Dense(Vec<u64>),
     Sparse(HashMap<u64, u64>),
+    /// Every id stays as it is (a migrant between shards, whose references
+    /// are cluster-wide ids).
+    Same,
 }
 
 impl IdTable {
@@ -47,6 +50,7 @@ impl IdTable {
                 .and_then(|i| v.get(i).copied())
                 .filter(|n| *n != 0),
             IdTable::Sparse(m) => m.get(&id).copied(),
+            IdTable::Same => (id != 0).then_some(id),
         }
     }
 }

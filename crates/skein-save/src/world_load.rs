@@ -225,6 +225,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         seed,
         search_path: w.options.path.iter().map(PathBuf::from).collect(),
         params,
+        ..WorldOptions::default()
     });
     world.insert_resource(Code(Arc::new(program)));
     world.insert_resource(ScriptGlobals(globals));

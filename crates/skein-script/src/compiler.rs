@@ -51,7 +51,7 @@ pub fn builtin_module_exports(name: &str) -> Option<&'static [&'static str]> {
             "pi", "inf", "sqrt", "floor", "ceil", "hypot", "sin", "cos", "atan2", "exp", "log",
         ],
         "random" => &["random", "randint", "choice", "shuffle"],
-        "sim" => &["tick", "sleep", "param"],
+        "sim" => &["tick", "sleep", "param", "shard", "shards", "migrate"],
         "pickle" => &["dumps", "loads"],
         _ => return None,
     })

@@ -48,6 +48,7 @@ pub mod resources;
 pub mod ring;
 pub mod run;
 pub mod save_access;
+pub mod shard;
 pub mod sim;
 pub mod spans;
 pub mod stack;
@@ -109,9 +110,12 @@ pub enum WorldError {
 
 /// Inserts every resource a Skein world needs (fresh, with `options`).
 pub fn init_world(world: &mut World, options: WorldOptions) {
-    world.insert_resource(WorldRng::seeded(options.seed));
+    world.insert_resource(WorldRng::seeded_for_shard(options.seed, options.shard));
+    let mut sched = Scheduler::default();
+    sched.ring.set_layout(options.shard + 1, options.shards);
     world.insert_resource(options);
-    world.insert_resource(Scheduler::default());
+    world.insert_resource(sched);
+    world.insert_resource(shard::ShardLink::default());
     world.insert_resource(Code::default());
     world.insert_resource(ScriptGlobals::default());
     world.insert_resource(Output::default());
@@ -136,7 +140,7 @@ pub fn load_options(world: &World) -> LoadOptions {
 }
 
 /// Installs `program` as the world's code and starts its first module as
-/// the main tasklet (#1 in a fresh world), first to run in the next tick.
+/// the main tasklet (#1 in a fresh world, #k+1 on shard k), first to run in the next tick.
 pub fn start_main(world: &mut World, program: Program) -> Result<u64, WorldError> {
     if world.resource::<Scheduler>().main != 0 {
         return Err(WorldError::MainAlreadyStarted);

@@ -26,6 +26,9 @@ mod id {
     pub const TICK: u32 = 30;
     pub const SLEEP: u32 = 31;
     pub const PARAM: u32 = 32;
+    pub const SHARD: u32 = 33;
+    pub const SHARDS: u32 = 34;
+    pub const MIGRATE: u32 = 35;
 }
 
 /// The world's own functions as (module, name, id): what [`attr`] hands
@@ -45,6 +48,9 @@ pub const WORLD_NATIVES: &[(&str, &str, u32)] = &[
     ("sim", "tick", id::TICK),
     ("sim", "sleep", id::SLEEP),
     ("sim", "param", id::PARAM),
+    ("sim", "shard", id::SHARD),
+    ("sim", "shards", id::SHARDS),
+    ("sim", "migrate", id::MIGRATE),
 ];
 
 /// `module.name` for the world's modules; `None` falls through to natives.
@@ -121,6 +127,16 @@ pub fn call(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) ->
             Err(e) => HostResult::Raise(e),
         },
         id::PARAM => answer(param(host, args, kwargs)),
+        id::SHARD => {
+            answer(check_args("shard", &args, &kwargs, 0, 0).map(|()| crate::shard::shard(host)))
+        }
+        id::SHARDS => {
+            answer(check_args("shards", &args, &kwargs, 0, 0).map(|()| crate::shard::shards(host)))
+        }
+        id::MIGRATE => match check_args("migrate", &args, &kwargs, 1, 1) {
+            Ok(()) => crate::shard::migrate(host, &args[0]),
+            Err(e) => HostResult::Raise(e),
+        },
         _ => HostResult::Raise(errors::runtime_error("unknown native function")),
     }
 }
@@ -220,6 +236,6 @@ mod tests {
             assert!(exports.contains(name), "{module}.{name} is exported");
             assert!(ids.insert(*id), "{module}.{name}: id {id} is unique");
         }
-        assert_eq!(ids.len(), 14);
+        assert_eq!(ids.len(), 17);
     }
 }

@@ -80,6 +80,14 @@ impl WorldRng {
     pub fn seeded(seed: u64) -> Self {
         WorldRng(ChaCha8Rng::seed_from_u64(seed))
     }
+
+    /// The generator of shard `shard`: the same seed on stream `shard`, so
+    /// shard 0 draws exactly what a plain world draws.
+    pub fn seeded_for_shard(seed: u64, shard: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(shard);
+        WorldRng(rng)
+    }
 }
 
 /// Options of a world (docs/rust-api.md, "Options" and the run options).
@@ -95,6 +103,11 @@ pub struct WorldOptions {
     pub search_path: Vec<PathBuf>,
     /// `--param name=value`, already parsed into values.
     pub params: BTreeMap<String, Value>,
+    /// This world's shard number k in a cluster (0 in a plain world): its
+    /// ids are k+1, k+1+N, … and its generator runs on stream k.
+    pub shard: u64,
+    /// The cluster's shard count N (1 in a plain world; 0 is taken as 1).
+    pub shards: u64,
 }
 
 impl Default for WorldOptions {
@@ -106,6 +119,8 @@ impl Default for WorldOptions {
             seed: 0,
             search_path: Vec::new(),
             params: BTreeMap::new(),
+            shard: 0,
+            shards: 1,
         }
     }
 }

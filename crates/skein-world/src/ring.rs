@@ -24,6 +24,12 @@ pub struct Ring {
     slots: Vec<Slot>,
     head: u64,
     len: usize,
+    /// The next id to hand out, and the step between ids: a shard k of N
+    /// hands out k+1, k+1+N, … so ids stay unique across a cluster (a plain
+    /// world is shard 0 of 1). Slots of other shards' ids stay empty until a
+    /// tasklet of theirs arrives.
+    next: u64,
+    stride: u64,
 }
 
 impl Clone for Ring {
@@ -32,6 +38,8 @@ impl Clone for Ring {
             slots: self.slots.clone(),
             head: self.head,
             len: self.len,
+            next: self.next,
+            stride: self.stride,
         }
     }
 
@@ -41,6 +49,8 @@ impl Clone for Ring {
         self.slots.clone_from(&source.slots);
         self.head = source.head;
         self.len = source.len;
+        self.next = source.next;
+        self.stride = source.stride;
     }
 }
 
@@ -50,6 +60,8 @@ impl Default for Ring {
             slots: vec![Slot::default()],
             head: NIL,
             len: 0,
+            next: 1,
+            stride: 1,
         }
     }
 }
@@ -57,30 +69,49 @@ impl Default for Ring {
 impl Ring {
     /// The next id the counter would hand out.
     pub fn next_id(&self) -> u64 {
-        self.slots.len() as u64
+        self.next
+    }
+
+    /// The step between the ids this world hands out (a cluster's shard
+    /// count; 1 in a plain world).
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// Makes this world hand out `first`, `first + stride`, …: shard k of N
+    /// is `first = k + 1`, `stride = N`. Only for a world that has handed
+    /// out nothing yet (or one being loaded, before `reserve_to`).
+    pub fn set_layout(&mut self, first: u64, stride: u64) {
+        self.next = first.max(1);
+        self.stride = stride.max(1);
     }
 
     /// Hands out the next id for `entity` (tasklets and channels share the counter).
     pub fn allocate(&mut self, entity: Entity) -> u64 {
-        let id = self.slots.len() as u64;
-        self.slots.push(Slot {
-            entity: Some(entity),
-            ..Slot::default()
-        });
+        let id = self.next;
+        self.grow_to(id + 1);
+        self.slots[id as usize].entity = Some(entity);
+        self.next += self.stride;
         id
+    }
+
+    fn grow_to(&mut self, len: u64) {
+        while (self.slots.len() as u64) < len {
+            self.slots.push(Slot::default());
+        }
     }
 
     /// Reserves ids up to `next` (exclusive) without entities, so a loaded
     /// world keeps handing out fresh ids.
     pub fn reserve_to(&mut self, next: u64) {
-        while (self.slots.len() as u64) < next {
-            self.slots.push(Slot::default());
-        }
+        self.grow_to(next);
+        self.next = self.next.max(next);
     }
 
-    /// Binds an existing id to an entity (loading a save).
+    /// Binds an existing id to an entity (loading a save, or a tasklet
+    /// arriving from another shard, whose id this world never hands out).
     pub fn set_entity(&mut self, id: u64, entity: Option<Entity>) {
-        self.reserve_to(id + 1);
+        self.grow_to(id + 1);
         if let Some(s) = self.slots.get_mut(id as usize) {
             s.entity = entity;
         }
@@ -255,6 +286,26 @@ mod tests {
         assert_eq!(r.head(), None);
         r.insert_tail(3);
         assert_eq!(r.order(), vec![3]);
+    }
+
+    #[test]
+    fn a_shard_hands_out_its_own_stripe_and_binds_others() {
+        // Shard 1 of 3: 2, 5, 8, …; a tasklet of shard 0 (#4) arriving
+        // takes its own slot and does not move the counter.
+        let mut r = Ring::default();
+        r.set_layout(2, 3);
+        let e = |i: u32| Entity::from_raw_u32(i).unwrap();
+        assert_eq!(r.allocate(e(1)), 2);
+        r.set_entity(4, Some(e(2)));
+        assert_eq!(r.allocate(e(3)), 5);
+        assert_eq!(r.next_id(), 8);
+        r.insert_tail(4);
+        r.insert_tail(2);
+        assert_eq!(r.order(), vec![4, 2]);
+        let ids: Vec<u64> = r.ids().map(|(i, _)| i).collect();
+        assert_eq!(ids, vec![2, 4, 5]);
+        r.set_entity(4, None);
+        assert_eq!(r.entity(4), None);
     }
 
     #[test]

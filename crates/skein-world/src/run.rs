@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub params: Vec<(String, String)>,
     /// `-q`: drop script output.
     pub quiet: bool,
+    /// This world's shard number in a cluster (0 in a plain world).
+    pub shard: u64,
+    /// The cluster's shard count (0 or 1: a plain world).
+    pub shards: u64,
 }
 
 /// What a run did, for the closing line and the exit code.
@@ -82,6 +86,8 @@ pub fn world_options(opts: &RunOptions) -> Result<WorldOptions, RunError> {
         seed: opts.seed,
         search_path: opts.search_path.clone(),
         params,
+        shard: opts.shard,
+        shards: opts.shards.max(1),
     })
 }
 

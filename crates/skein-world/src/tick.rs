@@ -106,7 +106,8 @@ pub fn run_tick(world: &mut World) {
     world.resource_mut::<ScriptGlobals>().0 = globals;
 }
 
-/// Appends the tasklets whose natives completed, then the due sleepers.
+/// Appends the tasklets whose natives completed, then those arriving from
+/// other shards, then the due sleepers.
 fn wake(host: &mut WorldHost) {
     let done = std::mem::take(&mut host.world.resource_mut::<crate::NativeQueue>().completed);
     for (id, request, result) in done {
@@ -126,6 +127,7 @@ fn wake(host: &mut WorldHost) {
         }
         host.sched.ring.insert_tail(id);
     }
+    crate::shard::append_arrivals(host);
     let tick = host.sched.tick;
     // One descent of the tree per sleeper: look at the first, take it.
     while let Some(first) = host.sched.sleepers.first_entry() {
@@ -151,7 +153,7 @@ fn main_fallback(host: &mut WorldHost) -> bool {
         return false;
     }
     let paused = host.tasklet(main).is_some_and(|t| t.alive && !t.blocked());
-    if paused && !host.sched.ring.contains(main) {
+    if paused && !host.sched.ring.contains(main) && crate::shard::fallback_allowed(host) {
         host.sched.ring.insert_tail(main);
         return true;
     }

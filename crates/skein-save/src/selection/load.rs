@@ -96,8 +96,13 @@ fn load_or_check(
     let verified = crate::check::verified_for(world, &program)?;
     check_ids(body)?;
     let sched = world.resource::<Scheduler>();
-    let (main, next_id, tick, in_tick) =
-        (sched.main, sched.ring.next_id(), sched.tick, sched.in_tick);
+    let (main, next_id, stride, tick, in_tick) = (
+        sched.main,
+        sched.ring.next_id(),
+        sched.ring.stride(),
+        sched.tick,
+        sched.in_tick,
+    );
     // Fresh ids in record order, tasklets and channels together.
     let mut all: Vec<(u64, bool)> = body
         .tasklets
@@ -109,7 +114,7 @@ fn load_or_check(
     let mut tasklet_map = HashMap::new();
     let mut channel_map = HashMap::new();
     for (k, (id, is_channel)) in all.iter().enumerate() {
-        let new = next_id + k as u64;
+        let new = next_id + k as u64 * stride;
         if *is_channel {
             channel_map.insert(*id, new);
         } else {

@@ -1,0 +1,593 @@
+//! The transport on NATS JetStream (server 2.9 or newer). Its I/O runs on a
+//! tokio runtime on a thread of its own; the synchronous tick loop hands it
+//! a command at each tick boundary and sleeps on the answer.
+//!
+//! Layout, for cluster `C` and run `R` (a fresh id shard 0 writes, under key
+//! `run`, in the key-value bucket `skein-C`, where the others adopt it):
+//! - stream `skein-C-R-ticks` (subjects `skein.C.R.tick.K`): tick records;
+//! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
+//!
+//! Every shard reads all tick records and its own inbox with ordered pull
+//! consumers (the server pushes; nothing polls). Each message carries its
+//! key in a `Nats-Msg-Id` header (run, sending shard, sending tick,
+//! sequence) as well as in the envelope, and the receiver's high-water
+//! marks drop any key it has already taken.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::run_info::RunInfo;
+use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
+
+/// Publishes in flight before their acknowledgements are collected.
+const ACK_BATCH: usize = 256;
+
+/// How to reach the cluster.
+#[derive(Debug, Clone)]
+pub struct NatsOptions {
+    pub url: String,
+    /// `--cluster NAME`: letters, digits, `-` and `_`.
+    pub cluster: String,
+    pub shard: u32,
+    pub shards: u32,
+    /// How long the server may be unreachable before the shard gives up.
+    pub timeout: Duration,
+}
+
+/// The value under `run` in the cluster's bucket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RunEntry {
+    id: String,
+    ended: bool,
+    info: RunInfo,
+}
+
+enum Command {
+    Publish(
+        Vec<Envelope>,
+        TickRecord,
+        std_mpsc::Sender<Result<(), TransportError>>,
+    ),
+    Collect(u64, std_mpsc::Sender<Collected>),
+    End(std_mpsc::Sender<Result<(), TransportError>>),
+}
+
+/// Which consumer to read.
+#[derive(Clone, Copy)]
+enum Which {
+    Records,
+    Inbox,
+}
+
+type Collected = Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
+
+/// One shard's connection to the cluster.
+pub struct NatsTransport {
+    commands: mpsc::UnboundedSender<Command>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    run: String,
+}
+
+fn failed(url: &str, what: &str, e: impl std::fmt::Display) -> TransportError {
+    TransportError::Failed(format!("NATS at {url}: {what}: {e}"))
+}
+
+impl NatsTransport {
+    /// Connects, agrees on the run (shard 0 starts one; the others wait for
+    /// it and check that `info` matches theirs) and opens the consumers.
+    pub fn connect(opts: NatsOptions, info: RunInfo) -> Result<NatsTransport, TransportError> {
+        if opts.cluster.is_empty()
+            || !opts
+                .cluster
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(TransportError::Mismatch(format!(
+                "--cluster {:?}: use letters, digits, '-' and '_'",
+                opts.cluster
+            )));
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready_rx) = std_mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name(format!("nats-shard-{}", opts.shard))
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(TransportError::Failed(format!(
+                            "cannot start the NATS runtime: {e}"
+                        ))));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match Worker::start(opts, info).await {
+                        Ok(worker) => {
+                            let _ = ready_tx.send(Ok(worker.run.clone()));
+                            worker.serve(rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })
+            .map_err(|e| TransportError::Failed(format!("cannot start the NATS thread: {e}")))?;
+        let run = ready_rx
+            .recv()
+            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))??;
+        Ok(NatsTransport {
+            commands: tx,
+            thread: Some(thread),
+            run,
+        })
+    }
+
+    /// The run's id.
+    pub fn run_id(&self) -> &str {
+        &self.run
+    }
+
+    fn ask<R>(
+        &self,
+        make: impl FnOnce(std_mpsc::Sender<R>) -> Command,
+    ) -> Result<R, TransportError> {
+        let (tx, rx) = std_mpsc::channel();
+        self.commands
+            .send(make(tx))
+            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))?;
+        rx.recv()
+            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))
+    }
+
+    /// Marks the run ended in the bucket (shard 0, once the cluster has
+    /// ended), so the next run with this cluster name starts afresh.
+    pub fn end_run(&self) -> Result<(), TransportError> {
+        self.ask(Command::End)?
+    }
+}
+
+impl Drop for NatsTransport {
+    fn drop(&mut self) {
+        // Closing the command channel ends the worker's loop.
+        let (tx, _) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.commands, tx));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Transport for NatsTransport {
+    fn publish(
+        &mut self,
+        messages: Vec<Envelope>,
+        record: TickRecord,
+    ) -> Result<(), TransportError> {
+        self.ask(|tx| Command::Publish(messages, record, tx))?
+    }
+
+    fn collect(&mut self, tick: u64) -> Collected {
+        self.ask(|tx| Command::Collect(tick, tx))?
+    }
+}
+
+/// The async side: the JetStream context, the two consumers and what they
+/// delivered ahead of the tick being collected.
+struct Worker {
+    opts: NatsOptions,
+    client: async_nats::Client,
+    js: jetstream::Context,
+    kv: jetstream::kv::Store,
+    entry: RunEntry,
+    run: String,
+    records: consumer::pull::Ordered,
+    inbox: consumer::pull::Ordered,
+    /// Records by tick, one slot per shard.
+    pending_records: BTreeMap<u64, Vec<Option<TickRecord>>>,
+    /// Inbox messages by sending tick.
+    pending_inbox: BTreeMap<u64, Vec<Envelope>>,
+    high: HighWater,
+}
+
+impl Worker {
+    async fn start(opts: NatsOptions, info: RunInfo) -> Result<Worker, TransportError> {
+        let url = opts.url.clone();
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(opts.timeout)
+            .connect(url.as_str())
+            .await
+            .map_err(|e| failed(&url, "cannot connect", e))?;
+        let js = jetstream::new(client.clone());
+        let bucket = format!("skein-{}", opts.cluster);
+        let kv = open_bucket(&js, &bucket)
+            .await
+            .map_err(|e| failed(&url, "cannot open the run bucket", e))?;
+        let entry = if opts.shard == 0 {
+            let id = new_run_id();
+            let entry = RunEntry {
+                id: id.clone(),
+                ended: false,
+                info: info.clone(),
+            };
+            create_streams(&js, &opts, &id)
+                .await
+                .map_err(|e| failed(&url, "cannot create the run's streams", e))?;
+            let bytes = postcard::to_allocvec(&entry)
+                .map_err(|e| TransportError::Failed(format!("cannot encode the run: {e}")))?;
+            kv.put("run", bytes.into())
+                .await
+                .map_err(|e| failed(&url, "cannot write the run id", e))?;
+            entry
+        } else {
+            adopt_run(&kv, &url).await?
+        };
+        if let Some(diff) = entry.info.difference(&info) {
+            return Err(TransportError::Mismatch(format!(
+                "shard {} differs from shard 0 of run {}: {diff}",
+                opts.shard, entry.id
+            )));
+        }
+        let run = entry.id.clone();
+        let records = ordered(&js, &ticks_stream(&opts.cluster, &run), "")
+            .await
+            .map_err(|e| failed(&url, "cannot read the tick records", e))?;
+        let inbox_name = inbox_stream(&opts.cluster, &run, opts.shard);
+        let inbox = ordered(&js, &inbox_name, "")
+            .await
+            .map_err(|e| failed(&url, "cannot read this shard's inbox", e))?;
+        let n = opts.shards.max(1) as usize;
+        Ok(Worker {
+            opts,
+            client,
+            js,
+            kv,
+            entry,
+            run,
+            records,
+            inbox,
+            pending_records: BTreeMap::new(),
+            pending_inbox: BTreeMap::new(),
+            high: HighWater::new(n),
+        })
+    }
+
+    async fn serve(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        while let Some(cmd) = commands.recv().await {
+            match cmd {
+                Command::Publish(messages, record, reply) => {
+                    let _ = reply.send(self.publish(messages, record).await);
+                }
+                Command::Collect(tick, reply) => {
+                    let _ = reply.send(self.collect(tick).await);
+                }
+                Command::End(reply) => {
+                    let _ = reply.send(self.end().await);
+                }
+            }
+        }
+    }
+
+    fn subject(&self, kind: &str, shard: u32) -> String {
+        format!("skein.{}.{}.{kind}.{shard}", self.opts.cluster, self.run)
+    }
+
+    async fn publish(
+        &mut self,
+        messages: Vec<Envelope>,
+        record: TickRecord,
+    ) -> Result<(), TransportError> {
+        let url = self.opts.url.clone();
+        let mut acks = Vec::with_capacity(messages.len());
+        for m in &messages {
+            let mut headers = async_nats::HeaderMap::new();
+            let key = format!("{}.{}.{}.{}", self.run, m.from, m.tick, m.seq);
+            headers.insert("Nats-Msg-Id", key.as_str());
+            let ack = self
+                .js
+                .publish_with_headers(self.subject("in", m.to), headers, encode(m)?.into())
+                .await
+                .map_err(|e| failed(&url, "cannot publish", e))?;
+            acks.push(ack);
+            // async-nats holds back publishes while too many acks are
+            // outstanding: collect them in batches rather than at the end.
+            if acks.len() >= ACK_BATCH {
+                for ack in acks.drain(..) {
+                    self.acked(ack).await?;
+                }
+            }
+        }
+        for ack in acks {
+            self.acked(ack).await?;
+        }
+        let mut headers = async_nats::HeaderMap::new();
+        let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
+        headers.insert("Nats-Msg-Id", key.as_str());
+        let ack = self
+            .js
+            .publish_with_headers(
+                self.subject("tick", record.shard),
+                headers,
+                encode(&record)?.into(),
+            )
+            .await
+            .map_err(|e| failed(&url, "cannot publish the tick record", e))?;
+        self.acked(ack).await
+    }
+
+    async fn acked(
+        &self,
+        ack: async_nats::jetstream::context::PublishAckFuture,
+    ) -> Result<(), TransportError> {
+        match tokio::time::timeout(self.opts.timeout, ack).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(failed(&self.opts.url, "publish not acknowledged", e)),
+            Err(_) => Err(failed(
+                &self.opts.url,
+                "no acknowledgement",
+                format!("nothing for {:?}", self.opts.timeout),
+            )),
+        }
+    }
+
+    async fn collect(&mut self, tick: u64) -> Collected {
+        let n = self.opts.shards.max(1) as usize;
+        let me = self.opts.shard as usize;
+        let url = self.opts.url.clone();
+        let records = loop {
+            if let Some(all) = self
+                .pending_records
+                .get(&tick)
+                .and_then(|slots| slots.iter().cloned().collect::<Option<Vec<_>>>())
+            {
+                break all;
+            }
+            let missing: Vec<usize> = match self.pending_records.get(&tick) {
+                Some(slots) => (0..n).filter(|k| slots[*k].is_none()).collect(),
+                None => (0..n).collect(),
+            };
+            let msg = self
+                .wait_next(
+                    Which::Records,
+                    tick,
+                    &format!("the records of shards {missing:?}"),
+                )
+                .await?;
+            let rec: TickRecord = decode(&msg.payload, &url)?;
+            if rec.shard as usize >= n || rec.sent.len() != n {
+                return Err(TransportError::Failed(format!(
+                    "a tick record for {} shards in a cluster of {n}",
+                    rec.sent.len()
+                )));
+            }
+            if rec.tick >= tick {
+                let slots = self
+                    .pending_records
+                    .entry(rec.tick)
+                    .or_insert_with(|| vec![None; n]);
+                let at = rec.shard as usize;
+                slots[at] = Some(rec);
+            }
+        };
+        self.pending_records.remove(&tick);
+        let expected: u64 = records.iter().map(|r| r.sent[me]).sum();
+        loop {
+            let have = self.pending_inbox.get(&tick).map_or(0, |v| v.len()) as u64;
+            if have >= expected {
+                break;
+            }
+            let msg = self
+                .wait_next(Which::Inbox, tick, "messages to this shard")
+                .await?;
+            let env: Envelope = decode(&msg.payload, &url)?;
+            if env.tick >= tick {
+                self.pending_inbox.entry(env.tick).or_default().push(env);
+            }
+        }
+        let mine = self.pending_inbox.remove(&tick).unwrap_or_default();
+        Ok((records, self.high.admit(mine)))
+    }
+
+    /// The next message of one consumer. Waiting at the barrier is
+    /// unbounded (a shard may be slow, or being restarted), and said every
+    /// second under `-v`; a server lost for longer than the timeout ends it.
+    async fn wait_next(
+        &mut self,
+        which: Which,
+        tick: u64,
+        waiting_for: &str,
+    ) -> Result<jetstream::Message, TransportError> {
+        let url = self.opts.url.clone();
+        let mut lost_since: Option<std::time::Instant> = None;
+        loop {
+            let consumer = match which {
+                Which::Records => &mut self.records,
+                Which::Inbox => &mut self.inbox,
+            };
+            let what = match which {
+                Which::Records => "tick records",
+                Which::Inbox => "the inbox",
+            };
+            match tokio::time::timeout(Duration::from_secs(1), next(consumer, &url, what)).await {
+                Ok(msg) => return msg,
+                Err(_) => {
+                    let connected =
+                        self.client.connection_state() == async_nats::connection::State::Connected;
+                    if connected {
+                        lost_since = None;
+                        tracing::info!(
+                            shard = self.opts.shard,
+                            tick,
+                            "waiting at the barrier for {waiting_for}"
+                        );
+                        continue;
+                    }
+                    let since = *lost_since.get_or_insert_with(std::time::Instant::now);
+                    tracing::info!(
+                        shard = self.opts.shard,
+                        tick,
+                        "the NATS server is unreachable"
+                    );
+                    if since.elapsed() >= self.opts.timeout {
+                        return Err(failed(
+                            &url,
+                            "lost the server",
+                            format!("unreachable for {:?}", self.opts.timeout),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn end(&mut self) -> Result<(), TransportError> {
+        self.entry.ended = true;
+        let bytes = postcard::to_allocvec(&self.entry)
+            .map_err(|e| TransportError::Failed(format!("cannot encode the run: {e}")))?;
+        self.kv
+            .put("run", bytes.into())
+            .await
+            .map_err(|e| failed(&self.opts.url, "cannot mark the run ended", e))?;
+        Ok(())
+    }
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, TransportError> {
+    postcard::to_allocvec(v)
+        .map_err(|e| TransportError::Failed(format!("cannot encode a message: {e}")))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], url: &str) -> Result<T, TransportError> {
+    postcard::from_bytes(bytes).map_err(|e| failed(url, "a message that does not decode", e))
+}
+
+async fn next(
+    messages: &mut consumer::pull::Ordered,
+    url: &str,
+    what: &str,
+) -> Result<jetstream::Message, TransportError> {
+    match messages.next().await {
+        Some(Ok(m)) => Ok(m),
+        Some(Err(e)) => Err(failed(url, &format!("reading {what}"), e)),
+        None => Err(failed(
+            url,
+            &format!("reading {what}"),
+            "the consumer ended",
+        )),
+    }
+}
+
+fn ticks_stream(cluster: &str, run: &str) -> String {
+    format!("skein-{cluster}-{run}-ticks")
+}
+
+fn inbox_stream(cluster: &str, run: &str, shard: u32) -> String {
+    format!("skein-{cluster}-{run}-in-{shard}")
+}
+
+/// A run id no earlier run of this cluster had: the wall clock and the
+/// process id.
+fn new_run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}{:x}", std::process::id())
+}
+
+async fn create_streams(
+    js: &jetstream::Context,
+    opts: &NatsOptions,
+    run: &str,
+) -> Result<(), async_nats::Error> {
+    let c = &opts.cluster;
+    js.get_or_create_stream(stream::Config {
+        name: ticks_stream(c, run),
+        subjects: vec![format!("skein.{c}.{run}.tick.*")],
+        storage: stream::StorageType::File,
+        ..Default::default()
+    })
+    .await?;
+    for k in 0..opts.shards.max(1) {
+        js.get_or_create_stream(stream::Config {
+            name: inbox_stream(c, run, k),
+            subjects: vec![format!("skein.{c}.{run}.in.{k}")],
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The cluster's key-value bucket, made as the key-value API makes one (a
+/// stream `KV_NAME` on `$KV.NAME.>` keeping one value per key) but without
+/// the account query that async-nats's `create_key_value` starts with,
+/// whose answer from a 2.9 server it cannot read.
+async fn open_bucket(
+    js: &jetstream::Context,
+    bucket: &str,
+) -> Result<jetstream::kv::Store, async_nats::Error> {
+    js.get_or_create_stream(stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        discard: stream::DiscardPolicy::New,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        storage: stream::StorageType::File,
+        ..Default::default()
+    })
+    .await?;
+    Ok(js.get_key_value(bucket).await?)
+}
+
+/// Waits for shard 0 to write a run that has not ended, and takes it.
+async fn adopt_run(kv: &jetstream::kv::Store, url: &str) -> Result<RunEntry, TransportError> {
+    let mut watch = kv
+        .watch_with_history("run")
+        .await
+        .map_err(|e| failed(url, "cannot watch the run id", e))?;
+    loop {
+        let entry = match watch.next().await {
+            Some(Ok(e)) => e,
+            Some(Err(e)) => return Err(failed(url, "watching the run id", e)),
+            None => return Err(failed(url, "watching the run id", "the watch ended")),
+        };
+        if entry.operation != jetstream::kv::Operation::Put {
+            continue;
+        }
+        let run: RunEntry = decode(&entry.value, url)?;
+        if !run.ended {
+            tracing::debug!(run = %run.id, "adopted the run");
+            return Ok(run);
+        }
+        tracing::info!("waiting for shard 0 to start a run");
+    }
+}
+
+async fn ordered(
+    js: &jetstream::Context,
+    stream: &str,
+    filter: &str,
+) -> Result<consumer::pull::Ordered, async_nats::Error> {
+    let s = js.get_stream(stream).await?;
+    let consumer = s
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: filter.to_string(),
+            deliver_policy: consumer::DeliverPolicy::All,
+            ..Default::default()
+        })
+        .await?;
+    Ok(consumer.messages().await?)
+}

@@ -1,0 +1,206 @@
+//! One shard's tick loop over any [`Transport`]: run a tick, take out the
+//! tasklets that migrated, publish them with the tick record, wait at the
+//! barrier, put in what arrived, and decide with the other shards' records
+//! whether main's fallback runs or the cluster has ended.
+
+use skein_save::migrant::{put_migrant, take_migrant};
+use skein_save::{Encoding, from_bytes, to_bytes};
+use skein_world::Simulation;
+use skein_world::shard::{ShardLink, locally_idle, main_paused};
+
+use crate::ClusterError;
+use crate::transport::{Envelope, Payload, TickRecord, Transport};
+
+/// Where a shard sits and when it stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardOptions {
+    pub shard: u32,
+    pub shards: u32,
+    /// The absolute tick at which every shard stops (`--ticks`).
+    pub ticks: Option<u64>,
+}
+
+/// What one tick of one shard printed.
+#[derive(Debug, Clone, Copy)]
+pub struct TickOutput<'a> {
+    pub tick: u64,
+    pub stdout: &'a str,
+    pub stderr: &'a str,
+}
+
+/// What a shard did, for its closing line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShardSummary {
+    pub ticks: u64,
+    pub tasklets: u64,
+    pub switches: u64,
+    pub messages: u64,
+    /// Uncaught script errors reported.
+    pub errors: u64,
+    pub moves_in: u64,
+    pub moves_out: u64,
+    /// The cluster went idle (rather than reaching `--ticks`).
+    pub ended: bool,
+    /// The `deadlock: …` lines reported at the end.
+    pub deadlocked: Vec<String>,
+}
+
+/// A shard: its world, its transport and its sequence counters.
+pub struct ShardRunner<T: Transport> {
+    pub sim: Simulation,
+    transport: T,
+    opts: ShardOptions,
+    /// Last sequence sent to each shard.
+    seq: Vec<u64>,
+}
+
+impl<T: Transport> ShardRunner<T> {
+    /// `sim` must be a world made with this shard's number and count, its
+    /// main module loaded.
+    pub fn new(sim: Simulation, transport: T, opts: ShardOptions) -> Self {
+        let n = opts.shards.max(1) as usize;
+        ShardRunner {
+            sim,
+            transport,
+            opts,
+            seq: vec![0; n],
+        }
+    }
+
+    /// Ticks until the cluster ends or `ticks` is reached, handing each
+    /// tick's output to `on_tick` (and the deadlock lines at the end, as one
+    /// more output of the last tick).
+    pub fn run(
+        &mut self,
+        on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
+    ) -> Result<ShardSummary, ClusterError> {
+        let result = self.run_ticks(on_tick);
+        if let Err(e) = &result {
+            self.transport.abandon(&e.to_string());
+        }
+        result
+    }
+
+    /// The transport, e.g. to mark the run ended once the cluster has.
+    pub fn transport(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    fn run_ticks(
+        &mut self,
+        on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
+    ) -> Result<ShardSummary, ClusterError> {
+        let mut summary = ShardSummary::default();
+        loop {
+            let tick = self.sim.tick_count();
+            if self.opts.ticks.is_some_and(|n| tick >= n) {
+                break;
+            }
+            self.sim.tick();
+            let (o, e) = self.sim.take_output();
+            on_tick(TickOutput {
+                tick,
+                stdout: &o,
+                stderr: &e,
+            })?;
+            let (messages, record) = self.leave(tick)?;
+            self.transport.publish(messages, record)?;
+            let (records, arrived) = self.transport.collect(tick)?;
+            self.arrive(arrived)?;
+            if records.iter().all(|r| r.idle) {
+                if !records.iter().any(|r| r.main_paused) {
+                    summary.ended = true;
+                    break;
+                }
+                if self.opts.shards > 1 && main_paused(&self.sim.world) {
+                    self.sim.world.resource_mut::<ShardLink>().release_main = true;
+                }
+            }
+        }
+        if summary.ended {
+            summary.deadlocked = self.sim.deadlocked();
+            let mut text = String::new();
+            for line in &summary.deadlocked {
+                text.push_str(line);
+                text.push('\n');
+            }
+            if !text.is_empty() {
+                on_tick(TickOutput {
+                    tick: self.sim.tick_count(),
+                    stdout: "",
+                    stderr: &text,
+                })?;
+            }
+        }
+        let c = self.sim.counters();
+        let link = self.sim.world.resource::<ShardLink>();
+        summary.ticks = c.ticks;
+        summary.tasklets = c.tasklets;
+        summary.switches = c.switches;
+        summary.messages = c.messages;
+        summary.moves_in = link.moves_in;
+        summary.moves_out = link.moves_out;
+        summary.errors = self.sim.world.resource::<skein_world::Output>().errors;
+        Ok(summary)
+    }
+
+    /// Takes the tasklets that migrated this tick out of the world, as
+    /// messages in call order, and writes the tick record.
+    fn leave(&mut self, tick: u64) -> Result<(Vec<Envelope>, TickRecord), ClusterError> {
+        let n = self.opts.shards.max(1) as usize;
+        let leaving = self.sim.world.resource_mut::<ShardLink>().take_leaving();
+        let mut messages = Vec::with_capacity(leaving.len());
+        let mut sent = vec![0u64; n];
+        for (id, dest) in leaving {
+            let to = dest as usize;
+            if to >= n {
+                return Err(ClusterError::Migrant {
+                    id,
+                    message: format!("no shard {dest}"),
+                });
+            }
+            let bad = |e: &dyn std::fmt::Display| ClusterError::Migrant {
+                id,
+                message: e.to_string(),
+            };
+            let rec = take_migrant(&mut self.sim.world, id).map_err(|e| bad(&e))?;
+            let bytes = to_bytes(&rec, Encoding::Binary).map_err(|e| bad(&e))?;
+            self.seq[to] += 1;
+            sent[to] += 1;
+            messages.push(Envelope {
+                from: self.opts.shard,
+                to: dest as u32,
+                tick,
+                seq: self.seq[to],
+                payload: Payload::Migrant(bytes),
+            });
+        }
+        let record = TickRecord {
+            shard: self.opts.shard,
+            tick,
+            sent,
+            idle: messages.is_empty() && locally_idle(&self.sim.world),
+            main_paused: main_paused(&self.sim.world),
+        };
+        Ok((messages, record))
+    }
+
+    /// Puts in what other shards sent, in the order given (by sending
+    /// shard, then sequence): they join the ring at the start of the next
+    /// tick in that order.
+    fn arrive(&mut self, arrived: Vec<Envelope>) -> Result<(), ClusterError> {
+        for m in arrived {
+            match m.payload {
+                Payload::Migrant(bytes) => {
+                    let bad = |e: &dyn std::fmt::Display| ClusterError::Migrant {
+                        id: 0,
+                        message: format!("from shard {}: {e}", m.from),
+                    };
+                    let rec = from_bytes(&bytes).map_err(|e| bad(&e))?;
+                    put_migrant(&mut self.sim.world, &rec).map_err(|e| bad(&e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! Clusters in one process over the in-memory transport: a cluster of one
+//! shard prints exactly what a plain world prints, for every Stackless
+//! port; relays around a ring of 2, 3 and 4 shards print the same bytes run
+//! after run, equal to the golden files in `tests/golden/`
+//! (`SKEIN_BLESS=1` rewrites them).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use skein_cluster::ClusterError;
+use skein_cluster::local::{BuildWorld, LocalShard, run_local};
+use skein_world::{RunOptions, Simulation, WorldOptions, run_file};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn builder(path: PathBuf) -> BuildWorld {
+    Arc::new(move |options: WorldOptions| {
+        let mut sim = Simulation::new(options);
+        sim.load_main(&path)
+            .map_err(|e| ClusterError::Run(skein_world::RunError::Usage(e.to_string())))?;
+        Ok(sim)
+    })
+}
+
+fn plain(path: &Path) -> (String, String) {
+    let opts = RunOptions {
+        ticks: Some(10_000),
+        ..RunOptions::default()
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    if let Err(e) = run_file(path, &opts, &mut out, &mut err) {
+        err.extend_from_slice(format!("run error: {e}\n").as_bytes());
+    }
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+#[test]
+fn one_shard_prints_what_a_plain_world_prints() {
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(root().join("tests/stackless"))
+        .expect("tests/stackless")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sk") && p.with_extension("out").exists())
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 50, "only {} ports", scripts.len());
+    let mut failures = Vec::new();
+    for path in &scripts {
+        let want = plain(path);
+        let got = run_local(
+            builder(path.clone()),
+            &WorldOptions::default(),
+            1,
+            Some(10_000),
+        );
+        let [shard] = &got[..] else {
+            panic!("one shard ran");
+        };
+        if let Err(e) = &shard.result {
+            failures.push(format!("{}: {e}", path.display()));
+        } else if (shard.stdout.clone(), shard.stderr.clone()) != want {
+            failures.push(format!(
+                "{}:\n--- cluster\n{}{}--- plain\n{}{}",
+                path.display(),
+                shard.stdout,
+                shard.stderr,
+                want.0,
+                want.1
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every shard's output, each line prefixed `[K] `, shard after shard.
+fn prefixed(shards: &[LocalShard]) -> String {
+    let mut text = String::new();
+    for (k, s) in shards.iter().enumerate() {
+        if let Err(e) = &s.result {
+            panic!("shard {k} failed: {e}");
+        }
+        for line in s.stdout.lines().chain(s.stderr.lines()) {
+            text.push_str(&format!("[{k}] {line}\n"));
+        }
+    }
+    text
+}
+
+#[test]
+fn relays_round_a_ring_are_deterministic() {
+    let script = root().join("assets/cluster/relay.sk");
+    let bless = std::env::var_os("SKEIN_BLESS").is_some();
+    for n in 2..=4u32 {
+        let runs: Vec<String> = (0..3)
+            .map(|_| {
+                prefixed(&run_local(
+                    builder(script.clone()),
+                    &WorldOptions::default(),
+                    n,
+                    Some(1000),
+                ))
+            })
+            .collect();
+        assert!(
+            runs.iter().all(|r| *r == runs[0]),
+            "N = {n}: runs differ:\n{}",
+            runs.join("\n----\n")
+        );
+        let golden =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/relay-{n}.txt"));
+        if bless {
+            std::fs::write(&golden, &runs[0]).expect("write golden");
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden).expect("golden file (SKEIN_BLESS=1 writes it)");
+        assert_eq!(runs[0], want, "N = {n}");
+    }
+}

@@ -1,0 +1,242 @@
+//! One tasklet moving between shards (`sim.migrate(k)`, docs/cluster.md):
+//! taken out of its world as a one-tasklet selection record — frames,
+//! locals, name, `data`, flags and registered host components — and put into
+//! another world under the same id.
+//!
+//! Unlike an ordinary selection, nothing the tasklet refers to goes with it:
+//! tasklets and channels inside its values are written as their cluster-wide
+//! ids and come back as the same ids, wherever those live. Its modules are
+//! written as function hashes only (every shard runs the same code, checked
+//! when the cluster starts), so a record stays small.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use bevy_ecs::resource::Resource;
+use bevy_ecs::world::World;
+use skein_script::bytecode::Program;
+use skein_vm::{Fiber, Limits};
+use skein_world::shard::ShardLink;
+use skein_world::{Code, Natives, Scheduler, TaskletFiber, TaskletState, WorldOptions};
+
+use crate::error::{FieldPath, LoadError, Problem, SaveError};
+use crate::format::{Body, Header, ModuleRec, SaveFile, SaveKind, Status, TickStateRec, Wait};
+use crate::names::{NativeNames, changed_functions, module_recs, saved_hashes};
+use crate::registry::{IdMap, registry_of};
+use crate::staging::{IdTable, MapResolve, check_ids, stage};
+use crate::tasklet::tasklet_rec;
+use crate::values::{Decoder, EncodeRefs, Encoder, ValueRec};
+
+/// Ids written as they are: the cluster's ids are the same on every shard.
+struct SameIds<'a> {
+    natives: &'a NativeNames,
+}
+
+impl EncodeRefs for SameIds<'_> {
+    fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
+        Ok(ValueRec::Tasklet(id))
+    }
+    fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
+        Ok(id)
+    }
+    fn native(&self, id: u32) -> Option<(String, String)> {
+        self.natives.name(id)
+    }
+}
+
+/// The module records of the world's code without their source, computed
+/// once per program rather than once per migrant.
+#[derive(Resource)]
+struct MigrantModules {
+    program: Arc<Program>,
+    modules: Vec<ModuleRec>,
+}
+
+fn modules_of(world: &mut World, program: &Arc<Program>) -> Vec<ModuleRec> {
+    if let Some(m) = world.get_resource::<MigrantModules>()
+        && Arc::ptr_eq(&m.program, program)
+    {
+        return m.modules.clone();
+    }
+    let modules: Vec<ModuleRec> = module_recs(program)
+        .into_iter()
+        .map(|m| ModuleRec {
+            source: String::new(),
+            ..m
+        })
+        .collect();
+    world.insert_resource(MigrantModules {
+        program: program.clone(),
+        modules: modules.clone(),
+    });
+    modules
+}
+
+/// Takes tasklet `id` out of `world` (between ticks) as a one-tasklet
+/// selection record, and unbinds its id here. It must be alive and not
+/// blocked: a tasklet that called `migrate` is neither.
+pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
+    let program = world.resource::<Code>().0.clone();
+    let modules = modules_of(world, &program);
+    let natives = NativeNames::of(world.resource::<Natives>());
+    let registry = registry_of(world);
+    let sched = world.resource::<Scheduler>();
+    let tick = sched.tick;
+    let e = sched
+        .ring
+        .entity(id)
+        .ok_or_else(|| SaveError::Unsaveable(format!("no tasklet with id {id}")))?;
+    let t = world
+        .get::<TaskletState>(e)
+        .ok_or_else(|| SaveError::Unsaveable(format!("#{id} is a channel, not a tasklet")))?;
+    if !t.alive || t.blocked() {
+        return Err(SaveError::Unsaveable(format!(
+            "tasklet #{id} cannot move: it is {}",
+            if t.alive { "blocked" } else { "not alive" }
+        )));
+    }
+    let empty = Fiber::default();
+    let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &*f.0);
+    let mut enc = Encoder::new(&program);
+    let mut refs = SameIds { natives: &natives };
+    let mut rec = tasklet_rec(&mut enc, &mut refs, id, t, fiber, tick)?;
+    rec.tick_state = TickStateRec::default();
+    rec.status = Status::Paused;
+    let same = |id: u64| Some(id);
+    let ids = IdMap::new(&same);
+    for c in &registry.components {
+        if let Some(v) = (c.save)(world, e, &ids) {
+            rec.ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
+        }
+    }
+    let values = enc.into_table();
+    let used = crate::selection::modules_used(std::slice::from_ref(&rec), &[], &values);
+    let modules: Vec<ModuleRec> = modules
+        .into_iter()
+        .filter(|m| used.contains(&m.name))
+        .collect();
+    let seed = world.resource::<WorldOptions>().seed;
+    let mut header = Header::new(SaveKind::Selection, tick, seed);
+    for m in &modules {
+        header.modules.insert(m.name.clone(), m.hash);
+    }
+    world.despawn(e);
+    let mut sched = world.resource_mut::<Scheduler>();
+    sched.ring.remove(id);
+    sched.ring.set_entity(id, None);
+    if let Some(mut link) = world.get_resource_mut::<ShardLink>() {
+        link.moves_out += 1;
+    }
+    Ok(SaveFile {
+        header,
+        body: Body {
+            modules,
+            tasklets: vec![rec],
+            channels: Vec::new(),
+            world: None,
+            roots: Vec::new(),
+            ring_order: Vec::new(),
+            values,
+        },
+    })
+}
+
+/// Puts a migrant taken by [`take_migrant`] into `world` (between ticks)
+/// under its own id, paused, and lists it to join the ring at the start of
+/// the next tick. On error the world is left as it was.
+pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError> {
+    let root = FieldPath::root();
+    let body = &save.body;
+    if save.header.kind != SaveKind::Selection
+        || body.tasklets.len() != 1
+        || !body.channels.is_empty()
+    {
+        return Err(LoadError::whole(Problem::Invalid(
+            "a migrant is a selection of exactly one tasklet".into(),
+        )));
+    }
+    let rec = &body.tasklets[0];
+    if rec.wait != Wait::Nothing {
+        return Err(LoadError::invalid(
+            &root.field("tasklets").index(0).field("wait"),
+            "a migrant cannot be waiting",
+        ));
+    }
+    let program = world.resource::<Code>().0.clone();
+    let saved = saved_hashes(&body.modules);
+    let in_frames = rec
+        .fiber
+        .frames
+        .iter()
+        .map(|f| (f.func.module(), f.func.function()));
+    let changed = changed_functions(&program, &saved, in_frames);
+    if !changed.is_empty() {
+        return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
+    }
+    check_ids(body)?;
+    let id = rec.id;
+    let sched = world.resource::<Scheduler>();
+    if sched.ring.entity(id).is_some() {
+        return Err(LoadError::at(
+            &root.field("tasklets").index(0).field("id"),
+            Problem::Duplicate {
+                what: "tasklet",
+                id,
+            },
+        ));
+    }
+    let (main, tick) = (sched.main, sched.tick);
+    let verified = crate::check::verified_for(world, &program)?;
+    let natives = NativeNames::of(world.resource::<Natives>());
+    let resolve = MapResolve {
+        program: &program,
+        natives: &natives,
+        tasklets: IdTable::Same,
+        channels: IdTable::Same,
+        main: (main != 0).then_some(main),
+    };
+    let limits = world
+        .get_resource::<WorldOptions>()
+        .map_or_else(Limits::default, |o| o.limits);
+    let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;
+    let registry = registry_of(world);
+    let (mut staged, _) = stage(
+        body,
+        &dec,
+        &resolve,
+        &verified,
+        &registry,
+        &BTreeSet::new(),
+        tick,
+    )?;
+    let Some(t) = staged.pop() else {
+        return Err(LoadError::whole(Problem::Invalid("no tasklet".into())));
+    };
+    let mut state = t.state;
+    state.yielded = 0;
+    state.budget_tick = 0;
+    state.budget_used = 0;
+    let e = world.spawn((state, TaskletFiber::new(t.fiber))).id();
+    world
+        .resource_mut::<Scheduler>()
+        .ring
+        .set_entity(id, Some(e));
+    let same = |id: u64| Some(id);
+    let ids = IdMap::new(&same);
+    let ext: BTreeMap<_, _> = t.ext;
+    for (tag, v) in ext {
+        if let Some(c) = registry.component(&tag)
+            && let Err(m) = (c.load)(world, e, &v, &ids)
+        {
+            // Leave the world as it was.
+            world.despawn(e);
+            world.resource_mut::<Scheduler>().ring.set_entity(id, None);
+            return Err(LoadError::invalid(&root.field("ext").key(&tag), m));
+        }
+    }
+    if let Some(mut link) = world.get_resource_mut::<ShardLink>() {
+        link.arriving.push(id);
+        link.moves_in += 1;
+    }
+    Ok(id)
+}

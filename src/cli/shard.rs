@@ -1,0 +1,137 @@
+//! `skein shard`: one shard of a cluster — a world made with the shard's
+//! number and count, joined to the run through NATS, ticked in lockstep
+//! with the others until the cluster ends or `--ticks` is reached.
+
+use std::io::Write;
+use std::time::Duration;
+
+use skein_cluster::nats::{NatsOptions, NatsTransport};
+use skein_cluster::run_info::RunInfo;
+use skein_cluster::{ClusterError, ShardOptions, ShardRunner, TickOutput, TransportError};
+use skein_world::RunOptions;
+use skein_world::run::world_options;
+
+use super::args::{ShardArgs, ShardRunArgs};
+use super::config::budget;
+use super::failure::{Failure, Outcome};
+use super::output::report;
+use super::pace::Pacer;
+use super::{ExitStatus, engine};
+
+/// The world options every shard of the run shares, for shard `k`.
+pub fn run_options(args: &ShardRunArgs, k: u32) -> RunOptions {
+    RunOptions {
+        ticks: args.ticks,
+        seed: args.seed,
+        budget: Some(budget(args.limits.budget).unwrap_or(0)),
+        tick_budget: Some(args.limits.tick_budget.unwrap_or(0)),
+        frame_limit: args.limits.frame_limit,
+        size_limit: args.limits.size_limit,
+        search_path: args.paths.clone(),
+        params: args.params.clone(),
+        quiet: args.quiet,
+        shard: u64::from(k),
+        shards: u64::from(args.shards),
+    }
+}
+
+/// What a shard's failure means for its exit: a script or option problem,
+/// or a run whose shards disagree, is bad input (2); the network, a peer
+/// or the output failing is 3.
+fn failure(shard: u32, e: ClusterError) -> Failure {
+    let message = format!("shard {shard}: {e}");
+    match e {
+        ClusterError::Run(skein_world::RunError::Io(_)) => Failure::cannot_write(message),
+        ClusterError::Run(_) | ClusterError::Transport(TransportError::Mismatch(_)) => {
+            Failure::bad_input(message)
+        }
+        _ => Failure::cannot_write(message),
+    }
+}
+
+/// Runs one shard.
+pub fn shard(args: &ShardArgs) -> Outcome {
+    let run = &args.run;
+    if args.shard >= run.shards {
+        return Err(Failure::bad_input(format!(
+            "--shard {} is not below --shards {}",
+            args.shard, run.shards
+        )));
+    }
+    let Ok(timeout) = Duration::try_from_secs_f64(run.nats_timeout) else {
+        return Err(Failure::bad_input(
+            "--nats-timeout must be a non-negative number of seconds",
+        ));
+    };
+    let options = world_options(&run_options(run, args.shard)).map_err(Failure::bad_input)?;
+    let mut sim = engine::new_simulation(options, run.quiet);
+    sim.load_main(&args.file).map_err(|e| match e {
+        skein_world::WorldError::Load(e) => Failure::diagnostic(e.render()),
+        other => Failure::bad_input(other),
+    })?;
+    let info = RunInfo::of(&sim.world, run.shards, run.ticks);
+    let nats = NatsOptions {
+        url: args.nats.clone(),
+        cluster: run.cluster.clone(),
+        shard: args.shard,
+        shards: run.shards,
+        timeout,
+    };
+    let transport = NatsTransport::connect(nats, info)
+        .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
+    tracing::debug!(
+        run = transport.run_id(),
+        shard = args.shard,
+        "joined the run"
+    );
+    let opts = ShardOptions {
+        shard: args.shard,
+        shards: run.shards,
+        ticks: run.ticks,
+    };
+    let started = std::time::Instant::now();
+    let mut runner = ShardRunner::new(sim, transport, opts);
+    let mut pacer = Pacer::new(run.tick_rate);
+    let framed = args.framed;
+    let mut stdout = std::io::stdout().lock();
+    let result = runner.run(&mut |t: TickOutput| {
+        if framed {
+            // `skein cluster` reads frames: where each tick's output ends
+            // is never guessed from the text.
+            write!(
+                stdout,
+                "#FRAME {} {} {}\n{}{}",
+                t.tick,
+                t.stdout.len(),
+                t.stderr.len(),
+                t.stdout,
+                t.stderr
+            )?;
+        } else {
+            stdout.write_all(t.stdout.as_bytes())?;
+            std::io::stderr().write_all(t.stderr.as_bytes())?;
+        }
+        stdout.flush()?;
+        if let Some(p) = pacer.as_mut() {
+            p.wait(t.tick, || false);
+        }
+        Ok(())
+    });
+    let summary = result.map_err(|e| failure(args.shard, e))?;
+    if args.shard == 0 && summary.ended {
+        runner
+            .transport()
+            .end_run()
+            .map_err(|e| Failure::cannot_write(format!("shard 0: {e}")))?;
+    }
+    report(&format!(
+        "skein shard {}: {} ticks, {} tasklets, {} moved in, {} moved out, 0 remote operations, {:.3}s wall",
+        args.shard,
+        summary.ticks,
+        summary.tasklets,
+        summary.moves_in,
+        summary.moves_out,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,95 @@
+//! `skein cluster` and `skein shard`: three shard processes over a private
+//! nats-server forward their output tick by tick in shard order, the same
+//! bytes every run (`tests/cli/cluster/relay-3.out`, whose lines are the
+//! in-process cluster's); and the errors a user meets.
+
+use std::path::Path;
+
+use crate::harness::{skein, temp_dir};
+
+fn relay() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/cluster/relay.sk")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_cluster_of_three_forwards_every_tick_in_shard_order() {
+    let dir = temp_dir("cluster_relay");
+    let want = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/cluster/relay-3.out"),
+    )
+    .expect("golden output");
+    for _ in 0..2 {
+        let run = skein(&dir, &["cluster", &relay(), "--shards", "3"]).expect(0);
+        assert_eq!(run.stdout, want);
+        for k in 0..3 {
+            let closing = format!(
+                "[{k}] skein shard {k}: 8 ticks, 4 tasklets, 18 moved in, 18 moved out, 0 remote operations"
+            );
+            assert!(run.stderr.contains(&closing), "{}", run.stderr);
+        }
+    }
+    // The private server's store is gone with it.
+    let left: Vec<_> = std::fs::read_dir(dir.join("saves"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_shard_that_cannot_reach_nats_exits_3_naming_the_url() {
+    let dir = temp_dir("shard_unreachable");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("nats://127.0.0.1:{port}");
+    let run = skein(
+        &dir,
+        &[
+            "shard",
+            &relay(),
+            "--nats",
+            &url,
+            "--shard",
+            "0",
+            "--shards",
+            "1",
+            "--nats-timeout",
+            "1",
+        ],
+    )
+    .expect(3);
+    assert!(run.stderr.contains(&url), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = temp_dir("shard_usage");
+    let run = skein(
+        &dir,
+        &[
+            "shard",
+            &relay(),
+            "--nats",
+            "nats://127.0.0.1:1",
+            "--shard",
+            "2",
+            "--shards",
+            "2",
+        ],
+    )
+    .expect(2);
+    assert!(
+        run.stderr.contains("--shard 2 is not below --shards 2"),
+        "{}",
+        run.stderr
+    );
+    let run = skein(&dir, &["cluster", "--shards", "2"]).expect(2);
+    assert!(run.stderr.contains("not built yet"), "{}", run.stderr);
+    std::fs::write(dir.join("bad.sk"), "print(\n").expect("write");
+    skein(&dir, &["cluster", "bad.sk", "--shards", "2"]).expect(2);
+}
