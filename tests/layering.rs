@@ -20,11 +20,10 @@ const KNOWN: &[(&str, &[&str])] = &[
     ),
     ("skein-vm", &["error", "value"]),
     ("skein-vm", &["interp::calls", "interp::places"]),
-    ("skein-vm", &["interp::dispatch", "interp::regs"]),
     ("skein-vm", &["methods::string", "methods::text"]),
     (
         "skein-world",
-        &["channels", "host", "modules", "random", "tasklets"],
+        &["channels", "host", "modules", "random", "shard", "tasklets"],
     ),
 ];
 

@@ -30,7 +30,12 @@ pub enum MainModule {
     /// the options' search path).
     File(PathBuf),
     /// A script in a string: module `name`, shown as `name.sk`.
-    Source { name: String, source: String },
+    Source {
+        /// The module's name.
+        name: String,
+        /// Its source text.
+        source: String,
+    },
     /// Anything else, such as scripts built into the game.
     With(StartFn),
 }
@@ -44,7 +49,9 @@ pub enum MainModule {
 /// ends the app with exit code 2; it never panics.
 #[derive(Clone)]
 pub struct SkeinPlugin {
+    /// The world's options (budgets, limits, seed, search path, params).
     pub options: WorldOptions,
+    /// The main module, started as the main tasklet (`None`: no script).
     pub main: Option<MainModule>,
     /// The schedule that runs one tick per run (`Update` by default;
     /// `FixedUpdate` for a fixed rate).
@@ -76,6 +83,7 @@ impl Default for SkeinPlugin {
 }
 
 impl SkeinPlugin {
+    /// A plugin with the default options and no main module yet.
     pub fn new() -> Self {
         SkeinPlugin::default()
     }

@@ -35,6 +35,8 @@
 //!   the state that matters, and the unsent item stays in its tempval.
 //! - `tasklet(f)` takes a script function (or `None`): fibers run bytecode.
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "app")]
 pub mod app;
 pub mod channels;

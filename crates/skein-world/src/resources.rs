@@ -21,6 +21,7 @@ use crate::ring::Ring;
 /// world (the world's copy is a default); immediate natives see it put back.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Scheduler {
+    /// The run ring and the id → entity table.
     pub ring: Ring,
     /// During a tick, the tick being run; between ticks, the number of ticks
     /// completed (what `sim.tick()` returns next).
@@ -31,6 +32,7 @@ pub struct Scheduler {
     pub current: u64,
     /// Sleepers by (wake tick, order of going to sleep).
     pub sleepers: BTreeMap<(u64, u64), u64>,
+    /// The order number the next sleeper gets.
     pub sleep_seq: u64,
     /// A tick is running: `run_tick` took this resource out of the world.
     pub in_tick: bool,
@@ -48,6 +50,7 @@ pub struct Scheduler {
 /// ran: part of what an autosave costs the tick loop. Never saved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CowCopies {
+    /// Fibers copied.
     pub count: u64,
     /// Time spent copying, in nanoseconds.
     pub nanos: u64,
@@ -77,6 +80,7 @@ pub struct ScriptGlobals(pub Globals);
 pub struct WorldRng(pub ChaCha8Rng);
 
 impl WorldRng {
+    /// The generator a plain world starts with for `seed`.
     pub fn seeded(seed: u64) -> Self {
         WorldRng(ChaCha8Rng::seed_from_u64(seed))
     }
@@ -98,8 +102,11 @@ pub struct WorldOptions {
     /// Instructions all tasklets together may run in one tick before the
     /// tick ends at the next switch (`--tick-budget`); 0 is no bound.
     pub tick_budget: u64,
+    /// Frame, size and integer limits of the scripts.
     pub limits: Limits,
+    /// The seed of the random generator.
     pub seed: u64,
+    /// Folders `import` searches, after the main script's own.
     pub search_path: Vec<PathBuf>,
     /// `--param name=value`, already parsed into values.
     pub params: BTreeMap<String, Value>,
@@ -132,13 +139,16 @@ pub struct Output {
     pub passthrough: bool,
     /// Drop script output (`-q`); error reports are kept.
     pub quiet: bool,
+    /// Captured script output.
     pub stdout: String,
+    /// Captured error reports (tracebacks, deadlocks).
     pub stderr: String,
     /// Uncaught errors reported so far (for `--strict`).
     pub errors: u64,
 }
 
 impl Output {
+    /// Writes script output (dropped under `-q`).
     pub fn print(&mut self, text: &str) {
         if self.quiet {
             return;
@@ -151,6 +161,7 @@ impl Output {
         }
     }
 
+    /// Writes an error report.
     pub fn eprint(&mut self, text: &str) {
         if self.passthrough {
             use std::io::Write;

@@ -132,10 +132,12 @@ impl Ring {
         self.len
     }
 
+    /// Whether no tasklet is in the ring.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Whether tasklet `id` is in the ring.
     pub fn contains(&self, id: u64) -> bool {
         self.slots.get(id as usize).is_some_and(|s| s.next != NIL)
     }

@@ -15,13 +15,17 @@ use crate::{Scheduler, Simulation, TaskletFiber, TaskletState, Wait, WorldOption
 pub struct RunOptions {
     /// At most this many ticks (`None`: until idle).
     pub ticks: Option<u64>,
+    /// The seed of the random generator.
     pub seed: u64,
     /// Instructions per tasklet per tick (`None`: the default 10 000; 0 unlimited).
     pub budget: Option<u64>,
     /// Instructions per tick for all tasklets together (`None` or 0: no bound).
     pub tick_budget: Option<u64>,
+    /// `--frame-limit`: frames per tasklet (`None`: the default).
     pub frame_limit: Option<u32>,
+    /// `--size-limit`: the size of one value (`None`: the default).
     pub size_limit: Option<u64>,
+    /// `--path`: folders `import` searches.
     pub search_path: Vec<PathBuf>,
     /// `--param name=value` as typed; values are Skein literals.
     pub params: Vec<(String, String)>,
@@ -36,9 +40,13 @@ pub struct RunOptions {
 /// What a run did, for the closing line and the exit code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunSummary {
+    /// Ticks run.
     pub ticks: u64,
+    /// Tasklets created (main included).
     pub tasklets: u64,
+    /// Tasklet switches.
     pub switches: u64,
+    /// Channel messages passed.
     pub messages: u64,
     /// Uncaught script errors reported (for `--strict`).
     pub errors: u64,

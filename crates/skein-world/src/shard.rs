@@ -31,8 +31,9 @@ pub struct ShardLink {
     /// cluster: the cluster sets this when every shard was idle, and the
     /// next tick may put a paused main back in the ring (once).
     pub release_main: bool,
-    /// Tasklets that arrived here, and that left, over the run.
+    /// Tasklets that arrived here over the run.
     pub moves_in: u64,
+    /// Tasklets that left here over the run.
     pub moves_out: u64,
 }
 

@@ -192,7 +192,7 @@ pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function,
     for j in fpos..fpos + n {
         stack.swap(j, j + 1);
     }
-    super::regs::pop_plain(stack);
+    super::stack::pop_plain(stack);
     if callee.nlocals as usize > n {
         stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
     }

@@ -6,7 +6,7 @@
 
 use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
 
-use super::stack::unbound_local;
+use super::stack::{pop_plain, unbound_local};
 use super::values::load_const;
 use crate::value::{TypeTag, Value};
 use crate::{Cx, builtins, errors, ops};
@@ -392,29 +392,6 @@ pub(super) fn push_int(stack: &mut Vec<Value>, r: i64) {
 pub(super) fn pop_int(stack: &mut Vec<Value>) {
     let plain = pop_plain(stack);
     debug_assert!(plain);
-}
-
-/// Pops the top of the stack when it owns nothing (an int, a bool, a
-/// function…), with no drop to run; `false`, nothing changed, otherwise.
-#[inline(always)]
-pub(super) fn pop_plain(stack: &mut Vec<Value>) -> bool {
-    let plain = matches!(
-        stack.last(),
-        Some(
-            Value::Int(_)
-                | Value::None
-                | Value::Bool(_)
-                | Value::Float(_)
-                | Value::Function(_)
-                | Value::Builtin(_)
-                | Value::Unbound
-        )
-    );
-    if plain && let Some(v) = stack.pop() {
-        // It owns nothing: forgetting it drops nothing.
-        std::mem::forget(v);
-    }
-    plain
 }
 
 /// Stores an int into a slot: only the payload when it holds an int.

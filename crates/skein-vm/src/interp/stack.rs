@@ -7,8 +7,6 @@ use crate::fiber::{Cont, Fiber, Frame};
 use crate::value::{Kind, Value};
 use crate::{errors, ops};
 
-use super::regs::pop_plain;
-
 /// Saves the current instruction pointer into the innermost frame.
 #[inline]
 pub(super) fn save_pc(fiber: &mut Fiber, pc: usize) {
@@ -75,4 +73,27 @@ pub(super) fn truthy(v: &Value) -> bool {
         Value::None => false,
         other => ops::truthy(other),
     }
+}
+
+/// Pops the top of the stack when it owns nothing (an int, a bool, a
+/// function…), with no drop to run; `false`, nothing changed, otherwise.
+#[inline(always)]
+pub(super) fn pop_plain(stack: &mut Vec<Value>) -> bool {
+    let plain = matches!(
+        stack.last(),
+        Some(
+            Value::Int(_)
+                | Value::None
+                | Value::Bool(_)
+                | Value::Float(_)
+                | Value::Function(_)
+                | Value::Builtin(_)
+                | Value::Unbound
+        )
+    );
+    if plain && let Some(v) = stack.pop() {
+        // It owns nothing: forgetting it drops nothing.
+        std::mem::forget(v);
+    }
+    plain
 }
