@@ -25,24 +25,7 @@ use crate::names::{NativeNames, changed_functions, module_recs, saved_hashes};
 use crate::registry::{IdMap, registry_of};
 use crate::staging::{IdTable, MapResolve, check_ids, stage};
 use crate::tasklet::tasklet_rec;
-use crate::values::{Decoder, EncodeRefs, Encoder, ValueRec};
-
-/// Ids written as they are: the cluster's ids are the same on every shard.
-struct SameIds<'a> {
-    natives: &'a NativeNames,
-}
-
-impl EncodeRefs for SameIds<'_> {
-    fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
-        Ok(ValueRec::Tasklet(id))
-    }
-    fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
-        Ok(id)
-    }
-    fn native(&self, id: u32) -> Option<(String, String)> {
-        self.natives.name(id)
-    }
-}
+use crate::values::{Decoder, Encoder};
 
 /// The module records of the world's code without their source, computed
 /// once per program rather than once per migrant.
@@ -98,7 +81,8 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
     let empty = Fiber::default();
     let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &*f.0);
     let mut enc = Encoder::new(&program);
-    let mut refs = SameIds { natives: &natives };
+    // The cluster's ids are the same on every shard: written as they are.
+    let mut refs = crate::world_save::WorldRefs { natives: &natives };
     let mut rec = tasklet_rec(&mut enc, &mut refs, id, t, fiber, tick)?;
     rec.tick_state = TickStateRec::default();
     rec.status = Status::Paused;

@@ -36,6 +36,17 @@ pub const MAX_FILE_BYTES: u64 = 4 << 30;
 /// full save); errors name the file.
 pub fn read_file(path: &Path) -> Result<SaveFile, LoadError> {
     let name = path.display().to_string();
+    let bytes = read_limited(path)?;
+    // An incremental autosave: its chain back to a full save, applied.
+    if crate::delta::is_delta(&bytes) {
+        return crate::delta::read_chain(path, &bytes);
+    }
+    from_bytes(&bytes).map_err(|e| e.in_file(&name))
+}
+
+/// A save file's bytes, refused unread when larger than [`MAX_FILE_BYTES`].
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let name = path.display().to_string();
     let fail = |e: std::io::Error| LoadError::whole(Problem::Io(e.to_string())).in_file(&name);
     let len = std::fs::metadata(path).map_err(fail)?.len();
     if len > MAX_FILE_BYTES {
@@ -46,12 +57,7 @@ pub fn read_file(path: &Path) -> Result<SaveFile, LoadError> {
         })
         .in_file(&name));
     }
-    let bytes = std::fs::read(path).map_err(fail)?;
-    // An incremental autosave: its chain back to a full save, applied.
-    if crate::delta::is_delta(&bytes) {
-        return crate::delta::read_chain(path, &bytes);
-    }
-    from_bytes(&bytes).map_err(|e| e.in_file(&name))
+    std::fs::read(path).map_err(fail)
 }
 
 /// Parses a save from bytes: binary if it starts with [`BINARY_MAGIC`],

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::code::ContentHash;
 use crate::error::{LoadError, Problem};
 use crate::format::SaveFile;
-use crate::read::{MAX_FILE_BYTES, from_bytes};
+use crate::read::{from_bytes, read_limited};
 
 use super::{DeltaFile, apply, delta_from_bytes, file_hash, is_delta};
 
@@ -96,19 +96,4 @@ pub fn read_chain(file: &Path, bytes: &[u8]) -> Result<SaveFile, LoadError> {
         save = apply(save, delta).map_err(|e| e.in_file(name(file)))?;
     }
     Ok(save)
-}
-
-fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let name = path.display().to_string();
-    let fail = |e: std::io::Error| LoadError::whole(Problem::Io(e.to_string())).in_file(&name);
-    let len = std::fs::metadata(path).map_err(fail)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(LoadError::whole(Problem::TooLarge {
-            what: "a save file",
-            size: len,
-            limit: MAX_FILE_BYTES,
-        })
-        .in_file(&name));
-    }
-    std::fs::read(path).map_err(fail)
 }
