@@ -12,6 +12,8 @@
 //! - [`shard`]: one shard's tick loop over any transport;
 //! - [`local`]: N shards on threads of this process.
 
+#![warn(missing_docs)]
+
 pub mod local;
 pub mod memory;
 pub mod nats;
@@ -36,7 +38,12 @@ pub enum ClusterError {
     /// A tasklet could not leave or arrive (a shard's world and its peers
     /// disagree, which deterministic shards never do).
     #[error("moving tasklet #{id}: {message}")]
-    Migrant { id: u64, message: String },
+    Migrant {
+        /// The tasklet's id.
+        id: u64,
+        /// What went wrong.
+        message: String,
+    },
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),

@@ -18,8 +18,11 @@ pub type BuildWorld = Arc<dyn Fn(WorldOptions) -> Result<Simulation, ClusterErro
 /// One shard's run: everything it printed and how it ended.
 #[derive(Debug)]
 pub struct LocalShard {
+    /// Its script output.
     pub stdout: String,
+    /// Its error reports.
     pub stderr: String,
+    /// What it did, or why it stopped.
     pub result: Result<ShardSummary, String>,
 }
 

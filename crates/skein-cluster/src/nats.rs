@@ -31,10 +31,13 @@ const ACK_BATCH: usize = 256;
 /// How to reach the cluster.
 #[derive(Debug, Clone)]
 pub struct NatsOptions {
+    /// The NATS server, as `nats://host:port`.
     pub url: String,
     /// `--cluster NAME`: letters, digits, `-` and `_`.
     pub cluster: String,
+    /// This shard's number.
     pub shard: u32,
+    /// How many shards the cluster has.
     pub shards: u32,
     /// How long the server may be unreachable before the shard gives up.
     pub timeout: Duration,

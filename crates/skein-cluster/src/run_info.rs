@@ -11,14 +11,21 @@ use skein_world::{Code, WorldOptions};
 pub struct RunInfo {
     /// Module name and content hash, in module order.
     pub code: Vec<(String, String)>,
+    /// The seed.
     pub seed: u64,
+    /// Instructions per tasklet per tick.
     pub budget: u64,
+    /// Instructions per tick for all tasklets.
     pub tick_budget: u64,
+    /// Frames per tasklet.
     pub frame_limit: u32,
+    /// The size limit of one value.
     pub size_limit: u64,
     /// `--param` name and value as the script sees it.
     pub params: Vec<(String, String)>,
+    /// How many shards.
     pub shards: u32,
+    /// The absolute tick every shard stops at (`--ticks`).
     pub ticks: Option<u64>,
 }
 

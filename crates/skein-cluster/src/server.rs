@@ -38,6 +38,7 @@ pub struct NatsServer {
     child: Child,
     store: PathBuf,
     remove_store: bool,
+    /// The loopback port it listens on.
     pub port: u16,
 }
 

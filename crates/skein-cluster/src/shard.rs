@@ -14,7 +14,9 @@ use crate::transport::{Envelope, Payload, TickRecord, Transport};
 /// Where a shard sits and when it stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardOptions {
+    /// This shard's number.
     pub shard: u32,
+    /// How many shards the cluster has.
     pub shards: u32,
     /// The absolute tick at which every shard stops (`--ticks`).
     pub ticks: Option<u64>,
@@ -23,21 +25,30 @@ pub struct ShardOptions {
 /// What one tick of one shard printed.
 #[derive(Debug, Clone, Copy)]
 pub struct TickOutput<'a> {
+    /// The tick.
     pub tick: u64,
+    /// Script output of the tick.
     pub stdout: &'a str,
+    /// Error reports of the tick.
     pub stderr: &'a str,
 }
 
 /// What a shard did, for its closing line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShardSummary {
+    /// Ticks run.
     pub ticks: u64,
+    /// Tasklets created here (main included).
     pub tasklets: u64,
+    /// Tasklet switches.
     pub switches: u64,
+    /// Channel messages passed.
     pub messages: u64,
     /// Uncaught script errors reported.
     pub errors: u64,
+    /// Tasklets that arrived here.
     pub moves_in: u64,
+    /// Tasklets that left here.
     pub moves_out: u64,
     /// The cluster went idle (rather than reaching `--ticks`).
     pub ended: bool,
@@ -47,6 +58,7 @@ pub struct ShardSummary {
 
 /// A shard: its world, its transport and its sequence counters.
 pub struct ShardRunner<T: Transport> {
+    /// The shard's world.
     pub sim: Simulation,
     transport: T,
     opts: ShardOptions,

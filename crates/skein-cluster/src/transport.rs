@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// One shard's account of one tick, published after the tick ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TickRecord {
+    /// The shard it is from.
     pub shard: u32,
+    /// The tick it describes.
     pub tick: u64,
     /// Messages it sent each shard during the tick, by destination.
     pub sent: Vec<u64>,
@@ -30,7 +32,9 @@ pub enum Payload {
 /// One message between shards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
+    /// The sending shard.
     pub from: u32,
+    /// The receiving shard.
     pub to: u32,
     /// The tick in which it was sent; the receiver applies it at the start
     /// of the next.
@@ -38,6 +42,7 @@ pub struct Envelope {
     /// Counts the messages from `from` to `to` over the run, from 1: a
     /// receiver drops any not above the highest it has taken from `from`.
     pub seq: u64,
+    /// What it carries.
     pub payload: Payload,
 }
 
@@ -81,6 +86,7 @@ pub trait Transport {
 pub struct HighWater(pub Vec<u64>);
 
 impl HighWater {
+    /// Nothing taken yet from any of `shards` senders.
     pub fn new(shards: usize) -> Self {
         HighWater(vec![0; shards])
     }
