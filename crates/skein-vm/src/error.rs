@@ -9,13 +9,16 @@ use crate::value::{Kind, Value};
 /// One traceback line: where a frame was when the error passed through it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceEntry {
+    /// The function the frame ran.
     pub func: FuncRef,
+    /// The line it was at.
     pub line: u32,
 }
 
 /// An error value (`ValueError("msg")`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorObj {
+    /// Which error it is (`ValueError`, …).
     pub kind: Kind,
     /// The constructor's arguments; `str(e)` is built from them as Python does.
     pub args: Vec<Value>,

@@ -14,14 +14,17 @@ pub fn error(kind: Kind, msg: impl Into<String>) -> Value {
     }))
 }
 
+/// A `RuntimeError` with message `msg`.
 pub fn runtime_error(msg: impl Into<String>) -> Value {
     error(Kind::RuntimeError, msg)
 }
 
+/// A `TypeError` with message `msg`.
 pub fn type_error(msg: impl Into<String>) -> Value {
     error(Kind::TypeError, msg)
 }
 
+/// A `ValueError` with message `msg`.
 pub fn value_error(msg: impl Into<String>) -> Value {
     error(Kind::ValueError, msg)
 }
@@ -38,14 +41,17 @@ pub fn attribute_error(obj: &Value, name: &str) -> Value {
     )
 }
 
+/// An `IndexError` with message `msg`.
 pub fn index_error(msg: impl Into<String>) -> Value {
     error(Kind::IndexError, msg)
 }
 
+/// A `ZeroDivisionError` with message `msg`.
 pub fn zero_division(msg: impl Into<String>) -> Value {
     error(Kind::ZeroDivisionError, msg)
 }
 
+/// An `OverflowError` with message `msg`.
 pub fn overflow(msg: impl Into<String>) -> Value {
     error(Kind::OverflowError, msg)
 }

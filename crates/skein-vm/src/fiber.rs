@@ -11,6 +11,7 @@ use crate::value::Value;
 /// they never recurse on the Rust stack.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
+    /// The function it runs.
     pub func: FuncRef,
     /// The next instruction to execute.
     pub pc: u32,
@@ -37,13 +38,19 @@ pub enum Cont {
     /// `place.sort(key=…)` run by the prelude's `list_sort`: the sorted list
     /// is stored into the caller's place, whose parts wait on its operand
     /// stack, and the call's value is `None`.
-    StorePlace { base: PlaceBase, depth: u8 },
+    StorePlace {
+        /// Where the place starts (a local, a global, …).
+        base: PlaceBase,
+        /// How many keys and attributes below the base it goes.
+        depth: u8,
+    },
     /// `temp.sort(key=…)` on a temporary: the sorted list is dropped and the
     /// call's value is `None`.
     PushNone,
 }
 
 impl Cont {
+    /// The plain continuation: push the returned value.
     pub fn is_push(&self) -> bool {
         *self == Cont::Push
     }
@@ -80,9 +87,13 @@ pub enum FiberState {
 /// The interpreter state of one tasklet.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Fiber {
+    /// Call frames, outermost first.
     pub frames: Vec<Frame>,
+    /// The operand stack (with each frame's locals window).
     pub stack: Vec<Value>,
+    /// Active `try` handlers, innermost last.
     pub handlers: Vec<Handler>,
+    /// Running, suspended in a host call, finished or failed.
     pub state: FiberState,
     /// An error to raise at the current instruction before executing it
     /// (from `throw`/`kill`, or a resume with an error).

@@ -2,6 +2,8 @@
 //! [`step`], which runs a fiber for a given amount of fuel. No ECS here: the
 //! world crate drives fibers through the [`Host`] trait.
 
+#![warn(missing_docs)]
+
 pub mod builtins;
 pub mod error;
 pub mod errors;
@@ -49,9 +51,11 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ImportState {
     #[default]
+    /// Not imported yet.
     NotRun,
     /// Its top level is on some fiber's stack right now.
     Running,
+    /// Its top level has finished.
     Done,
 }
 
@@ -60,12 +64,14 @@ pub enum ImportState {
 pub struct ModuleGlobals {
     /// By slot, as `Module::globals` names them; `Value::Unbound` until assigned.
     pub values: Vec<Value>,
+    /// Whether its top level has run.
     pub state: ImportState,
 }
 
 /// Every module's globals, indexed like `Program::modules`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Globals {
+    /// One entry per module of the program.
     pub modules: Vec<ModuleGlobals>,
 }
 
@@ -89,16 +95,23 @@ impl Globals {
 /// surroundings: the code (to name functions), the host (to print and to name
 /// tasklets), the limits, and the fuel to charge by the elements touched.
 pub struct Cx<'a> {
+    /// The code.
     pub program: &'a Program,
+    /// The world around the VM.
     pub host: &'a mut dyn Host,
+    /// Frame, size and integer limits.
     pub limits: Limits,
+    /// Fuel left, charged by the elements an operation touches.
     pub fuel: &'a mut u64,
 }
 
 /// What `step` needs besides the fiber and the host: the code, the world's
 /// globals and its limits.
 pub struct Vm<'a> {
+    /// The code.
     pub program: &'a Program,
+    /// The world's module globals.
     pub globals: &'a mut Globals,
+    /// Frame, size and integer limits.
     pub limits: Limits,
 }

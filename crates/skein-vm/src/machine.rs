@@ -15,15 +15,21 @@ use crate::{Globals, Limits, Vm, interp, traceback};
 /// The part of a [`Machine`] that changes as it runs: what a save holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MachineState {
+    /// Module globals.
     pub globals: Globals,
+    /// The main tasklet's interpreter state.
     pub fiber: Fiber,
 }
 
 /// A program running as a single main tasklet.
 pub struct Machine {
+    /// The code.
     pub program: Arc<Program>,
+    /// Module globals.
     pub globals: Globals,
+    /// The main tasklet's interpreter state.
     pub fiber: Fiber,
+    /// Frame, size and integer limits.
     pub limits: Limits,
 }
 
@@ -100,6 +106,7 @@ impl Machine {
 /// A host that collects what scripts print.
 #[derive(Debug, Default)]
 pub struct BufferHost {
+    /// Everything printed so far.
     pub out: String,
 }
 

@@ -25,18 +25,31 @@ pub enum ModRef {
 /// What `type(x)` returns: a type or an error kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeTag {
+    /// The type `NoneType`.
     NoneType,
+    /// The type `bool`.
     Bool,
+    /// The type `int`.
     Int,
+    /// The type `float`.
     Float,
+    /// The type `str`.
     Str,
+    /// The type `list`.
     List,
+    /// The type `dict`.
     Dict,
+    /// The type `range`.
     Range,
+    /// The type `function`.
     Function,
+    /// The type `builtin_function_or_method`.
     Builtin,
+    /// The type `module`.
     Module,
+    /// The type `tasklet`.
     Tasklet,
+    /// The type `channel`.
     Channel,
     /// The type of types and kinds: `<class 'type'>`.
     Type,
@@ -52,21 +65,37 @@ pub enum TypeTag {
 /// `TaskletExit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
+    /// Python's `Exception`.
     Exception,
+    /// Python's `ValueError`.
     ValueError,
+    /// Python's `TypeError`.
     TypeError,
+    /// Python's `NameError`.
     NameError,
+    /// Python's `UnboundLocalError`.
     UnboundLocalError,
+    /// Python's `AttributeError`.
     AttributeError,
+    /// Python's `IndexError`.
     IndexError,
+    /// Python's `KeyError`.
     KeyError,
+    /// Python's `ZeroDivisionError`.
     ZeroDivisionError,
+    /// Python's `OverflowError`.
     OverflowError,
+    /// Python's `AssertionError`.
     AssertionError,
+    /// Python's `RuntimeError`.
     RuntimeError,
+    /// Python's `RecursionError`.
     RecursionError,
+    /// Python's `MemoryError`.
     MemoryError,
+    /// Python's `ImportError`.
     ImportError,
+    /// Python's `TaskletExit`.
     TaskletExit,
 }
 
@@ -75,15 +104,20 @@ pub enum Kind {
 /// checks the limit in O(1).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct List {
+    /// The items, in order.
     pub items: Vec<Value>,
+    /// The recursive size counted against the size limit.
     pub size: u64,
 }
 
 /// A dict key: the hashable part of a value. `True` and `1` are one key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Key {
+    /// `None`.
     None,
+    /// An int, or a bool (`True` and `1` are one key).
     Int(i64),
+    /// A string.
     Str(Arc<Str>),
 }
 
@@ -91,15 +125,20 @@ pub enum Key {
 /// (`{True: 1, 1: 2}` prints `{True: 2}`) beside its value.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Dict {
+    /// Key → (the key as first written, the value), in insertion order.
     pub map: indexmap::IndexMap<Key, (Value, Value)>,
+    /// The recursive size counted against the size limit.
     pub size: u64,
 }
 
 /// `range(start, stop, step)`: O(1) whatever its length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RangeObj {
+    /// The first value.
     pub start: i64,
+    /// The end, not included.
     pub stop: i64,
+    /// The step, never 0.
     pub step: i64,
 }
 
@@ -108,23 +147,34 @@ pub struct RangeObj {
 /// the loop expression had when the loop began.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum IterState {
+    /// A list's items.
     List {
+        /// The list iterated.
         list: Arc<List>,
+        /// The index (or offset) of the next item.
         next: usize,
     },
+    /// A range's values.
     Range {
+        /// The next value.
         next: i64,
+        /// The end, not included.
         stop: i64,
+        /// The step.
         step: i64,
     },
     /// `next` is a byte offset into the string.
     Str {
+        /// The string iterated.
         s: Arc<Str>,
+        /// The index (or offset) of the next item.
         next: usize,
     },
     /// Keys snapshot of a dict.
     DictKeys {
+        /// The dict whose keys are iterated.
         dict: Arc<Dict>,
+        /// The index (or offset) of the next item.
         next: usize,
     },
     /// Receives from a channel until it is closing and no sender waits.
@@ -137,22 +187,33 @@ pub enum IterState {
 /// (`value/serde_flat.rs`), so no value is too deep to save and load.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// `None`.
     None,
+    /// `True` or `False`.
     Bool(bool),
+    /// An int (64-bit; overflow raises `OverflowError`).
     Int(i64),
+    /// A float.
     Float(f64),
     /// A thin `Arc` (not `Arc<str>`), to keep `Value` at 16 bytes.
     Str(Arc<Str>),
+    /// A list, shared copy-on-write.
     List(Arc<List>),
+    /// A dict, shared copy-on-write.
     Dict(Arc<Dict>),
+    /// A `range`.
     Range(Arc<RangeObj>),
+    /// A script function, by module and index.
     Function(FuncRef),
     /// Index into `BUILTIN_NAMES` (functions; kinds are `Type(Kind(..))`).
     Builtin(u16),
     /// A host-registered native function, by the host's own id.
     Native(u32),
+    /// A module.
     Module(ModRef),
+    /// A type or an error kind, as `type(x)` returns.
     Type(TypeTag),
+    /// An error value.
     Error(Arc<ErrorObj>),
     /// A tasklet entity, by its stable world id.
     Tasklet(u64),

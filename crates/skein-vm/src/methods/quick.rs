@@ -13,11 +13,17 @@ use crate::value::{Key, List, Value};
 /// A method name as the quick path knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MethodId {
+    /// `list.append`
     Append,
+    /// `list.pop` and `dict.pop`
     Pop,
+    /// `list.clear` and `dict.clear`
     Clear,
+    /// `dict.get`
     Get,
+    /// `str.startswith`
     StartsWith,
+    /// `str.endswith`
     EndsWith,
     /// Any other name: always the general path.
     Other,

@@ -16,8 +16,11 @@ use crate::value::{Dict, Key, RangeObj, Value};
 /// The outcome of comparing two values in one walk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ord3 {
+    /// The left value is smaller.
     Less,
+    /// They are equal.
     Equal,
+    /// The left value is larger.
     Greater,
     /// Unequal and every ordering false (a NaN was involved).
     Unordered,

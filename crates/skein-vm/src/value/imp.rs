@@ -91,14 +91,17 @@ impl List {
 }
 
 impl Dict {
+    /// An empty dict.
     pub fn new() -> Dict {
         Dict::default()
     }
 
+    /// How many entries.
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
+    /// Whether it has no entries.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -126,6 +129,7 @@ impl Dict {
         }
     }
 
+    /// The value under `key`.
     pub fn get(&self, key: &Key) -> Option<&Value> {
         self.map.get(key).map(|e| &e.1)
     }

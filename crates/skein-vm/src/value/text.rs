@@ -27,6 +27,7 @@ pub struct Str {
 }
 
 impl Str {
+    /// A string holding `text`, with its index built.
     pub fn new(text: String) -> Str {
         let mut s = Str {
             chars: 0,
