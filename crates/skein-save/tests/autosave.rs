@@ -16,6 +16,9 @@ use skein_save::world_save::save_world;
 use skein_save::{Encoding, read_file, to_bytes};
 use skein_world::{Scheduler, Simulation, WorldOptions};
 
+mod common;
+use common::ticks;
+
 /// Every tasklet changes its locals, a shared list and the generator every
 /// tick, and prints now and then.
 const SCRIPT: &str = "
@@ -87,22 +90,8 @@ fn mixed() -> Simulation {
     sim_of(&format!("{SCRIPT}{QUIET}"))
 }
 
-fn ticks(sim: &mut Simulation, n: u64) -> String {
-    let mut out = String::new();
-    for _ in 0..n {
-        sim.tick();
-        let (o, e) = sim.take_output();
-        out.push_str(&o);
-        out.push_str(&e);
-    }
-    out
-}
-
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("skein-autosave-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch");
-    d
+    common::scratch("autosave", tag)
 }
 
 /// The save of a world run straight to tick `k`.

@@ -20,6 +20,9 @@ use skein_save::world_save::save_world;
 use skein_save::{Encoding, read_file, to_bytes};
 use skein_world::{Scheduler, Simulation, SkeinSystems, TaskletState, WorldOptions};
 
+mod common;
+use common::ticks;
+
 /// Workers that change every tick beside sleepers and channel receivers
 /// that stay unchanged for many ticks, a tasklet that ends, and one made
 /// later: changes, creations and deletions between autosaves.
@@ -125,22 +128,8 @@ fn host_sim() -> Simulation {
     sim
 }
 
-fn ticks(sim: &mut Simulation, n: u64) -> String {
-    let mut out = String::new();
-    for _ in 0..n {
-        sim.tick();
-        let (o, e) = sim.take_output();
-        out.push_str(&o);
-        out.push_str(&e);
-    }
-    out
-}
-
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("skein-incr-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch");
-    d
+    common::scratch("incr", tag)
 }
 
 fn reference_bytes(make: fn() -> Simulation, k: u64) -> Vec<u8> {
