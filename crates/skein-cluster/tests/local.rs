@@ -5,24 +5,12 @@
 //! (`SKEIN_BLESS=1` rewrites them).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use skein_cluster::ClusterError;
-use skein_cluster::local::{BuildWorld, LocalShard, run_local};
-use skein_world::{RunOptions, Simulation, WorldOptions, run_file};
+use skein_cluster::local::run_local;
+use skein_world::{RunOptions, WorldOptions, run_file};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn builder(path: PathBuf) -> BuildWorld {
-    Arc::new(move |options: WorldOptions| {
-        let mut sim = Simulation::new(options);
-        sim.load_main(&path)
-            .map_err(|e| ClusterError::Run(skein_world::RunError::Usage(e.to_string())))?;
-        Ok(sim)
-    })
-}
+mod common;
+use common::{builder, prefixed, root};
 
 fn plain(path: &Path) -> (String, String) {
     let opts = RunOptions {
@@ -74,20 +62,6 @@ fn one_shard_prints_what_a_plain_world_prints() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// Every shard's output, each line prefixed `[K] `, shard after shard.
-fn prefixed(shards: &[LocalShard]) -> String {
-    let mut text = String::new();
-    for (k, s) in shards.iter().enumerate() {
-        if let Err(e) = &s.result {
-            panic!("shard {k} failed: {e}");
-        }
-        for line in s.stdout.lines().chain(s.stderr.lines()) {
-            text.push_str(&format!("[{k}] {line}\n"));
-        }
-    }
-    text
 }
 
 #[test]

@@ -5,33 +5,22 @@
 //! transport (the same golden files), shards that disagree on the run are
 //! refused, and an unreachable server is an error naming its URL.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
-use skein_cluster::local::{BuildWorld, LocalShard, run_threads};
+use skein_cluster::TransportError;
+use skein_cluster::local::run_threads;
 use skein_cluster::nats::{NatsOptions, NatsTransport};
 use skein_cluster::run_info::RunInfo;
 use skein_cluster::server::NatsServer;
-use skein_cluster::{ClusterError, TransportError};
 use skein_world::{Simulation, WorldOptions};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{builder, prefixed, root};
 
 fn server(name: &str) -> NatsServer {
     let store = std::env::temp_dir().join(format!("skein-nats-{}-{name}", std::process::id()));
     NatsServer::start(&store, true).unwrap_or_else(|e| panic!("cannot start nats-server: {e}"))
-}
-
-fn builder(path: PathBuf) -> BuildWorld {
-    Arc::new(move |options: WorldOptions| {
-        let mut sim = Simulation::new(options);
-        sim.load_main(&path)
-            .map_err(|e| ClusterError::Run(skein_world::RunError::Usage(e.to_string())))?;
-        Ok(sim)
-    })
 }
 
 fn options(url: &str, cluster: &str, shard: u32, shards: u32) -> NatsOptions {
@@ -42,19 +31,6 @@ fn options(url: &str, cluster: &str, shard: u32, shards: u32) -> NatsOptions {
         shards,
         timeout: Duration::from_secs(10),
     }
-}
-
-fn prefixed(shards: &[LocalShard]) -> String {
-    let mut text = String::new();
-    for (k, s) in shards.iter().enumerate() {
-        if let Err(e) = &s.result {
-            panic!("shard {k} failed: {e}");
-        }
-        for line in s.stdout.lines().chain(s.stderr.lines()) {
-            text.push_str(&format!("[{k}] {line}\n"));
-        }
-    }
-    text
 }
 
 #[test]
