@@ -115,6 +115,8 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
     let common = shard_args(run);
     let (tx, rx) = mpsc::channel();
     let mut children: Vec<Child> = Vec::with_capacity(n);
+    // Joined before returning, so no diagnostic is lost when we exit.
+    let mut diagnostics = Vec::with_capacity(n);
     for k in 0..n {
         let spawned = Command::new(&exe)
             .arg("shard")
@@ -141,11 +143,11 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
             std::thread::spawn(move || read_frames(k, out, &tx));
         }
         if let Some(err) = child.stderr.take() {
-            std::thread::spawn(move || {
+            diagnostics.push(std::thread::spawn(move || {
                 for line in BufReader::new(err).lines().map_while(Result::ok) {
                     report(&format!("[{k}] {line}"));
                 }
-            });
+            }));
         }
         children.push(child);
     }
@@ -173,6 +175,9 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
             None => exit_code(k, c, stopping),
         };
         worst = worst.max(code);
+    }
+    for d in diagnostics {
+        let _ = d.join();
     }
     // Whatever failed, its shard has said so on the stderr we forwarded.
     match worst {

@@ -124,7 +124,7 @@ pub fn shard(args: &ShardArgs) -> Outcome {
             .end_run()
             .map_err(|e| Failure::cannot_write(format!("shard 0: {e}")))?;
     }
-    report(&format!(
+    let closing = format!(
         "skein shard {}: {} ticks, {} tasklets, {} moved in, {} moved out, 0 remote operations, {:.3}s wall",
         args.shard,
         summary.ticks,
@@ -132,6 +132,16 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         summary.moves_in,
         summary.moves_out,
         started.elapsed().as_secs_f64()
-    ));
+    );
+    if framed {
+        // As the last frame, so `skein cluster` writes the shards' closing
+        // lines after all their output and in shard order.
+        let err = format!("{closing}\n");
+        write!(stdout, "#FRAME {} 0 {}\n{err}", u64::MAX, err.len())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::cannot_write(format!("shard {}: {e}", args.shard)))?;
+    } else {
+        report(&closing);
+    }
     Ok(ExitStatus::Success)
 }
