@@ -85,11 +85,6 @@ const KNOWN: &[(&str, &[&str])] = &[
             "value::imp",
         ],
     ),
-    (
-        "skein-world",
-        &["channels", "host", "modules", "random", "shard", "tasklets"],
-    ),
-    ("skein-world", &["crate", "run", "sim"]),
 ];
 
 #[test]
