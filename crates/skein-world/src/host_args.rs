@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use skein_vm::error::ErrorObj;
+use skein_vm::value::ErrorObj;
 use skein_vm::{HostResult, Kind, KwArgs, TypeTag, Value, errors};
 
 /// An error value from an error or a kind (`throw`, `send_exception`).

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use bevy_ecs::world::World;
-use skein_vm::error::TraceEntry;
+use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
