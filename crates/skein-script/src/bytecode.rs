@@ -150,6 +150,42 @@ pub enum Dst {
     Local(u16),
 }
 
+/// The conversion of an f-string field: `{x}`, `{x!s}` or `{x!r}`. Saved
+/// code holds it as the number it always was (0, 1, 2), so old saves read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Conversion {
+    /// `{x}`: the value as it is (formatted with `str` when it has no spec).
+    None,
+    /// `{x!s}`: `str(x)`.
+    Str,
+    /// `{x!r}`: `repr(x)`.
+    Repr,
+}
+
+impl From<Conversion> for u8 {
+    fn from(c: Conversion) -> u8 {
+        match c {
+            Conversion::None => 0,
+            Conversion::Str => 1,
+            Conversion::Repr => 2,
+        }
+    }
+}
+
+impl TryFrom<u8> for Conversion {
+    type Error = String;
+
+    fn try_from(n: u8) -> Result<Conversion, String> {
+        match n {
+            0 => Ok(Conversion::None),
+            1 => Ok(Conversion::Str),
+            2 => Ok(Conversion::Repr),
+            _ => Err(format!("no f-string conversion {n}")),
+        }
+    }
+}
+
 /// One VM instruction. Each variant's doc gives its stack effect.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Op {
@@ -294,9 +330,9 @@ pub enum Op {
     DictInsertLocal(u16),
     /// `[s1..sn] → [s1 + … + sn]` (f-strings).
     BuildString(u16),
-    /// `[v] → [format(v, "")]` after conversion `conv` (0 none, 1 `!s`, 2 `!r`);
-    /// with `spec`: `[v, spec] → [format(v, spec)]`.
-    FormatValue { conv: u8, spec: bool },
+    /// `[v] → [format(v, "")]` after conversion `conv` (`!s`, `!r` or
+    /// none); with `spec`: `[v, spec] → [format(v, spec)]`.
+    FormatValue { conv: Conversion, spec: bool },
     /// `[seq] → [x_{n-1}, …, x_0]`: the first item ends on top, for stores
     /// in source order. Wrong length: Python's `ValueError`.
     Unpack(u16),
