@@ -4,7 +4,7 @@
 
 use skein_script::bytecode::Program;
 
-use crate::context::{Cx, Limits};
+use crate::context::with_cx;
 use crate::host::Host;
 use crate::value::Value;
 use crate::{errors, format};
@@ -32,15 +32,7 @@ pub fn last_line(err: &Value, program: &Program, host: &dyn Host) -> String {
     let Value::Error(e) = err else {
         return String::from("TypeError: exceptions must derive from BaseException");
     };
-    let mut describe = Describe(host);
-    let mut fuel = u64::MAX;
-    let mut cx = Cx {
-        program,
-        host: &mut describe,
-        limits: Limits::default(),
-        fuel: &mut fuel,
-    };
-    let msg = format::str(err, &mut cx);
+    let msg = with_cx(program, &mut Describe(host), |cx| format::str(err, cx));
     let kind = e.kind.name();
     if msg.is_empty() {
         kind.to_string()
