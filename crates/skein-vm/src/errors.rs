@@ -99,7 +99,7 @@ const FAULT_MARK: TraceEntry = TraceEntry {
 /// takes it (past the end of a function, a missing operand, a state no
 /// instruction makes). It is not a script error: no `except` catches it,
 /// and it ends the tasklet's run with a report that names it a bug in
-/// Skein (docs/errors.md, "Engine faults").
+/// Skein (docs/language.md, "Engine faults").
 pub fn fault(what: impl Into<String>) -> Value {
     Value::Error(Arc::new(ErrorObj {
         kind: Kind::RuntimeError,
