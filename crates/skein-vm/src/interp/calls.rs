@@ -9,10 +9,13 @@ use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, Program};
 
 use super::values::{as_error, make_list};
 use super::{Exec, cx, places, pop};
+use crate::context::Cx;
 use crate::fiber::{Cont, Fiber, Frame};
+use crate::globals::ImportState;
 use crate::host::{HostResult, KwArgs};
-use crate::value::{Kind, ModRef, TypeTag, Value};
-use crate::{Cx, ImportState, builtins, errors, format, methods};
+use crate::kind::Kind;
+use crate::value::{ModRef, TypeTag, Value};
+use crate::{builtins, errors, format, methods};
 
 /// The module holding the Skein code behind `key=` (see `prelude.sk`).
 pub(crate) const PRELUDE: &str = "__prelude__";
@@ -240,9 +243,7 @@ pub(crate) fn host_result(fiber: &mut Fiber, r: HostResult) -> Result<Flow, Valu
         }
         HostResult::Raise(e) => Err(as_error(e)),
         HostResult::Suspend => Ok(Flow::Suspend),
-        HostResult::IterEnd => Err(errors::runtime_error(
-            "internal error: the host ended a loop outside a for",
-        )),
+        HostResult::IterEnd => Err(errors::fault("the host ended a loop outside a for")),
     }
 }
 

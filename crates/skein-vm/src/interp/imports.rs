@@ -6,9 +6,11 @@ use skein_script::bytecode::{BUILTIN_MODULES, FuncRef};
 
 use super::Exec;
 use super::calls::{Flow, PRELUDE, push_frame};
+use crate::errors;
 use crate::fiber::Fiber;
-use crate::value::{Kind, ModRef, Value};
-use crate::{ImportState, errors};
+use crate::globals::ImportState;
+use crate::kind::Kind;
+use crate::value::{ModRef, Value};
 
 fn import_error(msg: String) -> Value {
     errors::error(Kind::ImportError, msg)
@@ -79,9 +81,7 @@ pub(crate) fn import_from(
     name: &str,
 ) -> Result<Value, Value> {
     let Value::Module(m) = module else {
-        return Err(errors::runtime_error(
-            "internal error: ImportFrom without a module",
-        ));
+        return Err(errors::fault("ImportFrom without a module"));
     };
     if let Some(v) = super::attrs::module_attr(ex, *m, name) {
         return Ok(v);

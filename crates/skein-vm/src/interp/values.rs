@@ -7,11 +7,13 @@ use std::any::Any;
 
 use skein_script::bytecode::{Const, Function};
 
-use crate::error::ErrorObj;
+use crate::context::Cx;
 use crate::errors;
+use crate::kind::Kind;
 use crate::methods::MethodId;
-use crate::value::{Kind, List, TypeTag, Value};
-use crate::{Cx, ops};
+use crate::ops;
+use crate::value::ErrorObj;
+use crate::value::{List, TypeTag, Value};
 
 /// Whether `v` has the methods `CallPlace` runs on a place (list, dict, str).
 #[inline]
@@ -79,9 +81,7 @@ pub(crate) fn load_const(func: &Function, i: u16, cx: &mut Cx) -> Result<Value, 
         Some(Some(v)) => Ok(v.clone()),
         _ => match func.consts.get(i as usize) {
             Some(c) => const_value(c, cx),
-            None => Err(errors::runtime_error(
-                "internal error: constant out of range",
-            )),
+            None => Err(errors::fault("constant out of range")),
         },
     }
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{check_size, index_error};
 use crate::ops::charge;
 use crate::value::{Key, List, Value};
@@ -92,9 +92,7 @@ pub fn call_quick(
         } else {
             s.as_str().ends_with(p.as_str())
         })),
-        _ => Err(crate::errors::runtime_error(
-            "internal error: a quick method lost its receiver",
-        )),
+        _ => Err(crate::errors::fault("a quick method lost its receiver")),
     })
 }
 
