@@ -16,23 +16,6 @@ use std::path::{Path, PathBuf};
 /// Remove an entry when its cycle is gone.
 const KNOWN: &[(&str, &[&str])] = &[
     ("skein-cluster", &["crate", "shard"]),
-    ("skein-save", &["code", "code::sink"]),
-    (
-        "skein-save",
-        &["delta", "delta::apply", "delta::chain", "read"],
-    ),
-    (
-        "skein-save",
-        &[
-            "format",
-            "values",
-            "values::decode",
-            "values::encode",
-            "versions",
-        ],
-    ),
-    ("skein-save", &["snapshot", "snapshot::changed"]),
-    ("skein-save", &["staging", "tasklet", "tasklet::load"]),
     ("skein-script", &["compiler", "compiler::flow"]),
     ("skein-script", &["loader", "loader::find"]),
     ("skein-script", &["parser", "parser::expr"]),

@@ -30,6 +30,7 @@ use crate::{Encoding, read_file, write_file};
 /// `PATH.bak`.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct SaveWorld {
+    /// The file to write.
     pub path: PathBuf,
 }
 
@@ -37,27 +38,34 @@ pub struct SaveWorld {
 /// boundary; the game's other entities are left alone.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct LoadWorld {
+    /// The world save to read.
     pub path: PathBuf,
 }
 
 /// A [`SaveWorld`] was written: the world after `tick` ticks.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct WorldSaved {
+    /// The file written.
     pub path: PathBuf,
+    /// Ticks completed in the saved world.
     pub tick: u64,
 }
 
 /// A [`SaveWorld`] could not be saved or written; nothing was written.
 #[derive(Message, Debug)]
 pub struct SaveFailed {
+    /// The file that was to be written.
     pub path: PathBuf,
+    /// Why it was not.
     pub error: SaveError,
 }
 
 /// A [`LoadWorld`] replaced the world; it resumes after `tick` ticks.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct WorldLoaded {
+    /// The file read.
     pub path: PathBuf,
+    /// Ticks completed in the loaded world.
     pub tick: u64,
 }
 
@@ -65,7 +73,9 @@ pub struct WorldLoaded {
 /// the running world was not changed.
 #[derive(Message, Debug)]
 pub struct LoadFailed {
+    /// The file that was to be read.
     pub path: PathBuf,
+    /// Why it was refused.
     pub error: LoadError,
 }
 
@@ -79,6 +89,7 @@ pub struct SkeinSavePlugin {
 }
 
 impl SkeinSavePlugin {
+    /// The plugin without autosave.
     pub fn new() -> Self {
         SkeinSavePlugin::default()
     }

@@ -39,6 +39,8 @@
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "app")]
 pub mod app;
 pub mod autosave;
@@ -56,6 +58,7 @@ pub mod pickle;
 pub mod read;
 pub mod registry;
 pub mod replace;
+mod resolve;
 pub mod selection;
 pub mod snapshot;
 mod staging;
