@@ -21,9 +21,9 @@ use skein_world::{Scheduler, SkeinSystems};
 use crate::autosave::AutosaveOptions;
 use crate::error::{LoadError, SaveError};
 use crate::replace::replace_world;
+use crate::snapshot::Snapshot;
 use crate::world_load::CodePolicy;
-use crate::world_save::save_world;
-use crate::{Encoding, read_file, write_file};
+use crate::{Encoding, read_file, write_atomic};
 
 /// Save the whole world to `path` at the next tick boundary: pretty RON,
 /// or the binary encoding for a `.bin` path. The previous file is kept as
@@ -193,8 +193,8 @@ fn apply_requests(
 }
 
 fn save_to(world: &World, path: &std::path::Path) -> Result<(), SaveError> {
-    let save = save_world(world)?;
-    write_file(path, &save, Encoding::choose(path, false, false))
+    let bytes = Snapshot::take(world)?.encode(Encoding::choose(path, false, false))?;
+    write_atomic(path, &bytes)
 }
 
 fn load_from(world: &mut World, path: &std::path::Path) -> Result<(), LoadError> {

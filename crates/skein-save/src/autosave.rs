@@ -32,7 +32,7 @@ use skein_world::{Scheduler, Simulation};
 use crate::code::ContentHash;
 use crate::error::SaveError;
 use crate::snapshot::Snapshot;
-use crate::write::{Encoding, to_bytes};
+use crate::write::Encoding;
 use files::ChainFiles;
 
 /// The target of the timeline's spans, so `--trace` writes autosave's too.
@@ -431,8 +431,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
 }
 
 fn encode_full(snapshot: &mut Snapshot, encoding: Encoding) -> Result<Vec<u8>, SaveError> {
-    let save = snapshot.to_save()?;
-    to_bytes(&save, encoding)
+    snapshot.encode(encoding)
 }
 
 /// Makes `world` autosave by `options` (replacing earlier options).

@@ -44,6 +44,7 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod autosave;
+pub mod binary;
 pub mod check;
 pub mod code;
 pub mod delta;
