@@ -13,7 +13,8 @@ use super::output::report;
 /// Saves the whole world of `sim` to `path` (a binary save is written
 /// straight from the snapshot, with no records in between).
 pub fn save_world(sim: &Simulation, path: &Path, encoding: Encoding) -> Result<(), Failure> {
-    let cannot = |e: skein_save::SaveError| Failure::cannot_write(format!("cannot save the world: {e}"));
+    let cannot =
+        |e: skein_save::SaveError| Failure::cannot_write(format!("cannot save the world: {e}"));
     let mut snap = skein_save::snapshot::Snapshot::take(&sim.world).map_err(cannot)?;
     let bytes = snap.encode(encoding).map_err(cannot)?;
     make_folder(path)?;
