@@ -23,12 +23,12 @@ use skein_vm::fiber::Fiber;
 use skein_world::components::TaskletState;
 
 use crate::error::SaveError;
-use crate::format::{ChannelRec, Dir, FuncRec, Header, SaveKind, TickStateRec, Wait};
+use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
 use crate::names::module_recs;
 use crate::snapshot::{Entry, Snapshot};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
-use crate::world_save::WorldRefs;
+use crate::world_save::{WorldRefs, channel_rec, ext_of};
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
 impl Snapshot {
@@ -76,11 +76,7 @@ impl Snapshot {
         for (id, h) in self.entries.iter_mut().enumerate() {
             let Some(h) = h.as_mut() else { continue };
             let id = id as u64;
-            let mut ext = std::collections::BTreeMap::new();
-            for (i, snap) in &h.host {
-                let v = snap.encode(&ids).map_err(SaveError::Encode)?;
-                ext.insert(registry.components[*i].tag.clone(), v);
-            }
+            let ext = ext_of(h, registry, &ids)?;
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
                     let Some(fiber) = fiber.take() else {
@@ -100,15 +96,7 @@ impl Snapshot {
                     w.write(&mut out, &mut enc, &mut refs, t)?;
                 }
                 // Channels hold no values: their records are small and few.
-                Entry::Channel(c) => channels.push(ChannelRec {
-                    id,
-                    preference: c.preference,
-                    schedule_all: c.schedule_all,
-                    closing: c.closing,
-                    dir: if c.senders { Dir::Send } else { Dir::Receive },
-                    waiters: c.waiters.iter().copied().collect(),
-                    ext,
-                }),
+                Entry::Channel(c) => channels.push(channel_rec(id, c, ext)),
             }
         }
         put(&mut out, &channels)?;
