@@ -10,17 +10,27 @@ use skein_world::Simulation;
 use super::failure::Failure;
 use super::output::report;
 
-/// Saves the whole world of `sim` to `path`.
+/// Saves the whole world of `sim` to `path` (a binary save is written
+/// straight from the snapshot, with no records in between).
 pub fn save_world(sim: &Simulation, path: &Path, encoding: Encoding) -> Result<(), Failure> {
-    let save = skein_save::world_save::save_world(&sim.world)
-        .map_err(|e| Failure::cannot_write(format!("cannot save the world: {e}")))?;
-    write(path, &save, encoding)?;
-    tracing::debug!(path = %path.display(), tick = save.header.tick, "saved");
+    let cannot =
+        |e: skein_save::SaveError| Failure::cannot_write(format!("cannot save the world: {e}"));
+    let mut snap = skein_save::snapshot::Snapshot::take(&sim.world).map_err(cannot)?;
+    let bytes = snap.encode(encoding).map_err(cannot)?;
+    make_folder(path)?;
+    skein_save::write_atomic(path, &bytes).map_err(Failure::cannot_write)?;
+    tracing::debug!(path = %path.display(), tick = snap.tick(), "saved");
     Ok(())
 }
 
 /// Writes a save file, creating its folder if needed.
 pub fn write(path: &Path, save: &skein_save::SaveFile, encoding: Encoding) -> Result<(), Failure> {
+    make_folder(path)?;
+    skein_save::write_file(path, save, encoding).map_err(Failure::cannot_write)
+}
+
+/// Creates the folder `path` goes in, if it has one and it is missing.
+fn make_folder(path: &Path) -> Result<(), Failure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
@@ -29,7 +39,7 @@ pub fn write(path: &Path, save: &skein_save::SaveFile, encoding: Encoding) -> Re
             dir.display()
         )));
     }
-    skein_save::write_file(path, save, encoding).map_err(Failure::cannot_write)
+    Ok(())
 }
 
 /// The file to read for a save named `path`: `path`, or if it is missing

@@ -21,15 +21,16 @@ use skein_world::{Scheduler, SkeinSystems};
 use crate::autosave::AutosaveOptions;
 use crate::error::{LoadError, SaveError};
 use crate::replace::replace_world;
+use crate::snapshot::Snapshot;
 use crate::world_load::CodePolicy;
-use crate::world_save::save_world;
-use crate::{Encoding, read_file, write_file};
+use crate::{Encoding, read_file, write_atomic};
 
 /// Save the whole world to `path` at the next tick boundary: pretty RON,
 /// or the binary encoding for a `.bin` path. The previous file is kept as
 /// `PATH.bak`.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct SaveWorld {
+    /// The file to write.
     pub path: PathBuf,
 }
 
@@ -37,27 +38,34 @@ pub struct SaveWorld {
 /// boundary; the game's other entities are left alone.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct LoadWorld {
+    /// The world save to read.
     pub path: PathBuf,
 }
 
 /// A [`SaveWorld`] was written: the world after `tick` ticks.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct WorldSaved {
+    /// The file written.
     pub path: PathBuf,
+    /// Ticks completed in the saved world.
     pub tick: u64,
 }
 
 /// A [`SaveWorld`] could not be saved or written; nothing was written.
 #[derive(Message, Debug)]
 pub struct SaveFailed {
+    /// The file that was to be written.
     pub path: PathBuf,
+    /// Why it was not.
     pub error: SaveError,
 }
 
 /// A [`LoadWorld`] replaced the world; it resumes after `tick` ticks.
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub struct WorldLoaded {
+    /// The file read.
     pub path: PathBuf,
+    /// Ticks completed in the loaded world.
     pub tick: u64,
 }
 
@@ -65,7 +73,9 @@ pub struct WorldLoaded {
 /// the running world was not changed.
 #[derive(Message, Debug)]
 pub struct LoadFailed {
+    /// The file that was to be read.
     pub path: PathBuf,
+    /// Why it was refused.
     pub error: LoadError,
 }
 
@@ -79,6 +89,7 @@ pub struct SkeinSavePlugin {
 }
 
 impl SkeinSavePlugin {
+    /// The plugin without autosave.
     pub fn new() -> Self {
         SkeinSavePlugin::default()
     }
@@ -182,8 +193,8 @@ fn apply_requests(
 }
 
 fn save_to(world: &World, path: &std::path::Path) -> Result<(), SaveError> {
-    let save = save_world(world)?;
-    write_file(path, &save, Encoding::choose(path, false, false))
+    let bytes = Snapshot::take(world)?.encode(Encoding::choose(path, false, false))?;
+    write_atomic(path, &bytes)
 }
 
 fn load_from(world: &mut World, path: &std::path::Path) -> Result<(), LoadError> {

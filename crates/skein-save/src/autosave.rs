@@ -32,7 +32,7 @@ use skein_world::{Scheduler, Simulation};
 use crate::code::ContentHash;
 use crate::error::SaveError;
 use crate::snapshot::Snapshot;
-use crate::write::{Encoding, to_bytes};
+use crate::write::Encoding;
 use files::ChainFiles;
 
 /// The target of the timeline's spans, so `--trace` writes autosave's too.
@@ -52,10 +52,12 @@ pub struct AutosaveOptions {
     pub path: PathBuf,
     /// How many complete autosaves to keep (at least 1).
     pub keep: usize,
+    /// Pretty RON, compact RON or binary.
     pub encoding: Encoding,
     /// Every this many autosaves one is full, the others deltas (1: all
     /// full, the default).
     pub full_every: u64,
+    /// Called before each write (see [`WriteHook`]).
     pub before_write: Option<WriteHook>,
 }
 
@@ -90,8 +92,11 @@ impl std::fmt::Debug for AutosaveOptions {
 /// What autosave did so far.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AutosaveStats {
+    /// Autosaves written (full saves and deltas).
     pub written: u64,
+    /// Autosaves skipped because the previous write was still running.
     pub skipped: u64,
+    /// Autosaves whose encode or write failed.
     pub failed: u64,
     /// One per autosave taken, in order: the snapshot plus the fiber copies
     /// the following ticks made because the snapshot still held them.
@@ -109,6 +114,7 @@ pub struct AutosaveStats {
 }
 
 impl AutosaveStats {
+    /// The longest of the [`pauses`](AutosaveStats::pauses).
     pub fn longest_pause(&self) -> Duration {
         self.pauses.iter().copied().max().unwrap_or_default()
     }
@@ -128,7 +134,9 @@ impl AutosaveStats {
 /// A failed autosave, for the host to report.
 #[derive(Debug)]
 pub struct AutosaveFailure {
+    /// The tick of the snapshot that was to be written.
     pub tick: u64,
+    /// What went wrong.
     pub error: SaveError,
 }
 
@@ -188,6 +196,7 @@ pub struct Autosave {
 }
 
 impl Autosave {
+    /// An autosave that has written nothing yet.
     pub fn new(options: AutosaveOptions) -> Autosave {
         Autosave {
             options,
@@ -201,10 +210,12 @@ impl Autosave {
         }
     }
 
+    /// When and where it saves.
     pub fn options(&self) -> &AutosaveOptions {
         &self.options
     }
 
+    /// What it did so far.
     pub fn stats(&self) -> &AutosaveStats {
         &self.stats
     }
@@ -420,8 +431,7 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
 }
 
 fn encode_full(snapshot: &mut Snapshot, encoding: Encoding) -> Result<Vec<u8>, SaveError> {
-    let save = snapshot.to_save()?;
-    to_bytes(&save, encoding)
+    snapshot.encode(encoding)
 }
 
 /// Makes `world` autosave by `options` (replacing earlier options).

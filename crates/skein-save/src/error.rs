@@ -22,6 +22,7 @@ enum Seg<'a> {
 }
 
 impl<'a> FieldPath<'a> {
+    /// The empty path: the save as a whole.
     pub fn root() -> FieldPath<'static> {
         FieldPath {
             parent: None,
@@ -53,6 +54,7 @@ impl<'a> FieldPath<'a> {
         }
     }
 
+    /// Whether this is [`root`](FieldPath::root), with nothing after it.
     pub fn is_root(&self) -> bool {
         matches!(self.seg, Seg::Root)
     }
@@ -84,60 +86,123 @@ impl std::fmt::Display for FieldPath<'_> {
 /// What is wrong with a save that cannot be loaded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
+    /// RON that does not parse, or does not have the records' shape.
     #[error("{0}")]
     Syntax(String),
+    /// A binary save that does not decode.
     #[error("bad binary save: {0}")]
     Binary(String),
+    /// The header's `format` is not a skein save's.
     #[error("not a skein save (format {0:?}, expected \"skein-save\")")]
     NotASave(String),
+    /// Written by a newer skein than this one.
     #[error("save format version {found} is newer than this skein (reads up to {newest})")]
-    FutureVersion { found: u32, newest: u32 },
+    FutureVersion {
+        /// The file's format version.
+        found: u32,
+        /// The newest version this build reads.
+        newest: u32,
+    },
+    /// Older than the oldest format version this build migrates from.
     #[error(
         "save format version {found} is too old for this skein (reads {oldest} to {newest}); \
          load it with an older skein and save it again"
     )]
     TooOld {
+        /// The file's format version.
         found: u32,
+        /// The oldest version this build reads.
         oldest: u32,
+        /// The newest version this build reads.
         newest: u32,
     },
+    /// A selection where a world was expected, or the other way round.
     #[error("this is a {found} save, not a {expected} save{hint}")]
     WrongKind {
+        /// The file's kind.
         found: &'static str,
+        /// The kind the caller loads.
         expected: &'static str,
+        /// What to run instead (may be empty).
         hint: &'static str,
     },
+    /// A reference to a tasklet or channel record the save does not hold.
     #[error("no {what} with id {id} in this save")]
-    Dangling { what: &'static str, id: u64 },
+    Dangling {
+        /// `tasklet` or `channel`.
+        what: &'static str,
+        /// The missing record id.
+        id: u64,
+    },
+    /// Two records with one id.
     #[error("{what} id {id} appears twice")]
-    Duplicate { what: &'static str, id: u64 },
+    Duplicate {
+        /// `tasklet` or `channel`.
+        what: &'static str,
+        /// The repeated record id.
+        id: u64,
+    },
+    /// A `Ref(i)` past the entries of the value table it may use.
     #[error("value table index {index} out of range (must be below {limit})")]
-    BadRef { index: u32, limit: u32 },
+    BadRef {
+        /// The index written.
+        index: u32,
+        /// The first index it may not use.
+        limit: u32,
+    },
+    /// A value nested deeper inline than a reader accepts.
     #[error("value nested deeper than {limit} levels inline")]
-    TooDeep { limit: u32 },
+    TooDeep {
+        /// The deepest nesting accepted.
+        limit: u32,
+    },
+    /// A file, list or string bigger than a loader accepts.
     #[error("{what} of {size} exceeds the limit of {limit}")]
     TooLarge {
+        /// What is too big.
         what: &'static str,
+        /// Its size.
         size: u64,
+        /// The largest accepted.
         limit: u64,
     },
+    /// A record of one shape where another was expected.
     #[error("expected {expected}, found {found}")]
     WrongType {
+        /// The shape expected.
         expected: &'static str,
+        /// The shape found.
         found: String,
     },
+    /// A module the loading world's code does not have.
     #[error("module {0} is not loaded in this world")]
     UnknownModule(String),
+    /// A function its module does not define.
     #[error("module {module} has no function {name}")]
-    UnknownFunction { module: String, name: String },
+    UnknownFunction {
+        /// The module's name.
+        module: String,
+        /// The function's name.
+        name: String,
+    },
+    /// A host native the loading world did not register.
     #[error("native function {module}.{name} is not registered in this world")]
-    UnknownNative { module: String, name: String },
+    UnknownNative {
+        /// The native's module.
+        module: String,
+        /// The native's name.
+        name: String,
+    },
+    /// A built-in function this build does not have.
     #[error("no built-in named {0}")]
     UnknownBuiltin(String),
+    /// Saved frames run code that is not the loading world's (by hash).
     #[error("code changed since the save: {}", .0.join(", "))]
     ChangedFunctions(Vec<String>),
+    /// Records that disagree with each other or with the rules of a world.
     #[error("{0}")]
     Invalid(String),
+    /// The file could not be read.
     #[error("cannot read: {0}")]
     Io(String),
 }
@@ -215,11 +280,15 @@ pub enum SaveError {
     /// from inside itself, a native the host cannot name…).
     #[error("{0}")]
     Unsaveable(String),
+    /// The records could not be encoded (RON or binary).
     #[error("cannot encode the save: {0}")]
     Encode(String),
+    /// The file could not be written.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The file (or its temporary sibling) being written.
         path: String,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },

@@ -21,10 +21,13 @@ pub enum Selector {
     ChannelId(u64),
 }
 
+/// Why `extract` made no selection.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
+    /// The world save could not be loaded.
     #[error("{0}")]
     Load(#[from] LoadError),
+    /// The selection could not be saved.
     #[error("{0}")]
     Save(#[from] SaveError),
     /// A selector that matches nothing, or names main.
@@ -34,8 +37,11 @@ pub enum ExtractError {
 
 /// The selection and the lines `extract` prints on stderr.
 pub struct Extracted {
+    /// The selection save.
     pub save: SaveFile,
+    /// Why each record is in it, and what was left out.
     pub report: SelectionReport,
+    /// The report as lines for people.
     pub lines: Vec<String>,
 }
 

@@ -27,7 +27,9 @@ pub const PRODUCER: &str = concat!("skein ", env!("CARGO_PKG_VERSION"));
 /// A whole save file: the header, then the body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SaveFile {
+    /// Read and checked first.
     pub header: Header,
+    /// The records.
     pub body: Body,
 }
 
@@ -40,6 +42,7 @@ pub struct Header {
     pub version: u32,
     /// The skein that wrote the file (`skein 0.1.0`), for people.
     pub producer: String,
+    /// A whole world or a selection.
     pub kind: SaveKind,
     /// Ticks completed when the save was made (what `sim.tick()` returns next).
     pub tick: u64,
@@ -64,6 +67,7 @@ impl Header {
     }
 }
 
+/// What a save holds, and so what it is loaded into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SaveKind {
     /// A whole world, loaded into a fresh world (`skein resume`).
@@ -100,12 +104,15 @@ pub struct Body {
 /// loader can tell exactly which functions changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleRec {
+    /// The module's dotted name.
     pub name: String,
     /// Relative to its search-path root; never absolute.
     pub path: String,
+    /// The module's content hash (source and function hashes).
     pub hash: ContentHash,
     /// Function name to its hash, in the module's function order.
     pub functions: Vec<(String, ContentHash)>,
+    /// The module's source text.
     pub source: String,
 }
 
@@ -128,6 +135,7 @@ pub struct WorldRec {
     pub completions: Vec<CompletionRec>,
     /// The state of the world's seeded generator.
     pub rng: RngRec,
+    /// The options the run was started with.
     pub options: OptionsRec,
     /// Module globals, in module load order.
     pub globals: Vec<GlobalsRec>,
@@ -143,16 +151,22 @@ pub struct WorldRec {
 /// The run counters, so a resumed run's closing line counts from the start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CountersRec {
+    /// Ticks run.
     pub ticks: u64,
+    /// Tasklet switches.
     pub switches: u64,
+    /// Channel messages passed.
     pub messages: u64,
+    /// Tasklets created.
     pub tasklets: u64,
 }
 
 /// A completed native request waiting to be appended to the ring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompletionRec {
+    /// The tasklet that made the request.
     pub tasklet: u64,
+    /// The request's number.
     pub request: u64,
     /// `Ok` value or raised error.
     pub result: Result<ValueRec, ValueRec>,
@@ -161,17 +175,21 @@ pub struct CompletionRec {
 /// ChaCha8's state, as the generator exposes it (seed, stream, word position).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RngRec {
+    /// The generator's seed.
     pub seed: [u8; 32],
+    /// The stream number.
     pub stream: u64,
     /// The 128-bit word position as (high, low) halves: RON has no u128.
     pub word_pos: (u64, u64),
 }
 
 impl RngRec {
+    /// The word position as the generator takes it.
     pub fn word_pos(&self) -> u128 {
         (u128::from(self.word_pos.0) << 64) | u128::from(self.word_pos.1)
     }
 
+    /// Stores the generator's word position.
     pub fn set_word_pos(&mut self, pos: u128) {
         self.word_pos = ((pos >> 64) as u64, pos as u64);
     }
@@ -181,8 +199,11 @@ impl RngRec {
 /// the same ones.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OptionsRec {
+    /// Instructions per tasklet per tick; 0 is unlimited.
     pub budget: u64,
+    /// Frames per tasklet.
     pub frame_limit: u32,
+    /// The largest size of one value.
     pub size_limit: u64,
     /// Search-path roots as given (relative ones stay relative).
     pub path: Vec<String>,
@@ -197,15 +218,22 @@ pub struct OptionsRec {
 /// slot order of the loading world's code does not matter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GlobalsRec {
+    /// The module's name.
     pub module: String,
+    /// How far its top level has run.
     pub state: ImportStateRec,
+    /// Each global slot, by name.
     pub values: Vec<(String, ValueRec)>,
 }
 
+/// How far a module's top level has run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportStateRec {
+    /// Not imported yet.
     NotRun,
+    /// Being imported (its top level is on some tasklet's stack).
     Running,
+    /// Imported.
     Done,
 }
 
@@ -214,30 +242,39 @@ pub enum ImportStateRec {
 /// the fields marked `default` when they hold it (`format/skip.rs`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TaskletRec {
+    /// The tasklet's record id.
     pub id: u64,
+    /// The name the script gave it, if any.
     #[serde(default)]
     pub name: Option<String>,
     /// For people; a loader checks it agrees with the fields below.
     pub status: Status,
+    /// Not finished or killed.
     pub alive: bool,
     /// Has run (or been entered) since it was set up.
     pub started: bool,
+    /// Stackless `atomic`: not switched out by its budget.
     #[serde(default)]
     pub atomic: bool,
+    /// Stackless `block_trap`: blocking on a channel raises instead.
     #[serde(default)]
     pub block_trap: bool,
     /// A dict value.
     #[serde(default = "skip::empty_dict")]
     pub data: ValueRec,
+    /// The value a switch hands it (Stackless `tempval`).
     #[serde(default = "nil")]
     pub tempval: ValueRec,
     /// The error to raise when it next runs (from `throw`/`kill`), or the
     /// payload of a blocked `send_exception` (then `pending_is_payload`).
     #[serde(default)]
     pub pending: Option<ValueRec>,
+    /// `pending` is a blocked `send_exception`'s payload, not an error to raise.
     #[serde(default)]
     pub pending_is_payload: bool,
+    /// What it waits for.
     pub wait: Wait,
+    /// Which host call its fiber is inside.
     pub suspension: SuspensionRec,
     /// The function it was set up with (for an error thrown before it ran).
     pub func: Option<FuncRec>,
@@ -245,6 +282,7 @@ pub struct TaskletRec {
     /// between ticks none of it is live, so world saves write zeros.
     #[serde(default)]
     pub tick_state: TickStateRec,
+    /// Its interpreter state.
     pub fiber: FiberRec,
     /// Host-registered components, by their stable tag.
     #[serde(default)]
@@ -260,10 +298,12 @@ fn nil() -> ValueRec {
 pub struct FuncRec(pub String, pub String);
 
 impl FuncRec {
+    /// The module's name.
     pub fn module(&self) -> &str {
         &self.0
     }
 
+    /// The function's name.
     pub fn function(&self) -> &str {
         &self.1
     }
@@ -272,8 +312,11 @@ impl FuncRec {
 /// A tasklet's per-tick bookkeeping, as the world keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TickStateRec {
+    /// `tick + 1` of the last tick in which it yielded (0: never).
     pub yielded: u64,
+    /// `tick + 1` of the tick `budget_used` counts in.
     pub budget_tick: u64,
+    /// Instructions run in that tick (against `--tick-budget`).
     pub budget_used: u64,
 }
 
@@ -298,14 +341,26 @@ pub enum Wait {
     /// Runnable, paused, bound or dead.
     Nothing,
     /// In a channel's queue.
-    Channel { id: u64, dir: Dir },
+    Channel {
+        /// The channel's record id.
+        id: u64,
+        /// Sending or receiving.
+        dir: Dir,
+    },
     /// Wakes `remaining` ticks after the save's tick.
-    Sleep { remaining: u64 },
+    Sleep {
+        /// Ticks left to sleep.
+        remaining: u64,
+    },
     /// In a blocking host native, with the request the host was given.
     Native {
+        /// The request's number.
         request: u64,
+        /// The native's module.
         module: String,
+        /// The native's name.
         name: String,
+        /// The arguments it was called with.
         args: Vec<ValueRec>,
     },
 }
@@ -313,7 +368,9 @@ pub enum Wait {
 /// The direction of channel waiters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Dir {
+    /// Waiting to send.
     Send,
+    /// Waiting to receive.
     Receive,
 }
 
@@ -334,8 +391,11 @@ pub enum SuspensionRec {
     SendException,
     /// `send_sequence`: the channel, the items and the next index.
     SendSequence {
+        /// The channel's record id.
         channel: u64,
+        /// The items being sent.
         items: ValueRec,
+        /// The index of the next item to send.
         next: u64,
     },
     /// `receive()`.
@@ -349,6 +409,7 @@ pub enum SuspensionRec {
 /// A tasklet's interpreter state.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FiberRec {
+    /// Whether it can run, waits, or has ended.
     pub state: FiberStateRec,
     /// Outermost first.
     pub frames: Vec<FrameRec>,
@@ -357,11 +418,16 @@ pub struct FiberRec {
     pub pending: Option<ValueRec>,
 }
 
+/// Where a fiber is in its run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FiberStateRec {
+    /// Can run its next instruction.
     Ready,
+    /// Suspended in a host call.
     Waiting,
+    /// Returned from its outermost frame.
     Done,
+    /// Ended by an uncaught error.
     Failed,
 }
 
@@ -370,8 +436,11 @@ pub enum FiberStateRec {
 /// frame's slice of the operand stack.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FrameRec {
+    /// The function this frame runs.
     pub func: FuncRec,
+    /// The index of the next instruction.
     pub pc: u32,
+    /// The source line of that instruction.
     pub line: u32,
     /// Exactly the function's `nlocals` slots, `Unbound` where unassigned.
     pub locals: Vec<ValueRec>,
@@ -389,10 +458,12 @@ pub struct FrameRec {
 /// An active `try`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlerRec {
+    /// Where the handler's code starts.
     pub target: u32,
     /// Operand height (above the frame's locals) restored before the error
     /// is pushed.
     pub height: u32,
+    /// A `finally` (or cleanup) handler: it also runs for `TaskletExit`.
     pub catch_all: bool,
 }
 
@@ -400,13 +471,17 @@ pub struct HandlerRec {
 /// value is its `tempval`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelRec {
+    /// The channel's record id.
     pub id: u64,
     /// -1, 0 or 1.
     pub preference: i8,
+    /// Stackless `schedule_all`.
     pub schedule_all: bool,
+    /// `close()` was called: once empty, it is closed.
     pub closing: bool,
     /// The direction its waiters wait (kept when it has none).
     pub dir: Dir,
+    /// Its waiting tasklets' record ids, in blocking order.
     pub waiters: Vec<u64>,
     /// Host-registered components, by their stable tag.
     pub ext: BTreeMap<String, ExtValue>,

@@ -12,7 +12,9 @@
 //! - [`delta`]: incremental autosaves, and following their chains;
 //! - [`error`]: what went wrong, with the file, position and field path.
 //!
-//! On top of them: [`world_save`] and [`world_load`] (a whole world),
+//! On top of them: [`snapshot`] (a world frozen at a tick boundary),
+//! [`world_save`] and [`world_load`] (a whole world), [`binary`] (a world's
+//! binary save written straight from a snapshot, with no records between),
 //! [`selection`] (chosen tasklets and channels, saved from one world and
 //! loaded into a running one), [`pickle`] (the script module), [`extract`]
 //! and [`inspect`] (the binary's tools), and [`registry`].
@@ -27,8 +29,9 @@
 //! // Every world, run or resumed, gets the pickle module before its scripts.
 //! skein_save::pickle::install(&mut sim.world);
 //! // skein run … --save PATH [--compact|--binary]  (between ticks)
-//! let save = skein_save::world_save::save_world(&sim.world)?;
-//! skein_save::write_file(path, &save, Encoding::choose(path, compact, binary))?;
+//! let mut snap = skein_save::snapshot::Snapshot::take(&sim.world)?;
+//! let bytes = snap.encode(Encoding::choose(path, compact, binary))?;
+//! skein_save::write_atomic(path, &bytes)?;
 //! // skein resume SAVE [--code current]: a fresh world, then the save.
 //! let save = skein_save::read_file(path)?;
 //! skein_save::world_load::load_world(&mut sim.world, &save, CodePolicy::Saved)?;
@@ -39,9 +42,12 @@
 //! let part = skein_save::extract::extract(&save, &selectors, |_| {})?;
 //! ```
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "app")]
 pub mod app;
 pub mod autosave;
+pub mod binary;
 pub mod check;
 pub mod code;
 pub mod delta;
@@ -56,6 +62,7 @@ pub mod pickle;
 pub mod read;
 pub mod registry;
 pub mod replace;
+mod resolve;
 pub mod selection;
 pub mod snapshot;
 mod staging;

@@ -23,7 +23,8 @@ use crate::error::{FieldPath, LoadError, Problem, SaveError};
 use crate::format::{Body, Header, ModuleRec, SaveFile, SaveKind, Status, TickStateRec, Wait};
 use crate::names::{NativeNames, changed_functions, module_recs, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::staging::{IdTable, MapResolve, check_ids, stage};
+use crate::resolve::{IdTable, MapResolve};
+use crate::staging::{check_ids, stage};
 use crate::tasklet::tasklet_rec;
 use crate::values::{Decoder, Encoder};
 

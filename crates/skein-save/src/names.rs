@@ -20,6 +20,7 @@ pub struct NativeNames {
 }
 
 impl NativeNames {
+    /// The names of the world's built-in natives and of `natives`.
     pub fn of(natives: &Natives) -> NativeNames {
         let mut n = NativeNames {
             by_id: HashMap::new(),
@@ -45,10 +46,12 @@ impl NativeNames {
             .insert((module.to_string(), name.to_string()), id);
     }
 
+    /// Native `id`'s module and name.
     pub fn name(&self, id: u32) -> Option<(String, String)> {
         self.by_id.get(&id).cloned()
     }
 
+    /// The id of native `module.name`, or why there is none.
     pub fn id(&self, module: &str, name: &str) -> Result<u32, Problem> {
         self.by_name
             .get(&(module.to_string(), name.to_string()))

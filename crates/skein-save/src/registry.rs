@@ -28,6 +28,7 @@ pub struct IdMap<'a> {
 }
 
 impl<'a> IdMap<'a> {
+    /// Ids mapped by `map` (`None`: the id is not in the new world).
     pub fn new(map: &'a dyn Fn(u64) -> Option<u64>) -> IdMap<'a> {
         IdMap { map }
     }

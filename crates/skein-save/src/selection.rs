@@ -97,9 +97,11 @@ impl EncodeRefs for SelRefs<'_> {
 /// What a selection save reports besides the file: why each record is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pulled {
-    /// Record id and the world id it was saved from.
+    /// Its record id in the save.
     pub record: u64,
+    /// The world id it was saved from.
     pub world_id: u64,
+    /// A channel (else a tasklet).
     pub is_channel: bool,
     /// The world id of the tasklet or channel whose record pulled it in
     /// (by a value it holds, or as a channel's waiter); `None` for a root.
@@ -109,6 +111,7 @@ pub struct Pulled {
 /// What a selection left behind: channels whose waiters included main.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SelectionReport {
+    /// Every record saved, and why.
     pub pulled: Vec<Pulled>,
     /// World ids of saved channels main was waiting on (left out).
     pub main_left_out: Vec<u64>,

@@ -20,7 +20,7 @@ use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 use rand_chacha::ChaCha8Rng;
 use skein_script::bytecode::Program;
-use skein_vm::{Fiber, Globals};
+use skein_vm::Globals;
 use skein_world::save_access::Completion;
 use skein_world::{
     ChannelState, Code, NativeQueue, Natives, Ring, RunCounters, Scheduler, ScriptGlobals,
@@ -32,68 +32,10 @@ use crate::names::NativeNames;
 use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 
 mod changed;
+mod held;
 
-/// Ticks of an earlier snapshot and of now: a record or component not
-/// changed in between need not be copied again.
-#[derive(Clone, Copy)]
-pub(crate) struct Since {
-    taken: Tick,
-    now: Tick,
-}
-
-/// One tasklet or channel as it was at the snapshot's tick boundary.
-pub(crate) enum Entry {
-    Tasklet {
-        state: TaskletState,
-        /// `None` once the snapshot was encoded and let its fibers go.
-        fiber: Option<Arc<Fiber>>,
-    },
-    Channel(ChannelState),
-}
-
-/// A tasklet or channel with its registered components (by index into the
-/// registry's component list), and the entity it was copied from.
-pub(crate) struct Held {
-    pub entity: Entity,
-    pub entry: Entry,
-    pub host: Vec<(usize, Box<dyn HostSnap>)>,
-    /// The retake that last found it (an entity not found is dropped).
-    seen: u64,
-    /// What changed since the snapshot this one was retaken from ([`NEW`],
-    /// [`STATE`], [`FIBER`], [`HOST`]): what an incremental autosave writes.
-    pub changed: u8,
-    /// Registered components copied afresh by this retake (bit `i` for
-    /// component `i`; bit 63 stands for every component from 63 on).
-    pub host_fresh: u64,
-    /// Registered components the entry had and has no more (same bits).
-    pub host_gone: u64,
-}
-
-/// [`Held::changed`]: not in the snapshot retaken from (or another entity).
-pub(crate) const NEW: u8 = 1;
-/// Its state record changed.
-pub(crate) const STATE: u8 = 2;
-/// Its fiber changed (it ran).
-pub(crate) const FIBER: u8 = 4;
-/// Only a registered component changed, was added or went.
-pub(crate) const HOST: u8 = 8;
-
-/// The bit of registered component `i` in [`Held::host_fresh`].
-pub(crate) fn host_bit(i: usize) -> u64 {
-    1 << i.min(63)
-}
-
-impl Held {
-    /// Anything to write in a delta.
-    pub fn dirty(&self) -> bool {
-        self.changed != 0
-    }
-
-    /// A delta writes its whole record (else only its changed components).
-    pub fn whole(&self) -> bool {
-        self.changed & (NEW | STATE | FIBER) != 0
-    }
-}
+pub(crate) use held::{Entry, HOST, Held, host_bit};
+use held::{FIBER, NEW, STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {
@@ -192,7 +134,7 @@ impl Snapshot {
             snap.taken = Some(taken);
             return Ok(snap);
         };
-        let since = snap.taken.map(|t| Since { taken: t, now });
+        let since = snap.taken.map(|taken| Since { taken, now });
         let registry = registry_of(world);
         let same_registry = registry.components.len() == snap.registry.components.len()
             && registry
@@ -248,10 +190,7 @@ impl Snapshot {
     /// The entry of tasklet or channel `id`, if the ring's table gives it
     /// entity `e`.
     fn slot(&mut self, id: u64, e: Entity) -> Option<&mut Option<Held>> {
-        if self.ring.entity(id) != Some(e) {
-            return None;
-        }
-        self.entries.get_mut(id as usize)
+        held::slot(&self.ring, &mut self.entries, id, e)
     }
 
     /// Every registered component of every entry, one component at a time;
@@ -438,6 +377,35 @@ impl Snapshot {
             .enumerate()
             .filter_map(|(i, r)| (r.snap)(world).map(|s| (i, s)))
             .collect();
+    }
+    /// [`refresh`](Snapshot::refresh) for a delta, from what
+    /// [`changed::find`] found: unchanged entries are not visited and hold
+    /// no fiber.
+    fn refresh_changed(
+        &mut self,
+        world: &World,
+        since: Since,
+        old_ring: &Ring,
+        found: changed::Found,
+    ) {
+        self.refresh_head(world, true);
+        for id in std::mem::take(&mut self.dirty_ids) {
+            if let Some(Some(h)) = self.entries.get_mut(id as usize) {
+                h.changed = 0;
+                h.host_fresh = 0;
+                h.host_gone = 0;
+            }
+        }
+        found.apply(
+            world,
+            &self.ring,
+            old_ring,
+            &mut self.entries,
+            &mut self.deleted,
+            &mut self.dirty_ids,
+        );
+        self.take_host_components(world, Some(since));
+        self.refresh_tail(world);
     }
 }
 

@@ -4,94 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use skein_script::bytecode::{FuncRef, Program};
 use skein_vm::Fiber;
-use skein_vm::value::ModRef;
 use skein_world::{ChannelState, TaskletState};
 
 use crate::check::Verified;
 use crate::error::{FieldPath, LoadError, Problem};
 use crate::ext::ExtValue;
 use crate::format::{Body, Dir, Wait};
-use crate::names::{self, NativeNames};
 use crate::registry::SaveRegistry;
+use crate::resolve::MapResolve;
 use crate::tasklet::{status_of, tasklet_from};
 use crate::values::{Decoder, Resolve};
-
-/// Record ids to the loading world's ids: a table indexed by id when the
-/// ids are dense (a world's are), a hash map otherwise. New ids are never 0.
-pub(crate) enum IdTable {
-    Dense(Vec<u64>),
-    Sparse(HashMap<u64, u64>),
-    /// Every id stays as it is (a migrant between shards, whose references
-    /// are cluster-wide ids).
-    Same,
-}
-
-impl IdTable {
-    pub fn new(pairs: impl IntoIterator<Item = (u64, u64)>) -> IdTable {
-        let pairs: Vec<(u64, u64)> = pairs.into_iter().collect();
-        let max = pairs.iter().map(|p| p.0).max().unwrap_or(0);
-        if max <= 4 * pairs.len() as u64 + 1024 {
-            let mut v = vec![0; max as usize + 1];
-            for (k, n) in pairs {
-                v[k as usize] = n;
-            }
-            IdTable::Dense(v)
-        } else {
-            IdTable::Sparse(pairs.into_iter().collect())
-        }
-    }
-
-    pub fn get(&self, id: u64) -> Option<u64> {
-        match self {
-            IdTable::Dense(v) => usize::try_from(id)
-                .ok()
-                .and_then(|i| v.get(i).copied())
-                .filter(|n| *n != 0),
-            IdTable::Sparse(m) => m.get(&id).copied(),
-            IdTable::Same => (id != 0).then_some(id),
-        }
-    }
-}
-
-/// Names and record ids bound to the loading world.
-pub(crate) struct MapResolve<'a> {
-    pub program: &'a Program,
-    pub natives: &'a NativeNames,
-    pub tasklets: IdTable,
-    pub channels: IdTable,
-    /// The loading world's main, for `Main` references.
-    pub main: Option<u64>,
-}
-
-impl Resolve for MapResolve<'_> {
-    fn function(&self, module: &str, name: &str) -> Result<FuncRef, Problem> {
-        names::function(self.program, module, name)
-    }
-    fn module(&self, name: &str) -> Result<ModRef, Problem> {
-        names::module(self.program, name)
-    }
-    fn native(&self, module: &str, name: &str) -> Result<u32, Problem> {
-        self.natives.id(module, name)
-    }
-    fn tasklet(&self, id: u64) -> Result<u64, Problem> {
-        self.tasklets.get(id).ok_or(Problem::Dangling {
-            what: "tasklet",
-            id,
-        })
-    }
-    fn main(&self) -> Result<u64, Problem> {
-        self.main
-            .ok_or_else(|| Problem::Invalid("this world has no main tasklet".into()))
-    }
-    fn channel(&self, id: u64) -> Result<u64, Problem> {
-        self.channels.get(id).ok_or(Problem::Dangling {
-            what: "channel",
-            id,
-        })
-    }
-}
 
 /// A tasklet ready to become an entity.
 pub(crate) struct StagedTasklet {

@@ -42,26 +42,7 @@ pub(crate) fn tasklet_rec(
         .transpose()?;
     let suspension = suspension_rec(enc, refs, &t.suspension)?;
     let data = enc.encode(&t.data, refs)?;
-    let wait = match &t.wait {
-        WWait::None => Wait::Nothing,
-        WWait::Channel { channel, sending } => Wait::Channel {
-            id: *channel,
-            dir: if *sending { Dir::Send } else { Dir::Receive },
-        },
-        WWait::Sleep { until, .. } => Wait::Sleep {
-            remaining: until.saturating_sub(tick),
-        },
-        WWait::Native(req) => Wait::Native {
-            request: req.request,
-            module: req.module.clone(),
-            name: req.name.clone(),
-            args: req
-                .args
-                .iter()
-                .map(|a| enc.encode(a, refs))
-                .collect::<Result<_, _>>()?,
-        },
-    };
+    let wait = wait_rec(enc, refs, &t.wait, tick)?;
     let func = match t.func {
         Some(f) => {
             let (module, function) = enc.func_names(f)?;
@@ -97,16 +78,47 @@ pub(crate) fn tasklet_rec(
     })
 }
 
+/// What a tasklet waits for, sleeps counted from `tick`.
+pub(crate) fn wait_rec(
+    enc: &mut Encoder,
+    refs: &mut dyn EncodeRefs,
+    w: &WWait,
+    tick: u64,
+) -> Result<Wait, SaveError> {
+    Ok(match w {
+        WWait::None => Wait::Nothing,
+        WWait::Channel { channel, sending } => Wait::Channel {
+            id: *channel,
+            dir: if *sending { Dir::Send } else { Dir::Receive },
+        },
+        WWait::Sleep { until, .. } => Wait::Sleep {
+            remaining: until.saturating_sub(tick),
+        },
+        WWait::Native(req) => Wait::Native {
+            request: req.request,
+            module: req.module.clone(),
+            name: req.name.clone(),
+            args: req
+                .args
+                .iter()
+                .map(|a| enc.encode(a, refs))
+                .collect::<Result<_, _>>()?,
+        },
+    })
+}
+
 /// The status a record's fields give, with `in_ring` from the ring (or the
 /// selection's ring order).
 pub(crate) fn status_of(rec: &TaskletRec, in_ring: bool) -> Status {
-    if !rec.alive {
-        if rec.started {
-            Status::Dead
-        } else {
-            Status::Bound
-        }
-    } else if rec.wait != Wait::Nothing {
+    status(rec.alive, rec.started, rec.wait != Wait::Nothing, in_ring)
+}
+
+/// The status of a tasklet alive or not, started or not, waiting or not,
+/// and in the ring or not.
+pub(crate) fn status(alive: bool, started: bool, waiting: bool, in_ring: bool) -> Status {
+    if !alive {
+        if started { Status::Dead } else { Status::Bound }
+    } else if waiting {
         Status::Blocked
     } else if in_ring {
         Status::Runnable
@@ -115,7 +127,7 @@ pub(crate) fn status_of(rec: &TaskletRec, in_ring: bool) -> Status {
     }
 }
 
-fn suspension_rec(
+pub(crate) fn suspension_rec(
     enc: &mut Encoder,
     refs: &mut dyn EncodeRefs,
     s: &Suspension,
@@ -142,24 +154,36 @@ fn suspension_rec(
     })
 }
 
-/// A fiber's frames, each with its own slice of the operand stack.
-pub(crate) fn fiber_rec(
-    enc: &mut Encoder,
-    refs: &mut dyn EncodeRefs,
+/// Where one frame's values lie on its fiber's operand stack, its source
+/// line and its active handlers: what both the record and the direct
+/// binary writer take from a frame.
+pub(crate) struct FrameShape {
+    /// The end of its locals (they start at the frame's base).
+    pub locals_end: usize,
+    /// The end of its temporaries.
+    pub end: usize,
+    /// The line of its next instruction.
+    pub line: u32,
+    /// Its active `try`s, innermost last.
+    pub handlers: Vec<HandlerRec>,
+}
+
+/// The shape of each of `fiber`'s frames, checked against the code, into
+/// `shapes` (emptied first, so a writer can reuse it).
+pub(crate) fn frame_shapes(
+    program: &Program,
     fiber: &Fiber,
-) -> Result<FiberRec, SaveError> {
-    let program: &Program = enc.program();
+    shapes: &mut Vec<FrameShape>,
+) -> Result<(), SaveError> {
     let broken = |m: String| SaveError::Unsaveable(format!("inconsistent fiber: {m}"));
-    let mut frames = Vec::with_capacity(fiber.frames.len());
-    let mut spans = Vec::with_capacity(fiber.frames.len());
+    shapes.clear();
     for (i, f) in fiber.frames.iter().enumerate() {
         let func = program
             .modules
             .get(f.func.module as usize)
             .and_then(|m| m.functions.get(f.func.func as usize))
             .ok_or_else(|| broken(format!("frame {i} names no function")))?;
-        let base = f.base as usize;
-        let locals_end = base + func.nlocals as usize;
+        let locals_end = f.base as usize + func.nlocals as usize;
         let end = fiber
             .frames
             .get(i + 1)
@@ -167,60 +191,81 @@ pub(crate) fn fiber_rec(
         if locals_end > end || end > fiber.stack.len() {
             return Err(broken(format!("frame {i}'s stack window")));
         }
-        spans.push((locals_end, end));
         let line = func
             .lines
             .get(f.pc as usize)
             .copied()
             .unwrap_or(func.def_line);
-        let (module, function) = enc.func_names(f.func)?;
-        frames.push(FrameRec {
-            func: FuncRec(module, function),
-            pc: f.pc,
+        shapes.push(FrameShape {
+            locals_end,
+            end,
             line,
-            locals: Vec::with_capacity(func.nlocals as usize),
-            stack: Vec::with_capacity(end - locals_end),
             handlers: Vec::new(),
-            ret: f.ret,
         });
-        let _ = base;
-    }
-    for (i, f) in fiber.frames.iter().enumerate() {
-        let (locals_end, end) = spans[i];
-        for v in &fiber.stack[f.base as usize..locals_end] {
-            let r = enc.encode(v, refs)?;
-            frames[i].locals.push(r);
-        }
-        for v in &fiber.stack[locals_end..end] {
-            let r = enc.encode(v, refs)?;
-            frames[i].stack.push(r);
-        }
     }
     let mut last_frame = 0;
     for h in &fiber.handlers {
         let i = h.frame as usize;
-        if i < last_frame || i >= frames.len() {
+        if i < last_frame || i >= shapes.len() {
             return Err(broken("handlers out of frame order".into()));
         }
         last_frame = i;
-        let (locals_end, _) = spans[i];
         let height = (h.stack_len as usize)
-            .checked_sub(locals_end)
+            .checked_sub(shapes[i].locals_end)
             .ok_or_else(|| broken("a handler below its frame's locals".into()))?;
-        frames[i].handlers.push(HandlerRec {
+        shapes[i].handlers.push(HandlerRec {
             target: h.target,
             height: height as u32,
             catch_all: h.catch_all,
         });
     }
-    let state = match fiber.state {
+    Ok(())
+}
+
+/// A fiber's state as its record names it.
+pub(crate) fn fiber_state(state: &FiberState) -> FiberStateRec {
+    match state {
         FiberState::Ready => FiberStateRec::Ready,
         FiberState::Waiting => FiberStateRec::Waiting,
         FiberState::Done => FiberStateRec::Done,
         FiberState::Failed => FiberStateRec::Failed,
-    };
+    }
+}
+
+/// A fiber's frames, each with its own slice of the operand stack.
+pub(crate) fn fiber_rec(
+    enc: &mut Encoder,
+    refs: &mut dyn EncodeRefs,
+    fiber: &Fiber,
+) -> Result<FiberRec, SaveError> {
+    let mut shapes = Vec::with_capacity(fiber.frames.len());
+    frame_shapes(enc.program(), fiber, &mut shapes)?;
+    let mut frames = Vec::with_capacity(fiber.frames.len());
+    let mut spans = Vec::with_capacity(fiber.frames.len());
+    for (f, shape) in fiber.frames.iter().zip(shapes) {
+        let (module, function) = enc.func_names(f.func)?;
+        let base = f.base as usize;
+        spans.push((base, shape.locals_end, shape.end));
+        frames.push(FrameRec {
+            func: FuncRec(module, function),
+            pc: f.pc,
+            line: shape.line,
+            locals: Vec::with_capacity(shape.locals_end - base),
+            stack: Vec::with_capacity(shape.end - shape.locals_end),
+            handlers: shape.handlers,
+            ret: f.ret,
+        });
+    }
+    for (frame, (base, locals_end, end)) in frames.iter_mut().zip(spans) {
+        for v in &fiber.stack[base..locals_end] {
+            frame.locals.push(enc.encode(v, refs)?);
+        }
+        for v in &fiber.stack[locals_end..end] {
+            frame.stack.push(enc.encode(v, refs)?);
+        }
+    }
     Ok(FiberRec {
-        state,
+        state: fiber_state(&fiber.state),
         frames,
         pending: None,
     })

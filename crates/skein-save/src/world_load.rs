@@ -23,7 +23,8 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{ImportStateRec, SaveFile, SaveKind, Wait};
 use crate::names::{NativeNames, changed_functions, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::staging::{IdTable, MapResolve, check_ids, id_list, stage};
+use crate::resolve::{IdTable, MapResolve};
+use crate::staging::{check_ids, id_list, stage};
 use crate::values::{Decoder, Place};
 
 /// Ids a world may have handed out beyond its saved tasklets and channels

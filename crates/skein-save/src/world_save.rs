@@ -4,16 +4,21 @@
 //! every module's code and globals, and the registered host data — encoded
 //! from a [`Snapshot`] of the world.
 
+use std::collections::BTreeMap;
+
 use bevy_ecs::world::World;
+use skein_world::ChannelState;
 
 use crate::delta::ExtPatch;
 use crate::error::SaveError;
+use crate::ext::ExtValue;
 use crate::format::{
     Body, ChannelRec, CompletionRec, CountersRec, Dir, GlobalsRec, Header, ImportStateRec,
     OptionsRec, RngRec, SaveFile, SaveKind, TaskletRec, WorldRec,
 };
 use crate::names::{NativeNames, module_recs};
-use crate::snapshot::{Entry, Snapshot, host_bit};
+use crate::registry::{IdMap, SaveRegistry};
+use crate::snapshot::{Entry, Held, Snapshot, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::{EncodeRefs, Encoder, ValueRec};
 
@@ -39,6 +44,37 @@ impl EncodeRefs for WorldRefs<'_> {
     }
     fn native(&self, id: u32) -> Option<(String, String)> {
         self.natives.name(id)
+    }
+}
+
+/// The registered components of an entry, by tag.
+pub(crate) fn ext_of(
+    h: &Held,
+    registry: &SaveRegistry,
+    ids: &IdMap,
+) -> Result<BTreeMap<String, ExtValue>, SaveError> {
+    let mut ext = BTreeMap::new();
+    for (i, snap) in &h.host {
+        let v = snap.encode(ids).map_err(SaveError::Encode)?;
+        ext.insert(registry.components[*i].tag.clone(), v);
+    }
+    Ok(ext)
+}
+
+/// A channel's record, its waiters' ids as the world has them.
+pub(crate) fn channel_rec(
+    id: u64,
+    c: &ChannelState,
+    ext: BTreeMap<String, ExtValue>,
+) -> ChannelRec {
+    ChannelRec {
+        id,
+        preference: c.preference,
+        schedule_all: c.schedule_all,
+        closing: c.closing,
+        dir: if c.senders { Dir::Send } else { Dir::Receive },
+        waiters: c.waiters.iter().copied().collect(),
+        ext,
     }
 }
 
@@ -119,11 +155,7 @@ impl Snapshot {
                 patches.push(ExtPatch { id, set, removed });
                 continue;
             }
-            let mut ext = std::collections::BTreeMap::new();
-            for (i, snap) in &h.host {
-                let v = snap.encode(&ids).map_err(SaveError::Encode)?;
-                ext.insert(registry.components[*i].tag.clone(), v);
-            }
+            let ext = ext_of(h, registry, &ids)?;
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
                     let Some(fiber) = fiber.take() else {
@@ -141,15 +173,7 @@ impl Snapshot {
                     rec.ext = ext;
                     tasklets.push(rec);
                 }
-                Entry::Channel(c) => channels.push(ChannelRec {
-                    id,
-                    preference: c.preference,
-                    schedule_all: c.schedule_all,
-                    closing: c.closing,
-                    dir: if c.senders { Dir::Send } else { Dir::Receive },
-                    waiters: c.waiters.iter().copied().collect(),
-                    ext,
-                }),
+                Entry::Channel(c) => channels.push(channel_rec(id, c, ext)),
             }
         }
         Ok(EntryRecs {

@@ -234,4 +234,15 @@ fn time_saves(sim: &skein_world::Simulation) {
         );
         std::mem::forget(fresh);
     }
+    // The binary save written straight from a snapshot (same bytes).
+    let t = Instant::now();
+    let direct = skein_save::snapshot::Snapshot::take(&sim.world).and_then(|mut s| s.to_binary());
+    let saved = t.elapsed().as_secs_f64();
+    match direct {
+        Ok(b) => eprintln!(
+            "Binary save, direct: {:.2} MB in {saved:.2} s",
+            b.len() as f64 / 1e6
+        ),
+        Err(e) => eprintln!("direct save failed: {e}"),
+    }
 }

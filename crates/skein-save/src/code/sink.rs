@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
-use super::Fnv64;
+use super::hash::Fnv64;
 
 /// The error type of the hash sink, which never actually fails.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use crate::format::{Header, SaveFile, SaveKind, SuspensionRec, TaskletRec, Wait,
 use crate::tasklet::status_of;
 use crate::values::{IterRec, ValueRec};
 
-use super::DeltaFile;
+use super::file::DeltaFile;
 
 /// `base` with `delta` applied: the records of the delta's tick.
 pub fn apply(base: SaveFile, delta: DeltaFile) -> Result<SaveFile, LoadError> {

@@ -11,7 +11,8 @@ use crate::error::{LoadError, Problem};
 use crate::format::SaveFile;
 use crate::read::{from_bytes, read_limited};
 
-use super::{DeltaFile, apply, delta_from_bytes, file_hash, is_delta};
+use super::apply::apply;
+use super::file::{DeltaFile, delta_from_bytes, file_hash, is_delta};
 
 /// The longest chain a loader follows (a hostile set of files could name
 /// each other in a loop).

@@ -15,7 +15,8 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{SaveFile, SaveKind};
 use crate::names::{NativeNames, changed_functions, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::staging::{IdTable, MapResolve, check_ids, id_list, stage};
+use crate::resolve::{IdTable, MapResolve};
+use crate::staging::{check_ids, id_list, stage};
 use crate::values::{Decoder, Place};
 
 /// Loads a selection into a running `world`: new entities with fresh ids in

@@ -15,7 +15,7 @@ use bevy_ecs::query::{Changed, Or};
 use bevy_ecs::world::{Ref, World};
 use skein_world::{ChannelState, Ring, TaskletFiber, TaskletState};
 
-use super::{Entry, FIBER, Held, NEW, STATE, Since, Snapshot};
+use super::held::{Entry, FIBER, Held, STATE, slot};
 
 /// What changed since the earlier snapshot.
 #[derive(Default)]
@@ -42,46 +42,41 @@ pub(super) fn find(world: &mut World) -> Found {
     found
 }
 
-impl Snapshot {
-    /// [`refresh`](Snapshot::refresh) for a delta, from what [`find`] found:
-    /// unchanged entries are not visited and hold no fiber.
-    pub(super) fn refresh_changed(
-        &mut self,
+impl Found {
+    /// Brings `entries` up to date with what was found: entries whose id now
+    /// names another entity go to `deleted`, changed and new ones are copied
+    /// and their ids pushed to `dirty_ids`. Unchanged entries are not visited.
+    pub(super) fn apply(
+        self,
         world: &World,
-        since: Since,
+        ring: &Ring,
         old_ring: &Ring,
-        found: Found,
+        entries: &mut [Option<Held>],
+        deleted: &mut Vec<u64>,
+        dirty_ids: &mut Vec<u64>,
     ) {
-        self.refresh_head(world, true);
-        for id in std::mem::take(&mut self.dirty_ids) {
-            if let Some(Some(h)) = self.entries.get_mut(id as usize) {
-                h.changed = 0;
-                h.host_fresh = 0;
-                h.host_gone = 0;
-            }
-        }
         // An id whose entity is not the one it had is gone (or another
         // entity now, found below as new).
-        let common = self.ring.next_id().min(old_ring.next_id());
+        let common = ring.next_id().min(old_ring.next_id());
         for id in 0..common {
-            if old_ring.entity(id) != self.ring.entity(id)
-                && let Some(slot) = self.entries.get_mut(id as usize)
+            if old_ring.entity(id) != ring.entity(id)
+                && let Some(slot) = entries.get_mut(id as usize)
                 && slot.take().is_some()
             {
-                self.deleted.push(id);
+                deleted.push(id);
             }
         }
-        self.deleted.sort_unstable();
+        deleted.sort_unstable();
         let fiber_of = |e: Entity| {
             world
                 .get::<TaskletFiber>(e)
                 .map_or_else(skein_world::empty_fiber, |f| Arc::clone(&f.0))
         };
-        for (e, id, state_changed) in found.tasklets {
+        for (e, id, state_changed) in self.tasklets {
             let Some(t) = world.get::<TaskletState>(e) else {
                 continue;
             };
-            let Some(slot) = self.slot(id, e) else {
+            let Some(slot) = slot(ring, entries, id, e) else {
                 continue;
             };
             match slot {
@@ -109,13 +104,13 @@ impl Snapshot {
                     ))
                 }
             }
-            self.dirty_ids.push(id);
+            dirty_ids.push(id);
         }
-        for (e, id) in found.channels {
+        for (e, id) in self.channels {
             let Some(c) = world.get::<ChannelState>(e) else {
                 continue;
             };
-            let Some(slot) = self.slot(id, e) else {
+            let Some(slot) = slot(ring, entries, id, e) else {
                 continue;
             };
             match slot {
@@ -125,24 +120,7 @@ impl Snapshot {
                 }
                 _ => *slot = Some(Held::new(e, Entry::Channel(c.clone()))),
             }
-            self.dirty_ids.push(id);
-        }
-        self.take_host_components(world, Some(since));
-        self.refresh_tail(world);
-    }
-}
-
-impl Held {
-    /// A new entry (not in the snapshot retaken from).
-    fn new(entity: Entity, entry: Entry) -> Held {
-        Held {
-            entity,
-            entry,
-            host: Vec::new(),
-            seen: 0,
-            changed: NEW,
-            host_fresh: 0,
-            host_gone: 0,
+            dirty_ids.push(id);
         }
     }
 }

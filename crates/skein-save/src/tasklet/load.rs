@@ -10,7 +10,7 @@ use skein_world::components::{SendSequence, Suspension, TaskletState, Wait as WW
 use crate::check::{FrameRole, Verified, check_cont, check_frame};
 use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{Dir, FiberRec, FiberStateRec, SuspensionRec, TaskletRec, Wait};
-use crate::staging::MapResolve;
+use crate::resolve::MapResolve;
 use crate::values::{Decoder, Place, Resolve};
 
 /// A tasklet's state and fiber from its record, checked. The wait comes

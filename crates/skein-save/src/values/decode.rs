@@ -10,7 +10,7 @@ use skein_vm::Limits;
 use skein_vm::value::{Dict, IterState, Key, List, ModRef, RangeObj, Value};
 use skein_vm::value::{ErrorObj, TraceEntry};
 
-use super::{IterRec, MAX_INLINE_DEPTH, ValueRec, shape};
+use super::rec::{IterRec, MAX_INLINE_DEPTH, ValueRec, shape};
 use crate::error::{FieldPath, LoadError, Problem};
 
 /// What a value may be, by where it sits.
@@ -27,12 +27,17 @@ pub enum Place {
 /// How names and ids in a save bind to the loading world. Record ids of
 /// tasklets and channels map to the ids they get in that world.
 pub trait Resolve {
+    /// A script function, by its module and name.
     fn function(&self, module: &str, name: &str) -> Result<FuncRef, Problem>;
+    /// A module, by name.
     fn module(&self, name: &str) -> Result<ModRef, Problem>;
+    /// A host native's id, by its module and name.
     fn native(&self, module: &str, name: &str) -> Result<u32, Problem>;
+    /// The id a tasklet record gets in the loading world.
     fn tasklet(&self, id: u64) -> Result<u64, Problem>;
     /// The loading world's main tasklet.
     fn main(&self) -> Result<u64, Problem>;
+    /// The id a channel record gets in the loading world.
     fn channel(&self, id: u64) -> Result<u64, Problem>;
 }
 

@@ -8,7 +8,7 @@ use skein_script::bytecode::{BUILTIN_MODULES, BUILTIN_NAMES, FuncRef, Program};
 use skein_vm::value::ErrorObj;
 use skein_vm::value::{IterState, ModRef, Value};
 
-use super::{ErrorRec, INLINE_HEIGHT, IterRec, SHARE_SIZE, TraceRec, ValueRec};
+use super::rec::{ErrorRec, INLINE_HEIGHT, IterRec, SHARE_SIZE, TraceRec, ValueRec};
 use crate::error::SaveError;
 
 /// How the encoder writes references to things outside values: the world
@@ -59,6 +59,7 @@ enum Task {
 }
 
 impl<'p> Encoder<'p> {
+    /// An encoder with an empty value table, naming functions of `program`.
     pub fn new(program: &'p Program) -> Encoder<'p> {
         Encoder {
             program,
