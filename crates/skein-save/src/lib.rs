@@ -44,6 +44,7 @@ pub mod app;
 pub mod autosave;
 pub mod check;
 pub mod code;
+pub mod crossing;
 pub mod delta;
 pub mod error;
 pub mod ext;
