@@ -10,7 +10,8 @@
 //! - [`nats`]: the transport on NATS JetStream, for shards in processes of
 //!   their own; [`run_info`]: what the shards of a run must agree on;
 //! - [`shard`]: one shard's tick loop over any transport;
-//! - [`local`]: N shards on threads of this process.
+//! - [`local`]: N shards on threads of this process;
+//! - [`wire`]: remote channel operations and answers as bytes.
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod run_info;
 pub mod server;
 pub mod shard;
 pub mod transport;
+pub mod wire;
 
 pub use shard::{ShardOptions, ShardRunner, ShardSummary, TickOutput};
 pub use transport::{Envelope, Payload, TickRecord, Transport, TransportError};
@@ -44,6 +46,10 @@ pub enum ClusterError {
         /// What went wrong.
         message: String,
     },
+    /// A remote channel message could not be encoded or applied (shards
+    /// that disagree, which deterministic shards never do).
+    #[error("remote channel operation: {0}")]
+    Remote(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
