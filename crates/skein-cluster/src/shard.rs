@@ -125,7 +125,7 @@ impl<T: Transport> ShardRunner<T> {
             self.transport.publish(messages, record)?;
             let (records, arrived) = self.transport.collect(tick)?;
             for r in records.iter().filter(|r| r.shard != self.opts.shard) {
-                remote::take_published(&mut self.sim.world, &r.channels, &r.moves);
+                remote::take_published(&mut self.sim.world, &r.published);
             }
             self.arrive(arrived)?;
             if records.iter().all(|r| r.idle) {
@@ -214,8 +214,7 @@ impl<T: Transport> ShardRunner<T> {
             sent,
             idle: messages.is_empty() && locally_idle(&self.sim.world),
             main_paused: main_paused(&self.sim.world),
-            channels: remote::changed_mirrors(&mut self.sim.world),
-            moves,
+            published: remote::publish(&mut self.sim.world, moves),
         };
         Ok((messages, record))
     }

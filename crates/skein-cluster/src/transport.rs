@@ -5,7 +5,7 @@
 //! tick, sequence) so a receiver can drop any it has already applied.
 
 use serde::{Deserialize, Serialize};
-use skein_world::remote::ChanMirror;
+use skein_world::remote::Published;
 
 /// One shard's account of one tick, published after the tick ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,11 +20,9 @@ pub struct TickRecord {
     pub idle: bool,
     /// Its main is alive and paused, waiting for the cluster to go idle.
     pub main_paused: bool,
-    /// Its channels known to other shards whose state changed: what their
-    /// attributes read elsewhere during the next tick.
-    pub channels: Vec<(u64, ChanMirror)>,
-    /// Tasklets that left it during the tick, with their destinations.
-    pub moves: Vec<(u64, u64)>,
+    /// What others may read of its channels and tasklets during the next
+    /// tick, and the moves of its tasklets.
+    pub published: Published,
 }
 
 /// What one message carries.

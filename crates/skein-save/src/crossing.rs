@@ -15,15 +15,18 @@ use crate::names::NativeNames;
 use crate::staging::{IdTable, MapResolve};
 use crate::values::{Decoder, EncodeRefs, Encoder, Place, ValueRec};
 
-/// Writes ids as they are, noting the channels met (their homes publish
-/// their state once they are known elsewhere).
+/// Writes ids as they are, noting the channels and tasklets met (their
+/// shards publish what others may read of them once they are known
+/// elsewhere).
 pub(crate) struct CrossRefs<'a> {
     pub natives: &'a NativeNames,
     pub channels: BTreeSet<u64>,
+    pub tasklets: BTreeSet<u64>,
 }
 
 impl EncodeRefs for CrossRefs<'_> {
     fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
+        self.tasklets.insert(id);
         Ok(ValueRec::Tasklet(id))
     }
     fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
@@ -50,10 +53,11 @@ pub fn encode_value(world: &mut World, v: &Value) -> Result<Vec<u8>, SaveError> 
     let mut refs = CrossRefs {
         natives: &natives,
         channels: BTreeSet::new(),
+        tasklets: BTreeSet::new(),
     };
     let root = enc.encode(v, &mut refs)?;
-    let channels = refs.channels;
-    skein_world::remote::export_channels(world, channels);
+    skein_world::remote::export_channels(world, refs.channels);
+    skein_world::remote::watch_tasklets(world, refs.tasklets);
     let c = Crossing {
         root,
         table: enc.into_table(),

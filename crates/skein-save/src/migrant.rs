@@ -85,9 +85,11 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
     let mut refs = crate::crossing::CrossRefs {
         natives: &natives,
         channels: BTreeSet::new(),
+        tasklets: BTreeSet::new(),
     };
     let mut rec = tasklet_rec(&mut enc, &mut refs, id, t, fiber, tick)?;
     let crossing_channels = refs.channels;
+    let crossing_tasklets = refs.tasklets;
     rec.tick_state = TickStateRec::default();
     rec.status = Status::Paused;
     let same = |id: u64| Some(id);
@@ -110,6 +112,7 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
     }
     world.despawn(e);
     skein_world::remote::export_channels(world, crossing_channels);
+    skein_world::remote::watch_tasklets(world, crossing_tasklets);
     let mut sched = world.resource_mut::<Scheduler>();
     sched.ring.remove(id);
     sched.ring.set_entity(id, None);

@@ -286,7 +286,7 @@ impl Host for WorldHost<'_> {
     fn get_attr(&mut self, obj: &Value, name: &str) -> Result<Value, Value> {
         match obj {
             Value::Tasklet(id) => match crate::remote::elsewhere(self, *id) {
-                Some(at) => crate::remote_reads::tasklet_attr(*id, at, obj, name),
+                Some(at) => crate::remote_reads::tasklet_attr(self, *id, at, obj, name),
                 None if name == "shard" && self.entity(*id).is_some() => {
                     Ok(Value::Int(crate::shard::shard_of(self.world).0 as i64))
                 }

@@ -95,6 +95,15 @@ pub struct ChanMirror {
     pub queue: Option<u64>,
 }
 
+/// What other shards may read of a tasklet: `alive` and `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskletFacts {
+    /// `alive`.
+    pub alive: bool,
+    /// `name`.
+    pub name: Option<String>,
+}
+
 /// A tasklet of another shard queued in one of this shard's channels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteWaiter {
@@ -125,6 +134,13 @@ pub struct RemoteState {
     pub published: BTreeMap<u64, ChanMirror>,
     /// Where tasklets that moved were at the end of the previous tick.
     pub whereabouts: BTreeMap<u64, u64>,
+    /// Tasklets known on more than one shard: whichever shard holds one
+    /// publishes its facts when they change.
+    pub watched: BTreeSet<u64>,
+    /// Tasklets newly watched here, for this tick's record.
+    pub newly_watched: Vec<u64>,
+    /// Facts of watched tasklets as last published (by anyone).
+    pub facts: BTreeMap<u64, TaskletFacts>,
     /// Remote channel operations sent from here over the run.
     pub ops_out: u64,
     /// Remote channel operations applied here over the run.
@@ -352,7 +368,7 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
 
 /// The states of exported local channels that changed since they were
 /// last published, for this tick's record.
-pub fn changed_mirrors(world: &mut World) -> Vec<(u64, ChanMirror)> {
+fn changed_mirrors(world: &mut World) -> Vec<(u64, ChanMirror)> {
     let exported: Vec<u64> = match world.get_resource::<ShardLink>() {
         Some(l) if !l.remote.exported.is_empty() => l.remote.exported.iter().copied().collect(),
         _ => return Vec::new(),
@@ -386,15 +402,82 @@ pub fn changed_mirrors(world: &mut World) -> Vec<(u64, ChanMirror)> {
     now
 }
 
-/// Takes in what the other shards published at the end of a tick: channel
-/// states and the moves of tasklets.
-pub fn take_published(world: &mut World, mirrors: &[(u64, ChanMirror)], moves: &[(u64, u64)]) {
+/// What one shard published at the end of a tick for the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// Its channels known elsewhere whose state changed.
+    pub channels: Vec<(u64, ChanMirror)>,
+    /// Tasklets that left it, with their destinations.
+    pub moves: Vec<(u64, u64)>,
+    /// Tasklets that became known on more than one shard through it.
+    pub watch: Vec<u64>,
+    /// Watched tasklets it holds whose facts changed.
+    pub facts: Vec<(u64, TaskletFacts)>,
+}
+
+/// Takes in what another shard published at the end of a tick.
+pub fn take_published(world: &mut World, p: &Published) {
     let mut link = world.resource_mut::<ShardLink>();
-    for (id, m) in mirrors {
+    for (id, m) in &p.channels {
         link.remote.mirrors.insert(*id, *m);
     }
-    for (id, to) in moves {
+    for (id, to) in &p.moves {
         link.remote.whereabouts.insert(*id, *to);
+    }
+    link.remote.watched.extend(p.watch.iter().copied());
+    for (id, f) in &p.facts {
+        link.remote.facts.insert(*id, f.clone());
+    }
+}
+
+/// Marks tasklets whose ids crossed to another shard as watched.
+pub fn watch_tasklets(world: &mut World, ids: impl IntoIterator<Item = u64>) {
+    let mut link = world.resource_mut::<ShardLink>();
+    for id in ids {
+        if link.remote.watched.insert(id) {
+            link.remote.newly_watched.push(id);
+        }
+    }
+}
+
+/// What this shard publishes at the end of a tick (after its moves are
+/// known): changed states of exported channels, newly watched tasklets,
+/// and the changed facts of watched tasklets it holds.
+pub fn publish(world: &mut World, moves: Vec<(u64, u64)>) -> Published {
+    let channels = changed_mirrors(world);
+    let Some(link) = world.get_resource::<ShardLink>() else {
+        return Published::default();
+    };
+    let mut facts = Vec::new();
+    if !link.remote.watched.is_empty() {
+        let sched = world.resource::<crate::Scheduler>();
+        for id in &link.remote.watched {
+            let Some(t) = sched
+                .ring
+                .entity(*id)
+                .and_then(|e| world.get::<crate::TaskletState>(e))
+            else {
+                continue;
+            };
+            let f = TaskletFacts {
+                alive: t.alive,
+                name: t.name.clone(),
+            };
+            if link.remote.facts.get(id) != Some(&f) {
+                facts.push((*id, f));
+            }
+        }
+    }
+    let mut link = world.resource_mut::<ShardLink>();
+    for (id, f) in &facts {
+        link.remote.facts.insert(*id, f.clone());
+    }
+    let watch = std::mem::take(&mut link.remote.newly_watched);
+    Published {
+        channels,
+        moves,
+        watch,
+        facts,
     }
 }
 

@@ -136,17 +136,32 @@ pub fn receive(host: &mut WorldHost, id: u64, home: u64, iterating: bool) -> Hos
     )
 }
 
-/// Attributes of a tasklet of shard `at`: `id` and `shard`; the rest is
-/// refused, naming the shard.
-pub fn tasklet_attr(id: u64, at: u64, obj: &Value, name: &str) -> Result<Value, Value> {
+/// Attributes of a tasklet of shard `at`: `id`, `shard`, and `alive` and
+/// `name` as its shard last published them; the rest is refused, naming
+/// the shard.
+pub fn tasklet_attr(
+    host: &WorldHost,
+    id: u64,
+    at: u64,
+    obj: &Value,
+    name: &str,
+) -> Result<Value, Value> {
+    let facts = || {
+        host.world
+            .get_resource::<ShardLink>()
+            .and_then(|l| l.remote.facts.get(&id).cloned())
+    };
     match name {
         "id" => Ok(Value::Int(id as i64)),
         "shard" => Ok(Value::Int(at as i64)),
-        "alive" | "name" | "data" | "blocked" | "scheduled" | "paused" | "is_main"
-        | "is_current" | "atomic" | "block_trap" | "tempval" | "kill" | "throw"
-        | "raise_exception" | "insert" | "remove" | "run" | "switch" | "bind" | "setup" => {
-            Err(refused(id, at, name))
-        }
+        // Known elsewhere only through a reference that crossed, which
+        // makes it watched: no facts yet means none published, i.e. alive
+        // and unnamed as it was made.
+        "alive" => Ok(Value::Bool(facts().is_none_or(|f| f.alive))),
+        "name" => Ok(facts().and_then(|f| f.name).map_or(Value::None, Value::str)),
+        "data" | "blocked" | "scheduled" | "paused" | "is_main" | "is_current" | "atomic"
+        | "block_trap" | "tempval" | "kill" | "throw" | "raise_exception" | "insert" | "remove"
+        | "run" | "switch" | "bind" | "setup" => Err(refused(id, at, name)),
         _ => Err(errors::attribute_error(obj, name)),
     }
 }
