@@ -260,7 +260,7 @@ impl<T: Transport> ShardRunner<T> {
                 Payload::Remote(bytes) => {
                     let msg = wire::decode(&self.sim.world, &bytes)
                         .map_err(|e| ClusterError::Remote(format!("from shard {}: {e}", m.from)))?;
-                    remote::apply(&mut self.sim.world, msg);
+                    skein_world::with_host(&mut self.sim.world, |h| remote::apply(h, msg));
                 }
             }
         }

@@ -301,10 +301,10 @@ pub fn cancel(host: &mut WorldHost, id: u64, err: &Value) -> Option<HostResult> 
 }
 
 /// Applies a message that arrived from another shard (between ticks, in
-/// arrival order): an operation on a local channel, an answer for a local
-/// tasklet, or a cancel.
-pub fn apply(world: &mut World, msg: RemoteMsg) {
-    crate::with_host(world, |host| match msg {
+/// arrival order, through `with_host`): an operation on a local channel, an
+/// answer for a local tasklet, or a cancel.
+pub fn apply(host: &mut WorldHost, msg: RemoteMsg) {
+    match msg {
         RemoteMsg::Op {
             channel,
             tasklet,
@@ -316,7 +316,7 @@ pub fn apply(world: &mut World, msg: RemoteMsg) {
         RemoteMsg::Cancel { channel, tasklet } => {
             crate::remote_home::apply_cancel(host, channel, tasklet)
         }
-    });
+    }
 }
 
 /// The home answered tasklet `id`: its call returns, raises or ends its
@@ -357,7 +357,7 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
     };
     if iter_end
         && let Some(e) = host.entity(id)
-        && let Some(mut f) = host.world.get_mut::<crate::TaskletFiber>(e)
+        && let Some(mut f) = host.world.get_mut::<crate::components::TaskletFiber>(e)
     {
         crate::vmlink::resume_iter_end(std::sync::Arc::make_mut(&mut f.0));
     }
@@ -373,13 +373,13 @@ fn changed_mirrors(world: &mut World) -> Vec<(u64, ChanMirror)> {
         Some(l) if !l.remote.exported.is_empty() => l.remote.exported.iter().copied().collect(),
         _ => return Vec::new(),
     };
-    let sched = world.resource::<crate::Scheduler>();
+    let sched = world.resource::<crate::resources::Scheduler>();
     let mut now = Vec::new();
     for id in exported {
         let Some(c) = sched
             .ring
             .entity(id)
-            .and_then(|e| world.get::<crate::ChannelState>(e))
+            .and_then(|e| world.get::<crate::components::ChannelState>(e))
         else {
             continue;
         };
@@ -450,12 +450,12 @@ pub fn publish(world: &mut World, moves: Vec<(u64, u64)>) -> Published {
     };
     let mut facts = Vec::new();
     if !link.remote.watched.is_empty() {
-        let sched = world.resource::<crate::Scheduler>();
+        let sched = world.resource::<crate::resources::Scheduler>();
         for id in &link.remote.watched {
             let Some(t) = sched
                 .ring
                 .entity(*id)
-                .and_then(|e| world.get::<crate::TaskletState>(e))
+                .and_then(|e| world.get::<crate::components::TaskletState>(e))
             else {
                 continue;
             };

@@ -192,7 +192,9 @@ pub fn deadlocked(world: &bevy_ecs::world::World) -> Vec<String> {
         let dir = if sending { "sending" } else { "receiving" };
         let home = match sched.ring.entity(channel) {
             None if crate::shard::shard_of(world).1 > 1 => {
-                format!(" (home shard {})", crate::remote::home_of(world, channel))
+                // Ids are striped: shard k made k+1, k+1+N, …
+                let n = crate::shard::shard_of(world).1;
+                format!(" (home shard {})", channel.saturating_sub(1) % n)
             }
             _ => String::new(),
         };
