@@ -87,7 +87,17 @@ const KNOWN: &[(&str, &[&str])] = &[
     ),
     (
         "skein-world",
-        &["channels", "host", "modules", "random", "shard", "tasklets"],
+        &[
+            "channels",
+            "host",
+            "modules",
+            "random",
+            "remote",
+            "remote_home",
+            "remote_reads",
+            "shard",
+            "tasklets",
+        ],
     ),
     ("skein-world", &["crate", "run", "sim"]),
 ];
