@@ -12,6 +12,7 @@ use crate::ClusterError;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
 use crate::wire;
 use skein_world::remote::{self, RemoteMsg};
+use skein_world::remote_publish;
 
 /// Where a shard sits and when it stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +126,7 @@ impl<T: Transport> ShardRunner<T> {
             self.transport.publish(messages, record)?;
             let (records, arrived) = self.transport.collect(tick)?;
             for r in records.iter().filter(|r| r.shard != self.opts.shard) {
-                remote::take_published(&mut self.sim.world, &r.published);
+                remote_publish::take_published(&mut self.sim.world, &r.published);
             }
             self.arrive(arrived)?;
             if records.iter().all(|r| r.idle) {
@@ -214,7 +215,7 @@ impl<T: Transport> ShardRunner<T> {
             sent,
             idle: messages.is_empty() && locally_idle(&self.sim.world),
             main_paused: main_paused(&self.sim.world),
-            published: remote::publish(&mut self.sim.world, moves),
+            published: remote_publish::publish(&mut self.sim.world, moves),
         };
         Ok((messages, record))
     }

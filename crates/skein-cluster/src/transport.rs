@@ -5,7 +5,7 @@
 //! tick, sequence) so a receiver can drop any it has already applied.
 
 use serde::{Deserialize, Serialize};
-use skein_world::remote::Published;
+use skein_world::remote_publish::Published;
 
 /// One shard's account of one tick, published after the tick ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,8 +56,8 @@ pub fn encode_value(world: &mut World, v: &Value) -> Result<Vec<u8>, SaveError> 
         tasklets: BTreeSet::new(),
     };
     let root = enc.encode(v, &mut refs)?;
-    skein_world::remote::export_channels(world, refs.channels);
-    skein_world::remote::watch_tasklets(world, refs.tasklets);
+    skein_world::remote_publish::export_channels(world, refs.channels);
+    skein_world::remote_publish::watch_tasklets(world, refs.tasklets);
     let c = Crossing {
         root,
         table: enc.into_table(),

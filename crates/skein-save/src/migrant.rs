@@ -111,8 +111,8 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
         header.modules.insert(m.name.clone(), m.hash);
     }
     world.despawn(e);
-    skein_world::remote::export_channels(world, crossing_channels);
-    skein_world::remote::watch_tasklets(world, crossing_tasklets);
+    skein_world::remote_publish::export_channels(world, crossing_channels);
+    skein_world::remote_publish::watch_tasklets(world, crossing_tasklets);
     let mut sched = world.resource_mut::<Scheduler>();
     sched.ring.remove(id);
     sched.ring.set_entity(id, None);

@@ -48,6 +48,7 @@ pub mod random;
 pub mod reload;
 pub mod remote;
 mod remote_home;
+pub mod remote_publish;
 mod remote_reads;
 pub mod resources;
 pub mod ring;
