@@ -125,12 +125,14 @@ pub fn shard(args: &ShardArgs) -> Outcome {
             .map_err(|e| Failure::cannot_write(format!("shard 0: {e}")))?;
     }
     let closing = format!(
-        "skein shard {}: {} ticks, {} tasklets, {} moved in, {} moved out, 0 remote operations, {:.3}s wall",
+        "skein shard {}: {} ticks, {} tasklets, {} moved in, {} moved out, {} remote operations sent, {} applied, {:.3}s wall",
         args.shard,
         summary.ticks,
         summary.tasklets,
         summary.moves_in,
         summary.moves_out,
+        summary.remote_ops_out,
+        summary.remote_ops_in,
         started.elapsed().as_secs_f64()
     );
     if framed {

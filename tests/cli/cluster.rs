@@ -26,7 +26,7 @@ fn a_cluster_of_three_forwards_every_tick_in_shard_order() {
         assert_eq!(run.stdout, want);
         for k in 0..3 {
             let closing = format!(
-                "[{k}] skein shard {k}: 8 ticks, 4 tasklets, 18 moved in, 18 moved out, 0 remote operations"
+                "[{k}] skein shard {k}: 8 ticks, 4 tasklets, 18 moved in, 18 moved out, 0 remote operations sent, 0 applied"
             );
             assert!(run.stderr.contains(&closing), "{}", run.stderr);
         }

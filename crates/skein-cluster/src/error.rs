@@ -21,6 +21,10 @@ pub enum ClusterError {
         /// What went wrong.
         message: String,
     },
+    /// A remote channel message could not be encoded or applied (shards
+    /// that disagree, which deterministic shards never do).
+    #[error("remote channel operation: {0}")]
+    Remote(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),

@@ -10,7 +10,8 @@
 //! - [`nats`]: the transport on NATS JetStream, for shards in processes of
 //!   their own; [`run_info`]: what the shards of a run must agree on;
 //! - [`shard`]: one shard's tick loop over any transport;
-//! - [`local`]: N shards on threads of this process.
+//! - [`local`]: N shards on threads of this process;
+//! - [`wire`]: remote channel operations and answers as bytes.
 
 #![warn(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod run_info;
 pub mod server;
 pub mod shard;
 pub mod transport;
+pub mod wire;
 
 pub use error::ClusterError;
 pub use shard::{ShardOptions, ShardRunner, ShardSummary, TickOutput};

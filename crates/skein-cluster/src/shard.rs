@@ -10,6 +10,9 @@ use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
 use crate::error::ClusterError;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
+use crate::wire;
+use skein_world::remote::{self, RemoteMsg};
+use skein_world::remote_publish;
 
 /// Where a shard sits and when it stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,10 @@ pub struct ShardSummary {
     pub moves_in: u64,
     /// Tasklets that left here.
     pub moves_out: u64,
+    /// Operations on channels of other shards sent from here.
+    pub remote_ops_out: u64,
+    /// Operations of tasklets of other shards applied to channels here.
+    pub remote_ops_in: u64,
     /// The cluster went idle (rather than reaching `--ticks`).
     pub ended: bool,
     /// The `deadlock: …` lines reported at the end.
@@ -118,6 +125,9 @@ impl<T: Transport> ShardRunner<T> {
             let (messages, record) = self.leave(tick)?;
             self.transport.publish(messages, record)?;
             let (records, arrived) = self.transport.collect(tick)?;
+            for r in records.iter().filter(|r| r.shard != self.opts.shard) {
+                remote_publish::take_published(&mut self.sim.world, &r.published);
+            }
             self.arrive(arrived)?;
             if records.iter().all(|r| r.idle) {
                 if !records.iter().any(|r| r.main_paused) {
@@ -152,6 +162,8 @@ impl<T: Transport> ShardRunner<T> {
         summary.messages = c.messages;
         summary.moves_in = link.moves_in;
         summary.moves_out = link.moves_out;
+        summary.remote_ops_out = link.remote.ops_out;
+        summary.remote_ops_in = link.remote.ops_in;
         summary.errors = self.sim.world.resource::<skein_world::Output>().errors;
         Ok(summary)
     }
@@ -161,9 +173,16 @@ impl<T: Transport> ShardRunner<T> {
     fn leave(&mut self, tick: u64) -> Result<(Vec<Envelope>, TickRecord), ClusterError> {
         let n = self.opts.shards.max(1) as usize;
         let leaving = self.sim.world.resource_mut::<ShardLink>().take_leaving();
-        let mut messages = Vec::with_capacity(leaving.len());
+        let outbox = std::mem::take(&mut self.sim.world.resource_mut::<ShardLink>().remote.outbox);
+        let mut outbox = outbox.into_iter().peekable();
+        let mut messages = Vec::with_capacity(leaving.len() + outbox.len());
         let mut sent = vec![0u64; n];
-        for (id, dest) in leaving {
+        let moves = leaving.clone();
+        for (i, (id, dest)) in leaving.into_iter().enumerate() {
+            // Remote operations posted before this migrant left go first.
+            while let Some((to, msg, _)) = outbox.next_if(|(_, _, after)| *after <= i) {
+                messages.push(self.remote_envelope(tick, to, msg, &mut sent)?);
+            }
             let to = dest as usize;
             if to >= n {
                 return Err(ClusterError::Migrant {
@@ -187,14 +206,42 @@ impl<T: Transport> ShardRunner<T> {
                 payload: Payload::Migrant(bytes),
             });
         }
+        for (to, msg, _) in outbox {
+            messages.push(self.remote_envelope(tick, to, msg, &mut sent)?);
+        }
         let record = TickRecord {
             shard: self.opts.shard,
             tick,
             sent,
             idle: messages.is_empty() && locally_idle(&self.sim.world),
             main_paused: main_paused(&self.sim.world),
+            published: remote_publish::publish(&mut self.sim.world, moves),
         };
         Ok((messages, record))
+    }
+
+    /// A remote channel message for shard `to`, numbered in its sequence.
+    fn remote_envelope(
+        &mut self,
+        tick: u64,
+        to: u64,
+        msg: RemoteMsg,
+        sent: &mut [u64],
+    ) -> Result<Envelope, ClusterError> {
+        let i = to as usize;
+        if i >= sent.len() {
+            return Err(ClusterError::Remote(format!("no shard {to}")));
+        }
+        let bytes = wire::encode(&mut self.sim.world, msg).map_err(ClusterError::Remote)?;
+        self.seq[i] += 1;
+        sent[i] += 1;
+        Ok(Envelope {
+            from: self.opts.shard,
+            to: to as u32,
+            tick,
+            seq: self.seq[i],
+            payload: Payload::Remote(bytes),
+        })
     }
 
     /// Puts in what other shards sent, in the order given (by sending
@@ -210,6 +257,11 @@ impl<T: Transport> ShardRunner<T> {
                     };
                     let rec = from_bytes(&bytes).map_err(|e| bad(&e))?;
                     put_migrant(&mut self.sim.world, &rec).map_err(|e| bad(&e))?;
+                }
+                Payload::Remote(bytes) => {
+                    let msg = wire::decode(&self.sim.world, &bytes)
+                        .map_err(|e| ClusterError::Remote(format!("from shard {}: {e}", m.from)))?;
+                    skein_world::with_host(&mut self.sim.world, |h| remote::apply(h, msg));
                 }
             }
         }

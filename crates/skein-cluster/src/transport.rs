@@ -5,6 +5,7 @@
 //! tick, sequence) so a receiver can drop any it has already applied.
 
 use serde::{Deserialize, Serialize};
+use skein_world::remote_publish::Published;
 
 /// One shard's account of one tick, published after the tick ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,9 @@ pub struct TickRecord {
     pub idle: bool,
     /// Its main is alive and paused, waiting for the cluster to go idle.
     pub main_paused: bool,
+    /// What others may read of its channels and tasklets during the next
+    /// tick, and the moves of its tasklets.
+    pub published: Published,
 }
 
 /// What one message carries.
@@ -27,6 +31,8 @@ pub enum Payload {
     /// A tasklet moving to the receiver: a one-tasklet selection record in
     /// the binary save encoding.
     Migrant(Vec<u8>),
+    /// A remote channel operation, answer or cancel ([`crate::wire`]).
+    Remote(Vec<u8>),
 }
 
 /// One message between shards.

@@ -1,6 +1,7 @@
 //! Clusters in one process over the in-memory transport: a cluster of one
 //! shard prints exactly what a plain world prints, for every Stackless
-//! port; relays around a ring of 2, 3 and 4 shards print the same bytes run
+//! port and cluster script; relays, a market and a traveller using channels
+//! of other shards, over 2, 3 and 4 shards, print the same bytes run
 //! after run, equal to the golden files in `tests/golden/`
 //! (`SKEIN_BLESS=1` rewrites them).
 
@@ -64,9 +65,10 @@ fn one_shard_prints_what_a_plain_world_prints() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[test]
-fn relays_round_a_ring_are_deterministic() {
-    let script = root().join("assets/cluster/relay.sk");
+/// Runs `name` (in `assets/cluster/`) over N = 2..=4 shards three times
+/// each, checking the runs agree and equal `tests/golden/NAME-N.txt`.
+fn deterministic_over_shards(name: &str) {
+    let script = root().join(format!("assets/cluster/{name}.sk"));
     let bless = std::env::var_os("SKEIN_BLESS").is_some();
     for n in 2..=4u32 {
         let runs: Vec<String> = (0..3)
@@ -81,16 +83,49 @@ fn relays_round_a_ring_are_deterministic() {
             .collect();
         assert!(
             runs.iter().all(|r| *r == runs[0]),
-            "N = {n}: runs differ:\n{}",
+            "{name}, N = {n}: runs differ:\n{}",
             runs.join("\n----\n")
         );
         let golden =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/relay-{n}.txt"));
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}-{n}.txt"));
         if bless {
             std::fs::write(&golden, &runs[0]).expect("write golden");
             continue;
         }
         let want = std::fs::read_to_string(&golden).expect("golden file (SKEIN_BLESS=1 writes it)");
-        assert_eq!(runs[0], want, "N = {n}");
+        assert_eq!(runs[0], want, "{name}, N = {n}");
+    }
+}
+
+#[test]
+fn relays_round_a_ring_are_deterministic() {
+    deterministic_over_shards("relay");
+}
+
+#[test]
+fn a_market_with_buyers_on_every_shard_is_deterministic() {
+    deterministic_over_shards("market");
+}
+
+#[test]
+fn a_traveller_carrying_a_channel_is_deterministic() {
+    deterministic_over_shards("traveller");
+}
+
+#[test]
+fn cluster_scripts_on_one_shard_print_what_a_plain_world_prints() {
+    for name in ["relay", "market", "traveller"] {
+        let path = root().join(format!("assets/cluster/{name}.sk"));
+        let want = plain(&path);
+        let got = run_local(builder(path), &WorldOptions::default(), 1, Some(10_000));
+        let [shard] = &got[..] else {
+            panic!("one shard ran");
+        };
+        assert!(
+            shard.result.is_ok(),
+            "{name}: {:?}",
+            shard.result.as_ref().err()
+        );
+        assert_eq!((shard.stdout.clone(), shard.stderr.clone()), want, "{name}");
     }
 }

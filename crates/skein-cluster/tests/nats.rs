@@ -2,7 +2,8 @@
 //! loopback port with a temporary store (`scripts/nats-server.sh` installs
 //! one; these tests fail, saying so, when none can start): relays round a
 //! ring of shards print exactly what they print over the in-memory
-//! transport (the same golden files), shards that disagree on the run are
+//! transport (the same golden files), as do a market and a traveller using
+//! channels of other shards; shards that disagree on the run are
 //! refused, and an unreachable server is an error naming its URL.
 
 use std::path::Path;
@@ -34,13 +35,20 @@ fn options(url: &str, cluster: &str, shard: u32, shards: u32) -> NatsOptions {
 }
 
 #[test]
-fn relays_over_nats_match_the_in_memory_cluster() {
+fn relays_markets_and_travellers_over_nats_match_the_in_memory_cluster() {
     let server = server("relay");
     let url = server.url();
-    let script = root().join("assets/cluster/relay.sk");
-    for (run, n) in [(0, 3), (1, 3), (2, 2)] {
+    let runs = [
+        ("relay", 3),
+        ("relay", 3),
+        ("relay", 2),
+        ("market", 3),
+        ("traveller", 2),
+    ];
+    for (run, (name, n)) in runs.into_iter().enumerate() {
+        let script = root().join(format!("assets/cluster/{name}.sk"));
         let url = url.clone();
-        let cluster = format!("relay{run}");
+        let cluster = format!("{name}{run}");
         let shards = run_threads(
             builder(script.clone()),
             &WorldOptions::default(),
@@ -54,9 +62,9 @@ fn relays_over_nats_match_the_in_memory_cluster() {
         );
         let got = prefixed(&shards);
         let golden =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/relay-{n}.txt"));
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}-{n}.txt"));
         let want = std::fs::read_to_string(golden).expect("golden file");
-        assert_eq!(got, want, "N = {n}, run {run}");
+        assert_eq!(got, want, "{name}, N = {n}, run {run}");
     }
 }
 

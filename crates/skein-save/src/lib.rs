@@ -50,6 +50,7 @@ pub mod autosave;
 pub mod binary;
 pub mod check;
 pub mod code;
+pub mod crossing;
 pub mod delta;
 pub mod error;
 pub mod ext;

@@ -83,8 +83,14 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
     let fiber = world.get::<TaskletFiber>(e).map_or(&empty, |f| &*f.0);
     let mut enc = Encoder::new(&program);
     // The cluster's ids are the same on every shard: written as they are.
-    let mut refs = crate::world_save::WorldRefs { natives: &natives };
+    let mut refs = crate::crossing::CrossRefs {
+        natives: &natives,
+        channels: BTreeSet::new(),
+        tasklets: BTreeSet::new(),
+    };
     let mut rec = tasklet_rec(&mut enc, &mut refs, id, t, fiber, tick)?;
+    let crossing_channels = refs.channels;
+    let crossing_tasklets = refs.tasklets;
     rec.tick_state = TickStateRec::default();
     rec.status = Status::Paused;
     let same = |id: u64| Some(id);
@@ -106,6 +112,8 @@ pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
         header.modules.insert(m.name.clone(), m.hash);
     }
     world.despawn(e);
+    skein_world::remote_publish::export_channels(world, crossing_channels);
+    skein_world::remote_publish::watch_tasklets(world, crossing_tasklets);
     let mut sched = world.resource_mut::<Scheduler>();
     sched.ring.remove(id);
     sched.ring.set_entity(id, None);

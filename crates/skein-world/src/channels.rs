@@ -272,11 +272,23 @@ fn after_meeting(
 /// `send(v)` / `send_exception(e)` by the current tasklet.
 fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
     let Some(p) = peek(host, ch, false) else {
+        // send_sequence on a channel of another shard: one remote
+        // operation per item.
+        if let Some(home) = crate::remote::elsewhere(host, ch) {
+            return crate::remote::channel_op(host, ch, home, remote_op(msg), s);
+        }
         return HostResult::Raise(errors::runtime_error("no such channel"));
     };
     let Some(w) = p.waiter else {
         return block(host, ch, p.closing, Some(msg), s);
     };
+    if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
+        let msg = match msg {
+            Msg::Value(v) => Ok(v),
+            Msg::Error(e) => Err(e),
+        };
+        return crate::remote::meet_local_send(host, w, msg);
+    }
     if let Some(mut t) = host.tasklet_mut(w) {
         t.wait = Wait::None;
         match msg {
@@ -288,6 +300,13 @@ fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
         }
     }
     after_meeting(host, &p, w, true, Ok(Value::None), s)
+}
+
+fn remote_op(msg: Msg) -> crate::remote::ChanOp {
+    match msg {
+        Msg::Value(v) => crate::remote::ChanOp::Send(v),
+        Msg::Error(e) => crate::remote::ChanOp::SendError(e),
+    }
 }
 
 /// `receive()` (or the next item of a `for` loop over the channel).
@@ -302,6 +321,9 @@ pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
         }
         return block(host, ch, p.closing, None, s);
     };
+    if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
+        return crate::remote::meet_local_receive(host, w);
+    }
     let mut result = Ok(Value::None);
     if let Some(mut t) = host.tasklet_mut(w) {
         t.wait = Wait::None;
@@ -412,6 +434,7 @@ pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Va
         }
     };
     let (pref, all, closing) = (flag("preference")?, flag("schedule_all")?, flag("closing")?);
+    crate::remote::check_setstate(host, id, &tasklets.items)?;
     // Detach the current waiters: they stay paused, keeping their tempvals.
     let old: Vec<u64> = host
         .channel_mut(id)

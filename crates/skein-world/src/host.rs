@@ -63,8 +63,17 @@ impl Host for WorldHost<'_> {
 
     fn get_attr(&mut self, obj: &Value, name: &str) -> Result<Value, Value> {
         match obj {
-            Value::Tasklet(id) => crate::tasklets::get_attr(self, *id, obj, name),
-            Value::Channel(id) => crate::channels::get_attr(self, *id, obj, name),
+            Value::Tasklet(id) => match crate::remote::elsewhere(self, *id) {
+                Some(at) => crate::remote_reads::tasklet_attr(self, *id, at, obj, name),
+                None if name == "shard" && self.entity(*id).is_some() => {
+                    Ok(Value::Int(crate::shard::shard_of(self.world).0 as i64))
+                }
+                None => crate::tasklets::get_attr(self, *id, obj, name),
+            },
+            Value::Channel(id) => match crate::remote::elsewhere(self, *id) {
+                Some(home) => crate::remote_reads::channel_attr(self, *id, home, obj, name),
+                None => crate::channels::get_attr(self, *id, obj, name),
+            },
             _ => Err(errors::attribute_error(obj, name)),
         }
     }
@@ -76,8 +85,14 @@ impl Host for WorldHost<'_> {
         f: &mut dyn FnMut(&mut Value) -> Result<(), Value>,
     ) -> Result<(), Value> {
         match obj {
-            Value::Tasklet(id) => crate::tasklets::with_attr_mut(self, *id, obj, name, f),
-            Value::Channel(id) => crate::channels::with_attr_mut(self, *id, obj, name, f),
+            Value::Tasklet(id) => match crate::remote::elsewhere(self, *id) {
+                Some(at) => Err(crate::remote_reads::refused(*id, at, name)),
+                None => crate::tasklets::with_attr_mut(self, *id, obj, name, f),
+            },
+            Value::Channel(id) => match crate::remote::elsewhere(self, *id) {
+                Some(home) => crate::remote_reads::channel_attr_mut(*id, home, obj, name),
+                None => crate::channels::with_attr_mut(self, *id, obj, name, f),
+            },
             _ => Err(errors::attribute_error(obj, name)),
         }
     }
@@ -90,13 +105,24 @@ impl Host for WorldHost<'_> {
         kwargs: KwArgs,
     ) -> HostResult {
         match recv {
-            Value::Tasklet(id) => crate::tasklets::call_method(self, *id, recv, name, args, kwargs),
-            Value::Channel(id) => crate::channels::call_method(self, *id, recv, name, args, kwargs),
+            Value::Tasklet(id) => match crate::remote::elsewhere(self, *id) {
+                Some(at) => HostResult::Raise(crate::remote_reads::refused(*id, at, name)),
+                None => crate::tasklets::call_method(self, *id, recv, name, args, kwargs),
+            },
+            Value::Channel(id) => match crate::remote::elsewhere(self, *id) {
+                Some(home) => {
+                    crate::remote_reads::channel_method(self, *id, home, recv, name, args, kwargs)
+                }
+                None => crate::channels::call_method(self, *id, recv, name, args, kwargs),
+            },
             _ => HostResult::Raise(errors::attribute_error(recv, name)),
         }
     }
 
     fn channel_next(&mut self, channel: u64) -> HostResult {
-        crate::channels::receive(self, channel, true)
+        match crate::remote::elsewhere(self, channel) {
+            Some(home) => crate::remote_reads::receive(self, channel, home, true),
+            None => crate::channels::receive(self, channel, true),
+        }
     }
 }

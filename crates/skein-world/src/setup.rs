@@ -196,8 +196,16 @@ pub fn deadlocked(world: &bevy_ecs::world::World) -> Vec<String> {
             .and_then(|f| crate::stack::current_line(&f.0, &program))
             .map_or_else(String::new, |(file, line)| format!(" at {file}:{line}"));
         let dir = if sending { "sending" } else { "receiving" };
+        let home = match sched.ring.entity(channel) {
+            None if crate::shard::shard_of(world).1 > 1 => {
+                // Ids are striped: shard k made k+1, k+1+N, …
+                let n = crate::shard::shard_of(world).1;
+                format!(" (home shard {})", channel.saturating_sub(1) % n)
+            }
+            _ => String::new(),
+        };
         lines.push(format!(
-            "deadlock: {label} blocked {dir} on <channel #{channel}>{at}"
+            "deadlock: {label} blocked {dir} on <channel #{channel}>{home}{at}"
         ));
     }
     lines

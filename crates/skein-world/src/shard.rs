@@ -35,6 +35,8 @@ pub struct ShardLink {
     pub moves_in: u64,
     /// Tasklets that left here over the run.
     pub moves_out: u64,
+    /// Channels and tasklets of other shards (docs/cluster.md).
+    pub remote: crate::remote_state::RemoteState,
 }
 
 impl ShardLink {
@@ -55,9 +57,9 @@ pub fn shard_of(world: &World) -> (u64, u64) {
 /// tick record calls idle (a paused main is reported apart).
 pub fn locally_idle(world: &World) -> bool {
     let sched = world.resource::<Scheduler>();
-    let leaving = world
-        .get_resource::<ShardLink>()
-        .is_some_and(|l| !l.leaving.is_empty() || !l.arriving.is_empty());
+    let leaving = world.get_resource::<ShardLink>().is_some_and(|l| {
+        !l.leaving.is_empty() || !l.arriving.is_empty() || !l.remote.outbox.is_empty()
+    });
     sched.ring.is_empty()
         && sched.sleepers.is_empty()
         && !world.resource::<NativeQueue>().pending()

@@ -398,6 +398,10 @@ pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostRe
             HostResult::Raise(errors::runtime_error("You cannot throw to a dead tasklet"))
         };
     }
+    // Waiting on a channel of another shard: the home decides.
+    if let Some(r) = crate::remote::cancel(host, id, &err) {
+        return r;
+    }
     host.unblock(id);
     if let Some(mut t) = host.tasklet_mut(id) {
         t.pending = Some(err);
