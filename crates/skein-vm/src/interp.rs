@@ -144,4 +144,6 @@ mod tests;
 #[cfg(test)]
 mod tests_python;
 #[cfg(test)]
+mod tests_quick;
+#[cfg(test)]
 mod tests_regs;

@@ -268,6 +268,16 @@ fn after_meeting(
     }
 }
 
+/// `send(v)` by the current tasklet.
+pub fn send_value(host: &mut WorldHost, ch: u64, v: Value) -> HostResult {
+    send(
+        host,
+        ch,
+        Msg::Value(v),
+        Suspension::Send { exception: false },
+    )
+}
+
 /// `send(v)` / `send_exception(e)` by the current tasklet.
 fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
     let Some(p) = peek(host, ch, false) else {

@@ -44,6 +44,7 @@ pub mod components;
 pub mod host;
 pub mod modules;
 pub mod natives;
+mod quick;
 pub mod random;
 pub mod reload;
 pub mod resources;
