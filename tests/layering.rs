@@ -36,60 +36,6 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("skein-script", &["compiler", "compiler::flow"]),
     ("skein-script", &["loader", "loader::find"]),
     ("skein-script", &["parser", "parser::expr"]),
-    (
-        "skein-vm",
-        &[
-            "builtins",
-            "builtins::convert",
-            "builtins::numeric",
-            "builtins::seq",
-            "crate",
-            "error",
-            "errors",
-            "fiber",
-            "format",
-            "format::percent",
-            "format::spec",
-            "format::strformat",
-            "host",
-            "interp",
-            "interp::attrs",
-            "interp::build",
-            "interp::calls",
-            "interp::dispatch",
-            "interp::imports",
-            "interp::inplace",
-            "interp::places",
-            "interp::regs",
-            "interp::stack",
-            "interp::unwind",
-            "interp::values",
-            "machine",
-            "mathmod",
-            "mathmod::extra",
-            "methods",
-            "methods::dict",
-            "methods::list",
-            "methods::quick",
-            "methods::slices",
-            "methods::string",
-            "methods::text",
-            "ops",
-            "ops::arith",
-            "ops::compare",
-            "ops::index",
-            "ops::inplace",
-            "ops::iter",
-            "traceback",
-            "value",
-            "value::imp",
-        ],
-    ),
-    (
-        "skein-world",
-        &["channels", "host", "modules", "random", "shard", "tasklets"],
-    ),
-    ("skein-world", &["crate", "run", "sim"]),
 ];
 
 #[test]
@@ -508,7 +454,11 @@ fn expand_use(toks: &[Tok], prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
             Tok::Ident(n) if n != "pub" => path.push(n.clone()),
             Tok::Punct('{') => {
                 let close = matching(toks, i);
-                for part in split_top(&toks[i + 1..close]) {
+                // A trailing comma leaves an empty last part: no path.
+                for part in split_top(&toks[i + 1..close])
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                {
                     expand_use(part, path.clone(), out);
                 }
                 return;

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use bevy_ecs::world::World;
-use skein_vm::error::ErrorObj;
+use skein_vm::value::ErrorObj;
 use skein_vm::{Kind, KwArgs, Value, errors};
 use skein_world::{NativeCx, NativeKind};
 

@@ -89,6 +89,14 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "__dict_fromkeys",
 ];
 
+/// Where the error kinds start in [`BUILTIN_NAMES`].
+const FIRST_ERROR_KIND: usize = 25;
+
+/// The names of the error kinds, in the order of the VM's `Kind` enum: a
+/// view of [`BUILTIN_NAMES`], so the list is written once (skein-vm's
+/// `kind` tests check that each name is its variant's).
+pub const ERROR_KINDS: &[&str] = BUILTIN_NAMES.split_at(FIRST_ERROR_KIND).1.split_at(16).0;
+
 /// Index of a builtin name in [`BUILTIN_NAMES`].
 pub fn builtin_index(name: &str) -> Option<u16> {
     BUILTIN_NAMES

@@ -12,38 +12,18 @@ use std::sync::Arc;
 
 use skein_script::bytecode::BUILTIN_NAMES;
 
-use crate::Cx;
+use crate::args::{arity, int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{int_overflow, overflow, type_error, value_error};
 use crate::format::{self, type_name};
 use crate::host::{HostResult, KwArgs};
+use crate::kind::Kind;
 use crate::mathmod;
+use crate::num::float_to_int;
 use crate::ops::{self, charge, len_of};
-use crate::value::{Kind, TypeTag, Value};
+use crate::value::{TypeTag, Value};
 
 pub use seq::{sort_values, stable_sort_by_keys};
-
-/// The kind a builtin name denotes, if it is an error kind.
-pub fn kind_of_name(name: &str) -> Option<Kind> {
-    Some(match name {
-        "Exception" => Kind::Exception,
-        "ValueError" => Kind::ValueError,
-        "TypeError" => Kind::TypeError,
-        "NameError" => Kind::NameError,
-        "UnboundLocalError" => Kind::UnboundLocalError,
-        "AttributeError" => Kind::AttributeError,
-        "IndexError" => Kind::IndexError,
-        "KeyError" => Kind::KeyError,
-        "ZeroDivisionError" => Kind::ZeroDivisionError,
-        "OverflowError" => Kind::OverflowError,
-        "AssertionError" => Kind::AssertionError,
-        "RuntimeError" => Kind::RuntimeError,
-        "RecursionError" => Kind::RecursionError,
-        "MemoryError" => Kind::MemoryError,
-        "ImportError" => Kind::ImportError,
-        "TaskletExit" => Kind::TaskletExit,
-        _ => return None,
-    })
-}
 
 fn type_of_name(name: &str) -> Option<TypeTag> {
     Some(match name {
@@ -55,7 +35,7 @@ fn type_of_name(name: &str) -> Option<TypeTag> {
         "dict" => TypeTag::Dict,
         "range" => TypeTag::Range,
         "type" => TypeTag::Type,
-        _ => return kind_of_name(name).map(TypeTag::Kind),
+        _ => return Kind::from_name(name).map(TypeTag::Kind),
     })
 }
 
@@ -68,68 +48,6 @@ pub fn value_of(index: u16) -> Value {
     {
         Some(tag) => Value::Type(tag),
         None => Value::Builtin(index),
-    }
-}
-
-/// `name() takes exactly one argument (2 given)` and friends.
-pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), Value> {
-    let n = args.len();
-    if n >= min && n <= max {
-        return Ok(());
-    }
-    let msg = if min == max {
-        match min {
-            0 => format!("{name}() takes no arguments ({n} given)"),
-            1 => format!("{name}() takes exactly one argument ({n} given)"),
-            m => format!("{name} expected {m} arguments, got {n}"),
-        }
-    } else if n < min {
-        format!(
-            "{name} expected at least {min} argument{}, got {n}",
-            if min == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "{name} expected at most {max} argument{}, got {n}",
-            if max == 1 { "" } else { "s" }
-        )
-    };
-    Err(type_error(msg))
-}
-
-/// Takes the keyword arguments a builtin accepts, in `allowed`'s order;
-/// any other is a `TypeError`.
-pub(crate) fn take_kwargs(
-    name: &str,
-    kwargs: KwArgs,
-    allowed: &[&str],
-) -> Result<Vec<Option<Value>>, Value> {
-    let mut out = vec![None; allowed.len()];
-    for (k, v) in kwargs {
-        match allowed.iter().position(|a| **a == *k) {
-            Some(i) => out[i] = Some(v),
-            None if allowed.is_empty() => {
-                return Err(type_error(format!("{name}() takes no keyword arguments")));
-            }
-            None => {
-                return Err(type_error(format!(
-                    "'{k}' is an invalid keyword argument for {name}()"
-                )));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// An int argument (bools count), else Python's `__index__` message.
-pub(crate) fn int_arg(v: &Value) -> Result<i64, Value> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(*b as i64),
-        other => Err(type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            type_name(other)
-        ))),
     }
 }
 
@@ -278,7 +196,7 @@ fn isinstance(x: &Value, t: &Value) -> Result<bool, Value> {
         match tag {
             TypeTag::Int => matches!(x, Value::Int(_) | Value::Bool(_)),
             TypeTag::Kind(k) => {
-                matches!(x, Value::Error(e) if crate::errors::kind_matches(e.kind, k))
+                matches!(x, Value::Error(e) if e.kind.caught_by(k))
             }
             tag => xt == tag,
         }
@@ -297,21 +215,6 @@ fn isinstance(x: &Value, t: &Value) -> Result<bool, Value> {
             Ok(found)
         }
         _ => Err(bad()),
-    }
-}
-
-/// An int from a float that is integral in effect (`round`, `int`, `floor`).
-pub(crate) fn float_to_int(f: f64) -> Result<Value, Value> {
-    if f.is_nan() {
-        return Err(value_error("cannot convert float NaN to integer"));
-    }
-    if f.is_infinite() {
-        return Err(overflow("cannot convert float infinity to integer"));
-    }
-    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
-        Ok(Value::Int(f as i64))
-    } else {
-        Err(int_overflow())
     }
 }
 
@@ -469,8 +372,8 @@ pub fn call_type(
             Ok(Value::Type(format::type_of(&args[0])))
         }
         TypeTag::Kind(kind) => {
-            take_kwargs(crate::errors::kind_name(kind), kwargs, &[])?;
-            Ok(Value::Error(Arc::new(crate::error::ErrorObj {
+            take_kwargs(kind.name(), kwargs, &[])?;
+            Ok(Value::Error(Arc::new(crate::value::ErrorObj {
                 kind,
                 args,
                 traceback: Vec::new(),

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::error::ErrorObj;
-use crate::value::{Kind, Value};
+use crate::kind::Kind;
+use crate::value::ErrorObj;
+use crate::value::Value;
 
 /// A new error value of `kind` with one message argument.
 pub fn error(kind: Kind, msg: impl Into<String>) -> Value {
@@ -80,35 +81,4 @@ pub fn check_size(size: u64, limit: u64) -> Result<(), Value> {
     } else {
         Ok(())
     }
-}
-
-/// The name a kind prints with (`ValueError`).
-pub fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Exception => "Exception",
-        Kind::ValueError => "ValueError",
-        Kind::TypeError => "TypeError",
-        Kind::NameError => "NameError",
-        Kind::UnboundLocalError => "UnboundLocalError",
-        Kind::AttributeError => "AttributeError",
-        Kind::IndexError => "IndexError",
-        Kind::KeyError => "KeyError",
-        Kind::ZeroDivisionError => "ZeroDivisionError",
-        Kind::OverflowError => "OverflowError",
-        Kind::AssertionError => "AssertionError",
-        Kind::RuntimeError => "RuntimeError",
-        Kind::RecursionError => "RecursionError",
-        Kind::MemoryError => "MemoryError",
-        Kind::ImportError => "ImportError",
-        Kind::TaskletExit => "TaskletExit",
-    }
-}
-
-/// Whether an error of `kind` is caught by `except handler` (Python's
-/// hierarchy: `Exception` catches all but `TaskletExit`).
-pub fn kind_matches(kind: Kind, handler: Kind) -> bool {
-    kind == handler
-        || (handler == Kind::Exception && kind != Kind::TaskletExit)
-        || (handler == Kind::NameError && kind == Kind::UnboundLocalError)
-        || (handler == Kind::RuntimeError && kind == Kind::RecursionError)
 }

@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{FuncRef, Program};
 
+use crate::context::{Cx, Limits};
 use crate::fiber::{Cont, Fiber, FiberState, Frame};
 use crate::host::KwArgs;
 use crate::interp::{NullHost, bind_args};
 use crate::value::{IterState, Value};
-use crate::{Cx, Limits};
 
 impl Fiber {
     /// A fiber that will run `module`'s top level (a world's main tasklet).

@@ -1,7 +1,7 @@
 //! The step loop: runs a fiber's instructions until its fuel runs out, a host
 //! call suspends it, it finishes or it raises.
 //!
-//! Script-to-script calls push a [`Frame`](crate::Frame) and go on in the same
+//! Script-to-script calls push a [`Frame`](crate::fiber::Frame) and go on in the same
 //! loop, so the Rust stack never grows with the script's; everything the loop
 //! needs between two instructions lives in the [`Fiber`] and the globals.
 //! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
@@ -13,8 +13,10 @@ mod attrs;
 mod build;
 mod calls;
 mod dispatch;
+mod exec;
 mod imports;
 mod inplace;
+mod place_call;
 mod places;
 mod regs;
 mod shapes;
@@ -23,41 +25,22 @@ mod unwind;
 
 pub(crate) mod values;
 
+pub use exec::NullHost;
+pub(crate) use exec::{Exec, cx};
 pub(crate) use stack::{name_error, pop, unbound_local};
-pub(crate) use unwind::frame_line;
+pub(crate) use unwind::{frame_line, throw};
 
 use skein_script::bytecode::Program;
 
+use crate::context::Vm;
+use crate::errors;
 use crate::fiber::{Fiber, FiberState, Step};
+use crate::globals::{Globals, ImportState};
 use crate::host::Host;
 use crate::value::Value;
-use crate::{Globals, ImportState, Limits, Vm, errors};
 
 pub(crate) use calls::Flow;
 pub use calls::bind_args;
-
-/// Everything the loop's helpers share besides the fiber and the fuel.
-pub(crate) struct Exec<'a> {
-    pub program: &'a Program,
-    pub globals: &'a mut Globals,
-    pub limits: Limits,
-    pub host: &'a mut dyn Host,
-    /// Index of the `__prelude__` module, whose frames tracebacks hide.
-    pub prelude: Option<u16>,
-}
-
-/// A [`Cx`] borrowing the parts of an [`Exec`] it needs, leaving its globals free.
-macro_rules! cx {
-    ($ex:expr, $fuel:expr) => {
-        $crate::Cx {
-            program: $ex.program,
-            host: &mut *$ex.host,
-            limits: $ex.limits,
-            fuel: &mut *$fuel,
-        }
-    };
-}
-pub(crate) use cx;
 
 /// Runs `fiber` for at most `*fuel` instructions, decrementing `*fuel`.
 ///
@@ -113,30 +96,11 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
 /// Modules loaded after the globals were made get fresh, unbound globals.
 fn ensure_globals(program: &Program, globals: &mut Globals) {
     for m in program.modules.iter().skip(globals.modules.len()) {
-        globals.modules.push(crate::ModuleGlobals {
+        globals.modules.push(crate::globals::ModuleGlobals {
             values: vec![Value::Unbound; m.globals.len()],
             state: ImportState::NotRun,
         });
     }
-}
-
-/// Raises `err` in the innermost frame; `Some` when nobody catches it.
-fn throw(ex: &mut Exec, fiber: &mut Fiber, err: Value, reraise: bool) -> Option<Step> {
-    match unwind::unwind(ex, fiber, err, reraise) {
-        Ok(()) => None,
-        Err(err) => {
-            fiber.state = FiberState::Failed;
-            Some(Step::Raised(err))
-        }
-    }
-}
-
-/// A host for values code that runs while the real host is lent out
-/// (`Host::with_attr_mut`): it prints nothing and describes by id.
-pub struct NullHost;
-
-impl Host for NullHost {
-    fn print(&mut self, _text: &str) {}
 }
 
 #[cfg(test)]

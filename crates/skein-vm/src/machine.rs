@@ -7,10 +7,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::Program;
 
+use crate::context::{Limits, Vm};
 use crate::fiber::{Fiber, Step};
+use crate::globals::Globals;
 use crate::host::Host;
-use crate::value::{Kind, Value};
-use crate::{Globals, Limits, Vm, interp, traceback};
+use crate::kind::Kind;
+use crate::value::Value;
+use crate::{interp, traceback};
 
 /// The part of a [`Machine`] that changes as it runs: what a save holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,69 +6,20 @@
 //! Math functions are values `Value::Builtin(MATH_BASE + i)`: they print as
 //! `<built-in function sqrt>` and `builtins::call` dispatches them here.
 
+mod checks;
 pub(crate) mod dd;
 mod extra;
 mod refined;
+pub mod table;
 mod trig;
+
+use checks::{checked, domain, real};
+pub use table::{MATH_BASE, MATH_FUNCTIONS, function_name};
 
 use crate::value::Value;
 
-/// First builtin index of the math functions: `Value::Builtin(MATH_BASE + i)`
-/// is `MATH_FUNCTIONS[i]`, far past `BUILTIN_NAMES` so the two never meet.
-pub const MATH_BASE: u16 = 0x100;
-
-/// The math functions, in the order of their builtin indexes (saved values
-/// name them by index: append only).
-pub const MATH_FUNCTIONS: &[&str] = &[
-    "sqrt",
-    "floor",
-    "ceil",
-    "hypot",
-    "sin",
-    "cos",
-    "atan2",
-    "exp",
-    "log",
-    // Added in the second round (`extra.rs`).
-    "tan",
-    "asin",
-    "acos",
-    "atan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "log2",
-    "log10",
-    "pow",
-    "fabs",
-    "trunc",
-    "fmod",
-    "copysign",
-    "gcd",
-    "lcm",
-    "factorial",
-    "comb",
-    "perm",
-    "isclose",
-    "isfinite",
-    "isinf",
-    "isnan",
-    "degrees",
-    "radians",
-    "dist",
-    "prod",
-    "fsum",
-];
-
 /// How many of [`MATH_FUNCTIONS`] this file implements; `extra.rs` has the rest.
 const FIRST_ROUND: usize = 9;
-
-/// The name of math function value `index`, if it is one.
-pub fn function_name(index: u16) -> Option<&'static str> {
-    index
-        .checked_sub(MATH_BASE)
-        .and_then(|i| MATH_FUNCTIONS.get(i as usize).copied())
-}
 
 /// `math.NAME`: a constant, or a builtin function value.
 pub fn attr(name: &str) -> Option<Value> {
@@ -83,38 +34,6 @@ pub fn attr(name: &str) -> Option<Value> {
             .position(|n| *n == name)
             .map(|i| Value::Builtin(MATH_BASE + i as u16)),
     }
-}
-
-fn real(v: &Value) -> Result<f64, Value> {
-    match v {
-        Value::Float(f) => Ok(*f),
-        Value::Int(i) => Ok(*i as f64),
-        Value::Bool(b) => Ok(*b as i64 as f64),
-        other => Err(crate::errors::type_error(format!(
-            "must be real number, not {}",
-            crate::format::type_name(other)
-        ))),
-    }
-}
-
-fn domain() -> Value {
-    crate::errors::value_error("math domain error")
-}
-
-/// Checks a libm result as CPython's math module does: NaN from non-NaN
-/// input is a domain error, infinity from finite input a range error.
-fn checked(x: f64, r: f64, can_overflow: bool) -> Result<Value, Value> {
-    if r.is_nan() && !x.is_nan() {
-        return Err(domain());
-    }
-    if r.is_infinite() && x.is_finite() {
-        return Err(if can_overflow {
-            crate::errors::overflow("math range error")
-        } else {
-            domain()
-        });
-    }
-    Ok(Value::Float(r))
 }
 
 fn log(x: f64) -> Result<f64, Value> {
@@ -132,9 +51,9 @@ pub fn call(
     index: u16,
     args: Vec<Value>,
     kwargs: crate::host::KwArgs,
-    cx: &mut crate::Cx,
+    cx: &mut crate::context::Cx,
 ) -> Result<Value, Value> {
-    use crate::builtins::{arity, take_kwargs};
+    use crate::args::{arity, take_kwargs};
     let name = function_name(index).unwrap_or("?");
     crate::ops::charge(cx, args.len() as u64);
     if !MATH_FUNCTIONS[..FIRST_ROUND].contains(&name) {
@@ -174,7 +93,7 @@ pub fn call(
                 } else {
                     libm::ceil(x)
                 };
-                crate::builtins::float_to_int(r)
+                crate::num::float_to_int(r)
             }
         },
         "hypot" => {

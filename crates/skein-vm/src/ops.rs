@@ -10,6 +10,7 @@ mod compare;
 mod index;
 mod inplace;
 mod iter;
+mod operand;
 
 pub use arith::{binary, float_pow, unary};
 pub use compare::{Ord3, cmp3, compare, contains, less_than, values_equal};
@@ -22,7 +23,7 @@ pub use iter::{
     check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack,
 };
 
-use crate::Cx;
+pub use crate::context::charge;
 use crate::value::Value;
 
 /// Python truthiness.
@@ -37,33 +38,6 @@ pub fn truthy(v: &Value) -> bool {
         Value::Dict(d) => !d.map.is_empty(),
         Value::Range(r) => range_len(r) > 0,
         _ => true,
-    }
-}
-
-/// Subtracts `n` from the fuel, stopping at zero.
-pub fn charge(cx: &mut Cx, n: u64) {
-    *cx.fuel = cx.fuel.saturating_sub(n);
-}
-
-#[derive(Clone, Copy)]
-enum Num {
-    I(i64),
-    F(f64),
-}
-
-fn num(v: &Value) -> Option<Num> {
-    match v {
-        Value::Bool(b) => Some(Num::I(*b as i64)),
-        Value::Int(i) => Some(Num::I(*i)),
-        Value::Float(f) => Some(Num::F(*f)),
-        _ => None,
-    }
-}
-
-fn as_f64(n: Num) -> f64 {
-    match n {
-        Num::I(i) => i as f64,
-        Num::F(f) => f,
     }
 }
 

@@ -4,9 +4,10 @@
 
 use skein_script::bytecode::Program;
 
+use crate::context::{Cx, Limits};
+use crate::format;
 use crate::host::Host;
 use crate::value::Value;
-use crate::{Cx, Limits, errors, format};
 
 /// Python prints at most this many identical consecutive lines, then a
 /// `[Previous line repeated N more times]` note (CPython's `TB_RECURSIVE_CUTOFF`).
@@ -37,7 +38,7 @@ pub fn last_line(err: &Value, program: &Program, host: &dyn Host) -> String {
         fuel: &mut fuel,
     };
     let msg = format::str(err, &mut cx);
-    let kind = errors::kind_name(e.kind);
+    let kind = e.kind.name();
     if msg.is_empty() {
         kind.to_string()
     } else {

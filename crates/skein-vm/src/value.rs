@@ -4,13 +4,18 @@
 //! behind `Arc` and are copied on write (`Arc::make_mut`), so passing a big
 //! list is O(1) and mutating a place that nobody else holds copies nothing.
 //! Tasklets and channels are references to world entities by their stable id.
+//! Errors are values too ([`ErrorObj`]): a kind, its arguments and the
+//! traceback gathered while it unwinds, all serde data so a pending error can
+//! be saved.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::FuncRef;
 
-use crate::error::ErrorObj;
+/// Error kinds live in [`crate::kind`]; values carry them, so they are named
+/// here too.
+pub use crate::kind::Kind;
 
 /// Which module a module value denotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,46 +62,6 @@ pub enum TypeTag {
     Method,
     /// An error kind, which is also callable to make an error.
     Kind(Kind),
-}
-
-/// Error kinds (docs/language.md, "Errors"), with Python's hierarchy where it
-/// matters for `except`: `UnboundLocalError` is a `NameError`,
-/// `RecursionError` a `RuntimeError`, and `Exception` catches all but
-/// `TaskletExit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Kind {
-    /// Python's `Exception`.
-    Exception,
-    /// Python's `ValueError`.
-    ValueError,
-    /// Python's `TypeError`.
-    TypeError,
-    /// Python's `NameError`.
-    NameError,
-    /// Python's `UnboundLocalError`.
-    UnboundLocalError,
-    /// Python's `AttributeError`.
-    AttributeError,
-    /// Python's `IndexError`.
-    IndexError,
-    /// Python's `KeyError`.
-    KeyError,
-    /// Python's `ZeroDivisionError`.
-    ZeroDivisionError,
-    /// Python's `OverflowError`.
-    OverflowError,
-    /// Python's `AssertionError`.
-    AssertionError,
-    /// Python's `RuntimeError`.
-    RuntimeError,
-    /// Python's `RecursionError`.
-    RecursionError,
-    /// Python's `MemoryError`.
-    MemoryError,
-    /// Python's `ImportError`.
-    ImportError,
-    /// Python's `TaskletExit`.
-    TaskletExit,
 }
 
 /// A list value. `size` caches the recursive size of docs/language.md's limit
@@ -181,6 +146,26 @@ pub enum IterState {
     Channel(u64),
 }
 
+/// One traceback line: where a frame was when the error passed through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    /// The function the frame ran.
+    pub func: FuncRef,
+    /// The line it was at.
+    pub line: u32,
+}
+
+/// An error value (`ValueError("msg")`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObj {
+    /// Which error it is (`ValueError`, …).
+    pub kind: Kind,
+    /// The constructor's arguments; `str(e)` is built from them as Python does.
+    pub args: Vec<Value>,
+    /// Outermost frame first, as Python prints it.
+    pub traceback: Vec<TraceEntry>,
+}
+
 /// A script value. The derived `PartialEq` is structural (for tests and
 /// save round-trips); script `==` is `ops::compare`. Its serde form is the
 /// derived one up to a modest nesting depth, then a flat node table
@@ -231,6 +216,5 @@ const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
 mod imp;
 mod text;
-pub(crate) use imp::drop_flat;
 pub use text::Str;
 pub mod serde_flat;

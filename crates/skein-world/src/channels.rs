@@ -9,7 +9,8 @@ use skein_vm::value::{Dict, List};
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
 use crate::components::{SendSequence, Suspension, Wait};
-use crate::host::{WorldHost, answer, check_args, int_or_bool, to_error};
+use crate::host_args::{answer, check_args, int_or_bool, to_error};
+use crate::world_host::WorldHost;
 
 /// What a sender hands over.
 enum Msg {

@@ -6,8 +6,9 @@
 use skein_vm::{HostResult, Kind, KwArgs, TypeTag, Value, errors};
 
 use crate::components::{Suspension, Wait};
-use crate::host::{WorldHost, answer, check_args, int_or_bool};
+use crate::host_args::{answer, as_error, check_args, int_or_bool};
 use crate::natives::{HOST_NATIVE_BASE, NativeCall, NativeCx, NativeKind};
+use crate::world_host::WorldHost;
 use crate::{NativeRequest, random};
 
 /// Ids of the world's own functions (stable: they may sit in saved values).
@@ -194,7 +195,7 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
             };
             match func(&mut cx, args, kwargs) {
                 Ok(v) => HostResult::Return(v),
-                Err(e) => HostResult::Raise(crate::host::as_error(e)),
+                Err(e) => HostResult::Raise(as_error(e)),
             }
         }),
         Err((module, name)) => {

@@ -8,7 +8,7 @@ use skein_script::bytecode::BUILTIN_MODULES;
 use skein_vm::methods::MethodId;
 use skein_vm::{HostResult, ModRef, Value};
 
-use crate::host::WorldHost;
+use crate::world_host::WorldHost;
 
 /// Whether native module `m` is the built-in module `name`.
 fn is_module(m: u16, name: &str) -> bool {

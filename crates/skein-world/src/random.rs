@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::Rng;
 use skein_vm::{KwArgs, Value, errors};
 
-use crate::host::check_args;
+use crate::host_args::check_args;
 
 /// `random()`: 53 random bits scaled into [0, 1).
 pub fn random(rng: &mut ChaCha8Rng) -> f64 {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use skein_vm::{Limits, Value};
 
-use crate::{Scheduler, Simulation, TaskletFiber, TaskletState, Wait, WorldOptions};
+use crate::resources::WorldOptions;
+use crate::sim::Simulation;
 
 /// The run options (docs/cli.md) that do not involve saves.
 #[derive(Debug, Clone, Default)]
@@ -115,10 +116,10 @@ pub fn run_file(
 /// its main tasklet, not yet ticked.
 pub fn prepare(path: &Path, opts: &RunOptions) -> Result<Simulation, RunError> {
     let mut sim = Simulation::new(world_options(opts)?);
-    sim.world.resource_mut::<crate::Output>().quiet = opts.quiet;
+    sim.world.resource_mut::<crate::resources::Output>().quiet = opts.quiet;
     match sim.load_main(path) {
         Ok(_) => Ok(sim),
-        Err(crate::WorldError::Load(e)) => Err(RunError::Load(e)),
+        Err(crate::setup::WorldError::Load(e)) => Err(RunError::Load(e)),
         Err(e) => Err(RunError::Usage(e.to_string())),
     }
 }
@@ -164,37 +165,8 @@ pub fn drive(
     summary.tasklets = c.tasklets;
     summary.switches = c.switches;
     summary.messages = c.messages;
-    summary.errors = sim.world.resource::<crate::Output>().errors;
+    summary.errors = sim.world.resource::<crate::resources::Output>().errors;
     Ok(summary)
-}
-
-/// `deadlock: <tasklet X> blocked receiving on <channel #N> at FILE:LINE`
-/// for every tasklet blocked on a channel, in id order.
-pub fn deadlocked(world: &bevy_ecs::world::World) -> Vec<String> {
-    let sched = world.resource::<Scheduler>();
-    let program = world.resource::<crate::Code>().0.clone();
-    let mut lines = Vec::new();
-    for (id, e) in sched.ring.ids() {
-        let Some(t) = world.get::<TaskletState>(e) else {
-            continue;
-        };
-        let Wait::Channel { channel, sending } = t.wait else {
-            continue;
-        };
-        let label = match &t.name {
-            Some(n) => format!("<tasklet {n}>"),
-            None => format!("<tasklet #{id}>"),
-        };
-        let at = world
-            .get::<TaskletFiber>(e)
-            .and_then(|f| crate::vmlink::current_line(&f.0, &program))
-            .map_or_else(String::new, |(file, line)| format!(" at {file}:{line}"));
-        let dir = if sending { "sending" } else { "receiving" };
-        lines.push(format!(
-            "deadlock: {label} blocked {dir} on <channel #{channel}>{at}"
-        ));
-    }
-    lines
 }
 
 /// A `--param` value: a Skein literal (`5`, `-2.5`, `"ada"`, `[1, 2]`,

@@ -14,7 +14,7 @@ use bevy_ecs::world::World;
 use skein_vm::{HostResult, Value, errors};
 
 use crate::components::Suspension;
-use crate::host::WorldHost;
+use crate::world_host::WorldHost;
 use crate::{NativeQueue, Scheduler, TaskletState, WorldOptions};
 
 /// What passes between a shard's world and the cluster at tick boundaries.

@@ -7,10 +7,11 @@ use bevy_ecs::entity::Entity;
 use bevy_ecs::schedule::{IntoScheduleConfigs, Schedule};
 use bevy_ecs::world::World;
 
-use crate::{
-    NativeKind, NativeQueue, Output, RunCounters, Scheduler, SkeinSystems, TaskletState,
-    WorldError, WorldOptions, run_tick,
-};
+use crate::components::TaskletState;
+use crate::natives::{NativeKind, NativeQueue};
+use crate::resources::{Output, RunCounters, Scheduler, WorldOptions};
+use crate::setup::{SkeinSystems, WorldError};
+use crate::tick::run_tick;
 
 /// A Skein world plus the schedule that ticks it.
 pub struct Simulation {
@@ -27,7 +28,7 @@ impl Simulation {
     /// A fresh world with `options` (the seed among them); output captured.
     pub fn new(options: WorldOptions) -> Self {
         let mut world = World::new();
-        crate::init_world(&mut world, options);
+        crate::setup::init_world(&mut world, options);
         let mut schedule = Schedule::default();
         schedule.add_systems(run_tick.in_set(SkeinSystems::Run));
         Simulation {
@@ -39,20 +40,20 @@ impl Simulation {
 
     /// Registers a native function of `module` (before loading scripts).
     pub fn register_native(&mut self, module: &str, name: &str, kind: NativeKind) {
-        crate::register_native(&mut self.world, module, name, kind);
+        crate::setup::register_native(&mut self.world, module, name, kind);
     }
 
     /// Compiles the script at `path` and everything it imports, and starts
     /// it as the main tasklet. Returns main's id.
     pub fn load_main(&mut self, path: &Path) -> Result<u64, WorldError> {
-        let opts = crate::load_options(&self.world);
+        let opts = crate::setup::load_options(&self.world);
         let program = skein_script::loader::load_program(path, &opts)?;
-        crate::start_main(&mut self.world, program)
+        crate::setup::start_main(&mut self.world, program)
     }
 
     /// As [`load_main`](Self::load_main), from a string: module `name`, shown as `name.sk`.
     pub fn load_main_source(&mut self, name: &str, source: &str) -> Result<u64, WorldError> {
-        crate::start_main_source(&mut self.world, name, source)
+        crate::setup::start_main_source(&mut self.world, name, source)
     }
 
     /// Runs the schedule once, then the boundary schedule: one tick.
@@ -78,9 +79,9 @@ impl Simulation {
         n
     }
 
-    /// Whether nothing can run any more (see [`crate::is_idle`]).
+    /// Whether nothing can run any more (see [`crate::setup::is_idle`]).
     pub fn is_idle(&self) -> bool {
-        crate::is_idle(&self.world)
+        crate::setup::is_idle(&self.world)
     }
 
     /// Ticks completed so far.
@@ -95,7 +96,7 @@ impl Simulation {
 
     /// The entity of tasklet or channel `id`.
     pub fn entity(&self, id: u64) -> Option<Entity> {
-        crate::entity_of(&self.world, id)
+        crate::setup::entity_of(&self.world, id)
     }
 
     /// Tasklet `id`'s state.
@@ -115,28 +116,28 @@ impl Simulation {
 
     /// `deadlock: …` lines for tasklets blocked on channels, in id order.
     pub fn deadlocked(&self) -> Vec<String> {
-        crate::run::deadlocked(&self.world)
+        crate::setup::deadlocked(&self.world)
     }
 }
 
 impl Simulation {
     /// `t.kill(pending=True)` from Rust: the tasklet dies when it next runs.
     pub fn kill(&mut self, id: u64) {
-        crate::with_host(&mut self.world, |h| {
+        crate::setup::with_host(&mut self.world, |h| {
             crate::tasklets::kill(h, id, true);
         });
     }
 
     /// `t.insert()` from Rust (a paused tasklet goes to the tail).
     pub fn insert(&mut self, id: u64) -> Result<(), skein_vm::Value> {
-        crate::with_host(&mut self.world, |h| {
+        crate::setup::with_host(&mut self.world, |h| {
             crate::tasklets::insert(h, id).map(|_| ())
         })
     }
 
     /// `ch.getstate()`: `[balance, flags, waiters]`.
     pub fn channel_state(&mut self, id: u64) -> skein_vm::Value {
-        crate::with_host(&mut self.world, |h| crate::channels::getstate(h, id))
+        crate::setup::with_host(&mut self.world, |h| crate::channels::getstate(h, id))
     }
 
     /// `ch.setstate(state)`.
@@ -145,7 +146,7 @@ impl Simulation {
         id: u64,
         state: skein_vm::Value,
     ) -> Result<(), skein_vm::Value> {
-        crate::with_host(&mut self.world, |h| {
+        crate::setup::with_host(&mut self.world, |h| {
             crate::channels::setstate(h, id, state).map(|_| ())
         })
     }

@@ -9,7 +9,7 @@
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::host::WorldHost;
+use crate::world_host::WorldHost;
 
 /// The target of Skein's timeline spans, for filters.
 pub const TARGET: &str = "skein_world::timeline";

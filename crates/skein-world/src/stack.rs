@@ -7,12 +7,11 @@
 use std::fmt::Write;
 
 use bevy_ecs::world::World;
-use skein_script::bytecode::Program;
-use skein_vm::{Cx, Host, Limits, Value};
+use skein_script::bytecode::{FuncRef, Program};
+use skein_vm::{Cx, Fiber, Host, Limits, Value};
 
 use crate::components::{TaskletFiber, TaskletState, Wait};
 use crate::resources::{Code, Scheduler};
-use crate::vmlink;
 
 /// Values whose repr is longer than this many characters are cut short
 /// (with `...`) unless the full view is asked for.
@@ -77,7 +76,7 @@ pub fn tasklet_stack(world: &World, id: u64) -> Option<TaskletStack> {
     let label = names.describe(&Value::Tasklet(id));
     let status = status(state, sched, id);
     let frames = match world.get::<TaskletFiber>(entity) {
-        Some(fiber) => vmlink::frames(&fiber.0, &program)
+        Some(fiber) => frames(&fiber.0, &program)
             .into_iter()
             .filter(|f| Some(f.func.module) != program.module_index("__prelude__"))
             .map(|f| frame(&program, &f, &names))
@@ -127,7 +126,7 @@ fn elide(text: &str, full: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn frame(program: &Program, f: &vmlink::FrameInfo, names: &Names) -> StackFrame {
+fn frame(program: &Program, f: &FrameInfo, names: &Names) -> StackFrame {
     let module = program.modules.get(f.func.module as usize);
     let function = module.and_then(|m| m.functions.get(f.func.func as usize));
     let name = match function {
@@ -216,4 +215,52 @@ impl Host for Names<'_> {
             _ => String::from("<?>"),
         }
     }
+}
+
+/// The file (module path) and line the fiber's innermost frame is at.
+pub fn current_line(fiber: &Fiber, program: &Program) -> Option<(String, u32)> {
+    let (func, line) = fiber.current_line(program)?;
+    let module = program.modules.get(func.module as usize)?;
+    Some((module.path.clone(), line))
+}
+
+/// One frame of a fiber as a person inspects it: the function, the line it
+/// is at, and its locals by slot (named by `Function::local_names`).
+pub struct FrameInfo<'a> {
+    /// The function the frame runs.
+    pub func: FuncRef,
+    /// The line it is at.
+    pub line: u32,
+    /// Its locals, by slot.
+    pub locals: &'a [Value],
+}
+
+/// The fiber's frames, outermost first. The only place outside the VM
+/// that reads a frame's layout, so a change of layout is fixed here.
+pub fn frames<'a>(fiber: &'a Fiber, program: &Program) -> Vec<FrameInfo<'a>> {
+    let mut out = Vec::with_capacity(fiber.frames.len());
+    for frame in &fiber.frames {
+        let Some(function) = program
+            .modules
+            .get(frame.func.module as usize)
+            .and_then(|m| m.functions.get(frame.func.func as usize))
+        else {
+            continue;
+        };
+        // `pc` is the next instruction, so the frame is in the one before
+        // (the call, for every frame but the innermost).
+        let line = frame
+            .pc
+            .checked_sub(1)
+            .and_then(|pc| function.lines.get(pc as usize).copied())
+            .unwrap_or(function.def_line);
+        let base = (frame.base as usize).min(fiber.stack.len());
+        let end = (base + function.nlocals as usize).min(fiber.stack.len());
+        out.push(FrameInfo {
+            func: frame.func,
+            line,
+            locals: &fiber.stack[base..end],
+        });
+    }
+    out
 }

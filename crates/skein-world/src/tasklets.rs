@@ -7,7 +7,8 @@ use std::sync::Arc;
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
-use crate::host::{WorldHost, check_args, error_kind, int_or_bool, to_error};
+use crate::host_args::{answer, check_args, error_kind, int_or_bool, to_error};
+use crate::world_host::{WorldHost, suspend_current};
 
 /// `stackless.tasklet(func=None)`.
 pub fn construct(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Result<Value, Value> {
@@ -153,7 +154,7 @@ pub fn call_method(
     kwargs: KwArgs,
 ) -> HostResult {
     let r = match name {
-        "setup" => return crate::host::answer(setup(host, id, args, kwargs)),
+        "setup" => return answer(setup(host, id, args, kwargs)),
         "bind" => check_args("bind", &args, &kwargs, 1, 1).and_then(|()| {
             let func = args.into_iter().next().unwrap_or(Value::None);
             bind(host, id, func)
@@ -200,7 +201,7 @@ pub fn call_method(
         }
         _ => Err(errors::attribute_error(recv, name)),
     };
-    crate::host::answer(r)
+    answer(r)
 }
 
 /// `(positional args, pending)` for `kill([pending])` / `throw(exc[, pending])`.
@@ -251,7 +252,7 @@ pub fn setup(
             "the tasklet was not bound to a function",
         ));
     };
-    let fiber = crate::vmlink::new_call(&host.program, func, args, kwargs);
+    let fiber = skein_vm::Fiber::new_call(&host.program, func, args, kwargs);
     let Some(e) = host.entity(id) else {
         return Err(errors::runtime_error("no such tasklet"));
     };
@@ -362,7 +363,7 @@ pub fn run(host: &mut WorldHost, id: u64, switch: bool) -> HostResult {
     if switch {
         host.sched.ring.remove(cur);
     }
-    crate::host::suspend_current(host, Suspension::Schedule);
+    suspend_current(host, Suspension::Schedule);
     HostResult::Suspend
 }
 
@@ -407,7 +408,7 @@ pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostRe
         return HostResult::Return(Value::None);
     }
     host.sched.ring.set_head(id);
-    crate::host::suspend_current(host, Suspension::Nothing);
+    suspend_current(host, Suspension::Nothing);
     HostResult::Suspend
 }
 
@@ -440,7 +441,7 @@ pub fn stackless_run(host: &mut WorldHost) -> HostResult {
         ));
     }
     host.sched.ring.remove(cur);
-    crate::host::suspend_current(host, Suspension::Nothing);
+    suspend_current(host, Suspension::Nothing);
     HostResult::Suspend
 }
 

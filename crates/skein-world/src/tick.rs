@@ -11,16 +11,16 @@
 use std::sync::Arc;
 
 use bevy_ecs::world::World;
-use skein_vm::error::TraceEntry;
+use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
-use crate::host::{WorldHost, as_error, error_kind};
+use crate::host_args::{as_error, error_kind};
 use crate::resources::{
     Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions,
 };
 use crate::spans::{SliceSpan, TickSpan};
-use crate::vmlink;
+use crate::world_host::WorldHost;
 
 /// Atomic stretches may run this many budgets before `RuntimeError`.
 const ATOMIC_BUDGETS: u32 = 100;
@@ -225,18 +225,18 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
         // A fiber left waiting with nothing recorded (a hand-edited save)
         // gets None rather than a short stack.
         Entry::Run if fiber.state == skein_vm::FiberState::Waiting => {
-            vmlink::resume_value(fiber, Value::None)
+            fiber.resume_value(Value::None)
         }
         Entry::Run => {}
-        Entry::Value(v) => vmlink::resume_value(fiber, v),
-        Entry::Error(e) => vmlink::resume_error(fiber, e),
+        Entry::Value(v) => fiber.resume_value(v),
+        Entry::Error(e) => fiber.resume_error(e),
         Entry::Sequence {
             channel,
             items,
             next,
         } => match crate::channels::send_sequence(host, channel, items, next) {
-            HostResult::Return(v) => vmlink::resume_value(fiber, v),
-            HostResult::Raise(e) => vmlink::resume_error(fiber, e),
+            HostResult::Return(v) => fiber.resume_value(v),
+            HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
                 put_fiber(host, entity, shared);
                 return Some(0);
@@ -263,10 +263,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
                     atomic_chunks += 1;
                     if atomic_chunks > ATOMIC_BUDGETS {
                         atomic_chunks = 0;
-                        vmlink::resume_error(
-                            fiber,
-                            errors::runtime_error("atomic section too long"),
-                        );
+                        fiber.resume_error(errors::runtime_error("atomic section too long"));
                     }
                     fuel = budget;
                     continue;
@@ -398,7 +395,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
     let label = host.tasklet_label(id);
     tracing::debug!(tasklet = id, "uncaught error ends {label}");
     let program = host.program.clone();
-    let text = vmlink::render_traceback(&err, &program, host);
+    let text = skein_vm::traceback::render(&err, &program, host);
     let mut out = host.world.resource_mut::<Output>();
     out.errors += 1;
     out.eprint(&format!("Uncaught error in {label}:\n{text}"));

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{BUILTIN_NAMES, FuncRef};
 use skein_vm::Limits;
-use skein_vm::error::{ErrorObj, TraceEntry};
 use skein_vm::value::{Dict, IterState, Key, List, ModRef, RangeObj, Value};
+use skein_vm::value::{ErrorObj, TraceEntry};
 
 use super::{IterRec, MAX_INLINE_DEPTH, ValueRec, shape};
 use crate::error::{FieldPath, LoadError, Problem};
@@ -333,23 +333,5 @@ fn wrong(path: &FieldPath, expected: &'static str, found: &ValueRec) -> LoadErro
 /// Error kinds are values of `Type`, not builtins, though their names are in
 /// `BUILTIN_NAMES` for the compiler.
 fn is_kind_name(name: &str) -> bool {
-    matches!(
-        name,
-        "Exception"
-            | "ValueError"
-            | "TypeError"
-            | "NameError"
-            | "UnboundLocalError"
-            | "AttributeError"
-            | "IndexError"
-            | "KeyError"
-            | "ZeroDivisionError"
-            | "OverflowError"
-            | "AssertionError"
-            | "RuntimeError"
-            | "RecursionError"
-            | "MemoryError"
-            | "ImportError"
-            | "TaskletExit"
-    )
+    skein_script::bytecode::ERROR_KINDS.contains(&name)
 }

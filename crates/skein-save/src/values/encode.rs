@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use skein_script::bytecode::{BUILTIN_MODULES, BUILTIN_NAMES, FuncRef, Program};
-use skein_vm::error::ErrorObj;
+use skein_vm::value::ErrorObj;
 use skein_vm::value::{IterState, ModRef, Value};
 
 use super::{ErrorRec, INLINE_HEIGHT, IterRec, SHARE_SIZE, TraceRec, ValueRec};

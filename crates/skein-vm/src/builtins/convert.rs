@@ -1,11 +1,12 @@
 //! `int(…)`, `float(…)` and `dict(…)`: conversions with Python's parsing
 //! rules (whitespace, signs, underscores, base prefixes) and messages.
 
-use super::{arity, float_to_int, int_arg, take_kwargs};
-use crate::Cx;
+use crate::args::{arity, int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{check_size, int_overflow, type_error, value_error};
 use crate::format::{str_repr, type_name};
 use crate::host::KwArgs;
+use crate::num::float_to_int;
 use crate::ops::{charge, items_of};
 use crate::value::{Dict, Value};
 

@@ -4,8 +4,8 @@
 
 use skein_script::bytecode::BinOp;
 
-use super::{arity, int_arg, take_kwargs};
-use crate::Cx;
+use crate::args::{arity, int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{type_error, value_error, zero_division};
 use crate::format::type_name;
 use crate::host::KwArgs;

@@ -5,8 +5,8 @@
 
 use skein_script::bytecode::{BinOp, CmpOp};
 
-use super::{arity, int_arg, take_kwargs};
-use crate::Cx;
+use crate::args::{arity, int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{check_size, type_error, value_error};
 use crate::host::KwArgs;
 use crate::ops::{self, charge, items_of, truthy};

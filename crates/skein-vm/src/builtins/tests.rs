@@ -2,7 +2,7 @@
 //! (`testdata/builtins_gen.py`), plus Skein's own helpers and limits.
 
 use super::*;
-use crate::Limits;
+use crate::context::Limits;
 use crate::format::testing::{err_text, lit, outcome, repr, with_cx, with_limits};
 
 fn kwargs(v: &Value) -> KwArgs {

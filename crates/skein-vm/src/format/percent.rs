@@ -4,7 +4,7 @@
 //! serves `%(key)s` conversions (and is one argument for the others).
 
 use super::float;
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{overflow, type_error, value_error};
 use crate::format::type_name;
 use crate::value::Value;
@@ -145,7 +145,7 @@ pub fn percent(fmt: &str, args: &Value, cx: &mut Cx) -> Result<String, Value> {
                     Value::Int(n) => *n,
                     Value::Bool(b) => *b as i64,
                     Value::Float(f) if matches!(ty, 'd' | 'i' | 'u') => {
-                        match crate::builtins::float_to_int(f.trunc())? {
+                        match crate::num::float_to_int(f.trunc())? {
                             Value::Int(n) => n,
                             _ => 0,
                         }

@@ -2,7 +2,7 @@
 //! `str.format`) for ints, floats, strs, bools and `None`.
 
 use super::float;
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{type_error, value_error};
 use crate::value::Value;
 

@@ -3,7 +3,7 @@
 //! once), with Python's messages.
 
 use super::spec::format_spec;
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{index_error, key_error, value_error};
 use crate::value::{Key, Value};
 

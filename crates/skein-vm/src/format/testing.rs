@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use skein_script::bytecode::Program;
 
+use crate::context::{Cx, Limits};
+use crate::host::Host;
 use crate::value::{Dict, Value};
-use crate::{Cx, Host, Limits};
 
 #[derive(Default)]
 pub struct TestHost {
@@ -52,7 +53,7 @@ pub fn err_text(e: &Value) -> String {
     match e {
         Value::Error(err) => {
             let msg = with_cx(|cx| super::str(e, cx)).0;
-            format!("{}: {msg}", crate::errors::kind_name(err.kind))
+            format!("{}: {msg}", err.kind.name())
         }
         other => format!("not an error: {}", repr(other)),
     }

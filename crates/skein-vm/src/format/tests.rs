@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::testing::{err_text, lit, with_cx};
-use crate::error::ErrorObj;
-use crate::value::{Kind, ModRef, TypeTag, Value};
+use crate::kind::Kind;
+use crate::value::ErrorObj;
+use crate::value::{ModRef, TypeTag, Value};
 
 fn text(v: &Value) -> String {
     match v {
@@ -136,7 +137,7 @@ fn other_values_print_like_python() {
 
 #[test]
 fn huge_widths_are_a_memory_error() {
-    let limit = crate::Limits::default().size_limit;
+    let limit = crate::context::Limits::default().size_limit;
     let msg = format!("MemoryError: value too large: 1000000000 exceeds the size limit {limit}");
     let got = with_cx(|cx| {
         (

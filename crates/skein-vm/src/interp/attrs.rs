@@ -5,7 +5,8 @@ use skein_script::bytecode::{BUILTIN_MODULES, Program};
 
 use super::Exec;
 use super::values::make_list;
-use crate::value::{Kind, ModRef, Value};
+use crate::kind::Kind;
+use crate::value::{ModRef, Value};
 use crate::{errors, mathmod};
 
 /// A module's name as `import` spells it.
@@ -71,7 +72,7 @@ pub(crate) fn get_attr(
             module_attr(ex, *m, name).ok_or_else(|| no_module_attr(ex.program, *m, name))
         }
         Value::Tasklet(_) | Value::Channel(_) => ex.host.get_attr(obj, name),
-        Value::Type(crate::TypeTag::Dict) if name == "fromkeys" => {
+        Value::Type(crate::value::TypeTag::Dict) if name == "fromkeys" => {
             let i = skein_script::bytecode::builtin_index("__dict_fromkeys");
             i.map(Value::Builtin)
                 .ok_or_else(|| errors::attribute_error(obj, name))

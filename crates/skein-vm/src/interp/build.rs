@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::{pop, values};
+use crate::context::Cx;
 use crate::value::Value;
-use crate::{Cx, format, ops};
+use crate::{format, ops};
 
 /// `BuildList(n)`: the top `n` values become a list.
 pub(super) fn list(stack: &mut Vec<Value>, n: u16, cx: &Cx) -> Result<Value, Value> {

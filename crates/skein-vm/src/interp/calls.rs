@@ -9,10 +9,13 @@ use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, PlaceBase,
 
 use super::values::{as_error, make_list};
 use super::{Exec, cx, places, pop};
+use crate::context::Cx;
 use crate::fiber::{Cont, Fiber, Frame};
+use crate::globals::ImportState;
 use crate::host::{HostResult, KwArgs};
-use crate::value::{Kind, ModRef, TypeTag, Value};
-use crate::{Cx, ImportState, builtins, errors, format, methods};
+use crate::kind::Kind;
+use crate::value::{ModRef, TypeTag, Value};
+use crate::{builtins, errors, format, methods};
 
 /// The module holding the Skein code behind `key=` (see `prelude.sk`).
 pub(crate) const PRELUDE: &str = "__prelude__";

@@ -17,7 +17,10 @@ use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_inde
 
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
-use super::{Exec, Flow, attrs, build, calls, cx, imports, inplace, places, throw, unwind, values};
+use super::{
+    Exec, Flow, attrs, build, calls, cx, imports, inplace, place_call, places, throw, unwind,
+    values,
+};
 use crate::fiber::{Fiber, FiberState, Step};
 use crate::value::{IterState, Value};
 use crate::{builtins, errors, ops};
@@ -281,14 +284,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     kw,
                 } => {
                     save_pc(fiber, pc);
-                    let call = places::PlaceCall {
+                    let call = place_call::PlaceCall {
                         base: pb,
                         depth,
                         name,
                         argc,
                         kw,
                     };
-                    flow!(fueled!(f => places::call_place(ex, fiber, f, at, call)));
+                    flow!(fueled!(f => place_call::call_place(ex, fiber, f, at, call)));
                 }
                 Op::Index => {
                     let i = pop(stack);
@@ -500,10 +503,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                             let id = *id;
                             save_pc(fiber, pc);
                             match ex.host.channel_next(id) {
-                                crate::HostResult::Return(v) => Some(v),
-                                crate::HostResult::IterEnd => None,
-                                crate::HostResult::Raise(e) => break values::as_error(e),
-                                crate::HostResult::Suspend => {
+                                crate::host::HostResult::Return(v) => Some(v),
+                                crate::host::HostResult::IterEnd => None,
+                                crate::host::HostResult::Raise(e) => break values::as_error(e),
+                                crate::host::HostResult::Suspend => {
                                     fiber.state = FiberState::Waiting;
                                     leave!(Step::Suspended);
                                 }
@@ -574,7 +577,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
-                    fiber.handlers.push(crate::Handler {
+                    fiber.handlers.push(crate::fiber::Handler {
                         frame: (fiber.frames.len() - 1) as u32,
                         target: t,
                         stack_len: len,

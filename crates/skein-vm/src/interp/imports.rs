@@ -6,9 +6,11 @@ use skein_script::bytecode::{BUILTIN_MODULES, FuncRef};
 
 use super::Exec;
 use super::calls::{Flow, PRELUDE, push_frame};
+use crate::errors;
 use crate::fiber::Fiber;
-use crate::value::{Kind, ModRef, Value};
-use crate::{ImportState, errors};
+use crate::globals::ImportState;
+use crate::kind::Kind;
+use crate::value::{ModRef, Value};
 
 fn import_error(msg: String) -> Value {
     errors::error(Kind::ImportError, msg)

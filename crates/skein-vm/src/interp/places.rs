@@ -5,14 +5,14 @@
 
 use skein_script::bytecode::{Function, PlaceBase};
 
-use super::calls::{self, Flow, pop_args};
 use super::{Exec, NullHost, cx, name_error, pop, unbound_local};
+use crate::context::Cx;
 use crate::fiber::Fiber;
 use crate::value::{ModRef, Value};
-use crate::{Cx, builtins, errors, methods, ops};
+use crate::{builtins, errors, ops};
 
 /// Where a place starts.
-enum Root<'p> {
+pub(super) enum Root<'p> {
     /// Absolute index of a local slot on the fiber's stack.
     Local(usize),
     /// (module, slot) in the globals.
@@ -33,19 +33,9 @@ pub(crate) struct At<'p> {
     pub module: usize,
 }
 
-/// The operands of a `CallPlace`.
-#[derive(Clone, Copy)]
-pub(crate) struct PlaceCall {
-    pub base: PlaceBase,
-    pub depth: u8,
-    pub name: u16,
-    pub argc: u8,
-    pub kw: u16,
-}
-
 /// Where the place's parts start on the stack (the object of an `Attr`
 /// base, else the first key), given that its keys end at the top.
-fn parts_start(len: usize, base: PlaceBase, depth: usize) -> usize {
+pub(super) fn parts_start(len: usize, base: PlaceBase, depth: usize) -> usize {
     let keys_at = len - depth;
     match base {
         PlaceBase::Attr(_) => keys_at - 1,
@@ -59,7 +49,7 @@ fn module_name(ex: &Exec, m: ModRef) -> String {
 
 /// Finds the root of a place whose keys start at `keys_at`. `binding`: the
 /// root itself is about to be assigned, so an unbound one is fine.
-fn resolve_root<'p>(
+pub(super) fn resolve_root<'p>(
     ex: &mut Exec,
     fiber: &Fiber,
     fuel: &mut u64,
@@ -107,7 +97,7 @@ fn resolve_root<'p>(
                             Ok(Root::Global(m, s))
                         }
                         _ => Err(errors::error(
-                            crate::Kind::AttributeError,
+                            crate::kind::Kind::AttributeError,
                             format!(
                                 "module '{}' has no attribute '{name}'",
                                 module_name(ex, ModRef::Script(m as u16))
@@ -127,7 +117,7 @@ fn resolve_root<'p>(
 }
 
 /// A copy of the value at the place (cheap: containers are shared).
-fn read_place(
+pub(super) fn read_place(
     ex: &mut Exec,
     fiber: &Fiber,
     root: &Root,
@@ -147,7 +137,7 @@ fn read_place(
 }
 
 /// Runs `f` on the value at the root followed by `depth` keys from `keys_at`.
-fn with_root<R>(
+pub(super) fn with_root<R>(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
@@ -352,55 +342,4 @@ pub(crate) fn del_place(
     };
     fiber.stack.truncate(start);
     r
-}
-
-/// `CallPlace`: `[obj?, k1..kd, args…, kwvals…] → [result]`. A list or dict
-/// method runs on the place itself; a str method, or any method of a
-/// tasklet, channel or module found there, runs on a copy.
-pub(crate) fn call_place(
-    ex: &mut Exec,
-    fiber: &mut Fiber,
-    fuel: &mut u64,
-    at: At,
-    call: PlaceCall,
-) -> Result<Flow, Value> {
-    if call.depth == 0
-        && call.kw == skein_script::bytecode::NO_KW
-        && let Some(flow) = calls::host_quick(ex, fiber, at, call.base, call.name, call.argc)
-    {
-        return flow;
-    }
-    let (args, kwargs) = pop_args(&mut fiber.stack, at.func, call.argc, call.kw);
-    let name = at.func.names[call.name as usize].as_str();
-    let d = call.depth as usize;
-    let len = fiber.stack.len();
-    let keys_at = len - d;
-    let start = parts_start(len, call.base, d);
-    let root = resolve_root(ex, fiber, fuel, at, call.base, keys_at, false)?;
-    let mut target = read_place(ex, fiber, &root, keys_at, d)?;
-    if !matches!(target, Value::List(_) | Value::Dict(_)) || matches!(root, Root::Temp(_)) {
-        fiber.stack.truncate(start);
-        return calls::call_method(ex, fiber, fuel, &mut target, name, args, kwargs);
-    }
-    if let Some((pf, pargs)) = calls::sort_key_route(ex, &target, name, &args, &kwargs) {
-        // The place's parts stay on the stack: when `list_sort` returns,
-        // its continuation stores the sorted list there.
-        drop(target);
-        let ret = crate::fiber::Cont::StorePlace {
-            base: call.base,
-            depth: call.depth,
-        };
-        calls::push_frame(ex, fiber, pf, pargs, ret)?;
-        return Ok(Flow::Frame);
-    }
-    // Drop the copy first so an unshared list is mutated without a copy.
-    drop(target);
-    let mut call_args = Some((args, kwargs));
-    let r = with_root(ex, fiber, fuel, root, keys_at, d, &mut |v, cx| {
-        let (args, kwargs) = call_args.take().unwrap_or_default();
-        methods::call(v, name, args, kwargs, cx)
-    });
-    fiber.stack.truncate(start);
-    fiber.stack.push(r?);
-    Ok(Flow::Next)
 }

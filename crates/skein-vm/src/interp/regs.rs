@@ -8,8 +8,9 @@ use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
 
 use super::stack::{pop_plain, unbound_local};
 use super::values::load_const;
+use crate::context::Cx;
 use crate::value::{TypeTag, Value};
-use crate::{Cx, builtins, errors, ops};
+use crate::{builtins, errors, ops};
 
 /// Where a register instruction runs: the frame's code and window.
 #[derive(Clone, Copy)]

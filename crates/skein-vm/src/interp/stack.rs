@@ -4,7 +4,8 @@
 //! frame's window, truthiness, and the errors of names that are not bound.
 
 use crate::fiber::{Cont, Fiber, Frame};
-use crate::value::{Kind, Value};
+use crate::kind::Kind;
+use crate::value::Value;
 use crate::{errors, ops};
 
 /// Saves the current instruction pointer into the innermost frame.
@@ -31,7 +32,7 @@ pub(super) fn top(stack: &mut [Value]) -> &mut Value {
 /// Whether a return of the innermost frame can skip `calls::return_from`:
 /// its value is pushed for a caller, and it has no handler left to pop.
 #[inline]
-pub(super) fn plain_return(frames: &[Frame], handlers: &[crate::Handler]) -> bool {
+pub(super) fn plain_return(frames: &[Frame], handlers: &[crate::fiber::Handler]) -> bool {
     let depth = frames.len();
     depth > 1
         && frames.last().is_some_and(|f| f.ret == Cont::Push)

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use skein_script::loader::compile_str;
 
+use crate::context::Limits;
+use crate::fiber::Step;
 use crate::machine::{BufferHost, Machine};
-use crate::{Limits, Step};
 
 /// Runs `src` as module `main`; stdout plus the uncaught-error report.
 pub(super) fn run(src: &str) -> String {
@@ -167,7 +168,7 @@ fn fuel_one_at_a_time_with_a_save_each_step_gives_the_same_output() {
     let mut steps = 0;
     loop {
         let text = ron::to_string(&m.state()).expect("serializes");
-        let state: crate::MachineState = ron::from_str(&text).expect("deserializes");
+        let state: crate::machine::MachineState = ron::from_str(&text).expect("deserializes");
         assert_eq!(state, m.state());
         m.set_state(state);
         steps += 1;
@@ -227,39 +228,39 @@ fn show_code() {
 #[derive(Default)]
 struct WaitHost {
     out: String,
-    answers: Vec<crate::HostResult>,
+    answers: Vec<crate::host::HostResult>,
 }
 
-impl crate::Host for WaitHost {
+impl crate::host::Host for WaitHost {
     fn print(&mut self, text: &str) {
         self.out.push_str(text);
     }
-    fn module_attr(&mut self, _m: crate::ModRef, name: &str) -> Option<crate::Value> {
+    fn module_attr(&mut self, _m: crate::value::ModRef, name: &str) -> Option<crate::value::Value> {
         match name {
-            "wait" => Some(crate::Value::Native(1)),
-            "channel" => Some(crate::Value::Type(crate::TypeTag::Channel)),
+            "wait" => Some(crate::value::Value::Native(1)),
+            "channel" => Some(crate::value::Value::Type(crate::value::TypeTag::Channel)),
             _ => None,
         }
     }
     fn call_native(
         &mut self,
         _id: u32,
-        _args: Vec<crate::Value>,
-        _kwargs: crate::KwArgs,
-    ) -> crate::HostResult {
-        crate::HostResult::Suspend
+        _args: Vec<crate::value::Value>,
+        _kwargs: crate::host::KwArgs,
+    ) -> crate::host::HostResult {
+        crate::host::HostResult::Suspend
     }
     fn construct(
         &mut self,
-        _tag: crate::TypeTag,
-        _args: Vec<crate::Value>,
-        _kwargs: crate::KwArgs,
-    ) -> crate::HostResult {
-        crate::HostResult::Return(crate::Value::Channel(9))
+        _tag: crate::value::TypeTag,
+        _args: Vec<crate::value::Value>,
+        _kwargs: crate::host::KwArgs,
+    ) -> crate::host::HostResult {
+        crate::host::HostResult::Return(crate::value::Value::Channel(9))
     }
-    fn channel_next(&mut self, _channel: u64) -> crate::HostResult {
+    fn channel_next(&mut self, _channel: u64) -> crate::host::HostResult {
         if self.answers.is_empty() {
-            crate::HostResult::Suspend
+            crate::host::HostResult::Suspend
         } else {
             self.answers.remove(0)
         }
@@ -268,7 +269,8 @@ impl crate::Host for WaitHost {
 
 #[test]
 fn host_calls_suspend_and_resume_with_values_errors_and_loop_ends() {
-    use crate::{HostResult, Value};
+    use crate::host::HostResult;
+    use crate::value::Value;
     let src = "import sim\nimport stackless\nx = sim.wait()\nprint('got', x)\ntry:\n    sim.wait()\nexcept ValueError as e:\n    print('raised', e)\nch = stackless.channel()\nfor v in ch:\n    print('item', v)\nprint('end')\n";
     let program = Arc::new(compile_str("main", src).expect("compiles"));
     let mut m = Machine::new(program, Limits::default());
@@ -277,7 +279,7 @@ fn host_calls_suspend_and_resume_with_values_errors_and_loop_ends() {
         ..WaitHost::default()
     };
     assert!(matches!(m.run(1000, &mut host), Step::Suspended));
-    assert_eq!(m.fiber.state, crate::FiberState::Waiting);
+    assert_eq!(m.fiber.state, crate::fiber::FiberState::Waiting);
     m.fiber.resume_value(Value::Int(5));
     assert!(matches!(m.run(1000, &mut host), Step::Suspended));
     m.fiber.resume_error(crate::errors::value_error("no"));
@@ -296,23 +298,24 @@ fn a_tasklet_with_bad_arguments_fails_at_its_def_line() {
     let program = compile_str("main", src).expect("compiles");
     let f = skein_script::bytecode::FuncRef { module: 0, func: 1 };
     assert_eq!(program.function(f).name, "work");
-    let mut globals = crate::Globals::new(&program);
-    let mut fiber = crate::Fiber::new_call(&program, f, vec![crate::Value::Int(1)], Vec::new());
-    let mut vm = crate::Vm {
+    let mut globals = crate::globals::Globals::new(&program);
+    let mut fiber =
+        crate::fiber::Fiber::new_call(&program, f, vec![crate::value::Value::Int(1)], Vec::new());
+    let mut vm = crate::context::Vm {
         program: &program,
         globals: &mut globals,
         limits: Limits::default(),
     };
     let mut host = BufferHost::default();
     let mut fuel = 100;
-    let Step::Raised(err) = crate::step(&mut vm, &mut fiber, &mut fuel, &mut host) else {
+    let Step::Raised(err) = crate::interp::step(&mut vm, &mut fiber, &mut fuel, &mut host) else {
         panic!("expected an error");
     };
     assert_eq!(
         crate::traceback::render(&err, &program, &host),
         "Traceback (most recent call last):\n  File \"main.sk\", line 3, in work\n    def work(a, b):\nTypeError: work() missing 1 required positional argument: 'b'\n"
     );
-    assert_eq!(fiber.state, crate::FiberState::Failed);
+    assert_eq!(fiber.state, crate::fiber::FiberState::Failed);
 }
 
 #[test]
@@ -320,9 +323,9 @@ fn a_kill_runs_finally_blocks_but_not_except_exception() {
     let src = "def work():\n    try:\n        try:\n            while True:\n                pass\n        except Exception:\n            print('wrong')\n    finally:\n        print('cleanup')\n";
     let program = compile_str("main", src).expect("compiles");
     let f = skein_script::bytecode::FuncRef { module: 0, func: 1 };
-    let mut globals = crate::Globals::new(&program);
-    let mut fiber = crate::Fiber::new_call(&program, f, Vec::new(), Vec::new());
-    let mut vm = crate::Vm {
+    let mut globals = crate::globals::Globals::new(&program);
+    let mut fiber = crate::fiber::Fiber::new_call(&program, f, Vec::new(), Vec::new());
+    let mut vm = crate::context::Vm {
         program: &program,
         globals: &mut globals,
         limits: Limits::default(),
@@ -330,19 +333,19 @@ fn a_kill_runs_finally_blocks_but_not_except_exception() {
     let mut host = BufferHost::default();
     let mut fuel = 50;
     assert!(matches!(
-        crate::step(&mut vm, &mut fiber, &mut fuel, &mut host),
+        crate::interp::step(&mut vm, &mut fiber, &mut fuel, &mut host),
         Step::OutOfFuel
     ));
-    fiber.resume_error(crate::Value::Type(crate::TypeTag::Kind(
-        crate::Kind::TaskletExit,
+    fiber.resume_error(crate::value::Value::Type(crate::value::TypeTag::Kind(
+        crate::kind::Kind::TaskletExit,
     )));
     let mut fuel = 50;
-    let Step::Raised(crate::Value::Error(e)) =
-        crate::step(&mut vm, &mut fiber, &mut fuel, &mut host)
+    let Step::Raised(crate::value::Value::Error(e)) =
+        crate::interp::step(&mut vm, &mut fiber, &mut fuel, &mut host)
     else {
         panic!("expected TaskletExit");
     };
-    assert_eq!(e.kind, crate::Kind::TaskletExit);
+    assert_eq!(e.kind, crate::kind::Kind::TaskletExit);
     assert_eq!(host.out, "cleanup\n");
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use skein_script::loader::compile_str;
 
-use crate::Step;
+use crate::fiber::Step;
 use crate::machine::{BufferHost, Machine};
 use crate::value::Value;
 
@@ -70,17 +70,17 @@ fn run_by(fuel: u64) -> (u64, Vec<Value>) {
 
 fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
     let program = Arc::new(compile_str("main", src).expect("compiles"));
-    let mut m = Machine::new(program, crate::Limits::default());
+    let mut m = Machine::new(program, crate::context::Limits::default());
     let mut host = BufferHost::default();
     let mut used = 0;
     loop {
         let mut left = fuel;
-        let mut vm = crate::Vm {
+        let mut vm = crate::context::Vm {
             program: &m.program,
             globals: &mut m.globals,
             limits: m.limits,
         };
-        let step = crate::step(&mut vm, &mut m.fiber, &mut left, &mut host);
+        let step = crate::interp::step(&mut vm, &mut m.fiber, &mut left, &mut host);
         used += fuel - left;
         match step {
             Step::OutOfFuel => {}

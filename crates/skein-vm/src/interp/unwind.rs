@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{Function, Op, Program};
 
-use super::Exec;
+use super::exec::Exec;
 use super::values::as_error;
-use crate::error::TraceEntry;
-use crate::errors::kind_matches;
-use crate::fiber::{Fiber, Frame};
-use crate::value::{Kind, TypeTag, Value};
-use crate::{ImportState, errors};
+use crate::errors;
+use crate::fiber::{Fiber, FiberState, Frame, Step};
+use crate::globals::ImportState;
+use crate::kind::Kind;
+use crate::value::TraceEntry;
+use crate::value::{TypeTag, Value};
 
 /// The line a frame is at for a traceback: that of the instruction it last
 /// began (its `pc` is the next one), or its `def` line before its first.
@@ -158,7 +159,7 @@ pub(crate) fn exc_match(err: &Value, want: &Value) -> Result<bool, Value> {
         return Ok(false);
     };
     let one = |w: &Value| match w {
-        Value::Type(TypeTag::Kind(k)) => Ok(kind_matches(e.kind, *k)),
+        Value::Type(TypeTag::Kind(k)) => Ok(e.kind.caught_by(*k)),
         _ => Err(errors::type_error(
             "catching classes that do not inherit from BaseException is not allowed",
         )),
@@ -172,5 +173,16 @@ pub(crate) fn exc_match(err: &Value, want: &Value) -> Result<bool, Value> {
             Ok(any)
         }
         w => one(w),
+    }
+}
+
+/// Raises `err` in the innermost frame; `Some` when nobody catches it.
+pub(crate) fn throw(ex: &mut Exec, fiber: &mut Fiber, err: Value, reraise: bool) -> Option<Step> {
+    match unwind(ex, fiber, err, reraise) {
+        Ok(()) => None,
+        Err(err) => {
+            fiber.state = FiberState::Failed;
+            Some(Step::Raised(err))
+        }
     }
 }

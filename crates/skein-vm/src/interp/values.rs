@@ -7,11 +7,13 @@ use std::any::Any;
 
 use skein_script::bytecode::{Const, Function};
 
-use crate::error::ErrorObj;
+use crate::context::Cx;
 use crate::errors;
+use crate::kind::Kind;
 use crate::methods::MethodId;
-use crate::value::{Kind, List, TypeTag, Value};
-use crate::{Cx, ops};
+use crate::ops;
+use crate::value::ErrorObj;
+use crate::value::{List, TypeTag, Value};
 
 /// Whether `v` has the methods `CallPlace` runs on a place (list, dict, str).
 #[inline]

@@ -5,11 +5,13 @@
 //! double-double code beside this file), never the host's libm, so results
 //! are the same on every machine; errors are CPython's.
 
-use super::{checked, domain, real, refined};
-use crate::Cx;
-use crate::builtins::{arity, float_to_int, int_arg, take_kwargs};
+use super::checks::{checked, domain, real};
+use super::refined;
+use crate::args::{arity, int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{int_overflow, overflow, type_error, value_error};
 use crate::host::KwArgs;
+use crate::num::float_to_int;
 use crate::ops::{self, charge};
 use crate::value::Value;
 

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::arity;
-use crate::Cx;
+use super::args::{arity, no_kwargs};
+use crate::context::Cx;
 use crate::errors::{attribute_error, check_size, key_error, type_error, value_error};
 use crate::host::KwArgs;
 use crate::ops::{charge, items_of};
@@ -26,7 +26,7 @@ pub(super) const METHODS: &[&str] = &[
 /// `dict.fromkeys(seq[, value])`: a new dict of `seq`'s items, each
 /// mapped to `value` (default `None`), first occurrence keeping its place.
 pub fn fromkeys(args: Vec<Value>, cx: &mut Cx) -> Result<Value, Value> {
-    crate::builtins::arity("fromkeys", &args, 1, 2)?;
+    crate::args::arity("fromkeys", &args, 1, 2)?;
     let keys = crate::ops::iter_items(&args[0], cx)?;
     charge(cx, keys.len() as u64);
     let v = args.get(1).cloned().unwrap_or(Value::None);
@@ -48,7 +48,7 @@ pub(super) fn call(
     let Value::Dict(d) = recv else {
         return Err(attribute_error(recv, name));
     };
-    super::no_kwargs("dict", name, kwargs)?;
+    no_kwargs("dict", name, kwargs)?;
     let limit = cx.limits.size_limit;
     match name {
         "keys" | "values" | "items" => {

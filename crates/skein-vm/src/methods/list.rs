@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use super::arity;
-use crate::Cx;
-use crate::builtins::{int_arg, sort_values, take_kwargs};
+use super::args::{arity, no_kwargs};
+use crate::args::{int_arg, take_kwargs};
+use crate::builtins::sort_values;
+use crate::context::Cx;
 use crate::errors::{attribute_error, check_size, index_error, type_error, value_error};
 use crate::format::repr;
 use crate::host::KwArgs;
@@ -27,7 +28,7 @@ pub(super) fn call(
         return Err(attribute_error(recv, name));
     };
     if name != "sort" {
-        super::no_kwargs("list", name, kwargs.clone())?;
+        no_kwargs("list", name, kwargs.clone())?;
     }
     let limit = cx.limits.size_limit;
     match name {

@@ -3,6 +3,7 @@
 //! temporary whose change is then dropped (`CallMethod`). They keep the
 //! cached sizes right and check the size limit before growing a value.
 
+mod args;
 mod chars;
 mod dict;
 mod list;
@@ -14,7 +15,7 @@ mod text;
 pub use dict::fromkeys;
 pub use quick::{MethodId, call_quick};
 
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::attribute_error;
 use crate::host::KwArgs;
 use crate::value::Value;
@@ -53,37 +54,6 @@ pub fn has_method(v: &Value, name: &str) -> bool {
         Value::Dict(_) => dict::METHODS.contains(&name),
         Value::Str(_) => string::METHODS.contains(&name) || text::METHODS.contains(&name),
         _ => false,
-    }
-}
-
-/// A method that takes no keyword arguments got none; the message, when it
-/// got some, names it as `ty.name`.
-pub(crate) fn no_kwargs(ty: &str, name: &str, kwargs: KwArgs) -> Result<(), Value> {
-    if kwargs.is_empty() {
-        return Ok(());
-    }
-    crate::builtins::take_kwargs(&format!("{ty}.{name}"), kwargs, &[]).map(drop)
-}
-
-/// Python's arity messages for methods: `list.append() takes exactly one
-/// argument (0 given)` for fixed counts, `pop expected at most 1 argument,
-/// got 2` for ranges.
-pub(crate) fn arity(
-    ty: &str,
-    name: &str,
-    args: &[Value],
-    min: usize,
-    max: usize,
-) -> Result<(), Value> {
-    // Formatting the name only for the message keeps a good call free of
-    // allocation.
-    if (min..=max).contains(&args.len()) {
-        return Ok(());
-    }
-    if min == max && min <= 1 {
-        crate::builtins::arity(&format!("{ty}.{name}"), args, min, max)
-    } else {
-        crate::builtins::arity(name, args, min, max)
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{check_size, index_error};
 use crate::ops::charge;
 use crate::value::{Key, List, Value};

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{check_size, type_error, value_error};
 use crate::format::type_name;
 use crate::ops::{self, charge};

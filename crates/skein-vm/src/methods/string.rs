@@ -1,8 +1,9 @@
 //! Str methods. Positions (`find`) count chars, as Python's do.
 
-use super::arity;
-use crate::Cx;
-use crate::builtins::{int_arg, take_kwargs};
+use super::args::{arity, no_kwargs};
+use super::chars::is_space;
+use crate::args::{int_arg, take_kwargs};
+use crate::context::Cx;
 use crate::errors::{attribute_error, check_size, type_error, value_error};
 use crate::format::type_name;
 use crate::host::KwArgs;
@@ -26,11 +27,6 @@ pub(super) const METHODS: &[&str] = &[
     "isalpha",
     "format",
 ];
-
-/// Python's `str.isspace` for the characters `split()` and `strip()` drop.
-pub(super) fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
 
 fn str_arg(v: &Value, msg: impl FnOnce(&str) -> String) -> Result<&str, Value> {
     match v {
@@ -86,7 +82,7 @@ pub(super) fn call(
         check_size(out.len() as u64, cx.limits.size_limit)?;
         return Ok(Value::str(out));
     }
-    super::no_kwargs("str", name, kwargs)?;
+    no_kwargs("str", name, kwargs)?;
     charge(cx, s.len() as u64 / 16);
     match name {
         "split" => {

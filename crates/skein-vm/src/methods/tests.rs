@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::Limits;
+use crate::context::Limits;
 use crate::format::testing::{lit, outcome, repr, with_limits};
 use crate::host::KwArgs;
 use crate::value::Value;

@@ -2,9 +2,9 @@
 //! `title`, `isupper` …), with Python's results and messages. Positions
 //! count chars; `start`/`end` arguments clamp as slices do.
 
-use super::arity;
-use crate::Cx;
-use crate::builtins::int_arg;
+use super::args::arity;
+use crate::args::int_arg;
+use crate::context::Cx;
 use crate::errors::{attribute_error, check_size, type_error, value_error};
 use crate::format::type_name;
 use crate::value::{Str, Value};
@@ -253,7 +253,7 @@ fn recase(s: &Str, name: &str) -> String {
 /// `isspace`, `isupper`, `islower`, `isalnum`.
 fn test(s: &Str, name: &str) -> bool {
     match name {
-        "isspace" => !s.is_empty() && s.chars().all(super::string::is_space),
+        "isspace" => !s.is_empty() && s.chars().all(super::chars::is_space),
         "isalnum" => {
             !s.is_empty()
                 && s.chars().all(|c| {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{BinOp, UnaryOp};
 
-use super::{Num, as_f64, charge, num};
-use crate::Cx;
+use super::operand::{Num, as_f64, num};
+use crate::context::Cx;
+use crate::context::charge;
 use crate::errors::{check_size, int_overflow, overflow, type_error, value_error, zero_division};
 use crate::format::type_name;
 use crate::value::{List, Value};

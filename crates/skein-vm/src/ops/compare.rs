@@ -7,8 +7,8 @@ use std::sync::Arc;
 use skein_script::bytecode::CmpOp;
 
 use super::index::range_index_of;
-use super::range_len;
-use super::{Num, num};
+use super::index::range_len;
+use super::operand::{Num, num};
 use crate::errors::type_error;
 use crate::format::type_name;
 use crate::value::{Dict, Key, RangeObj, Value};

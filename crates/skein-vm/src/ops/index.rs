@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::Cx;
+use crate::context::Cx;
 use crate::errors::{check_size, index_error, int_overflow, key_error, type_error, value_error};
 use crate::format::type_name;
 use crate::value::{Key, RangeObj, Str, Value};

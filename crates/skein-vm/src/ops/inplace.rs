@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use skein_script::bytecode::BinOp;
 
-use super::{binary, charge};
-use crate::Cx;
+use super::arith::binary;
+use crate::context::Cx;
+use crate::context::charge;
 use crate::errors::check_size;
 use crate::value::Value;
 

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{range_item, range_len};
-use crate::Cx;
+use super::index::{range_item, range_len};
+use crate::context::Cx;
 use crate::errors::{check_size, type_error, value_error};
 use crate::format::type_name;
 use crate::value::{IterState, Value};

@@ -6,7 +6,7 @@ use skein_script::bytecode::{BinOp, CmpOp, UnaryOp};
 use std::sync::Arc;
 
 use super::*;
-use crate::Limits;
+use crate::context::Limits;
 use crate::format::testing::{err_text, lit, outcome, repr, with_cx, with_limits};
 use crate::value::RangeObj;
 
@@ -186,7 +186,7 @@ fn indexing_and_slicing_match_python() {
     assert_eq!(ix("5", "0"), "TypeError: 'int' object is not subscriptable");
     let r = with_cx(|cx| {
         crate::builtins::call_type(
-            crate::TypeTag::Range,
+            crate::value::TypeTag::Range,
             vec![lit("2"), lit("20"), lit("3")],
             vec![],
             cx,
@@ -409,7 +409,7 @@ fn deep_dicts_and_errors_do_not_recurse() {
         &text[..40]
     );
     drop(w);
-    let err = crate::errors::error(crate::Kind::ValueError, "x");
+    let err = crate::errors::error(crate::kind::Kind::ValueError, "x");
     let Value::Error(mut e) = err else { panic!() };
     Arc::make_mut(&mut e).args.push(v);
     drop(e);

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::{Dict, IterState, Key, List, Str, Value};
+use super::{Dict, ErrorObj, IterState, Key, List, Str, Value};
 
 impl Value {
     /// A str value.
@@ -242,6 +242,21 @@ impl Drop for Dict {
                 .map(|(_, v)| v)
                 .collect();
             drop_flat(work);
+        }
+    }
+}
+
+/// Errors can wrap errors (`ValueError(e)` in a loop), so dropping a long
+/// chain must not recurse on the host stack any more than a deep list does.
+impl Drop for ErrorObj {
+    fn drop(&mut self) {
+        if self.args.iter().any(|a| {
+            !matches!(
+                a,
+                Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+            )
+        }) {
+            drop_flat(std::mem::take(&mut self.args));
         }
     }
 }

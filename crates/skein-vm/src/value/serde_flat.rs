@@ -22,7 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use skein_script::bytecode::FuncRef;
 
 use super::{Dict, IterState, Key, Kind, List, ModRef, RangeObj, Str, TypeTag, Value};
-use crate::error::{ErrorObj, TraceEntry};
+use crate::value::{ErrorObj, TraceEntry};
 
 /// Containers nested this deep inline are written as a node table.
 pub const INLINE_DEPTH: u32 = 12;

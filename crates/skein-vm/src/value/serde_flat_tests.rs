@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::{INLINE_DEPTH, MAX_READ_DEPTH};
-use crate::error::{ErrorObj, TraceEntry};
-use crate::value::{Dict, IterState, Kind, List, Value};
+use crate::kind::Kind;
+use crate::value::{Dict, IterState, List, Value};
+use crate::value::{ErrorObj, TraceEntry};
 
 fn to_ron(v: &Value) -> String {
     ron::to_string(v).unwrap_or_else(|e| panic!("cannot write: {e}"))

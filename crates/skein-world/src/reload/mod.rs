@@ -353,9 +353,9 @@ fn target(moves: &[(u16, Vec<(u16, u16)>)], f: FuncRef) -> Option<u16> {
 
 /// Starts module `m`'s top level in a new tasklet at the head of the ring.
 fn start_module(world: &mut World, program: &Program, m: u16) {
-    let fiber = crate::vmlink::new_main(program, m);
+    let fiber = skein_vm::Fiber::new_main(program, m);
     let mut sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
-    let id = crate::host::spawn_tasklet(world, &mut sched);
+    let id = crate::world_host::spawn_tasklet(world, &mut sched);
     if let Some(e) = sched.ring.entity(id) {
         if let Some(mut f) = world.get_mut::<TaskletFiber>(e) {
             f.0 = Arc::new(fiber);

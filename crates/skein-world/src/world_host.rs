@@ -1,0 +1,153 @@
+//! [`WorldHost`]: the world, its scheduler and its code as a host call sees
+//! them, with the tasklet and channel look-ups every host function shares.
+//! The VM's `Host` trait is implemented for it in [`crate::host`].
+//!
+//! The scheduler resource is owned by the host for the whole tick (taken
+//! out of the world), so ring operations are plain field accesses.
+
+use std::sync::Arc;
+
+use bevy_ecs::entity::Entity;
+use bevy_ecs::world::{Mut, World};
+use skein_script::bytecode::Program;
+
+use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::natives::{NativeCall, NativeQueue};
+use crate::resources::{Output, Scheduler};
+
+/// The host of one tick (or of one call from Rust between ticks).
+pub struct WorldHost<'w> {
+    /// The world, with the scheduler taken out of it (below).
+    pub world: &'w mut World,
+    /// The scheduler resource, held by the host for the tick.
+    pub sched: Scheduler,
+    /// The code the fibers run.
+    pub program: Arc<Program>,
+}
+
+impl<'w> WorldHost<'w> {
+    /// The running tasklet's id (0 between ticks).
+    pub fn current(&self) -> u64 {
+        self.sched.current
+    }
+
+    /// The entity of tasklet or channel `id`.
+    pub fn entity(&self, id: u64) -> Option<Entity> {
+        self.sched.ring.entity(id)
+    }
+
+    /// Tasklet `id`'s state.
+    pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
+        self.world.get::<TaskletState>(self.entity(id)?)
+    }
+
+    /// Tasklet `id`'s state, to change.
+    pub fn tasklet_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletState>> {
+        let e = self.entity(id)?;
+        self.world.get_mut::<TaskletState>(e)
+    }
+
+    /// Channel `id`'s state.
+    pub fn channel(&self, id: u64) -> Option<&ChannelState> {
+        self.world.get::<ChannelState>(self.entity(id)?)
+    }
+
+    /// Channel `id`'s state, to change.
+    pub fn channel_mut(&mut self, id: u64) -> Option<Mut<'_, ChannelState>> {
+        let e = self.entity(id)?;
+        self.world.get_mut::<ChannelState>(e)
+    }
+
+    /// Runs `f` on the current tasklet's state (a no-op between ticks).
+    pub fn with_current(&mut self, f: impl FnOnce(&mut TaskletState)) {
+        let cur = self.sched.current;
+        if let Some(mut t) = self.tasklet_mut(cur) {
+            f(&mut t);
+        }
+    }
+
+    /// A new tasklet entity (bound to nothing, not alive).
+    pub fn spawn_tasklet(&mut self) -> u64 {
+        spawn_tasklet(self.world, &mut self.sched)
+    }
+
+    /// A new channel entity.
+    pub fn spawn_channel(&mut self) -> u64 {
+        let id = self.sched.ring.next_id();
+        let e = self.world.spawn(ChannelState::new(id)).id();
+        self.sched.ring.allocate(e)
+    }
+
+    /// `<tasklet NAME>` / `<tasklet #ID>`.
+    pub fn tasklet_label(&self, id: u64) -> String {
+        match self.tasklet(id).and_then(|t| t.name.as_ref()) {
+            Some(n) => format!("<tasklet {n}>"),
+            None => format!("<tasklet #{id}>"),
+        }
+    }
+
+    /// The world's error output.
+    pub fn eprint(&mut self, text: &str) {
+        self.world.resource_mut::<Output>().eprint(text);
+    }
+
+    /// Runs `f` with the scheduler back in the world, for code (immediate
+    /// natives) that expects an ordinary world.
+    pub fn with_world<R>(&mut self, f: impl FnOnce(&mut World) -> R) -> R {
+        std::mem::swap(
+            &mut *self.world.resource_mut::<Scheduler>(),
+            &mut self.sched,
+        );
+        let r = f(self.world);
+        std::mem::swap(
+            &mut *self.world.resource_mut::<Scheduler>(),
+            &mut self.sched,
+        );
+        r
+    }
+
+    /// Takes a tasklet off whatever it is blocked on (a channel, a sleep,
+    /// a native request, which is cancelled).
+    pub fn unblock(&mut self, id: u64) {
+        let Some(mut t) = self.tasklet_mut(id) else {
+            return;
+        };
+        let wait = std::mem::take(&mut t.wait);
+        let entity = self.entity(id);
+        match wait {
+            Wait::None => {}
+            Wait::Channel { channel, .. } => {
+                if let Some(mut ch) = self.channel_mut(channel)
+                    && let Some(pos) = ch.waiters.iter().position(|w| *w == id)
+                {
+                    ch.waiters.remove(pos);
+                }
+            }
+            Wait::Sleep { until, seq } => {
+                self.sched.sleepers.remove(&(until, seq));
+            }
+            Wait::Native(req) => {
+                if let Some(entity) = entity {
+                    self.world
+                        .resource_mut::<NativeQueue>()
+                        .cancel(NativeCall::of(*req, id, entity));
+                }
+            }
+        }
+    }
+}
+
+/// Spawns a tasklet entity with the next id.
+pub fn spawn_tasklet(world: &mut World, sched: &mut Scheduler) -> u64 {
+    let id = sched.ring.next_id();
+    let e = world
+        .spawn((TaskletState::new(id), TaskletFiber::default()))
+        .id();
+    sched.counts.tasklets += 1;
+    sched.ring.allocate(e)
+}
+
+/// Marks the current tasklet suspended in `s` (what its call returns later).
+pub fn suspend_current(host: &mut WorldHost, s: Suspension) {
+    host.with_current(|t| t.suspension = s);
+}
