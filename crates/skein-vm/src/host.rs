@@ -114,7 +114,7 @@ pub trait Host {
     fn call_quick(
         &mut self,
         recv: &Value,
-        id: crate::methods::MethodId,
+        id: crate::method_id::MethodId,
         args: &mut [Value],
     ) -> Option<HostResult> {
         let _ = (recv, id, args);

@@ -2,80 +2,14 @@
 //! once per call site instead of by name per call, with their arguments
 //! as a slice instead of a vector. Anything else (another method, a
 //! keyword, an argument of another kind) goes to `call`, unchanged.
-//!
-//! The same ids name the few host calls a scheduler-heavy script makes per
-//! switch (`ch.send(x)`, `ch.receive()`, `stackless.schedule()`,
-//! `sim.sleep(n)`, `sim.tick()`): the VM hands those to
-//! [`Host::call_quick`](crate::Host::call_quick) by id, not by name.
 
 use std::sync::Arc;
 
 use crate::context::Cx;
 use crate::errors::{check_size, index_error};
+pub use crate::method_id::MethodId;
 use crate::ops::charge;
 use crate::value::{Key, List, Value};
-
-/// A method name as the quick path knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodId {
-    /// `list.append`
-    Append,
-    /// `list.pop` and `dict.pop`
-    Pop,
-    /// `list.clear` and `dict.clear`
-    Clear,
-    /// `dict.get`
-    Get,
-    /// `str.startswith`
-    StartsWith,
-    /// `str.endswith`
-    EndsWith,
-    /// `channel.send` (host)
-    Send,
-    /// `channel.receive` (host)
-    Receive,
-    /// `stackless.schedule` (host module)
-    Schedule,
-    /// `sim.sleep` (host module)
-    Sleep,
-    /// `sim.tick` (host module)
-    Tick,
-    /// Any other name: always the general path.
-    Other,
-}
-
-impl MethodId {
-    /// The id of a method name (done once per name of a function).
-    pub fn of(name: &str) -> MethodId {
-        match name {
-            "append" => MethodId::Append,
-            "pop" => MethodId::Pop,
-            "clear" => MethodId::Clear,
-            "get" => MethodId::Get,
-            "startswith" => MethodId::StartsWith,
-            "endswith" => MethodId::EndsWith,
-            "send" => MethodId::Send,
-            "receive" => MethodId::Receive,
-            "schedule" => MethodId::Schedule,
-            "sleep" => MethodId::Sleep,
-            "tick" => MethodId::Tick,
-            _ => MethodId::Other,
-        }
-    }
-
-    /// Whether the id names a host call (a channel method or a function of
-    /// a host module), which only the host can answer.
-    pub fn is_host(self) -> bool {
-        matches!(
-            self,
-            MethodId::Send
-                | MethodId::Receive
-                | MethodId::Schedule
-                | MethodId::Sleep
-                | MethodId::Tick
-        )
-    }
-}
 
 /// Method `id` of `recv` on `args`, charged and checked as `call` charges
 /// and checks it; `None`, with nothing charged or changed, when the quick
