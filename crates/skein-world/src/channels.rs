@@ -219,7 +219,6 @@ fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspensio
         return HostResult::Raise(errors::runtime_error("no current tasklet"));
     };
     if t.block_trap {
-        drop(t);
         unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error(
             "this tasklet does not like to be blocked.",
