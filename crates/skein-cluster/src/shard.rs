@@ -8,7 +8,7 @@ use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::Simulation;
 use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
-use crate::ClusterError;
+use crate::error::ClusterError;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
 
 /// Where a shard sits and when it stops.

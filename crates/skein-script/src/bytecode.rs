@@ -150,6 +150,42 @@ pub enum Dst {
     Local(u16),
 }
 
+/// The conversion of an f-string field: `{x}`, `{x!s}` or `{x!r}`. Saved
+/// code holds it as the number it always was (0, 1, 2), so old saves read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Conversion {
+    /// `{x}`: the value as it is (formatted with `str` when it has no spec).
+    None,
+    /// `{x!s}`: `str(x)`.
+    Str,
+    /// `{x!r}`: `repr(x)`.
+    Repr,
+}
+
+impl From<Conversion> for u8 {
+    fn from(c: Conversion) -> u8 {
+        match c {
+            Conversion::None => 0,
+            Conversion::Str => 1,
+            Conversion::Repr => 2,
+        }
+    }
+}
+
+impl TryFrom<u8> for Conversion {
+    type Error = String;
+
+    fn try_from(n: u8) -> Result<Conversion, String> {
+        match n {
+            0 => Ok(Conversion::None),
+            1 => Ok(Conversion::Str),
+            2 => Ok(Conversion::Repr),
+            _ => Err(format!("no f-string conversion {n}")),
+        }
+    }
+}
+
 /// One VM instruction. Each variant's doc gives its stack effect.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Op {
@@ -201,19 +237,39 @@ pub enum Op {
 
     /// `[obj?, k1..kd] → [obj?, k1..kd, place]`: reads the place without
     /// popping its parts (the first half of `place op= v`).
-    LoadPlace { base: PlaceBase, depth: u8 },
+    LoadPlace {
+        /// Where the place starts.
+        base: PlaceBase,
+        /// How many `[key]`s follow it.
+        depth: u8,
+    },
     /// `[obj?, k1..kd, v] → []`: writes `v` into the place in place
     /// (copy-on-write along the path). Depth 0 with `Attr` sets an attribute.
-    StorePlace { base: PlaceBase, depth: u8 },
+    StorePlace {
+        /// Where the place starts.
+        base: PlaceBase,
+        /// How many `[key]`s follow it.
+        depth: u8,
+    },
     /// `[obj?, k1..kd] → []`: `del place[k1]..[kd]` (depth ≥ 1).
-    DelPlace { base: PlaceBase, depth: u8 },
+    DelPlace {
+        /// Where the place starts.
+        base: PlaceBase,
+        /// How many `[key]`s follow it (at least 1).
+        depth: u8,
+    },
     /// `[obj?, k1..kd, args…, kwvals…] → [result]`: calls method `names[name]`
     /// on the place, mutating it in place when the method mutates.
     CallPlace {
+        /// Where the place starts.
         base: PlaceBase,
+        /// How many `[key]`s follow it.
         depth: u8,
+        /// The method, as an index into `Function::names`.
         name: u16,
+        /// How many positional arguments.
         argc: u8,
+        /// The keyword names, as an index into `Function::kwnames` (or [`NO_KW`]).
         kw: u16,
     },
 
@@ -225,7 +281,16 @@ pub enum Op {
     /// `[a, b] → [a op b]`.
     Binary(BinOp),
     /// `dst := a op b` (operands popped as [`Arg::Pop`] says).
-    Bin { op: BinOp, dst: Dst, a: Arg, b: Arg },
+    Bin {
+        /// The operator.
+        op: BinOp,
+        /// Where the result goes.
+        dst: Dst,
+        /// The left operand.
+        a: Arg,
+        /// The right operand.
+        b: Arg,
+    },
     /// `[a] → [op a]`.
     Unary(UnaryOp),
     /// `[a, b] → [a op b]` for every comparison, `in`, `is`.
@@ -235,40 +300,106 @@ pub enum Op {
 
     /// `pc := target` if `(a op b)` is as truthy as `when`, else fall through.
     JumpCmp {
+        /// The comparison.
         op: CmpOp,
+        /// The left operand.
         a: Arg,
+        /// The right operand.
         b: Arg,
+        /// Jump when the comparison is this.
         when: bool,
+        /// The pc jumped to.
         target: u32,
     },
     /// `local dst := src`.
-    Move { dst: u16, src: Arg },
+    Move {
+        /// The local written.
+        dst: u16,
+        /// The value written.
+        src: Arg,
+    },
     /// `local dst := local a op local b` (a shape of `Bin`).
-    BinLL { op: BinOp, dst: u16, a: u16, b: u16 },
+    BinLL {
+        /// The operator.
+        op: BinOp,
+        /// The local the result goes to.
+        dst: u16,
+        /// The local holding the left operand.
+        a: u16,
+        /// The local holding the right operand.
+        b: u16,
+    },
     /// `local dst := local a op b` for an int `b` (a shape of `Bin`).
-    BinLI { op: BinOp, dst: u16, a: u16, b: i16 },
+    BinLI {
+        /// The operator.
+        op: BinOp,
+        /// The local the result goes to.
+        dst: u16,
+        /// The local holding the left operand.
+        a: u16,
+        /// The right operand, an int.
+        b: i16,
+    },
     /// `[a] → []`, `local dst := a op consts[b]` (a shape of `Bin`).
-    BinPK { op: BinOp, dst: u16, b: u16 },
+    BinPK {
+        /// The operator.
+        op: BinOp,
+        /// The local the result goes to.
+        dst: u16,
+        /// The right operand, as an index into `Function::consts`.
+        b: u16,
+    },
     /// `[a] → []`, `local dst := a op b` for an int `b` (a shape of `Bin`).
-    BinPI { op: BinOp, dst: u16, b: i16 },
+    BinPI {
+        /// The operator.
+        op: BinOp,
+        /// The local the result goes to.
+        dst: u16,
+        /// The right operand, an int.
+        b: i16,
+    },
     /// `[] → [local a op local b]` (a shape of `Bin`).
-    PushLL { op: BinOp, a: u16, b: u16 },
+    PushLL {
+        /// The operator.
+        op: BinOp,
+        /// The local holding the left operand.
+        a: u16,
+        /// The local holding the right operand.
+        b: u16,
+    },
     /// `[] → [local a op b]` for an int `b` (a shape of `Bin`).
-    PushLI { op: BinOp, a: u16, b: i16 },
+    PushLI {
+        /// The operator.
+        op: BinOp,
+        /// The local holding the left operand.
+        a: u16,
+        /// The right operand, an int.
+        b: i16,
+    },
     /// `JumpCmp` on `local a op local b`.
     JumpLL {
+        /// The comparison.
         op: CmpOp,
+        /// The local holding the left operand.
         a: u16,
+        /// The local holding the right operand.
         b: u16,
+        /// Jump when the comparison is this.
         when: bool,
+        /// The pc jumped to.
         target: u32,
     },
     /// `JumpCmp` on `local a op b` for an int `b`.
     JumpLI {
+        /// The comparison.
         op: CmpOp,
+        /// The local holding the left operand.
         a: u16,
+        /// The right operand, an int.
         b: i16,
+        /// Jump when the comparison is this.
         when: bool,
+        /// The pc jumped to.
         target: u32,
     },
     /// `[] → ⊥`: returns local i (`ReturnArg` of a local).
@@ -294,9 +425,14 @@ pub enum Op {
     DictInsertLocal(u16),
     /// `[s1..sn] → [s1 + … + sn]` (f-strings).
     BuildString(u16),
-    /// `[v] → [format(v, "")]` after conversion `conv` (0 none, 1 `!s`, 2 `!r`);
-    /// with `spec`: `[v, spec] → [format(v, spec)]`.
-    FormatValue { conv: u8, spec: bool },
+    /// `[v] → [format(v, "")]` after conversion `conv` (`!s`, `!r` or
+    /// none); with `spec`: `[v, spec] → [format(v, spec)]`.
+    FormatValue {
+        /// The conversion applied first.
+        conv: Conversion,
+        /// Whether a format spec is on the stack above the value.
+        spec: bool,
+    },
     /// `[seq] → [x_{n-1}, …, x_0]`: the first item ends on top, for stores
     /// in source order. Wrong length: Python's `ValueError`.
     Unpack(u16),
@@ -309,10 +445,22 @@ pub enum Op {
 
     /// `[f, a1..an, kwvals…] → [result]`; `kw` indexes `Function::kwnames`
     /// (or [`NO_KW`]). A script function pushes a frame.
-    Call { argc: u8, kw: u16 },
+    Call {
+        /// How many positional arguments.
+        argc: u8,
+        /// The keyword names, as an index into `Function::kwnames` (or [`NO_KW`]).
+        kw: u16,
+    },
     /// `[recv, a1..an, kwvals…] → [result]`: method `names[name]` on a
     /// temporary (changes to it are lost, as docs/language.md says).
-    CallMethod { name: u16, argc: u8, kw: u16 },
+    CallMethod {
+        /// The method, as an index into `Function::names`.
+        name: u16,
+        /// How many positional arguments.
+        argc: u8,
+        /// The keyword names, as an index into `Function::kwnames` (or [`NO_KW`]).
+        kw: u16,
+    },
     /// `[v] → ⊥`: returns `v` to the caller's frame.
     Return,
     /// `[] → ⊥`: returns the operand to the caller's frame.
@@ -321,15 +469,26 @@ pub enum Op {
     /// and step into locals `state..state+3`, then its first item into
     /// local `var`, or `pc := exit` when it is empty.
     ForPrep {
+        /// The local the loop variable lives in.
         var: u16,
+        /// The first of the three locals holding the range.
         state: u16,
+        /// How many arguments `range` got (1 to 3).
         argc: u8,
+        /// The pc after the loop.
         exit: u32,
     },
     /// `[] → []`: the range in locals `state..state+3` moves on; its next
     /// item goes into local `var` and `pc := body`, or falls through when
     /// it is exhausted.
-    ForLoop { var: u16, state: u16, body: u32 },
+    ForLoop {
+        /// The local the loop variable lives in.
+        var: u16,
+        /// The first of the three locals holding the range.
+        state: u16,
+        /// The pc of the loop body.
+        body: u32,
+    },
 
     /// Pushes an exception handler at `t` catching every error but
     /// `TaskletExit` (the `except` clauses decide); the handler starts with
@@ -392,19 +551,28 @@ impl Op {
 /// A function of a module, by index: how frames and function values name code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FuncRef {
+    /// Index into `Program::modules`.
     pub module: u16,
+    /// Index into that module's `functions`.
     pub func: u16,
 }
 
 /// A constant in a function's pool: what literals and defaults fold to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Const {
+    /// `None`.
     None,
+    /// `True` or `False`.
     Bool(bool),
+    /// An int.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A list of constants (a default such as `[]`).
     List(Vec<Const>),
+    /// A dict of constants, as (key, value) pairs.
     Dict(Vec<(Const, Const)>),
 }
 
@@ -412,6 +580,7 @@ pub enum Const {
 /// `<module>` with no parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
+    /// Its name (`<module>` for a top level).
     pub name: String,
     /// Parameter names; they are locals 0..params.len().
     pub params: Vec<String>,
@@ -422,9 +591,11 @@ pub struct Function {
     /// Names of the locals, for `UnboundLocalError` and `inspect`; hidden
     /// temporaries start with `$`.
     pub local_names: Vec<String>,
+    /// Its instructions; a frame's pc indexes them.
     pub code: Vec<Op>,
     /// Source line of each op (the pc → line map).
     pub lines: Vec<u32>,
+    /// The constants its ops index.
     pub consts: Vec<Const>,
     /// Attribute, method, global-fallback and module names used by ops.
     pub names: Vec<String>,
@@ -468,6 +639,7 @@ pub struct Module {
     pub name: String,
     /// Path relative to its search-path root (for the main script, its file name).
     pub path: String,
+    /// The source it was compiled from.
     pub source: String,
     /// Global slot names, in slot order.
     pub globals: Vec<String>,
@@ -495,6 +667,7 @@ pub struct Module {
 pub struct OldSource {
     /// The module's generation while this source was current.
     pub generation: u32,
+    /// The source text.
     pub source: String,
     /// Indices into the module's functions.
     pub functions: Vec<u16>,
@@ -521,6 +694,7 @@ impl Module {
 /// Every script module a world has loaded, in load order (the main module first).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Program {
+    /// The modules, by index (`ModRef::Script`, `FuncRef::module`).
     pub modules: Vec<Module>,
     /// Modules the host registered (beyond [`BUILTIN_MODULES`]), in
     /// registration order: `ModRef::Native(BUILTIN_MODULES.len() + i)`.
@@ -529,6 +703,7 @@ pub struct Program {
 }
 
 impl Program {
+    /// The index of module `name`, if it is loaded.
     pub fn module_index(&self, name: &str) -> Option<u16> {
         self.modules
             .iter()
@@ -536,6 +711,8 @@ impl Program {
             .map(|i| i as u16)
     }
 
+    /// The function `f` names (which must be loaded: frames and function
+    /// values only ever name loaded code).
     pub fn function(&self, f: FuncRef) -> &Function {
         &self.modules[f.module as usize].functions[f.func as usize]
     }

@@ -18,11 +18,10 @@ mod stmt;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ast::{ModuleAst, Span, StmtKind};
+use crate::ast::{ModuleAst, Span, Stmt, StmtKind};
 use crate::bytecode::{BUILTIN_MODULES, Function, Module, builtin_index};
 use crate::diag::CompileError;
 use builder::FnBuilder;
-use flow::Block;
 
 /// What the compiler needs to know about the other modules of the program.
 pub trait ModuleEnv {
@@ -183,6 +182,27 @@ pub(crate) enum NameRef {
     Local(u16),
     Global(u16),
     Builtin(u16),
+}
+
+/// A construct enclosing the statement being compiled, innermost last.
+enum Block<'a> {
+    Loop {
+        /// Where `continue` jumps; `None` while not yet known (a range
+        /// loop's step comes after its body).
+        top: Option<u32>,
+        /// `continue` jumps to patch once `top` is known.
+        continues: Vec<usize>,
+        /// `break` jumps to patch to the loop's exit.
+        breaks: Vec<usize>,
+        /// A `for` keeps its iterator on the stack: leaving pops it.
+        is_for: bool,
+    },
+    /// A `try` body under its except handler: leaving pops the handler.
+    Handler,
+    /// A region under a `finally` handler: leaving pops it and runs the body.
+    Finally(&'a [Stmt]),
+    /// An `except` clause body: `hidden` holds the error for a bare `raise`.
+    Except { hidden: u16, name: Option<&'a str> },
 }
 
 /// Scope facts of the function being compiled (None at module level).

@@ -5,7 +5,8 @@
 use std::fmt::Write;
 
 use crate::bytecode::{
-    Arg, BUILTIN_NAMES, BinOp, CmpOp, Const, Dst, Function, Module, NO_KW, Op, PlaceBase, Program,
+    Arg, BUILTIN_NAMES, BinOp, CmpOp, Const, Conversion, Dst, Function, Module, NO_KW, Op,
+    PlaceBase, Program,
 };
 
 /// The whole program, module by module.
@@ -126,10 +127,11 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         ),
         Op::Call { argc, kw } => format!("Call argc {argc}{}", kw_text(f, kw)),
         Op::FormatValue { conv, spec } => {
-            let conv = ["", " !s", " !r"]
-                .get(conv as usize)
-                .copied()
-                .unwrap_or(" !?");
+            let conv = match conv {
+                Conversion::None => "",
+                Conversion::Str => " !s",
+                Conversion::Repr => " !r",
+            };
             format!("FormatValue{conv}{}", if spec { " spec" } else { "" })
         }
         Op::Binary(b) => format!("Binary {}", b.symbol()),

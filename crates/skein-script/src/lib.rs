@@ -2,6 +2,8 @@
 //! parsing, compiling, verifying, finding imported modules, and the
 //! diagnostics a user sees when any of it fails.
 
+#![warn(missing_docs)]
+
 pub mod ast;
 pub mod bytecode;
 pub mod compiler;

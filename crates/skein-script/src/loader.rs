@@ -15,6 +15,7 @@ use crate::compiler::{CompileOptions, SimpleEnv, compile_module};
 use crate::diag::CompileError;
 use crate::parser::parse_module;
 use crate::verify::verify_program;
+pub use find::SourceResolver;
 use find::{FileFinder, Finder, Found, ResolverFinder, io_message};
 
 mod find;
@@ -30,15 +31,6 @@ pub struct LoadOptions {
     pub search_path: Vec<PathBuf>,
     /// Modules the host registers: name and exported names (for `import *`).
     pub host_modules: Vec<(String, Vec<String>)>,
-}
-
-/// Finds module sources somewhere other than the file system (scripts built
-/// into a binary, tests).
-pub trait SourceResolver {
-    /// Module `name` imported from a file in folder `from_dir` (a key the
-    /// resolver gave out, `""` for the main script's folder) → its path
-    /// relative to its root and its source.
-    fn resolve(&self, name: &str, from_dir: &str) -> Option<(String, String)>;
 }
 
 /// One thing that stopped loading.

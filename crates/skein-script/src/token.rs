@@ -62,3 +62,16 @@ pub struct Token {
     /// Where it is.
     pub span: Span,
 }
+
+/// Whether `tok` can begin an expression (used after a trailing comma).
+pub(crate) fn starts_expr(tok: &Tok) -> bool {
+    match tok {
+        Tok::Name(_) | Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::FStr { .. } => true,
+        Tok::Kw(k) => matches!(
+            *k,
+            "True" | "False" | "None" | "not" | "lambda" | "yield" | "await"
+        ),
+        Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "**"),
+        _ => false,
+    }
+}

@@ -40,6 +40,20 @@ pub struct Cx<'a> {
     pub fuel: &'a mut u64,
 }
 
+/// Runs `f` with a [`Cx`] outside any `step`: binding arguments, printing
+/// a value for a report or an inspection. Nothing is metered there, so the
+/// limits are the defaults and the fuel is unbounded.
+pub fn with_cx<R>(program: &Program, host: &mut dyn Host, f: impl FnOnce(&mut Cx) -> R) -> R {
+    let mut fuel = u64::MAX;
+    let mut cx = Cx {
+        program,
+        host,
+        limits: Limits::default(),
+        fuel: &mut fuel,
+    };
+    f(&mut cx)
+}
+
 /// What `step` needs besides the fiber and the host: the code, the world's
 /// globals and its limits.
 pub struct Vm<'a> {

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use skein_script::bytecode::FuncRef;
+
 use crate::kind::Kind;
-use crate::value::ErrorObj;
 use crate::value::Value;
+use crate::value::{ErrorObj, TraceEntry};
 
 /// A new error value of `kind` with one message argument.
 pub fn error(kind: Kind, msg: impl Into<String>) -> Value {
@@ -80,5 +82,39 @@ pub fn check_size(size: u64, limit: u64) -> Result<(), Value> {
         ))
     } else {
         Ok(())
+    }
+}
+
+/// The traceback entry that marks an engine fault: no frame has this
+/// function or line, so no script error carries it.
+const FAULT_MARK: TraceEntry = TraceEntry {
+    func: FuncRef {
+        module: u16::MAX,
+        func: u16::MAX,
+    },
+    line: u32::MAX,
+};
+
+/// An engine fault: the VM found itself somewhere verified bytecode never
+/// takes it (past the end of a function, a missing operand, a state no
+/// instruction makes). It is not a script error: no `except` catches it,
+/// and it ends the tasklet's run with a report that names it a bug in
+/// Skein (docs/language.md, "Engine faults").
+pub fn fault(what: impl Into<String>) -> Value {
+    Value::Error(Arc::new(ErrorObj {
+        kind: Kind::RuntimeError,
+        args: vec![Value::str(what)],
+        traceback: vec![FAULT_MARK],
+    }))
+}
+
+/// What went wrong, when `v` is an engine fault (see [`fault`]).
+pub fn fault_message(v: &Value) -> Option<&str> {
+    match v {
+        Value::Error(e) if e.traceback.first() == Some(&FAULT_MARK) => match e.args.first() {
+            Some(Value::Str(s)) => Some(s.as_str()),
+            _ => Some(""),
+        },
+        _ => None,
     }
 }

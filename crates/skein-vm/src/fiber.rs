@@ -2,6 +2,8 @@
 //! exception handlers — as plain serde data, so it can be saved between any
 //! two instructions and resumed in another process.
 
+mod lifecycle;
+
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::{FuncRef, PlaceBase};
 

@@ -106,6 +106,8 @@ fn ensure_globals(program: &Program, globals: &mut Globals) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_faults;
+#[cfg(test)]
 mod tests_python;
 #[cfg(test)]
 mod tests_quick;

@@ -9,7 +9,6 @@ pub mod builtins;
 pub mod context;
 pub mod errors;
 pub mod fiber;
-pub mod fiber_ops;
 pub mod format;
 pub mod globals;
 pub mod host;

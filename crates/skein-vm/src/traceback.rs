@@ -4,10 +4,10 @@
 
 use skein_script::bytecode::Program;
 
-use crate::context::{Cx, Limits};
-use crate::format;
+use crate::context::with_cx;
 use crate::host::Host;
 use crate::value::Value;
+use crate::{errors, format};
 
 /// Python prints at most this many identical consecutive lines, then a
 /// `[Previous line repeated N more times]` note (CPython's `TB_RECURSIVE_CUTOFF`).
@@ -26,18 +26,13 @@ impl Host for Describe<'_> {
 
 /// `Kind: message`, or just `Kind` when the message is empty.
 pub fn last_line(err: &Value, program: &Program, host: &dyn Host) -> String {
+    if let Some(what) = errors::fault_message(err) {
+        return fault_line(what);
+    }
     let Value::Error(e) = err else {
         return String::from("TypeError: exceptions must derive from BaseException");
     };
-    let mut describe = Describe(host);
-    let mut fuel = u64::MAX;
-    let mut cx = Cx {
-        program,
-        host: &mut describe,
-        limits: Limits::default(),
-        fuel: &mut fuel,
-    };
-    let msg = format::str(err, &mut cx);
+    let msg = with_cx(program, &mut Describe(host), |cx| format::str(err, cx));
     let kind = e.kind.name();
     if msg.is_empty() {
         kind.to_string()
@@ -55,6 +50,11 @@ pub fn last_line(err: &Value, program: &Program, host: &dyn Host) -> String {
 /// IndexError: list index out of range
 /// ```
 pub fn render(err: &Value, program: &Program, cx_host: &dyn Host) -> String {
+    // An engine fault has no script traceback worth showing: it is the
+    // VM's own, so the report says so instead.
+    if let Some(what) = errors::fault_message(err) {
+        return fault_line(what) + "\n";
+    }
     let mut out = String::new();
     let entries = match err {
         Value::Error(e) => e.traceback.as_slice(),
@@ -115,4 +115,11 @@ fn repeated_note(out: &mut String, count: usize) {
         let s = if n > 1 { "s" } else { "" };
         out.push_str(&format!("  [Previous line repeated {n} more time{s}]\n"));
     }
+}
+
+/// What an engine fault reads as: the fault, and whose bug it is.
+fn fault_line(what: &str) -> String {
+    format!(
+        "SkeinFault: {what} (an engine fault: a bug in Skein, not in the script; please report it)"
+    )
 }

@@ -214,7 +214,7 @@ pub enum Value {
 
 const _: () = assert!(std::mem::size_of::<Value>() <= 16);
 
-mod imp;
+mod behaviour;
 mod text;
 pub use text::Str;
 pub mod serde_flat;

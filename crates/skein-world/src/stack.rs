@@ -8,7 +8,8 @@ use std::fmt::Write;
 
 use bevy_ecs::world::World;
 use skein_script::bytecode::{FuncRef, Program};
-use skein_vm::{Cx, Fiber, Host, Limits, Value};
+use skein_vm::context::with_cx;
+use skein_vm::{Fiber, Host, Value};
 
 use crate::components::{TaskletFiber, TaskletState, Wait};
 use crate::resources::{Code, Scheduler};
@@ -164,15 +165,9 @@ fn frame(program: &Program, f: &FrameInfo, names: &Names) -> StackFrame {
 }
 
 fn repr(v: &Value, program: &Program, names: &Names) -> String {
-    let mut host = Names(names.0);
-    let mut fuel = u64::MAX;
-    let mut cx = Cx {
-        program,
-        host: &mut host,
-        limits: Limits::default(),
-        fuel: &mut fuel,
-    };
-    skein_vm::format::repr(v, &mut cx)
+    with_cx(program, &mut Names(names.0), |cx| {
+        skein_vm::format::repr(v, cx)
+    })
 }
 
 fn status(t: &TaskletState, sched: &Scheduler, id: u64) -> String {

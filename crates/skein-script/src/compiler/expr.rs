@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::{Compiler, NameRef, R};
 use crate::ast::{Comprehension, Expr, ExprKind, FPart, Span, Target, UnaryOp};
-use crate::bytecode::{Const, NO_KW, Op};
+use crate::bytecode::{Const, Conversion, NO_KW, Op};
 
 impl<'a, 'o> Compiler<'a, 'o> {
     pub(super) fn expr(&mut self, e: &'a Expr) -> R<()> {
@@ -216,9 +216,9 @@ impl<'a, 'o> Compiler<'a, 'o> {
                         n += 1;
                     }
                     let conv = match conversion {
-                        None => 0,
-                        Some('s') => 1,
-                        Some('r') => 2,
+                        None => Conversion::None,
+                        Some('s') => Conversion::Str,
+                        Some('r') => Conversion::Repr,
                         Some(c) => {
                             return Err(self.err(
                                 expr.span,

@@ -3,31 +3,9 @@
 //! path, on the exceptional path (a `SetupFinally` handler that re-raises),
 //! and before every `return`, `break` or `continue` that leaves it.
 
-use super::NameRef;
-use super::{Compiler, R};
+use super::{Block, Compiler, NameRef, R};
 use crate::ast::{ExceptHandler, Expr, ExprKind, Span, Stmt, Target};
 use crate::bytecode::Op;
-
-/// A construct enclosing the statement being compiled, innermost last.
-pub(super) enum Block<'a> {
-    Loop {
-        /// Where `continue` jumps; `None` while not yet known (a range
-        /// loop's step comes after its body).
-        top: Option<u32>,
-        /// `continue` jumps to patch once `top` is known.
-        continues: Vec<usize>,
-        /// `break` jumps to patch to the loop's exit.
-        breaks: Vec<usize>,
-        /// A `for` keeps its iterator on the stack: leaving pops it.
-        is_for: bool,
-    },
-    /// A `try` body under its except handler: leaving pops the handler.
-    Handler,
-    /// A region under a `finally` handler: leaving pops it and runs the body.
-    Finally(&'a [Stmt]),
-    /// An `except` clause body: `hidden` holds the error for a bare `raise`.
-    Except { hidden: u16, name: Option<&'a str> },
-}
 
 impl<'a, 'o> Compiler<'a, 'o> {
     pub(super) fn while_stmt(&mut self, cond: &'a Expr, body: &'a [Stmt]) -> R<()> {

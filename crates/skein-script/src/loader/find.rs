@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::SourceResolver;
-
 /// A module's source as a finder found it.
 pub(super) struct Found {
     /// Identity of the file, to tell two files with one module name apart.
@@ -15,6 +13,15 @@ pub(super) struct Found {
     /// Path relative to its root, as errors and tracebacks show it.
     pub path: String,
     pub source: String,
+}
+
+/// Finds module sources somewhere other than the file system (scripts built
+/// into a binary, tests).
+pub trait SourceResolver {
+    /// Module `name` imported from a file in folder `from_dir` (a key the
+    /// resolver gave out, `""` for the main script's folder) → its path
+    /// relative to its root and its source.
+    fn resolve(&self, name: &str, from_dir: &str) -> Option<(String, String)>;
 }
 
 /// How the loader looks modules up: on disk, or through a [`SourceResolver`].

@@ -4,25 +4,12 @@
 use super::Parser;
 use crate::ast::{BinOp, CmpOp, Comprehension, Expr, ExprKind, FPart, Span, UnaryOp};
 use crate::diag::CompileError;
-use crate::token::Tok;
+use crate::token::{Tok, starts_expr};
 
 type R<T> = Result<T, CompileError>;
 
 fn mk(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
-}
-
-/// Whether `tok` can begin an expression (used after a trailing comma).
-pub(super) fn starts_expr(tok: &Tok) -> bool {
-    match tok {
-        Tok::Name(_) | Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::FStr { .. } => true,
-        Tok::Kw(k) => matches!(
-            *k,
-            "True" | "False" | "None" | "not" | "lambda" | "yield" | "await"
-        ),
-        Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "**"),
-        _ => false,
-    }
 }
 
 fn binop(tok: &Tok) -> Option<(BinOp, u8)> {

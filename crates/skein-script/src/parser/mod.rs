@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use crate::ast::{ModuleAst, Span};
 use crate::diag::CompileError;
 use crate::lexer::{Lexer, MAX_NESTING};
-use crate::token::{Tok, Token};
+use crate::token::{Tok, Token, starts_expr};
 
 /// Parses one module's source. `file` is the path errors name.
 ///
@@ -140,7 +140,7 @@ impl<'s> Parser<'s> {
         if self.is_op(op) {
             return Ok(self.advance().span);
         }
-        if matches!(op, ")" | "]" | "}") && expr::starts_expr(self.tok()) {
+        if matches!(op, ")" | "]" | "}") && starts_expr(self.tok()) {
             return Err(self.unexpected_or("invalid syntax. Perhaps you forgot a comma?"));
         }
         Err(self.unexpected_or(format!("expected '{op}'")))

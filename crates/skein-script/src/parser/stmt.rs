@@ -1,7 +1,6 @@
 //! Statements: simple ones separated by `;`, compound ones with indented or
 //! one-line suites, and the Python statements Skein leaves out.
 
-use super::expr::starts_expr;
 use super::target::Ctx;
 use super::{Parser, not_in_language};
 use crate::ast::{
@@ -10,6 +9,7 @@ use crate::ast::{
 };
 use crate::diag::CompileError;
 use crate::token::Tok;
+use crate::token::starts_expr;
 
 type R<T> = Result<T, CompileError>;
 

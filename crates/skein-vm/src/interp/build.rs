@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use skein_script::bytecode::Conversion;
+
 use super::{pop, values};
 use crate::context::Cx;
 use crate::value::Value;
@@ -44,16 +46,16 @@ pub(super) fn string(stack: &mut Vec<Value>, n: u16, cx: &mut Cx) -> Value {
 /// converted and formatted.
 pub(super) fn format_value(
     stack: &mut Vec<Value>,
-    conv: u8,
+    conv: Conversion,
     spec: bool,
     cx: &mut Cx,
 ) -> Result<Value, Value> {
     let spec = if spec { Some(pop(stack)) } else { None };
     let v = pop(stack);
     let conv_v = match conv {
-        1 => Value::str(format::str(&v, cx)),
-        2 => Value::str(format::repr(&v, cx)),
-        _ => v,
+        Conversion::Str => Value::str(format::str(&v, cx)),
+        Conversion::Repr => Value::str(format::repr(&v, cx)),
+        Conversion::None => v,
     };
     Ok(match &spec {
         Some(Value::Str(sp)) if !sp.is_empty() => Value::str(format::format_spec(&conv_v, sp, cx)?),

@@ -278,9 +278,7 @@ pub(crate) fn host_result(fiber: &mut Fiber, r: HostResult) -> Result<Flow, Valu
         }
         HostResult::Raise(e) => Err(as_error(e)),
         HostResult::Suspend => Ok(Flow::Suspend),
-        HostResult::IterEnd => Err(errors::runtime_error(
-            "internal error: the host ended a loop outside a for",
-        )),
+        HostResult::IterEnd => Err(errors::fault("the host ended a loop outside a for")),
     }
 }
 

@@ -151,7 +151,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             }
             fuel -= 1;
             let Some(&op) = code.get(pc) else {
-                break errors::runtime_error("internal error: ran past the end of a function");
+                break errors::fault("ran past the end of a function");
             };
             pc += 1;
             let stack = &mut fiber.stack;
@@ -496,7 +496,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::ForIter(t) => {
                     let Value::Iter(it) = top(stack) else {
-                        break errors::runtime_error("internal error: ForIter without an iterator");
+                        break errors::fault("ForIter without an iterator");
                     };
                     let next = match Arc::make_mut(it) {
                         IterState::Channel(id) => {

@@ -81,9 +81,7 @@ pub(crate) fn import_from(
     name: &str,
 ) -> Result<Value, Value> {
     let Value::Module(m) = module else {
-        return Err(errors::runtime_error(
-            "internal error: ImportFrom without a module",
-        ));
+        return Err(errors::fault("ImportFrom without a module"));
     };
     if let Some(v) = super::attrs::module_attr(ex, *m, name) {
         return Ok(v);

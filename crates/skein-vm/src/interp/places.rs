@@ -60,12 +60,12 @@ pub(super) fn resolve_root<'p>(
 ) -> Result<Root<'p>, Value> {
     let At {
         func,
-        base: fbase,
-        module: gm,
+        base: frame_base,
+        module,
     } = at;
     match base {
         PlaceBase::Local(i) => {
-            let slot = fbase + i as usize;
+            let slot = frame_base + i as usize;
             if !binding && matches!(fiber.stack[slot], Value::Unbound) {
                 return Err(unbound_local(&func.local_names[i as usize]));
             }
@@ -73,14 +73,14 @@ pub(super) fn resolve_root<'p>(
         }
         PlaceBase::Global(i) => {
             let i = i as usize;
-            if !binding && matches!(ex.globals.modules[gm].values[i], Value::Unbound) {
-                let name = &ex.program.modules[gm].globals[i];
+            if !binding && matches!(ex.globals.modules[module].values[i], Value::Unbound) {
+                let name = &ex.program.modules[module].globals[i];
                 return match skein_script::bytecode::builtin_index(name) {
                     Some(b) => Ok(Root::Temp(builtins::value_of(b))),
                     None => Err(name_error(name)),
                 };
             }
-            Ok(Root::Global(gm, i))
+            Ok(Root::Global(module, i))
         }
         PlaceBase::Attr(n) => {
             let name = func.names[n as usize].as_str();
@@ -173,7 +173,7 @@ pub(super) fn with_root<R>(
                 out = Some(ops::with_place(slot, keys, &mut cx, &mut *f)?);
                 Ok(())
             })?;
-            out.ok_or_else(|| errors::runtime_error("internal error: the host skipped an update"))
+            out.ok_or_else(|| errors::fault("the host skipped an update"))
         }
         Root::Temp(mut v) => {
             let keys = &fiber.stack[keys_at..keys_at + depth];
@@ -332,9 +332,7 @@ pub(crate) fn del_place(
     let d = depth as usize;
     let start = parts_start(fiber.stack.len(), base, d);
     let r = if d == 0 {
-        Err(errors::runtime_error(
-            "internal error: del of a place without keys",
-        ))
+        Err(errors::fault("del of a place without keys"))
     } else {
         on_last_key(ex, fiber, fuel, at, base, d, &mut |c, last, _| {
             ops::del_index(c, last)

@@ -108,18 +108,18 @@ impl Regs<'_> {
         b: Arg,
         cx: &mut Cx,
     ) -> Result<(Value, Value), Value> {
-        let pb = if b == Arg::Pop {
+        let popped_b = if b == Arg::Pop {
             super::pop(stack)
         } else {
             Value::Unbound
         };
-        let pa = if a == Arg::Pop {
+        let popped_a = if a == Arg::Pop {
             super::pop(stack)
         } else {
             Value::Unbound
         };
-        let va = self.value(stack, a, pa, cx)?;
-        let vb = self.value(stack, b, pb, cx)?;
+        let va = self.value(stack, a, popped_a, cx)?;
+        let vb = self.value(stack, b, popped_b, cx)?;
         Ok((va, vb))
     }
 
@@ -338,9 +338,7 @@ impl Regs<'_> {
         let at = stack.len().saturating_sub(argc as usize);
         let args = stack.split_off(at);
         let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)? else {
-            return Err(errors::runtime_error(
-                "internal error: range() made no range",
-            ));
+            return Err(errors::fault("range() made no range"));
         };
         let s = self.base + state as usize;
         let Some(slots) = stack.get_mut(s..s + 3) else {
@@ -407,5 +405,5 @@ pub(super) fn set_int(slot: &mut Value, r: i64) {
 /// A range loop's state slots hold something else: only a tampered save
 /// gets here.
 fn broken_range() -> Value {
-    errors::runtime_error("internal error: a range loop's state is not three ints")
+    errors::fault("a range loop's state is not three ints")
 }

@@ -176,8 +176,14 @@ pub(crate) fn exc_match(err: &Value, want: &Value) -> Result<bool, Value> {
     }
 }
 
-/// Raises `err` in the innermost frame; `Some` when nobody catches it.
+/// Raises `err` in the innermost frame; `Some` when nobody catches it. An
+/// engine fault ([`errors::fault`]) is no script error: it skips every
+/// handler and ends the fiber at once.
 pub(crate) fn throw(ex: &mut Exec, fiber: &mut Fiber, err: Value, reraise: bool) -> Option<Step> {
+    if errors::fault_message(&err).is_some() {
+        fiber.state = FiberState::Failed;
+        return Some(Step::Raised(err));
+    }
     match unwind(ex, fiber, err, reraise) {
         Ok(()) => None,
         Err(err) => {

@@ -81,9 +81,7 @@ pub(crate) fn load_const(func: &Function, i: u16, cx: &mut Cx) -> Result<Value, 
         Some(Some(v)) => Ok(v.clone()),
         _ => match func.consts.get(i as usize) {
             Some(c) => const_value(c, cx),
-            None => Err(errors::runtime_error(
-                "internal error: constant out of range",
-            )),
+            None => Err(errors::fault("constant out of range")),
         },
     }
 }

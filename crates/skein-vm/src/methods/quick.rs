@@ -59,9 +59,7 @@ pub fn call_quick(
         } else {
             s.as_str().ends_with(p.as_str())
         })),
-        _ => Err(crate::errors::runtime_error(
-            "internal error: a quick method lost its receiver",
-        )),
+        _ => Err(crate::errors::fault("a quick method lost its receiver")),
     })
 }
 

@@ -1,4 +1,4 @@
-//! Making fibers and resuming them after a host call.
+//! Making fibers, resuming them after a host call, and asking where one is.
 //!
 //! Invariants every `Fiber` keeps between two instructions (what `step`
 //! relies on and what a verifier of saved fibers may check):
@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{FuncRef, Program};
 
-use crate::context::{Cx, Limits};
+use crate::context::with_cx;
 use crate::fiber::{Cont, Fiber, FiberState, Frame};
 use crate::host::KwArgs;
 use crate::interp::{NullHost, bind_args};
@@ -36,15 +36,9 @@ impl Fiber {
     /// Arguments that do not bind leave the `TypeError` pending, so it is
     /// raised when the tasklet first runs, at its `def` line.
     pub fn new_call(program: &Program, func: FuncRef, args: Vec<Value>, kwargs: KwArgs) -> Fiber {
-        let mut host = NullHost;
-        let mut fuel = u64::MAX;
-        let mut cx = Cx {
-            program,
-            host: &mut host,
-            limits: Limits::default(),
-            fuel: &mut fuel,
-        };
-        match bind_args(program, func, args, kwargs, &mut cx) {
+        match with_cx(program, &mut NullHost, |cx| {
+            bind_args(program, func, args, kwargs, cx)
+        }) {
             Ok(locals) => Fiber::entry(program, func, locals),
             Err(e) => {
                 let mut f = Fiber::entry(program, func, Vec::new());
