@@ -31,14 +31,21 @@ PROGRAMS = {
 BLOCKED = 1_000_000
 
 
-def implementations(here, build):
-    """(column name, command for a program name) for each implementation."""
+def implementations(here, build, skein_old=None):
+    """(column name, command for a program name) for each implementation;
+    with `skein_old` (another skein binary, e.g. the last release build) a
+    `skein-old` column beside `skein`, so old and new run in one session."""
     skein = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(here))),
                          "target", "release", "skein")
     beam = os.path.join(build)
+    old = []
+    if skein_old:
+        old = [("skein-old", lambda p: [skein_old, "run", "--budget", "0",
+                                        os.path.join(here, "skein", p + ".sk")])]
     return [
         ("skein", lambda p: [skein, "run", "--budget", "0",
                              os.path.join(here, "skein", p + ".sk")]),
+    ] + old + [
         ("lua5.4", lambda p: ["lua5.4", os.path.join(here, "lua", p + ".lua")]),
         ("luajit", lambda p: ["luajit", os.path.join(here, "lua", p + ".lua")]),
         ("greenlet", lambda p: ["python3", os.path.join(here, "python", p + ".py")]),
@@ -86,9 +93,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", action="append", help="implementation column to run")
     ap.add_argument("--no-rss", action="store_true", help="skip the 1M blocked tasklets")
+    ap.add_argument("--skein-old", help="another skein binary to run beside (column skein-old)")
     args = ap.parse_args()
 
-    impls = [(n, c) for n, c in implementations(here, args.build)
+    impls = [(n, c) for n, c in implementations(here, args.build, args.skein_old)
              if not args.only or n in args.only]
     names = [n for n, _ in impls]
     base = {n: best_of(n, "empty", c, args.runs)[1] for n, c in impls}

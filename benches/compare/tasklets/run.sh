@@ -5,7 +5,7 @@
 # tasklets. Installs missing tools, builds skein (release), the Go binary and
 # the Erlang module, then hands over to measure.py.
 #
-#   benches/compare/tasklets/run.sh [--runs N] [--only IMPL]... [--no-rss]
+#   benches/compare/tasklets/run.sh [--runs N] [--only IMPL]... [--no-rss] [--skein-old BIN]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -104,6 +104,23 @@ pub trait Host {
         HostResult::Raise(crate::errors::attribute_error(recv, name))
     }
 
+    /// A call the VM resolved to an id once per call site: a method of a
+    /// tasklet or channel (`ch.send(x)`), or a function of a native module
+    /// (`stackless.schedule()`, `recv` is then the module), with no keywords
+    /// and its positional arguments as a slice the host may take values
+    /// out of. `None`, with nothing done and the arguments untouched, when
+    /// the host does not cover this receiver, id and argument count: the VM
+    /// then makes the same call by name. Both ways must behave the same.
+    fn call_quick(
+        &mut self,
+        recv: &Value,
+        id: crate::method_id::MethodId,
+        args: &mut [Value],
+    ) -> Option<HostResult> {
+        let _ = (recv, id, args);
+        None
+    }
+
     /// The next item of a `for` loop over a channel: `Return(v)`, or
     /// `Suspend` to block (the host resumes with a value or with the end).
     fn channel_next(&mut self, channel: u64) -> HostResult {

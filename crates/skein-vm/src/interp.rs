@@ -110,4 +110,6 @@ mod tests_faults;
 #[cfg(test)]
 mod tests_python;
 #[cfg(test)]
+mod tests_quick;
+#[cfg(test)]
 mod tests_regs;

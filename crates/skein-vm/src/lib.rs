@@ -16,6 +16,7 @@ pub mod interp;
 pub mod kind;
 pub mod machine;
 pub mod mathmod;
+pub mod method_id;
 pub mod methods;
 pub mod names;
 pub mod num;

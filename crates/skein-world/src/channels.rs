@@ -162,49 +162,69 @@ pub fn call_method(
 
 /// The channel's flags, and its first waiter taken off if it waits the
 /// way a meeting needs (`senders`): one look at the channel per operation.
+/// With no one to meet and the channel not closing, the current tasklet is
+/// put at the tail in the same look (`joined`: `senders` as it was), since
+/// it is about to block there; `block` takes it off again if it may not.
 struct Peek {
     waiter: Option<u64>,
     pref: i8,
     all: bool,
     closing: bool,
+    joined: Option<bool>,
 }
 
 fn peek(host: &mut WorldHost, ch: u64, senders: bool) -> Option<Peek> {
+    let cur = host.sched.current;
     let mut c = host.channel_mut(ch)?;
     let waiter = if c.senders == senders {
         c.waiters.pop_front()
     } else {
         None
     };
+    let mut joined = None;
+    if waiter.is_none() && !c.closing && cur != 0 {
+        joined = Some(c.senders);
+        c.waiters.push_back(cur);
+        c.senders = !senders;
+    }
     Some(Peek {
         waiter,
         pref: c.preference,
         all: c.schedule_all,
         closing: c.closing,
+        joined,
     })
 }
 
-/// Blocks the current tasklet at the channel's tail, after the block_trap
-/// check and then the closing check; a sender's value goes in its tempval
-/// (an exception's payload in its pending field).
-fn block(
-    host: &mut WorldHost,
-    ch: u64,
-    closing: bool,
-    msg: Option<Msg>,
-    s: Suspension,
-) -> HostResult {
+/// Undoes `peek`'s joining of the current tasklet `cur`.
+fn unjoin(host: &mut WorldHost, ch: u64, cur: u64, joined: Option<bool>) {
+    if let Some(senders) = joined
+        && let Some(mut c) = host.channel_mut(ch)
+    {
+        if c.waiters.back() == Some(&cur) {
+            c.waiters.pop_back();
+        }
+        c.senders = senders;
+    }
+}
+
+/// Blocks the current tasklet at the channel's tail (where `peek` put it),
+/// after the block_trap check and then the closing check; a sender's value
+/// goes in its tempval (an exception's payload in its pending field).
+fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspension) -> HostResult {
     let cur = host.sched.current;
     let sending = msg.is_some();
     let Some(mut t) = host.tasklet_mut(cur) else {
+        unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error("no current tasklet"));
     };
     if t.block_trap {
+        unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error(
             "this tasklet does not like to be blocked.",
         ));
     }
-    if closing {
+    if p.closing {
         return HostResult::Raise(errors::value_error(
             "Send/receive operation on a closed channel",
         ));
@@ -223,7 +243,9 @@ fn block(
         sending,
     };
     t.suspension = s;
-    if let Some(mut c) = host.channel_mut(ch) {
+    if p.joined.is_none()
+        && let Some(mut c) = host.channel_mut(ch)
+    {
         c.waiters.push_back(cur);
         c.senders = sending;
     }
@@ -269,6 +291,16 @@ fn after_meeting(
     }
 }
 
+/// `send(v)` by the current tasklet.
+pub fn send_value(host: &mut WorldHost, ch: u64, v: Value) -> HostResult {
+    send(
+        host,
+        ch,
+        Msg::Value(v),
+        Suspension::Send { exception: false },
+    )
+}
+
 /// `send(v)` / `send_exception(e)` by the current tasklet.
 fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
     let Some(p) = peek(host, ch, false) else {
@@ -280,7 +312,7 @@ fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
         return HostResult::Raise(errors::runtime_error("no such channel"));
     };
     let Some(w) = p.waiter else {
-        return block(host, ch, p.closing, Some(msg), s);
+        return block(host, ch, &p, Some(msg), s);
     };
     if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
         let msg = match msg {
@@ -319,7 +351,7 @@ pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
         if iterating && p.closing {
             return HostResult::IterEnd;
         }
-        return block(host, ch, p.closing, None, s);
+        return block(host, ch, &p, None, s);
     };
     if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
         return crate::remote::meet_local_receive(host, w);

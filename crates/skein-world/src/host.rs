@@ -119,6 +119,15 @@ impl Host for WorldHost<'_> {
         }
     }
 
+    fn call_quick(
+        &mut self,
+        recv: &Value,
+        id: skein_vm::methods::MethodId,
+        args: &mut [Value],
+    ) -> Option<HostResult> {
+        crate::quick::call(self, recv, id, args)
+    }
+
     fn channel_next(&mut self, channel: u64) -> HostResult {
         match crate::remote::elsewhere(self, channel) {
             Some(home) => crate::remote_reads::receive(self, channel, home, true),

@@ -45,6 +45,7 @@ pub mod host;
 pub mod host_args;
 pub mod modules;
 pub mod natives;
+mod quick;
 pub mod random;
 pub mod reload;
 pub mod remote;

@@ -31,6 +31,12 @@ pub(crate) fn call_place(
     at: At,
     call: PlaceCall,
 ) -> Result<Flow, Value> {
+    if call.depth == 0
+        && call.kw == skein_script::bytecode::NO_KW
+        && let Some(flow) = calls::host_quick(ex, fiber, at, call.base, call.name, call.argc)
+    {
+        return flow;
+    }
     let (args, kwargs) = pop_args(&mut fiber.stack, at.func, call.argc, call.kw);
     let name = at.func.names[call.name as usize].as_str();
     let d = call.depth as usize;

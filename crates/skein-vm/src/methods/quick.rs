@@ -7,42 +7,9 @@ use std::sync::Arc;
 
 use crate::context::Cx;
 use crate::errors::{check_size, index_error};
+pub use crate::method_id::MethodId;
 use crate::ops::charge;
 use crate::value::{Key, List, Value};
-
-/// A method name as the quick path knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodId {
-    /// `list.append`
-    Append,
-    /// `list.pop` and `dict.pop`
-    Pop,
-    /// `list.clear` and `dict.clear`
-    Clear,
-    /// `dict.get`
-    Get,
-    /// `str.startswith`
-    StartsWith,
-    /// `str.endswith`
-    EndsWith,
-    /// Any other name: always the general path.
-    Other,
-}
-
-impl MethodId {
-    /// The id of a method name (done once per name of a function).
-    pub fn of(name: &str) -> MethodId {
-        match name {
-            "append" => MethodId::Append,
-            "pop" => MethodId::Pop,
-            "clear" => MethodId::Clear,
-            "get" => MethodId::Get,
-            "startswith" => MethodId::StartsWith,
-            "endswith" => MethodId::EndsWith,
-            _ => MethodId::Other,
-        }
-    }
-}
 
 /// Method `id` of `recv` on `args`, charged and checked as `call` charges
 /// and checks it; `None`, with nothing charged or changed, when the quick

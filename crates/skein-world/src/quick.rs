@@ -1,0 +1,45 @@
+//! The host calls a scheduler-heavy script makes per switch, reached by the
+//! id the VM resolved once per call site (`Host::call_quick`): a channel's
+//! `send`/`receive`, `stackless.schedule`, `sim.sleep`, `sim.tick`. Each arm
+//! does exactly what the call by name does; anything else (another arity,
+//! a tasklet receiver, a host module) is declined and goes by name.
+
+use skein_script::bytecode::BUILTIN_MODULES;
+use skein_vm::methods::MethodId;
+use skein_vm::{HostResult, ModRef, Value};
+
+use crate::world_host::WorldHost;
+
+/// Whether native module `m` is the built-in module `name`.
+fn is_module(m: u16, name: &str) -> bool {
+    BUILTIN_MODULES.get(m as usize) == Some(&name)
+}
+
+/// The call `recv.<id>(args…)`, or `None` to go by name.
+pub fn call(
+    host: &mut WorldHost,
+    recv: &Value,
+    id: MethodId,
+    args: &mut [Value],
+) -> Option<HostResult> {
+    let take = |v: &mut Value| std::mem::replace(v, Value::None);
+    Some(match (recv, id, args) {
+        (Value::Channel(ch), MethodId::Send, [v]) => {
+            crate::channels::send_value(host, *ch, take(v))
+        }
+        (Value::Channel(ch), MethodId::Receive, []) => crate::channels::receive(host, *ch, false),
+        (Value::Module(ModRef::Native(m)), MethodId::Schedule, args @ ([] | [_]))
+            if is_module(*m, "stackless") =>
+        {
+            let v = args.first_mut().map(take);
+            crate::tasklets::schedule(host, v, false)
+        }
+        (Value::Module(ModRef::Native(m)), MethodId::Sleep, [n]) if is_module(*m, "sim") => {
+            crate::tasklets::sleep(host, n)
+        }
+        (Value::Module(ModRef::Native(m)), MethodId::Tick, []) if is_module(*m, "sim") => {
+            HostResult::Return(Value::Int(host.sched.tick as i64))
+        }
+        _ => return None,
+    })
+}
