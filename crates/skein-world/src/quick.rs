@@ -2,7 +2,8 @@
 //! id the VM resolved once per call site (`Host::call_quick`): a channel's
 //! `send`/`receive`, `stackless.schedule`, `sim.sleep`, `sim.tick`. Each arm
 //! does exactly what the call by name does; anything else (another arity,
-//! a tasklet receiver, a host module) is declined and goes by name.
+//! a tasklet receiver, a channel of another shard, a host module) is
+//! declined and goes by name.
 
 use skein_script::bytecode::BUILTIN_MODULES;
 use skein_vm::methods::MethodId;
@@ -24,10 +25,17 @@ pub fn call(
 ) -> Option<HostResult> {
     let take = |v: &mut Value| std::mem::replace(v, Value::None);
     Some(match (recv, id, args) {
-        (Value::Channel(ch), MethodId::Send, [v]) => {
+        // A channel of another shard goes by name, where its home is asked.
+        (Value::Channel(ch), MethodId::Send, [v])
+            if crate::remote::elsewhere(host, *ch).is_none() =>
+        {
             crate::channels::send_value(host, *ch, take(v))
         }
-        (Value::Channel(ch), MethodId::Receive, []) => crate::channels::receive(host, *ch, false),
+        (Value::Channel(ch), MethodId::Receive, [])
+            if crate::remote::elsewhere(host, *ch).is_none() =>
+        {
+            crate::channels::receive(host, *ch, false)
+        }
         (Value::Module(ModRef::Native(m)), MethodId::Schedule, args @ ([] | [_]))
             if is_module(*m, "stackless") =>
         {
