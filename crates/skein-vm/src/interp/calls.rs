@@ -99,7 +99,7 @@ pub(crate) fn local_method(
 pub(crate) fn host_quick(
     ex: &mut Exec,
     fiber: &mut Fiber,
-    at: places::At,
+    at: places::PlaceFrame,
     base: PlaceBase,
     name: u16,
     argc: u8,
@@ -545,7 +545,7 @@ pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: V
             Value::Module(ModRef::Script(frame.func.module))
         }
         Cont::StorePlace { base, depth } => {
-            let at = places::At {
+            let at = places::PlaceFrame {
                 func: ex.program.function(caller.func),
                 base: caller.base as usize,
                 module: caller.func.module as usize,

@@ -61,16 +61,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         let func = program.function(fref);
         let code: &[Op] = &func.code;
         let base = frame.base as usize;
-        let gm = fref.module as usize;
+        let module = fref.module as usize;
         let mut pc = frame.pc as usize;
-        let at = places::At {
-            func,
-            base,
-            module: gm,
-        };
+        let at = places::PlaceFrame { func, base, module };
         let regs = Regs { func, base };
 
-        macro_rules! tri {
+        macro_rules! or_raise {
             ($e:expr) => {
                 match $e {
                     Ok(v) => v,
@@ -125,7 +121,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         // Runs the general form of a `Bin` whose shape's int case gave way.
         macro_rules! general_bin {
             ($op:expr, $dst:expr, $a:expr, $b:expr) => {
-                tri!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+                or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
             };
         }
         // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
@@ -134,7 +130,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
                 let jump = match $cmp {
                     Some(r) => r == $when,
-                    None => tri!(fueled!(f => regs.jump_cmp(
+                    None => or_raise!(fueled!(f => regs.jump_cmp(
                         &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
                     ))),
                 };
@@ -158,7 +154,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             match op {
                 Op::Nop => {}
                 Op::Const(i) => {
-                    let v = tri!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
+                    let v = or_raise!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
                     stack.push(v);
                 }
                 Op::SmallInt(i) => push_int(stack, i64::from(i)),
@@ -216,9 +212,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::ClearLocal(i) => stack[base + i as usize] = Value::Unbound,
                 Op::LoadGlobal(i) => {
-                    let v = &ex.globals.modules[gm].values[i as usize];
+                    let v = &ex.globals.modules[module].values[i as usize];
                     if matches!(v, Value::Unbound) {
-                        let name = &program.modules[gm].globals[i as usize];
+                        let name = &program.modules[module].globals[i as usize];
                         match builtin_index(name) {
                             Some(b) => stack.push(builtins::value_of(b)),
                             None => break name_error(name),
@@ -229,12 +225,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::StoreGlobal(i) => {
                     let v = pop(stack);
-                    ex.globals.modules[gm].values[i as usize] = v;
+                    ex.globals.modules[module].values[i as usize] = v;
                 }
                 Op::DelGlobal(i) => {
-                    let slot = &mut ex.globals.modules[gm].values[i as usize];
+                    let slot = &mut ex.globals.modules[module].values[i as usize];
                     if matches!(slot, Value::Unbound) {
-                        break name_error(&program.modules[gm].globals[i as usize]);
+                        break name_error(&program.modules[module].globals[i as usize]);
                     }
                     *slot = Value::Unbound;
                 }
@@ -242,24 +238,37 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 Op::LoadAttr(i) => {
                     let obj = pop(stack);
                     let name = &func.names[i as usize];
-                    let v = tri!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
+                    let v = or_raise!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
                     fiber.stack.push(v);
                 }
-                Op::LoadPlace { base: pb, depth } => {
-                    tri!(fueled!(f => places::load_place(ex, fiber, f, at, pb, depth)));
+                Op::LoadPlace {
+                    base: place_base,
+                    depth,
+                } => {
+                    or_raise!(
+                        fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
+                    );
                 }
-                Op::StorePlace { base: pb, depth } => {
+                Op::StorePlace {
+                    base: place_base,
+                    depth,
+                } => {
                     if depth == 0
-                        && let skein_script::bytecode::PlaceBase::Local(i) = pb
+                        && let skein_script::bytecode::PlaceBase::Local(i) = place_base
                     {
                         let v = pop(stack);
                         stack[base + i as usize] = v;
                     } else {
-                        tri!(fueled!(f => places::store_place(ex, fiber, f, at, pb, depth)));
+                        or_raise!(
+                            fueled!(f => places::store_place(ex, fiber, f, at, place_base, depth))
+                        );
                     }
                 }
-                Op::DelPlace { base: pb, depth } => {
-                    tri!(fueled!(f => places::del_place(ex, fiber, f, at, pb, depth)));
+                Op::DelPlace {
+                    base: place_base,
+                    depth,
+                } => {
+                    or_raise!(fueled!(f => places::del_place(ex, fiber, f, at, place_base, depth)));
                 }
                 // A method of a list, dict or str in a local: on the slot
                 // itself, no place to walk (`sort` without `key=` included).
@@ -271,13 +280,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     kw: NO_KW,
                 } if values::has_methods(&stack[base + l as usize]) => {
                     let slot = base + l as usize;
-                    let r = tri!(
+                    let r = or_raise!(
                         fueled!(f => calls::local_method(ex, stack, f, func, slot, name, argc))
                     );
                     stack.push(r);
                 }
                 Op::CallPlace {
-                    base: pb,
+                    base: place_base,
                     depth,
                     name,
                     argc,
@@ -285,7 +294,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 } => {
                     save_pc(fiber, pc);
                     let call = place_call::PlaceCall {
-                        base: pb,
+                        base: place_base,
                         depth,
                         name,
                         argc,
@@ -302,7 +311,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         {
                             l.items[*n as usize].clone()
                         }
-                        _ => tri!(ops::index(a, &i)),
+                        _ => or_raise!(ops::index(a, &i)),
                     };
                     *top(&mut fiber.stack) = r;
                 }
@@ -311,7 +320,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let hi = pop(stack);
                     let lo = pop(stack);
                     let a = top(stack);
-                    let r = tri!(ops::slice(a, &lo, &hi, &st));
+                    let r = or_raise!(ops::slice(a, &lo, &hi, &st));
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
@@ -326,14 +335,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         && let Some(r) =
                             fueled!(f => inplace::add_then_store(ex, fiber, f, at, code.get(pc)))
                     {
-                        tri!(r);
+                        or_raise!(r);
                         pc += 1;
                         continue;
                     }
                     let stack = &mut fiber.stack;
                     let b = pop(stack);
                     let a = top(stack);
-                    let r = tri!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
+                    let r = or_raise!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Bin { op: bop, dst, a, b } => {
@@ -373,7 +382,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::Unary(uop) => {
                     let a = top(stack);
-                    let r = tri!(ops::unary(uop, a));
+                    let r = or_raise!(ops::unary(uop, a));
                     *a = r;
                 }
                 Op::Compare(cop) => {
@@ -386,7 +395,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     }
                     let b = pop(stack);
                     let a = top(stack);
-                    let r = tri!(ops::compare(cop, a, &b));
+                    let r = or_raise!(ops::compare(cop, a, &b));
                     *a = r;
                 }
                 Op::JumpCmp {
@@ -418,7 +427,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::Move { dst, src } => {
                     if !regs.int_move(stack, dst, src) {
-                        tri!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
+                        or_raise!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
                     }
                 }
                 Op::Not => {
@@ -451,17 +460,17 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     }
                 }
                 Op::BuildList(n) => {
-                    let v = tri!(fueled!(f => build::list(stack, n, &cx!(ex, f))));
+                    let v = or_raise!(fueled!(f => build::list(stack, n, &cx!(ex, f))));
                     fiber.stack.push(v);
                 }
                 Op::BuildDict(n) => {
-                    let d = tri!(fueled!(f => build::dict(stack, n, &mut cx!(ex, f))));
+                    let d = or_raise!(fueled!(f => build::dict(stack, n, &mut cx!(ex, f))));
                     fiber.stack.push(d);
                 }
                 Op::ListAppendLocal(i) => {
                     let v = pop(stack);
                     let slot = &mut stack[base + i as usize];
-                    tri!(fueled!(f => crate::methods::call(
+                    or_raise!(fueled!(f => crate::methods::call(
                         slot,
                         "append",
                         vec![v],
@@ -473,25 +482,26 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let v = pop(stack);
                     let k = pop(stack);
                     let slot = &mut stack[base + i as usize];
-                    tri!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
+                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
                 }
                 Op::BuildString(n) => {
                     let s = fueled!(f => build::string(stack, n, &mut cx!(ex, f)));
                     fiber.stack.push(s);
                 }
                 Op::FormatValue { conv, spec } => {
-                    let s =
-                        tri!(fueled!(f => build::format_value(stack, conv, spec, &mut cx!(ex, f))));
+                    let s = or_raise!(
+                        fueled!(f => build::format_value(stack, conv, spec, &mut cx!(ex, f)))
+                    );
                     fiber.stack.push(s);
                 }
                 Op::Unpack(n) => {
                     let v = pop(stack);
-                    let items = tri!(ops::unpack(&v, n as usize));
+                    let items = or_raise!(ops::unpack(&v, n as usize));
                     fiber.stack.extend(items.into_iter().rev());
                 }
                 Op::GetIter => {
                     let a = top(stack);
-                    let it = tri!(ops::get_iter(a));
+                    let it = or_raise!(ops::get_iter(a));
                     *top(&mut fiber.stack) = it;
                 }
                 Op::ForIter(t) => {
@@ -528,20 +538,21 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     argc,
                     exit,
                 } => {
-                    if !tri!(fueled!(f => regs.for_prep(stack, var, state, argc, &mut cx!(ex, f))))
-                    {
+                    if !or_raise!(
+                        fueled!(f => regs.for_prep(stack, var, state, argc, &mut cx!(ex, f)))
+                    ) {
                         pc = exit as usize;
                     }
                 }
                 Op::ForLoop { var, state, body } => {
-                    if tri!(regs.for_step(stack, var, state)) {
+                    if or_raise!(regs.for_step(stack, var, state)) {
                         pc = body as usize;
                     }
                 }
                 Op::Call { argc: 1, kw: NO_KW }
                     if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
                 {
-                    let r = tri!(fueled!(f => calls::len(ex, stack, f)));
+                    let r = or_raise!(fueled!(f => calls::len(ex, stack, f)));
                     stack.push(r);
                 }
                 Op::Call { argc, kw } => {
@@ -569,7 +580,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 Op::Return => ret!(pop(stack)),
                 Op::ReturnArg(a) => match regs.take_quick(stack, a) {
                     Some(v) => ret!(v),
-                    None => ret!(tri!(fueled!(f => regs.take(stack, a, &mut cx!(ex, f))))),
+                    None => ret!(or_raise!(
+                        fueled!(f => regs.take(stack, a, &mut cx!(ex, f)))
+                    )),
                 },
                 Op::ReturnLocal(i) => match regs.take_quick(stack, Arg::Local(i)) {
                     Some(v) => ret!(v),
@@ -590,7 +603,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 Op::ExcMatch => {
                     let kind = pop(stack);
                     let err = top(stack);
-                    let m = tri!(unwind::exc_match(err, &kind));
+                    let m = or_raise!(unwind::exc_match(err, &kind));
                     fiber.stack.push(Value::Bool(m));
                 }
                 Op::Raise => {
@@ -624,7 +637,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 Op::ImportFrom(i) => {
                     let m = top(stack).clone();
                     let name = &func.names[i as usize];
-                    let v = tri!(fueled!(f => imports::import_from(ex, f, &m, name)));
+                    let v = or_raise!(fueled!(f => imports::import_from(ex, f, &m, name)));
                     fiber.stack.push(v);
                 }
             }

@@ -20,7 +20,7 @@ pub(crate) fn add_then_store(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: places::At,
+    at: places::PlaceFrame,
     next: Option<&Op>,
 ) -> Option<Result<(), Value>> {
     let n = fiber.stack.len();
@@ -43,7 +43,7 @@ fn run(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: places::At,
+    at: places::PlaceFrame,
     store: Op,
     a: &mut Value,
     b: &Value,
@@ -87,7 +87,7 @@ fn put_back(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: places::At,
+    at: places::PlaceFrame,
     store: Op,
     v: Value,
 ) -> Result<(), Value> {

@@ -6,7 +6,7 @@ use skein_script::bytecode::PlaceBase;
 
 use super::calls::{self, Flow, pop_args};
 use super::exec::Exec;
-use super::places::{At, Root, parts_start, read_place, resolve_root, with_root};
+use super::places::{PlaceFrame, Root, parts_start, read_place, resolve_root, with_root};
 use crate::fiber::Fiber;
 use crate::methods;
 use crate::value::Value;
@@ -28,7 +28,7 @@ pub(crate) fn call_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     call: PlaceCall,
 ) -> Result<Flow, Value> {
     if call.depth == 0

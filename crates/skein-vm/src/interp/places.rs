@@ -27,7 +27,7 @@ pub(super) enum Root<'p> {
 /// The frame a place op runs in: its function, where its locals start and
 /// its module (whose globals `PlaceBase::Global` names).
 #[derive(Clone, Copy)]
-pub(crate) struct At<'p> {
+pub(crate) struct PlaceFrame<'p> {
     pub func: &'p Function,
     pub base: usize,
     pub module: usize,
@@ -53,12 +53,12 @@ pub(super) fn resolve_root<'p>(
     ex: &mut Exec,
     fiber: &Fiber,
     fuel: &mut u64,
-    at: At<'p>,
+    at: PlaceFrame<'p>,
     base: PlaceBase,
     keys_at: usize,
     binding: bool,
 ) -> Result<Root<'p>, Value> {
-    let At {
+    let PlaceFrame {
         func,
         base: frame_base,
         module,
@@ -187,7 +187,7 @@ pub(crate) fn load_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
@@ -204,7 +204,7 @@ pub(crate) fn store_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
@@ -218,7 +218,7 @@ pub(crate) fn store_place_value(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     depth: u8,
     v: Value,
@@ -266,7 +266,7 @@ fn on_last_key(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     d: usize,
     f: &mut dyn FnMut(&mut Value, &Value, &mut Cx) -> Result<(), Value>,
@@ -293,7 +293,7 @@ pub(crate) fn release_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     depth: u8,
     a: &Value,
@@ -325,7 +325,7 @@ pub(crate) fn del_place(
     ex: &mut Exec,
     fiber: &mut Fiber,
     fuel: &mut u64,
-    at: At,
+    at: PlaceFrame,
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
