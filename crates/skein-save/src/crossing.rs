@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 
 use bevy_ecs::world::World;
 use serde::{Deserialize, Serialize};
-use skein_vm::{Limits, Value};
-use skein_world::{Code, Natives, Scheduler, WorldOptions};
+use skein_vm::Value;
+use skein_world::{Code, Natives, Scheduler};
 
 use crate::error::{FieldPath, LoadError, Problem, SaveError};
 use crate::names::NativeNames;
-use crate::resolve::{IdTable, MapResolve};
+use crate::resolve::{MapResolve, limits_of};
 use crate::values::{Decoder, EncodeRefs, Encoder, Place, ValueRec};
 
 /// Writes ids as they are, noting the channels and tasklets met (their
@@ -73,16 +73,8 @@ pub fn decode_value(world: &World, bytes: &[u8]) -> Result<Value, LoadError> {
     let program = world.resource::<Code>().0.clone();
     let natives = NativeNames::of(world.resource::<Natives>());
     let main = world.resource::<Scheduler>().main;
-    let resolve = MapResolve {
-        program: &program,
-        natives: &natives,
-        tasklets: IdTable::Same,
-        channels: IdTable::Same,
-        main: (main != 0).then_some(main),
-    };
-    let limits = world
-        .get_resource::<WorldOptions>()
-        .map_or_else(Limits::default, |o| o.limits);
+    let resolve = MapResolve::same_ids(&program, &natives, main);
+    let limits = limits_of(world);
     let root = FieldPath::root();
     let dec = Decoder::new(&c.table, &resolve, limits, &root.field("table"))?;
     dec.decode(&c.root, Place::Plain, &root.field("root"))

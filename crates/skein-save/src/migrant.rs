@@ -15,7 +15,7 @@ use std::sync::Arc;
 use bevy_ecs::resource::Resource;
 use bevy_ecs::world::World;
 use skein_script::bytecode::Program;
-use skein_vm::{Fiber, Limits};
+use skein_vm::Fiber;
 use skein_world::shard::ShardLink;
 use skein_world::{Code, Natives, Scheduler, TaskletFiber, TaskletState, WorldOptions};
 
@@ -23,7 +23,7 @@ use crate::error::{FieldPath, LoadError, Problem, SaveError};
 use crate::format::{Body, Header, ModuleRec, SaveFile, SaveKind, Status, TickStateRec, Wait};
 use crate::names::{NativeNames, changed_functions, module_recs, saved_hashes};
 use crate::registry::{IdMap, registry_of};
-use crate::resolve::{IdTable, MapResolve};
+use crate::resolve::{MapResolve, limits_of};
 use crate::staging::{check_ids, stage};
 use crate::tasklet::tasklet_rec;
 use crate::values::{Decoder, Encoder};
@@ -181,16 +181,8 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
     let (main, tick) = (sched.main, sched.tick);
     let verified = crate::check::verified_for(world, &program)?;
     let natives = NativeNames::of(world.resource::<Natives>());
-    let resolve = MapResolve {
-        program: &program,
-        natives: &natives,
-        tasklets: IdTable::Same,
-        channels: IdTable::Same,
-        main: (main != 0).then_some(main),
-    };
-    let limits = world
-        .get_resource::<WorldOptions>()
-        .map_or_else(Limits::default, |o| o.limits);
+    let resolve = MapResolve::same_ids(&program, &natives, main);
+    let limits = limits_of(world);
     let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;
     let registry = registry_of(world);
     let (mut staged, _) = stage(

@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
+use bevy_ecs::world::World;
 use skein_script::bytecode::{FuncRef, Program};
+use skein_vm::Limits;
 use skein_vm::value::ModRef;
+use skein_world::WorldOptions;
 
 use crate::error::Problem;
 use crate::names::{self, NativeNames};
@@ -56,6 +59,28 @@ pub(crate) struct MapResolve<'a> {
     pub channels: IdTable,
     /// The loading world's main, for `Main` references.
     pub main: Option<u64>,
+}
+
+impl<'a> MapResolve<'a> {
+    /// References kept as they are (cluster-wide ids), for what crosses
+    /// between shards into a world whose main tasklet is `main` (0: none).
+    pub fn same_ids(program: &'a Program, natives: &'a NativeNames, main: u64) -> Self {
+        MapResolve {
+            program,
+            natives,
+            tasklets: IdTable::Same,
+            channels: IdTable::Same,
+            main: (main != 0).then_some(main),
+        }
+    }
+}
+
+/// The limits a value loaded into `world` is checked against: the world's
+/// own, or the defaults.
+pub(crate) fn limits_of(world: &World) -> Limits {
+    world
+        .get_resource::<WorldOptions>()
+        .map_or_else(Limits::default, |o| o.limits)
 }
 
 impl Resolve for MapResolve<'_> {

@@ -3,33 +3,16 @@
 //! conformance scripts, at several tick boundaries, so readers, golden files
 //! and delta chains cannot tell which path wrote a file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+#[path = "common/scripts.rs"]
+mod scripts;
+use scripts::scripts_in;
 
 use skein_save::snapshot::Snapshot;
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, to_bytes};
 use skein_world::{Simulation, WorldOptions};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn scripts_in(folder: &str) -> Vec<PathBuf> {
-    let mut dirs = vec![root().join(folder)];
-    let mut v = Vec::new();
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "sk") {
-                v.push(p);
-            }
-        }
-    }
-    v.sort();
-    v
-}
 
 fn sim() -> Simulation {
     let mut s = Simulation::new(WorldOptions {

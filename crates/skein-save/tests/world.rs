@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "common/scripts.rs"]
+mod scripts;
+use scripts::scripts_in;
+
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
@@ -14,28 +18,6 @@ use skein_world::{Simulation, WorldOptions};
 /// `functions/recursion.sk`, takes ~500 ticks): a script cut off by this
 /// cap in the straight run but not after a split would compare unequal.
 const MAX_TICKS: u64 = 1000;
-
-/// Every `.sk` under `folder` (relative to the workspace root), recursively.
-fn scripts_in(folder: &str) -> Vec<PathBuf> {
-    let mut dirs = vec![
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(folder),
-    ];
-    let mut v = Vec::new();
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "sk") {
-                v.push(p);
-            }
-        }
-    }
-    v.sort();
-    v
-}
 
 fn sim(tick_budget: u64) -> Simulation {
     let mut sim = Simulation::new(WorldOptions {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bevy_ecs::world::World;
-use skein_vm::{Fiber, Limits, Value};
+use skein_vm::{Fiber, Value};
 use skein_world::components::Wait as WWait;
 use skein_world::{
     ChannelState, Code, NativeCall, NativeQueue, Natives, RunCounters, Scheduler, TaskletFiber,
@@ -132,9 +132,7 @@ fn load_or_check(
         channels: IdTable::new(channel_map),
         main: (main != 0).then_some(main),
     };
-    let limits = world
-        .get_resource::<skein_world::WorldOptions>()
-        .map_or_else(Limits::default, |o| o.limits);
+    let limits = crate::resolve::limits_of(world);
     let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;
     let mut roots = Vec::with_capacity(body.roots.len());
     for (i, r) in body.roots.iter().enumerate() {
