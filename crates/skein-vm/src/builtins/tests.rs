@@ -3,21 +3,9 @@
 
 use super::*;
 use crate::context::Limits;
-use crate::format::testing::{err_text, lit, outcome, repr, with_cx, with_limits};
-
-fn kwargs(v: &Value) -> KwArgs {
-    match v {
-        Value::Dict(d) => d
-            .map
-            .values()
-            .map(|(k, v)| match k {
-                Value::Str(s) => (Arc::from(s.as_str()), v.clone()),
-                other => panic!("kw name {other:?}"),
-            })
-            .collect(),
-        other => panic!("kwargs {other:?}"),
-    }
-}
+use crate::format::testing::{
+    assert_table, err_text, kwargs, lit, outcome, repr, text, with_cx, with_limits,
+};
 
 fn call_named(name: &str, args: Value, kw: KwArgs) -> (String, String) {
     let Value::List(args) = args else { panic!() };
@@ -32,32 +20,16 @@ fn call_named(name: &str, args: Value, kw: KwArgs) -> (String, String) {
 
 #[test]
 fn builtins_match_python() {
-    let mut bad = Vec::new();
-    for line in include_str!("../testdata/builtins.tsv").lines() {
-        let f: Vec<&str> = line.split('\t').collect();
+    assert_table(include_str!("../testdata/builtins.tsv"), |f| {
         let (got, printed) = call_named(f[0], lit(f[1]), kwargs(&lit(f[2])));
-        let want_printed = repr_text(f[3]);
-        let want = repr_text(f[4]);
-        if got != want || printed != want_printed {
-            bad.push(format!(
+        let (want_printed, want) = (text(f[3]), text(f[4]));
+        (got != want || printed != want_printed).then(|| {
+            format!(
                 "{}{} {}: got {got:?} printing {printed:?}, python {want:?} printing {want_printed:?}",
                 f[0], f[1], f[2]
-            ));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
-}
-
-fn repr_text(s: &str) -> String {
-    match lit(s) {
-        Value::Str(s) => s.as_str().to_owned(),
-        other => panic!("{other:?}"),
-    }
+            )
+        })
+    });
 }
 
 #[test]

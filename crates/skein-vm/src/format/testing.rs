@@ -7,7 +7,7 @@ use std::sync::Arc;
 use skein_script::bytecode::Program;
 
 use crate::context::{Cx, Limits};
-use crate::host::Host;
+use crate::host::{Host, KwArgs};
 use crate::value::{Dict, Value};
 
 #[derive(Default)]
@@ -65,6 +65,46 @@ pub fn outcome(r: &Result<Value, Value>) -> String {
         Ok(v) => repr(v),
         Err(e) => err_text(e),
     }
+}
+
+/// The text of a str literal (tables hold CPython's `repr` of each
+/// expected text, so quotes and escapes survive the tab-separated file).
+pub fn text(src: &str) -> String {
+    match lit(src) {
+        Value::Str(s) => s.as_str().to_owned(),
+        other => panic!("expected a str literal, got {other:?}"),
+    }
+}
+
+/// Keyword arguments from a dict literal of names to values.
+pub fn kwargs(v: &Value) -> KwArgs {
+    match v {
+        Value::Dict(d) => d
+            .map
+            .values()
+            .map(|(k, v)| match k {
+                Value::Str(s) => (Arc::from(s.as_str()), v.clone()),
+                other => panic!("kw name {other:?}"),
+            })
+            .collect(),
+        other => panic!("kwargs {other:?}"),
+    }
+}
+
+/// Runs `check` on the fields of each line of a tab-separated table and
+/// fails listing every line it describes as a mismatch, so one run shows
+/// all the cases a change broke rather than the first.
+pub fn assert_table(table: &str, mut check: impl FnMut(&[&str]) -> Option<String>) {
+    let bad: Vec<String> = table
+        .lines()
+        .filter_map(|line| check(&line.split('\t').collect::<Vec<_>>()))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 /// Reads a Python literal: `None True False`, ints, floats (`inf`, `nan`),

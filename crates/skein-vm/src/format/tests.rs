@@ -2,37 +2,17 @@
 
 use std::sync::Arc;
 
-use super::testing::{err_text, lit, with_cx};
+use super::testing::{assert_table, err_text, lit, text, with_cx};
 use crate::kind::Kind;
 use crate::value::ErrorObj;
 use crate::value::{ModRef, TypeTag, Value};
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::Str(s) => s.as_str().to_owned(),
-        other => panic!("expected a str literal, got {other:?}"),
-    }
-}
-
 fn check_table(table: &str, run: impl Fn(&[&str]) -> String) {
-    let mut bad = Vec::new();
-    for line in table.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        let want = text(&lit(f[f.len() - 1]));
-        let got = run(&f);
-        if got != want {
-            bad.push(format!(
-                "{:?}: got {got:?}, python {want:?}",
-                &f[..f.len() - 1]
-            ));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert_table(table, |f| {
+        let (cases, want) = f.split_at(f.len() - 1);
+        let (got, want) = (run(f), text(want[0]));
+        (got != want).then(|| format!("{cases:?}: got {got:?}, python {want:?}"))
+    });
 }
 
 #[test]
@@ -42,8 +22,8 @@ fn repr_and_str_match_python() {
         let f: Vec<&str> = line.split('\t').collect();
         let v = lit(f[0]);
         let (r, s) = with_cx(|cx| (super::repr(&v, cx), super::str(&v, cx))).0;
-        assert_eq!(r, text(&lit(f[1])), "repr of {}", f[0]);
-        assert_eq!(s, text(&lit(f[2])), "str of {}", f[0]);
+        assert_eq!(r, text(f[1]), "repr of {}", f[0]);
+        assert_eq!(s, text(f[2]), "str of {}", f[0]);
     }
 }
 

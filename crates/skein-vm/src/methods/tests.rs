@@ -4,36 +4,13 @@
 use std::sync::Arc;
 
 use crate::context::Limits;
-use crate::format::testing::{lit, outcome, repr, with_limits};
+use crate::format::testing::{assert_table, kwargs, lit, outcome, repr, text, with_limits};
 use crate::host::KwArgs;
 use crate::value::Value;
 
-fn text(s: &str) -> String {
-    match lit(s) {
-        Value::Str(s) => s.as_str().to_owned(),
-        other => panic!("{other:?}"),
-    }
-}
-
-fn kwargs(v: &Value) -> KwArgs {
-    match v {
-        Value::Dict(d) => d
-            .map
-            .values()
-            .map(|(k, v)| match k {
-                Value::Str(s) => (Arc::from(s.as_str()), v.clone()),
-                other => panic!("kw name {other:?}"),
-            })
-            .collect(),
-        other => panic!("kwargs {other:?}"),
-    }
-}
-
 #[test]
 fn methods_match_python() {
-    let mut bad = Vec::new();
-    for line in include_str!("../testdata/methods.tsv").lines() {
-        let f: Vec<&str> = line.split('\t').collect();
+    assert_table(include_str!("../testdata/methods.tsv"), |f| {
         let mut recv = lit(f[0]);
         let Value::List(args) = lit(f[2]) else {
             panic!()
@@ -44,22 +21,16 @@ fn methods_match_python() {
         })
         .0;
         let after = repr(&recv);
+        // The cached size stays exact through every mutation.
+        assert_eq!(recv.size(), lit(&after).size(), "size after {f:?}");
         let (want, want_after) = (text(f[4]), text(f[5]));
-        if got != want || after != want_after {
-            bad.push(format!(
+        (got != want || after != want_after).then(|| {
+            format!(
                 "{}.{}{} {}: got {got:?} leaving {after}, python {want:?} leaving {want_after}",
                 f[0], f[1], f[2], f[3]
-            ));
-        }
-        // The cached size stays exact through every mutation.
-        assert_eq!(recv.size(), lit(&after).size(), "size after {line}");
-    }
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+            )
+        })
+    });
 }
 
 #[test]

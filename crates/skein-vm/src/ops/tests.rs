@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::context::Limits;
-use crate::format::testing::{err_text, lit, outcome, repr, with_cx, with_limits};
+use crate::format::testing::{assert_table, err_text, lit, outcome, repr, with_cx, with_limits};
 use crate::value::RangeObj;
 
 fn binop(s: &str) -> BinOp {
@@ -48,46 +48,18 @@ fn bin(a: &str, op: &str, b: &str) -> String {
 
 #[test]
 fn binary_table_matches_python() {
-    let mut bad = Vec::new();
-    let table = include_str!("../testdata/binary.tsv");
-    for line in table.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
+    assert_table(include_str!("../testdata/binary.tsv"), |f| {
         let got = bin(f[0], f[1], f[2]);
-        if got != f[3] {
-            bad.push(format!(
-                "{} {} {}: got {got:?}, python {:?}",
-                f[0], f[1], f[2], f[3]
-            ));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+        (got != f[3]).then(|| format!("{} {} {}: got {got:?}, python {:?}", f[0], f[1], f[2], f[3]))
+    });
 }
 
 #[test]
 fn compare_table_matches_python() {
-    let mut bad = Vec::new();
-    let table = include_str!("../testdata/compare.tsv");
-    for line in table.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
+    assert_table(include_str!("../testdata/compare.tsv"), |f| {
         let got = outcome(&compare(cmpop(f[1]), &lit(f[0]), &lit(f[2])));
-        if got != f[3] {
-            bad.push(format!(
-                "{} {} {}: got {got:?}, python {:?}",
-                f[0], f[1], f[2], f[3]
-            ));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+        (got != f[3]).then(|| format!("{} {} {}: got {got:?}, python {:?}", f[0], f[1], f[2], f[3]))
+    });
 }
 
 #[test]
