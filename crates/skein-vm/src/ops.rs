@@ -20,7 +20,7 @@ pub use index::{
 };
 pub use inplace::{add_assign_in_place, same_container};
 pub use iter::{
-    check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack,
+    check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack, update_pair,
 };
 
 pub use crate::context::charge;

@@ -7,7 +7,7 @@ use crate::errors::{check_size, int_overflow, type_error, value_error};
 use crate::format::{str_repr, type_name};
 use crate::host::KwArgs;
 use crate::num::float_to_int;
-use crate::ops::{charge, items_of};
+use crate::ops::charge;
 use crate::value::{Dict, Value};
 
 pub(super) fn to_int(args: Vec<Value>, kwargs: KwArgs) -> Result<Value, Value> {
@@ -162,23 +162,7 @@ pub(super) fn to_dict(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<V
             charge(cx, pairs.len() as u64);
             let mut d = Dict::new();
             for (i, p) in pairs.iter().enumerate() {
-                crate::ops::check_len(p, cx)?;
-                let kv = items_of(p).ok_or_else(|| {
-                    type_error(format!(
-                        "cannot convert dictionary update sequence element #{i} to a sequence"
-                    ))
-                })?;
-                if kv.len() != 2 {
-                    return Err(value_error(format!(
-                        "dictionary update sequence element #{i} has length {}; 2 is required",
-                        kv.len()
-                    )));
-                }
-                let mut kv = kv.into_iter();
-                let (k, v) = (
-                    kv.next().unwrap_or(Value::None),
-                    kv.next().unwrap_or(Value::None),
-                );
+                let (k, v) = crate::ops::update_pair(i, p, cx)?;
                 d.insert(k, v)?;
             }
             d

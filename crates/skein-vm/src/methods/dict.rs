@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use super::args::{arity, no_kwargs};
 use crate::context::Cx;
-use crate::errors::{attribute_error, check_size, key_error, type_error, value_error};
+use crate::errors::{attribute_error, check_size, key_error};
 use crate::host::KwArgs;
-use crate::ops::{charge, items_of};
+use crate::ops::charge;
 use crate::value::{Dict, Key, Value};
 
 pub(super) const METHODS: &[&str] = &[
@@ -114,19 +114,7 @@ pub(super) fn call(
                 Some(v) => {
                     let items = crate::ops::iter_items(v, cx)?;
                     for (i, p) in items.iter().enumerate() {
-                        crate::ops::check_len(p, cx)?;
-                        let kv = items_of(p).ok_or_else(|| {
-                            type_error(format!(
-                                "cannot convert dictionary update sequence element #{i} to a sequence"
-                            ))
-                        })?;
-                        if kv.len() != 2 {
-                            return Err(value_error(format!(
-                                "dictionary update sequence element #{i} has length {}; 2 is required",
-                                kv.len()
-                            )));
-                        }
-                        pairs.push((kv[0].clone(), kv[1].clone()));
+                        pairs.push(crate::ops::update_pair(i, p, cx)?);
                     }
                 }
             }

@@ -40,6 +40,24 @@ pub fn iter_items(v: &Value, cx: &Cx) -> Result<Vec<Value>, Value> {
     items_of(v).ok_or_else(|| not_iterable(v))
 }
 
+/// Element `i` of the iterable given to `dict(...)` or `d.update(...)` as a
+/// key and value: it must itself be an iterable of exactly two items.
+pub fn update_pair(i: usize, p: &Value, cx: &Cx) -> Result<(Value, Value), Value> {
+    check_len(p, cx)?;
+    let kv = items_of(p).ok_or_else(|| {
+        type_error(format!(
+            "cannot convert dictionary update sequence element #{i} to a sequence"
+        ))
+    })?;
+    match <[Value; 2]>::try_from(kv) {
+        Ok([k, v]) => Ok((k, v)),
+        Err(kv) => Err(value_error(format!(
+            "dictionary update sequence element #{i} has length {}; 2 is required",
+            kv.len()
+        ))),
+    }
+}
+
 /// The number of items `items_of` would give, without making them.
 pub fn len_of(v: &Value) -> Option<u64> {
     match v {
