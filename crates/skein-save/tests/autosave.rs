@@ -11,13 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use skein_save::autosave::{self, AutosaveOptions};
-use skein_save::world_load::{CodePolicy, load_world};
-use skein_save::world_save::save_world;
-use skein_save::{Encoding, read_file, to_bytes};
+use skein_save::{Encoding, read_file};
 use skein_world::{Scheduler, Simulation, WorldOptions};
 
 mod common;
-use common::ticks;
+use common::{kept_files, resume_in, straight_save, tick_until_written, ticks};
 
 /// Every tasklet changes its locals, a shared list and the generator every
 /// tick, and prints now and then.
@@ -94,19 +92,10 @@ fn scratch(tag: &str) -> PathBuf {
     common::scratch("autosave", tag)
 }
 
-/// The save of a world run straight to tick `k`.
-fn reference_bytes(k: u64, encoding: Encoding) -> Vec<u8> {
-    let mut s = mixed();
-    ticks(&mut s, k);
-    to_bytes(&save_world(&s.world).expect("saves"), encoding).expect("encodes")
-}
-
 fn resume(path: &Path) -> Simulation {
-    let save = read_file(path).expect("reads");
     let mut s = Simulation::new(WorldOptions::default());
     skein_save::pickle::install(&mut s.world);
-    load_world(&mut s.world, &save, CodePolicy::Saved).expect("loads");
-    s
+    resume_in(s, path)
 }
 
 /// A hook that holds up the write of tick `tick` until the test lets it go.
@@ -132,13 +121,7 @@ fn each_autosave_is_one_tick_boundary_whatever_runs_during_the_write() {
     // between the snapshot and its encoding.
     opts.before_write = Some(Arc::new(|_| std::thread::sleep(Duration::from_millis(15))));
     autosave::enable(&mut s, opts);
-    let written = |s: &Simulation| s.world.resource::<autosave::Autosave>().stats().written;
-    let mut n = 0;
-    while written(&s) < 3 && n < 3000 {
-        s.tick();
-        n += 1;
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    let n = tick_until_written(&mut s, 3);
     let stats = autosave::finish(&mut s.world).expect("installed");
     assert!(stats.written >= 3, "{stats:?}");
     assert!(
@@ -147,15 +130,13 @@ fn each_autosave_is_one_tick_boundary_whatever_runs_during_the_write() {
     );
     assert_eq!(stats.failed, 0);
     assert_eq!(stats.written + stats.skipped, n / 3, "{stats:?}");
-    let mut files = vec![path.clone()];
-    files.extend((1..stats.written as usize).map(|n| autosave::files::rotated(&path, n)));
     let mut seen = Vec::new();
-    for f in &files {
+    for f in &kept_files(&path, stats.written) {
         let bytes = std::fs::read(f).expect("autosave file");
         let tick = read_file(f).expect("reads").header.tick;
         assert_eq!(tick % 3, 0);
         assert!(
-            bytes == reference_bytes(tick, Encoding::Binary),
+            bytes == straight_save(mixed, tick, Encoding::Binary),
             "{} (tick {tick}) differs from a run stopped at that tick",
             f.display()
         );

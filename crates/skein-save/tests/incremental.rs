@@ -15,13 +15,12 @@ use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 use skein_save::autosave::{self, AutosaveOptions};
 use skein_save::registry::SaveRegistry;
-use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, read_file, to_bytes};
 use skein_world::{Scheduler, Simulation, SkeinSystems, TaskletState, WorldOptions};
 
 mod common;
-use common::ticks;
+use common::{kept_files, resume_in, straight_save, tick_until_written, ticks};
 
 /// Workers that change every tick beside sleepers and channel receivers
 /// that stay unchanged for many ticks, a tasklet that ends, and one made
@@ -132,18 +131,6 @@ fn scratch(tag: &str) -> PathBuf {
     common::scratch("incr", tag)
 }
 
-fn reference_bytes(make: fn() -> Simulation, k: u64) -> Vec<u8> {
-    let mut s = make();
-    ticks(&mut s, k);
-    to_bytes(&save_world(&s.world).expect("saves"), Encoding::Binary).expect("encodes")
-}
-
-fn resume_in(mut s: Simulation, path: &Path) -> Simulation {
-    let save = read_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    load_world(&mut s.world, &save, CodePolicy::Saved).expect("loads");
-    s
-}
-
 fn resume(path: &Path) -> Simulation {
     resume_in(world(false), path)
 }
@@ -175,27 +162,19 @@ fn check_every_kept_autosave(encoding: Encoding, name: &str, host: bool) {
     // Ticks run between each snapshot and its encoding.
     opts.before_write = Some(Arc::new(|_| std::thread::sleep(Duration::from_millis(5))));
     autosave::enable(&mut s, opts);
-    let written = |s: &Simulation| s.world.resource::<autosave::Autosave>().stats().written;
-    let mut n = 0;
-    while written(&s) < 9 && n < 3000 {
-        ticks(&mut s, 1);
-        n += 1;
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    tick_until_written(&mut s, 9);
     let stats = autosave::finish(&mut s.world).expect("installed");
     assert_eq!(stats.failed, 0);
     let deltas: Vec<u64> = stats.sizes.iter().filter(|s| s.1).map(|s| s.0).collect();
     let fulls: Vec<u64> = stats.sizes.iter().filter(|s| !s.1).map(|s| s.0).collect();
     assert!(deltas.len() >= 5 && fulls.len() >= 2, "{stats:?}");
-    let mut files = vec![path.clone()];
-    files.extend((1..stats.written as usize).map(|n| autosave::files::rotated(&path, n)));
     let mut seen = Vec::new();
-    for f in &files {
+    for f in &kept_files(&path, stats.written) {
         let mut r = resume_in(world(host), f);
         let tick = r.world.resource::<Scheduler>().tick;
         let again = to_bytes(&save_world(&r.world).expect("saves"), Encoding::Binary);
         assert!(
-            again.expect("encodes") == reference_bytes(make, tick),
+            again.expect("encodes") == straight_save(make, tick, Encoding::Binary),
             "{} (tick {tick}) differs from a run stopped at that tick",
             f.display()
         );
