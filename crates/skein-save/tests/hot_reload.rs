@@ -2,27 +2,17 @@
 //! the save records both, loads back into a fresh world that saves to the
 //! same bytes, and resumes exactly (same output as the world that went on).
 
-use std::collections::BTreeMap;
-
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_script::bytecode::Program;
-use skein_script::loader::{SourceResolver, load_program_with};
+use skein_script::loader::{MemoryFiles, load_program_with};
 use skein_world::{Simulation, WorldOptions, reload, start_main};
 
-struct Files(BTreeMap<&'static str, &'static str>);
-
-impl SourceResolver for Files {
-    fn resolve(&self, name: &str, _from: &str) -> Option<(String, String)> {
-        let path = format!("{name}.sk");
-        self.0.get(path.as_str()).map(|s| (path, s.to_string()))
-    }
-}
-
-fn load(sim: &Simulation, files: &Files) -> Program {
+fn load(sim: &Simulation, files: &MemoryFiles) -> Program {
     let opts = skein_world::load_options(&sim.world);
-    load_program_with("guard", "guard.sk", files.0["guard.sk"], files, &opts).expect("compiles")
+    let main = files.source("guard.sk").expect("guard.sk");
+    load_program_with("guard", "guard.sk", main, files, &opts).expect("compiles")
 }
 
 const V1: &str = "\
@@ -95,13 +85,13 @@ fn run_to_idle(sim: &mut Simulation, out: &mut String) {
 fn a_save_with_two_versions_live_resumes_exactly() {
     for enc in [Encoding::Pretty, Encoding::Binary] {
         let mut s = sim();
-        let v1 = Files(BTreeMap::from([("guard.sk", V1)]));
+        let v1 = MemoryFiles::new([("guard.sk", V1)]);
         let program = load(&s, &v1);
         start_main(&mut s.world, program).expect("starts");
         let mut before = String::new();
         s.tick();
         drain(&mut s, &mut before);
-        let v2 = Files(BTreeMap::from([("guard.sk", V2), ("helper.sk", HELPER)]));
+        let v2 = MemoryFiles::new([("guard.sk", V2), ("helper.sk", HELPER)]);
         let fresh = load(&s, &v2);
         let report = reload::swap(&mut s.world, &fresh).expect("swaps");
         // Main's top level and `slow(0)` are in code that changed.

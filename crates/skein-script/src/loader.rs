@@ -15,8 +15,8 @@ use crate::compiler::{CompileOptions, SimpleEnv, compile_module};
 use crate::diag::CompileError;
 use crate::parser::parse_module;
 use crate::verify::verify_program;
-pub use find::SourceResolver;
 use find::{FileFinder, Finder, Found, ResolverFinder, io_message};
+pub use find::{MemoryFiles, SourceResolver};
 
 mod find;
 

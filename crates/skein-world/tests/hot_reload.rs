@@ -3,42 +3,27 @@
 //! already inside a changed function, compile errors keeping the old code,
 //! and the whole sequence coming out the same every time.
 
-use std::collections::BTreeMap;
-
 use skein_script::bytecode::Program;
-use skein_script::loader::{SourceResolver, load_program_with};
+use skein_script::loader::{MemoryFiles, load_program_with};
 use skein_world::reload::{self, ReloadError};
 use skein_world::{Simulation, WorldOptions, start_main};
 
-/// Scripts by file name, standing in for a folder being edited.
-struct Files(BTreeMap<String, String>);
-
-impl SourceResolver for Files {
-    fn resolve(&self, name: &str, _from: &str) -> Option<(String, String)> {
-        let path = format!("{name}.sk");
-        self.0.get(&path).map(|s| (path, s.clone()))
-    }
-}
-
-fn load(sim: &Simulation, files: &Files) -> Result<Program, skein_script::loader::LoadError> {
+fn load(sim: &Simulation, files: &MemoryFiles) -> Result<Program, skein_script::loader::LoadError> {
     let opts = skein_world::load_options(&sim.world);
-    load_program_with("npc", "npc.sk", &files.0["npc.sk"], files, &opts)
+    let main = files.source("npc.sk").expect("npc.sk");
+    load_program_with("npc", "npc.sk", main, files, &opts)
 }
 
-fn start(files: &Files) -> Simulation {
+fn start(files: &MemoryFiles) -> Simulation {
     let mut sim = Simulation::new(WorldOptions::default());
     let program = load(&sim, files).expect("compiles");
     start_main(&mut sim.world, program).expect("starts");
     sim
 }
 
-fn files(pairs: &[(&str, &str)]) -> Files {
-    Files(
-        pairs
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.to_string()))
-            .collect(),
-    )
+/// Scripts by file name, standing in for a folder being edited.
+fn files(pairs: &[(&str, &str)]) -> MemoryFiles {
+    MemoryFiles::new(pairs.iter().copied())
 }
 
 const NPC_V1: &str = "\

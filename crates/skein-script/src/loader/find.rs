@@ -2,6 +2,7 @@
 //! own, then the search path), or a [`SourceResolver`] for scripts that are
 //! not files.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A module's source as a finder found it.
@@ -22,6 +23,38 @@ pub trait SourceResolver {
     /// resolver gave out, `""` for the main script's folder) → its path
     /// relative to its root and its source.
     fn resolve(&self, name: &str, from_dir: &str) -> Option<(String, String)>;
+}
+
+/// Scripts held in memory as one folder, keyed by file name (`npc.sk`):
+/// module `npc` resolves to the file `npc.sk` whichever file imports it.
+/// For scripts that come from an editor buffer, a network message or a test
+/// rather than from disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryFiles(pub BTreeMap<String, String>);
+
+impl MemoryFiles {
+    /// The folder holding these `(file name, source)` pairs.
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        MemoryFiles(
+            files
+                .into_iter()
+                .map(|(f, s)| (f.to_owned(), s.to_owned()))
+                .collect(),
+        )
+    }
+
+    /// The source of file `file`, if the folder holds it.
+    pub fn source(&self, file: &str) -> Option<&str> {
+        self.0.get(file).map(String::as_str)
+    }
+}
+
+impl SourceResolver for MemoryFiles {
+    fn resolve(&self, name: &str, _from_dir: &str) -> Option<(String, String)> {
+        let file = format!("{name}.sk");
+        let source = self.source(&file)?.to_owned();
+        Some((file, source))
+    }
 }
 
 /// How the loader looks modules up: on disk, or through a [`SourceResolver`].

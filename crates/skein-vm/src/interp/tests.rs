@@ -48,21 +48,12 @@ fn adhoc() {
 
 /// Runs module `main` of several sources (name, source); output plus report.
 fn run_modules(modules: &[(&str, &str)]) -> String {
-    struct Files(Vec<(String, String)>);
-    impl skein_script::loader::SourceResolver for Files {
-        fn resolve(&self, name: &str, _from: &str) -> Option<(String, String)> {
-            self.0
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(n, s)| (format!("{n}.sk"), s.clone()))
-        }
-    }
-    let files = Files(
-        modules
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.to_string()))
-            .collect(),
-    );
+    let file_names: Vec<(String, &str)> = modules
+        .iter()
+        .map(|(n, s)| (format!("{n}.sk"), *s))
+        .collect();
+    let files =
+        skein_script::loader::MemoryFiles::new(file_names.iter().map(|(f, s)| (f.as_str(), *s)));
     let (main, src) = modules[0];
     let program = skein_script::loader::load_program_with(
         main,
