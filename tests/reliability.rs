@@ -20,6 +20,8 @@ mod scripts;
 
 use std::path::{Path, PathBuf};
 
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 use skein_world::{Simulation, WorldOptions};
 
 /// The workspace root.
@@ -60,19 +62,13 @@ fn rss_bytes() -> u64 {
         .map_or(0, |pages| pages * 4096)
 }
 
-/// A small deterministic generator (seeded runs are repeatable).
-struct Lcg(u64);
+/// A seeded generator for the tests' random choices, so a failing run can
+/// be repeated.
+fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
 
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
+/// A number in `0..n` (0 when `n` is 0).
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    rng.next_u64() % n.max(1)
 }

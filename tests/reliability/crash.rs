@@ -20,7 +20,7 @@ use skein_save::read_file;
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_world::WorldOptions;
 
-use crate::{Lcg, sim_with};
+use crate::{below, rng, sim_with};
 
 /// Every tasklet sleeps a tick or three, holding a few values, forever.
 const SCRIPT: &str = "
@@ -122,12 +122,12 @@ fn kill_loop(ext: &str, seed: u64) {
     let window = (first + one * 3).as_millis() as u64;
     eprintln!("{ext}: {n} tasklets, first save after {first:?}, then every {one:?}");
 
-    let mut rng = Lcg(seed);
+    let mut rng = rng(seed);
     let mut last = std::fs::read(&save).expect("first save");
     let (mut same, mut newer) = (0, 0);
     for k in 0..kills {
         let mut child = start(&script, &save, n);
-        std::thread::sleep(Duration::from_millis(rng.below(window)));
+        std::thread::sleep(Duration::from_millis(below(&mut rng, window)));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         let now = std::fs::read(&save).expect("the save is never missing");
@@ -209,11 +209,11 @@ fn autosave_kill_loop(ext: &str, seed: u64, full_every: u64) {
     let window = (first + one * 3).as_millis() as u64;
     eprintln!("autosave {ext}: {n} tasklets, first after {first:?}, then every {one:?}");
 
-    let mut rng = Lcg(seed);
+    let mut rng = rng(seed);
     let mut ticks = Vec::new();
     for k in 0..kills {
         let mut child = start_with(&script, n, &args);
-        std::thread::sleep(Duration::from_millis(rng.below(window)));
+        std::thread::sleep(Duration::from_millis(below(&mut rng, window)));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         match loads(&save) {

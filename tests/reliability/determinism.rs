@@ -7,7 +7,7 @@ use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::{Simulation, WorldOptions};
 
-use crate::{Lcg, sim_with};
+use crate::{below, rng, sim_with};
 
 /// Producers and consumers on channels of both preferences, random numbers
 /// from the world's generator, sleepers, a try/finally, a
@@ -93,10 +93,10 @@ fn fifty_save_and_resume_cycles_print_what_one_run_prints() {
     );
 
     // 50 distinct stopping ticks, seeded.
-    let mut rng = Lcg(2026);
+    let mut rng = rng(2026);
     let mut stops = std::collections::BTreeSet::new();
     while stops.len() < 50 {
-        stops.insert(1 + rng.below(ticks - 1));
+        stops.insert(1 + below(&mut rng, ticks - 1));
     }
     let mut s = sim();
     s.load_main_source("stress", SCRIPT).expect("compiles");

@@ -2,6 +2,8 @@
 //! deterministic, versions are checked first, hostile bytes give errors and
 //! never panics, and writes are atomic with a backup.
 
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -251,30 +253,17 @@ fn truncated_files_are_errors_never_panics() {
     }
 }
 
-/// A small deterministic generator for the edits below.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
-
 #[test]
 fn random_byte_edits_never_panic() {
     let save = sample();
-    let mut rng = Lcg(1);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
     for enc in [Encoding::Compact, Encoding::Binary, Encoding::Pretty] {
         let bytes = to_bytes(&save, enc).expect("encodes");
         for _ in 0..3000 {
             let mut b = bytes.clone();
-            for _ in 0..1 + rng.next() % 4 {
-                let i = (rng.next() as usize) % b.len();
-                b[i] = rng.next() as u8;
+            for _ in 0..1 + rng.next_u64() % 4 {
+                let i = (rng.next_u64() as usize) % b.len();
+                b[i] = rng.next_u64() as u8;
             }
             let _ = from_bytes(&b);
         }
