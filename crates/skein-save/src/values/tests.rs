@@ -47,27 +47,22 @@ impl Resolve for Ids {
         })
     }
     fn tasklet(&self, id: u64) -> Result<u64, Problem> {
-        if id < 100 {
-            Ok(id + 1000)
-        } else {
-            Err(Problem::Dangling {
-                what: "tasklet",
-                id,
-            })
-        }
+        below_100(id, 1000, "tasklet")
     }
     fn main(&self) -> Result<u64, Problem> {
         Ok(1)
     }
     fn channel(&self, id: u64) -> Result<u64, Problem> {
-        if id < 100 {
-            Ok(id + 2000)
-        } else {
-            Err(Problem::Dangling {
-                what: "channel",
-                id,
-            })
-        }
+        below_100(id, 2000, "channel")
+    }
+}
+
+/// Ids under 100 exist (moved up by `offset`); the others dangle.
+fn below_100(id: u64, offset: u64, what: &'static str) -> Result<u64, Problem> {
+    if id < 100 {
+        Ok(id + offset)
+    } else {
+        Err(Problem::Dangling { what, id })
     }
 }
 
