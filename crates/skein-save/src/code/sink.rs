@@ -66,6 +66,24 @@ impl HashSink<'_> {
         self.0.text(name);
         self.0.text(variant);
     }
+
+    /// Opens a compound of `len` fields: a struct (`T_STRUCT` and its
+    /// name) or a tuple, sequence or map (`tag` alone).
+    fn open(&mut self, tag: u8, name: Option<&str>, len: usize) -> &mut Self {
+        self.0.tag(tag);
+        if let Some(name) = name {
+            self.0.text(name);
+        }
+        self.0.len(len);
+        self
+    }
+
+    /// Opens an enum variant's compound of `len` fields.
+    fn open_variant(&mut self, name: &str, variant: &str, len: usize) -> &mut Self {
+        self.variant(name, variant);
+        self.0.len(len);
+        self
+    }
 }
 
 impl<'a, 'b> ser::Serializer for &'a mut HashSink<'b> {
@@ -184,20 +202,13 @@ impl<'a, 'b> ser::Serializer for &'a mut HashSink<'b> {
     fn serialize_seq(self, len: Option<usize>) -> Result<Self, SinkError> {
         // Every sequence in hashed code is a slice, whose length is known.
         let len = len.ok_or_else(|| SinkError("sequence of unknown length".into()))?;
-        self.0.tag(T_SEQ);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open(T_SEQ, None, len))
     }
     fn serialize_tuple(self, len: usize) -> Result<Self, SinkError> {
-        self.0.tag(T_SEQ);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open(T_SEQ, None, len))
     }
     fn serialize_tuple_struct(self, name: &'static str, len: usize) -> Result<Self, SinkError> {
-        self.0.tag(T_STRUCT);
-        self.0.text(name);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open(T_STRUCT, Some(name), len))
     }
     fn serialize_tuple_variant(
         self,
@@ -206,21 +217,14 @@ impl<'a, 'b> ser::Serializer for &'a mut HashSink<'b> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self, SinkError> {
-        self.variant(name, variant);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open_variant(name, variant, len))
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Self, SinkError> {
         let len = len.ok_or_else(|| SinkError("map of unknown length".into()))?;
-        self.0.tag(T_MAP);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open(T_MAP, None, len))
     }
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self, SinkError> {
-        self.0.tag(T_STRUCT);
-        self.0.text(name);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open(T_STRUCT, Some(name), len))
     }
     fn serialize_struct_variant(
         self,
@@ -229,9 +233,7 @@ impl<'a, 'b> ser::Serializer for &'a mut HashSink<'b> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self, SinkError> {
-        self.variant(name, variant);
-        self.0.len(len);
-        Ok(self)
+        Ok(self.open_variant(name, variant, len))
     }
 }
 
