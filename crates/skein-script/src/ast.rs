@@ -203,8 +203,19 @@ pub enum Target {
     },
     /// `a, b = …` and `(a, b), c = …`.
     Unpack(Vec<Target>, Span),
-    /// `a[i:j:k] = …` and `del a[i:j:k]`: the `ExprKind::Slice` expression.
-    Slice(Box<Expr>, Span),
+    /// `a[i:j:k] = …` and `del a[i:j:k]`.
+    Slice {
+        /// What is sliced.
+        obj: Box<Expr>,
+        /// The start, if given.
+        lower: Option<Box<Expr>>,
+        /// The end, if given.
+        upper: Option<Box<Expr>>,
+        /// The step, if given.
+        step: Option<Box<Expr>>,
+        /// Where the target is.
+        span: Span,
+    },
 }
 
 /// An expression and where it is.

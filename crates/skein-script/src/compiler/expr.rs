@@ -320,7 +320,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 }
             }
             Target::Unpack(items, _) => items.iter().for_each(|i| self.declare_comp_vars(i)),
-            Target::Attr { .. } | Target::Index { .. } | Target::Slice(..) => {}
+            Target::Attr { .. } | Target::Index { .. } | Target::Slice { .. } => {}
         }
     }
 }

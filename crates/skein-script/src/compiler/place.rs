@@ -67,7 +67,7 @@ fn split_target(t: &Target) -> Option<Place<'_>> {
                 span: *span,
             })
         }
-        Target::Unpack(..) | Target::Slice(..) => None,
+        Target::Unpack(..) | Target::Slice { .. } => None,
     }
 }
 
@@ -155,7 +155,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
     /// `target = value` for one non-unpacking target: the place's parts,
     /// then the value, then one store.
     pub(super) fn assign_one(&mut self, t: &'a Target, value: &'a Expr) -> R<()> {
-        if let Target::Slice(..) = t {
+        if let Target::Slice { .. } = t {
             self.expr(value)?;
             return self.store_top(t);
         }
@@ -203,10 +203,16 @@ impl<'a, 'o> Compiler<'a, 'o> {
                     self.store_top(item)?;
                 }
             }
-            Target::Slice(e, span) => {
+            Target::Slice {
+                obj,
+                lower,
+                upper,
+                step,
+                span,
+            } => {
                 let v = self.fb.new_local("$value");
                 self.fb.emit(Op::StoreLocal(v));
-                self.slice_call(e, Some(v), *span)?;
+                self.slice_call(obj, [lower, upper, step], Some(v), *span)?;
                 self.fb.emit(Op::ClearLocal(v));
             }
             _ => {
@@ -272,7 +278,13 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 };
             }
             Target::Unpack(items, _) => items.iter().try_for_each(|i| self.del(i))?,
-            Target::Slice(e, span) => self.slice_call(e, None, *span)?,
+            Target::Slice {
+                obj,
+                lower,
+                upper,
+                step,
+                span,
+            } => self.slice_call(obj, [lower, upper, step], None, *span)?,
             Target::Attr { span, .. } => {
                 return Err(self.err(*span, "cannot delete an attribute"));
             }
@@ -295,16 +307,13 @@ impl<'a, 'o> Compiler<'a, 'o> {
     /// (`value` is `None`): a call of the hidden list method `__setslice__`
     /// or `__delslice__` on the place `a`, in place as every mutating
     /// method is. Python's order: the value, then `a`, then the bounds.
-    fn slice_call(&mut self, e: &'a Expr, value: Option<u16>, span: Span) -> R<()> {
-        let ExprKind::Slice {
-            obj,
-            lower,
-            upper,
-            step,
-        } = &e.kind
-        else {
-            return Err(self.err(span, "internal error: slice target without a slice"));
-        };
+    fn slice_call(
+        &mut self,
+        obj: &'a Expr,
+        bounds: [&'a Option<Box<Expr>>; 3],
+        value: Option<u16>,
+        span: Span,
+    ) -> R<()> {
         let (root, keys) = split_expr(obj);
         let is_place = match root {
             Root::Name(n) => !matches!(self.resolve_load(n), NameRef::Builtin(_)),
@@ -322,7 +331,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
             self.expr(obj)?;
             None
         };
-        for part in [lower, upper, step] {
+        for part in bounds {
             match part {
                 Some(x) => self.expr(x)?,
                 None => {

@@ -134,7 +134,7 @@ fn target(t: &Target, b: &mut Bindings) {
         Target::Name(n, _) => b.bind(n),
         Target::Unpack(ts, _) => ts.iter().for_each(|t| target(t, b)),
         // Writing through `a[i]` or `m.x` uses the place; it binds nothing.
-        Target::Attr { .. } | Target::Index { .. } | Target::Slice(..) => {}
+        Target::Attr { .. } | Target::Index { .. } | Target::Slice { .. } => {}
     }
 }
 
@@ -186,7 +186,18 @@ fn target_uses(t: &Target, used: &mut HashSet<String>, augmented: bool) {
             expr_uses(obj, used);
             expr_uses(index, used);
         }
-        Target::Slice(e, _) => expr_uses(e, used),
+        Target::Slice {
+            obj,
+            lower,
+            upper,
+            step,
+            ..
+        } => {
+            expr_uses(obj, used);
+            for p in [lower, upper, step].into_iter().flatten() {
+                expr_uses(p, used);
+            }
+        }
         Target::Unpack(ts, _) => ts.iter().for_each(|t| target_uses(t, used, augmented)),
     }
 }

@@ -41,9 +41,18 @@ impl Parser<'_> {
             ExprKind::Name(n) => Ok(Target::Name(n, span)),
             ExprKind::Attr(obj, name) => Ok(Target::Attr { obj, name, span }),
             ExprKind::Index(obj, index) => Ok(Target::Index { obj, index, span }),
-            kind @ ExprKind::Slice { .. } if ctx != Ctx::Aug => {
-                Ok(Target::Slice(Box::new(Expr { kind, span }), span))
-            }
+            ExprKind::Slice {
+                obj,
+                lower,
+                upper,
+                step,
+            } if ctx != Ctx::Aug => Ok(Target::Slice {
+                obj,
+                lower,
+                upper,
+                step,
+                span,
+            }),
             ExprKind::Slice { .. } => Err(self.error(
                 "augmented assignment to a slice is not in the language",
                 span,

@@ -5,7 +5,6 @@ use crate::ast::{Expr, ExprKind, FPart, Stmt, StmtKind, Target, UnaryOp};
 
 fn sx_expr(e: &Expr) -> String {
     let list = |items: &[Expr]| items.iter().map(sx_expr).collect::<Vec<_>>().join(" ");
-    let opt = |e: &Option<Box<Expr>>| e.as_deref().map_or("_".to_string(), sx_expr);
     match &e.kind {
         ExprKind::None => "None".into(),
         ExprKind::Bool(b) => if *b { "True" } else { "False" }.into(),
@@ -78,14 +77,13 @@ fn sx_expr(e: &Expr) -> String {
             lower,
             upper,
             step,
-        } => format!(
-            "(slice {} {} {} {})",
-            sx_expr(obj),
-            opt(lower),
-            opt(upper),
-            opt(step)
-        ),
+        } => sx_slice(obj, [lower, upper, step]),
     }
+}
+
+fn sx_slice(obj: &Expr, bounds: [&Option<Box<Expr>>; 3]) -> String {
+    let [lower, upper, step] = bounds.map(|e| e.as_deref().map_or("_".to_string(), sx_expr));
+    format!("(slice {} {lower} {upper} {step})", sx_expr(obj))
 }
 
 fn sx_fparts(parts: &[FPart]) -> String {
@@ -133,7 +131,13 @@ fn sx_target(t: &Target) -> String {
             let items: Vec<String> = items.iter().map(sx_target).collect();
             format!("[{}]", items.join(" "))
         }
-        Target::Slice(e, _) => sx_expr(e),
+        Target::Slice {
+            obj,
+            lower,
+            upper,
+            step,
+            ..
+        } => sx_slice(obj, [lower, upper, step]),
     }
 }
 
