@@ -146,6 +146,14 @@ impl<'a, 'o> Compiler<'a, 'o> {
         Ok(Pushed { base, depth, temp })
     }
 
+    /// Stores the value on top of the stack into the place `pushed` built.
+    fn store_place(&mut self, pushed: &Pushed) {
+        self.fb.emit(Op::StorePlace {
+            base: pushed.base,
+            depth: pushed.depth,
+        });
+    }
+
     fn finish_place(&mut self, pushed: &Pushed) {
         if let Some(t) = pushed.temp {
             self.fb.emit(Op::ClearLocal(t));
@@ -177,10 +185,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
         let pushed = self.push_place(&p, true)?;
         self.expr(value)?;
         self.fb.line = p.span.line;
-        self.fb.emit(Op::StorePlace {
-            base: pushed.base,
-            depth: pushed.depth,
-        });
+        self.store_place(&pushed);
         self.finish_place(&pushed);
         Ok(())
     }
@@ -224,10 +229,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 self.fb.emit(Op::StoreLocal(v));
                 let pushed = self.push_place(&p, true)?;
                 self.fb.emit(Op::LoadLocal(v));
-                self.fb.emit(Op::StorePlace {
-                    base: pushed.base,
-                    depth: pushed.depth,
-                });
+                self.store_place(&pushed);
                 self.fb.emit(Op::ClearLocal(v));
                 self.finish_place(&pushed);
             }
@@ -260,10 +262,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
         self.expr(value)?;
         self.fb.line = p.span.line;
         self.fb.emit(Op::Binary(op));
-        self.fb.emit(Op::StorePlace {
-            base: pushed.base,
-            depth: pushed.depth,
-        });
+        self.store_place(&pushed);
         self.finish_place(&pushed);
         Ok(())
     }

@@ -192,13 +192,16 @@ fn target_uses(t: &Target, used: &mut HashSet<String>, augmented: bool) {
             upper,
             step,
             ..
-        } => {
-            expr_uses(obj, used);
-            for p in [lower, upper, step].into_iter().flatten() {
-                expr_uses(p, used);
-            }
-        }
+        } => slice_uses(obj, [lower, upper, step], used),
         Target::Unpack(ts, _) => ts.iter().for_each(|t| target_uses(t, used, augmented)),
+    }
+}
+
+/// The names a slice's object and bounds read.
+fn slice_uses(obj: &Expr, bounds: [&Option<Box<Expr>>; 3], used: &mut HashSet<String>) {
+    expr_uses(obj, used);
+    for p in bounds.into_iter().flatten() {
+        expr_uses(p, used);
     }
 }
 
@@ -259,12 +262,7 @@ fn expr_uses(e: &Expr, used: &mut HashSet<String>) {
             lower,
             upper,
             step,
-        } => {
-            expr_uses(obj, used);
-            for p in [lower, upper, step].into_iter().flatten() {
-                expr_uses(p, used);
-            }
-        }
+        } => slice_uses(obj, [lower, upper, step], used),
     }
 }
 
