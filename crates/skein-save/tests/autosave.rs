@@ -5,7 +5,7 @@
 //! queued), a failing write is counted and the world goes on, and fibers are
 //! copied only while a snapshot holds them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,7 +15,9 @@ use skein_save::{Encoding, read_file};
 use skein_world::{Scheduler, Simulation, WorldOptions};
 
 mod common;
-use common::{kept_files, resume_in, straight_save, tick_until_written, ticks};
+use common::{
+    assert_resumes, kept_files, straight_save, tick_until_written, ticks, ticks_each_written,
+};
 
 /// Every tasklet changes its locals, a shared list and the generator every
 /// tick, and prints now and then.
@@ -92,10 +94,11 @@ fn scratch(tag: &str) -> PathBuf {
     common::scratch("autosave", tag)
 }
 
-fn resume(path: &Path) -> Simulation {
+/// An empty world to resume an autosave in.
+fn fresh() -> Simulation {
     let mut s = Simulation::new(WorldOptions::default());
     skein_save::pickle::install(&mut s.world);
-    resume_in(s, path)
+    s
 }
 
 /// A hook that holds up the write of tick `tick` until the test lets it go.
@@ -159,9 +162,7 @@ fn resuming_an_autosave_continues_the_run_exactly() {
         let first = ticks(&mut s, k);
         let stats = autosave::finish(&mut s.world).expect("installed");
         assert_eq!((stats.written, stats.written_ticks.clone()), (1, vec![k]));
-        let mut r = resume(&path);
-        let rest = ticks(&mut r, N - k);
-        assert_eq!(first + &rest, whole, "autosave at tick {k}, resumed");
+        assert_resumes(fresh(), &path, &first, &whole, N);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -204,12 +205,7 @@ fn a_failing_write_is_reported_and_the_world_goes_on() {
     std::fs::write(&plain, "x").expect("file");
     let mut s = sim();
     autosave::enable(&mut s, AutosaveOptions::new(2, plain.join("auto.bin")));
-    let mut out = String::new();
-    for _ in 0..10 {
-        out += &ticks(&mut s, 1);
-        // Let each write finish before the next is due, so none is skipped.
-        autosave::finish(&mut s.world);
-    }
+    let out = ticks_each_written(&mut s, 10);
     let stats = autosave::finish(&mut s.world).expect("installed");
     assert_eq!((stats.written, stats.skipped, stats.failed), (0, 0, 5));
     let failures = autosave::take_failures(&mut s.world);

@@ -20,7 +20,10 @@ use skein_save::{Encoding, read_file, to_bytes};
 use skein_world::{Scheduler, Simulation, SkeinSystems, TaskletState, WorldOptions};
 
 mod common;
-use common::{kept_files, resume_in, straight_save, tick_until_written, ticks};
+use common::{
+    assert_resumes, kept_files, resume_in, straight_save, tick_until_written, ticks,
+    ticks_each_written,
+};
 
 /// Workers that change every tick beside sleepers and channel receivers
 /// that stay unchanged for many ticks, a tasklet that ends, and one made
@@ -226,18 +229,12 @@ fn resuming_the_newest_delta_continues_the_run_exactly() {
         let path = dir.join(format!("k{k}.bin"));
         let mut s = sim();
         autosave::enable(&mut s, chained(&path, 3, 3, 3));
-        let mut first = String::new();
-        for _ in 0..k {
-            first += &ticks(&mut s, 1);
-            autosave::finish(&mut s.world);
-        }
+        let first = ticks_each_written(&mut s, k);
         let stats = autosave::finish(&mut s.world).expect("installed");
         let kinds: Vec<bool> = stats.sizes.iter().map(|s| s.1).collect();
         assert_eq!(stats.written_ticks.last(), Some(&k));
         assert_eq!(kinds.last(), Some(&true), "the newest is a delta");
-        let mut r = resume(&path);
-        let rest = ticks(&mut r, N - k);
-        assert_eq!(first + &rest, whole, "autosave at tick {k}, resumed");
+        assert_resumes(world(false), &path, &first, &whole, N);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -248,10 +245,7 @@ fn rotation_keeps_exactly_the_chain_files_the_kept_autosaves_reach() {
     let path = dir.join("a.bin");
     let mut s = sim();
     autosave::enable(&mut s, chained(&path, 1, 3, 2));
-    for _ in 0..10 {
-        ticks(&mut s, 1);
-        autosave::finish(&mut s.world);
-    }
+    ticks_each_written(&mut s, 10);
     let stats = autosave::finish(&mut s.world).expect("installed");
     assert_eq!(stats.written, 10);
     // Written: 1 F, 2 D, 3 D, 4 F, 5 D, 6 D, 7 F, 8 D, 9 D, 10 F. Kept: 9
@@ -276,10 +270,7 @@ fn a_delta_writes_only_what_changed() {
     let path = dir.join("a.bin");
     let mut s = sim();
     autosave::enable(&mut s, chained(&path, 1, 100, 3));
-    for _ in 0..12 {
-        ticks(&mut s, 1);
-        autosave::finish(&mut s.world);
-    }
+    ticks_each_written(&mut s, 12);
     let stats = autosave::finish(&mut s.world).expect("installed");
     let full = stats.sizes[0];
     assert!(!full.1);
@@ -298,10 +289,7 @@ fn a_chain_whose_base_is_missing_is_refused_by_name() {
     let path = dir.join("a.bin");
     let mut s = sim();
     autosave::enable(&mut s, chained(&path, 1, 10, 1));
-    for _ in 0..3 {
-        ticks(&mut s, 1);
-        autosave::finish(&mut s.world);
-    }
+    ticks_each_written(&mut s, 3);
     autosave::finish(&mut s.world);
     let files = chain_files(&path);
     assert_eq!(files.len(), 3);

@@ -32,6 +32,31 @@ pub fn scratch(suite: &str, tag: &str) -> PathBuf {
     d
 }
 
+/// Runs `n` ticks, letting each tick's autosave write finish before the
+/// next tick, so none is skipped; returns everything printed.
+pub fn ticks_each_written(sim: &mut Simulation, n: u64) -> String {
+    let mut out = String::new();
+    for _ in 0..n {
+        out += &ticks(sim, 1);
+        autosave::finish(&mut sim.world);
+    }
+    out
+}
+
+/// Resumes the autosave at `path` in `fresh` and runs it to tick `n`:
+/// what it printed after `first` (the run up to the autosave) must be the
+/// whole straight run.
+pub fn assert_resumes(fresh: Simulation, path: &Path, first: &str, whole: &str, n: u64) {
+    let mut r = resume_in(fresh, path);
+    let k = r.world.resource::<skein_world::Scheduler>().tick;
+    let rest = ticks(&mut r, n - k);
+    assert_eq!(
+        format!("{first}{rest}"),
+        whole,
+        "autosave at tick {k}, resumed"
+    );
+}
+
 /// The save, in `encoding`, of a fresh world from `make` run straight to
 /// tick `k`: what an autosave of tick `k` must equal.
 pub fn straight_save(make: impl Fn() -> Simulation, k: u64, encoding: Encoding) -> Vec<u8> {
