@@ -7,7 +7,7 @@ use skein_vm::Limits;
 use skein_vm::value::{Dict, IterState, Kind, ModRef, Value};
 
 use super::*;
-use crate::error::{FieldPath, Problem, SaveError};
+use crate::error::{FieldPath, LoadError, Problem, SaveError};
 
 /// Ids as they are; no functions or natives.
 struct Ids;
@@ -232,17 +232,22 @@ fn dangling_ids_and_refs_are_errors_with_paths() {
     assert!(matches!(*e.problem, Problem::BadRef { index: 0, limit: 0 }));
 }
 
-#[test]
-fn table_entries_refer_only_backwards() {
-    let table = vec![ValueRec::List(vec![ValueRec::Ref(0)])];
-    let e = Decoder::new(
-        &table,
+/// Why a save's value table (at field `values`) is refused.
+fn refusal_of_table(table: &[ValueRec]) -> LoadError {
+    Decoder::new(
+        table,
         &Ids,
         Limits::default(),
         &FieldPath::root().field("values"),
     )
     .err()
-    .expect("a cycle is refused");
+    .expect("the table is refused")
+}
+
+#[test]
+fn table_entries_refer_only_backwards() {
+    let table = vec![ValueRec::List(vec![ValueRec::Ref(0)])];
+    let e = refusal_of_table(&table);
     assert_eq!(e.path, "values[0][0]");
 }
 
@@ -283,14 +288,7 @@ fn size_limit_holds_through_sharing() {
     for i in 0..40 {
         table.push(ValueRec::List(vec![ValueRec::Ref(i), ValueRec::Ref(i)]));
     }
-    let e = Decoder::new(
-        &table,
-        &Ids,
-        Limits::default(),
-        &FieldPath::root().field("values"),
-    )
-    .err()
-    .expect("too large");
+    let e = refusal_of_table(&table);
     assert!(matches!(*e.problem, Problem::TooLarge { .. }), "{e}");
 }
 
