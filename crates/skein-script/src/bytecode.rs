@@ -516,6 +516,14 @@ pub enum Op {
     /// `[] → [function]`: the `Value::Function` for `functions[i]` of the
     /// current frame's module (what a `def` stores in its global).
     MakeFunction(u16),
+
+    /// `[] → [local i]`, leaving local i unbound: the local's value is moved
+    /// into the call being built (`d = f(d)` where nothing reads `d` before
+    /// the store; docs/language.md, "Cost model"), so the callee holds the
+    /// only reference and can change it in place. Unbound raises
+    /// `UnboundLocalError`. (Last in the enum: binary saves carry bytecode,
+    /// and an instruction is named there by its index.)
+    TakeLocal(u16),
 }
 
 // An instruction is fetched whole on every step: it stays within 16 bytes.

@@ -140,6 +140,7 @@ pub fn compile_module(ast: &ModuleAst, source: &str, opts: &CompileOptions) -> R
         comp_scopes: Vec::new(),
         blocks: Vec::new(),
         too_many_globals: false,
+        take: None,
     };
     for n in opts.prior_globals {
         c.global_slot(n);
@@ -227,6 +228,9 @@ struct Compiler<'a, 'o> {
     blocks: Vec<Block<'a>>,
     /// More global names than a `u16` slot index reaches.
     too_many_globals: bool,
+    /// The local whose next read moves its value out (`TakeLocal`): set
+    /// while compiling the call of a `d = f(d)` the scope pass found safe.
+    take: Option<u16>,
 }
 
 impl<'a, 'o> Compiler<'a, 'o> {

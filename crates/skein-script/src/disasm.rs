@@ -81,7 +81,11 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
             "Const {i} ({})",
             f.consts.get(i as usize).map_or("?".into(), const_text)
         ),
-        Op::LoadLocal(i) | Op::StoreLocal(i) | Op::DelLocal(i) | Op::ClearLocal(i) => {
+        Op::LoadLocal(i)
+        | Op::TakeLocal(i)
+        | Op::StoreLocal(i)
+        | Op::DelLocal(i)
+        | Op::ClearLocal(i) => {
             format!("{} ({})", short(op), get(&f.local_names, i))
         }
         Op::ListAppendLocal(i) | Op::DictInsertLocal(i) => {

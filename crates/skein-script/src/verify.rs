@@ -195,6 +195,7 @@ fn effect(f: &Function, op: &Op) -> (usize, usize) {
         | Op::True
         | Op::False
         | Op::LoadLocal(_)
+        | Op::TakeLocal(_)
         | Op::LoadGlobal(_)
         | Op::LoadBuiltin(_)
         | Op::Import(_)
@@ -307,6 +308,7 @@ fn check_indexes(
     match *op {
         Op::Const(i) if (i as usize) >= f.consts.len() => Err(format!("const {i} out of range")),
         Op::LoadLocal(i)
+        | Op::TakeLocal(i)
         | Op::StoreLocal(i)
         | Op::DelLocal(i)
         | Op::ClearLocal(i)

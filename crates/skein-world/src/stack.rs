@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use bevy_ecs::world::World;
-use skein_script::bytecode::{FuncRef, Program};
+use skein_script::bytecode::{FuncRef, Function, Op, Program};
 use skein_vm::context::with_cx;
 use skein_vm::{Fiber, Host, Value};
 
@@ -148,8 +148,14 @@ fn frame(program: &Program, f: &FrameInfo, names: &Names) -> StackFrame {
     if f.func.func != 0
         && let Some(func) = function
     {
-        for (value, local) in f.locals.iter().zip(&func.local_names) {
-            if local.starts_with('$') || matches!(value, Value::Unbound) {
+        for (slot, (value, local)) in f.locals.iter().zip(&func.local_names).enumerate() {
+            if local.starts_with('$') {
+                continue;
+            }
+            if matches!(value, Value::Unbound) {
+                if moved_into_call(func, f.pc, slot) {
+                    locals.push((local.clone(), "<moved into the call>".to_string()));
+                }
                 continue;
             }
             locals.push((local.clone(), repr(value, program, names)));
@@ -162,6 +168,24 @@ fn frame(program: &Program, f: &FrameInfo, names: &Names) -> StackFrame {
         source,
         locals,
     }
+}
+
+/// Whether local `slot`, unbound in a frame stopped before instruction
+/// `pc`, was moved into the call the frame is in (`d = f(d)`): a
+/// `TakeLocal` of it earlier on the call's line, not stored again since.
+fn moved_into_call(func: &Function, pc: u32, slot: usize) -> bool {
+    let Some(call) = (pc as usize).checked_sub(1) else {
+        return false;
+    };
+    let line = func.lines.get(call);
+    (0..call)
+        .rev()
+        .take_while(|&i| func.lines.get(i) == line)
+        .map_while(|i| match func.code.get(i) {
+            Some(Op::StoreLocal(s)) if *s as usize == slot => None,
+            op => Some(op),
+        })
+        .any(|op| matches!(op, Some(Op::TakeLocal(s)) if *s as usize == slot))
 }
 
 fn repr(v: &Value, program: &Program, names: &Names) -> String {
@@ -226,6 +250,8 @@ pub struct FrameInfo<'a> {
     pub func: FuncRef,
     /// The line it is at.
     pub line: u32,
+    /// The index of its next instruction.
+    pub pc: u32,
     /// Its locals, by slot.
     pub locals: &'a [Value],
 }
@@ -254,6 +280,7 @@ pub fn frames<'a>(fiber: &'a Fiber, program: &Program) -> Vec<FrameInfo<'a>> {
         out.push(FrameInfo {
             func: frame.func,
             line,
+            pc: frame.pc,
             locals: &fiber.stack[base..end],
         });
     }

@@ -162,6 +162,10 @@ impl<'a, 'o> Compiler<'a, 'o> {
 
     pub(super) fn load_name(&mut self, n: &str) {
         match self.resolve_load(n) {
+            NameRef::Local(i) if self.take == Some(i) => {
+                self.take = None;
+                self.fb.emit(Op::TakeLocal(i))
+            }
             NameRef::Local(i) => self.fb.emit(Op::LoadLocal(i)),
             NameRef::Global(i) => self.fb.emit(Op::LoadGlobal(i)),
             NameRef::Builtin(i) => self.fb.emit(Op::LoadBuiltin(i)),

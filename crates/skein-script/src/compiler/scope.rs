@@ -197,6 +197,29 @@ fn target_uses(t: &Target, used: &mut HashSet<String>, augmented: bool) {
     }
 }
 
+/// Whether `name = value` can move `name`'s value into the call `value`:
+/// `value` is a call with `name` itself as one argument, and nothing else
+/// in the call (the function, its receiver, the other arguments) reads
+/// `name`. The caller checks that `name` is a local and that no handler of
+/// the function could see it while the call runs.
+pub(super) fn moves_into_call(name: &str, value: &Expr) -> bool {
+    let ExprKind::Call { func, args, kwargs } = &value.kind else {
+        return false;
+    };
+    let is_name = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if n == name);
+    let mut direct = 0;
+    let mut used = HashSet::new();
+    expr_uses(func, &mut used);
+    for e in args.iter().chain(kwargs.iter().map(|(_, v)| v)) {
+        if is_name(e) {
+            direct += 1;
+        } else {
+            expr_uses(e, &mut used);
+        }
+    }
+    direct == 1 && !used.contains(name)
+}
+
 /// The names a slice's object and bounds read.
 fn slice_uses(obj: &Expr, bounds: [&Option<Box<Expr>>; 3], used: &mut HashSet<String>) {
     expr_uses(obj, used);

@@ -2,7 +2,7 @@
 //! loops and `try` are in `flow`.
 
 use super::builder::FnBuilder;
-use super::{Compiler, FnScope, NameRef, R, scope};
+use super::{Block, Compiler, FnScope, NameRef, R, scope};
 use crate::ast::{Expr, ExprKind, FuncDef, ImportName, Span, Stmt, StmtKind, Target, UnaryOp};
 use crate::bytecode::{Const, NO_KW, Op, builtin_index};
 
@@ -181,6 +181,20 @@ impl<'a, 'o> Compiler<'a, 'o> {
     }
 
     fn assign(&mut self, targets: &'a [Target], value: &'a Expr) -> R<()> {
+        if let [t @ Target::Name(n, _)] = targets
+            && self.fn_scope.is_some()
+            && self.blocks.iter().all(|b| matches!(b, Block::Loop { .. }))
+            && scope::moves_into_call(n, value)
+            && let NameRef::Local(slot) = self.resolve_store(n)
+        {
+            // No handler of this function can see the local while the call
+            // runs (an error leaves the function), and nothing else in the
+            // call reads it: its value moves into the call.
+            self.take = Some(slot);
+            let r = self.assign_one(t, value);
+            self.take = None;
+            return r;
+        }
         if let [t] = targets
             && !matches!(t, Target::Unpack(..))
         {

@@ -625,3 +625,61 @@ fn deepest_nesting_compiles_on_a_test_thread() {
         }
     }
 }
+
+/// Whether function `g` of `src` moves local `d` into a call (a
+/// `TakeLocal` of it) rather than reading it.
+fn moves_d(src: &str) -> bool {
+    ops(src, 2)
+        .iter()
+        .any(|op| op.starts_with("TakeLocal") && op.contains("(d)"))
+}
+
+#[test]
+fn a_local_assigned_from_a_call_it_is_passed_to_moves_into_the_call() {
+    let with = |body: &str| {
+        moves_d(&format!(
+            "def f(x, y=0):\n    return x\ndef g(d, k):\n{body}    return 0\n"
+        ))
+    };
+    assert!(with("    d = f(d)\n"));
+    assert!(with("    d = f(k, y=d)\n"));
+    assert!(with("    for i in range(3):\n        d = f(d, i)\n"));
+    assert!(with("    d = k.get(d)\n"));
+    // Another read of `d` in the call, or `d` as receiver or nested.
+    assert!(!with("    d = f(d, d)\n"));
+    assert!(!with("    d = f(d, len(d))\n"));
+    assert!(!with("    d = f([d])\n"));
+    assert!(!with("    d = d.get(d)\n"));
+    // Not a call, or assigned to something else.
+    assert!(!with("    d = d + 1\n"));
+    assert!(!with("    e = f(d)\n"));
+    assert!(!with("    d, e = f(d)\n"));
+    assert!(!with("    d = e = f(d)\n"));
+    // A handler of the function could see `d` if the call raised.
+    assert!(!with(
+        "    try:\n        d = f(d)\n    except Exception:\n        pass\n"
+    ));
+    assert!(!with(
+        "    try:\n        try:\n            pass\n        finally:\n            d = f(d)\n    except Exception:\n        pass\n"
+    ));
+    // A `finally` body with no `try` around it: an error leaves the function.
+    assert!(with(
+        "    try:\n        pass\n    finally:\n        d = f(d)\n"
+    ));
+    assert!(!with(
+        "    try:\n        pass\n    except Exception:\n        d = f(d)\n"
+    ));
+    // Globals never move.
+    let global = ops(
+        "d = {}\ndef f(x):\n    return x\ndef g():\n    global d\n    d = f(d)\n",
+        2,
+    );
+    assert!(
+        global.iter().any(|op| op.starts_with("LoadGlobal")),
+        "{global:?}"
+    );
+    assert!(
+        !global.iter().any(|op| op.starts_with("TakeLocal")),
+        "{global:?}"
+    );
+}

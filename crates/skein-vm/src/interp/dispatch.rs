@@ -199,6 +199,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     // avoids a round trip through a temporary.
                     stack.extend_from_within(slot..slot + 1);
                 }
+                Op::TakeLocal(i) => {
+                    let v = std::mem::replace(&mut stack[base + i as usize], Value::Unbound);
+                    if matches!(v, Value::Unbound) {
+                        break unbound_local(&func.local_names[i as usize]);
+                    }
+                    stack.push(v);
+                }
                 Op::StoreLocal(i) => {
                     let v = pop(stack);
                     stack[base + i as usize] = v;
