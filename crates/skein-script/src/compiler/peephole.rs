@@ -11,7 +11,7 @@
 //! are read in the order the stack code read them, so which error comes
 //! first never changes.
 
-use crate::bytecode::{Arg, Const, Dst, Function, Op};
+use crate::bytecode::{Arg, BinOp, Const, Dst, Function, Op};
 
 /// Rewrites `f.code` (and its line map) in place.
 pub(super) fn optimize(f: &mut Function) {
@@ -168,6 +168,9 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
         (None, _) => return None,
     };
     let next = at + 1;
+    if a == Arg::Pop && keeps_in_place_add(f, code[at], b, code.get(next).copied()) {
+        return None;
+    }
     match (code[at], code.get(next).copied()) {
         (Op::Binary(op), Some(Op::StoreLocal(d))) if free(next) => {
             let dst = Dst::Local(d);
@@ -196,6 +199,23 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
         }
         _ => None,
     }
+}
+
+/// `g += "ab"` and `d[key] += "ab"`: the VM appends to a str in place
+/// when a `Binary(Add)` is followed by the store back to a global or keyed
+/// place (`interp/inplace.rs`), which keeps such loops linear (the cost
+/// model in docs/language.md). Joining the add with its str operand would
+/// hide that pattern from it. (An int operand cannot be added to a str or
+/// list, so `d[k] += 1` is still joined.)
+fn keeps_in_place_add(f: &Function, op: Op, b: Arg, next: Option<Op>) -> bool {
+    let str_operand =
+        matches!(b, Arg::Const(c) if matches!(f.consts.get(c as usize), Some(Const::Str(_))));
+    str_operand
+        && matches!(op, Op::Binary(BinOp::Add))
+        && matches!(
+            next,
+            Some(Op::StoreGlobal(_)) | Some(Op::StorePlace { depth: 1.., .. })
+        )
 }
 
 fn is_operator(op: Op) -> bool {
@@ -269,5 +289,16 @@ def f(n, t):
         assert!(l.contains("L3   LoadLocal 1 (b)"), "{l}");
         assert!(l.contains("JumpIfTrueOrPop"), "{l}");
         assert!(l.contains("Compare <"), "{l}");
+    }
+
+    #[test]
+    fn leaves_an_add_stored_back_to_a_global_or_keyed_place_to_the_in_place_path() {
+        let src = "g = ''\ndef f(d, n):\n    global g\n    g += 'a'\n    d['s'] += 'b'\n    n = n + 1\n    g = n * 2\n";
+        let l = listing(src);
+        assert!(l.contains("L4   Binary +\n    3  L4   StoreGlobal"), "{l}");
+        assert!(l.contains("L5   Binary +\n    8  L5   StorePlace"), "{l}");
+        // Other shapes are still joined.
+        assert!(l.contains("BinLI local 1 (n) := local 1 (n) + 1"), "{l}");
+        assert!(l.contains("PushLI push := local 1 (n) * 2"), "{l}");
     }
 }
