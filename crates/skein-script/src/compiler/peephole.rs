@@ -201,16 +201,22 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
     }
 }
 
-/// `g += "ab"` and `d[key] += "ab"`: the VM appends to a str in place
-/// when a `Binary(Add)` is followed by the store back to a global or keyed
-/// place (`interp/inplace.rs`), which keeps such loops linear (the cost
-/// model in docs/language.md). Joining the add with its str operand would
-/// hide that pattern from it. (An int operand cannot be added to a str or
-/// list, so `d[k] += 1` is still joined.)
+/// `g += t` and `d[key] += "ab"`: the VM appends to a str or list in
+/// place when a `Binary(Add)` is followed by the store back to a global or
+/// keyed place (`interp/inplace.rs`), which keeps such loops linear (the
+/// cost model in docs/language.md). Joining the add with its operand would
+/// hide that pattern from it. (A number cannot be added to a str or list,
+/// so `d[k] += 1` is still joined.)
 fn keeps_in_place_add(f: &Function, op: Op, b: Arg, next: Option<Op>) -> bool {
-    let str_operand =
-        matches!(b, Arg::Const(c) if matches!(f.consts.get(c as usize), Some(Const::Str(_))));
-    str_operand
+    let number = match b {
+        Arg::Int(_) => true,
+        Arg::Const(c) => matches!(
+            f.consts.get(c as usize),
+            Some(Const::Int(_) | Const::Float(_))
+        ),
+        _ => false,
+    };
+    !number
         && matches!(op, Op::Binary(BinOp::Add))
         && matches!(
             next,
@@ -293,12 +299,17 @@ def f(n, t):
 
     #[test]
     fn leaves_an_add_stored_back_to_a_global_or_keyed_place_to_the_in_place_path() {
-        let src = "g = ''\ndef f(d, n):\n    global g\n    g += 'a'\n    d['s'] += 'b'\n    n = n + 1\n    g = n * 2\n";
+        let src = "g = ''\ndef f(d, n):\n    global g\n    g += 'a'\n    d['s'] += 'b'\n    n = n + 1\n    g = n * 2\n    g += n\n";
         let l = listing(src);
         assert!(l.contains("L4   Binary +\n    3  L4   StoreGlobal"), "{l}");
         assert!(l.contains("L5   Binary +\n    8  L5   StorePlace"), "{l}");
         // Other shapes are still joined.
         assert!(l.contains("BinLI local 1 (n) := local 1 (n) + 1"), "{l}");
         assert!(l.contains("PushLI push := local 1 (n) * 2"), "{l}");
+        // A local might hold a str or list: left to the in-place path too.
+        assert!(
+            l.contains("L8   LoadLocal 1 (n)\n   14  L8   Binary +"),
+            "{l}"
+        );
     }
 }
