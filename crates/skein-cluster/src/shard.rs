@@ -9,6 +9,7 @@ use skein_world::Simulation;
 use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
 use crate::error::ClusterError;
+use crate::fault::Fault;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
 use crate::wire;
 use skein_world::remote::{self, RemoteMsg};
@@ -70,7 +71,13 @@ pub struct ShardRunner<T: Transport> {
     pub sim: Simulation,
     transport: T,
     opts: ShardOptions,
+    boundary: Option<Boundary>,
+    fault: Option<Fault>,
 }
+
+/// Called at every tick boundary (and once more when the cluster ends)
+/// with the world between ticks: where a shard autosaves.
+pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<(), ClusterError>>;
 
 impl<T: Transport> ShardRunner<T> {
     /// `sim` must be a world made with this shard's number and count, its
@@ -87,6 +94,31 @@ impl<T: Transport> ShardRunner<T> {
             sim,
             transport,
             opts,
+            boundary: None,
+            fault: None,
+        }
+    }
+
+    /// Calls `f` at every tick boundary, before the tick that follows it.
+    pub fn on_boundary(&mut self, f: Boundary) {
+        self.boundary = Some(f);
+    }
+
+    /// Aborts the process at the fault's point (a testing aid).
+    pub fn with_fault(&mut self, fault: Option<Fault>) {
+        self.fault = fault;
+    }
+
+    fn fault_at(&self, point: &str, tick: u64) {
+        if let Some(f) = &self.fault {
+            f.at(point, tick);
+        }
+    }
+
+    fn boundary(&mut self) -> Result<(), ClusterError> {
+        match self.boundary.as_mut() {
+            Some(f) => f(&mut self.sim),
+            None => Ok(()),
         }
     }
 
@@ -129,10 +161,12 @@ impl<T: Transport> ShardRunner<T> {
         let mut summary = ShardSummary::default();
         loop {
             let tick = self.sim.tick_count();
+            self.boundary()?;
             if self.opts.ticks.is_some_and(|n| tick >= n) {
                 break;
             }
             self.sim.tick();
+            self.fault_at("tick", tick);
             let (o, e) = self.sim.take_output();
             on_tick(TickOutput {
                 tick,
@@ -140,7 +174,9 @@ impl<T: Transport> ShardRunner<T> {
                 stderr: &e,
             })?;
             let (messages, record) = self.leave(tick)?;
+            self.fault_at("migration", tick);
             self.transport.publish(messages, record)?;
+            self.fault_at("publish", tick);
             let (records, arrived) = self.transport.collect(tick)?;
             if let Some(high) = self.transport.high_water() {
                 let taken = high.0.clone();
@@ -153,6 +189,7 @@ impl<T: Transport> ShardRunner<T> {
             if records.iter().all(|r| r.idle) {
                 if !records.iter().any(|r| r.main_paused) {
                     summary.ended = true;
+                    self.boundary()?;
                     break;
                 }
                 if self.opts.shards > 1 && main_paused(&self.sim.world) {

@@ -37,6 +37,8 @@ pub struct ShardRec {
     pub shard: u64,
     /// The cluster's shard count N.
     pub shards: u64,
+    /// The cluster run's id (empty when the transport has none).
+    pub run: String,
     /// Tasklets that called `migrate` and have not been taken out: (id, k).
     pub leaving: Vec<(u64, u64)>,
     /// Tasklets that arrived (bound here) and join the ring next tick.
@@ -247,6 +249,7 @@ pub(crate) fn record(
     let rec = ShardRec {
         shard,
         shards,
+        run: link.run.clone(),
         leaving: link.leaving.clone(),
         arriving: link.arriving.clone(),
         release_main: link.release_main,
@@ -406,6 +409,7 @@ pub(crate) fn link_of(
         moves_out: rec.moves_out,
         sent_seq: rec.sent_seq.clone(),
         taken_seq: rec.taken_seq.clone(),
+        run: rec.run.clone(),
         ..ShardLink::default()
     };
     let r = &mut link.remote;

@@ -43,6 +43,9 @@ pub struct ShardLink {
     /// The highest message sequence taken from each shard: anything at or
     /// below it is a replay and is dropped.
     pub taken_seq: Vec<u64>,
+    /// The cluster run this shard belongs to (its transport's id; empty
+    /// when none), so a shard restarted from its save rejoins that run.
+    pub run: String,
 }
 
 impl ShardLink {
