@@ -173,3 +173,48 @@ fn a_shard_stopped_mid_autosave_resumes_and_loses_nothing() {
 fn a_shard_killed_by_sigkill_resumes_and_loses_nothing() {
     check("sigkill", "relay", 2, 0, Kill::After(120));
 }
+
+#[test]
+fn inspect_of_a_shard_autosave_shows_its_place_transit_and_remote_waiters() {
+    let dir = temp_dir("crash_inspect");
+    let server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let children: Vec<Child> = (0..2)
+        .map(|k| {
+            let mut c = shard(&dir, &url, "market", k, 2, "inspect");
+            c.args(["--ticks", "4"]);
+            c.spawn().expect("a shard starts")
+        })
+        .collect();
+    for c in children {
+        assert!(c.wait_with_output().expect("ends").status.success());
+    }
+    let inspect = |k: u32| {
+        let run =
+            crate::harness::skein(&dir, &["inspect", &format!("saves/inspect-{k}.bin")]).expect(0);
+        let from = run.stdout.find("shard ").expect("a shard section");
+        let text = run.stdout[from..].to_string();
+        // The run id is fresh every run.
+        let (head, rest) = text.split_once('\n').expect("lines");
+        let head = head.rsplit_once(' ').expect("run id").0.to_string();
+        format!("{head} ID\n{rest}")
+    };
+    assert_eq!(
+        inspect(0),
+        "shard 0 of 2, run ID\n\
+         in transit: 0 leaving, 1 arriving\n  #5 arrived, runs next tick\n\
+         blocked on other shards' channels: 0\n\
+         remote waiters: 2\n  #4 of shard 1 sending on channel #3\n  #6 of shard 1 sending on channel #3\n\
+         messages: last sent [0, 3], last taken [0, 4], 0 in the outbox\n"
+    );
+    assert_eq!(
+        inspect(1),
+        "shard 1 of 2, run ID\n\
+         in transit: 0 leaving, 0 arriving\n\
+         blocked on other shards' channels: 2\n  \
+         #4 blocked sending on channel #3 (home shard 0)\n  \
+         #6 blocked sending on channel #3 (home shard 0)\n\
+         remote waiters: 0\n\
+         messages: last sent [4, 0], last taken [3, 0], 0 in the outbox\n"
+    );
+}

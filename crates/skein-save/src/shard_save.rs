@@ -475,3 +475,97 @@ pub(crate) fn link_of(
     r.ops_in = rec.ops_in;
     Ok(link)
 }
+
+/// What `skein inspect` says of a shard's save: its place in the cluster,
+/// the tasklets in transit it knows of, its tasklets blocked on other
+/// shards' channels, and other shards' tasklets queued on its own.
+/// `None` for a plain world's save (or a record that does not read).
+pub fn describe(save: &crate::SaveFile) -> Option<String> {
+    use std::fmt::Write;
+    let rec: ShardRec = save
+        .body
+        .world
+        .as_ref()?
+        .resources
+        .get(TAG)?
+        .to_rust()
+        .ok()?;
+    let n = rec.shards.max(1);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "shard {} of {}, run {}",
+        rec.shard,
+        rec.shards,
+        if rec.run.is_empty() { "-" } else { &rec.run }
+    );
+    let ids = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "in transit: {} leaving, {} arriving",
+        rec.leaving.len(),
+        rec.arriving.len()
+    );
+    for (id, k) in &rec.leaving {
+        let _ = writeln!(out, "  #{id} leaving for shard {k}");
+    }
+    for id in &rec.arriving {
+        let _ = writeln!(out, "  #{id} arrived, runs next tick");
+    }
+    let moved: Vec<&(u64, u64)> = rec
+        .whereabouts
+        .iter()
+        .filter(|(_, k)| *k != rec.shard)
+        .collect();
+    if !moved.is_empty() {
+        let _ = writeln!(
+            out,
+            "  elsewhere: {}",
+            ids(&mut moved.iter().map(|(id, k)| format!("#{id} on shard {k}")))
+        );
+    }
+    let mut blocked = Vec::new();
+    for t in &save.body.tasklets {
+        if let crate::format::Wait::Channel { id, dir } = &t.wait
+            && !save.body.channels.iter().any(|c| c.id == *id)
+        {
+            let d = if *dir == Dir::Send {
+                "sending"
+            } else {
+                "receiving"
+            };
+            let home = id.saturating_sub(1) % n;
+            blocked.push(format!(
+                "  #{} blocked {d} on channel #{id} (home shard {home})",
+                t.id
+            ));
+        }
+    }
+    let _ = writeln!(out, "blocked on other shards' channels: {}", blocked.len());
+    for line in blocked {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "remote waiters: {}", rec.waiters.len());
+    for w in &rec.waiters {
+        let what = match &w.op {
+            OpRec::Send(_) => "sending",
+            OpRec::SendError(_) => "sending an exception",
+            OpRec::Receive { iterating: true } => "receiving (for loop)",
+            OpRec::Receive { .. } => "receiving",
+        };
+        let _ = writeln!(
+            out,
+            "  #{} of shard {} {what} on channel #{}",
+            w.tasklet, w.shard, w.channel
+        );
+    }
+    let seqs = |v: &[u64]| ids(&mut v.iter().map(u64::to_string));
+    let _ = writeln!(
+        out,
+        "messages: last sent [{}], last taken [{}], {} in the outbox",
+        seqs(&rec.sent_seq),
+        seqs(&rec.taken_seq),
+        rec.outbox.len()
+    );
+    Some(out)
+}
