@@ -65,7 +65,7 @@ pub fn resume(
 pub fn autosaver(path: PathBuf, every: u64, ticks: Option<u64>, fault: Option<Fault>) -> Boundary {
     Box::new(move |sim: &mut Simulation| {
         let tick = sim.tick_count();
-        if tick % every != 0 && ticks != Some(tick) {
+        if !tick.is_multiple_of(every) && ticks != Some(tick) {
             return Ok(());
         }
         let io = |e: &dyn std::fmt::Display| {

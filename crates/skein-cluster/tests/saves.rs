@@ -4,7 +4,7 @@
 //! run's. Saved in RON and in the binary encoding, at every tick of the
 //! run's first part; a hostile shard record is refused with its field path.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use skein_cluster::local::run_local;
 use skein_cluster::memory::memory_cluster;
@@ -15,6 +15,8 @@ use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::shard::ShardLink;
 use skein_world::{Simulation, WorldOptions};
 
+// Not every helper is used here.
+#[allow(dead_code)]
 mod common;
 use common::{builder, root};
 
@@ -52,7 +54,7 @@ fn blocked_remote(sim: &Simulation) -> usize {
 /// Runs `script` over `n` shards to tick `at`, saves every shard in
 /// `enc`, loads each save into a fresh world and runs on to the end.
 /// Returns each shard's whole output and what the saves held.
-fn interrupted(script: &PathBuf, n: u32, at: u64, enc: Encoding) -> (Vec<String>, Seen) {
+fn interrupted(script: &Path, n: u32, at: u64, enc: Encoding) -> (Vec<String>, Seen) {
     let first = memory_cluster(n);
     let second = memory_cluster(n);
     let handles: Vec<_> = first
@@ -60,7 +62,7 @@ fn interrupted(script: &PathBuf, n: u32, at: u64, enc: Encoding) -> (Vec<String>
         .zip(second)
         .enumerate()
         .map(|(k, (t1, t2))| {
-            let build = builder(script.clone());
+            let build = builder(script.to_path_buf());
             std::thread::spawn(move || {
                 let options = WorldOptions {
                     shard: k as u64,

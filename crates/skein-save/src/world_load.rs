@@ -241,16 +241,20 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     rng.set_stream(w.rng.stream);
     rng.set_word_pos(w.rng.word_pos());
     world.insert_resource(WorldRng(rng));
-    world.insert_resource(WorldOptions {
+    let options = WorldOptions {
         budget: w.options.budget,
         tick_budget: w.options.tick_budget,
         limits,
         seed,
         search_path: w.options.path.iter().map(PathBuf::from).collect(),
         params,
+        ..WorldOptions::default()
+    };
+    // A shard's place comes from its shard record (a plain world: 0 of 1).
+    world.insert_resource(WorldOptions {
         shard: shard.as_ref().map_or(0, |s| s.rec.shard),
         shards: shard.as_ref().map_or(1, |s| s.rec.shards),
-        ..WorldOptions::default()
+        ..options
     });
     world.insert_resource(Code(Arc::new(program)));
     world.insert_resource(ScriptGlobals(globals));
