@@ -354,7 +354,7 @@ impl Snapshot {
         self.deleted.clear();
         self.sleepers.clear();
         self.sleepers.extend(sched.sleepers.values().copied());
-        let slots = id_extent(&sched.ring) as usize;
+        let slots = held::id_extent(&sched.ring) as usize;
         for (id, slot) in self.entries.iter().enumerate().skip(slots) {
             if slot.is_some() {
                 self.deleted.push(id as u64);
@@ -415,21 +415,6 @@ impl Snapshot {
         self.take_host_components(world, Some(since));
         self.refresh_tail(world);
     }
-}
-
-/// One past the highest id the world may hold: its own counter, or in a
-/// shard a tasklet that arrived from another shard, whose id is the
-/// other shard's numbering and may be beyond it.
-pub(crate) fn id_extent(ring: &Ring) -> u64 {
-    let next = ring.next_id();
-    if ring.stride() <= 1 {
-        return next;
-    }
-    ring.ids()
-        .map(|(id, _)| id + 1)
-        .max()
-        .unwrap_or(0)
-        .max(next)
 }
 
 fn check_between_ticks(world: &World) -> Result<(), SaveError> {
