@@ -93,3 +93,35 @@ pub fn autosaver(path: PathBuf, every: u64, ticks: Option<u64>, fault: Option<Fa
         Ok(())
     })
 }
+
+/// `DIR/NAME-K.run`: the run this shard joined, written (and synced)
+/// before its first autosave, so a shard killed before that rejoins it.
+pub fn run_marker(dir: &Path, cluster: &str, shard: u32) -> PathBuf {
+    dir.join(format!("{cluster}-{shard}.run"))
+}
+
+/// The run a marker names, if there is one.
+pub fn read_marker(path: &Path) -> Result<Option<String>, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(id) if !id.trim().is_empty() => Ok(Some(id.trim().to_string())),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Failure::bad_input(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Writes the marker (unless it already names `id`).
+pub fn write_marker(path: &Path, id: &str) -> Result<(), Failure> {
+    if read_marker(path)?.as_deref() == Some(id) {
+        return Ok(());
+    }
+    let bad = |e: std::io::Error| Failure::cannot_write(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(bad)?;
+    }
+    let tmp = path.with_extension("run.tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(bad)?;
+    f.write_all(id.as_bytes()).map_err(bad)?;
+    f.sync_all().map_err(bad)?;
+    std::fs::rename(&tmp, path).map_err(bad)
+}

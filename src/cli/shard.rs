@@ -77,10 +77,26 @@ pub fn shard(args: &ShardArgs) -> Outcome {
     let fault =
         skein_cluster::fault::Fault::from_env(&args.dir, args.shard).map_err(Failure::bad_input)?;
     let resumed = durability::resume(&autosave, args.shard, run.shards, run.quiet)?;
-    let resume = resumed.as_ref().map(|(_, run_id)| run_id.clone());
-    if let Some((loaded, _)) = resumed {
-        sim = loaded;
-    }
+    let marker = durability::run_marker(&args.dir, &run.cluster, args.shard);
+    let resume = match resumed {
+        Some((loaded, run_id)) => {
+            sim = loaded;
+            Some(run_id)
+        }
+        // Joined before but killed before its first autosave: the run
+        // again from tick 0.
+        None => durability::read_marker(&marker)?,
+    };
+    // Shard 0 names its run before creating it, so a restart after it
+    // created the run (and before its first autosave) rejoins it.
+    let resume = match resume {
+        None if args.shard == 0 && args.autosave_every > 0 => {
+            let id = skein_cluster::nats::new_run_id();
+            durability::write_marker(&marker, &id)?;
+            Some(id)
+        }
+        r => r,
+    };
     let nats = NatsOptions {
         url: args.nats.clone(),
         cluster: run.cluster.clone(),
@@ -103,6 +119,9 @@ pub fn shard(args: &ShardArgs) -> Outcome {
     };
     let started = std::time::Instant::now();
     sim.world.resource_mut::<ShardLink>().run = transport.run_id().to_string();
+    if args.autosave_every > 0 {
+        durability::write_marker(&marker, transport.run_id())?;
+    }
     let mut runner = ShardRunner::new(sim, transport, opts);
     runner.with_fault(fault.clone());
     if args.autosave_every > 0 {

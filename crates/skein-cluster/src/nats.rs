@@ -242,8 +242,16 @@ impl Worker {
         let kv = open_bucket(&js, &bucket)
             .await
             .map_err(|e| failed(&url, "cannot open the run bucket", e))?;
-        let entry = if let Some(id) = &opts.resume {
-            let entry = current_run(&kv, &url).await?;
+        let current = match &opts.resume {
+            Some(_) => current_run(&kv, &url).await?,
+            None => None,
+        };
+        // Shard 0 chose the run's id before creating it: if it died before
+        // the bucket held it, it creates it now.
+        let create = opts.shard == 0
+            && (opts.resume.is_none() || current.as_ref().map(|e| &e.id) != opts.resume.as_ref());
+        let entry = if let (Some(id), false) = (&opts.resume, create) {
+            let entry = current;
             if entry.as_ref().map(|e| &e.id) != Some(id) {
                 return Err(TransportError::Mismatch(format!(
                     "the autosave is of run {id}, which is not the cluster's current run{}",
@@ -251,8 +259,8 @@ impl Worker {
                 )));
             }
             entry.expect("checked above")
-        } else if opts.shard == 0 {
-            let id = new_run_id();
+        } else if create {
+            let id = opts.resume.clone().unwrap_or_else(new_run_id);
             let entry = RunEntry {
                 id: id.clone(),
                 ended: false,
@@ -547,7 +555,8 @@ fn inbox_stream(cluster: &str, run: &str, shard: u32) -> String {
 
 /// A run id no earlier run of this cluster had: the wall clock and the
 /// process id.
-fn new_run_id() -> String {
+/// A fresh run id (what shard 0 writes in the bucket).
+pub fn new_run_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
