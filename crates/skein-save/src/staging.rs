@@ -96,6 +96,7 @@ pub(crate) fn stage(
     registry: &SaveRegistry,
     in_ring: &BTreeSet<u64>,
     base_tick: u64,
+    shard: Option<&crate::shard_save::Staged>,
 ) -> Result<(Vec<StagedTasklet>, Vec<StagedChannel>), LoadError> {
     let root = FieldPath::root();
     let mut tasklets = Vec::with_capacity(body.tasklets.len());
@@ -130,6 +131,10 @@ pub(crate) fn stage(
         if let Wait::Channel { id, dir } = rec.wait {
             waits.insert(rec.id, (id, dir));
         }
+    }
+    // Tasklets of other shards queued here are in the shard record.
+    if let Some(s) = shard {
+        waits.extend(s.waits.iter().map(|(k, v)| (*k, *v)));
     }
     let mut listed: BTreeSet<u64> = BTreeSet::new();
     let mut channels = Vec::with_capacity(body.channels.len());
@@ -190,8 +195,30 @@ pub(crate) fn stage(
             ext: rec.ext.clone(),
         });
     }
+    if let Some(s) = shard {
+        for (i, w) in s.rec.waiters.iter().enumerate() {
+            if !listed.contains(&w.tasklet) {
+                let p_0 = root.field("world");
+                let p_1 = p_0.field("resources");
+                let p_2 = p_1.key(crate::shard_save::TAG);
+                let p_3 = p_2.field("waiters");
+                return Err(LoadError::invalid(
+                    &p_3.index(i),
+                    format!("channel {} does not list tasklet {}", w.channel, w.tasklet),
+                ));
+            }
+        }
+    }
+    let channel_ids: BTreeSet<u64> = body.channels.iter().map(|c| c.id).collect();
     for (i, rec) in body.tasklets.iter().enumerate() {
-        if matches!(rec.wait, Wait::Channel { .. }) && !listed.contains(&rec.id) {
+        // Blocked on another shard's channel: queued at its home.
+        let remote = match (&rec.wait, shard) {
+            (Wait::Channel { id, .. }, Some(s)) => {
+                !channel_ids.contains(id) && s.numbered_elsewhere(*id)
+            }
+            _ => false,
+        };
+        if matches!(rec.wait, Wait::Channel { .. }) && !listed.contains(&rec.id) && !remote {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i).field("wait"),
                 "waits on a channel that does not list it",

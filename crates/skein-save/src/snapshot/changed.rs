@@ -15,7 +15,7 @@ use bevy_ecs::query::{Changed, Or};
 use bevy_ecs::world::{Ref, World};
 use skein_world::{ChannelState, Ring, TaskletFiber, TaskletState};
 
-use super::held::{Entry, FIBER, Held, STATE, slot};
+use super::held::{Entry, FIBER, Held, STATE, id_extent, slot};
 
 /// What changed since the earlier snapshot.
 #[derive(Default)]
@@ -57,7 +57,7 @@ impl Found {
     ) {
         // An id whose entity is not the one it had is gone (or another
         // entity now, found below as new).
-        let common = ring.next_id().min(old_ring.next_id());
+        let common = id_extent(ring).min(id_extent(old_ring));
         for id in 0..common {
             if old_ring.entity(id) != ring.entity(id)
                 && let Some(slot) = entries.get_mut(id as usize)

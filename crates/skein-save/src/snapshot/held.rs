@@ -99,3 +99,18 @@ pub(crate) fn slot<'a>(
     }
     entries.get_mut(id as usize)
 }
+
+/// One past the highest id the world may hold: its own counter, or in a
+/// shard a tasklet that arrived from another shard, whose id is the
+/// other shard's numbering and may be beyond it.
+pub(crate) fn id_extent(ring: &Ring) -> u64 {
+    let next = ring.next_id();
+    if ring.stride() <= 1 {
+        return next;
+    }
+    ring.ids()
+        .map(|(id, _)| id + 1)
+        .max()
+        .unwrap_or(0)
+        .max(next)
+}
