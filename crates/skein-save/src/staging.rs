@@ -2,7 +2,7 @@
 //! components before anything in the world changes, so a failed load leaves
 //! the world exactly as it was.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use skein_vm::Fiber;
 use skein_world::{ChannelState, TaskletState};
@@ -124,14 +124,16 @@ pub(crate) fn stage(
             ext: rec.ext.clone(),
         });
     }
-    // Who waits where, from the tasklets' side.
-    let mut waits: HashMap<u64, (u64, Dir)> = HashMap::new();
-    for rec in &body.tasklets {
-        if let Wait::Channel { id, dir } = rec.wait {
-            waits.insert(rec.id, (id, dir));
-        }
-    }
-    let mut listed: BTreeSet<u64> = BTreeSet::new();
+    // Who waits where, from the tasklets' side (the records are sorted by
+    // id: `check_ids`).
+    let recs = &body.tasklets;
+    let index_of = |id: u64| recs.binary_search_by_key(&id, |t| t.id).ok();
+    let wait_of = |i: usize| match recs[i].wait {
+        Wait::Channel { id, dir } => Some((id, dir)),
+        _ => None,
+    };
+    // Which tasklet records a channel lists, by their index.
+    let mut listed = vec![false; recs.len()];
     let mut channels = Vec::with_capacity(body.channels.len());
     for (i, rec) in body.channels.iter().enumerate() {
         let p_0 = root.field("channels");
@@ -150,15 +152,19 @@ pub(crate) fn stage(
             let wp_0 = p.field("waiters");
             let wp = wp_0.index(j);
             let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
-            if !listed.insert(*w) {
-                return Err(LoadError::invalid(
-                    &wp,
-                    format!("tasklet {w} waits in two places"),
-                ));
+            let k = index_of(*w);
+            if let Some(k) = k {
+                if listed[k] {
+                    return Err(LoadError::invalid(
+                        &wp,
+                        format!("tasklet {w} waits in two places"),
+                    ));
+                }
+                listed[k] = true;
             }
-            match waits.get(w) {
-                Some((c, d)) if *c == rec.id && *d == rec.dir => {}
-                Some((c, d)) if *c == rec.id => {
+            match k.and_then(wait_of) {
+                Some((c, d)) if c == rec.id && d == rec.dir => {}
+                Some((c, d)) if c == rec.id => {
                     return Err(LoadError::invalid(
                         &wp,
                         format!(
@@ -191,7 +197,7 @@ pub(crate) fn stage(
         });
     }
     for (i, rec) in body.tasklets.iter().enumerate() {
-        if matches!(rec.wait, Wait::Channel { .. }) && !listed.contains(&rec.id) {
+        if matches!(rec.wait, Wait::Channel { .. }) && !listed[i] {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i).field("wait"),
                 "waits on a channel that does not list it",
@@ -225,16 +231,16 @@ fn check_ext(
     Ok(())
 }
 
-/// A list of ids that must be distinct tasklet records.
+/// A list of ids that must be distinct tasklet records (`is_tasklet`).
 pub(crate) fn id_list(
     ids: &[u64],
-    tasklets: &BTreeSet<u64>,
+    is_tasklet: &dyn Fn(u64) -> bool,
     path: &FieldPath,
 ) -> Result<BTreeSet<u64>, LoadError> {
     let mut set = BTreeSet::new();
     for (i, id) in ids.iter().enumerate() {
         let p = path.index(i);
-        if !tasklets.contains(id) {
+        if !is_tasklet(*id) {
             return Err(LoadError::at(
                 &p,
                 Problem::Dangling {
