@@ -9,6 +9,8 @@ mod harness;
 mod autosave;
 #[path = "cli/cluster.rs"]
 mod cluster;
+#[path = "cli/crash.rs"]
+mod crash;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/hermetic.rs"]

@@ -347,6 +347,15 @@ pub struct ShardArgs {
     #[arg(long, value_name = "K")]
     pub shard: u32,
 
+    /// Where the shard's autosaves go (`DIR/NAME-K.bin`); a shard whose
+    /// autosave is there resumes from it.
+    #[arg(long, value_name = "DIR", default_value = "saves")]
+    pub dir: PathBuf,
+
+    /// Autosave every T ticks (and at `--ticks`); 0 never.
+    #[arg(long, value_name = "T", default_value_t = 100)]
+    pub autosave_every: u64,
+
     #[command(flatten)]
     pub run: ShardRunArgs,
 

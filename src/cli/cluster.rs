@@ -122,6 +122,10 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
             .arg("shard")
             .arg(file)
             .args(["--nats", url, "--shard", &k.to_string(), "--framed"])
+            // It does not restart a shard yet, so its shards keep no
+            // autosaves (which a later run in the same folder would take
+            // up).
+            .args(["--autosave-every", "0"])
             .args(&common)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -6,6 +6,7 @@ mod args;
 mod cluster;
 mod compile;
 mod config;
+mod durability;
 mod engine;
 mod failure;
 mod inspect;

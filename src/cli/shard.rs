@@ -10,13 +10,14 @@ use skein_cluster::run_info::RunInfo;
 use skein_cluster::{ClusterError, ShardOptions, ShardRunner, TickOutput, TransportError};
 use skein_world::RunOptions;
 use skein_world::run::world_options;
+use skein_world::shard::ShardLink;
 
 use super::args::{ShardArgs, ShardRunArgs};
 use super::config::budget;
 use super::failure::{Failure, Outcome};
 use super::output::report;
 use super::pace::Pacer;
-use super::{ExitStatus, engine};
+use super::{ExitStatus, durability, engine};
 
 /// The world options every shard of the run shares, for shard `k`.
 pub fn run_options(args: &ShardRunArgs, k: u32) -> RunOptions {
@@ -69,13 +70,24 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         skein_world::WorldError::Load(e) => Failure::diagnostic(e.render()),
         other => Failure::bad_input(other),
     })?;
+    // What the run must agree on is of the script, whether or not this
+    // shard resumes from its autosave.
     let info = RunInfo::of(&sim.world, run.shards, run.ticks);
+    let autosave = durability::autosave_path(&args.dir, &run.cluster, args.shard);
+    let fault =
+        skein_cluster::fault::Fault::from_env(&args.dir, args.shard).map_err(Failure::bad_input)?;
+    let resumed = durability::resume(&autosave, args.shard, run.shards, run.quiet)?;
+    let resume = resumed.as_ref().map(|(_, run_id)| run_id.clone());
+    if let Some((loaded, _)) = resumed {
+        sim = loaded;
+    }
     let nats = NatsOptions {
         url: args.nats.clone(),
         cluster: run.cluster.clone(),
         shard: args.shard,
         shards: run.shards,
         timeout,
+        resume,
     };
     let transport = NatsTransport::connect(nats, info)
         .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
@@ -90,7 +102,19 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         ticks: run.ticks,
     };
     let started = std::time::Instant::now();
+    sim.world.resource_mut::<ShardLink>().run = transport.run_id().to_string();
     let mut runner = ShardRunner::new(sim, transport, opts);
+    runner.with_fault(fault.clone());
+    if args.autosave_every > 0 {
+        std::fs::create_dir_all(&args.dir)
+            .map_err(|e| Failure::cannot_write(format!("{}: {e}", args.dir.display())))?;
+        runner.on_boundary(durability::autosaver(
+            autosave,
+            args.autosave_every,
+            run.ticks,
+            fault,
+        ));
+    }
     let mut pacer = Pacer::new(run.tick_rate);
     let framed = args.framed;
     let mut stdout = std::io::stdout().lock();

@@ -11,11 +11,13 @@
 //!   their own; [`run_info`]: what the shards of a run must agree on;
 //! - [`shard`]: one shard's tick loop over any transport;
 //! - [`local`]: N shards on threads of this process;
-//! - [`wire`]: remote channel operations and answers as bytes.
+//! - [`wire`]: remote channel operations and answers as bytes;
+//! - [`fault`]: the fault-injection hook crash tests stop a shard with.
 
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod fault;
 pub mod local;
 pub mod memory;
 pub mod nats;

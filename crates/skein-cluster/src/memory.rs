@@ -98,6 +98,14 @@ impl Transport for MemoryTransport {
         self.fail(reason);
     }
 
+    fn high_water(&self) -> Option<&HighWater> {
+        Some(&self.high)
+    }
+
+    fn resume_high_water(&mut self, taken: &[u64]) {
+        self.high.raise(taken);
+    }
+
     fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError> {
         let me = self.shard as usize;
         let mut hub = self.lock()?;

@@ -41,6 +41,9 @@ pub struct NatsOptions {
     pub shards: u32,
     /// How long the server may be unreachable before the shard gives up.
     pub timeout: Duration,
+    /// The run a shard restarted from its autosave rejoins (its id, from
+    /// the autosave), rather than starting or adopting a new one.
+    pub resume: Option<String>,
 }
 
 /// The value under `run` in the cluster's bucket.
@@ -58,6 +61,8 @@ enum Command {
         std_mpsc::Sender<Result<(), TransportError>>,
     ),
     Collect(u64, std_mpsc::Sender<Collected>),
+    /// Raise the high-water marks to a save's.
+    Resume(Vec<u64>),
     End(std_mpsc::Sender<Result<(), TransportError>>),
 }
 
@@ -75,6 +80,8 @@ pub struct NatsTransport {
     commands: mpsc::UnboundedSender<Command>,
     thread: Option<std::thread::JoinHandle<()>>,
     run: String,
+    /// The worker's marks as of the last collect, for the shard's save.
+    high: HighWater,
 }
 
 fn failed(url: &str, what: &str, e: impl std::fmt::Display) -> TransportError {
@@ -96,6 +103,7 @@ impl NatsTransport {
                 opts.cluster
             )));
         }
+        let n = opts.shards.max(1) as usize;
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = std_mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -133,6 +141,7 @@ impl NatsTransport {
             commands: tx,
             thread: Some(thread),
             run,
+            high: HighWater::new(n),
         })
     }
 
@@ -181,7 +190,22 @@ impl Transport for NatsTransport {
     }
 
     fn collect(&mut self, tick: u64) -> Collected {
-        self.ask(|tx| Command::Collect(tick, tx))?
+        let (records, messages) = self.ask(|tx| Command::Collect(tick, tx))??;
+        for m in &messages {
+            if let Some(h) = self.high.0.get_mut(m.from as usize) {
+                *h = (*h).max(m.seq);
+            }
+        }
+        Ok((records, messages))
+    }
+
+    fn high_water(&self) -> Option<&HighWater> {
+        Some(&self.high)
+    }
+
+    fn resume_high_water(&mut self, taken: &[u64]) {
+        self.high.raise(taken);
+        let _ = self.commands.send(Command::Resume(taken.to_vec()));
     }
 }
 
@@ -200,6 +224,8 @@ struct Worker {
     pending_records: BTreeMap<u64, Vec<Option<TickRecord>>>,
     /// Inbox messages by sending tick.
     pending_inbox: BTreeMap<u64, Vec<Envelope>>,
+    /// Keys of the messages in `pending_inbox`.
+    pending_keys: std::collections::BTreeSet<(u32, u64)>,
     high: HighWater,
 }
 
@@ -216,7 +242,16 @@ impl Worker {
         let kv = open_bucket(&js, &bucket)
             .await
             .map_err(|e| failed(&url, "cannot open the run bucket", e))?;
-        let entry = if opts.shard == 0 {
+        let entry = if let Some(id) = &opts.resume {
+            let entry = current_run(&kv, &url).await?;
+            if entry.as_ref().map(|e| &e.id) != Some(id) {
+                return Err(TransportError::Mismatch(format!(
+                    "the autosave is of run {id}, which is not the cluster's current run{}",
+                    entry.map_or(String::new(), |e| format!(" ({})", e.id))
+                )));
+            }
+            entry.expect("checked above")
+        } else if opts.shard == 0 {
             let id = new_run_id();
             let entry = RunEntry {
                 id: id.clone(),
@@ -261,6 +296,7 @@ impl Worker {
             inbox,
             pending_records: BTreeMap::new(),
             pending_inbox: BTreeMap::new(),
+            pending_keys: std::collections::BTreeSet::new(),
             high: HighWater::new(n),
         })
     }
@@ -274,6 +310,7 @@ impl Worker {
                 Command::Collect(tick, reply) => {
                     let _ = reply.send(self.collect(tick).await);
                 }
+                Command::Resume(taken) => self.high.raise(&taken),
                 Command::End(reply) => {
                     let _ = reply.send(self.end().await);
                 }
@@ -393,11 +430,21 @@ impl Worker {
                 .wait_next(Which::Inbox, tick, "messages to this shard")
                 .await?;
             let env: Envelope = decode(&msg.payload, &url)?;
-            if env.tick >= tick {
+            // A replay (a restarted sender publishing again beyond the
+            // server's duplicate window) must not count towards the tick.
+            let taken = self
+                .high
+                .0
+                .get(env.from as usize)
+                .is_none_or(|h| env.seq <= *h);
+            if env.tick >= tick && !taken && self.pending_keys.insert((env.from, env.seq)) {
                 self.pending_inbox.entry(env.tick).or_default().push(env);
             }
         }
         let mine = self.pending_inbox.remove(&tick).unwrap_or_default();
+        for m in &mine {
+            self.pending_keys.remove(&(m.from, m.seq));
+        }
         Ok((records, self.high.admit(mine)))
     }
 
@@ -556,6 +603,18 @@ async fn open_bucket(
 }
 
 /// Waits for shard 0 to write a run that has not ended, and takes it.
+/// The run the bucket holds now, if any.
+async fn current_run(
+    kv: &jetstream::kv::Store,
+    url: &str,
+) -> Result<Option<RunEntry>, TransportError> {
+    match kv.get("run").await {
+        Ok(Some(bytes)) => Ok(Some(decode(&bytes, url)?)),
+        Ok(None) => Ok(None),
+        Err(e) => Err(failed(url, "cannot read the run id", e)),
+    }
+}
+
 async fn adopt_run(kv: &jetstream::kv::Store, url: &str) -> Result<RunEntry, TransportError> {
     let mut watch = kv
         .watch_with_history("run")

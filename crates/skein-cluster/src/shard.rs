@@ -9,6 +9,7 @@ use skein_world::Simulation;
 use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
 use crate::error::ClusterError;
+use crate::fault::Fault;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
 use crate::wire;
 use skein_world::remote::{self, RemoteMsg};
@@ -63,27 +64,75 @@ pub struct ShardSummary {
     pub deadlocked: Vec<String>,
 }
 
-/// A shard: its world, its transport and its sequence counters.
+/// A shard: its world and its transport. The sequence counters live in
+/// the world's [`ShardLink`], so a shard's save holds them.
 pub struct ShardRunner<T: Transport> {
     /// The shard's world.
     pub sim: Simulation,
     transport: T,
     opts: ShardOptions,
-    /// Last sequence sent to each shard.
-    seq: Vec<u64>,
+    boundary: Option<Boundary>,
+    fault: Option<Fault>,
 }
+
+/// Called at every tick boundary (and once more when the cluster ends)
+/// with the world between ticks: where a shard autosaves.
+pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<(), ClusterError>>;
 
 impl<T: Transport> ShardRunner<T> {
     /// `sim` must be a world made with this shard's number and count, its
     /// main module loaded.
-    pub fn new(sim: Simulation, transport: T, opts: ShardOptions) -> Self {
+    /// A world loaded from a shard's save goes on with the sequences it
+    /// saved.
+    pub fn new(mut sim: Simulation, mut transport: T, opts: ShardOptions) -> Self {
         let n = opts.shards.max(1) as usize;
+        let mut link = sim.world.resource_mut::<ShardLink>();
+        link.sent_seq.resize(n, 0);
+        link.taken_seq.resize(n, 0);
+        transport.resume_high_water(&link.taken_seq);
         ShardRunner {
             sim,
             transport,
             opts,
-            seq: vec![0; n],
+            boundary: None,
+            fault: None,
         }
+    }
+
+    /// Calls `f` at every tick boundary, before the tick that follows it.
+    pub fn on_boundary(&mut self, f: Boundary) {
+        self.boundary = Some(f);
+    }
+
+    /// Aborts the process at the fault's point (a testing aid).
+    pub fn with_fault(&mut self, fault: Option<Fault>) {
+        self.fault = fault;
+    }
+
+    fn fault_at(&self, point: &str, tick: u64) {
+        if let Some(f) = &self.fault {
+            f.at(point, tick);
+        }
+    }
+
+    fn boundary(&mut self) -> Result<(), ClusterError> {
+        match self.boundary.as_mut() {
+            Some(f) => f(&mut self.sim),
+            None => Ok(()),
+        }
+    }
+
+    /// The world and the transport back, e.g. to save the world between
+    /// runs.
+    pub fn into_parts(self) -> (Simulation, T) {
+        (self.sim, self.transport)
+    }
+
+    /// Counts one more message to shard `to`, returning its sequence.
+    fn next_seq(&mut self, to: usize) -> u64 {
+        let mut link = self.sim.world.resource_mut::<ShardLink>();
+        link.sent_seq[to] += 1;
+        link.sent_seq[to]
     }
 
     /// Ticks until the cluster ends or `ticks` is reached, handing each
@@ -112,10 +161,12 @@ impl<T: Transport> ShardRunner<T> {
         let mut summary = ShardSummary::default();
         loop {
             let tick = self.sim.tick_count();
+            self.boundary()?;
             if self.opts.ticks.is_some_and(|n| tick >= n) {
                 break;
             }
             self.sim.tick();
+            self.fault_at("tick", tick);
             let (o, e) = self.sim.take_output();
             on_tick(TickOutput {
                 tick,
@@ -123,8 +174,14 @@ impl<T: Transport> ShardRunner<T> {
                 stderr: &e,
             })?;
             let (messages, record) = self.leave(tick)?;
+            self.fault_at("migration", tick);
             self.transport.publish(messages, record)?;
+            self.fault_at("publish", tick);
             let (records, arrived) = self.transport.collect(tick)?;
+            if let Some(high) = self.transport.high_water() {
+                let taken = high.0.clone();
+                self.sim.world.resource_mut::<ShardLink>().taken_seq = taken;
+            }
             for r in records.iter().filter(|r| r.shard != self.opts.shard) {
                 remote_publish::take_published(&mut self.sim.world, &r.published);
             }
@@ -132,6 +189,7 @@ impl<T: Transport> ShardRunner<T> {
             if records.iter().all(|r| r.idle) {
                 if !records.iter().any(|r| r.main_paused) {
                     summary.ended = true;
+                    self.boundary()?;
                     break;
                 }
                 if self.opts.shards > 1 && main_paused(&self.sim.world) {
@@ -196,13 +254,13 @@ impl<T: Transport> ShardRunner<T> {
             };
             let rec = take_migrant(&mut self.sim.world, id).map_err(|e| bad(&e))?;
             let bytes = to_bytes(&rec, Encoding::Binary).map_err(|e| bad(&e))?;
-            self.seq[to] += 1;
+            let seq = self.next_seq(to);
             sent[to] += 1;
             messages.push(Envelope {
                 from: self.opts.shard,
                 to: dest as u32,
                 tick,
-                seq: self.seq[to],
+                seq,
                 payload: Payload::Migrant(bytes),
             });
         }
@@ -233,13 +291,13 @@ impl<T: Transport> ShardRunner<T> {
             return Err(ClusterError::Remote(format!("no shard {to}")));
         }
         let bytes = wire::encode(&mut self.sim.world, msg).map_err(ClusterError::Remote)?;
-        self.seq[i] += 1;
+        let seq = self.next_seq(i);
         sent[i] += 1;
         Ok(Envelope {
             from: self.opts.shard,
             to: to as u32,
             tick,
-            seq: self.seq[i],
+            seq,
             payload: Payload::Remote(bytes),
         })
     }

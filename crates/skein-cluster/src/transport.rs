@@ -84,6 +84,16 @@ pub trait Transport {
     /// shards waiting for it does so (the in-memory one); over a network
     /// they wait, as they would for a crashed shard.
     fn abandon(&mut self, _reason: &str) {}
+
+    /// The highest sequence taken from each sender (what a shard's save
+    /// records), if this transport drops replays by it.
+    fn high_water(&self) -> Option<&HighWater> {
+        None
+    }
+
+    /// Takes up the marks a shard's save recorded, so messages it had
+    /// already taken before the save are dropped if they come again.
+    fn resume_high_water(&mut self, _taken: &[u64]) {}
 }
 
 /// Highest sequence taken from each sender: a message at or below it has
@@ -92,6 +102,13 @@ pub trait Transport {
 pub struct HighWater(pub Vec<u64>);
 
 impl HighWater {
+    /// Raises each mark to at least `taken`'s (a save's marks).
+    pub fn raise(&mut self, taken: &[u64]) {
+        for (h, t) in self.0.iter_mut().zip(taken) {
+            *h = (*h).max(*t);
+        }
+    }
+
     /// Nothing taken yet from any of `shards` senders.
     pub fn new(shards: usize) -> Self {
         HighWater(vec![0; shards])

@@ -31,6 +31,7 @@ fn options(url: &str, cluster: &str, shard: u32, shards: u32) -> NatsOptions {
         shard,
         shards,
         timeout: Duration::from_secs(10),
+        resume: None,
     }
 }
 

@@ -249,6 +249,9 @@ pub fn text(save: &SaveFile) -> String {
             if c.closing { ", closing" } else { "" }
         );
     }
+    if let Some(shard) = crate::shard_save::describe(save) {
+        out.push_str(&shard);
+    }
     out
 }
 

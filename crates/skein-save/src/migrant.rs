@@ -193,6 +193,7 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
         &registry,
         &BTreeSet::new(),
         tick,
+        None,
     )?;
     let Some(t) = staged.pop() else {
         return Err(LoadError::whole(Problem::Invalid("no tasklet".into())));

@@ -23,6 +23,9 @@ pub(crate) enum IdTable {
     /// Every id stays as it is (a migrant between shards, whose references
     /// are cluster-wide ids).
     Same,
+    /// A shard's save: its own records, and ids the predicate says live on
+    /// other shards, which stay as they are.
+    Shard(Box<IdTable>, Box<dyn Fn(u64) -> bool>),
 }
 
 impl IdTable {
@@ -48,6 +51,7 @@ impl IdTable {
                 .filter(|n| *n != 0),
             IdTable::Sparse(m) => m.get(&id).copied(),
             IdTable::Same => (id != 0).then_some(id),
+            IdTable::Shard(own, foreign) => own.get(id).or_else(|| foreign(id).then_some(id)),
         }
     }
 }

@@ -22,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use skein_script::bytecode::Program;
 use skein_vm::Globals;
 use skein_world::save_access::Completion;
+use skein_world::shard::ShardLink;
 use skein_world::{
     ChannelState, Code, NativeQueue, Natives, Ring, RunCounters, Scheduler, ScriptGlobals,
     TaskletFiber, TaskletState, WorldOptions, WorldRng,
@@ -57,6 +58,9 @@ pub struct Snapshot {
     pub(crate) counters: RunCounters,
     /// Registered resources (by index into the registry's resource list).
     pub(crate) resources: Vec<(usize, Box<dyn HostSnap>)>,
+    /// A shard's cluster state (`None` in a plain world), saved as the
+    /// `skein.shard` resource.
+    pub(crate) shard: Option<ShardLink>,
     /// The world's change tick just before it was taken, when a later
     /// [`retake`](Snapshot::retake) may keep what has not changed since.
     taken: Option<Tick>,
@@ -97,6 +101,7 @@ impl Snapshot {
             rng: world.resource::<WorldRng>().0.clone(),
             counters: RunCounters::default(),
             resources: Vec::new(),
+            shard: None,
             taken: None,
             epoch: 0,
             deleted: Vec::new(),
@@ -349,7 +354,7 @@ impl Snapshot {
         self.deleted.clear();
         self.sleepers.clear();
         self.sleepers.extend(sched.sleepers.values().copied());
-        let slots = sched.ring.next_id() as usize;
+        let slots = id_extent(&sched.ring) as usize;
         for (id, slot) in self.entries.iter().enumerate().skip(slots) {
             if slot.is_some() {
                 self.deleted.push(id as u64);
@@ -370,6 +375,9 @@ impl Snapshot {
             .clone_from(&world.resource::<ScriptGlobals>().0);
         self.options.clone_from(world.resource::<WorldOptions>());
         self.counters = *world.resource::<RunCounters>();
+        self.shard = (self.options.shards > 1)
+            .then(|| world.get_resource::<ShardLink>().cloned())
+            .flatten();
         self.resources = self
             .registry
             .resources
@@ -407,6 +415,21 @@ impl Snapshot {
         self.take_host_components(world, Some(since));
         self.refresh_tail(world);
     }
+}
+
+/// One past the highest id the world may hold: its own counter, or in a
+/// shard a tasklet that arrived from another shard, whose id is the
+/// other shard's numbering and may be beyond it.
+pub(crate) fn id_extent(ring: &Ring) -> u64 {
+    let next = ring.next_id();
+    if ring.stride() <= 1 {
+        return next;
+    }
+    ring.ids()
+        .map(|(id, _)| id + 1)
+        .max()
+        .unwrap_or(0)
+        .max(next)
 }
 
 fn check_between_ticks(world: &World) -> Result<(), SaveError> {

@@ -96,6 +96,7 @@ pub(crate) fn stage(
     registry: &SaveRegistry,
     in_ring: &BTreeSet<u64>,
     base_tick: u64,
+    shard: Option<&crate::shard_save::Staged>,
 ) -> Result<(Vec<StagedTasklet>, Vec<StagedChannel>), LoadError> {
     let root = FieldPath::root();
     let mut tasklets = Vec::with_capacity(body.tasklets.len());
@@ -125,15 +126,21 @@ pub(crate) fn stage(
         });
     }
     // Who waits where, from the tasklets' side (the records are sorted by
-    // id: `check_ids`).
+    // id: `check_ids`); tasklets of other shards queued here are in the
+    // shard record.
     let recs = &body.tasklets;
     let index_of = |id: u64| recs.binary_search_by_key(&id, |t| t.id).ok();
-    let wait_of = |i: usize| match recs[i].wait {
-        Wait::Channel { id, dir } => Some((id, dir)),
-        _ => None,
+    let wait_of = |id: u64, k: Option<usize>| match k {
+        Some(i) => match recs[i].wait {
+            Wait::Channel { id, dir } => Some((id, dir)),
+            _ => None,
+        },
+        None => shard.and_then(|s| s.waits.get(&id).copied()),
     };
-    // Which tasklet records a channel lists, by their index.
+    // Which waiters the channels list: records by their index, other
+    // shards' tasklets by id.
     let mut listed = vec![false; recs.len()];
+    let mut listed_foreign: BTreeSet<u64> = BTreeSet::new();
     let mut channels = Vec::with_capacity(body.channels.len());
     for (i, rec) in body.channels.iter().enumerate() {
         let p_0 = root.field("channels");
@@ -153,16 +160,17 @@ pub(crate) fn stage(
             let wp = wp_0.index(j);
             let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
             let k = index_of(*w);
-            if let Some(k) = k {
-                if listed[k] {
-                    return Err(LoadError::invalid(
-                        &wp,
-                        format!("tasklet {w} waits in two places"),
-                    ));
-                }
-                listed[k] = true;
+            let first = match k {
+                Some(k) => !std::mem::replace(&mut listed[k], true),
+                None => listed_foreign.insert(*w),
+            };
+            if !first {
+                return Err(LoadError::invalid(
+                    &wp,
+                    format!("tasklet {w} waits in two places"),
+                ));
             }
-            match k.and_then(wait_of) {
+            match wait_of(*w, k) {
                 Some((c, d)) if c == rec.id && d == rec.dir => {}
                 Some((c, d)) if c == rec.id => {
                     return Err(LoadError::invalid(
@@ -196,8 +204,33 @@ pub(crate) fn stage(
             ext: rec.ext.clone(),
         });
     }
+    if let Some(s) = shard {
+        for (i, w) in s.rec.waiters.iter().enumerate() {
+            let seen = match index_of(w.tasklet) {
+                Some(k) => listed[k],
+                None => listed_foreign.contains(&w.tasklet),
+            };
+            if !seen {
+                let p_0 = root.field("world");
+                let p_1 = p_0.field("resources");
+                let p_2 = p_1.key(crate::shard_save::TAG);
+                let p_3 = p_2.field("waiters");
+                return Err(LoadError::invalid(
+                    &p_3.index(i),
+                    format!("channel {} does not list tasklet {}", w.channel, w.tasklet),
+                ));
+            }
+        }
+    }
+    let chan_recs = &body.channels;
+    let is_channel = |id: u64| chan_recs.binary_search_by_key(&id, |c| c.id).is_ok();
     for (i, rec) in body.tasklets.iter().enumerate() {
-        if matches!(rec.wait, Wait::Channel { .. }) && !listed[i] {
+        // Blocked on another shard's channel: queued at its home.
+        let remote = match (&rec.wait, shard) {
+            (Wait::Channel { id, .. }, Some(s)) => !is_channel(*id) && s.numbered_elsewhere(*id),
+            _ => false,
+        };
+        if matches!(rec.wait, Wait::Channel { .. }) && !listed[i] && !remote {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i).field("wait"),
                 "waits on a channel that does not list it",

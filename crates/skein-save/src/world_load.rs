@@ -87,6 +87,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     };
     let verified = Verified::new(&program)?;
     check_ids(body)?;
+    let shard = crate::shard_save::stage(w.resources.get(crate::shard_save::TAG), body, w.next_id)?;
 
     // The world keeps a slot per id ever handed out, so a loader makes
     // `next_id` of them: a hostile count must not become an allocation.
@@ -110,7 +111,9 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         .chain(body.channels.iter().map(|c| &c.id))
         .enumerate()
     {
-        if *id >= w.next_id {
+        // A tasklet that arrived from another shard keeps its id there.
+        let arrived = shard.as_ref().is_some_and(|s| s.numbered_elsewhere(*id));
+        if *id >= w.next_id && !arrived {
             return Err(LoadError::invalid(
                 &root.field("world").field("next_id"),
                 format!("id {id} is not below next_id {} ({i})", w.next_id),
@@ -143,11 +146,24 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
 
     let natives = NativeNames::of(world.resource::<Natives>());
     let identity = |ids: &mut dyn Iterator<Item = u64>| IdTable::new(ids.map(|i| (i, i)));
+    let mut tasklets_table = identity(&mut recs.iter().map(|t| t.id));
+    let mut channels_table = identity(&mut body.channels.iter().map(|c| c.id));
+    if let Some(s) = &shard {
+        let (k, n, next) = (s.rec.shard, s.rec.shards, s.next_id);
+        tasklets_table = IdTable::Shard(
+            Box::new(tasklets_table),
+            Box::new(move |id| id != 0 && ((id - 1) % n != k || id < next)),
+        );
+        channels_table = IdTable::Shard(
+            Box::new(channels_table),
+            Box::new(move |id| id != 0 && (id - 1) % n != k),
+        );
+    }
     let resolve = MapResolve {
         program: &program,
         natives: &natives,
-        tasklets: identity(&mut recs.iter().map(|t| t.id)),
-        channels: identity(&mut body.channels.iter().map(|c| c.id)),
+        tasklets: tasklets_table,
+        channels: channels_table,
         main: (w.main != 0).then_some(w.main),
         last: Default::default(),
     };
@@ -165,6 +181,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         &registry,
         &ring,
         save.header.tick,
+        shard.as_ref(),
     )?;
 
     // Completions: each for a tasklet waiting in that very request.
@@ -202,7 +219,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         let p = p_2.key(k);
         params.insert(k.clone(), dec.decode(v, Place::Plain, &p)?);
     }
-    for (tag, v) in &w.resources {
+    for (tag, v) in w.resources.iter().filter(|r| r.0 != crate::shard_save::TAG) {
         let p_0 = root.field("world");
         let p_1 = p_0.field("resources");
         let p = p_1.key(tag);
@@ -215,13 +232,18 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         (entry.check)(v).map_err(|e| LoadError::invalid(&p, e))?;
     }
 
+    let link = match &shard {
+        Some(s) => Some(crate::shard_save::link_of(s, &resolve, limits)?),
+        None => None,
+    };
+
     // Everything is checked: build the world.
     let seed = save.header.seed;
     let mut rng = ChaCha8Rng::from_seed(w.rng.seed);
     rng.set_stream(w.rng.stream);
     rng.set_word_pos(w.rng.word_pos());
     world.insert_resource(WorldRng(rng));
-    world.insert_resource(WorldOptions {
+    let options = WorldOptions {
         budget: w.options.budget,
         tick_budget: w.options.tick_budget,
         limits,
@@ -229,6 +251,12 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         search_path: w.options.path.iter().map(PathBuf::from).collect(),
         params,
         ..WorldOptions::default()
+    };
+    // A shard's place comes from its shard record (a plain world: 0 of 1).
+    world.insert_resource(WorldOptions {
+        shard: shard.as_ref().map_or(0, |s| s.rec.shard),
+        shards: shard.as_ref().map_or(1, |s| s.rec.shards),
+        ..options
     });
     world.insert_resource(Code(Arc::new(program)));
     world.insert_resource(ScriptGlobals(globals));
@@ -289,6 +317,9 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             entities.push((e, ext));
         }
     }
+    if let Some(s) = &shard {
+        sched.ring.set_layout(s.rec.shard + 1, s.rec.shards);
+    }
     sched.ring.reserve_to(w.next_id);
     for id in &w.ring {
         sched.ring.insert_tail(*id);
@@ -304,6 +335,9 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         }
     }
     *world.resource_mut::<Scheduler>() = sched;
+    if let Some(link) = link {
+        world.insert_resource(link);
+    }
     let same = |id: u64| Some(id);
     let ids = IdMap::new(&same);
     for (e, ext) in entities {

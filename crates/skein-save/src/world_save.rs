@@ -242,6 +242,16 @@ impl Snapshot {
             let v = snap.encode(&ids).map_err(SaveError::Encode)?;
             resources.insert(registry.resources[*i].tag.clone(), v);
         }
+        if let Some(link) = &self.shard {
+            let rec = crate::shard_save::record(
+                link,
+                options.shard,
+                options.shards,
+                program,
+                &self.natives,
+            )?;
+            resources.insert(crate::shard_save::TAG.to_string(), rec);
+        }
 
         Ok(WorldRec {
             next_id: self.ring.next_id(),

@@ -37,6 +37,15 @@ pub struct ShardLink {
     pub moves_out: u64,
     /// Channels and tasklets of other shards (docs/cluster.md).
     pub remote: crate::remote_state::RemoteState,
+    /// The last message sequence sent to each shard (kept here, not in
+    /// the driver, so a shard's save resumes its numbering).
+    pub sent_seq: Vec<u64>,
+    /// The highest message sequence taken from each shard: anything at or
+    /// below it is a replay and is dropped.
+    pub taken_seq: Vec<u64>,
+    /// The cluster run this shard belongs to (its transport's id; empty
+    /// when none), so a shard restarted from its save rejoins that run.
+    pub run: String,
 }
 
 impl ShardLink {

@@ -143,7 +143,9 @@ fn load_or_check(
     // A sleep of r ticks loaded between ticks wakes at the start of tick
     // `tick + r` (the next tick is `tick`); mid-tick, tick `tick` has
     // started, so r = 0 wakes next tick.
-    let (staged_t, staged_c) = stage(body, &dec, &resolve, &verified, &registry, &ring, tick)?;
+    let (staged_t, staged_c) = stage(
+        body, &dec, &resolve, &verified, &registry, &ring, tick, None,
+    )?;
 
     if !commit {
         return Ok(roots);

@@ -57,7 +57,7 @@ impl Found {
     ) {
         // An id whose entity is not the one it had is gone (or another
         // entity now, found below as new).
-        let common = ring.next_id().min(old_ring.next_id());
+        let common = super::id_extent(ring).min(super::id_extent(old_ring));
         for id in 0..common {
             if old_ring.entity(id) != ring.entity(id)
                 && let Some(slot) = entries.get_mut(id as usize)

@@ -1,0 +1,62 @@
+//! The fault-injection hook, a testing aid (docs/cluster.md, "Testing
+//! crashes"): `SKEIN_FAULT=POINT:TICK` makes a shard abort at that point of
+//! that tick, as a `kill -9` would stop it, so tests can crash a shard at a
+//! chosen moment. It fires once per `--dir`: it leaves a marker file there
+//! before aborting, so the restarted shard, replaying the same ticks, goes
+//! on.
+
+use std::path::{Path, PathBuf};
+
+/// The environment variable naming the point and the tick.
+pub const VAR: &str = "SKEIN_FAULT";
+
+/// The points a shard can be stopped at.
+pub const POINTS: [&str; 4] = ["tick", "migration", "publish", "autosave"];
+
+/// Where and when to abort, read from [`VAR`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    point: String,
+    tick: u64,
+    marker: PathBuf,
+}
+
+impl Fault {
+    /// The fault [`VAR`] names for a shard whose autosaves go to `dir`
+    /// (`Ok(None)` when it names none; an error for a malformed value).
+    pub fn from_env(dir: &Path, shard: u32) -> Result<Option<Fault>, String> {
+        let Some(v) = std::env::var_os(VAR) else {
+            return Ok(None);
+        };
+        let v = v.to_string_lossy();
+        let bad = || {
+            format!(
+                "{VAR}={v}: expected POINT:TICK, POINT one of {}",
+                POINTS.join(", ")
+            )
+        };
+        let (point, tick) = v.split_once(':').ok_or_else(bad)?;
+        let tick: u64 = tick.parse().map_err(|_| bad())?;
+        if !POINTS.contains(&point) {
+            return Err(bad());
+        }
+        Ok(Some(Fault {
+            point: point.to_string(),
+            tick,
+            marker: dir.join(format!(".fault-{shard}-{point}-{tick}")),
+        }))
+    }
+
+    /// Aborts the process if this is the point and tick, the first time.
+    pub fn at(&self, point: &str, tick: u64) {
+        if point != self.point || tick != self.tick || self.marker.exists() {
+            return;
+        }
+        if std::fs::write(&self.marker, b"").is_err() {
+            // Without its marker the restarted shard would abort again.
+            return;
+        }
+        eprintln!("skein: {VAR}: aborting at {point} of tick {tick}");
+        std::process::abort();
+    }
+}

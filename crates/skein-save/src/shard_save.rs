@@ -1,0 +1,571 @@
+//! A shard's place in its cluster, in a world save (docs/cluster.md,
+//! "Saves of a shard"): the remote-channel bookkeeping, the tasklets in
+//! transit, the message sequences, and the values inside them, as one
+//! optional record kept among the world's resources under [`TAG`]. A plain
+//! world has none, so its saves are byte for byte what they were.
+//!
+//! The record's values have a table of their own, so it reads and checks
+//! apart from the body's; ids in it are cluster-wide and stay as they are.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use skein_script::bytecode::Program;
+use skein_vm::{Limits, Value};
+use skein_world::remote::{Answer, ChanMirror, ChanOp, RemoteMsg, RemoteWaiter, TaskletFacts};
+use skein_world::shard::ShardLink;
+
+use crate::error::{FieldPath, LoadError, SaveError};
+use crate::ext::ExtValue;
+use crate::format::{Body, Dir};
+use crate::names::NativeNames;
+use crate::values::{Decoder, Encoder, Place, Resolve, ValueRec};
+use crate::world_save::WorldRefs;
+
+/// The resource tag the record is saved under. No host registers it: the
+/// save crate reads and writes it itself.
+pub const TAG: &str = "skein.shard";
+
+/// The most shards a record may name (a hostile count must not become an
+/// allocation).
+pub const MAX_SHARDS: u64 = 1 << 16;
+
+/// A shard's cluster state at a tick boundary.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShardRec {
+    /// This shard's number k.
+    pub shard: u64,
+    /// The cluster's shard count N.
+    pub shards: u64,
+    /// The cluster run's id (empty when the transport has none).
+    pub run: String,
+    /// Tasklets that called `migrate` and have not been taken out: (id, k).
+    pub leaving: Vec<(u64, u64)>,
+    /// Tasklets that arrived (bound here) and join the ring next tick.
+    pub arriving: Vec<u64>,
+    /// The cluster released a paused main for the next tick.
+    pub release_main: bool,
+    /// Tasklets that arrived here over the run.
+    pub moves_in: u64,
+    /// Tasklets that left here over the run.
+    pub moves_out: u64,
+    /// The last sequence sent to each shard.
+    pub sent_seq: Vec<u64>,
+    /// The highest sequence taken from each shard (messages at or below it
+    /// are replays and dropped).
+    pub taken_seq: Vec<u64>,
+    /// Remote channel messages not yet handed to the transport.
+    pub outbox: Vec<OutRec>,
+    /// Tasklets of other shards queued in this shard's channels.
+    pub waiters: Vec<WaiterRec>,
+    /// Kills and throws into tasklets waiting remotely, raised once the
+    /// home answers: (tasklet, error).
+    pub cancels: Vec<(u64, ValueRec)>,
+    /// Channels of other shards as last published: (channel, state).
+    pub mirrors: Vec<(u64, ChanMirror)>,
+    /// This shard's channels known elsewhere.
+    pub exported: Vec<u64>,
+    /// What was last published of each exported channel.
+    pub published: Vec<(u64, ChanMirror)>,
+    /// Where tasklets that moved were at the end of the last tick: (id, k).
+    pub whereabouts: Vec<(u64, u64)>,
+    /// Tasklets known on more than one shard.
+    pub watched: Vec<u64>,
+    /// Tasklets newly watched, for the next tick record.
+    pub newly_watched: Vec<u64>,
+    /// Facts of watched tasklets as last published.
+    pub facts: Vec<(u64, TaskletFacts)>,
+    /// Remote channel operations sent from here over the run.
+    pub ops_out: u64,
+    /// Remote channel operations applied here over the run.
+    pub ops_in: u64,
+    /// The record's own value table (`Ref(i)` in its values).
+    pub values: Vec<ValueRec>,
+}
+
+/// A remote-channel message waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutRec {
+    /// The destination shard.
+    pub to: u64,
+    /// How many migrants were listed as leaving before it.
+    pub after: u64,
+    /// The message.
+    pub msg: MsgRec,
+}
+
+/// One remote-channel message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MsgRec {
+    /// Caller → home: an operation.
+    Op {
+        /// The channel.
+        channel: u64,
+        /// The caller.
+        tasklet: u64,
+        /// The caller's shard.
+        from: u64,
+        /// The operation.
+        op: OpRec,
+        /// The caller's `block_trap`.
+        block_trap: bool,
+    },
+    /// Home → caller: the outcome.
+    Answer {
+        /// The caller.
+        tasklet: u64,
+        /// What its call does.
+        answer: AnswerRec,
+    },
+    /// Caller's shard → home: withdraw a killed waiter.
+    Cancel {
+        /// The channel.
+        channel: u64,
+        /// The waiter.
+        tasklet: u64,
+    },
+}
+
+/// What a remote caller asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OpRec {
+    /// `send(v)`.
+    Send(ValueRec),
+    /// `send_exception`/`send_throw`.
+    SendError(ValueRec),
+    /// `receive()` or a step of iteration.
+    Receive {
+        /// A step of a `for` loop.
+        iterating: bool,
+    },
+}
+
+/// What a home decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AnswerRec {
+    /// The call returns this.
+    Value(ValueRec),
+    /// The call raises this.
+    Error(ValueRec),
+    /// The `for` loop ends.
+    IterEnd,
+    /// The waiter was withdrawn.
+    Withdrawn,
+}
+
+/// A tasklet of another shard queued in one of this shard's channels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiterRec {
+    /// The waiting tasklet.
+    pub tasklet: u64,
+    /// Its shard.
+    pub shard: u64,
+    /// The channel it waits on (a channel record of this save).
+    pub channel: u64,
+    /// What it asked (a sender's value is here).
+    pub op: OpRec,
+}
+
+impl OpRec {
+    /// Which way the waiter waits.
+    pub fn dir(&self) -> Dir {
+        match self {
+            OpRec::Receive { .. } => Dir::Receive,
+            _ => Dir::Send,
+        }
+    }
+}
+
+/// Writes `link` (of shard `shard` of `shards`) as the record's RON text.
+pub(crate) fn record(
+    link: &ShardLink,
+    shard: u64,
+    shards: u64,
+    program: &Program,
+    natives: &NativeNames,
+) -> Result<ExtValue, SaveError> {
+    let mut enc = Encoder::new(program);
+    let mut refs = WorldRefs { natives };
+    let mut val = |v: &Value| enc.encode(v, &mut refs);
+    let op = |o: &ChanOp, val: &mut dyn FnMut(&Value) -> Result<ValueRec, SaveError>| {
+        Ok::<_, SaveError>(match o {
+            ChanOp::Send(v) => OpRec::Send(val(v)?),
+            ChanOp::SendError(v) => OpRec::SendError(val(v)?),
+            ChanOp::Receive { iterating } => OpRec::Receive {
+                iterating: *iterating,
+            },
+        })
+    };
+    let r = &link.remote;
+    let mut outbox = Vec::with_capacity(r.outbox.len());
+    for (to, msg, after) in &r.outbox {
+        let msg = match msg {
+            RemoteMsg::Op {
+                channel,
+                tasklet,
+                from,
+                op: o,
+                block_trap,
+            } => MsgRec::Op {
+                channel: *channel,
+                tasklet: *tasklet,
+                from: *from,
+                op: op(o, &mut val)?,
+                block_trap: *block_trap,
+            },
+            RemoteMsg::Answer { tasklet, answer } => MsgRec::Answer {
+                tasklet: *tasklet,
+                answer: match answer {
+                    Answer::Value(v) => AnswerRec::Value(val(v)?),
+                    Answer::Error(v) => AnswerRec::Error(val(v)?),
+                    Answer::IterEnd => AnswerRec::IterEnd,
+                    Answer::Withdrawn => AnswerRec::Withdrawn,
+                },
+            },
+            RemoteMsg::Cancel { channel, tasklet } => MsgRec::Cancel {
+                channel: *channel,
+                tasklet: *tasklet,
+            },
+        };
+        outbox.push(OutRec {
+            to: *to,
+            after: *after as u64,
+            msg,
+        });
+    }
+    let mut waiters = Vec::with_capacity(r.waiters.len());
+    for (id, w) in &r.waiters {
+        waiters.push(WaiterRec {
+            tasklet: *id,
+            shard: w.shard,
+            channel: w.channel,
+            op: op(&w.op, &mut val)?,
+        });
+    }
+    let mut cancels = Vec::with_capacity(r.cancels.len());
+    for (id, e) in &r.cancels {
+        cancels.push((*id, val(e)?));
+    }
+    let rec = ShardRec {
+        shard,
+        shards,
+        run: link.run.clone(),
+        leaving: link.leaving.clone(),
+        arriving: link.arriving.clone(),
+        release_main: link.release_main,
+        moves_in: link.moves_in,
+        moves_out: link.moves_out,
+        sent_seq: link.sent_seq.clone(),
+        taken_seq: link.taken_seq.clone(),
+        outbox,
+        waiters,
+        cancels,
+        mirrors: r.mirrors.iter().map(|(k, v)| (*k, *v)).collect(),
+        exported: r.exported.iter().copied().collect(),
+        published: r.published.iter().map(|(k, v)| (*k, *v)).collect(),
+        whereabouts: r.whereabouts.iter().map(|(k, v)| (*k, *v)).collect(),
+        watched: r.watched.iter().copied().collect(),
+        newly_watched: r.newly_watched.clone(),
+        facts: r.facts.iter().map(|(k, v)| (*k, v.clone())).collect(),
+        ops_out: r.ops_out,
+        ops_in: r.ops_in,
+        values: enc.into_table(),
+    };
+    ExtValue::from_rust(&rec).map_err(|e| SaveError::Encode(e.to_string()))
+}
+
+/// A shard record read from a save and checked against its body, before
+/// anything is decoded.
+pub(crate) struct Staged {
+    pub rec: ShardRec,
+    /// Remote waiters by tasklet: (channel, direction).
+    pub waits: HashMap<u64, (u64, Dir)>,
+    /// The save's `next_id`: every id of this shard's numbering below it
+    /// was handed out here, and a tasklet stays an entity for good unless
+    /// it moves, so one with no record has gone to another shard.
+    pub next_id: u64,
+}
+
+impl Staged {
+    /// Whether an id is of another shard's numbering (a channel made
+    /// there, or a tasklet that started there).
+    pub fn numbered_elsewhere(&self, id: u64) -> bool {
+        id != 0 && (id - 1) % self.rec.shards != self.rec.shard
+    }
+}
+
+/// Reads the record (if the save has one) and checks what does not need
+/// the values decoded: shard numbers, list lengths, and that every remote
+/// waiter is queued on a channel of this save and is no tasklet of it.
+pub(crate) fn stage(
+    ext: Option<&ExtValue>,
+    body: &Body,
+    next_id: u64,
+) -> Result<Option<Staged>, LoadError> {
+    let Some(ext) = ext else { return Ok(None) };
+    let root = FieldPath::root();
+    let p_0 = root.field("world");
+    let p_1 = p_0.field("resources");
+    let path = p_1.key(TAG);
+    let rec: ShardRec = ext
+        .to_rust()
+        .map_err(|e| LoadError::invalid(&path, format!("not a shard record: {e}")))?;
+    if rec.shards == 0 || rec.shards > MAX_SHARDS {
+        return Err(LoadError::invalid(
+            &path.field("shards"),
+            format!("a cluster has 1 to {MAX_SHARDS} shards, not {}", rec.shards),
+        ));
+    }
+    let n = rec.shards;
+    let in_cluster = |p: &FieldPath, k: u64| {
+        if k < n {
+            Ok(())
+        } else {
+            Err(LoadError::invalid(
+                p,
+                format!("no shard {k} in a cluster of {n}"),
+            ))
+        }
+    };
+    in_cluster(&path.field("shard"), rec.shard)?;
+    for (f, list) in [("sent_seq", &rec.sent_seq), ("taken_seq", &rec.taken_seq)] {
+        if !list.is_empty() && list.len() as u64 != n {
+            return Err(LoadError::invalid(
+                &path.field(f),
+                format!("{} entries for {n} shards", list.len()),
+            ));
+        }
+    }
+    for (i, (_, k)) in rec.leaving.iter().enumerate() {
+        in_cluster(&path.field("leaving").index(i), *k)?;
+    }
+    for (i, o) in rec.outbox.iter().enumerate() {
+        in_cluster(&path.field("outbox").index(i).field("to"), o.to)?;
+    }
+    for (i, (_, k)) in rec.whereabouts.iter().enumerate() {
+        in_cluster(&path.field("whereabouts").index(i), *k)?;
+    }
+    let tasklets: BTreeSet<u64> = body.tasklets.iter().map(|t| t.id).collect();
+    let channels: BTreeSet<u64> = body.channels.iter().map(|c| c.id).collect();
+    let mut waits = HashMap::new();
+    for (i, w) in rec.waiters.iter().enumerate() {
+        let p_w = path.field("waiters");
+        let p = p_w.index(i);
+        in_cluster(&p.field("shard"), w.shard)?;
+        let gone = w.tasklet < next_id || (w.tasklet - 1) % n != rec.shard;
+        if w.shard == rec.shard || tasklets.contains(&w.tasklet) || w.tasklet == 0 || !gone {
+            return Err(LoadError::invalid(
+                &p.field("tasklet"),
+                format!("tasklet {} is not a tasklet of another shard", w.tasklet),
+            ));
+        }
+        if !channels.contains(&w.channel) {
+            return Err(LoadError::invalid(
+                &p.field("channel"),
+                format!("channel {} is not a channel of this save", w.channel),
+            ));
+        }
+        if waits.insert(w.tasklet, (w.channel, w.op.dir())).is_some() {
+            return Err(LoadError::invalid(
+                &p.field("tasklet"),
+                format!("tasklet {} waits in two places", w.tasklet),
+            ));
+        }
+    }
+    Ok(Some(Staged {
+        rec,
+        waits,
+        next_id,
+    }))
+}
+
+/// Decodes the record's values into the link the loaded world gets.
+pub(crate) fn link_of(
+    staged: &Staged,
+    resolve: &dyn Resolve,
+    limits: Limits,
+) -> Result<ShardLink, LoadError> {
+    let root = FieldPath::root();
+    let p_0 = root.field("world");
+    let p_1 = p_0.field("resources");
+    let path = p_1.key(TAG);
+    let rec = &staged.rec;
+    let dec = Decoder::new(&rec.values, resolve, limits, &path.field("values"))?;
+    let val = |v: &ValueRec, p: &FieldPath| dec.decode(v, Place::Plain, p);
+    let op = |o: &OpRec, p: &FieldPath| -> Result<ChanOp, LoadError> {
+        Ok(match o {
+            OpRec::Send(v) => ChanOp::Send(val(v, p)?),
+            OpRec::SendError(v) => ChanOp::SendError(val(v, p)?),
+            OpRec::Receive { iterating } => ChanOp::Receive {
+                iterating: *iterating,
+            },
+        })
+    };
+    let mut link = ShardLink {
+        leaving: rec.leaving.clone(),
+        arriving: rec.arriving.clone(),
+        release_main: rec.release_main,
+        moves_in: rec.moves_in,
+        moves_out: rec.moves_out,
+        sent_seq: rec.sent_seq.clone(),
+        taken_seq: rec.taken_seq.clone(),
+        run: rec.run.clone(),
+        ..ShardLink::default()
+    };
+    let r = &mut link.remote;
+    for (i, o) in rec.outbox.iter().enumerate() {
+        let p_o = path.field("outbox");
+        let p_i = p_o.index(i);
+        let p = p_i.field("msg");
+        let msg = match &o.msg {
+            MsgRec::Op {
+                channel,
+                tasklet,
+                from,
+                op: o,
+                block_trap,
+            } => RemoteMsg::Op {
+                channel: *channel,
+                tasklet: *tasklet,
+                from: *from,
+                op: op(o, &p)?,
+                block_trap: *block_trap,
+            },
+            MsgRec::Answer { tasklet, answer } => RemoteMsg::Answer {
+                tasklet: *tasklet,
+                answer: match answer {
+                    AnswerRec::Value(v) => Answer::Value(val(v, &p)?),
+                    AnswerRec::Error(v) => Answer::Error(val(v, &p)?),
+                    AnswerRec::IterEnd => Answer::IterEnd,
+                    AnswerRec::Withdrawn => Answer::Withdrawn,
+                },
+            },
+            MsgRec::Cancel { channel, tasklet } => RemoteMsg::Cancel {
+                channel: *channel,
+                tasklet: *tasklet,
+            },
+        };
+        r.outbox.push((o.to, msg, o.after as usize));
+    }
+    for (i, w) in rec.waiters.iter().enumerate() {
+        let p_w = path.field("waiters");
+        let p_i = p_w.index(i);
+        let p = p_i.field("op");
+        r.waiters.insert(
+            w.tasklet,
+            RemoteWaiter {
+                shard: w.shard,
+                channel: w.channel,
+                op: op(&w.op, &p)?,
+            },
+        );
+    }
+    for (i, (id, e)) in rec.cancels.iter().enumerate() {
+        let p_c = path.field("cancels");
+        r.cancels.insert(*id, val(e, &p_c.index(i))?);
+    }
+    r.mirrors = rec.mirrors.iter().copied().collect::<BTreeMap<_, _>>();
+    r.exported = rec.exported.iter().copied().collect();
+    r.published = rec.published.iter().copied().collect();
+    r.whereabouts = rec.whereabouts.iter().copied().collect();
+    r.watched = rec.watched.iter().copied().collect();
+    r.newly_watched = rec.newly_watched.clone();
+    r.facts = rec.facts.iter().cloned().collect();
+    r.ops_out = rec.ops_out;
+    r.ops_in = rec.ops_in;
+    Ok(link)
+}
+
+/// What `skein inspect` says of a shard's save: its place in the cluster,
+/// the tasklets in transit it knows of, its tasklets blocked on other
+/// shards' channels, and other shards' tasklets queued on its own.
+/// `None` for a plain world's save (or a record that does not read).
+pub fn describe(save: &crate::SaveFile) -> Option<String> {
+    use std::fmt::Write;
+    let rec: ShardRec = save
+        .body
+        .world
+        .as_ref()?
+        .resources
+        .get(TAG)?
+        .to_rust()
+        .ok()?;
+    let n = rec.shards.max(1);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "shard {} of {}, run {}",
+        rec.shard,
+        rec.shards,
+        if rec.run.is_empty() { "-" } else { &rec.run }
+    );
+    let ids = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "in transit: {} leaving, {} arriving",
+        rec.leaving.len(),
+        rec.arriving.len()
+    );
+    for (id, k) in &rec.leaving {
+        let _ = writeln!(out, "  #{id} leaving for shard {k}");
+    }
+    for id in &rec.arriving {
+        let _ = writeln!(out, "  #{id} arrived, runs next tick");
+    }
+    let moved: Vec<&(u64, u64)> = rec
+        .whereabouts
+        .iter()
+        .filter(|(_, k)| *k != rec.shard)
+        .collect();
+    if !moved.is_empty() {
+        let _ = writeln!(
+            out,
+            "  elsewhere: {}",
+            ids(&mut moved.iter().map(|(id, k)| format!("#{id} on shard {k}")))
+        );
+    }
+    let mut blocked = Vec::new();
+    for t in &save.body.tasklets {
+        if let crate::format::Wait::Channel { id, dir } = &t.wait
+            && !save.body.channels.iter().any(|c| c.id == *id)
+        {
+            let d = if *dir == Dir::Send {
+                "sending"
+            } else {
+                "receiving"
+            };
+            let home = id.saturating_sub(1) % n;
+            blocked.push(format!(
+                "  #{} blocked {d} on channel #{id} (home shard {home})",
+                t.id
+            ));
+        }
+    }
+    let _ = writeln!(out, "blocked on other shards' channels: {}", blocked.len());
+    for line in blocked {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "remote waiters: {}", rec.waiters.len());
+    for w in &rec.waiters {
+        let what = match &w.op {
+            OpRec::Send(_) => "sending",
+            OpRec::SendError(_) => "sending an exception",
+            OpRec::Receive { iterating: true } => "receiving (for loop)",
+            OpRec::Receive { .. } => "receiving",
+        };
+        let _ = writeln!(
+            out,
+            "  #{} of shard {} {what} on channel #{}",
+            w.tasklet, w.shard, w.channel
+        );
+    }
+    let seqs = |v: &[u64]| ids(&mut v.iter().map(u64::to_string));
+    let _ = writeln!(
+        out,
+        "messages: last sent [{}], last taken [{}], {} in the outbox",
+        seqs(&rec.sent_seq),
+        seqs(&rec.taken_seq),
+        rec.outbox.len()
+    );
+    Some(out)
+}

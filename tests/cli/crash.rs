@@ -1,0 +1,220 @@
+//! A shard killed mid-run and started again with the same command loses
+//! nothing and repeats nothing: over a private nats-server, each shard's
+//! output, tick by tick (the frames `skein cluster` reads, the restarted
+//! process's frame of a tick replacing the killed one's), equals an
+//! uninterrupted run's. Shards are stopped by the fault hook
+//! (`SKEIN_FAULT=POINT:TICK`: mid-tick, after migrants left, after a
+//! publish, mid-autosave) and by SIGKILL at a moment of the wall clock.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use skein_cluster::server::NatsServer;
+
+use crate::harness::temp_dir;
+
+fn script(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("assets/cluster/{name}.sk"))
+        .display()
+        .to_string()
+}
+
+/// `skein shard` of `name`, shard `k` of `n` in cluster `cluster`.
+fn shard(dir: &Path, url: &str, name: &str, k: u32, n: u32, cluster: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skein"));
+    c.args(["shard", &script(name), "--nats", url, "--framed"])
+        .args(["--shard", &k.to_string(), "--shards", &n.to_string()])
+        .args(["--cluster", cluster, "--autosave-every", "3"])
+        .args(["--nats-timeout", "10"])
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("SKEIN_FAULT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// The frames of one process's stdout, by tick (the closing line left out:
+/// it has the wall time), into `into`; a later process's frame of a tick
+/// must be the earlier one's, if both wrote it.
+fn frames(out: &[u8], into: &mut BTreeMap<u64, String>) {
+    let mut rest = out;
+    while !rest.is_empty() {
+        let nl = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .expect("a frame header");
+        let head = std::str::from_utf8(&rest[..nl]).expect("utf8 header");
+        let parts: Vec<&str> = head.split(' ').collect();
+        assert_eq!(parts[0], "#FRAME", "{head}");
+        let tick: u64 = parts[1].parse().expect("tick");
+        let len: usize =
+            parts[2].parse::<usize>().expect("len") + parts[3].parse::<usize>().expect("len");
+        let body = String::from_utf8_lossy(&rest[nl + 1..nl + 1 + len]).into_owned();
+        rest = &rest[nl + 1 + len..];
+        if tick != u64::MAX {
+            into.insert(tick, body);
+        }
+    }
+}
+
+/// How shard `victim` is stopped.
+enum Kill {
+    /// `SKEIN_FAULT=…`.
+    Fault(&'static str),
+    /// SIGKILL this many milliseconds after it started (ticks paced).
+    After(u64),
+}
+
+/// Runs `name` over `n` shards; shard `victim` is stopped by `kill` and
+/// started again with the same command. Returns each shard's frames.
+fn run(
+    server: &NatsServer,
+    dir: &Path,
+    name: &str,
+    n: u32,
+    cluster: &str,
+    victim: Option<(u32, Kill)>,
+) -> Vec<BTreeMap<u64, String>> {
+    let url = server.url();
+    let paced = matches!(victim, Some((_, Kill::After(_))));
+    let mut children: Vec<(u32, Child)> = Vec::new();
+    for k in 0..n {
+        let mut c = shard(dir, &url, name, k, n, cluster);
+        if paced {
+            c.args(["--tick-rate", "40"]);
+        }
+        if let Some((v, Kill::Fault(f))) = &victim
+            && *v == k
+        {
+            c.env("SKEIN_FAULT", f);
+        }
+        children.push((k, c.spawn().expect("a shard starts")));
+    }
+    let mut got: Vec<BTreeMap<u64, String>> = vec![BTreeMap::new(); n as usize];
+    let mut outputs: Vec<(u32, Child)> = Vec::new();
+    for (k, mut child) in children {
+        if let Some((v, kill)) = &victim
+            && *v == k
+        {
+            if let Kill::After(ms) = kill {
+                std::thread::sleep(std::time::Duration::from_millis(*ms));
+                child.kill().expect("SIGKILL");
+            }
+            let first = child.wait_with_output().expect("the victim ends");
+            assert!(!first.status.success(), "the victim was stopped: {first:?}");
+            frames(&first.stdout, &mut got[k as usize]);
+            let mut again = shard(dir, &url, name, k, n, cluster);
+            if paced {
+                again.args(["--tick-rate", "40"]);
+            }
+            outputs.push((k, again.spawn().expect("the shard restarts")));
+        } else {
+            outputs.push((k, child));
+        }
+    }
+    for (k, child) in outputs {
+        let out = child.wait_with_output().expect("a shard ends");
+        assert!(
+            out.status.success(),
+            "shard {k}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        frames(&out.stdout, &mut got[k as usize]);
+    }
+    got
+}
+
+fn check(tag: &str, name: &str, n: u32, victim: u32, kill: Kill) {
+    let dir: PathBuf = temp_dir(&format!("crash_{tag}"));
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("a folder per run");
+    }
+    let server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let whole = run(&server, &dir.join("a"), name, n, &format!("{tag}-a"), None);
+    let crashed = run(
+        &server,
+        &dir.join("b"),
+        name,
+        n,
+        &format!("{tag}-b"),
+        Some((victim, kill)),
+    );
+    assert_eq!(
+        crashed, whole,
+        "{tag}: {name} over {n}, shard {victim} killed"
+    );
+}
+
+#[test]
+fn a_shard_stopped_mid_tick_resumes_and_loses_nothing() {
+    check("tick", "relay", 3, 1, Kill::Fault("tick:4"));
+}
+
+#[test]
+fn a_shard_stopped_after_migrants_left_resumes_and_loses_nothing() {
+    check("migration", "market", 2, 0, Kill::Fault("migration:2"));
+}
+
+#[test]
+fn a_shard_stopped_after_a_publish_resumes_and_loses_nothing() {
+    check("publish", "traveller", 3, 2, Kill::Fault("publish:5"));
+}
+
+#[test]
+fn a_shard_stopped_mid_autosave_resumes_and_loses_nothing() {
+    check("autosave", "market", 3, 1, Kill::Fault("autosave:6"));
+}
+
+#[test]
+fn a_shard_killed_by_sigkill_resumes_and_loses_nothing() {
+    check("sigkill", "relay", 2, 0, Kill::After(120));
+}
+
+#[test]
+fn inspect_of_a_shard_autosave_shows_its_place_transit_and_remote_waiters() {
+    let dir = temp_dir("crash_inspect");
+    let server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let children: Vec<Child> = (0..2)
+        .map(|k| {
+            let mut c = shard(&dir, &url, "market", k, 2, "inspect");
+            c.args(["--ticks", "4"]);
+            c.spawn().expect("a shard starts")
+        })
+        .collect();
+    for c in children {
+        assert!(c.wait_with_output().expect("ends").status.success());
+    }
+    let inspect = |k: u32| {
+        let run =
+            crate::harness::skein(&dir, &["inspect", &format!("saves/inspect-{k}.bin")]).expect(0);
+        let from = run.stdout.find("shard ").expect("a shard section");
+        let text = run.stdout[from..].to_string();
+        // The run id is fresh every run.
+        let (head, rest) = text.split_once('\n').expect("lines");
+        let head = head.rsplit_once(' ').expect("run id").0.to_string();
+        format!("{head} ID\n{rest}")
+    };
+    assert_eq!(
+        inspect(0),
+        "shard 0 of 2, run ID\n\
+         in transit: 0 leaving, 1 arriving\n  #5 arrived, runs next tick\n\
+         blocked on other shards' channels: 0\n\
+         remote waiters: 2\n  #4 of shard 1 sending on channel #3\n  #6 of shard 1 sending on channel #3\n\
+         messages: last sent [0, 3], last taken [0, 4], 0 in the outbox\n"
+    );
+    assert_eq!(
+        inspect(1),
+        "shard 1 of 2, run ID\n\
+         in transit: 0 leaving, 0 arriving\n\
+         blocked on other shards' channels: 2\n  \
+         #4 blocked sending on channel #3 (home shard 0)\n  \
+         #6 blocked sending on channel #3 (home shard 0)\n\
+         remote waiters: 0\n\
+         messages: last sent [4, 0], last taken [3, 0], 0 in the outbox\n"
+    );
+}
