@@ -146,7 +146,7 @@ impl TaskletWriter {
             Some(name) => name,
             None => {
                 let (module, function) = enc.func_names(f)?;
-                FuncRec(module, function)
+                FuncRec(module.into(), function.into())
             }
         };
         Ok(slot.insert(name))
@@ -176,7 +176,7 @@ impl TaskletWriter {
             ] {
                 put(&mut frames, &part.len())?;
                 for v in part {
-                    put(&mut frames, &slot(enc, refs, v)?)?;
+                    put_value(&mut frames, enc, refs, v)?;
                 }
             }
             put(&mut frames, &(&shape.handlers, f.ret))?;
@@ -243,6 +243,21 @@ fn slot<'v>(
     } else {
         ValueRecSlot::Rec(enc.encode(v, refs)?)
     })
+}
+
+/// Appends `v` as its `ValueRec`'s bytes, with no slot moved in between
+/// (a frame's locals are most of a world's values).
+fn put_value(
+    out: &mut Vec<u8>,
+    enc: &mut Encoder,
+    refs: &mut dyn EncodeRefs,
+    v: &Value,
+) -> Result<(), SaveError> {
+    if direct(v) {
+        put(out, &ValueRecSlot::Live(v))
+    } else {
+        put(out, &enc.encode(v, refs)?)
+    }
 }
 
 /// Values the encoder writes inline without its work stack or table (its

@@ -8,6 +8,7 @@
 //! no untagged enum, flattening or skipped field (postcard cannot read those).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,7 @@ use crate::code::ContentHash;
 use crate::ext::ExtValue;
 use crate::values::ValueRec;
 
+mod func_rec;
 mod skip;
 
 /// The `format` field of every header.
@@ -293,9 +295,11 @@ fn nil() -> ValueRec {
     ValueRec::Nil
 }
 
-/// A function by name: (module, function).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FuncRec(pub String, pub String);
+/// A function by name: (module, function). The names are shared: a world's
+/// frames name a few functions many times over, and reading one back reuses
+/// the name it read last in that place (`format/func_rec.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncRec(pub Arc<str>, pub Arc<str>);
 
 impl FuncRec {
     /// The module's name.

@@ -2,6 +2,7 @@
 //! asks to turn a saved reference (a tasklet id, a function by module and
 //! name) into one of the world's.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use bevy_ecs::world::World;
@@ -63,19 +64,40 @@ pub(crate) struct MapResolve<'a> {
     pub channels: IdTable,
     /// The loading world's main, for `Main` references.
     pub main: Option<u64>,
+    /// The function found last: a world's frames run a few functions, and
+    /// comparing two names beats searching the program's lists again.
+    pub last: Cell<Option<FuncRef>>,
 }
 
 impl<'a> MapResolve<'a> {
-    /// References kept as they are (cluster-wide ids), for what crosses
-    /// between shards into a world whose main tasklet is `main` (0: none).
-    pub fn same_ids(program: &'a Program, natives: &'a NativeNames, main: u64) -> Self {
+    /// Names bound to `program` and `natives`, record ids through the tables.
+    pub fn new(
+        program: &'a Program,
+        natives: &'a NativeNames,
+        tasklets: IdTable,
+        channels: IdTable,
+        main: Option<u64>,
+    ) -> Self {
         MapResolve {
             program,
             natives,
-            tasklets: IdTable::Same,
-            channels: IdTable::Same,
-            main: (main != 0).then_some(main),
+            tasklets,
+            channels,
+            main,
+            last: Cell::new(None),
         }
+    }
+
+    /// References kept as they are (cluster-wide ids), for what crosses
+    /// between shards into a world whose main tasklet is `main` (0: none).
+    pub fn same_ids(program: &'a Program, natives: &'a NativeNames, main: u64) -> Self {
+        MapResolve::new(
+            program,
+            natives,
+            IdTable::Same,
+            IdTable::Same,
+            (main != 0).then_some(main),
+        )
     }
 }
 
@@ -89,7 +111,19 @@ pub(crate) fn limits_of(world: &World) -> Limits {
 
 impl Resolve for MapResolve<'_> {
     fn function(&self, module: &str, name: &str) -> Result<FuncRef, Problem> {
-        names::function(self.program, module, name)
+        // A hit names a loaded module exactly, so never an older version
+        // (whose saved module name carries its generation).
+        if let Some(f) = self.last.get() {
+            let m = &self.program.modules[f.module as usize];
+            if m.name == module && m.functions[f.func as usize].name == name {
+                return Ok(f);
+            }
+        }
+        let f = names::function(self.program, module, name)?;
+        if self.program.modules[f.module as usize].name == module {
+            self.last.set(Some(f));
+        }
+        Ok(f)
     }
     fn module(&self, name: &str) -> Result<ModRef, Problem> {
         names::module(self.program, name)

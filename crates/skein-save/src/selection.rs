@@ -311,10 +311,12 @@ pub(crate) fn modules_used(
     let mut work: Vec<&ValueRec> = roots.iter().chain(table).collect();
     for t in tasklets {
         if let Some(f) = &t.func {
-            used.insert(f.0.clone());
+            used.insert(f.module().to_string());
         }
         for f in &t.fiber.frames {
-            used.insert(f.func.0.clone());
+            if !used.contains(f.func.module()) {
+                used.insert(f.func.module().to_string());
+            }
             work.extend(f.locals.iter().chain(&f.stack));
         }
         work.extend([&t.data, &t.tempval]);

@@ -2,7 +2,7 @@
 //! components before anything in the world changes, so a failed load leaves
 //! the world exactly as it was.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use skein_vm::Fiber;
 use skein_world::{ChannelState, TaskletState};
@@ -125,18 +125,22 @@ pub(crate) fn stage(
             ext: rec.ext.clone(),
         });
     }
-    // Who waits where, from the tasklets' side.
-    let mut waits: HashMap<u64, (u64, Dir)> = HashMap::new();
-    for rec in &body.tasklets {
-        if let Wait::Channel { id, dir } = rec.wait {
-            waits.insert(rec.id, (id, dir));
-        }
-    }
-    // Tasklets of other shards queued here are in the shard record.
-    if let Some(s) = shard {
-        waits.extend(s.waits.iter().map(|(k, v)| (*k, *v)));
-    }
-    let mut listed: BTreeSet<u64> = BTreeSet::new();
+    // Who waits where, from the tasklets' side (the records are sorted by
+    // id: `check_ids`); tasklets of other shards queued here are in the
+    // shard record.
+    let recs = &body.tasklets;
+    let index_of = |id: u64| recs.binary_search_by_key(&id, |t| t.id).ok();
+    let wait_of = |id: u64, k: Option<usize>| match k {
+        Some(i) => match recs[i].wait {
+            Wait::Channel { id, dir } => Some((id, dir)),
+            _ => None,
+        },
+        None => shard.and_then(|s| s.waits.get(&id).copied()),
+    };
+    // Which waiters the channels list: records by their index, other
+    // shards' tasklets by id.
+    let mut listed = vec![false; recs.len()];
+    let mut listed_foreign: BTreeSet<u64> = BTreeSet::new();
     let mut channels = Vec::with_capacity(body.channels.len());
     for (i, rec) in body.channels.iter().enumerate() {
         let p_0 = root.field("channels");
@@ -155,15 +159,20 @@ pub(crate) fn stage(
             let wp_0 = p.field("waiters");
             let wp = wp_0.index(j);
             let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
-            if !listed.insert(*w) {
+            let k = index_of(*w);
+            let first = match k {
+                Some(k) => !std::mem::replace(&mut listed[k], true),
+                None => listed_foreign.insert(*w),
+            };
+            if !first {
                 return Err(LoadError::invalid(
                     &wp,
                     format!("tasklet {w} waits in two places"),
                 ));
             }
-            match waits.get(w) {
-                Some((c, d)) if *c == rec.id && *d == rec.dir => {}
-                Some((c, d)) if *c == rec.id => {
+            match wait_of(*w, k) {
+                Some((c, d)) if c == rec.id && d == rec.dir => {}
+                Some((c, d)) if c == rec.id => {
                     return Err(LoadError::invalid(
                         &wp,
                         format!(
@@ -197,7 +206,11 @@ pub(crate) fn stage(
     }
     if let Some(s) = shard {
         for (i, w) in s.rec.waiters.iter().enumerate() {
-            if !listed.contains(&w.tasklet) {
+            let seen = match index_of(w.tasklet) {
+                Some(k) => listed[k],
+                None => listed_foreign.contains(&w.tasklet),
+            };
+            if !seen {
                 let p_0 = root.field("world");
                 let p_1 = p_0.field("resources");
                 let p_2 = p_1.key(crate::shard_save::TAG);
@@ -209,16 +222,15 @@ pub(crate) fn stage(
             }
         }
     }
-    let channel_ids: BTreeSet<u64> = body.channels.iter().map(|c| c.id).collect();
+    let chan_recs = &body.channels;
+    let is_channel = |id: u64| chan_recs.binary_search_by_key(&id, |c| c.id).is_ok();
     for (i, rec) in body.tasklets.iter().enumerate() {
         // Blocked on another shard's channel: queued at its home.
         let remote = match (&rec.wait, shard) {
-            (Wait::Channel { id, .. }, Some(s)) => {
-                !channel_ids.contains(id) && s.numbered_elsewhere(*id)
-            }
+            (Wait::Channel { id, .. }, Some(s)) => !is_channel(*id) && s.numbered_elsewhere(*id),
             _ => false,
         };
-        if matches!(rec.wait, Wait::Channel { .. }) && !listed.contains(&rec.id) && !remote {
+        if matches!(rec.wait, Wait::Channel { .. }) && !listed[i] && !remote {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i).field("wait"),
                 "waits on a channel that does not list it",
@@ -252,16 +264,16 @@ fn check_ext(
     Ok(())
 }
 
-/// A list of ids that must be distinct tasklet records.
+/// A list of ids that must be distinct tasklet records (`is_tasklet`).
 pub(crate) fn id_list(
     ids: &[u64],
-    tasklets: &BTreeSet<u64>,
+    is_tasklet: &dyn Fn(u64) -> bool,
     path: &FieldPath,
 ) -> Result<BTreeSet<u64>, LoadError> {
     let mut set = BTreeSet::new();
     for (i, id) in ids.iter().enumerate() {
         let p = path.index(i);
-        if !tasklets.contains(id) {
+        if !is_tasklet(*id) {
             return Err(LoadError::at(
                 &p,
                 Problem::Dangling {

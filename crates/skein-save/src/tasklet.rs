@@ -46,7 +46,7 @@ pub(crate) fn tasklet_rec(
     let func = match t.func {
         Some(f) => {
             let (module, function) = enc.func_names(f)?;
-            Some(FuncRec(module, function))
+            Some(FuncRec(module.into(), function.into()))
         }
         None => None,
     };
@@ -247,7 +247,7 @@ pub(crate) fn fiber_rec(
         let base = f.base as usize;
         spans.push((base, shape.locals_end, shape.end));
         frames.push(FrameRec {
-            func: FuncRec(module, function),
+            func: FuncRec(module.into(), function.into()),
             pc: f.pc,
             line: shape.line,
             locals: Vec::with_capacity(shape.locals_end - base),

@@ -102,9 +102,12 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             },
         ));
     }
-    let tasklet_ids: BTreeSet<u64> = body.tasklets.iter().map(|t| t.id).collect();
-    for (i, id) in tasklet_ids
-        .iter()
+    // `check_ids` has made both lists strictly increasing: membership is a
+    // binary search, no set built.
+    let recs = &body.tasklets;
+    let is_tasklet = |id: u64| recs.binary_search_by_key(&id, |t| t.id).is_ok();
+    let tasklet_rec = |id: u64| (recs.binary_search_by_key(&id, |t| t.id).ok()).map(|i| &recs[i]);
+    for (i, id) in (recs.iter().map(|t| &t.id))
         .chain(body.channels.iter().map(|c| &c.id))
         .enumerate()
     {
@@ -117,7 +120,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             ));
         }
     }
-    if w.main != 0 && !tasklet_ids.contains(&w.main) {
+    if w.main != 0 && !is_tasklet(w.main) {
         return Err(LoadError::at(
             &root.field("world").field("main"),
             Problem::Dangling {
@@ -126,10 +129,10 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             },
         ));
     }
-    let ring = id_list(&w.ring, &tasklet_ids, &root.field("world").field("ring"))?;
+    let ring = id_list(&w.ring, &is_tasklet, &root.field("world").field("ring"))?;
     let sleepers = id_list(
         &w.sleepers,
-        &tasklet_ids,
+        &is_tasklet,
         &root.field("world").field("sleepers"),
     )?;
     for t in &body.tasklets {
@@ -143,7 +146,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
 
     let natives = NativeNames::of(world.resource::<Natives>());
     let identity = |ids: &mut dyn Iterator<Item = u64>| IdTable::new(ids.map(|i| (i, i)));
-    let mut tasklets_table = identity(&mut tasklet_ids.iter().copied());
+    let mut tasklets_table = identity(&mut recs.iter().map(|t| t.id));
     let mut channels_table = identity(&mut body.channels.iter().map(|c| c.id));
     if let Some(s) = &shard {
         let (k, n, next) = (s.rec.shard, s.rec.shards, s.next_id);
@@ -162,6 +165,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         tasklets: tasklets_table,
         channels: channels_table,
         main: (w.main != 0).then_some(w.main),
+        last: Default::default(),
     };
     let limits = Limits {
         frame_limit: w.options.frame_limit,
@@ -181,15 +185,13 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     )?;
 
     // Completions: each for a tasklet waiting in that very request.
-    let by_id: HashMap<u64, &crate::format::TaskletRec> =
-        body.tasklets.iter().map(|t| (t.id, t)).collect();
     let mut completions = Vec::with_capacity(w.completions.len());
     let mut completed = BTreeSet::new();
     for (i, c) in w.completions.iter().enumerate() {
         let p_0 = root.field("world");
         let p_1 = p_0.field("completions");
         let p = p_1.index(i);
-        let waits = by_id.get(&c.tasklet).is_some_and(
+        let waits = tasklet_rec(c.tasklet).is_some_and(
             |t| matches!(&t.wait, Wait::Native { request, .. } if *request == c.request),
         );
         if !waits || !completed.insert(c.tasklet) {
@@ -271,15 +273,12 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         ..Scheduler::default()
     };
     // Sleep numbers restart from 1 in saved order; the world's counter
-    // holds the last one handed out.
-    let index: HashMap<u64, usize> = tasklets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.rec_id, i))
-        .collect();
+    // holds the last one handed out. Staged tasklets keep the records'
+    // order, so by id too.
     for (i, id) in w.sleepers.iter().enumerate() {
         let seq = i as u64 + 1;
-        if let Some(t) = index.get(id).and_then(|&k| tasklets.get_mut(k))
+        let k = tasklets.binary_search_by_key(id, |t| t.rec_id);
+        if let Some(t) = k.ok().and_then(|k| tasklets.get_mut(k))
             && let WWait::Sleep { until, .. } = t.state.wait
         {
             t.state.wait = WWait::Sleep { until, seq };
@@ -288,7 +287,9 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
     }
     sched.sleep_seq = w.sleepers.len() as u64;
     let mut parked = Vec::new();
-    let mut entities = Vec::new();
+    let mut exts = Vec::with_capacity(tasklets.len() + channels.len());
+    let mut rec_ids = Vec::with_capacity(tasklets.len() + channels.len());
+    let mut bundles = Vec::with_capacity(tasklets.len());
     for t in tasklets {
         let id = t.rec_id;
         if let WWait::Native(req) = &t.state.wait
@@ -296,14 +297,25 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         {
             parked.push((req.clone(), id));
         }
-        let e = world.spawn((t.state, TaskletFiber::new(t.fiber))).id();
-        sched.ring.set_entity(id, Some(e));
-        entities.push((e, t.ext));
+        rec_ids.push(id);
+        exts.push(t.ext);
+        bundles.push((t.state, TaskletFiber::new(t.fiber)));
     }
+    // In bulk: the table grows once, not once per doubling.
+    let mut spawned: Vec<_> = world.spawn_batch(bundles).collect();
+    let mut states = Vec::with_capacity(channels.len());
     for c in channels {
-        let e = world.spawn(c.state).id();
-        sched.ring.set_entity(c.rec_id, Some(e));
-        entities.push((e, c.ext));
+        rec_ids.push(c.rec_id);
+        exts.push(c.ext);
+        states.push(c.state);
+    }
+    spawned.extend(world.spawn_batch(states));
+    let mut entities = Vec::with_capacity(exts.len());
+    for ((id, e), ext) in rec_ids.into_iter().zip(spawned).zip(exts) {
+        sched.ring.set_entity(id, Some(e));
+        if !ext.is_empty() {
+            entities.push((e, ext));
+        }
     }
     if let Some(s) = &shard {
         sched.ring.set_layout(s.rec.shard + 1, s.rec.shards);

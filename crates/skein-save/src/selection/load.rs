@@ -123,15 +123,16 @@ fn load_or_check(
         }
     }
     let tasklet_ids: BTreeSet<u64> = tasklet_map.keys().copied().collect();
-    let ring = id_list(&body.ring_order, &tasklet_ids, &root.field("ring_order"))?;
+    let is_tasklet = |id: u64| tasklet_ids.contains(&id);
+    let ring = id_list(&body.ring_order, &is_tasklet, &root.field("ring_order"))?;
     let natives = NativeNames::of(world.resource::<Natives>());
-    let resolve = MapResolve {
-        program: &program,
-        natives: &natives,
-        tasklets: IdTable::new(tasklet_map),
-        channels: IdTable::new(channel_map),
-        main: (main != 0).then_some(main),
-    };
+    let resolve = MapResolve::new(
+        &program,
+        &natives,
+        IdTable::new(tasklet_map),
+        IdTable::new(channel_map),
+        (main != 0).then_some(main),
+    );
     let limits = crate::resolve::limits_of(world);
     let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;
     let mut roots = Vec::with_capacity(body.roots.len());

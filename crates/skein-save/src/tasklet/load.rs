@@ -214,10 +214,13 @@ pub(crate) fn fiber_from(
         ));
     }
     let waiting = state == FiberState::Waiting;
+    // Sized from the records (bounded by the file's own length).
+    let slots = rec.frames.iter().map(|f| f.locals.len() + f.stack.len());
+    let handlers = rec.frames.iter().map(|f| f.handlers.len());
     let mut fiber = Fiber {
         frames: Vec::with_capacity(rec.frames.len()),
-        stack: Vec::new(),
-        handlers: Vec::new(),
+        stack: Vec::with_capacity(slots.sum()),
+        handlers: Vec::with_capacity(handlers.sum()),
         state,
         pending,
     };
