@@ -8,7 +8,7 @@ mod convert;
 mod numeric;
 mod seq;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use skein_script::bytecode::BUILTIN_NAMES;
 
@@ -39,13 +39,22 @@ fn type_of_name(name: &str) -> Option<TypeTag> {
     })
 }
 
+/// The type or kind each builtin is, by index: `LoadBuiltin` and every
+/// builtin call ask, so the names are compared once, not per instruction.
+static TYPE_OF_INDEX: LazyLock<Box<[Option<TypeTag>]>> =
+    LazyLock::new(|| BUILTIN_NAMES.iter().map(|n| type_of_name(n)).collect());
+
+/// The type or kind builtin `index` names, if it is one.
+#[inline]
+fn type_of_index(index: u16) -> Option<TypeTag> {
+    TYPE_OF_INDEX.get(index as usize).copied().flatten()
+}
+
 /// What `LoadBuiltin(i)` pushes: a function, or a type/kind for the names
 /// that are types (`int`, `str`, `list`, `range`, `ValueError` …).
+#[inline]
 pub fn value_of(index: u16) -> Value {
-    match BUILTIN_NAMES
-        .get(index as usize)
-        .and_then(|n| type_of_name(n))
-    {
+    match type_of_index(index) {
         Some(tag) => Value::Type(tag),
         None => Value::Builtin(index),
     }
@@ -56,10 +65,10 @@ pub fn call(index: u16, args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result
     if mathmod::function_name(index).is_some() {
         return mathmod::call(index, args, kwargs, cx);
     }
-    let name = format::builtin_name(index);
-    if let Some(tag) = type_of_name(name) {
+    if let Some(tag) = type_of_index(index) {
         return call_type(tag, args, kwargs, cx);
     }
+    let name = format::builtin_name(index);
     charge(cx, args.len() as u64);
     match name {
         "print" => print(args, kwargs, cx),

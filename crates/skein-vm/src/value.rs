@@ -86,12 +86,17 @@ pub enum Key {
     Str(Arc<Str>),
 }
 
+/// The map behind a dict. Iteration is insertion order whatever the hasher,
+/// so the hasher's per-process seed never shows in output or saves; it is
+/// foldhash for speed (int and short str keys hash in a few multiplies).
+pub type DictMap = indexmap::IndexMap<Key, (Value, Value), foldhash::fast::RandomState>;
+
 /// An insertion-ordered dict. Each entry keeps the key as first written
 /// (`{True: 1, 1: 2}` prints `{True: 2}`) beside its value.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Dict {
     /// Key → (the key as first written, the value), in insertion order.
-    pub map: indexmap::IndexMap<Key, (Value, Value)>,
+    pub map: DictMap,
     /// The recursive size counted against the size limit.
     pub size: u64,
 }

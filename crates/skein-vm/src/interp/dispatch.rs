@@ -96,9 +96,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 if plain_return(&fiber.frames, &fiber.handlers) {
                     fiber.frames.pop();
                     cut(&mut fiber.stack, base);
-                    match v {
-                        Value::Int(x) => push_int(&mut fiber.stack, x),
-                        v => fiber.stack.push(v),
+                    if let Value::Int(x) = v {
+                        // An int owns nothing: forgetting it spares the
+                        // drop call a `match` arm left behind.
+                        std::mem::forget(v);
+                        push_int(&mut fiber.stack, x);
+                    } else {
+                        fiber.stack.push(v);
                     }
                     continue 'frame;
                 }

@@ -20,7 +20,11 @@ pub(super) fn save_pc(fiber: &mut Fiber, pc: usize) {
 pub(crate) fn pop(stack: &mut Vec<Value>) -> Value {
     // Verified bytecode never pops an empty stack; `Unbound` keeps a broken
     // save from panicking the host.
-    stack.pop().unwrap_or(Value::Unbound)
+    // Not `unwrap_or`: its unused default would be dropped, a call per pop.
+    match stack.pop() {
+        Some(v) => v,
+        None => Value::Unbound,
+    }
 }
 
 #[inline]

@@ -21,7 +21,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use skein_script::bytecode::FuncRef;
 
-use super::{Dict, IterState, Key, Kind, List, ModRef, RangeObj, Str, TypeTag, Value};
+use super::{Dict, DictMap, IterState, Key, Kind, List, ModRef, RangeObj, Str, TypeTag, Value};
 use crate::value::{ErrorObj, TraceEntry};
 
 /// Containers nested this deep inline are written as a node table.
@@ -361,7 +361,7 @@ fn unflatten(nodes: Vec<Node<'_>>) -> Result<Value, String> {
                 Value::List(Arc::new(List { items, size }))
             }
             Node::Dict { entries, size } => {
-                let mut map = indexmap::IndexMap::with_capacity(entries.len());
+                let mut map = DictMap::with_capacity_and_hasher(entries.len(), Default::default());
                 for (key, k, v) in entries {
                     let k = take(&mut built, i, k)?;
                     let v = take(&mut built, i, v)?;
