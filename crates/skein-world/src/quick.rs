@@ -11,10 +11,28 @@ use skein_vm::{HostResult, ModRef, Value};
 
 use crate::world_host::WorldHost;
 
-/// Whether native module `m` is the built-in module `name`.
-fn is_module(m: u16, name: &str) -> bool {
-    BUILTIN_MODULES.get(m as usize) == Some(&name)
+/// The index of built-in module `name`, found at compile time, so a call
+/// compares two numbers where it compared two names.
+const fn builtin(name: &str) -> u16 {
+    let mut i = 0;
+    while i < BUILTIN_MODULES.len() {
+        let (a, b) = (BUILTIN_MODULES[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i as u16;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a built-in module")
 }
+
+const STACKLESS: u16 = builtin("stackless");
+const SIM: u16 = builtin("sim");
 
 /// The call `recv.<id>(args…)`, or `None` to go by name.
 pub fn call(
@@ -37,15 +55,15 @@ pub fn call(
             crate::channels::receive(host, *ch, false)
         }
         (Value::Module(ModRef::Native(m)), MethodId::Schedule, args @ ([] | [_]))
-            if is_module(*m, "stackless") =>
+            if *m == STACKLESS =>
         {
             let v = args.first_mut().map(take);
             crate::tasklets::schedule(host, v, false)
         }
-        (Value::Module(ModRef::Native(m)), MethodId::Sleep, [n]) if is_module(*m, "sim") => {
+        (Value::Module(ModRef::Native(m)), MethodId::Sleep, [n]) if *m == SIM => {
             crate::tasklets::sleep(host, n)
         }
-        (Value::Module(ModRef::Native(m)), MethodId::Tick, []) if is_module(*m, "sim") => {
+        (Value::Module(ModRef::Native(m)), MethodId::Tick, []) if *m == SIM => {
             HostResult::Return(Value::Int(host.sched.tick as i64))
         }
         _ => return None,

@@ -14,6 +14,7 @@ use skein_script::bytecode::Program;
 use skein_vm::{Globals, Limits, Value};
 
 use crate::ring::Ring;
+use crate::sleepers::Sleepers;
 
 /// The run ring, the id table, the tick, main and the sleepers.
 ///
@@ -31,7 +32,7 @@ pub struct Scheduler {
     /// The running tasklet's id; 0 between ticks.
     pub current: u64,
     /// Sleepers by (wake tick, order of going to sleep).
-    pub sleepers: BTreeMap<(u64, u64), u64>,
+    pub sleepers: Sleepers,
     /// The order number the next sleeper gets.
     pub sleep_seq: u64,
     /// A tick is running: `run_tick` took this resource out of the world.

@@ -160,17 +160,23 @@ pub fn register_native(world: &mut World, module: &str, name: &str, kind: Native
 pub fn with_host<R>(world: &mut World, f: impl FnOnce(&mut WorldHost) -> R) -> R {
     let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
     let program = world.resource::<Code>().0.clone();
+    let look = crate::lookups::Lookups::take(world);
     let mut host = WorldHost {
         world,
         sched,
         program,
+        look,
     };
     let r = f(&mut host);
     let WorldHost {
-        world, mut sched, ..
+        world,
+        mut sched,
+        look,
+        ..
     } = host;
     sched.flush_counts(&mut world.resource_mut::<RunCounters>());
     *world.resource_mut::<Scheduler>() = sched;
+    look.put(world);
     r
 }
 

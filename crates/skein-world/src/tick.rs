@@ -10,12 +10,14 @@
 
 use std::sync::Arc;
 
+use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::world::World;
 use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host_args::{as_error, error_kind};
+use crate::lookups::Lookups;
 use crate::resources::{
     Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions,
 };
@@ -36,11 +38,16 @@ pub fn run_tick(world: &mut World) {
     let program = world.resource::<Code>().0.clone();
     let opts = world.resource::<WorldOptions>();
     let (budget, tick_budget, limits) = (opts.budget, opts.tick_budget, opts.limits);
+    let look = Lookups::take(world);
     let mut host = WorldHost {
         world,
         sched,
         program: program.clone(),
+        look,
     };
+    // The empty fiber a running tasklet's component holds meanwhile: one
+    // per tick, handed back and forth, so a switch costs no reference count.
+    let mut spare = Some(empty_fiber());
     host.sched.in_tick = true;
     let tick_span = TickSpan::begin(&host);
     let in_tick = tick_span.span().enter();
@@ -74,11 +81,11 @@ pub fn run_tick(world: &mut World) {
         let ran = if tick_span.traced() && !yielded(&host) {
             let slice = SliceSpan::begin(&host, id);
             let _in_slice = slice.span().enter();
-            let ran = run_slice(&mut host, &mut vm, id, budget);
+            let ran = run_slice(&mut host, &mut vm, &mut spare, id, budget);
             slice.end(&host);
             ran
         } else {
-            run_slice(&mut host, &mut vm, id, budget)
+            run_slice(&mut host, &mut vm, &mut spare, id, budget)
         };
         match ran {
             Some(n) => tick_used = tick_used.saturating_add(n),
@@ -99,10 +106,14 @@ pub fn run_tick(world: &mut World) {
         "tick ended"
     );
     let WorldHost {
-        world, mut sched, ..
+        world,
+        mut sched,
+        look,
+        ..
     } = host;
     sched.flush_counts(&mut world.resource_mut::<RunCounters>());
     *world.resource_mut::<Scheduler>() = sched;
+    look.put(world);
     world.resource_mut::<ScriptGlobals>().0 = globals;
 }
 
@@ -129,16 +140,14 @@ fn wake(host: &mut WorldHost) {
     }
     crate::shard::append_arrivals(host);
     let tick = host.sched.tick;
-    // One descent of the tree per sleeper: look at the first, take it.
-    while let Some(first) = host.sched.sleepers.first_entry() {
-        if first.key().0 > tick {
-            break;
+    // Each due tick's sleepers come out as one list.
+    while let Some(due) = host.sched.sleepers.take_due(tick) {
+        for (_, id) in due {
+            if let Some(mut t) = host.tasklet_mut(id) {
+                t.wait = Wait::None;
+            }
+            host.sched.ring.insert_tail(id);
         }
-        let id = first.remove();
-        if let Some(mut t) = host.tasklet_mut(id) {
-            t.wait = Wait::None;
-        }
-        host.sched.ring.insert_tail(id);
     }
 }
 
@@ -181,7 +190,13 @@ enum Entry {
 /// Runs tasklet `id` (the head) until it suspends, ends or is preempted,
 /// and says how many instructions it ran. `None` (and nothing run) if it has
 /// already yielded this tick.
-fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<u64> {
+fn run_slice(
+    host: &mut WorldHost,
+    vm: &mut Vm,
+    spare: &mut Option<Arc<Fiber>>,
+    id: u64,
+    budget: u64,
+) -> Option<u64> {
     let tick = host.sched.tick;
     let Some(entity) = host.entity(id) else {
         host.sched.ring.remove(id);
@@ -214,10 +229,14 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
         finish(host, id, err);
         return Some(0);
     }
-    let mut shared = slot
-        .get_mut::<TaskletFiber>()
-        .map(|mut f| std::mem::replace(&mut f.0, empty_fiber()))
-        .unwrap_or_else(empty_fiber);
+    // Taking it out is not a change (putting it back is, for incremental
+    // snapshots); the empty fiber left meanwhile is this tick's spare.
+    let empty = spare.take().unwrap_or_else(empty_fiber);
+    let empty_at = Arc::as_ptr(&empty);
+    let mut shared = match slot.get_mut::<TaskletFiber>() {
+        Some(mut f) => std::mem::replace(&mut f.bypass_change_detection().0, empty),
+        None => empty,
+    };
     let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -238,7 +257,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, entity, shared);
+                put_fiber(host, entity, shared, spare, empty_at);
                 return Some(0);
             }
         },
@@ -289,7 +308,7 @@ fn run_slice(host: &mut WorldHost, vm: &mut Vm, id: u64, budget: u64) -> Option<
             {
                 t.budget_used = used;
             }
-            put_fiber(host, entity, shared);
+            put_fiber(host, entity, shared, spare, empty_at);
         }
         Some(err) => finish(host, id, err),
     }
@@ -310,9 +329,20 @@ fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fi
     }
 }
 
-fn put_fiber(host: &mut WorldHost, entity: bevy_ecs::entity::Entity, fiber: Arc<Fiber>) {
-    if let Some(mut f) = host.world.get_mut::<TaskletFiber>(entity) {
-        f.0 = fiber;
+/// Puts a stepped fiber back, keeping the empty one it held as the spare
+/// (unless a host call replaced it meanwhile).
+fn put_fiber(
+    host: &mut WorldHost,
+    entity: bevy_ecs::entity::Entity,
+    fiber: Arc<Fiber>,
+    spare: &mut Option<Arc<Fiber>>,
+    empty_at: *const Fiber,
+) {
+    if let Some(mut f) = host.look.fiber(host.world, entity) {
+        let back = std::mem::replace(&mut f.0, fiber);
+        if std::ptr::eq(Arc::as_ptr(&back), empty_at) {
+            *spare = Some(back);
+        }
     }
 }
 
@@ -382,7 +412,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.tempval = Value::None;
     }
     if let Some(e) = host.entity(id)
-        && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
+        && let Some(mut f) = host.look.fiber(host.world, e)
     {
         f.0 = empty_fiber();
     }

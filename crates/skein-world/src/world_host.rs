@@ -3,7 +3,8 @@
 //! The VM's `Host` trait is implemented for it in [`crate::host`].
 //!
 //! The scheduler resource is owned by the host for the whole tick (taken
-//! out of the world), so ring operations are plain field accesses.
+//! out of the world), so ring operations are plain field accesses; so are
+//! the query states every tasklet and channel look goes through.
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use bevy_ecs::world::{Mut, World};
 use skein_script::bytecode::Program;
 
 use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::lookups::Lookups;
 use crate::natives::{NativeCall, NativeQueue};
 use crate::resources::{Output, Scheduler};
 
@@ -23,6 +25,9 @@ pub struct WorldHost<'w> {
     pub sched: Scheduler,
     /// The code the fibers run.
     pub program: Arc<Program>,
+    /// The query states of the tasklet and channel looks (taken out of
+    /// the world like the scheduler).
+    pub look: Lookups,
 }
 
 impl<'w> WorldHost<'w> {
@@ -38,24 +43,30 @@ impl<'w> WorldHost<'w> {
 
     /// Tasklet `id`'s state.
     pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
-        self.world.get::<TaskletState>(self.entity(id)?)
+        self.look.tasklet(self.world, self.entity(id)?)
     }
 
     /// Tasklet `id`'s state, to change.
     pub fn tasklet_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletState>> {
         let e = self.entity(id)?;
-        self.world.get_mut::<TaskletState>(e)
+        self.look.tasklet_mut(self.world, e)
+    }
+
+    /// Tasklet `id`'s fiber, to change.
+    pub fn fiber_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletFiber>> {
+        let e = self.entity(id)?;
+        self.look.fiber(self.world, e)
     }
 
     /// Channel `id`'s state.
     pub fn channel(&self, id: u64) -> Option<&ChannelState> {
-        self.world.get::<ChannelState>(self.entity(id)?)
+        self.look.channel(self.world, self.entity(id)?)
     }
 
     /// Channel `id`'s state, to change.
     pub fn channel_mut(&mut self, id: u64) -> Option<Mut<'_, ChannelState>> {
         let e = self.entity(id)?;
-        self.world.get_mut::<ChannelState>(e)
+        self.look.channel_mut(self.world, e)
     }
 
     /// Runs `f` on the current tasklet's state (a no-op between ticks).
