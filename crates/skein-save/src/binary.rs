@@ -24,11 +24,12 @@ use skein_world::components::TaskletState;
 
 use crate::error::SaveError;
 use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
+use crate::names::WorldRefs;
 use crate::names::module_recs;
 use crate::snapshot::{Entry, Snapshot};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
-use crate::world_save::{WorldRefs, channel_rec, ext_of};
+use crate::world_save::{channel_rec, ext_of};
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
 impl Snapshot {

@@ -11,7 +11,9 @@ use skein_world::save_access::world_natives;
 
 use crate::code::{ContentHash, function_hash};
 use crate::error::Problem;
+use crate::error::SaveError;
 use crate::format::ModuleRec;
+use crate::values::{EncodeRefs, ValueRec};
 
 /// Native functions by id and by name: the world's own and the host's.
 pub struct NativeNames {
@@ -140,4 +142,22 @@ pub fn changed_functions<'a>(
     changed.sort();
     changed.dedup();
     changed
+}
+
+/// Encodes values for a world save: tasklet and channel ids are written as
+/// they are (a world save keeps every id), natives by module and name.
+pub(crate) struct WorldRefs<'a> {
+    pub natives: &'a NativeNames,
+}
+
+impl EncodeRefs for WorldRefs<'_> {
+    fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
+        Ok(ValueRec::Tasklet(id))
+    }
+    fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
+        Ok(id)
+    }
+    fn native(&self, id: u32) -> Option<(String, String)> {
+        self.natives.name(id)
+    }
 }

@@ -18,8 +18,8 @@ use skein_world::shard::ShardLink;
 use crate::error::{FieldPath, LoadError, SaveError};
 use crate::ext::ExtValue;
 use crate::format::{Body, Dir};
-use crate::names::NativeNames;
-use crate::values::{Decoder, EncodeRefs, Encoder, Place, Resolve, ValueRec};
+use crate::names::{NativeNames, WorldRefs};
+use crate::values::{Decoder, Encoder, Place, Resolve, ValueRec};
 
 /// The resource tag the record is saved under. No host registers it: the
 /// save crate reads and writes it itself.
@@ -175,23 +175,6 @@ impl OpRec {
     }
 }
 
-/// Writes ids as they are: a world save keeps every id.
-struct SameIds<'a> {
-    natives: &'a NativeNames,
-}
-
-impl EncodeRefs for SameIds<'_> {
-    fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
-        Ok(ValueRec::Tasklet(id))
-    }
-    fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
-        Ok(id)
-    }
-    fn native(&self, id: u32) -> Option<(String, String)> {
-        self.natives.name(id)
-    }
-}
-
 /// Writes `link` (of shard `shard` of `shards`) as the record's RON text.
 pub(crate) fn record(
     link: &ShardLink,
@@ -201,7 +184,7 @@ pub(crate) fn record(
     natives: &NativeNames,
 ) -> Result<ExtValue, SaveError> {
     let mut enc = Encoder::new(program);
-    let mut refs = SameIds { natives };
+    let mut refs = WorldRefs { natives };
     let mut val = |v: &Value| enc.encode(v, &mut refs);
     let op = |o: &ChanOp, val: &mut dyn FnMut(&Value) -> Result<ValueRec, SaveError>| {
         Ok::<_, SaveError>(match o {

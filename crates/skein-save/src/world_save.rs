@@ -16,11 +16,11 @@ use crate::format::{
     Body, ChannelRec, CompletionRec, CountersRec, Dir, GlobalsRec, Header, ImportStateRec,
     OptionsRec, RngRec, SaveFile, SaveKind, TaskletRec, WorldRec,
 };
-use crate::names::{NativeNames, module_recs};
+use crate::names::{WorldRefs, module_recs};
 use crate::registry::{IdMap, SaveRegistry};
 use crate::snapshot::{Entry, Held, Snapshot, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
-use crate::values::{EncodeRefs, Encoder, ValueRec};
+use crate::values::Encoder;
 
 /// The tasklet and channel records of a snapshot (see
 /// [`Snapshot::entry_recs`]).
@@ -28,23 +28,6 @@ pub(crate) struct EntryRecs {
     pub tasklets: Vec<TaskletRec>,
     pub channels: Vec<ChannelRec>,
     pub patches: Vec<ExtPatch>,
-}
-
-/// Ids written as they are.
-pub(crate) struct WorldRefs<'a> {
-    pub natives: &'a NativeNames,
-}
-
-impl EncodeRefs for WorldRefs<'_> {
-    fn tasklet(&mut self, id: u64) -> Result<ValueRec, SaveError> {
-        Ok(ValueRec::Tasklet(id))
-    }
-    fn channel(&mut self, id: u64) -> Result<u64, SaveError> {
-        Ok(id)
-    }
-    fn native(&self, id: u32) -> Option<(String, String)> {
-        self.natives.name(id)
-    }
 }
 
 /// The registered components of an entry, by tag.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[path = "common/scripts.rs"]
 mod scripts;
-use scripts::scripts_in;
+use scripts::{check_boundaries, scripts_in};
 
 use skein_save::snapshot::Snapshot;
 use skein_save::world_save::save_world;
@@ -53,27 +53,7 @@ fn differs(s: &Simulation) -> Option<String> {
 }
 
 fn check(scripts: &[PathBuf], ticks: u64) -> usize {
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for path in scripts {
-        let mut s = sim();
-        if s.load_main(path).is_err() {
-            continue;
-        }
-        for k in 0..=ticks {
-            if let Some(d) = differs(&s) {
-                failures.push(format!("{}, tick {k}: {d}", path.display()));
-            }
-            checked += 1;
-            if s.is_idle() {
-                break;
-            }
-            s.tick();
-            s.take_output();
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    checked
+    check_boundaries(scripts, ticks, sim, differs)
 }
 
 #[test]

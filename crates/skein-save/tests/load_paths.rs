@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[path = "common/scripts.rs"]
 mod scripts;
-use scripts::scripts_in;
+use scripts::{check_boundaries, run_for, scripts_in};
 
 use skein_save::snapshot::Snapshot;
 use skein_save::world_load::{CodePolicy, load_world};
@@ -33,21 +33,6 @@ fn load(bytes: &[u8]) -> Result<Simulation, String> {
     Ok(s)
 }
 
-/// Runs to idle (at most 1000 ticks), returning everything printed.
-fn run_on(s: &mut Simulation) -> String {
-    let mut out = String::new();
-    for _ in 0..1000 {
-        if s.is_idle() {
-            break;
-        }
-        s.tick();
-        let (o, e) = s.take_output();
-        out.push_str(&o);
-        out.push_str(&e);
-    }
-    out
-}
-
 /// `None` when the worlds loaded from `s`'s RON and binary saves agree.
 fn differs(s: &Simulation) -> Option<String> {
     let encode = |enc| Snapshot::take(&s.world).and_then(|mut snap| snap.encode(enc));
@@ -67,32 +52,12 @@ fn differs(s: &Simulation) -> Option<String> {
     if resave(&a) != resave(&b) {
         return Some("the loaded worlds save differently".into());
     }
-    let (out_a, out_b) = (run_on(&mut a), run_on(&mut b));
+    let (out_a, out_b) = (run_for(&mut a, 1000).0, run_for(&mut b, 1000).0);
     (out_a != out_b).then(|| format!("run on differs:\n--- ron\n{out_a}--- binary\n{out_b}"))
 }
 
 fn check(scripts: &[PathBuf], ticks: u64) -> usize {
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for path in scripts {
-        let mut s = sim();
-        if s.load_main(path).is_err() {
-            continue;
-        }
-        for k in 0..=ticks {
-            if let Some(d) = differs(&s) {
-                failures.push(format!("{}, tick {k}: {d}", path.display()));
-            }
-            checked += 1;
-            if s.is_idle() {
-                break;
-            }
-            s.tick();
-            s.take_output();
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    checked
+    check_boundaries(scripts, ticks, sim, differs)
 }
 
 #[test]

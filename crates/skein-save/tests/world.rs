@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 #[path = "common/scripts.rs"]
 mod scripts;
-use scripts::scripts_in;
+use scripts::{run_for, scripts_in};
 
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
@@ -29,41 +29,17 @@ fn sim(tick_budget: u64) -> Simulation {
     sim
 }
 
-/// Runs to idle (or `MAX_TICKS`), returning everything printed and ticks run.
-fn run_on(sim: &mut Simulation, out: &mut String) -> u64 {
-    let mut n = 0;
-    while n < MAX_TICKS && !sim.is_idle() {
-        sim.tick();
-        n += 1;
-        let (o, e) = sim.take_output();
-        out.push_str(&o);
-        out.push_str(&e);
-    }
-    n
-}
-
 fn straight(path: &Path, tick_budget: u64) -> Option<(String, u64)> {
     let mut s = sim(tick_budget);
     s.load_main(path).ok()?;
-    let mut out = String::new();
-    let n = run_on(&mut s, &mut out);
-    Some((out, n))
+    Some(run_for(&mut s, MAX_TICKS))
 }
 
 /// k ticks, save, load into a fresh world, run on.
 fn split(path: &Path, k: u64, enc: Encoding, tick_budget: u64) -> Result<String, String> {
     let mut s = sim(tick_budget);
     s.load_main(path).map_err(|e| e.to_string())?;
-    let mut out = String::new();
-    for _ in 0..k {
-        if s.is_idle() {
-            break;
-        }
-        s.tick();
-        let (o, e) = s.take_output();
-        out.push_str(&o);
-        out.push_str(&e);
-    }
+    let (mut out, _) = run_for(&mut s, k);
     let save = save_world(&s.world).map_err(|e| format!("save: {e}"))?;
     let bytes = to_bytes(&save, enc).map_err(|e| format!("encode: {e}"))?;
     drop(s);
@@ -92,7 +68,7 @@ fn split(path: &Path, k: u64, enc: Encoding, tick_budget: u64) -> Result<String,
             b.lines().nth(line)
         ));
     }
-    run_on(&mut s2, &mut out);
+    out += &run_for(&mut s2, MAX_TICKS).0;
     Ok(out)
 }
 
