@@ -26,7 +26,7 @@ use crate::error::SaveError;
 use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::module_recs;
-use crate::snapshot::{Entry, Snapshot};
+use crate::snapshot::{Entry, Snapshot, take_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
 use crate::world_save::{channel_rec, ext_of};
@@ -80,11 +80,7 @@ impl Snapshot {
             let ext = ext_of(h, registry, &ids)?;
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let Some(fiber) = fiber.take() else {
-                        return Err(SaveError::Unsaveable(
-                            "this snapshot has already let its fibers go".into(),
-                        ));
-                    };
+                    let fiber = take_fiber(fiber)?;
                     let in_ring = ring.contains(id);
                     let t = Tasklet {
                         id,

@@ -35,7 +35,7 @@ use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 mod changed;
 mod held;
 
-pub(crate) use held::{Entry, HOST, Held, host_bit};
+pub(crate) use held::{Entry, HOST, Held, host_bit, take_fiber};
 use held::{FIBER, NEW, STATE, Since};
 
 /// A world at one tick boundary (see the module doc).

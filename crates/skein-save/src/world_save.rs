@@ -18,7 +18,7 @@ use crate::format::{
 };
 use crate::names::{WorldRefs, module_recs};
 use crate::registry::{IdMap, SaveRegistry};
-use crate::snapshot::{Entry, Held, Snapshot, host_bit};
+use crate::snapshot::{Entry, Held, Snapshot, host_bit, take_fiber};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::Encoder;
 
@@ -141,11 +141,7 @@ impl Snapshot {
             let ext = ext_of(h, registry, &ids)?;
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let Some(fiber) = fiber.take() else {
-                        return Err(SaveError::Unsaveable(
-                            "this snapshot has already let its fibers go".into(),
-                        ));
-                    };
+                    let fiber = take_fiber(fiber)?;
                     let mut rec = tasklet_rec(enc, &mut refs, id, state, &fiber, tick)?;
                     // Per-tick bookkeeping counts `tick + 1` of the tick it
                     // belongs to; between ticks none of it is for the next

@@ -9,20 +9,15 @@ use std::path::PathBuf;
 
 #[path = "common/scripts.rs"]
 mod scripts;
-use scripts::{check_boundaries, run_for, scripts_in};
+use scripts::{check_boundaries, fresh_world, run_for, scripts_in};
 
 use skein_save::snapshot::Snapshot;
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::{Encoding, from_bytes};
-use skein_world::{Simulation, WorldOptions};
+use skein_world::Simulation;
 
 fn sim() -> Simulation {
-    let mut s = Simulation::new(WorldOptions {
-        budget: 50,
-        ..WorldOptions::default()
-    });
-    skein_save::pickle::install(&mut s.world);
-    s
+    fresh_world(0)
 }
 
 /// A fresh world loaded from `bytes`.

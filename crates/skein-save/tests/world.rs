@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 #[path = "common/scripts.rs"]
 mod scripts;
-use scripts::{run_for, scripts_in};
+use scripts::{fresh_world, run_for, scripts_in};
 
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, from_bytes, to_bytes};
-use skein_world::{Simulation, WorldOptions};
+use skein_world::Simulation;
 
 /// Enough for every finite script at a budget of 50 (the deepest,
 /// `functions/recursion.sk`, takes ~500 ticks): a script cut off by this
@@ -20,13 +20,7 @@ use skein_world::{Simulation, WorldOptions};
 const MAX_TICKS: u64 = 1000;
 
 fn sim(tick_budget: u64) -> Simulation {
-    let mut sim = Simulation::new(WorldOptions {
-        budget: 50,
-        tick_budget,
-        ..WorldOptions::default()
-    });
-    skein_save::pickle::install(&mut sim.world);
-    sim
+    fresh_world(tick_budget)
 }
 
 fn straight(path: &Path, tick_budget: u64) -> Option<(String, u64)> {

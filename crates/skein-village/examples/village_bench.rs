@@ -12,34 +12,12 @@ use std::time::Instant;
 use skein_vm::Value;
 use skein_world::WorldOptions;
 
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, from /proc (Linux).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// This thread's CPU time in nanoseconds, from the scheduler's own
-/// accounting (`/proc/thread-self/schedstat`, Linux): precise enough to time
-/// one tick, where `/proc/self/stat` counts in 10 ms steps.
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
+#[path = "../../../benches/support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_rss_kb, thread_cpu_ns};
 
 fn peak_rss_mb() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = s
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
+    peak_rss_kb() as f64 / 1024.0
 }
 
 fn main() {

@@ -8,23 +8,9 @@ use std::time::Instant;
 
 use skein_world::{Simulation, WorldOptions};
 
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, from /proc (Linux).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn peak_rss_kb() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
+#[path = "../../../benches/support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_rss_kb};
 
 fn world(src: &str, budget: u64) -> Simulation {
     let mut sim = Simulation::new(WorldOptions {

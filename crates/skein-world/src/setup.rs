@@ -158,25 +158,9 @@ pub fn register_native(world: &mut World, module: &str, name: &str, kind: Native
 /// `channels::setstate`, `tasklets::insert`, `tasklets::kill(host, id, true)`.
 /// Calls that switch to another tasklet act as their `pending` forms.
 pub fn with_host<R>(world: &mut World, f: impl FnOnce(&mut WorldHost) -> R) -> R {
-    let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
-    let program = world.resource::<Code>().0.clone();
-    let look = crate::lookups::Lookups::take(world);
-    let mut host = WorldHost {
-        world,
-        sched,
-        program,
-        look,
-    };
+    let mut host = WorldHost::over(world);
     let r = f(&mut host);
-    let WorldHost {
-        world,
-        mut sched,
-        look,
-        ..
-    } = host;
-    sched.flush_counts(&mut world.resource_mut::<RunCounters>());
-    *world.resource_mut::<Scheduler>() = sched;
-    look.put(world);
+    host.release();
     r
 }
 

@@ -17,10 +17,7 @@ use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host_args::{as_error, error_kind};
-use crate::lookups::Lookups;
-use crate::resources::{
-    Code, CowCopies, Output, RunCounters, Scheduler, ScriptGlobals, WorldOptions,
-};
+use crate::resources::{CowCopies, Output, Scheduler, ScriptGlobals, WorldOptions};
 use crate::spans::{SliceSpan, TickSpan};
 use crate::world_host::WorldHost;
 
@@ -33,18 +30,11 @@ pub fn run_tick(world: &mut World) {
     if !world.contains_resource::<Scheduler>() {
         return;
     }
-    let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
     let mut globals = std::mem::take(&mut world.resource_mut::<ScriptGlobals>().0);
-    let program = world.resource::<Code>().0.clone();
     let opts = world.resource::<WorldOptions>();
     let (budget, tick_budget, limits) = (opts.budget, opts.tick_budget, opts.limits);
-    let look = Lookups::take(world);
-    let mut host = WorldHost {
-        world,
-        sched,
-        program: program.clone(),
-        look,
-    };
+    let mut host = WorldHost::over(world);
+    let program = host.program.clone();
     // The empty fiber a running tasklet's component holds meanwhile: one
     // per tick, handed back and forth, so a switch costs no reference count.
     let mut spare = Some(empty_fiber());
@@ -105,16 +95,7 @@ pub fn run_tick(world: &mut World) {
         switches = host.sched.counts.switches,
         "tick ended"
     );
-    let WorldHost {
-        world,
-        mut sched,
-        look,
-        ..
-    } = host;
-    sched.flush_counts(&mut world.resource_mut::<RunCounters>());
-    *world.resource_mut::<Scheduler>() = sched;
-    look.put(world);
-    world.resource_mut::<ScriptGlobals>().0 = globals;
+    host.release().resource_mut::<ScriptGlobals>().0 = globals;
 }
 
 /// Appends the tasklets whose natives completed, then those arriving from

@@ -15,7 +15,7 @@ use skein_script::bytecode::Program;
 use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::lookups::Lookups;
 use crate::natives::{NativeCall, NativeQueue};
-use crate::resources::{Output, Scheduler};
+use crate::resources::{Code, Output, RunCounters, Scheduler};
 
 /// The host of one tick (or of one call from Rust between ticks).
 pub struct WorldHost<'w> {
@@ -31,6 +31,35 @@ pub struct WorldHost<'w> {
 }
 
 impl<'w> WorldHost<'w> {
+    /// A host over `world`: the scheduler and the look states are taken
+    /// out of it until [`WorldHost::release`] puts them back.
+    pub fn over(world: &'w mut World) -> WorldHost<'w> {
+        let sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
+        let program = world.resource::<Code>().0.clone();
+        let look = Lookups::take(world);
+        WorldHost {
+            world,
+            sched,
+            program,
+            look,
+        }
+    }
+
+    /// Puts the scheduler (with the counts of what this host did) and the
+    /// look states back into the world, and gives the world back.
+    pub fn release(self) -> &'w mut World {
+        let WorldHost {
+            world,
+            mut sched,
+            look,
+            ..
+        } = self;
+        sched.flush_counts(&mut world.resource_mut::<RunCounters>());
+        *world.resource_mut::<Scheduler>() = sched;
+        look.put(world);
+        world
+    }
+
     /// The running tasklet's id (0 between ticks).
     pub fn current(&self) -> u64 {
         self.sched.current

@@ -9,6 +9,7 @@ use bevy_ecs::entity::Entity;
 use skein_vm::Fiber;
 use skein_world::{ChannelState, Ring, TaskletState};
 
+use crate::error::SaveError;
 use crate::registry::HostSnap;
 
 /// Ticks of an earlier snapshot and of now: a record or component not
@@ -27,6 +28,14 @@ pub(crate) enum Entry {
         fiber: Option<Arc<Fiber>>,
     },
     Channel(ChannelState),
+}
+
+/// A held tasklet's fiber, taken for encoding: each snapshot encodes its
+/// fibers once and lets them go, so a second encoding is refused.
+pub(crate) fn take_fiber(fiber: &mut Option<Arc<Fiber>>) -> Result<Arc<Fiber>, SaveError> {
+    fiber
+        .take()
+        .ok_or_else(|| SaveError::Unsaveable("this snapshot has already let its fibers go".into()))
 }
 
 /// A tasklet or channel with its registered components (by index into the

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use skein_world::Simulation;
+use skein_world::{Simulation, WorldOptions};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -29,6 +29,19 @@ pub fn scripts_in(folder: &str) -> Vec<PathBuf> {
     }
     v.sort();
     v
+}
+
+/// A fresh world as the binary builds one (`pickle` installed), switching
+/// tasklets every 50 instructions so saves catch them mid-function, with
+/// `tick_budget` (0: none).
+pub fn fresh_world(tick_budget: u64) -> Simulation {
+    let mut sim = Simulation::new(WorldOptions {
+        budget: 50,
+        tick_budget,
+        ..WorldOptions::default()
+    });
+    skein_save::pickle::install(&mut sim.world);
+    sim
 }
 
 /// Runs up to `max` ticks, stopping when the world goes idle; returns
