@@ -15,11 +15,17 @@ use crate::components::{ChannelState, TaskletFiber, TaskletState};
 
 /// The query states, held by the scheduler's host for a tick and kept in
 /// the world between ticks.
-#[derive(Resource)]
 pub struct Lookups {
     tasklet: QueryState<&'static TaskletState>,
     channel: QueryState<&'static ChannelState>,
 }
+
+/// Where the lookups wait between ticks. The slot stays in the world and
+/// only its contents move: removing and inserting a resource each tick made
+/// bevy build a new resource entity with storage sized to every entity in
+/// the world (a cost per tick, and memory, that grew with the tasklets).
+#[derive(Resource, Default)]
+pub struct KeptLookups(Option<Lookups>);
 
 impl Lookups {
     /// New query states for `world`.
@@ -33,7 +39,10 @@ impl Lookups {
     /// The world's lookups, taken out of it (made on first use), with the
     /// read-only states brought up to date with its archetypes.
     pub fn take(world: &mut World) -> Self {
-        let mut l = match world.remove_resource::<Lookups>() {
+        let kept = world
+            .get_resource_mut::<KeptLookups>()
+            .and_then(|mut k| k.0.take());
+        let mut l = match kept {
             Some(l) => l,
             None => Lookups::new(world),
         };
@@ -43,7 +52,10 @@ impl Lookups {
 
     /// Puts them back for the next tick.
     pub fn put(self, world: &mut World) {
-        world.insert_resource(self);
+        match world.get_resource_mut::<KeptLookups>() {
+            Some(mut k) => k.0 = Some(self),
+            None => world.insert_resource(KeptLookups(Some(self))),
+        }
     }
 
     /// Brings the states up to date with the world's archetypes.

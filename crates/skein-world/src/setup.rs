@@ -61,6 +61,8 @@ pub fn init_world(world: &mut World, options: WorldOptions) {
         world.insert_resource(Natives::default());
     }
     world.insert_resource(NativeQueue::default());
+    // Made here, before any tasklet, and never removed (see `KeptLookups`).
+    world.insert_resource(crate::lookups::KeptLookups::default());
 }
 
 /// The loader options of this world: its search path and host modules.
