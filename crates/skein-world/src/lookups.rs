@@ -20,10 +20,12 @@ pub struct Lookups {
     channel: QueryState<&'static ChannelState>,
 }
 
-/// Where the lookups wait between ticks. The slot stays in the world and
-/// only its contents move: removing and inserting a resource each tick made
-/// bevy build a new resource entity with storage sized to every entity in
-/// the world (a cost per tick, and memory, that grew with the tasklets).
+/// Where the lookups wait between ticks: a slot inserted when the world is
+/// set up, whose contents move. A bevy resource is a component on an entity
+/// of its own, and inserting the lookups first at the end of the first tick
+/// gave that entity an index past every tasklet spawned in it, with storage
+/// sized to the index (4 bytes per tasklet); removing and inserting it each
+/// tick also moved it between archetypes twice per tick.
 #[derive(Resource, Default)]
 pub struct KeptLookups(Option<Lookups>);
 
