@@ -50,7 +50,7 @@ fn corrupt_saves_are_exit_2_with_a_position() {
     write(
         &dir,
         "junk.ron",
-        "(header: (format: \"skein-save\", version: 1, oops\n",
+        "(header: (format: \"skein-save\", version: 2, oops\n",
     );
     for file in ["cut.ron", "junk.ron"] {
         for cmd in ["resume", "inspect"] {

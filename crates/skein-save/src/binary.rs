@@ -13,8 +13,9 @@
 //! leading fields, then a list whose items are written one at a time.
 //!
 //! Values are encoded in the order the record path encodes them (a frame's
-//! locals before its tasklet's `tempval`), since which parts go to the value
-//! table, and their numbers, follow that order.
+//! locals before its tasklet's `tempval`, the tasklets before the world's
+//! globals), since which parts go to the value table, and their numbers,
+//! follow that order; the file then puts the table before the tasklets.
 
 use serde::ser::{Serialize, SerializeSeq, SerializeTuple, Serializer};
 use skein_script::bytecode::FuncRef;
@@ -25,7 +26,7 @@ use skein_world::components::TaskletState;
 use crate::error::SaveError;
 use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
 use crate::names::WorldRefs;
-use crate::names::module_recs;
+use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, take_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
@@ -50,7 +51,7 @@ impl Snapshot {
         // About what a tasklet blocked in one small function takes.
         let mut out = Vec::with_capacity(96 * self.entries.len() + 4096);
         out.extend_from_slice(BINARY_MAGIC);
-        let modules = module_recs(&program);
+        let modules = world_module_recs(&program);
         let mut header = Header::new(SaveKind::World, self.tick, self.options.seed);
         for m in &modules {
             header.modules.insert(m.name.clone(), m.hash);
@@ -58,11 +59,15 @@ impl Snapshot {
         put(&mut out, &header)?;
         put(&mut out, &modules)?;
 
+        // The tasklets come last in the file but are encoded first (their
+        // values fill the value table, which the file puts before them), so
+        // they are written to a buffer of their own and appended.
+        let mut tail = Vec::with_capacity(96 * self.entries.len());
         let tasklets = self.entries.iter().flatten();
         let count = tasklets
             .filter(|h| matches!(h.entry, Entry::Tasklet { .. }))
             .count();
-        put(&mut out, &count)?;
+        put(&mut tail, &count)?;
         let mut w = TaskletWriter {
             names: Vec::new(),
             frames: Vec::new(),
@@ -90,18 +95,19 @@ impl Snapshot {
                         in_ring,
                         ext: &ext,
                     };
-                    w.write(&mut out, &mut enc, &mut refs, t)?;
+                    w.write(&mut tail, &mut enc, &mut refs, t)?;
                 }
                 // Channels hold no values: their records are small and few.
                 Entry::Channel(c) => channels.push(channel_rec(id, c, ext)),
             }
         }
-        put(&mut out, &channels)?;
         let world = self.world_rec(&mut enc)?;
+        put(&mut out, &enc.into_table())?;
+        put(&mut out, &channels)?;
         put(&mut out, &Some(world))?;
+        out.extend_from_slice(&tail);
         // A world save has no roots and no ring order of its own.
         put(&mut out, &(0usize, 0usize))?;
-        put(&mut out, &enc.into_table())?;
         Ok(out)
     }
 }

@@ -1,70 +1,40 @@
-//! Content hashes of code: one per function over its bytecode, constants and
-//! names but not its line numbers (moving a function down a line keeps its
-//! hash), and one per module over its source and its functions' hashes.
+//! Content hashes of code: one per function over its source tokens —
+//! names, keywords, operators, literals, layout — but not their positions,
+//! comments or blank lines, and not the bytecode (`code/tokens.rs`), so
+//! neither moving a function down a line nor a newer compiler changes it;
+//! and one per module over its source and its functions' hashes.
 //!
-//! The hash is FNV-1a 64 over a canonical byte stream that this file defines
-//! by walking the serde data model: every variant and field is fed by *name*
-//! with a tag byte and a length prefix, so reordering an enum's variants in
-//! the source does not change hashes, and no two distinct values feed the same
-//! bytes. Std's `DefaultHasher` is not used: its algorithm may change between
-//! Rust versions, and these hashes are written into save files.
-
-use serde::ser::Serialize;
+//! The hash is FNV-1a 64 (`code/hash.rs`). Std's `DefaultHasher` is not
+//! used: its algorithm may change between Rust versions, and these hashes
+//! are written into save files.
 
 mod hash;
-mod sink;
+mod tokens;
 
 pub use hash::{ContentHash, Fnv64};
-use sink::HashSink;
-use skein_script::bytecode::{Const, Function, Module, Op};
+pub use tokens::function_hashes;
 
-/// The parts of a function that its hash covers: everything but `lines` and
-/// `def_line`.
-#[derive(serde::Serialize)]
-struct HashedFunction<'a> {
-    name: &'a str,
-    params: &'a [String],
-    defaults: &'a [Const],
-    nlocals: u16,
-    local_names: &'a [String],
-    code: &'a [Op],
-    consts: &'a [Const],
-    names: &'a [String],
-    kwnames: &'a [Vec<String>],
+use skein_script::bytecode::{FuncRef, Program};
+
+/// The hash of one function of a program, blind to where it sits in its
+/// file and to what the compiler made of it.
+pub fn function_hash(program: &Program, f: FuncRef) -> ContentHash {
+    let m = program.module_of(f);
+    function_hashes(m)
+        .get(f.func as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
-/// The hash of one function's code, blind to where it sits in its file.
-pub fn function_hash(f: &Function) -> ContentHash {
-    let view = HashedFunction {
-        name: &f.name,
-        params: &f.params,
-        defaults: &f.defaults,
-        nlocals: f.nlocals,
-        local_names: &f.local_names,
-        code: &f.code,
-        consts: &f.consts,
-        names: &f.names,
-        kwnames: &f.kwnames,
-    };
-    let mut h = Fnv64::default();
-    // The hash sink never fails; a failure would only mean an unhashable
-    // type crept into `Function`, which the tests below would catch.
-    let _ = view.serialize(&mut HashSink(&mut h));
-    h.finish()
-}
-
-/// The hash of a module: its source, its global names and each function's hash.
-pub fn module_hash(m: &Module) -> ContentHash {
+/// The hash of a module from its source and its functions' hashes (as
+/// [`function_hashes`] gives them), in function order.
+pub fn module_hash(source: &str, functions: &[ContentHash]) -> ContentHash {
     let mut h = Fnv64::default();
     h.text("skein-module");
-    h.text(&m.source);
-    h.len(m.globals.len());
-    for g in &m.globals {
-        h.text(g);
-    }
-    h.len(m.functions.len());
-    for f in &m.functions {
-        h.write(&function_hash(f).0.to_le_bytes());
+    h.text(source);
+    h.len(functions.len());
+    for f in functions {
+        h.write(&f.0.to_le_bytes());
     }
     h.finish()
 }
@@ -72,23 +42,28 @@ pub fn module_hash(m: &Module) -> ContentHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use skein_script::loader::{LoadOptions, load_program_with};
 
-    fn func(code: Vec<Op>, lines: Vec<u32>, def_line: u32) -> Function {
-        Function {
-            name: "f".into(),
-            params: vec!["x".into()],
-            defaults: vec![],
-            nlocals: 1,
-            local_names: vec!["x".into()],
-            code,
-            lines,
-            consts: vec![Const::Str("hi".into())],
-            names: vec![],
-            kwnames: vec![],
-            def_line,
-            derived: Default::default(),
+    /// Each function's hash, by name, of `src` compiled as module `m`.
+    fn hashes(src: &str) -> Vec<(String, ContentHash)> {
+        struct NoImports;
+        impl skein_script::loader::SourceResolver for NoImports {
+            fn resolve(&self, _: &str, _: &str) -> Option<(String, String)> {
+                None
+            }
         }
+        let p = load_program_with("m", "m.sk", src, &NoImports, &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let mi = p.module_index("m").expect("m loaded") as usize;
+        let m = &p.modules[mi];
+        m.functions
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(function_hashes(m))
+            .collect()
     }
+
+    const BASE: &str = "def f(x):\n    return x + 1\n\ndef g():\n    return f(2)\n\nprint(g())\n";
 
     #[test]
     fn fnv_matches_reference_vectors() {
@@ -105,37 +80,61 @@ mod tests {
     }
 
     #[test]
-    fn lines_do_not_change_the_hash() {
-        let a = func(vec![Op::LoadLocal(0), Op::Return], vec![2, 2], 1);
-        let b = func(vec![Op::LoadLocal(0), Op::Return], vec![7, 8], 6);
-        assert_eq!(function_hash(&a), function_hash(&b));
+    fn comments_blank_lines_and_line_shifts_keep_every_hash() {
+        let base = hashes(BASE);
+        let moved = "# a header comment\n\n\ndef f(x):   # inline\n\n    return x  +  1\n\n\n\ndef g():\n  return f(\n      2)\n\nprint(g())  # done\n";
+        assert_eq!(hashes(moved), base);
     }
 
     #[test]
-    fn code_constants_and_names_change_the_hash() {
-        let a = func(vec![Op::LoadLocal(0), Op::Return], vec![2, 2], 1);
-        let mut b = a.clone();
-        b.code[0] = Op::Const(0);
-        assert_ne!(function_hash(&a), function_hash(&b));
-        let mut c = a.clone();
-        c.consts[0] = Const::Str("ho".into());
-        assert_ne!(function_hash(&a), function_hash(&c));
-        let mut d = a.clone();
-        d.name = "g".into();
-        assert_ne!(function_hash(&a), function_hash(&d));
-        let mut e = a.clone();
-        e.consts[0] = Const::Int(0);
-        assert_ne!(function_hash(&a), function_hash(&e));
+    fn a_changed_constant_name_or_statement_changes_that_hash_only() {
+        let base = hashes(BASE);
+        let by_name =
+            |h: &[(String, ContentHash)], n: &str| h.iter().find(|(f, _)| f == n).map(|(_, h)| *h);
+        for (edit, changed) in [
+            (BASE.replace("x + 1", "x + 2"), "f"),
+            (BASE.replace("return f(2)", "return f(2.0)"), "g"),
+            (
+                BASE.replace("(x):\n    return x", "(y):\n    return y"),
+                "f",
+            ),
+            (BASE.replace("print(g())", "print(g(), 1)"), "<module>"),
+        ] {
+            let now = hashes(&edit);
+            for (name, h) in &base {
+                let same = by_name(&now, name) == Some(*h);
+                assert_eq!(same, name != changed, "{name} after editing {changed}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_renamed_def_changes_the_top_level_that_binds_it() {
+        let base = hashes(BASE);
+        let now = hashes(
+            &BASE
+                .replace("def g():", "def h():")
+                .replace("print(g())", "print(h())"),
+        );
+        assert_ne!(now[0].1, base[0].1);
     }
 
     #[test]
     fn hash_is_fixed_across_builds() {
         // A changed value here means every save's hashes changed: that is a
         // format change and needs a new format version.
-        let a = func(vec![Op::LoadLocal(0), Op::Return], vec![2, 2], 1);
-        assert_eq!(function_hash(&a).to_string(), "2f5b7a443f72be1f");
-        let text = ron::to_string(&function_hash(&a)).unwrap_or_default();
+        let h = hashes(BASE);
+        let text: Vec<String> = h.iter().map(|(n, h)| format!("{n} {h}")).collect();
+        assert_eq!(
+            text,
+            [
+                "<module> 9e366a8e879f3fd8",
+                "f c29a6f3e9c5ea8db",
+                "g 79b09e402c471c1c"
+            ]
+        );
+        let text = ron::to_string(&h[1].1).unwrap_or_default();
         let back: ContentHash = ron::from_str(&text).unwrap_or_default();
-        assert_eq!(back, function_hash(&a));
+        assert_eq!(back, h[1].1);
     }
 }

@@ -21,7 +21,7 @@ mod file;
 use crate::code::ContentHash;
 use crate::error::SaveError;
 use crate::format::{FORMAT_VERSION, PRODUCER};
-use crate::names::module_recs;
+use crate::names::world_module_recs;
 use crate::snapshot::Snapshot;
 use crate::values::Encoder;
 
@@ -59,7 +59,7 @@ impl Snapshot {
             },
             body: DeltaBody {
                 modules: if self.code_changed {
-                    module_recs(&program)
+                    world_module_recs(&program)
                 } else {
                     Vec::new()
                 },

@@ -105,8 +105,8 @@ pub enum Problem {
     },
     /// Older than the oldest format version this build migrates from.
     #[error(
-        "save format version {found} is too old for this skein (reads {oldest} to {newest}); \
-         load it with an older skein and save it again"
+        "save format version {found} is too old for this skein, which needs version {oldest} \
+         (reads {oldest} to {newest})"
     )]
     TooOld {
         /// The file's format version.

@@ -16,13 +16,16 @@ use crate::code::ContentHash;
 use crate::ext::ExtValue;
 use crate::values::ValueRec;
 
+mod code_rec;
 mod func_rec;
 mod skip;
+
+pub use code_rec::CodeRec;
 
 /// The `format` field of every header.
 pub const FORMAT_NAME: &str = "skein-save";
 /// The format version this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The producing version written into headers.
 pub const PRODUCER: &str = concat!("skein ", env!("CARGO_PKG_VERSION"));
 
@@ -81,29 +84,35 @@ pub enum SaveKind {
 /// Everything after the header. The parts a world and a selection share are
 /// plain fields; `world` is present exactly when the kind is `World`, and
 /// `roots` is used only by selections.
+///
+/// The fields are in the order a one-pass reader needs them: the code, the
+/// value table, the channels and the world record come before the tasklets
+/// that refer to them, so each tasklet can be checked and built as it is
+/// read (format version 2).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Body {
     /// The code of every module a record refers to, by name.
     pub modules: Vec<ModuleRec>,
-    /// Sorted by id.
-    pub tasklets: Vec<TaskletRec>,
+    /// Values too deep or too big to write inline, referred to as `Ref(i)`.
+    /// Entry `i` refers only to entries below `i`.
+    pub values: Vec<ValueRec>,
     /// Sorted by id.
     pub channels: Vec<ChannelRec>,
     /// World-only state.
     pub world: Option<WorldRec>,
+    /// Sorted by id.
+    pub tasklets: Vec<TaskletRec>,
     /// A selection's roots in the caller's order: the elements of the
     /// `pickle.dumps` value, or `extract`'s selectors.
     pub roots: Vec<ValueRec>,
     /// For a selection: its runnable tasklets in relative ring order (loaded
     /// paused; scheduling them on request appends them in this order).
     pub ring_order: Vec<u64>,
-    /// Values too deep or too big to write inline, referred to as `Ref(i)`.
-    /// Entry `i` refers only to entries below `i`.
-    pub values: Vec<ValueRec>,
 }
 
 /// One module's code: its source with per-function content hashes, so a
-/// loader can tell exactly which functions changed.
+/// loader can tell exactly which functions changed, and in a world save the
+/// compiled functions that `--code saved` runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleRec {
     /// The module's dotted name.
@@ -114,8 +123,11 @@ pub struct ModuleRec {
     pub hash: ContentHash,
     /// Function name to its hash, in the module's function order.
     pub functions: Vec<(String, ContentHash)>,
-    /// The module's source text.
+    /// The module's source text (tracebacks, `inspect`, the hashes).
     pub source: String,
+    /// The compiled module, in world saves (a selection runs on the loading
+    /// world's code); `None` on the record of an older source.
+    pub code: Option<CodeRec>,
 }
 
 /// The world's own state beside its tasklets and channels.

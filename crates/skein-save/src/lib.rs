@@ -64,6 +64,7 @@ pub mod read;
 pub mod registry;
 pub mod replace;
 mod resolve;
+pub mod saved_code;
 pub mod selection;
 pub mod shard_save;
 pub mod snapshot;

@@ -9,7 +9,7 @@ use skein_vm::value::ModRef;
 use skein_world::Natives;
 use skein_world::save_access::world_natives;
 
-use crate::code::{ContentHash, function_hash};
+use crate::code::{ContentHash, function_hashes};
 use crate::error::Problem;
 use crate::error::SaveError;
 use crate::format::ModuleRec;
@@ -102,12 +102,23 @@ pub fn module(program: &Program, name: &str) -> Result<ModRef, Problem> {
 }
 
 /// The code records of `program`'s modules, in load order (a module's
-/// older sources still in use follow it).
+/// older sources still in use follow it), without their bytecode: what a
+/// selection carries.
 pub fn module_recs(program: &Program) -> Vec<ModuleRec> {
     program
         .modules
         .iter()
-        .flat_map(crate::versions::recs)
+        .flat_map(|m| crate::versions::recs(m, false))
+        .collect()
+}
+
+/// The code records of a world save: [`module_recs`] with each module's
+/// bytecode, which `--code saved` resumes on.
+pub fn world_module_recs(program: &Program) -> Vec<ModuleRec> {
+    program
+        .modules
+        .iter()
+        .flat_map(|m| crate::versions::recs(m, true))
         .collect()
 }
 
@@ -129,12 +140,16 @@ pub fn changed_functions<'a>(
     saved: &BTreeMap<(&str, &str), ContentHash>,
     wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Vec<String> {
+    // Each module is lexed once, however many frames name its functions.
+    let mut by_module: HashMap<u16, Vec<ContentHash>> = HashMap::new();
     let mut changed: Vec<String> = wanted
         .into_iter()
         .filter(|(m, f)| {
-            let now = function(program, m, f)
-                .ok()
-                .map(|r| function_hash(program.function(r)));
+            let now = function(program, m, f).ok().map(|r| {
+                by_module
+                    .entry(r.module)
+                    .or_insert_with(|| function_hashes(program.module_of(r)))[r.func as usize]
+            });
             now.is_none() || now != saved.get(&(*m, *f)).copied()
         })
         .map(|(m, f)| format!("{m}.{f}"))

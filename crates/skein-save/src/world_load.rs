@@ -1,5 +1,5 @@
-//! A world save into a fresh world: the code first (the saved sources
-//! compiled again, or the scripts on disk with `--code current`), then every
+//! A world save into a fresh world: the code first (the saved bytecode,
+//! checked as untrusted input, or the scripts on disk with `--code current`), then every
 //! record checked in a staging area, then the world built in one go.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -10,7 +10,6 @@ use bevy_ecs::world::World;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use skein_script::bytecode::Program;
-use skein_script::loader::{SourceResolver, load_program_with};
 use skein_vm::{Globals, ImportState, Limits, ModuleGlobals, Value};
 use skein_world::components::Wait as WWait;
 use skein_world::{
@@ -69,8 +68,11 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             )));
         }
     }
-    let program = match code {
-        CodePolicy::Saved => compile_saved(world, save)?,
+    let (program, verified) = match code {
+        CodePolicy::Saved => {
+            let host = skein_world::load_options(world).host_modules;
+            crate::saved_code::program(&body.modules, host.into_iter().map(|h| h.0).collect())?
+        }
         CodePolicy::Current(p) => {
             let saved = saved_hashes(&body.modules);
             let in_frames = body
@@ -82,10 +84,10 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
             if !changed.is_empty() {
                 return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
             }
-            p
+            let verified = Verified::new(&p)?;
+            (p, verified)
         }
     };
-    let verified = Verified::new(&program)?;
     check_ids(body)?;
     let shard = crate::shard_save::stage(w.resources.get(crate::shard_save::TAG), body, w.next_id)?;
 
@@ -357,79 +359,6 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         }
     }
     Ok(())
-}
-
-/// The saved sources compiled again, which must give exactly the saved
-/// functions (a different compiler is refused, listing what changed).
-fn compile_saved(world: &World, save: &SaveFile) -> Result<Program, LoadError> {
-    struct Saved<'a>(&'a [crate::format::ModuleRec]);
-    impl SourceResolver for Saved<'_> {
-        fn resolve(&self, name: &str, _from_dir: &str) -> Option<(String, String)> {
-            self.0
-                .iter()
-                .find(|m| m.name == name)
-                .map(|m| (m.path.clone(), m.source.clone()))
-        }
-    }
-    let modules = &save.body.modules;
-    let Some(main) = modules.first() else {
-        return Err(LoadError::invalid(
-            &FieldPath::root().field("modules"),
-            "a world save has at least its main module",
-        ));
-    };
-    let opts = skein_world::load_options(world);
-    let mut program =
-        load_program_with(&main.name, &main.path, &main.source, &Saved(modules), &opts).map_err(
-            |e| {
-                LoadError::invalid(
-                    &FieldPath::root().field("modules"),
-                    format!("the saved code does not compile: {}", e.render()),
-                )
-            },
-        )?;
-    // A module first imported by a hot reload follows the prelude in the
-    // running world, so the same modules, main first, in any order.
-    let mut names: Vec<&str> = program.modules.iter().map(|m| m.name.as_str()).collect();
-    let mut saved: Vec<&str> = modules
-        .iter()
-        .filter(|m| !crate::versions::is_old_rec(m))
-        .map(|m| m.name.as_str())
-        .collect();
-    for list in [&mut names, &mut saved] {
-        if let Some(rest) = list.get_mut(1..) {
-            rest.sort_unstable();
-        }
-    }
-    if names != saved {
-        return Err(LoadError::invalid(
-            &FieldPath::root().field("modules"),
-            format!("the saved code loads modules {names:?}, the save lists {saved:?}"),
-        ));
-    }
-    let globals: Vec<(String, Vec<String>)> = save.body.world.as_ref().map_or_else(Vec::new, |w| {
-        w.globals
-            .iter()
-            .map(|g| {
-                (
-                    g.module.clone(),
-                    g.values.iter().map(|(n, _)| n.clone()).collect(),
-                )
-            })
-            .collect()
-    });
-    crate::versions::rebuild(&mut program, modules, &globals, &opts).map_err(LoadError::whole)?;
-    let plain: Vec<_> = modules
-        .iter()
-        .filter(|m| !crate::versions::is_versioned(m, modules))
-        .cloned()
-        .collect();
-    let hashes = saved_hashes(&plain);
-    let changed = changed_functions(&program, &hashes, hashes.keys().copied());
-    if !changed.is_empty() {
-        return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
-    }
-    Ok(program)
 }
 
 /// Globals by module and name onto `program`'s slots.

@@ -16,7 +16,7 @@ use crate::format::{
     Body, ChannelRec, CompletionRec, CountersRec, Dir, GlobalsRec, Header, ImportStateRec,
     OptionsRec, RngRec, SaveFile, SaveKind, TaskletRec, WorldRec,
 };
-use crate::names::{WorldRefs, module_recs};
+use crate::names::{WorldRefs, world_module_recs};
 use crate::registry::{IdMap, SaveRegistry};
 use crate::snapshot::{Entry, Held, Snapshot, host_bit, take_fiber};
 use crate::tasklet::{status_of, tasklet_rec};
@@ -79,7 +79,7 @@ impl Snapshot {
             tasklets, channels, ..
         } = self.entry_recs(&mut enc, false)?;
         let world_rec = self.world_rec(&mut enc)?;
-        let modules = module_recs(&program);
+        let modules = world_module_recs(&program);
         let mut header = Header::new(SaveKind::World, self.tick, self.options.seed);
         for m in &modules {
             header.modules.insert(m.name.clone(), m.hash);

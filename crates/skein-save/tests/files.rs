@@ -71,6 +71,7 @@ fn sample() -> SaveFile {
                     ("farmer".into(), ContentHash(2)),
                 ],
                 source: "def farmer(c):\n    c.receive()\n".into(),
+                code: None,
             }],
             tasklets: vec![
                 tasklet(1, Wait::Nothing, Status::Runnable),
@@ -158,7 +159,7 @@ fn pretty_ron_reads_like_a_save() {
     let text =
         String::from_utf8(to_bytes(&sample(), Encoding::Pretty).expect("encodes")).expect("utf8");
     assert!(
-        text.starts_with("(\n  header: (\n    format: \"skein-save\",\n    version: 1,"),
+        text.starts_with("(\n  header: (\n    format: \"skein-save\",\n    version: 2,"),
         "{text}"
     );
     assert!(text.contains("func: (\"village\", \"farmer\")"), "{text}");
@@ -171,24 +172,24 @@ fn pretty_ron_reads_like_a_save() {
 fn with_version(v: u32) -> String {
     let text =
         String::from_utf8(to_bytes(&sample(), Encoding::Pretty).expect("encodes")).expect("utf8");
-    text.replacen("version: 1,", &format!("version: {v},"), 1)
+    text.replacen("version: 2,", &format!("version: {v},"), 1)
 }
 
 #[test]
 fn a_future_version_is_refused_by_name_before_the_body() {
     // A body this build cannot parse does not matter: the header says why.
-    let text = with_version(2).replace("tasklets:", "creatures:");
+    let text = with_version(3).replace("tasklets:", "creatures:");
     let e = from_bytes(text.as_bytes()).expect_err("future");
     assert_eq!(
         *e.problem,
         Problem::FutureVersion {
-            found: 2,
-            newest: 1
+            found: 3,
+            newest: 2
         }
     );
     assert!(
         e.to_string()
-            .contains("save format version 2 is newer than this skein (reads up to 1)"),
+            .contains("save format version 3 is newer than this skein (reads up to 2)"),
         "{e}"
     );
     let e = from_bytes(with_version(0).as_bytes()).expect_err("too old");
@@ -196,9 +197,30 @@ fn a_future_version_is_refused_by_name_before_the_body() {
         matches!(*e.problem, Problem::TooOld { found: 0, .. }),
         "{e}"
     );
-    let text = with_version(1).replacen("\"skein-save\"", "\"other\"", 1);
+    let text = with_version(2).replacen("\"skein-save\"", "\"other\"", 1);
     let e = from_bytes(text.as_bytes()).expect_err("not a save");
     assert!(matches!(*e.problem, Problem::NotASave(_)), "{e}");
+}
+
+#[test]
+fn a_version_1_save_is_refused_naming_both_versions() {
+    // Version 1 carried source only; this build resumes saved bytecode, so
+    // it cannot read one, and says which version it needs.
+    let text = with_version(1).replace("code: None,", "");
+    let e = from_bytes(text.as_bytes()).expect_err("version 1");
+    assert_eq!(
+        *e.problem,
+        Problem::TooOld {
+            found: 1,
+            oldest: 2,
+            newest: 2
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "line 4, column 16: save format version 1 is too old for this skein, which needs \
+         version 2 (reads 2 to 2)"
+    );
 }
 
 #[test]
@@ -211,7 +233,7 @@ fn a_future_version_in_binary_is_refused_too() {
         *e.problem,
         Problem::FutureVersion {
             found: 9,
-            newest: 1
+            newest: 2
         }
     );
 }

@@ -175,9 +175,6 @@ fn unknown_code_and_natives() {
         e.problem.to_string(),
         "native function npc.walk is not registered in this world"
     );
-    let mut s = saved();
-    s.body.modules[0].source.push_str("\nx = 1\n");
-    assert!(load(&s).is_err(), "changed saved code is refused");
 }
 
 #[test]

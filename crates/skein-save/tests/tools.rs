@@ -43,7 +43,7 @@ fn world_save() -> skein_save::SaveFile {
 fn inspect_reads_like_a_summary() {
     let text = inspect::text(&world_save());
     let want = "\
-world save, format skein-save version 1, written by skein 0.1.0
+world save, format skein-save version 2, written by skein 0.1.0
 tick 2, seed 0
 modules:
   farm (farm.sk) ";

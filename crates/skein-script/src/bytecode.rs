@@ -566,7 +566,10 @@ pub struct FuncRef {
 }
 
 /// A constant in a function's pool: what literals and defaults fold to.
+/// Saves carry these; reading one back is depth-guarded ([`Const`]'s
+/// `Deserialize`), as binary decoders have no recursion limit of their own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub enum Const {
     /// `None`.
     None,
@@ -582,6 +585,37 @@ pub enum Const {
     List(Vec<Const>),
     /// A dict of constants, as (key, value) pairs.
     Dict(Vec<(Const, Const)>),
+}
+
+impl Serialize for Const {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Const::serialize(self, s)
+    }
+}
+
+/// Deepest constant a reader accepts: a literal nests at most
+/// `lexer::MAX_NESTING` brackets, so the compiler never makes a deeper one.
+pub const MAX_CONST_DEPTH: u32 = crate::lexer::MAX_NESTING as u32 + 8;
+
+thread_local! {
+    /// How deep the deserializer is inside constants on this thread.
+    static CONST_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl<'de> Deserialize<'de> for Const {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A hostile save can nest lists without end; stop before the stack does.
+        let depth = CONST_DEPTH.with(|c| c.get());
+        if depth >= MAX_CONST_DEPTH {
+            return Err(serde::de::Error::custom(format!(
+                "constant nested deeper than {MAX_CONST_DEPTH} levels"
+            )));
+        }
+        CONST_DEPTH.with(|c| c.set(depth + 1));
+        let out = Const::deserialize(d);
+        CONST_DEPTH.with(|c| c.set(depth));
+        out
+    }
 }
 
 /// One compiled function. A module's top level is a function named

@@ -26,7 +26,7 @@ use crate::format::{Body, FORMAT_NAME, FORMAT_VERSION, Header, SaveFile, SaveKin
 use crate::write::BINARY_MAGIC;
 
 /// The oldest format version this build reads.
-pub const OLDEST_VERSION: u32 = 1;
+pub const OLDEST_VERSION: u32 = 2;
 
 /// Files larger than this are refused before reading (a world of a million
 /// tasklets in pretty RON stays well below it).
@@ -96,7 +96,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<SaveFile, LoadError> {
 /// Reads the body of a checked `version`: the migration point.
 fn read_body<'de, A: SeqOrMap<'de>>(version: u32, access: &mut A) -> Result<Body, A::Error> {
     match version {
-        1 => access.next::<Body>(),
+        2 => access.next::<Body>(),
         // `check_version` lets no other version through.
         v => Err(A::Error::custom(format!(
             "no reader for format version {v}"
