@@ -15,6 +15,7 @@ mod peephole;
 mod place;
 mod scope;
 mod stmt;
+mod temps;
 
 use std::collections::{HashMap, HashSet};
 

@@ -153,3 +153,46 @@ fn shaped_instructions_match_python_on_every_operand_kind() {
         assert_eq!(globals.last(), Some(&Value::str(want)), "fuel {fuel}");
     }
 }
+
+/// Chains of register instructions through temporaries (`$r0`, …): ints,
+/// floats, bools, lists and strs, a list a temporary was read from and then
+/// appended to, and a load whose local is unbound while a later operand
+/// would raise too (Python reads the local first).
+const TEMPS: &str = r#"
+def f(a, b, k):
+    t = (a + b * 3) % k
+    u = a - (b * 2 + 1)
+    if (a * 2) < (b + 1):
+        t = t + 1
+    s = (a + b) * 2 + (a - b) * 3
+    return [t, u, s]
+def g(xs, ys):
+    zs = xs + ys * 2
+    xs.append(9)
+    w = "a" + ("b" * 2)
+    return [zs, xs, w]
+def h(flag):
+    if flag:
+        m = 1
+    return m + (flag * 2)
+r = [f(4, 5, 7), f(1.5, 2.0, 4), f(True, 3, 100), g([1], [2])]
+try:
+    h(None)
+except UnboundLocalError as err:
+    r.append(str(err))
+except TypeError as err:
+    r.append("TypeError")
+r.append(h(3))
+s = repr(r)
+"#;
+
+#[test]
+fn temporaries_match_python_on_every_operand_kind() {
+    // python3 on the same source, `print(s)`.
+    let want = "[[5, -7, 15], [3.5, -3.5, 5.5], [11, -6, 2], [[1, 2, 2], [1, 9], 'abb'], \
+                \"cannot access local variable 'm' where it is not associated with a value\", 7]";
+    for fuel in [1, 2, 3, 7, 1_000_000] {
+        let (_, globals) = run_src_by(TEMPS, fuel);
+        assert_eq!(globals.last(), Some(&Value::str(want)), "fuel {fuel}");
+    }
+}
