@@ -21,6 +21,7 @@ pub mod fault;
 pub mod local;
 pub mod memory;
 pub mod nats;
+mod nats_streams;
 pub mod run_info;
 pub mod server;
 pub mod shard;
