@@ -375,9 +375,16 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
 
-    /// Where the private nats-server keeps its store while it runs.
+    /// Where the shards' autosaves go; without `--nats`, in a folder of the
+    /// run under DIR, with the private nats-server's store, removed at the
+    /// end.
     #[arg(long, value_name = "DIR", default_value = "saves")]
     pub dir: PathBuf,
+
+    /// Each shard autosaves every T ticks, so a shard that dies is
+    /// restarted from its autosave; 0 never (and no restarts).
+    #[arg(long, value_name = "T", default_value_t = 100)]
+    pub autosave_every: u64,
 
     #[command(flatten)]
     pub run: ShardRunArgs,

@@ -38,6 +38,53 @@ fn a_cluster_of_three_forwards_every_tick_in_shard_order() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// A shard that dies (here by the fault hook, once, at a chosen point) is
+/// restarted by `skein cluster` from its autosave; the cluster's output is
+/// an uninterrupted run's, each tick forwarded once.
+#[test]
+fn a_cluster_restarts_a_shard_that_dies_and_its_output_is_unchanged() {
+    let want = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/cluster/relay-3.out"),
+    )
+    .expect("golden output");
+    for (i, fault) in ["tick:4:1", "autosave:6:2", "migration:2:0"]
+        .iter()
+        .enumerate()
+    {
+        let dir = temp_dir(&format!("cluster_restart_{i}"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_skein"))
+            .args([
+                "cluster",
+                &relay(),
+                "--shards",
+                "3",
+                "--autosave-every",
+                "3",
+            ])
+            .current_dir(&dir)
+            .env_remove("RUST_LOG")
+            .env("SKEIN_FAULT", fault)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("skein cluster runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{fault}: {stderr}");
+        let k = &fault[fault.len() - 1..];
+        let said = format!("[{k}] shard {k} was killed by a signal");
+        assert!(stderr.contains(&said), "{fault}: {stderr}");
+        assert!(
+            stderr.contains("restarting it from its autosave (1 of 3)"),
+            "{stderr}"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{fault}");
+        // The run's folder (autosaves, the private server's store) is gone.
+        let left: Vec<_> = std::fs::read_dir(dir.join("saves"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
 #[test]
 fn a_shard_that_cannot_reach_nats_exits_3_naming_the_url() {
     let dir = temp_dir("shard_unreachable");
