@@ -28,6 +28,7 @@ use crate::nats_streams::{
     Reader, RunEntry, adopt_run, create_streams, current_run, inbox_stream, open_bucket,
     ticks_stream,
 };
+use crate::nats_trim::{Trim, purge};
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
 
@@ -68,6 +69,8 @@ enum Command {
     Collect(u64, std_mpsc::Sender<Collected>),
     /// Raise the high-water marks to a save's.
     Resume(Vec<u64>),
+    /// The shard's newest autosave on disk is of this boundary.
+    Saved(u64),
     End(std_mpsc::Sender<Result<(), TransportError>>),
 }
 
@@ -212,6 +215,10 @@ impl Transport for NatsTransport {
         self.high.raise(taken);
         let _ = self.commands.send(Command::Resume(taken.to_vec()));
     }
+
+    fn saved(&mut self, boundary: u64) {
+        let _ = self.commands.send(Command::Saved(boundary));
+    }
 }
 
 /// The async side: the JetStream context, the two consumers and what they
@@ -232,8 +239,10 @@ struct Worker {
     pending_records: BTreeMap<u64, Vec<Option<TickRecord>>>,
     /// Inbox messages by sending tick.
     pending_inbox: BTreeMap<u64, Vec<Envelope>>,
-    /// Keys of the messages in `pending_inbox`.
-    pending_keys: std::collections::BTreeSet<(u32, u64)>,
+    /// Keys of the messages in `pending_inbox`, with their stream
+    /// sequences.
+    pending_keys: BTreeMap<(u32, u64), u64>,
+    trim: Trim,
     high: HighWater,
 }
 
@@ -333,7 +342,8 @@ impl Worker {
             outages,
             pending_records: BTreeMap::new(),
             pending_inbox: BTreeMap::new(),
-            pending_keys: std::collections::BTreeSet::new(),
+            pending_keys: BTreeMap::new(),
+            trim: Trim::default(),
             high: HighWater::new(n),
         })
     }
@@ -348,6 +358,7 @@ impl Worker {
                     let _ = reply.send(self.collect(tick).await);
                 }
                 Command::Resume(taken) => self.high.raise(&taken),
+                Command::Saved(boundary) => self.saved(boundary).await,
                 Command::End(reply) => {
                     let _ = reply.send(self.end().await);
                 }
@@ -456,6 +467,11 @@ impl Worker {
                 )
                 .await?;
             let rec: TickRecord = decode(&msg.payload, &url)?;
+            if rec.shard as usize == me
+                && let Ok(info) = msg.info()
+            {
+                self.trim.own_record(rec.tick, info.stream_sequence);
+            }
             if rec.shard as usize >= n || rec.sent.len() != n {
                 return Err(TransportError::Failed(format!(
                     "a tick record for {} shards in a cluster of {n}",
@@ -472,6 +488,11 @@ impl Worker {
             }
         };
         self.pending_records.remove(&tick);
+        if let Some(below) = self.trim.records_cut(&records) {
+            let stream = ticks_stream(&self.opts.cluster, &self.run);
+            let filter = self.subject("tick", self.opts.shard);
+            self.let_go(&stream, Some(&filter), below).await;
+        }
         let expected: u64 = records.iter().map(|r| r.sent[me]).sum();
         loop {
             let have = self.pending_inbox.get(&tick).map_or(0, |v| v.len()) as u64;
@@ -482,6 +503,7 @@ impl Worker {
                 .wait_next(Which::Inbox, tick, "messages to this shard")
                 .await?;
             let env: Envelope = decode(&msg.payload, &url)?;
+            let at = msg.info().map_or(0, |i| i.stream_sequence);
             // A replay (a restarted sender publishing again beyond the
             // server's duplicate window) must not count towards the tick.
             let taken = self
@@ -489,7 +511,8 @@ impl Worker {
                 .0
                 .get(env.from as usize)
                 .is_none_or(|h| env.seq <= *h);
-            if env.tick >= tick && !taken && self.pending_keys.insert((env.from, env.seq)) {
+            if env.tick >= tick && !taken && !self.pending_keys.contains_key(&(env.from, env.seq)) {
+                self.pending_keys.insert((env.from, env.seq), at);
                 self.pending_inbox.entry(env.tick).or_default().push(env);
             }
         }
@@ -565,6 +588,32 @@ impl Worker {
                 }
                 tokio::time::sleep(RETRY).await;
             }
+        }
+    }
+
+    /// The shard's newest autosave on disk, of `boundary`, holds all it
+    /// has taken: its inbox lets go of that.
+    async fn saved(&mut self, boundary: u64) {
+        let lowest = self.pending_keys.values().min().copied();
+        if let Some(below) = self.trim.inbox_cut(lowest, self.inbox.read_to) {
+            let stream = inbox_stream(&self.opts.cluster, &self.run, self.opts.shard);
+            tracing::debug!(shard = self.opts.shard, boundary, "autosaved");
+            self.let_go(&stream, None, below).await;
+        }
+    }
+
+    /// Purges what an autosave covers; a failure only leaves it for the
+    /// next autosave to let go of.
+    async fn let_go(&self, stream: &str, filter: Option<&str>, below: u64) {
+        match purge(&self.js, stream, filter, below).await {
+            Ok(n) => tracing::debug!(
+                shard = self.opts.shard,
+                "{stream}: let go of {n} below {below}"
+            ),
+            Err(e) => tracing::info!(
+                shard = self.opts.shard,
+                "{stream}: cannot let go of what the autosaves cover: {e}"
+            ),
         }
     }
 

@@ -132,7 +132,7 @@ pub(crate) struct Reader {
     stream: String,
     messages: consumer::pull::Ordered,
     /// The last stream sequence delivered.
-    read_to: u64,
+    pub(crate) read_to: u64,
     /// The count of connection losses when it was made.
     pub(crate) made_at: u64,
 }
