@@ -65,6 +65,7 @@ pub mod registry;
 pub mod replace;
 mod resolve;
 pub mod selection;
+pub mod shard_inspect;
 pub mod shard_save;
 pub mod snapshot;
 mod staging;
