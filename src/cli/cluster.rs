@@ -32,12 +32,6 @@ enum Event {
 
 /// Runs the cluster and exits with the highest exit status of its shards.
 pub fn cluster(args: &ClusterArgs) -> Outcome {
-    let Some(file) = &args.file else {
-        return Err(Failure::bad_input(
-            "the village over shards is not built yet: give `skein cluster` a SCRIPT \
-             (for example assets/cluster/relay.sk)",
-        ));
-    };
     // Held to the end: dropping it stops the private server.
     let mut private = None;
     // With a private server the run cannot outlive this process, so its
@@ -66,7 +60,7 @@ pub fn cluster(args: &ClusterArgs) -> Outcome {
             }
         }
     };
-    let status = run_shards(file, &url, &dir, args);
+    let status = run_shards(args.file.as_deref(), &url, &dir, args);
     if private.take().is_some() {
         let _ = std::fs::remove_dir_all(&run_dir);
     }
@@ -74,7 +68,7 @@ pub fn cluster(args: &ClusterArgs) -> Outcome {
 }
 
 /// The `skein shard` arguments every shard shares.
-fn shard_args(run: &ShardRunArgs) -> Vec<String> {
+fn shard_args(run: &ShardRunArgs, village: bool) -> Vec<String> {
     let mut v = vec![
         "--shards".to_string(),
         run.shards.to_string(),
@@ -91,7 +85,11 @@ fn shard_args(run: &ShardRunArgs) -> Vec<String> {
             v.push(value);
         }
     };
-    opt("--ticks", run.ticks.map(|t| t.to_string()));
+    // The village never goes idle: it runs as long as `skein village` does.
+    let ticks = run
+        .ticks
+        .or(village.then_some(skein_village::DEFAULT_TICKS));
+    opt("--ticks", ticks.map(|t| t.to_string()));
     opt("--budget", run.limits.budget.map(|t| t.to_string()));
     opt(
         "--tick-budget",
@@ -124,7 +122,8 @@ const RESTARTS: u32 = 3;
 /// forwarded line by line (the thread joined in `diagnostics`).
 struct Launcher<'a> {
     exe: PathBuf,
-    file: &'a Path,
+    /// `None`: the built-in village.
+    file: Option<&'a Path>,
     url: &'a str,
     dir: &'a Path,
     autosave_every: u64,
@@ -137,7 +136,7 @@ impl Launcher<'_> {
     fn start(&mut self, k: usize) -> Result<Child, Failure> {
         let mut child = Command::new(&self.exe)
             .arg("shard")
-            .arg(self.file)
+            .args(self.file)
             .args(["--nats", self.url, "--shard", &k.to_string(), "--framed"])
             .arg("--dir")
             .arg(self.dir)
@@ -163,7 +162,7 @@ impl Launcher<'_> {
     }
 }
 
-fn run_shards(file: &Path, url: &str, dir: &Path, args: &ClusterArgs) -> Outcome {
+fn run_shards(file: Option<&Path>, url: &str, dir: &Path, args: &ClusterArgs) -> Outcome {
     let run = &args.run;
     let exe = std::env::current_exe().map_err(|e| {
         Failure::cannot_write(format!("cannot find the skein binary to start shards: {e}"))
@@ -176,7 +175,7 @@ fn run_shards(file: &Path, url: &str, dir: &Path, args: &ClusterArgs) -> Outcome
         url,
         dir,
         autosave_every: args.autosave_every,
-        common: shard_args(run),
+        common: shard_args(run, file.is_none()),
         tx,
         diagnostics: Vec::with_capacity(n),
     };

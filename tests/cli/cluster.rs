@@ -1,7 +1,8 @@
 //! `skein cluster` and `skein shard`: three shard processes over a private
 //! nats-server forward their output tick by tick in shard order, the same
 //! bytes every run (`tests/cli/cluster/relay-3.out`, whose lines are the
-//! in-process cluster's); and the errors a user meets.
+//! in-process cluster's), also when a shard dies and is restarted; the
+//! village over shards; and the errors a user meets.
 
 use std::path::Path;
 
@@ -85,6 +86,35 @@ fn a_cluster_restarts_a_shard_that_dies_and_its_output_is_unchanged() {
     }
 }
 
+/// `skein cluster` with no script runs the village over the shards: the
+/// same bytes run after run for 2, 3 and 4 shards, travellers crossing
+/// from hamlet to hamlet between shards; on one shard, what `skein village`
+/// prints.
+#[test]
+fn the_village_over_shards_is_deterministic_and_one_shard_is_the_village() {
+    let dir = temp_dir("cluster_village");
+    for n in ["2", "3", "4"] {
+        let args = ["cluster", "--shards", n, "--ticks", "400"];
+        let first = skein(&dir, &args).expect(0);
+        let again = skein(&dir, &args).expect(0);
+        assert_eq!(first.stdout, again.stdout, "N = {n}");
+        assert!(
+            first.stdout.contains("came on to the gate of"),
+            "N = {n}: no traveller crossed shards\n{}",
+            first.stdout
+        );
+        let last = format!("[{}] ", n.parse::<u32>().expect("n") - 1);
+        assert!(
+            first.stdout.contains(&last),
+            "N = {n}: the last shard printed nothing"
+        );
+    }
+    let one = skein(&dir, &["cluster", "--shards", "1", "--ticks", "400"]).expect(0);
+    let plain = skein(&dir, &["village", "--ticks", "400", "--save", "plain.ron"]).expect(0);
+    let prefixed: String = plain.stdout.lines().map(|l| format!("[0] {l}\n")).collect();
+    assert_eq!(one.stdout, prefixed);
+}
+
 #[test]
 fn a_shard_that_cannot_reach_nats_exits_3_naming_the_url() {
     let dir = temp_dir("shard_unreachable");
@@ -135,8 +165,6 @@ fn usage_errors_exit_2() {
         "{}",
         run.stderr
     );
-    let run = skein(&dir, &["cluster", "--shards", "2"]).expect(2);
-    assert!(run.stderr.contains("not built yet"), "{}", run.stderr);
     std::fs::write(dir.join("bad.sk"), "print(\n").expect("write");
     skein(&dir, &["cluster", "bad.sk", "--shards", "2"]).expect(2);
 }
