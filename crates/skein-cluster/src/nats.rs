@@ -20,13 +20,13 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
+pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{
-    Reader, RunEntry, adopt_run, create_streams, current_run, inbox_stream, open_bucket,
-    ticks_stream,
+    Reader, RunEntry, adopt_run, create_streams, current_run, decode, encode, failed, inbox_stream,
+    open_bucket, ticks_stream,
 };
 use crate::nats_trim::{Trim, purge};
 use crate::run_info::RunInfo;
@@ -41,24 +41,6 @@ const ACK_WAIT: Duration = Duration::from_secs(2);
 
 /// Between attempts while the server is unreachable.
 const RETRY: Duration = Duration::from_millis(200);
-
-/// How to reach the cluster.
-#[derive(Debug, Clone)]
-pub struct NatsOptions {
-    /// The NATS server, as `nats://host:port`.
-    pub url: String,
-    /// `--cluster NAME`: letters, digits, `-` and `_`.
-    pub cluster: String,
-    /// This shard's number.
-    pub shard: u32,
-    /// How many shards the cluster has.
-    pub shards: u32,
-    /// How long the server may be unreachable before the shard gives up.
-    pub timeout: Duration,
-    /// The run a shard restarted from its autosave rejoins (its id, from
-    /// the autosave), rather than starting or adopting a new one.
-    pub resume: Option<String>,
-}
 
 enum Command {
     Publish(
@@ -90,10 +72,6 @@ pub struct NatsTransport {
     run: String,
     /// The worker's marks as of the last collect, for the shard's save.
     high: HighWater,
-}
-
-pub(crate) fn failed(url: &str, what: &str, e: impl std::fmt::Display) -> TransportError {
-    TransportError::Failed(format!("NATS at {url}: {what}: {e}"))
 }
 
 impl NatsTransport {
@@ -627,16 +605,4 @@ impl Worker {
             .map_err(|e| failed(&self.opts.url, "cannot mark the run ended", e))?;
         Ok(())
     }
-}
-
-pub(crate) fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, TransportError> {
-    postcard::to_allocvec(v)
-        .map_err(|e| TransportError::Failed(format!("cannot encode a message: {e}")))
-}
-
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-    bytes: &[u8],
-    url: &str,
-) -> Result<T, TransportError> {
-    postcard::from_bytes(bytes).map_err(|e| failed(url, "a message that does not decode", e))
 }

@@ -1,16 +1,51 @@
-//! The NATS side of a run's layout: the key-value bucket holding the run's
+//! The NATS side of a run's layout (and the options and encodings the
+//! transport shares with it): the key-value bucket holding the run's
 //! id, the streams of tick records and inboxes, and the ordered consumers
 //! that read them, able to start again from where they had read.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::nats::{NatsOptions, decode, failed};
 use crate::run_info::RunInfo;
 use crate::transport::TransportError;
+
+/// How to reach the cluster.
+#[derive(Debug, Clone)]
+pub struct NatsOptions {
+    /// The NATS server, as `nats://host:port`.
+    pub url: String,
+    /// `--cluster NAME`: letters, digits, `-` and `_`.
+    pub cluster: String,
+    /// This shard's number.
+    pub shard: u32,
+    /// How many shards the cluster has.
+    pub shards: u32,
+    /// How long the server may be unreachable before the shard gives up.
+    pub timeout: Duration,
+    /// The run a shard restarted from its autosave rejoins (its id, from
+    /// the autosave), rather than starting or adopting a new one.
+    pub resume: Option<String>,
+}
+
+pub(crate) fn failed(url: &str, what: &str, e: impl std::fmt::Display) -> TransportError {
+    TransportError::Failed(format!("NATS at {url}: {what}: {e}"))
+}
+
+pub(crate) fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, TransportError> {
+    postcard::to_allocvec(v)
+        .map_err(|e| TransportError::Failed(format!("cannot encode a message: {e}")))
+}
+
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    url: &str,
+) -> Result<T, TransportError> {
+    postcard::from_bytes(bytes).map_err(|e| failed(url, "a message that does not decode", e))
+}
 
 /// The value under `run` in the cluster's bucket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
