@@ -15,6 +15,8 @@ mod crash;
 mod errors;
 #[path = "cli/hermetic.rs"]
 mod hermetic;
+#[path = "cli/outage.rs"]
+mod outage;
 #[path = "cli/pacing.rs"]
 mod pacing;
 #[path = "cli/reload.rs"]

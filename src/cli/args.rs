@@ -336,8 +336,8 @@ pub struct ExtractArgs {
 /// `skein shard SCRIPT --nats URL --shard K --shards N [options]`.
 #[derive(Debug, Args)]
 pub struct ShardArgs {
-    /// The main module every shard runs.
-    pub file: PathBuf,
+    /// The main module every shard runs [default: the built-in village].
+    pub file: Option<PathBuf>,
 
     /// The NATS server (2.9 or newer, with JetStream): `nats://HOST:PORT`.
     #[arg(long, value_name = "URL")]
@@ -367,7 +367,8 @@ pub struct ShardArgs {
 /// `skein cluster [SCRIPT] --shards N [--nats URL] [--dir DIR] [options]`.
 #[derive(Debug, Args)]
 pub struct ClusterArgs {
-    /// The main module every shard runs.
+    /// The main module every shard runs [default: the built-in village,
+    /// its hamlets spread over the shards, for 1200 ticks unless `--ticks`].
     pub file: Option<PathBuf>,
 
     /// A NATS server to use; without it a private `nats-server -js` is
@@ -375,9 +376,16 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
 
-    /// Where the private nats-server keeps its store while it runs.
+    /// Where the shards' autosaves go; without `--nats`, in a folder of the
+    /// run under DIR, with the private nats-server's store, removed at the
+    /// end.
     #[arg(long, value_name = "DIR", default_value = "saves")]
     pub dir: PathBuf,
+
+    /// Each shard autosaves every T ticks, so a shard that dies is
+    /// restarted from its autosave; 0 never (and no restarts).
+    #[arg(long, value_name = "T", default_value_t = 100)]
+    pub autosave_every: u64,
 
     #[command(flatten)]
     pub run: ShardRunArgs,

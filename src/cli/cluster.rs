@@ -8,7 +8,8 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus as ExitStatus_, Stdio};
 use std::sync::mpsc;
 
 use skein_cluster::server::{INSTALL_HINT, NatsServer, find_nats_server};
@@ -31,40 +32,43 @@ enum Event {
 
 /// Runs the cluster and exits with the highest exit status of its shards.
 pub fn cluster(args: &ClusterArgs) -> Outcome {
-    let Some(file) = &args.file else {
-        return Err(Failure::bad_input(
-            "the village over shards is not built yet: give `skein cluster` a SCRIPT \
-             (for example assets/cluster/relay.sk)",
-        ));
-    };
     // Held to the end: dropping it stops the private server.
     let mut private = None;
-    let url = match &args.nats {
-        Some(url) => url.clone(),
+    // With a private server the run cannot outlive this process, so its
+    // shards' autosaves (kept to restart a shard that dies) go with the
+    // server's store into a folder of this run, removed at the end; with
+    // `--nats` the run lives on in that server, and the autosaves in DIR
+    // let a `skein cluster` started again with the same command resume it.
+    let run_dir = args
+        .dir
+        .join(format!("{}-{}", args.run.cluster, std::process::id()));
+    let (url, dir) = match &args.nats {
+        Some(url) => (url.clone(), args.dir.clone()),
         None => {
             if find_nats_server().is_none() {
                 return Err(Failure::cannot_write(format!(
                     "skein cluster needs nats-server: {INSTALL_HINT}"
                 )));
             }
-            let store = args.dir.join(format!("nats-{}", std::process::id()));
-            match NatsServer::start(&store, true) {
+            match NatsServer::start(&run_dir.join("nats"), true) {
                 Ok(s) => {
                     let url = s.url();
                     private = Some(s);
-                    url
+                    (url, run_dir.clone())
                 }
                 Err(e) => return Err(Failure::cannot_write(e)),
             }
         }
     };
-    let status = run_shards(file, &url, &args.run);
-    drop(private);
+    let status = run_shards(args.file.as_deref(), &url, &dir, args);
+    if private.take().is_some() {
+        let _ = std::fs::remove_dir_all(&run_dir);
+    }
     status
 }
 
 /// The `skein shard` arguments every shard shares.
-fn shard_args(run: &ShardRunArgs) -> Vec<String> {
+fn shard_args(run: &ShardRunArgs, village: bool) -> Vec<String> {
     let mut v = vec![
         "--shards".to_string(),
         run.shards.to_string(),
@@ -81,7 +85,11 @@ fn shard_args(run: &ShardRunArgs) -> Vec<String> {
             v.push(value);
         }
     };
-    opt("--ticks", run.ticks.map(|t| t.to_string()));
+    // The village never goes idle: it runs as long as `skein village` does.
+    let ticks = run
+        .ticks
+        .or(village.then_some(skein_village::DEFAULT_TICKS));
+    opt("--ticks", ticks.map(|t| t.to_string()));
     opt("--budget", run.limits.budget.map(|t| t.to_string()));
     opt(
         "--tick-budget",
@@ -107,63 +115,113 @@ fn shard_args(run: &ShardRunArgs) -> Vec<String> {
     v
 }
 
-fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
-    let exe = std::env::current_exe().map_err(|e| {
-        Failure::cannot_write(format!("cannot find the skein binary to start shards: {e}"))
-    })?;
-    let n = run.shards as usize;
-    let common = shard_args(run);
-    let (tx, rx) = mpsc::channel();
-    let mut children: Vec<Child> = Vec::with_capacity(n);
-    // Joined before returning, so no diagnostic is lost when we exit.
-    let mut diagnostics = Vec::with_capacity(n);
-    for k in 0..n {
-        let spawned = Command::new(&exe)
+/// How many times a shard that dies by a signal is started again.
+const RESTARTS: u32 = 3;
+
+/// Starts shard `k` with its readers: its frames go to `tx`, its stderr is
+/// forwarded line by line (the thread joined in `diagnostics`).
+struct Launcher<'a> {
+    exe: PathBuf,
+    /// `None`: the built-in village.
+    file: Option<&'a Path>,
+    url: &'a str,
+    dir: &'a Path,
+    autosave_every: u64,
+    common: Vec<String>,
+    tx: mpsc::Sender<Event>,
+    diagnostics: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Launcher<'_> {
+    fn start(&mut self, k: usize) -> Result<Child, Failure> {
+        let mut child = Command::new(&self.exe)
             .arg("shard")
-            .arg(file)
-            .args(["--nats", url, "--shard", &k.to_string(), "--framed"])
-            // It does not restart a shard yet, so its shards keep no
-            // autosaves (which a later run in the same folder would take
-            // up).
-            .args(["--autosave-every", "0"])
-            .args(&common)
+            .args(self.file)
+            .args(["--nats", self.url, "--shard", &k.to_string(), "--framed"])
+            .arg("--dir")
+            .arg(self.dir)
+            .args(["--autosave-every", &self.autosave_every.to_string()])
+            .args(&self.common)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match spawned {
-            Ok(c) => c,
-            Err(e) => {
-                for c in &mut children {
-                    let _ = c.kill();
-                }
-                return Err(Failure::cannot_write(format!(
-                    "cannot start shard {k}: {e}"
-                )));
-            }
-        };
+            .spawn()
+            .map_err(|e| Failure::cannot_write(format!("cannot start shard {k}: {e}")))?;
         if let Some(out) = child.stdout.take() {
-            let tx = tx.clone();
+            let tx = self.tx.clone();
             std::thread::spawn(move || read_frames(k, out, &tx));
         }
         if let Some(err) = child.stderr.take() {
-            diagnostics.push(std::thread::spawn(move || {
+            self.diagnostics.push(std::thread::spawn(move || {
                 for line in BufReader::new(err).lines().map_while(Result::ok) {
                     report(&format!("[{k}] {line}"));
                 }
             }));
         }
-        children.push(child);
+        Ok(child)
     }
-    drop(tx);
+}
+
+fn run_shards(file: Option<&Path>, url: &str, dir: &Path, args: &ClusterArgs) -> Outcome {
+    let run = &args.run;
+    let exe = std::env::current_exe().map_err(|e| {
+        Failure::cannot_write(format!("cannot find the skein binary to start shards: {e}"))
+    })?;
+    let n = run.shards as usize;
+    let (tx, rx) = mpsc::channel();
+    let mut launcher = Launcher {
+        exe,
+        file,
+        url,
+        dir,
+        autosave_every: args.autosave_every,
+        common: shard_args(run, file.is_none()),
+        tx,
+        diagnostics: Vec::with_capacity(n),
+    };
+    let mut children: Vec<Child> = Vec::with_capacity(n);
+    for k in 0..n {
+        match launcher.start(k) {
+            Ok(c) => children.push(c),
+            Err(e) => {
+                for c in &mut children {
+                    let _ = c.kill();
+                }
+                return Err(e);
+            }
+        }
+    }
     let mut codes: Vec<Option<i32>> = vec![None; n];
+    let mut restarts = vec![0u32; n];
     let mut stopping = false;
+    let restartable = args.autosave_every > 0;
     forward(n, &rx, &mut |k| {
-        let code = exit_code(k, &mut children[k], stopping);
+        let status = children[k].wait();
+        if let Ok(s) = &status
+            && s.code().is_none()
+            && !stopping
+            && restartable
+            && restarts[k] < RESTARTS
+        {
+            // Started again with the same command, it resumes from its
+            // newest autosave and replays; the others wait at the barrier.
+            restarts[k] += 1;
+            report(&format!(
+                "[{k}] shard {k} was killed by a signal ({s}); restarting it from its autosave ({} of {RESTARTS})",
+                restarts[k]
+            ));
+            match launcher.start(k) {
+                Ok(c) => {
+                    children[k] = c;
+                    return true;
+                }
+                Err(e) => report(&format!("[{k}] {}", e.message)),
+            }
+        }
+        let code = exit_code(k, status, stopping);
         codes[k] = Some(code);
         if code != 0 && !std::mem::replace(&mut stopping, true) {
-            // Until shards can resume from autosaves, the others would wait
-            // for this one at the barrier for ever.
+            // The others would wait for this one at the barrier for ever.
             report(&format!(
                 "[{k}] shard {k} exited with status {code}; stopping the other shards"
             ));
@@ -171,16 +229,17 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
                 let _ = c.kill();
             }
         }
+        false
     });
     let mut worst = 0;
     for (k, c) in children.iter_mut().enumerate() {
         let code = match codes[k] {
             Some(code) => code,
-            None => exit_code(k, c, stopping),
+            None => exit_code(k, c.wait(), stopping),
         };
         worst = worst.max(code);
     }
-    for d in diagnostics {
+    for d in launcher.diagnostics.drain(..) {
         let _ = d.join();
     }
     // Whatever failed, its shard has said so on the stderr we forwarded.
@@ -192,10 +251,10 @@ fn run_shards(file: &Path, url: &str, run: &ShardRunArgs) -> Outcome {
     }
 }
 
-/// Waits for shard `k` and says its exit status: 3 for a signal, unless
-/// the signal was ours (`stopping`), which does not count.
-fn exit_code(k: usize, child: &mut Child, stopping: bool) -> i32 {
-    match child.wait() {
+/// Says shard `k`'s exit status: 3 for a signal, unless the signal was
+/// ours (`stopping`), which does not count.
+fn exit_code(k: usize, status: std::io::Result<ExitStatus_>, stopping: bool) -> i32 {
+    match status {
         Ok(s) => s.code().unwrap_or_else(|| {
             if stopping {
                 return 0;
@@ -253,10 +312,15 @@ fn read_frames(shard: usize, out: impl Read, tx: &mpsc::Sender<Event>) {
 
 /// Writes the shards' frames tick by tick, shard by shard: a tick is
 /// written once every shard still running has sent its frame for it (or a
-/// later one). `closed(k)` is told when shard k's output ends.
-fn forward(n: usize, rx: &mpsc::Receiver<Event>, closed: &mut dyn FnMut(usize)) {
+/// later one). `closed(k)` is told when shard k's output ends, and says
+/// whether it was started again: a restarted shard replays ticks from its
+/// autosave, whose frames were forwarded already and are passed over, so
+/// each tick's output is forwarded once.
+fn forward(n: usize, rx: &mpsc::Receiver<Event>, closed: &mut dyn FnMut(usize) -> bool) {
     let mut queues: Vec<VecDeque<(u64, String, String)>> = vec![VecDeque::new(); n];
     let mut open = vec![true; n];
+    // The last tick taken from each shard, queued or written.
+    let mut taken: Vec<Option<u64>> = vec![None; n];
     let mut line_start_out = vec![true; n];
     let mut line_start_err = vec![true; n];
     let mut stdout = std::io::stdout().lock();
@@ -268,11 +332,13 @@ fn forward(n: usize, rx: &mpsc::Receiver<Event>, closed: &mut dyn FnMut(usize)) 
                     tick,
                     out,
                     err,
-                }) => queues[shard].push_back((tick, out, err)),
-                Ok(Event::Closed(shard)) => {
-                    open[shard] = false;
-                    closed(shard);
+                }) => {
+                    if taken[shard].is_none_or(|t| tick > t) {
+                        taken[shard] = Some(tick);
+                        queues[shard].push_back((tick, out, err));
+                    }
                 }
+                Ok(Event::Closed(shard)) => open[shard] = closed(shard),
                 Err(_) => open.iter_mut().for_each(|o| *o = false),
             }
         }

@@ -66,7 +66,7 @@ pub fn autosaver(path: PathBuf, every: u64, ticks: Option<u64>, fault: Option<Fa
     Box::new(move |sim: &mut Simulation| {
         let tick = sim.tick_count();
         if !tick.is_multiple_of(every) && ticks != Some(tick) {
-            return Ok(());
+            return Ok(false);
         }
         let io = |e: &dyn std::fmt::Display| {
             ClusterError::Io(std::io::Error::other(format!(
@@ -90,7 +90,7 @@ pub fn autosaver(path: PathBuf, every: u64, ticks: Option<u64>, fault: Option<Fa
         {
             let _ = d.sync_all();
         }
-        Ok(())
+        Ok(true)
     })
 }
 

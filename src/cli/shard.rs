@@ -66,7 +66,11 @@ pub fn shard(args: &ShardArgs) -> Outcome {
     };
     let options = world_options(&run_options(run, args.shard)).map_err(Failure::bad_input)?;
     let mut sim = engine::new_simulation(options, run.quiet);
-    sim.load_main(&args.file).map_err(|e| match e {
+    let loaded = match &args.file {
+        Some(file) => sim.load_main(file).map(|_| ()),
+        None => skein_village::start_village(&mut sim.world).map(|_| ()),
+    };
+    loaded.map_err(|e| match e {
         skein_world::WorldError::Load(e) => Failure::diagnostic(e.render()),
         other => Failure::bad_input(other),
     })?;

@@ -223,6 +223,31 @@ fn inspect_of_a_shard_autosave_shows_its_place_transit_and_remote_waiters() {
          remote waiters: 0\n\
          messages: last sent [4, 0], last taken [3, 0], 0 in the outbox\n"
     );
+    // `--json` carries the same section.
+    let json = |k: u32| {
+        let run = crate::harness::skein(
+            &dir,
+            &["inspect", "--json", &format!("saves/inspect-{k}.bin")],
+        )
+        .expect(0);
+        let mut v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        let shard = v["shard"].take();
+        assert!(
+            shard["run"].as_str().is_some_and(|r| !r.is_empty()),
+            "{shard}"
+        );
+        let mut shard = shard;
+        shard["run"] = "ID".into();
+        shard.to_string()
+    };
+    assert_eq!(
+        json(0),
+        r#"{"arriving":[5],"blocked_remote":[],"elsewhere":[],"last_sent":[0,3],"last_taken":[0,4],"leaving":[],"moves_in":0,"moves_out":1,"outbox":0,"remote_ops_in":3,"remote_ops_out":1,"remote_waiters":[{"channel":3,"op":"send","shard":1,"tasklet":4},{"channel":3,"op":"send","shard":1,"tasklet":6}],"run":"ID","shard":0,"shards":2}"#
+    );
+    assert_eq!(
+        json(1),
+        r#"{"arriving":[],"blocked_remote":[{"channel":3,"home":0,"op":"send","tasklet":4},{"channel":3,"home":0,"op":"send","tasklet":6}],"elsewhere":[],"last_sent":[4,0],"last_taken":[3,0],"leaving":[],"moves_in":1,"moves_out":0,"outbox":0,"remote_ops_in":1,"remote_ops_out":3,"remote_waiters":[],"run":"ID","shard":1,"shards":2}"#
+    );
 }
 
 /// Twenty runs, each SIGKILLing a shard picked by a fixed pseudo-random

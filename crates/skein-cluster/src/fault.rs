@@ -1,7 +1,8 @@
 //! The fault-injection hook, a testing aid (docs/cluster.md, "Testing
 //! crashes"): `SKEIN_FAULT=POINT:TICK` makes a shard abort at that point of
 //! that tick, as a `kill -9` would stop it, so tests can crash a shard at a
-//! chosen moment. It fires once per `--dir`: it leaves a marker file there
+//! chosen moment; `POINT:TICK:K` only in shard K (what a test gives `skein
+//! cluster`, whose shards share its environment). It fires once per `--dir`: it leaves a marker file there
 //! before aborting, so the restarted shard, replaying the same ticks, goes
 //! on.
 
@@ -31,14 +32,21 @@ impl Fault {
         let v = v.to_string_lossy();
         let bad = || {
             format!(
-                "{VAR}={v}: expected POINT:TICK, POINT one of {}",
+                "{VAR}={v}: expected POINT:TICK or POINT:TICK:SHARD, POINT one of {}",
                 POINTS.join(", ")
             )
         };
-        let (point, tick) = v.split_once(':').ok_or_else(bad)?;
+        let (point, rest) = v.split_once(':').ok_or_else(bad)?;
+        let (tick, only) = match rest.split_once(':') {
+            Some((tick, k)) => (tick, Some(k.parse::<u32>().map_err(|_| bad())?)),
+            None => (rest, None),
+        };
         let tick: u64 = tick.parse().map_err(|_| bad())?;
         if !POINTS.contains(&point) {
             return Err(bad());
+        }
+        if only.is_some_and(|k| k != shard) {
+            return Ok(None);
         }
         Ok(Some(Fault {
             point: point.to_string(),

@@ -14,45 +14,33 @@
 //! marks drop any key it has already taken.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, consumer, stream};
-use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use async_nats::jetstream;
 use tokio::sync::mpsc;
 
+pub use crate::nats_streams::NatsOptions;
+pub use crate::nats_streams::new_run_id;
+use crate::nats_streams::{
+    Reader, RunEntry, adopt_run, create_streams, current_run, decode, encode, failed, inbox_stream,
+    open_bucket, ticks_stream,
+};
+use crate::nats_trim::{Trim, purge};
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
 
 /// Publishes in flight before their acknowledgements are collected.
 const ACK_BATCH: usize = 256;
 
-/// How to reach the cluster.
-#[derive(Debug, Clone)]
-pub struct NatsOptions {
-    /// The NATS server, as `nats://host:port`.
-    pub url: String,
-    /// `--cluster NAME`: letters, digits, `-` and `_`.
-    pub cluster: String,
-    /// This shard's number.
-    pub shard: u32,
-    /// How many shards the cluster has.
-    pub shards: u32,
-    /// How long the server may be unreachable before the shard gives up.
-    pub timeout: Duration,
-    /// The run a shard restarted from its autosave rejoins (its id, from
-    /// the autosave), rather than starting or adopting a new one.
-    pub resume: Option<String>,
-}
+/// How long a publish waits for its acknowledgement before it is sent
+/// again (under the same `Nats-Msg-Id`, so the server keeps one copy).
+const ACK_WAIT: Duration = Duration::from_secs(2);
 
-/// The value under `run` in the cluster's bucket.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct RunEntry {
-    id: String,
-    ended: bool,
-    info: RunInfo,
-}
+/// Between attempts while the server is unreachable.
+const RETRY: Duration = Duration::from_millis(200);
 
 enum Command {
     Publish(
@@ -63,6 +51,8 @@ enum Command {
     Collect(u64, std_mpsc::Sender<Collected>),
     /// Raise the high-water marks to a save's.
     Resume(Vec<u64>),
+    /// The shard's newest autosave on disk is of this boundary.
+    Saved(u64),
     End(std_mpsc::Sender<Result<(), TransportError>>),
 }
 
@@ -82,10 +72,6 @@ pub struct NatsTransport {
     run: String,
     /// The worker's marks as of the last collect, for the shard's save.
     high: HighWater,
-}
-
-fn failed(url: &str, what: &str, e: impl std::fmt::Display) -> TransportError {
-    TransportError::Failed(format!("NATS at {url}: {what}: {e}"))
 }
 
 impl NatsTransport {
@@ -207,6 +193,10 @@ impl Transport for NatsTransport {
         self.high.raise(taken);
         let _ = self.commands.send(Command::Resume(taken.to_vec()));
     }
+
+    fn saved(&mut self, boundary: u64) {
+        let _ = self.commands.send(Command::Saved(boundary));
+    }
 }
 
 /// The async side: the JetStream context, the two consumers and what they
@@ -218,26 +208,51 @@ struct Worker {
     kv: jetstream::kv::Store,
     entry: RunEntry,
     run: String,
-    records: consumer::pull::Ordered,
-    inbox: consumer::pull::Ordered,
+    records: Reader,
+    inbox: Reader,
+    /// How many times the connection has been lost: a consumer made before
+    /// the last loss is made again from where it had read to.
+    outages: Arc<AtomicU64>,
     /// Records by tick, one slot per shard.
     pending_records: BTreeMap<u64, Vec<Option<TickRecord>>>,
     /// Inbox messages by sending tick.
     pending_inbox: BTreeMap<u64, Vec<Envelope>>,
-    /// Keys of the messages in `pending_inbox`.
-    pending_keys: std::collections::BTreeSet<(u32, u64)>,
+    /// Keys of the messages in `pending_inbox`, with their stream
+    /// sequences.
+    pending_keys: BTreeMap<(u32, u64), u64>,
+    trim: Trim,
     high: HighWater,
 }
 
 impl Worker {
     async fn start(opts: NatsOptions, info: RunInfo) -> Result<Worker, TransportError> {
         let url = opts.url.clone();
+        let outages = Arc::new(AtomicU64::new(0));
+        let seen = outages.clone();
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(opts.timeout)
+            // An outage lasts as long as `--nats-timeout` allows, not as
+            // long as the client's own retry count would.
+            .max_reconnects(None)
+            // The client's default backs off to 4 s between attempts; the
+            // shards wait at the barrier meanwhile, so try more often.
+            .reconnect_delay_callback(|attempts| {
+                Duration::from_millis((50 * attempts as u64).min(500))
+            })
+            .event_callback(move |event| {
+                let seen = seen.clone();
+                async move {
+                    if matches!(event, async_nats::Event::Disconnected) {
+                        seen.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
             .connect(url.as_str())
             .await
             .map_err(|e| failed(&url, "cannot connect", e))?;
-        let js = jetstream::new(client.clone());
+        let mut js = jetstream::new(client.clone());
+        // A publish lost with the connection is sent again after this long.
+        js.set_timeout(ACK_WAIT);
         let bucket = format!("skein-{}", opts.cluster);
         let kv = open_bucket(&js, &bucket)
             .await
@@ -285,11 +300,11 @@ impl Worker {
             )));
         }
         let run = entry.id.clone();
-        let records = ordered(&js, &ticks_stream(&opts.cluster, &run), "")
+        let records = Reader::open(&js, ticks_stream(&opts.cluster, &run), &outages)
             .await
             .map_err(|e| failed(&url, "cannot read the tick records", e))?;
         let inbox_name = inbox_stream(&opts.cluster, &run, opts.shard);
-        let inbox = ordered(&js, &inbox_name, "")
+        let inbox = Reader::open(&js, inbox_name, &outages)
             .await
             .map_err(|e| failed(&url, "cannot read this shard's inbox", e))?;
         let n = opts.shards.max(1) as usize;
@@ -302,9 +317,11 @@ impl Worker {
             run,
             records,
             inbox,
+            outages,
             pending_records: BTreeMap::new(),
             pending_inbox: BTreeMap::new(),
-            pending_keys: std::collections::BTreeSet::new(),
+            pending_keys: BTreeMap::new(),
+            trim: Trim::default(),
             high: HighWater::new(n),
         })
     }
@@ -319,6 +336,7 @@ impl Worker {
                     let _ = reply.send(self.collect(tick).await);
                 }
                 Command::Resume(taken) => self.high.raise(&taken),
+                Command::Saved(boundary) => self.saved(boundary).await,
                 Command::End(reply) => {
                     let _ = reply.send(self.end().await);
                 }
@@ -335,57 +353,72 @@ impl Worker {
         messages: Vec<Envelope>,
         record: TickRecord,
     ) -> Result<(), TransportError> {
-        let url = self.opts.url.clone();
-        let mut acks = Vec::with_capacity(messages.len());
+        let mut out = Vec::with_capacity(messages.len());
         for m in &messages {
-            let mut headers = async_nats::HeaderMap::new();
             let key = format!("{}.{}.{}.{}", self.run, m.from, m.tick, m.seq);
-            headers.insert("Nats-Msg-Id", key.as_str());
-            let ack = self
-                .js
-                .publish_with_headers(self.subject("in", m.to), headers, encode(m)?.into())
-                .await
-                .map_err(|e| failed(&url, "cannot publish", e))?;
-            acks.push(ack);
-            // async-nats holds back publishes while too many acks are
-            // outstanding: collect them in batches rather than at the end.
-            if acks.len() >= ACK_BATCH {
-                for ack in acks.drain(..) {
-                    self.acked(ack).await?;
+            out.push((self.subject("in", m.to), key, encode(m)?));
+        }
+        // The record goes after its messages are acknowledged: a shard that
+        // has it may count on finding them.
+        for batch in out.chunks(ACK_BATCH) {
+            self.publish_batch(batch).await?;
+        }
+        let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
+        let rec = (self.subject("tick", record.shard), key, encode(&record)?);
+        self.publish_batch(std::slice::from_ref(&rec)).await
+    }
+
+    /// Publishes `batch` until every message of it is acknowledged, sending
+    /// it all again while the server is unreachable (its `Nats-Msg-Id`s let
+    /// the server keep one copy, and receivers drop repeats by key), for up
+    /// to `--nats-timeout` from the first failure.
+    async fn publish_batch(
+        &self,
+        batch: &[(String, String, Vec<u8>)],
+    ) -> Result<(), TransportError> {
+        let mut lost_since: Option<Instant> = None;
+        loop {
+            match self.try_batch(batch).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    let since = *lost_since.get_or_insert_with(Instant::now);
+                    tracing::info!(shard = self.opts.shard, "publishing again: {e}");
+                    if since.elapsed() >= self.opts.timeout {
+                        return Err(failed(
+                            &self.opts.url,
+                            "lost the server",
+                            format!("no acknowledgement for {:?}: {e}", self.opts.timeout),
+                        ));
+                    }
+                    tokio::time::sleep(RETRY).await;
                 }
             }
         }
-        for ack in acks {
-            self.acked(ack).await?;
-        }
-        let mut headers = async_nats::HeaderMap::new();
-        let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
-        headers.insert("Nats-Msg-Id", key.as_str());
-        let ack = self
-            .js
-            .publish_with_headers(
-                self.subject("tick", record.shard),
-                headers,
-                encode(&record)?.into(),
-            )
-            .await
-            .map_err(|e| failed(&url, "cannot publish the tick record", e))?;
-        self.acked(ack).await
     }
 
-    async fn acked(
-        &self,
-        ack: async_nats::jetstream::context::PublishAckFuture,
-    ) -> Result<(), TransportError> {
-        match tokio::time::timeout(self.opts.timeout, ack).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(failed(&self.opts.url, "publish not acknowledged", e)),
-            Err(_) => Err(failed(
-                &self.opts.url,
-                "no acknowledgement",
-                format!("nothing for {:?}", self.opts.timeout),
-            )),
+    async fn try_batch(&self, batch: &[(String, String, Vec<u8>)]) -> Result<(), String> {
+        let mut acks = Vec::with_capacity(batch.len());
+        for (subject, key, bytes) in batch {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Nats-Msg-Id", key.as_str());
+            let publish =
+                self.js
+                    .publish_with_headers(subject.clone(), headers, bytes.clone().into());
+            let ack = match tokio::time::timeout(ACK_WAIT, publish).await {
+                Ok(Ok(ack)) => ack,
+                Ok(Err(e)) => return Err(format!("cannot publish: {e}")),
+                Err(_) => return Err(format!("cannot publish in {ACK_WAIT:?}")),
+            };
+            acks.push(ack);
         }
+        for ack in acks {
+            match tokio::time::timeout(ACK_WAIT * 2, ack).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => return Err(format!("publish not acknowledged: {e}")),
+                Err(_) => return Err(format!("no acknowledgement in {:?}", ACK_WAIT * 2)),
+            }
+        }
+        Ok(())
     }
 
     async fn collect(&mut self, tick: u64) -> Collected {
@@ -412,6 +445,11 @@ impl Worker {
                 )
                 .await?;
             let rec: TickRecord = decode(&msg.payload, &url)?;
+            if rec.shard as usize == me
+                && let Ok(info) = msg.info()
+            {
+                self.trim.own_record(rec.tick, info.stream_sequence);
+            }
             if rec.shard as usize >= n || rec.sent.len() != n {
                 return Err(TransportError::Failed(format!(
                     "a tick record for {} shards in a cluster of {n}",
@@ -428,6 +466,11 @@ impl Worker {
             }
         };
         self.pending_records.remove(&tick);
+        if let Some(below) = self.trim.records_cut(&records) {
+            let stream = ticks_stream(&self.opts.cluster, &self.run);
+            let filter = self.subject("tick", self.opts.shard);
+            self.let_go(&stream, Some(&filter), below).await;
+        }
         let expected: u64 = records.iter().map(|r| r.sent[me]).sum();
         loop {
             let have = self.pending_inbox.get(&tick).map_or(0, |v| v.len()) as u64;
@@ -438,6 +481,7 @@ impl Worker {
                 .wait_next(Which::Inbox, tick, "messages to this shard")
                 .await?;
             let env: Envelope = decode(&msg.payload, &url)?;
+            let at = msg.info().map_or(0, |i| i.stream_sequence);
             // A replay (a restarted sender publishing again beyond the
             // server's duplicate window) must not count towards the tick.
             let taken = self
@@ -445,7 +489,8 @@ impl Worker {
                 .0
                 .get(env.from as usize)
                 .is_none_or(|h| env.seq <= *h);
-            if env.tick >= tick && !taken && self.pending_keys.insert((env.from, env.seq)) {
+            if env.tick >= tick && !taken && !self.pending_keys.contains_key(&(env.from, env.seq)) {
+                self.pending_keys.insert((env.from, env.seq), at);
                 self.pending_inbox.entry(env.tick).or_default().push(env);
             }
         }
@@ -458,7 +503,11 @@ impl Worker {
 
     /// The next message of one consumer. Waiting at the barrier is
     /// unbounded (a shard may be slow, or being restarted), and said every
-    /// second under `-v`; a server lost for longer than the timeout ends it.
+    /// second under `-v`. While the server is unreachable, or the consumer
+    /// fails, it keeps trying; a consumer made before the connection was
+    /// lost is made again from where it had read to (the server's own copy
+    /// of it may be gone with a restart). Lost for longer than
+    /// `--nats-timeout`, it gives up.
     async fn wait_next(
         &mut self,
         which: Which,
@@ -466,9 +515,12 @@ impl Worker {
         waiting_for: &str,
     ) -> Result<jetstream::Message, TransportError> {
         let url = self.opts.url.clone();
-        let mut lost_since: Option<std::time::Instant> = None;
+        let mut lost_since: Option<Instant> = None;
         loop {
-            let consumer = match which {
+            let connected =
+                self.client.connection_state() == async_nats::connection::State::Connected;
+            let outages = self.outages.load(Ordering::SeqCst);
+            let reader = match which {
                 Which::Records => &mut self.records,
                 Which::Inbox => &mut self.inbox,
             };
@@ -476,35 +528,70 @@ impl Worker {
                 Which::Records => "tick records",
                 Which::Inbox => "the inbox",
             };
-            match tokio::time::timeout(Duration::from_secs(1), next(consumer, &url, what)).await {
-                Ok(msg) => return msg,
-                Err(_) => {
-                    let connected =
-                        self.client.connection_state() == async_nats::connection::State::Connected;
-                    if connected {
+            let trouble = if connected && reader.made_at != outages {
+                match reader.reopen(&self.js, outages).await {
+                    Ok(()) => None,
+                    Err(e) => Some(format!("cannot read {what} again: {e}")),
+                }
+            } else if !connected {
+                Some("the NATS server is unreachable".to_string())
+            } else {
+                match tokio::time::timeout(Duration::from_secs(1), reader.next()).await {
+                    Ok(Ok(msg)) => return Ok(msg),
+                    Ok(Err(e)) => {
+                        // Made again at the next turn.
+                        reader.made_at = u64::MAX;
+                        Some(format!("reading {what}: {e}"))
+                    }
+                    Err(_) => {
                         lost_since = None;
                         tracing::info!(
                             shard = self.opts.shard,
                             tick,
                             "waiting at the barrier for {waiting_for}"
                         );
-                        continue;
-                    }
-                    let since = *lost_since.get_or_insert_with(std::time::Instant::now);
-                    tracing::info!(
-                        shard = self.opts.shard,
-                        tick,
-                        "the NATS server is unreachable"
-                    );
-                    if since.elapsed() >= self.opts.timeout {
-                        return Err(failed(
-                            &url,
-                            "lost the server",
-                            format!("unreachable for {:?}", self.opts.timeout),
-                        ));
+                        None
                     }
                 }
+            };
+            if let Some(trouble) = trouble {
+                let since = *lost_since.get_or_insert_with(Instant::now);
+                tracing::info!(shard = self.opts.shard, tick, "{trouble}");
+                if since.elapsed() >= self.opts.timeout {
+                    return Err(failed(
+                        &url,
+                        "lost the server",
+                        format!("{trouble} for {:?}", self.opts.timeout),
+                    ));
+                }
+                tokio::time::sleep(RETRY).await;
             }
+        }
+    }
+
+    /// The shard's newest autosave on disk, of `boundary`, holds all it
+    /// has taken: its inbox lets go of that.
+    async fn saved(&mut self, boundary: u64) {
+        let lowest = self.pending_keys.values().min().copied();
+        if let Some(below) = self.trim.inbox_cut(lowest, self.inbox.read_to) {
+            let stream = inbox_stream(&self.opts.cluster, &self.run, self.opts.shard);
+            tracing::debug!(shard = self.opts.shard, boundary, "autosaved");
+            self.let_go(&stream, None, below).await;
+        }
+    }
+
+    /// Purges what an autosave covers; a failure only leaves it for the
+    /// next autosave to let go of.
+    async fn let_go(&self, stream: &str, filter: Option<&str>, below: u64) {
+        match purge(&self.js, stream, filter, below).await {
+            Ok(n) => tracing::debug!(
+                shard = self.opts.shard,
+                "{stream}: let go of {n} below {below}"
+            ),
+            Err(e) => tracing::info!(
+                shard = self.opts.shard,
+                "{stream}: cannot let go of what the autosaves cover: {e}"
+            ),
         }
     }
 
@@ -518,147 +605,4 @@ impl Worker {
             .map_err(|e| failed(&self.opts.url, "cannot mark the run ended", e))?;
         Ok(())
     }
-}
-
-fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, TransportError> {
-    postcard::to_allocvec(v)
-        .map_err(|e| TransportError::Failed(format!("cannot encode a message: {e}")))
-}
-
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], url: &str) -> Result<T, TransportError> {
-    postcard::from_bytes(bytes).map_err(|e| failed(url, "a message that does not decode", e))
-}
-
-async fn next(
-    messages: &mut consumer::pull::Ordered,
-    url: &str,
-    what: &str,
-) -> Result<jetstream::Message, TransportError> {
-    match messages.next().await {
-        Some(Ok(m)) => Ok(m),
-        Some(Err(e)) => Err(failed(url, &format!("reading {what}"), e)),
-        None => Err(failed(
-            url,
-            &format!("reading {what}"),
-            "the consumer ended",
-        )),
-    }
-}
-
-fn ticks_stream(cluster: &str, run: &str) -> String {
-    format!("skein-{cluster}-{run}-ticks")
-}
-
-fn inbox_stream(cluster: &str, run: &str, shard: u32) -> String {
-    format!("skein-{cluster}-{run}-in-{shard}")
-}
-
-/// A run id no earlier run of this cluster had: the wall clock and the
-/// process id.
-/// A fresh run id (what shard 0 writes in the bucket).
-pub fn new_run_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{nanos:x}{:x}", std::process::id())
-}
-
-async fn create_streams(
-    js: &jetstream::Context,
-    opts: &NatsOptions,
-    run: &str,
-) -> Result<(), async_nats::Error> {
-    let c = &opts.cluster;
-    js.get_or_create_stream(stream::Config {
-        name: ticks_stream(c, run),
-        subjects: vec![format!("skein.{c}.{run}.tick.*")],
-        storage: stream::StorageType::File,
-        ..Default::default()
-    })
-    .await?;
-    for k in 0..opts.shards.max(1) {
-        js.get_or_create_stream(stream::Config {
-            name: inbox_stream(c, run, k),
-            subjects: vec![format!("skein.{c}.{run}.in.{k}")],
-            storage: stream::StorageType::File,
-            ..Default::default()
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-/// The cluster's key-value bucket, made as the key-value API makes one (a
-/// stream `KV_NAME` on `$KV.NAME.>` keeping one value per key) but without
-/// the account query that async-nats's `create_key_value` starts with,
-/// whose answer from a 2.9 server it cannot read.
-async fn open_bucket(
-    js: &jetstream::Context,
-    bucket: &str,
-) -> Result<jetstream::kv::Store, async_nats::Error> {
-    js.get_or_create_stream(stream::Config {
-        name: format!("KV_{bucket}"),
-        subjects: vec![format!("$KV.{bucket}.>")],
-        max_messages_per_subject: 1,
-        discard: stream::DiscardPolicy::New,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        storage: stream::StorageType::File,
-        ..Default::default()
-    })
-    .await?;
-    Ok(js.get_key_value(bucket).await?)
-}
-
-/// Waits for shard 0 to write a run that has not ended, and takes it.
-/// The run the bucket holds now, if any.
-async fn current_run(
-    kv: &jetstream::kv::Store,
-    url: &str,
-) -> Result<Option<RunEntry>, TransportError> {
-    match kv.get("run").await {
-        Ok(Some(bytes)) => Ok(Some(decode(&bytes, url)?)),
-        Ok(None) => Ok(None),
-        Err(e) => Err(failed(url, "cannot read the run id", e)),
-    }
-}
-
-async fn adopt_run(kv: &jetstream::kv::Store, url: &str) -> Result<RunEntry, TransportError> {
-    let mut watch = kv
-        .watch_with_history("run")
-        .await
-        .map_err(|e| failed(url, "cannot watch the run id", e))?;
-    loop {
-        let entry = match watch.next().await {
-            Some(Ok(e)) => e,
-            Some(Err(e)) => return Err(failed(url, "watching the run id", e)),
-            None => return Err(failed(url, "watching the run id", "the watch ended")),
-        };
-        if entry.operation != jetstream::kv::Operation::Put {
-            continue;
-        }
-        let run: RunEntry = decode(&entry.value, url)?;
-        if !run.ended {
-            tracing::debug!(run = %run.id, "adopted the run");
-            return Ok(run);
-        }
-        tracing::info!("waiting for shard 0 to start a run");
-    }
-}
-
-async fn ordered(
-    js: &jetstream::Context,
-    stream: &str,
-    filter: &str,
-) -> Result<consumer::pull::Ordered, async_nats::Error> {
-    let s = js.get_stream(stream).await?;
-    let consumer = s
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter.to_string(),
-            deliver_policy: consumer::DeliverPolicy::All,
-            ..Default::default()
-        })
-        .await?;
-    Ok(consumer.messages().await?)
 }

@@ -73,11 +73,14 @@ pub struct ShardRunner<T: Transport> {
     opts: ShardOptions,
     boundary: Option<Boundary>,
     fault: Option<Fault>,
+    /// The boundary of this shard's newest autosave on disk.
+    saved: Option<u64>,
 }
 
 /// Called at every tick boundary (and once more when the cluster ends)
-/// with the world between ticks: where a shard autosaves.
-pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<(), ClusterError>>;
+/// with the world between ticks: where a shard autosaves. It says whether
+/// it wrote an autosave, now the newest on disk.
+pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<bool, ClusterError>>;
 
 impl<T: Transport> ShardRunner<T> {
     /// `sim` must be a world made with this shard's number and count, its
@@ -96,6 +99,7 @@ impl<T: Transport> ShardRunner<T> {
             opts,
             boundary: None,
             fault: None,
+            saved: None,
         }
     }
 
@@ -116,10 +120,16 @@ impl<T: Transport> ShardRunner<T> {
     }
 
     fn boundary(&mut self) -> Result<(), ClusterError> {
-        match self.boundary.as_mut() {
-            Some(f) => f(&mut self.sim),
-            None => Ok(()),
+        let wrote = match self.boundary.as_mut() {
+            Some(f) => f(&mut self.sim)?,
+            None => false,
+        };
+        if wrote {
+            let tick = self.sim.tick_count();
+            self.saved = Some(tick);
+            self.transport.saved(tick);
         }
+        Ok(())
     }
 
     /// The world and the transport back, e.g. to save the world between
@@ -274,6 +284,7 @@ impl<T: Transport> ShardRunner<T> {
             idle: messages.is_empty() && locally_idle(&self.sim.world),
             main_paused: main_paused(&self.sim.world),
             published: remote_publish::publish(&mut self.sim.world, moves),
+            saved: self.saved,
         };
         Ok((messages, record))
     }

@@ -23,6 +23,10 @@ pub struct TickRecord {
     /// What others may read of its channels and tasklets during the next
     /// tick, and the moves of its tasklets.
     pub published: Published,
+    /// The tick boundary of its newest autosave on disk, if it keeps any:
+    /// no shard will replay a tick before the oldest of these, so the
+    /// run's streams may let go of what came before.
+    pub saved: Option<u64>,
 }
 
 /// What one message carries.
@@ -94,6 +98,11 @@ pub trait Transport {
     /// Takes up the marks a shard's save recorded, so messages it had
     /// already taken before the save are dropped if they come again.
     fn resume_high_water(&mut self, _taken: &[u64]) {}
+
+    /// This shard's newest autosave, of tick boundary `boundary`, is on
+    /// disk and holds everything the shard has taken: a transport that
+    /// keeps messages for replays may let go of what it covers.
+    fn saved(&mut self, _boundary: u64) {}
 }
 
 /// Highest sequence taken from each sender: a message at or below it has

@@ -158,6 +158,9 @@ struct Summary {
     modules: Vec<ModuleRow>,
     tasklets: Vec<Row>,
     channels: Vec<ChannelRow>,
+    /// A cluster shard's place, transit and remote waiters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<crate::shard_inspect::ShardSection>,
 }
 
 impl Summary {
@@ -191,6 +194,7 @@ impl Summary {
                 .map(|t| Row::new(save, t, main))
                 .collect(),
             channels: save.body.channels.iter().map(ChannelRow::new).collect(),
+            shard: crate::shard_inspect::section(save),
         }
     }
 }

@@ -66,6 +66,7 @@ pub mod replace;
 mod resolve;
 pub mod saved_code;
 pub mod selection;
+pub mod shard_inspect;
 pub mod shard_save;
 pub mod snapshot;
 mod staging;

@@ -1,0 +1,117 @@
+//! The NATS server itself going away under a running cluster: stopped and
+//! started again on the same port with its store kept, the shards wait and
+//! go on, their output tick by tick the same as an uninterrupted run's;
+//! left stopped for longer than `--nats-timeout`, every shard exits 3 with
+//! a message naming the server's URL.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use skein_cluster::server::NatsServer;
+
+use crate::harness::temp_dir;
+
+const SHARDS: u32 = 2;
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/cluster/long_walk.sk")
+}
+
+/// Starts the cluster's shards, paced so the run lasts a few seconds.
+fn start(dir: &Path, url: &str, cluster: &str, timeout: &str) -> Vec<Child> {
+    (0..SHARDS)
+        .map(|k| {
+            Command::new(env!("CARGO_BIN_EXE_skein"))
+                .arg("shard")
+                .arg(script())
+                .args(["--nats", url, "--framed", "--tick-rate", "25"])
+                .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
+                .args(["--cluster", cluster, "--nats-timeout", timeout])
+                .current_dir(dir)
+                .env_remove("RUST_LOG")
+                .env_remove("SKEIN_FAULT")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("a shard starts")
+        })
+        .collect()
+}
+
+/// Each shard's frames by tick, the closing line (wall time) left out.
+fn frames(outs: &[Output]) -> Vec<BTreeMap<u64, String>> {
+    outs.iter()
+        .map(|o| {
+            let mut got = BTreeMap::new();
+            let mut rest = &o.stdout[..];
+            while let Some(nl) = rest.iter().position(|b| *b == b'\n') {
+                let head = String::from_utf8_lossy(&rest[..nl]).into_owned();
+                let parts: Vec<&str> = head.split(' ').collect();
+                assert_eq!(parts[0], "#FRAME", "{head}");
+                let tick: u64 = parts[1].parse().expect("tick");
+                let len = parts[2].parse::<usize>().expect("len")
+                    + parts[3].parse::<usize>().expect("len");
+                let body = String::from_utf8_lossy(&rest[nl + 1..nl + 1 + len]).into_owned();
+                rest = &rest[nl + 1 + len..];
+                if tick != u64::MAX {
+                    got.insert(tick, body);
+                }
+            }
+            got
+        })
+        .collect()
+}
+
+fn wait(children: Vec<Child>) -> Vec<Output> {
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("a shard ends"))
+        .collect()
+}
+
+#[test]
+fn a_nats_server_stopped_and_restarted_under_a_cluster_loses_nothing() {
+    let dir = temp_dir("outage_restart");
+    let mut server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let whole = wait(start(&dir, &url, "whole", "10"));
+    for o in &whole {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let shards = start(&dir, &url, "outage", "20");
+    std::thread::sleep(Duration::from_millis(1200));
+    server.stop().expect("nats-server stops");
+    std::thread::sleep(Duration::from_millis(1500));
+    server.restart().expect("nats-server starts again");
+    let outs = wait(shards);
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let (whole, got) = (frames(&whole), frames(&outs));
+    // The outage came mid-run: ticks ran before and after it.
+    assert!(got[0].len() > 60, "{} ticks", got[0].len());
+    assert_eq!(got, whole);
+}
+
+#[test]
+fn a_nats_server_gone_for_longer_than_the_timeout_ends_every_shard_with_3() {
+    let dir = temp_dir("outage_timeout");
+    let mut server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let shards = start(&dir, &url, "gone", "1");
+    std::thread::sleep(Duration::from_millis(800));
+    server.stop().expect("nats-server stops");
+    let outs = wait(shards);
+    for (k, o) in outs.iter().enumerate() {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "shard {k}: {err}");
+        assert!(err.contains(&url), "shard {k}: {err}");
+        assert!(err.contains("lost the server"), "shard {k}: {err}");
+    }
+    // It ended mid-run: the walkers had not arrived.
+    let got = frames(&outs);
+    assert!(!got[0].values().any(|t| t.contains("done")), "{got:?}");
+}
