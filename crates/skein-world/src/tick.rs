@@ -96,8 +96,11 @@ pub fn run_tick(world: &mut World) {
         };
         match ran {
             Some(n) => {
-                let host_work = std::mem::take(&mut host.sched.spawned) * SPAWN_INSTRUCTIONS;
-                tick_used = tick_used.saturating_add(n + TURN_INSTRUCTIONS + host_work);
+                let spawns = std::mem::take(&mut host.sched.spawned);
+                tick_used = tick_used
+                    .saturating_add(n)
+                    .saturating_add(TURN_INSTRUCTIONS)
+                    .saturating_add(spawns.saturating_mul(SPAWN_INSTRUCTIONS));
             }
             None => break,
         }
