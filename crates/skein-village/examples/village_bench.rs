@@ -1,7 +1,7 @@
 //! Runs the built-in village and measures ticks per second (CPU and wall).
 //!
 //! `cargo run --release -p skein-village --example village_bench -- [npcs] [ticks] [--log]
-//! [--save] [--autosave T] [--full-every=F] [--tick-budget=I]` (defaults: 100000 NPCs,
+//! [--save] [--autosave T] [--full-every=F] [--tick-budget=I] [--slow-cpu=MS]` (defaults: 100000 NPCs,
 //! 500 ticks; `--log` prints the event log too; `--autosave T` autosaves every T ticks and
 //! reports the pauses, `--full-every=F` makes every F-th autosave full and the others
 //! deltas and reports their sizes; `--tick-budget=I` bounds each tick's instructions, as
@@ -23,8 +23,13 @@ fn peak_rss_mb() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let log = args.iter().any(|a| a == "--log");
-    // `--slow`: name every tick that takes over 100 ms
+    // `--slow`: name every tick that takes over 100 ms of wall time;
+    // `--slow-cpu=MS`: every tick over MS ms of CPU time, with the ring and
+    // sleepers it left (to find which ticks a tick budget does not bound)
     let slow = args.iter().any(|a| a == "--slow");
+    let slow_cpu: Option<f64> = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--slow-cpu=")?.parse().ok());
     // `--save`: also time a world save and load at the end
     let save = args.iter().any(|a| a == "--save");
     let tick_budget = args
@@ -81,6 +86,8 @@ fn main() {
     let mut slowest_cpu = (0u64, 0u64);
     let mut first_day = 0.0;
     for t in 0..ticks {
+        let executed = sim.world.resource::<skein_world::Scheduler>().executed;
+        let switches = sim.counters().switches;
         let (start, start_cpu) = (Instant::now(), thread_cpu_ns());
         sim.tick();
         let took = start.elapsed().as_secs_f64();
@@ -90,6 +97,19 @@ fn main() {
         }
         if slow && took > 0.1 {
             eprintln!("tick {t}: {:.0} ms wall", took * 1e3);
+        }
+        if let Some(ms) = slow_cpu
+            && took_cpu as f64 / 1e6 > ms
+        {
+            let s = sim.world.resource::<skein_world::Scheduler>();
+            eprintln!(
+                "tick {t}: {:.1} ms cpu, {} instructions, {} switches; ring {} and {} asleep after it",
+                took_cpu as f64 / 1e6,
+                s.executed - executed,
+                sim.counters().switches - switches,
+                s.ring.len(),
+                s.sleepers.len()
+            );
         }
         if took > slowest.0 {
             slowest = (took, t);

@@ -45,6 +45,10 @@ pub struct Scheduler {
     pub executed: u64,
     /// Fibers copied because an autosave's snapshot still shared them.
     pub copies: CowCopies,
+    /// Tasklets and channels created in this tick's current turn, for the
+    /// tick budget (each counts [`SPAWN_INSTRUCTIONS`](crate::tick::SPAWN_INSTRUCTIONS));
+    /// not saved: each tick starts it at zero.
+    pub spawned: u64,
 }
 
 /// Copy-on-write copies of fibers that a snapshot held when their tasklet
@@ -101,7 +105,9 @@ pub struct WorldOptions {
     /// Instructions per tasklet per tick; 0 is unlimited.
     pub budget: u64,
     /// Instructions all tasklets together may run in one tick before the
-    /// tick ends at the next switch (`--tick-budget`); 0 is no bound.
+    /// tick ends at the next switch (`--tick-budget`), each turn and each
+    /// spawn counting as [`TURN_INSTRUCTIONS`](crate::tick::TURN_INSTRUCTIONS)
+    /// and [`SPAWN_INSTRUCTIONS`](crate::tick::SPAWN_INSTRUCTIONS) more; 0 is no bound.
     pub tick_budget: u64,
     /// Frame, size and integer limits of the scripts.
     pub limits: Limits,

@@ -24,6 +24,21 @@ use crate::world_host::WorldHost;
 /// Atomic stretches may run this many budgets before `RuntimeError`.
 const ATOMIC_BUDGETS: u32 = 100;
 
+/// What one tasklet's turn counts toward `tick_budget`, in instructions,
+/// besides the instructions it runs. A turn (finding the tasklet, its
+/// fiber and state, the host call that ends it) costs the CPU time of
+/// over a thousand simple instructions in a 100k-NPC world (BENCHMARKS.md,
+/// "Issue 10, third step"); counting turns as nothing let a tick of many
+/// short turns (the village at noon: ~6 500 turns of ~40 instructions)
+/// run 60–80 ms under a 2M bound it never reached.
+pub const TURN_INSTRUCTIONS: u64 = 1500;
+
+/// What creating a tasklet or a channel counts toward `tick_budget`, in
+/// instructions, besides the instructions of the call: an entity spawned
+/// and its id slot, ~3 µs at 100k NPCs, where the village's set-up ran
+/// 28 000 spawns (92 ms) in 1.4M instructions.
+pub const SPAWN_INSTRUCTIONS: u64 = 500;
+
 /// The scheduler system: runs one tick. Add it to a schedule in
 /// [`SkeinSystems::Run`](crate::SkeinSystems), or let [`Simulation`](crate::Simulation) do it.
 pub fn run_tick(world: &mut World) {
@@ -39,6 +54,8 @@ pub fn run_tick(world: &mut World) {
     // per tick, handed back and forth, so a switch costs no reference count.
     let mut spare = Some(empty_fiber());
     host.sched.in_tick = true;
+    // Spawns between ticks (set-up, hot reload) count toward no tick.
+    host.sched.spawned = 0;
     let tick_span = TickSpan::begin(&host);
     let in_tick = tick_span.span().enter();
     wake(&mut host);
@@ -78,7 +95,13 @@ pub fn run_tick(world: &mut World) {
             run_slice(&mut host, &mut vm, &mut spare, id, budget)
         };
         match ran {
-            Some(n) => tick_used = tick_used.saturating_add(n),
+            Some(n) => {
+                let spawns = std::mem::take(&mut host.sched.spawned);
+                tick_used = tick_used
+                    .saturating_add(n)
+                    .saturating_add(TURN_INSTRUCTIONS)
+                    .saturating_add(spawns.saturating_mul(SPAWN_INSTRUCTIONS));
+            }
             None => break,
         }
     }

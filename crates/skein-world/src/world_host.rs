@@ -115,6 +115,7 @@ impl<'w> WorldHost<'w> {
     pub fn spawn_channel(&mut self) -> u64 {
         let id = self.sched.ring.next_id();
         let e = self.world.spawn(ChannelState::new(id)).id();
+        self.sched.spawned += 1;
         self.sched.ring.allocate(e)
     }
 
@@ -184,6 +185,7 @@ pub fn spawn_tasklet(world: &mut World, sched: &mut Scheduler) -> u64 {
         .spawn((TaskletState::new(id), TaskletFiber::default()))
         .id();
     sched.counts.tasklets += 1;
+    sched.spawned += 1;
     sched.ring.allocate(e)
 }
 

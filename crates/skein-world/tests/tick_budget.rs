@@ -73,3 +73,50 @@ fn runs_under_a_tick_budget_are_deterministic() {
     let b = run(150);
     assert_eq!(a, b);
 }
+
+/// Twenty tasklets that each print and yield: a turn of a handful of
+/// instructions, after main spent its own turn creating them.
+const SHORT_TURNS: &str = "import stackless
+def tick_over(name):
+    for step in range(3):
+        print(name, step)
+        stackless.schedule()
+for k in range(20):
+    stackless.tasklet(tick_over)(k)
+";
+
+/// Each tick's output lines for `SHORT_TURNS` under `tick_budget`.
+fn short_turns(tick_budget: u64) -> Vec<usize> {
+    let mut sim = Simulation::new(WorldOptions {
+        tick_budget,
+        ..WorldOptions::default()
+    });
+    sim.load_main_source("short", SHORT_TURNS)
+        .expect("compiles");
+    let mut per_tick = Vec::new();
+    while !sim.is_idle() && per_tick.len() < 1000 {
+        sim.tick();
+        let (o, e) = sim.take_output();
+        assert_eq!(e, "", "no errors");
+        per_tick.push(o.lines().count());
+    }
+    per_tick
+}
+
+#[test]
+fn turns_and_spawns_count_toward_the_tick_budget() {
+    use skein_world::tick::{SPAWN_INSTRUCTIONS, TURN_INSTRUCTIONS};
+    // Unbounded: all twenty run in main's tick, then one step each per
+    // tick, and a last tick in which their loops end.
+    assert_eq!(short_turns(0), vec![20, 20, 20, 0]);
+    // Main's turn created twenty tasklets: their cost alone spends this
+    // bound, so none of them runs in tick 0.
+    let bound = 20 * SPAWN_INSTRUCTIONS;
+    let cut = short_turns(bound);
+    assert_eq!(cut[0], 0, "{cut:?}");
+    // Afterwards each turn of a few instructions counts as a whole turn,
+    // so a tick holds bound / TURN_INSTRUCTIONS turns, rounded up.
+    let per_tick = bound.div_ceil(TURN_INSTRUCTIONS) as usize;
+    assert!(cut[1..].iter().all(|&n| n <= per_tick), "{cut:?}");
+    assert_eq!(cut.iter().sum::<usize>(), 60, "{cut:?}");
+}
