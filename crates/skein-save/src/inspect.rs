@@ -253,7 +253,7 @@ pub fn text(save: &SaveFile) -> String {
             if c.closing { ", closing" } else { "" }
         );
     }
-    if let Some(shard) = crate::shard_save::describe(save) {
+    if let Some(shard) = crate::shard_inspect::describe(save) {
         out.push_str(&shard);
     }
     out

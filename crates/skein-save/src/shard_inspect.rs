@@ -1,8 +1,10 @@
-//! The shard section of `skein inspect --json`: a shard's place in its
-//! cluster, the tasklets in transit it knows of, its tasklets blocked on
-//! other shards' channels and the other shards' tasklets queued in its
-//! channels, as plain JSON-ready rows (the text form is
-//! [`crate::shard_save::describe`]).
+//! The shard section of `skein inspect`: a shard's place in its cluster,
+//! the tasklets in transit it knows of, its tasklets blocked on other
+//! shards' channels and the other shards' tasklets queued in its channels,
+//! read once from the save into JSON-ready rows ([`section`]) that the text
+//! form ([`describe`]) is written from.
+
+use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -139,4 +141,78 @@ pub fn section(save: &SaveFile) -> Option<ShardSection> {
         remote_ops_out: rec.ops_out,
         remote_ops_in: rec.ops_in,
     })
+}
+
+/// What `skein inspect` says of a shard's save, as text. `None` for a plain
+/// world's save (or a record that does not read).
+pub fn describe(save: &SaveFile) -> Option<String> {
+    section(save).map(|s| s.text())
+}
+
+impl ShardSection {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        let run = if self.run.is_empty() { "-" } else { &self.run };
+        let _ = writeln!(out, "shard {} of {}, run {run}", self.shard, self.shards);
+        let _ = writeln!(
+            out,
+            "in transit: {} leaving, {} arriving",
+            self.leaving.len(),
+            self.arriving.len()
+        );
+        for l in &self.leaving {
+            let _ = writeln!(out, "  #{} leaving for shard {}", l.tasklet, l.to);
+        }
+        for id in &self.arriving {
+            let _ = writeln!(out, "  #{id} arrived, runs next tick");
+        }
+        if !self.elsewhere.is_empty() {
+            let moved: Vec<String> = self
+                .elsewhere
+                .iter()
+                .map(|e| format!("#{} on shard {}", e.tasklet, e.shard))
+                .collect();
+            let _ = writeln!(out, "  elsewhere: {}", moved.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "blocked on other shards' channels: {}",
+            self.blocked_remote.len()
+        );
+        for b in &self.blocked_remote {
+            let doing = if b.op == "send" {
+                "sending"
+            } else {
+                "receiving"
+            };
+            let _ = writeln!(
+                out,
+                "  #{} blocked {doing} on channel #{} (home shard {})",
+                b.tasklet, b.channel, b.home
+            );
+        }
+        let _ = writeln!(out, "remote waiters: {}", self.remote_waiters.len());
+        for w in &self.remote_waiters {
+            let doing = match w.op {
+                "send" => "sending",
+                "send_exception" => "sending an exception",
+                "iterate" => "receiving (for loop)",
+                _ => "receiving",
+            };
+            let _ = writeln!(
+                out,
+                "  #{} of shard {} {doing} on channel #{}",
+                w.tasklet, w.shard, w.channel
+            );
+        }
+        let seqs = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(
+            out,
+            "messages: last sent [{}], last taken [{}], {} in the outbox",
+            seqs(&self.last_sent),
+            seqs(&self.last_taken),
+            self.outbox
+        );
+        out
+    }
 }
