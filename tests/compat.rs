@@ -11,34 +11,18 @@
 //! and the resumed run print exactly what one uninterrupted run prints.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use skein_save::format::FORMAT_VERSION;
 
-/// What one `skein` run printed.
-struct Run {
-    stdout: String,
-    /// Stderr without the closing `skein: ` line, whose timings vary.
-    report: String,
-}
+#[path = "cli/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 
+use harness::Run;
+
+/// `skein ARGS…` in `dir`, which must exit 0.
 fn skein(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_skein"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the skein binary starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "skein {args:?}:\n{stderr}");
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        report: (stderr.lines())
-            .filter(|l| !l.starts_with("skein: "))
-            .map(|l| format!("{l}\n"))
-            .collect(),
-    }
+    harness::skein(dir, args).expect(0)
 }
 
 fn compat_root() -> PathBuf {
@@ -47,12 +31,7 @@ fn compat_root() -> PathBuf {
 
 /// A fresh, empty folder for `name`.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("compat")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    dir
+    harness::temp_dir(&format!("compat-{name}"))
 }
 
 /// The cases of one format's folder: script name and its `# compat:` flags.
@@ -102,14 +81,14 @@ fn bless(dir: &Path, name: &str, flags: &[String]) {
         let first = skein(&work, &first);
         let rest = skein(&work, &["resume", &save]);
         assert_eq!(first.stdout.clone() + &rest.stdout, whole.stdout, "{save}");
-        assert_eq!(first.report.clone() + &rest.report, whole.report, "{save}");
+        assert_eq!(first.report() + &rest.report(), whole.report(), "{save}");
         std::fs::copy(work.join(&save), dir.join(&save)).expect("writes the save");
         std::fs::write(dir.join(format!("{name}.out")), &rest.stdout).expect("writes .out");
         let err = dir.join(format!("{name}.err"));
-        if rest.report.is_empty() {
+        if rest.report().is_empty() {
             let _ = std::fs::remove_file(err);
         } else {
-            std::fs::write(err, &rest.report).expect("writes .err");
+            std::fs::write(err, rest.report()).expect("writes .err");
         }
     }
 }
@@ -152,10 +131,11 @@ fn every_compat_save_resumes_to_its_expected_output() {
                     .unwrap_or_else(|_| panic!("{version}/{save} (SKEIN_BLESS=1 writes it)"));
                 let got = skein(&work, &["resume", &save]);
                 resumed += 1;
-                if got.stdout != want_out || got.report != want_err {
+                if got.stdout != want_out || got.report() != want_err {
                     failures.push(format!(
                         "{version}/{save}:\n--- want\n{want_out}{want_err}--- got\n{}{}",
-                        got.stdout, got.report
+                        got.stdout,
+                        got.report()
                     ));
                 }
             }

@@ -6,10 +6,12 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use skein_save::format::{SaveFile, Wait};
 use skein_save::values::ValueRec;
-use skein_save::world_load::{CodePolicy, load_world};
-use skein_save::world_save::save_world;
-use skein_save::{Encoding, LoadError, Problem, from_bytes, to_bytes};
-use skein_world::{Scheduler, Simulation, WorldOptions};
+use skein_save::{Encoding, Problem, from_bytes, to_bytes};
+
+#[path = "common/refusals.rs"]
+mod refusals;
+
+use refusals::load;
 
 const SCRIPT: &str = "
 import stackless
@@ -34,28 +36,8 @@ for i in range(40):
 stackless.schedule()
 ";
 
-fn sim() -> Simulation {
-    let mut s = Simulation::new(WorldOptions::default());
-    skein_save::pickle::install(&mut s.world);
-    s
-}
-
 fn saved() -> SaveFile {
-    let mut s = sim();
-    s.load_main_source("w", SCRIPT).expect("compiles");
-    s.run(2);
-    save_world(&s.world).expect("saves")
-}
-
-fn load(save: &SaveFile) -> Result<(), LoadError> {
-    let mut s = sim();
-    let r = load_world(&mut s.world, save, CodePolicy::Saved);
-    if r.is_err() {
-        // A failed load leaves the fresh world fresh.
-        let sched = s.world.resource::<Scheduler>();
-        assert_eq!((sched.main, sched.ring.next_id(), sched.tick), (0, 1, 0));
-    }
-    r
+    refusals::saved_at_tick_2(SCRIPT)
 }
 
 fn waiter_index(save: &SaveFile) -> usize {

@@ -4,11 +4,13 @@
 //! leaves the fresh world untouched.
 
 use skein_save::format::SaveFile;
-use skein_save::world_load::{CodePolicy, load_world};
-use skein_save::world_save::save_world;
 use skein_save::{Encoding, LoadError, from_bytes, to_bytes};
 use skein_script::bytecode::{Const, Function, Op};
-use skein_world::{Scheduler, Simulation, WorldOptions};
+
+#[path = "common/refusals.rs"]
+mod refusals;
+
+use refusals::load;
 
 const SCRIPT: &str = "
 import stackless
@@ -22,27 +24,8 @@ stackless.tasklet(waiter)(c, 3)
 stackless.schedule()
 ";
 
-fn sim() -> Simulation {
-    let mut s = Simulation::new(WorldOptions::default());
-    skein_save::pickle::install(&mut s.world);
-    s
-}
-
 fn saved() -> SaveFile {
-    let mut s = sim();
-    s.load_main_source("w", SCRIPT).expect("compiles");
-    s.run(2);
-    save_world(&s.world).expect("saves")
-}
-
-fn load(save: &SaveFile) -> Result<(), LoadError> {
-    let mut s = sim();
-    let r = load_world(&mut s.world, save, CodePolicy::Saved);
-    if r.is_err() {
-        let sched = s.world.resource::<Scheduler>();
-        assert_eq!((sched.main, sched.ring.next_id(), sched.tick), (0, 1, 0));
-    }
-    r
+    refusals::saved_at_tick_2(SCRIPT)
 }
 
 /// The module record of `w` and the index of its function `waiter`.
