@@ -11,8 +11,6 @@
 //! instructions, not eight. The compiler's peephole pass chooses them, and
 //! gives the commonest operand shapes variants of their own (`BinLI`,
 //! `JumpLL`, `ReturnLocal`, …) so the VM branches on no operand's kind.
-//! A register result that the next instruction reads goes into a hidden
-//! local of the window (a temporary, see [`TEMP_PREFIX`]), not the stack.
 //! Notation in the op docs: `[a, b] → [c]` pops `b` then `a` (b on top) and
 //! pushes `c`.
 
@@ -22,12 +20,6 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 pub use crate::ast::{BinOp, CmpOp, UnaryOp};
-
-/// How the names of the locals that hold a register instruction's result
-/// for the next instruction begin (`$r0`, `$r1`, … by stack height): the VM
-/// moves a value out of such a local when it reads it, so a temporary never
-/// keeps a list or str shared.
-pub const TEMP_PREFIX: &str = "$r";
 
 /// Sentinel for "no keyword names" in call ops.
 pub const NO_KW: u16 = u16::MAX;
@@ -532,24 +524,6 @@ pub enum Op {
     /// `UnboundLocalError`. (Last in the enum: binary saves carry bytecode,
     /// and an instruction is named there by its index.)
     TakeLocal(u16),
-    /// `local dst := local a op consts[b]` (a shape of `Bin`).
-    BinLK {
-        /// The operator.
-        op: BinOp,
-        /// The local the result goes to.
-        dst: u16,
-        /// The local holding the left operand.
-        a: u16,
-        /// The right operand, as an index into `Function::consts`.
-        b: u16,
-    },
-    /// `local dst := local src` (a shape of `Move`).
-    MoveL {
-        /// The local written.
-        dst: u16,
-        /// The local read.
-        src: u16,
-    },
 }
 
 // An instruction is fetched whole on every step: it stays within 16 bytes.

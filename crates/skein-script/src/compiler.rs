@@ -15,7 +15,6 @@ mod peephole;
 mod place;
 mod scope;
 mod stmt;
-mod temps;
 
 use std::collections::{HashMap, HashSet};
 

@@ -154,11 +154,6 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
             arg_text(f, src)
         ),
         Op::ReturnArg(a) => format!("ReturnArg {}", arg_text(f, a)),
-        Op::MoveL { dst, src } => format!(
-            "MoveL {} := {}",
-            dst_text(f, Dst::Local(dst)),
-            arg_text(f, Arg::Local(src))
-        ),
         Op::ReturnLocal(i) => format!("ReturnLocal {}", arg_text(f, Arg::Local(i))),
         Op::BinLL { op, dst, a, b } => bin_text(
             f,
@@ -171,14 +166,6 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         Op::BinLI { op, dst, a, b } => {
             bin_text(f, "BinLI", op, Dst::Local(dst), Arg::Local(a), Arg::Int(b))
         }
-        Op::BinLK { op, dst, a, b } => bin_text(
-            f,
-            "BinLK",
-            op,
-            Dst::Local(dst),
-            Arg::Local(a),
-            Arg::Const(b),
-        ),
         Op::BinPK { op, dst, b } => {
             bin_text(f, "BinPK", op, Dst::Local(dst), Arg::Pop, Arg::Const(b))
         }

@@ -220,36 +220,6 @@ fn checks_shaped_instructions() {
     );
     assert_eq!(
         message(vec![
-            Op::BinLK {
-                op: add,
-                dst: 0,
-                a: 0,
-                b: 0
-            },
-            Op::None,
-            Op::Return
-        ]),
-        "pc 0: const 0 out of range"
-    );
-    assert_eq!(
-        message(vec![
-            Op::BinLK {
-                op: add,
-                dst: 1,
-                a: 0,
-                b: 0
-            },
-            Op::None,
-            Op::Return
-        ]),
-        "pc 0: local 1 out of range (1 locals)"
-    );
-    assert_eq!(
-        message(vec![Op::MoveL { dst: 0, src: 1 }, Op::None, Op::Return]),
-        "pc 0: local 1 out of range (1 locals)"
-    );
-    assert_eq!(
-        message(vec![
             Op::JumpLI {
                 op: CmpOp::Lt,
                 a: 0,

@@ -3,8 +3,7 @@
 //! operands and destination named, `JumpCmp`, `Move` and `ReturnArg` — and
 //! renumbers every jump. The commonest operand shapes then get their own
 //! variants (`BinLI`, `JumpLL`, …), so the VM never branches on an operand's
-//! kind for them. Between the two, `temps` gives the results that the next
-//! instruction pops slots of their own.
+//! kind for them.
 //!
 //! A run is only joined when no jump lands inside it, so every path into it
 //! starts at its first instruction, and when its loads and its operator sit
@@ -38,7 +37,7 @@ pub(super) fn optimize(f: &mut Function) {
         for slot in &mut map[i..i + len] {
             *slot = code.len() as u32;
         }
-        code.push(op);
+        code.push(shaped(op));
         lines.push(line);
         i += len;
     }
@@ -50,10 +49,6 @@ pub(super) fn optimize(f: &mut Function) {
     }
     f.code = code;
     f.lines = lines;
-    super::temps::assign(f);
-    for op in &mut f.code {
-        *op = shaped(*op);
-    }
 }
 
 /// The shaped instruction for a register instruction whose operands
@@ -69,7 +64,6 @@ fn shaped(ins: Op) -> Op {
         } => match (a, b) {
             (Arg::Local(a), Arg::Local(b)) => Op::BinLL { op, dst, a, b },
             (Arg::Local(a), Arg::Int(b)) => Op::BinLI { op, dst, a, b },
-            (Arg::Local(a), Arg::Const(b)) => Op::BinLK { op, dst, a, b },
             (Arg::Pop, Arg::Const(b)) => Op::BinPK { op, dst, b },
             (Arg::Pop, Arg::Int(b)) => Op::BinPI { op, dst, b },
             _ => ins,
@@ -108,10 +102,6 @@ fn shaped(ins: Op) -> Op {
             _ => ins,
         },
         Op::ReturnArg(Arg::Local(i)) => Op::ReturnLocal(i),
-        Op::Move {
-            dst,
-            src: Arg::Local(src),
-        } => Op::MoveL { dst, src },
         _ => ins,
     }
 }
@@ -283,10 +273,10 @@ def f(n, t):
 == t.f (params: n, t) ==
     0  L2   Move local 2 (i) := 0
     1  L3   JumpLL if (local 2 (i) < local 0 (n)) is false to 8
-    2  L4   MoveL local 3 ($r0) := local 1 (t)
-    3  L4   BinLI local 4 ($r1) := local 2 (i) * 3
-    4  L4   BinLL local 3 ($r0) := local 3 ($r0) + local 4 ($r1)
-    5  L4   BinLK local 1 (t) := local 3 ($r0) % 1000003
+    2  L4   LoadLocal 1 (t)
+    3  L4   PushLI push := local 2 (i) * 3
+    4  L4   Binary +
+    5  L4   BinPK local 1 (t) := pop % 1000003
     6  L5   BinLI local 2 (i) := local 2 (i) + 1
     7  L5   Jump 1
     8  L6   ReturnLocal local 1 (t)
@@ -294,34 +284,6 @@ def f(n, t):
    10  L6   Return
 "
         );
-    }
-
-    #[test]
-    fn gives_temporaries_only_to_values_the_next_instruction_pops() {
-        // `f(n - 1)` passes its argument on the stack: no temporary, so a
-        // call's frame is no larger. `(a * 2) < (b + 1)` and `x = a * b + c`
-        // go through `$r` slots; `a + (b * 2)` moves `a` into one first, so
-        // an unbound `a` still raises before `b * 2` runs.
-        let src = "def f(n, a, b, c):\n    f(n - 1, a, b, c)\n    if (a * 2) < (b + 1):\n        x = a * b + c\n    return a + (b * 2)\n";
-        let l = listing(src);
-        assert!(l.contains("L2   PushLI push := local 0 (n) - 1"), "{l}");
-        assert!(
-            l.contains("BinLI local 6 ($r1) := local 2 (b) + 1\n")
-                && l.contains("JumpLL if (local 5 ($r0) < local 6 ($r1)) is false to 12"),
-            "{l}"
-        );
-        assert!(
-            l.contains("BinLL local 5 ($r0) := local 1 (a) * local 2 (b)\n")
-                && l.contains("BinLL local 4 (x) := local 5 ($r0) + local 3 (c)\n"),
-            "{l}"
-        );
-        assert!(
-            l.contains("MoveL local 5 ($r0) := local 1 (a)\n")
-                && l.contains("BinLI local 6 ($r1) := local 2 (b) * 2\n"),
-            "{l}"
-        );
-        let p = compile_str("t", "def g(n):\n    return g(n - 1)\n").expect("compiles");
-        assert_eq!(p.modules[0].functions[1].nlocals, 1);
     }
 
     #[test]

@@ -217,7 +217,7 @@ fn try_finally_with_return_inlines_the_finally_body() {
         "\
 == t.f (params: x) ==
     0  L2   SetupFinally 16
-    1  L3   MoveL local 1 ($return) := local 0 (x)
+    1  L3   Move local 1 ($return) := local 0 (x)
     2  L3   PopHandler
     3  L5   LoadBuiltin 0 (print)
     4  L5   Const 0 ('fin')

@@ -371,11 +371,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Int(b));
                     }
                 }
-                Op::BinLK { op: bop, dst, a, b } => {
-                    if !regs.bin_lk(stack, bop, dst, a, b) {
-                        general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Const(b));
-                    }
-                }
                 Op::BinPK { op: bop, dst, b } => {
                     if !regs.bin_pop(stack, bop, dst, regs.pk(b)) {
                         general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Const(b));
@@ -443,12 +438,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::Move { dst, src } => {
                     if !regs.int_move(stack, dst, src) {
-                        or_raise!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
-                    }
-                }
-                Op::MoveL { dst, src } => {
-                    if !regs.move_ll(stack, dst, src) {
-                        let src = Arg::Local(src);
                         or_raise!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
                     }
                 }

@@ -4,7 +4,7 @@
 //! nothing else; any other operands go through `ops`, with the messages
 //! the stack instructions give.
 
-use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function, TEMP_PREFIX};
+use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
 
 use super::stack::{pop_plain, unbound_local};
 use super::values::load_const;
@@ -123,37 +123,17 @@ impl Regs<'_> {
         Ok((va, vb))
     }
 
-    /// The operand's value; `popped` is it when it was popped. A
-    /// temporary (see [`TEMP_PREFIX`]) is read once: its value is moved out,
-    /// as a popped one would be.
-    fn value(
-        self,
-        stack: &mut [Value],
-        arg: Arg,
-        popped: Value,
-        cx: &mut Cx,
-    ) -> Result<Value, Value> {
+    /// The operand's value; `popped` is it when it was popped.
+    fn value(self, stack: &[Value], arg: Arg, popped: Value, cx: &mut Cx) -> Result<Value, Value> {
         match arg {
             Arg::Pop => Ok(popped),
             Arg::Int(k) => Ok(Value::Int(i64::from(k))),
-            Arg::Local(i) => {
-                let temp = self.is_temp(i);
-                match stack.get_mut(self.base + i as usize) {
-                    Some(Value::Unbound) | None => Err(self.unbound(i)),
-                    Some(v) if temp => Ok(std::mem::replace(v, Value::Unbound)),
-                    Some(v) => Ok(v.clone()),
-                }
-            }
+            Arg::Local(i) => match stack.get(self.base + i as usize) {
+                Some(Value::Unbound) | None => Err(self.unbound(i)),
+                Some(v) => Ok(v.clone()),
+            },
             Arg::Const(c) => load_const(self.func, c, cx),
         }
-    }
-
-    /// Whether local `i` is a temporary of the register instructions.
-    fn is_temp(self, i: u16) -> bool {
-        self.func
-            .local_names
-            .get(i as usize)
-            .is_some_and(|n| n.starts_with(TEMP_PREFIX))
     }
 
     pub fn unbound(self, i: u16) -> Value {

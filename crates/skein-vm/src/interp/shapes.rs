@@ -72,30 +72,6 @@ impl Regs<'_> {
         true
     }
 
-    /// `MoveL` of an int.
-    #[inline(always)]
-    pub fn move_ll(self, stack: &mut [Value], d: u16, s: u16) -> bool {
-        let Some(x) = self.local_int(stack, s) else {
-            return false;
-        };
-        self.store_int(stack, d, x);
-        true
-    }
-
-    /// `BinLK` on an int local and an int constant.
-    #[inline(always)]
-    pub fn bin_lk(self, stack: &mut [Value], op: BinOp, d: u16, a: u16, k: u16) -> bool {
-        let Some(r) = self
-            .local_int(stack, a)
-            .zip(self.const_int(k))
-            .and_then(|(x, y)| int_arith(op, x, y))
-        else {
-            return false;
-        };
-        self.store_int(stack, d, r);
-        true
-    }
-
     /// `BinPK` and `BinPI` on ints: the popped int op `k` into local `d`.
     #[inline(always)]
     pub fn bin_pop(self, stack: &mut Vec<Value>, op: BinOp, d: u16, k: Option<i64>) -> bool {
