@@ -6,6 +6,7 @@
 //! through `World::get_mut`: a mutable query state re-checks the world's
 //! archetypes on every look, which measured dearer than the map.
 
+use bevy_ecs::component::Component;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::query::QueryState;
 use bevy_ecs::resource::Resource;
@@ -69,10 +70,7 @@ impl Lookups {
     /// Tasklet state of `e`. An archetype made since the last refresh (a
     /// game added a component mid-tick) is found by the world's own look-up.
     pub fn tasklet<'w>(&self, world: &'w World, e: Entity) -> Option<&'w TaskletState> {
-        match self.tasklet.get_manual(world, e) {
-            Ok(t) => Some(t),
-            Err(_) => world.get::<TaskletState>(e),
-        }
+        read(&self.tasklet, world, e)
     }
 
     /// Tasklet state of `e`, to change.
@@ -91,10 +89,7 @@ impl Lookups {
 
     /// Channel state of `e`.
     pub fn channel<'w>(&self, world: &'w World, e: Entity) -> Option<&'w ChannelState> {
-        match self.channel.get_manual(world, e) {
-            Ok(c) => Some(c),
-            Err(_) => world.get::<ChannelState>(e),
-        }
+        read(&self.channel, world, e)
     }
 
     /// Channel state of `e`, to change.
@@ -104,5 +99,18 @@ impl Lookups {
         e: Entity,
     ) -> Option<Mut<'w, ChannelState>> {
         world.get_mut::<ChannelState>(e)
+    }
+}
+
+/// `C` of `e` through `state`, or through the world's own look-up when `e`
+/// is in an archetype made since the last refresh.
+fn read<'w, C: Component>(
+    state: &QueryState<&'static C>,
+    world: &'w World,
+    e: Entity,
+) -> Option<&'w C> {
+    match state.get_manual(world, e) {
+        Ok(c) => Some(c),
+        Err(_) => world.get::<C>(e),
     }
 }
