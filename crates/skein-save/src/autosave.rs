@@ -229,9 +229,9 @@ impl Autosave {
     /// this boundary is due, snapshot and start writing — or count it
     /// skipped if the previous write is still going.
     pub fn after_tick(&mut self, world: &mut World) {
-        self.collect(world, false);
+        self.collect(world.resource::<Scheduler>().copies.nanos, false);
         let tick = world.resource::<Scheduler>().tick;
-        if tick == 0 || !tick.is_multiple_of(self.options.every) {
+        if !self.due(tick) {
             return;
         }
         if self.in_flight.is_some() {
@@ -286,11 +286,18 @@ impl Autosave {
 
     /// Waits for a write in flight (the end of a run, or Ctrl-C).
     pub fn finish(&mut self, world: &World) -> &AutosaveStats {
-        self.collect(world, true);
+        self.collect(world.resource::<Scheduler>().copies.nanos, true);
         &self.stats
     }
 
-    fn collect(&mut self, world: &World, wait: bool) {
+    /// Whether the boundary after `tick` is one this autosave writes at.
+    fn due(&self, tick: u64) -> bool {
+        tick != 0 && tick.is_multiple_of(self.options.every)
+    }
+
+    /// Takes in a finished write (or waits for it with `wait`); `copies_now`
+    /// is the scheduler's copy-on-write clock, which ends the write's pause.
+    fn collect(&mut self, copies_now: u64, wait: bool) {
         let done = self
             .in_flight
             .as_ref()
@@ -301,11 +308,7 @@ impl Autosave {
         let Some(f) = self.in_flight.take() else {
             return;
         };
-        let copies = world
-            .resource::<Scheduler>()
-            .copies
-            .nanos
-            .saturating_sub(f.copies_at_start);
+        let copies = copies_now.saturating_sub(f.copies_at_start);
         self.stats
             .pauses
             .push(f.snapshot + Duration::from_nanos(copies));
@@ -442,6 +445,19 @@ pub fn install(world: &mut World, options: AutosaveOptions) {
 /// The autosave step as an exclusive system: run it after every tick, once
 /// every system of the tick has run.
 pub fn autosave_system(world: &mut World) {
+    // Taking a resource out of a bevy 0.20 world and back moves its entity
+    // between archetypes, so most ticks, which only look at a write in
+    // flight, do that in place; the resource leaves the world only on ticks
+    // that snapshot it.
+    let tick = world.resource::<Scheduler>().tick;
+    let copies = world.resource::<Scheduler>().copies.nanos;
+    let Some(mut autosave) = world.get_resource_mut::<Autosave>() else {
+        return;
+    };
+    autosave.collect(copies, false);
+    if !autosave.due(tick) {
+        return;
+    }
     let Some(mut autosave) = world.remove_resource::<Autosave>() else {
         return;
     };

@@ -163,16 +163,24 @@ pub struct CodeReloaded(pub ReloadReport);
 pub struct ReloadFailed(pub String);
 
 /// The watched files and how many frames ran old code after the last swap.
-#[derive(Resource)]
-struct Watching {
+struct Watched {
     watch: Watch,
     old_frames: usize,
 }
 
+/// Where [`Watched`] waits between ticks. The system takes its contents
+/// rather than the resource, because taking a resource out of a bevy 0.20
+/// world and back moves its entity between archetypes every tick.
+#[derive(Resource)]
+struct Watching(Option<Watched>);
+
 /// At the tick boundary: unloads old code no frame runs, swaps in changed
 /// files, and reports both on the world's error output and as messages.
 fn watch_system(world: &mut World) {
-    let Some(mut w) = world.remove_resource::<Watching>() else {
+    let Some(mut w) = world
+        .get_resource_mut::<Watching>()
+        .and_then(|mut slot| slot.0.take())
+    else {
         return;
     };
     if w.old_frames > 0 {
@@ -203,7 +211,7 @@ fn watch_system(world: &mut World) {
             world.write_message(ReloadFailed(text));
         }
     }
-    world.insert_resource(w);
+    world.resource_mut::<Watching>().0 = Some(w);
 }
 
 /// The schedule the plugin ticks in, for plugins that add systems beside
@@ -296,10 +304,10 @@ impl Plugin for SkeinPlugin {
                 (_, Err(e)) => fail(world, format!("error: {e}")),
                 (MainModule::File(path), Ok(())) => {
                     let watch = Watch::new(world, path);
-                    world.insert_resource(Watching {
+                    world.insert_resource(Watching(Some(Watched {
                         watch,
                         old_frames: 0,
-                    });
+                    })));
                 }
                 (_, Ok(())) => fail(
                     world,
