@@ -127,7 +127,7 @@ impl<T: Transport> ShardRunner<T> {
         if wrote {
             let tick = self.sim.tick_count();
             self.saved = Some(tick);
-            self.transport.saved(tick);
+            self.transport.saved(tick, None);
         }
         Ok(())
     }
