@@ -8,6 +8,7 @@ use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::Simulation;
 use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
+use crate::autosave::{Landed, ShardAutosave};
 use crate::error::ClusterError;
 use crate::fault::Fault;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
@@ -71,16 +72,11 @@ pub struct ShardRunner<T: Transport> {
     pub sim: Simulation,
     transport: T,
     opts: ShardOptions,
-    boundary: Option<Boundary>,
+    autosave: Option<ShardAutosave>,
     fault: Option<Fault>,
     /// The boundary of this shard's newest autosave on disk.
     saved: Option<u64>,
 }
-
-/// Called at every tick boundary (and once more when the cluster ends)
-/// with the world between ticks: where a shard autosaves. It says whether
-/// it wrote an autosave, now the newest on disk.
-pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<bool, ClusterError>>;
 
 impl<T: Transport> ShardRunner<T> {
     /// `sim` must be a world made with this shard's number and count, its
@@ -97,15 +93,20 @@ impl<T: Transport> ShardRunner<T> {
             sim,
             transport,
             opts,
-            boundary: None,
+            autosave: None,
             fault: None,
             saved: None,
         }
     }
 
-    /// Calls `f` at every tick boundary, before the tick that follows it.
-    pub fn on_boundary(&mut self, f: Boundary) {
-        self.boundary = Some(f);
+    /// Autosaves at due tick boundaries and at the last one.
+    pub fn with_autosave(&mut self, autosave: ShardAutosave) {
+        self.autosave = Some(autosave);
+    }
+
+    /// The autosave, for its figures.
+    pub fn autosave(&self) -> Option<&ShardAutosave> {
+        self.autosave.as_ref()
     }
 
     /// Aborts the process at the fault's point (a testing aid).
@@ -119,15 +120,32 @@ impl<T: Transport> ShardRunner<T> {
         }
     }
 
-    fn boundary(&mut self) -> Result<(), ClusterError> {
-        let wrote = match self.boundary.as_mut() {
-            Some(f) => f(&mut self.sim)?,
-            None => false,
+    /// At a tick boundary: lets go of what an autosave that reached disk
+    /// since covers, and starts one if due. The last one (`--ticks`, or the
+    /// cluster's end, then marked `ended`) is waited for.
+    fn boundary(&mut self, last: bool, ended: bool) -> Result<(), ClusterError> {
+        let Some(autosave) = self.autosave.as_mut() else {
+            return Ok(());
         };
-        if wrote {
-            let tick = self.sim.tick_count();
-            self.saved = Some(tick);
-            self.transport.saved(tick, None);
+        let mut landed: Vec<Landed> = autosave.landed(false)?.into_iter().collect();
+        let tick = self.sim.tick_count();
+        if last || autosave.due(tick) {
+            // What the inbox may let go of once this one is on disk, asked
+            // now: by the time it lands the shard has read on.
+            let inbox_from = self.transport.inbox_mark()?;
+            {
+                let mut link = self.sim.world.resource_mut::<ShardLink>();
+                link.inbox_from = inbox_from;
+                link.ended = ended;
+            }
+            landed.extend(autosave.start(&self.sim, inbox_from, last)?);
+            if last {
+                landed.extend(autosave.landed(true)?);
+            }
+        }
+        for l in landed {
+            self.saved = Some(l.boundary);
+            self.transport.saved(l.boundary, l.inbox_from);
         }
         Ok(())
     }
@@ -171,8 +189,9 @@ impl<T: Transport> ShardRunner<T> {
         let mut summary = ShardSummary::default();
         loop {
             let tick = self.sim.tick_count();
-            self.boundary()?;
-            if self.opts.ticks.is_some_and(|n| tick >= n) {
+            let last = self.opts.ticks.is_some_and(|n| tick >= n);
+            self.boundary(last, false)?;
+            if last {
                 break;
             }
             self.sim.tick();
@@ -199,7 +218,7 @@ impl<T: Transport> ShardRunner<T> {
             if records.iter().all(|r| r.idle) {
                 if !records.iter().any(|r| r.main_paused) {
                     summary.ended = true;
-                    self.boundary()?;
+                    self.boundary(true, true)?;
                     break;
                 }
                 if self.opts.shards > 1 && main_paused(&self.sim.world) {

@@ -46,6 +46,14 @@ pub struct ShardLink {
     /// The cluster run this shard belongs to (its transport's id; empty
     /// when none), so a shard restarted from its save rejoins that run.
     pub run: String,
+    /// The cluster run has ended: set for the shard's final autosave, so a
+    /// shard started again on its folder refuses rather than rejoin.
+    pub ended: bool,
+    /// The first stream sequence of this shard's inbox that the save does
+    /// not hold (everything below it was taken into the world): what the
+    /// inbox may let go of once the save is on disk, and what a shard
+    /// resumed from it needs the inbox to still hold.
+    pub inbox_from: Option<u64>,
 }
 
 impl ShardLink {
