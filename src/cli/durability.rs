@@ -62,6 +62,14 @@ pub fn resume(path: &Path, k: u32, n: u32, quiet: bool) -> Result<Option<Resumed
     }
     let link = sim.world.resource::<ShardLink>();
     let (run, ended, inbox_from) = (link.run.clone(), link.ended, link.inbox_from);
+    if let Some(t) = link.awaiting
+        && t.checked_add(1) != Some(save.header.tick)
+    {
+        return Err(Failure::bad_input(format!(
+            "{shown}: world.resources[\"skein.shard\"].awaiting: tick {t} is not the one before the save's tick {}",
+            save.header.tick
+        )));
+    }
     if run.is_empty() {
         return Err(Failure::bad_input(format!(
             "{shown} is not a cluster shard's autosave (no run id)"

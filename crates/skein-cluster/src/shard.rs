@@ -76,6 +76,8 @@ pub struct ShardRunner<T: Transport> {
     fault: Option<Fault>,
     /// The boundary of this shard's newest autosave on disk.
     saved: Option<u64>,
+    /// The cluster went idle and ended.
+    ended: bool,
 }
 
 impl<T: Transport> ShardRunner<T> {
@@ -96,6 +98,7 @@ impl<T: Transport> ShardRunner<T> {
             autosave: None,
             fault: None,
             saved: None,
+            ended: false,
         }
     }
 
@@ -187,7 +190,14 @@ impl<T: Transport> ShardRunner<T> {
         on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
     ) -> Result<ShardSummary, ClusterError> {
         let mut summary = ShardSummary::default();
-        loop {
+        // Saved waiting at a barrier: that tick ran and was published
+        // before the save; its barrier comes first.
+        let awaiting = self.sim.world.resource_mut::<ShardLink>().awaiting.take();
+        let ended = match awaiting {
+            Some(tick) => self.settle(tick)?,
+            None => false,
+        };
+        while !ended {
             let tick = self.sim.tick_count();
             let last = self.opts.ticks.is_some_and(|n| tick >= n);
             self.boundary(last, false)?;
@@ -206,26 +216,11 @@ impl<T: Transport> ShardRunner<T> {
             self.fault_at("migration", tick);
             self.transport.publish(messages, record)?;
             self.fault_at("publish", tick);
-            let (records, arrived) = self.transport.collect(tick)?;
-            if let Some(high) = self.transport.high_water() {
-                let taken = high.0.clone();
-                self.sim.world.resource_mut::<ShardLink>().taken_seq = taken;
-            }
-            for r in records.iter().filter(|r| r.shard != self.opts.shard) {
-                remote_publish::take_published(&mut self.sim.world, &r.published);
-            }
-            self.arrive(arrived)?;
-            if records.iter().all(|r| r.idle) {
-                if !records.iter().any(|r| r.main_paused) {
-                    summary.ended = true;
-                    self.boundary(true, true)?;
-                    break;
-                }
-                if self.opts.shards > 1 && main_paused(&self.sim.world) {
-                    self.sim.world.resource_mut::<ShardLink>().release_main = true;
-                }
+            if self.settle(tick)? {
+                break;
             }
         }
+        summary.ended = self.ended;
         if summary.ended {
             summary.deadlocked = self.sim.deadlocked();
             let mut text = String::new();
@@ -253,6 +248,69 @@ impl<T: Transport> ShardRunner<T> {
         summary.remote_ops_in = link.remote.ops_in;
         summary.errors = self.sim.world.resource::<skein_world::Output>().errors;
         Ok(summary)
+    }
+
+    /// The barrier of `tick` (which ran, its messages acknowledged): takes
+    /// in the other shards' records and what they sent, and applies the
+    /// ending rule. Says whether the cluster has ended (its final autosave
+    /// written). If the barrier fails (the server lost for longer than the
+    /// timeout), the world is saved as it stands, waiting at this barrier,
+    /// before the error goes up.
+    fn settle(&mut self, tick: u64) -> Result<bool, ClusterError> {
+        let (records, arrived) = match self.transport.collect(tick) {
+            Ok(got) => got,
+            Err(e) => {
+                self.save_awaiting(tick);
+                return Err(e.into());
+            }
+        };
+        if let Some(high) = self.transport.high_water() {
+            let taken = high.0.clone();
+            self.sim.world.resource_mut::<ShardLink>().taken_seq = taken;
+        }
+        for r in records.iter().filter(|r| r.shard != self.opts.shard) {
+            remote_publish::take_published(&mut self.sim.world, &r.published);
+        }
+        self.arrive(arrived)?;
+        if records.iter().all(|r| r.idle) {
+            if !records.iter().any(|r| r.main_paused) {
+                self.ended = true;
+                self.boundary(true, true)?;
+                return Ok(true);
+            }
+            if self.opts.shards > 1 && main_paused(&self.sim.world) {
+                self.sim.world.resource_mut::<ShardLink>().release_main = true;
+            }
+        }
+        Ok(false)
+    }
+
+    /// One more autosave where one can be written: the world between
+    /// publishing `tick` and its barrier, which a shard resumed from it
+    /// goes back to. It is not let go of anything (the server is gone);
+    /// a failure leaves the newest autosave as it was.
+    fn save_awaiting(&mut self, tick: u64) {
+        let Some(autosave) = self.autosave.as_mut() else {
+            return;
+        };
+        let Ok(inbox_from) = self.transport.inbox_mark() else {
+            return;
+        };
+        {
+            let mut link = self.sim.world.resource_mut::<ShardLink>();
+            link.awaiting = Some(tick);
+            link.inbox_from = inbox_from;
+            link.ended = false;
+        }
+        let wrote = autosave
+            .start(&self.sim, inbox_from, true)
+            .and_then(|_| autosave.landed(true));
+        match wrote {
+            Ok(Some(_)) => tracing::info!(tick, "autosaved waiting at the barrier"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(tick, "no autosave at the barrier: {e}"),
+        }
+        self.sim.world.resource_mut::<ShardLink>().awaiting = None;
     }
 
     /// Takes the tasklets that migrated this tick out of the world, as

@@ -20,6 +20,9 @@ pub struct ShardSection {
     run: String,
     /// The final autosave of a run that has ended.
     ended: bool,
+    /// Saved waiting at the barrier of this tick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    awaiting: Option<u64>,
     /// Tasklets leaving at the end of this tick, for their shard.
     leaving: Vec<Leaving>,
     /// Tasklets that arrived and join the ring next tick.
@@ -116,6 +119,7 @@ pub fn section(save: &SaveFile) -> Option<ShardSection> {
         shards: rec.shards,
         run: rec.run.clone(),
         ended: rec.ended,
+        awaiting: rec.awaiting,
         leaving: rec
             .leaving
             .iter()
@@ -162,6 +166,12 @@ impl ShardSection {
             "shard {} of {}, run {run}{ended}",
             self.shard, self.shards
         );
+        if let Some(t) = self.awaiting {
+            let _ = writeln!(
+                out,
+                "saved waiting at the barrier of tick {t} (the NATS server lost): its arrivals come first on resuming"
+            );
+        }
         let _ = writeln!(
             out,
             "in transit: {} leaving, {} arriving",

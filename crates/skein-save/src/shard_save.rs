@@ -88,6 +88,10 @@ pub struct ShardRec {
     /// hold (absent: not known, e.g. a save made without NATS).
     #[serde(default)]
     pub inbox_from: Option<u64>,
+    /// Saved waiting at the barrier of this tick, its arrivals still to be
+    /// taken (absent: saved at a tick boundary).
+    #[serde(default)]
+    pub awaiting: Option<u64>,
 }
 
 /// A remote-channel message waiting in the outbox.
@@ -279,6 +283,7 @@ pub(crate) fn record(
         values: enc.into_table(),
         ended: link.ended,
         inbox_from: link.inbox_from,
+        awaiting: link.awaiting,
     };
     ExtValue::from_rust(&rec).map_err(|e| SaveError::Encode(e.to_string()))
 }
@@ -421,6 +426,7 @@ pub(crate) fn link_of(
         run: rec.run.clone(),
         ended: rec.ended,
         inbox_from: rec.inbox_from,
+        awaiting: rec.awaiting,
         ..ShardLink::default()
     };
     let r = &mut link.remote;

@@ -54,6 +54,11 @@ pub struct ShardLink {
     /// inbox may let go of once the save is on disk, and what a shard
     /// resumed from it needs the inbox to still hold.
     pub inbox_from: Option<u64>,
+    /// Saved waiting at the barrier of this tick (the NATS server lost):
+    /// the tick ran and its messages were acknowledged, but what the other
+    /// shards sent in it is still to be taken, so a shard resumed from the
+    /// save goes back to that barrier rather than run the next tick.
+    pub awaiting: Option<u64>,
 }
 
 impl ShardLink {
