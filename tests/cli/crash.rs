@@ -123,11 +123,11 @@ fn run(
     }
     for (k, child) in outputs {
         let out = child.wait_with_output().expect("a shard ends");
-        assert!(
-            out.status.success(),
-            "shard {k}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Killed after its final autosave (marked ended, written after
+        // all its output), it had finished: started again, it refuses.
+        let finished = out.status.code() == Some(2) && err.contains("this cluster run has ended");
+        assert!(out.status.success() || finished, "shard {k}: {err}");
         frames(&out.stdout, &mut got[k as usize]);
     }
     (got, stopped)

@@ -193,11 +193,10 @@ impl<T: Transport> ShardRunner<T> {
         // Saved waiting at a barrier: that tick ran and was published
         // before the save; its barrier comes first.
         let awaiting = self.sim.world.resource_mut::<ShardLink>().awaiting.take();
-        let ended = match awaiting {
-            Some(tick) => self.settle(tick)?,
-            None => false,
-        };
-        while !ended {
+        if let Some(tick) = awaiting {
+            self.settle(tick)?;
+        }
+        while !self.ended {
             let tick = self.sim.tick_count();
             let last = self.opts.ticks.is_some_and(|n| tick >= n);
             self.boundary(last, false)?;
@@ -235,6 +234,9 @@ impl<T: Transport> ShardRunner<T> {
                     stderr: &text,
                 })?;
             }
+            // Last, so that a shard killed before it is on disk is started
+            // again and ends as it would have, its output all printed.
+            self.boundary(true, true)?;
         }
         let c = self.sim.counters();
         let link = self.sim.world.resource::<ShardLink>();
@@ -252,8 +254,7 @@ impl<T: Transport> ShardRunner<T> {
 
     /// The barrier of `tick` (which ran, its messages acknowledged): takes
     /// in the other shards' records and what they sent, and applies the
-    /// ending rule. Says whether the cluster has ended (its final autosave
-    /// written). If the barrier fails (the server lost for longer than the
+    /// ending rule. Says whether the cluster has ended. If the barrier fails (the server lost for longer than the
     /// timeout), the world is saved as it stands, waiting at this barrier,
     /// before the error goes up.
     fn settle(&mut self, tick: u64) -> Result<bool, ClusterError> {
@@ -275,7 +276,6 @@ impl<T: Transport> ShardRunner<T> {
         if records.iter().all(|r| r.idle) {
             if !records.iter().any(|r| r.main_paused) {
                 self.ended = true;
-                self.boundary(true, true)?;
                 return Ok(true);
             }
             if self.opts.shards > 1 && main_paused(&self.sim.world) {
