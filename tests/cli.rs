@@ -25,6 +25,8 @@ mod reload;
 mod saves;
 #[path = "cli/seeds.rs"]
 mod seeds;
+#[path = "cli/shard_saves.rs"]
+mod shard_saves;
 #[path = "cli/stacks.rs"]
 mod stacks;
 #[path = "cli/tools.rs"]

@@ -430,6 +430,14 @@ pub struct ShardRunArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub nats_timeout: f64,
 
+    /// Keep each shard's last K complete autosaves (`NAME-K.bin`, `.bin.1`, …).
+    #[arg(long, value_name = "K", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub keep: u32,
+
+    /// A shard whose autosave fails F times in a row stops (exit 3).
+    #[arg(long, value_name = "F", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub autosave_failures: u32,
+
     /// Discard what scripts print.
     #[arg(short, long)]
     pub quiet: bool,

@@ -78,6 +78,10 @@ fn shard_args(run: &ShardRunArgs, village: bool) -> Vec<String> {
         run.seed.to_string(),
         "--nats-timeout".into(),
         run.nats_timeout.to_string(),
+        "--keep".into(),
+        run.keep.to_string(),
+        "--autosave-failures".into(),
+        run.autosave_failures.to_string(),
     ];
     let mut opt = |name: &str, value: Option<String>| {
         if let Some(value) = value {

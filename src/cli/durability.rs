@@ -1,16 +1,17 @@
 //! A shard's durability (docs/cluster.md, "Durability"): its autosave at
 //! tick boundaries, with the sequences it has taken, and its resumption
-//! from that autosave when it is started again with the same command.
+//! from that autosave when it is started again with the same command —
+//! refused when the run has ended or the inbox has let go of what the
+//! autosave needs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use skein_cluster::ClusterError;
+use skein_cluster::autosave::{ShardAutosave, ShardAutosaveOptions};
 use skein_cluster::fault::Fault;
-use skein_cluster::shard::Boundary;
-use skein_save::snapshot::Snapshot;
+use skein_save::autosave::files::newest;
+use skein_save::read_file;
 use skein_save::world_load::{CodePolicy, load_world};
-use skein_save::{Encoding, read_file};
 use skein_world::shard::{ShardLink, shard_of};
 use skein_world::{Simulation, WorldOptions};
 
@@ -22,19 +23,31 @@ pub fn autosave_path(dir: &Path, cluster: &str, shard: u32) -> PathBuf {
     dir.join(format!("{cluster}-{shard}.bin"))
 }
 
-/// The world of shard `k` of `n` from its autosave at `path`, with the run
-/// it belongs to; `None` when there is no autosave yet.
-pub fn resume(
-    path: &Path,
-    k: u32,
-    n: u32,
-    quiet: bool,
-) -> Result<Option<(Simulation, String)>, Failure> {
-    if !path.exists() {
+/// A shard resumed from its autosave: its world, the run it belongs to,
+/// and what its inbox must still hold.
+pub struct Resumed {
+    /// The world, between ticks.
+    pub sim: Simulation,
+    /// The cluster run the autosave names.
+    pub run: String,
+    /// The first inbox stream sequence the autosave does not hold.
+    pub inbox_from: Option<u64>,
+    /// The file it was loaded from (`PATH`, or the newest `PATH.n`).
+    pub file: PathBuf,
+}
+
+/// The world of shard `k` of `n` from its newest autosave (`path`, else
+/// the newest `PATH.n`), with the run it belongs to; `None` when there is
+/// no autosave yet. The final autosave of a run that has ended is refused.
+pub fn resume(path: &Path, k: u32, n: u32, quiet: bool) -> Result<Option<Resumed>, Failure> {
+    let Some((file, older)) = newest(path) else {
         return Ok(None);
+    };
+    let shown = file.display();
+    if older {
+        tracing::warn!("{} is missing; resuming from {shown}", path.display());
     }
-    let shown = path.display();
-    let save = read_file(path).map_err(|e| Failure::bad_input(format!("{shown}: {e}")))?;
+    let save = read_file(&file).map_err(|e| Failure::bad_input(format!("{shown}: {e}")))?;
     // A fresh world, handing out no ids yet: the save brings its options,
     // its numbering and its main.
     let mut sim = engine::new_simulation(WorldOptions::default(), quiet);
@@ -47,50 +60,66 @@ pub fn resume(
             at.0, at.1
         )));
     }
-    let run = sim.world.resource::<ShardLink>().run.clone();
+    let link = sim.world.resource::<ShardLink>();
+    let (run, ended, inbox_from) = (link.run.clone(), link.ended, link.inbox_from);
+    if let Some(t) = link.awaiting
+        && t.checked_add(1) != Some(save.header.tick)
+    {
+        return Err(Failure::bad_input(format!(
+            "{shown}: world.resources[\"skein.shard\"].awaiting: tick {t} is not the one before the save's tick {}",
+            save.header.tick
+        )));
+    }
     if run.is_empty() {
         return Err(Failure::bad_input(format!(
             "{shown} is not a cluster shard's autosave (no run id)"
         )));
     }
+    if ended {
+        return Err(Failure::bad_input(format!(
+            "{shown}: this cluster run has ended; use a new --dir or --cluster"
+        )));
+    }
     tracing::info!(tick = save.header.tick, run = %run, "resuming from {shown}");
-    Ok(Some((sim, run)))
+    Ok(Some(Resumed {
+        sim,
+        run,
+        inbox_from,
+        file,
+    }))
 }
 
-/// Autosaves the world to `path` at every boundary whose tick is a
-/// multiple of `every`, and at `ticks`. The file is written and synced
-/// under a temporary name and renamed onto `path` only then, so `path` is
-/// always a complete autosave; every message of the ticks it covers was
-/// acknowledged by the transport before the boundary was reached.
-pub fn autosaver(path: PathBuf, every: u64, ticks: Option<u64>, fault: Option<Fault>) -> Boundary {
-    Box::new(move |sim: &mut Simulation| {
-        let tick = sim.tick_count();
-        if !tick.is_multiple_of(every) && ticks != Some(tick) {
-            return Ok(false);
-        }
-        let io = |e: &dyn std::fmt::Display| {
-            ClusterError::Io(std::io::Error::other(format!(
-                "autosave {}: {e}",
-                path.display()
-            )))
-        };
-        let mut snap = Snapshot::take(&sim.world).map_err(|e| io(&e))?;
-        let bytes = snap.encode(Encoding::Binary).map_err(|e| io(&e))?;
-        let tmp = path.with_extension("bin.tmp");
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io(&e))?;
-        f.write_all(&bytes).map_err(|e| io(&e))?;
-        f.sync_all().map_err(|e| io(&e))?;
-        drop(f);
-        if let Some(fault) = &fault {
-            fault.at("autosave", tick);
-        }
-        std::fs::rename(&tmp, &path).map_err(|e| io(&e))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && let Ok(d) = std::fs::File::open(dir)
-        {
-            let _ = d.sync_all();
-        }
-        Ok(true)
+/// Refuses to go on from an autosave older than what the shard's inbox
+/// has let go of: the messages it needs are gone (a newer autosave had
+/// covered them, and is missing now).
+pub fn check_inbox(resumed: &Resumed, first: u64, shard: u32) -> Result<(), Failure> {
+    match resumed.inbox_from {
+        Some(from) if first > from => Err(Failure::bad_input(format!(
+            "{}: shard {shard}'s inbox has let go of messages this autosave needs \
+             (it needs stream sequence {from} on, the inbox starts at {first}): \
+             it is older than one the shard wrote since, which is missing",
+            resumed.file.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The shard's autosave: every `every` ticks and at the last boundary, to
+/// `path` with `keep` kept, stopping the shard after `failures` failed
+/// writes in a row.
+pub fn autosaver(
+    path: PathBuf,
+    every: u64,
+    keep: u32,
+    failures: u32,
+    fault: Option<Fault>,
+) -> ShardAutosave {
+    ShardAutosave::new(ShardAutosaveOptions {
+        path,
+        every,
+        keep: keep as usize,
+        failures,
+        fault,
     })
 }
 

@@ -82,11 +82,8 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         skein_cluster::fault::Fault::from_env(&args.dir, args.shard).map_err(Failure::bad_input)?;
     let resumed = durability::resume(&autosave, args.shard, run.shards, run.quiet)?;
     let marker = durability::run_marker(&args.dir, &run.cluster, args.shard);
-    let resume = match resumed {
-        Some((loaded, run_id)) => {
-            sim = loaded;
-            Some(run_id)
-        }
+    let resume = match &resumed {
+        Some(r) => Some(r.run.clone()),
         // Joined before but killed before its first autosave: the run
         // again from tick 0.
         None => durability::read_marker(&marker)?,
@@ -111,6 +108,13 @@ pub fn shard(args: &ShardArgs) -> Outcome {
     };
     let transport = NatsTransport::connect(nats, info)
         .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
+    if let Some(r) = resumed {
+        let first = transport
+            .inbox_first()
+            .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
+        durability::check_inbox(&r, first, args.shard)?;
+        sim = r.sim;
+    }
     tracing::debug!(
         run = transport.run_id(),
         shard = args.shard,
@@ -131,10 +135,11 @@ pub fn shard(args: &ShardArgs) -> Outcome {
     if args.autosave_every > 0 {
         std::fs::create_dir_all(&args.dir)
             .map_err(|e| Failure::cannot_write(format!("{}: {e}", args.dir.display())))?;
-        runner.on_boundary(durability::autosaver(
+        runner.with_autosave(durability::autosaver(
             autosave,
             args.autosave_every,
-            run.ticks,
+            run.keep,
+            run.autosave_failures,
             fault,
         ));
     }

@@ -123,11 +123,11 @@ fn run(
     }
     for (k, child) in outputs {
         let out = child.wait_with_output().expect("a shard ends");
-        assert!(
-            out.status.success(),
-            "shard {k}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Killed after its final autosave (marked ended, written after
+        // all its output), it had finished: started again, it refuses.
+        let finished = out.status.code() == Some(2) && err.contains("this cluster run has ended");
+        assert!(out.status.success() || finished, "shard {k}: {err}");
         frames(&out.stdout, &mut got[k as usize]);
     }
     (got, stopped)
@@ -242,11 +242,11 @@ fn inspect_of_a_shard_autosave_shows_its_place_transit_and_remote_waiters() {
     };
     assert_eq!(
         json(0),
-        r#"{"arriving":[5],"blocked_remote":[],"elsewhere":[],"last_sent":[0,3],"last_taken":[0,4],"leaving":[],"moves_in":0,"moves_out":1,"outbox":0,"remote_ops_in":3,"remote_ops_out":1,"remote_waiters":[{"channel":3,"op":"send","shard":1,"tasklet":4},{"channel":3,"op":"send","shard":1,"tasklet":6}],"run":"ID","shard":0,"shards":2}"#
+        r#"{"arriving":[5],"blocked_remote":[],"elsewhere":[],"ended":false,"last_sent":[0,3],"last_taken":[0,4],"leaving":[],"moves_in":0,"moves_out":1,"outbox":0,"remote_ops_in":3,"remote_ops_out":1,"remote_waiters":[{"channel":3,"op":"send","shard":1,"tasklet":4},{"channel":3,"op":"send","shard":1,"tasklet":6}],"run":"ID","shard":0,"shards":2}"#
     );
     assert_eq!(
         json(1),
-        r#"{"arriving":[],"blocked_remote":[{"channel":3,"home":0,"op":"send","tasklet":4},{"channel":3,"home":0,"op":"send","tasklet":6}],"elsewhere":[],"last_sent":[4,0],"last_taken":[3,0],"leaving":[],"moves_in":1,"moves_out":0,"outbox":0,"remote_ops_in":1,"remote_ops_out":3,"remote_waiters":[],"run":"ID","shard":1,"shards":2}"#
+        r#"{"arriving":[],"blocked_remote":[{"channel":3,"home":0,"op":"send","tasklet":4},{"channel":3,"home":0,"op":"send","tasklet":6}],"elsewhere":[],"ended":false,"last_sent":[4,0],"last_taken":[3,0],"leaving":[],"moves_in":1,"moves_out":0,"outbox":0,"remote_ops_in":1,"remote_ops_out":3,"remote_waiters":[],"run":"ID","shard":1,"shards":2}"#
     );
 }
 

@@ -22,23 +22,26 @@ fn script() -> PathBuf {
 /// Starts the cluster's shards, paced so the run lasts a few seconds.
 fn start(dir: &Path, url: &str, cluster: &str, timeout: &str) -> Vec<Child> {
     (0..SHARDS)
-        .map(|k| {
-            Command::new(env!("CARGO_BIN_EXE_skein"))
-                .arg("shard")
-                .arg(script())
-                .args(["--nats", url, "--framed", "--tick-rate", "25"])
-                .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
-                .args(["--cluster", cluster, "--nats-timeout", timeout])
-                .current_dir(dir)
-                .env_remove("RUST_LOG")
-                .env_remove("SKEIN_FAULT")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("a shard starts")
-        })
+        .map(|k| start_one(dir, url, cluster, timeout, k))
         .collect()
+}
+
+/// Starts shard `k`.
+fn start_one(dir: &Path, url: &str, cluster: &str, timeout: &str, k: u32) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_skein"))
+        .arg("shard")
+        .arg(script())
+        .args(["--nats", url, "--framed", "--tick-rate", "25"])
+        .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
+        .args(["--cluster", cluster, "--nats-timeout", timeout])
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("SKEIN_FAULT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("a shard starts")
 }
 
 /// Each shard's frames by tick, the closing line (wall time) left out.
@@ -114,4 +117,54 @@ fn a_nats_server_gone_for_longer_than_the_timeout_ends_every_shard_with_3() {
     // It ended mid-run: the walkers had not arrived.
     let got = frames(&outs);
     assert!(!got[0].values().any(|t| t.contains("done")), "{got:?}");
+}
+
+/// A shard waiting at the barrier when the server goes for good autosaves
+/// there before it exits 3: started again with the same command once the
+/// server is back, it goes on from that barrier, and the cluster's output
+/// is an uninterrupted run's.
+#[test]
+fn a_shard_that_loses_the_server_at_the_barrier_autosaves_there_first() {
+    let dir = temp_dir("outage_barrier");
+    let mut server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let whole = wait(start(&dir, &url, "whole", "10"));
+    for o in &whole {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    // Shard 0 alone: it runs tick 0 and waits at its barrier for shard 1.
+    let alone = start_one(&dir, &url, "barrier", "1", 0);
+    let first = dir.join("saves/barrier-0.bin");
+    let t0 = std::time::Instant::now();
+    while !first.exists() {
+        assert!(t0.elapsed() < Duration::from_secs(30), "no autosave");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    server.stop().expect("nats-server stops");
+    let before = wait(vec![alone]);
+    let err = String::from_utf8_lossy(&before[0].stderr);
+    assert_eq!(before[0].status.code(), Some(3), "{err}");
+    assert!(err.contains("lost the server"), "{err}");
+    let shown = crate::harness::skein(&dir, &["inspect", "saves/barrier-0.bin"]).expect(0);
+    assert!(
+        shown
+            .stdout
+            .contains("saved waiting at the barrier of tick 0"),
+        "{}",
+        shown.stdout
+    );
+    server.restart().expect("nats-server starts again");
+    let outs = wait(start(&dir, &url, "barrier", "10"));
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    // Shard 0's tick 0 was printed by its first process, the rest by the
+    // second, which went on from the barrier.
+    let mut got = frames(&outs);
+    let first = frames(&before);
+    assert_eq!(first[0].keys().collect::<Vec<_>>(), vec![&0]);
+    assert!(!got[0].contains_key(&0), "{:?}", got[0].get(&0));
+    got[0].insert(0, first[0][&0].clone());
+    assert_eq!(got, frames(&whole));
 }

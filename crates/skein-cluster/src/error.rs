@@ -25,6 +25,10 @@ pub enum ClusterError {
     /// that disagree, which deterministic shards never do).
     #[error("remote channel operation: {0}")]
     Remote(String),
+    /// Autosaves failed `--autosave-failures` times in a row (exit code 3:
+    /// the shard stops rather than let its inbox grow without bound).
+    #[error("{0}")]
+    Autosave(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),

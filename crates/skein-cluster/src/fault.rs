@@ -55,9 +55,14 @@ impl Fault {
         }))
     }
 
+    /// Whether it is still to fire at this point and tick.
+    pub fn wants(&self, point: &str, tick: u64) -> bool {
+        point == self.point && tick == self.tick && !self.marker.exists()
+    }
+
     /// Aborts the process if this is the point and tick, the first time.
     pub fn at(&self, point: &str, tick: u64) {
-        if point != self.point || tick != self.tick || self.marker.exists() {
+        if !self.wants(point, tick) {
             return;
         }
         if std::fs::write(&self.marker, b"").is_err() {

@@ -12,10 +12,12 @@
 //! - [`shard`]: one shard's tick loop over any transport;
 //! - [`local`]: N shards on threads of this process;
 //! - [`wire`]: remote channel operations and answers as bytes;
+//! - [`autosave`]: a shard's autosaves, written on a thread of their own;
 //! - [`fault`]: the fault-injection hook crash tests stop a shard with.
 
 #![warn(missing_docs)]
 
+pub mod autosave;
 pub mod error;
 pub mod fault;
 pub mod local;

@@ -51,8 +51,13 @@ enum Command {
     Collect(u64, std_mpsc::Sender<Collected>),
     /// Raise the high-water marks to a save's.
     Resume(Vec<u64>),
-    /// The shard's newest autosave on disk is of this boundary.
-    Saved(u64),
+    /// The shard's newest autosave on disk is of this boundary and holds
+    /// the inbox below this stream sequence.
+    Saved(u64, Option<u64>),
+    /// Where the inbox stands, for an autosave about to be taken.
+    Mark(std_mpsc::Sender<u64>),
+    /// The first stream sequence the inbox still holds.
+    InboxFirst(std_mpsc::Sender<Result<u64, TransportError>>),
     End(std_mpsc::Sender<Result<(), TransportError>>),
 }
 
@@ -148,6 +153,12 @@ impl NatsTransport {
             .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))
     }
 
+    /// The first stream sequence this shard's inbox still holds: a shard
+    /// resumed from an autosave that needs an earlier one cannot go on.
+    pub fn inbox_first(&self) -> Result<u64, TransportError> {
+        self.ask(Command::InboxFirst)?
+    }
+
     /// Marks the run ended in the bucket (shard 0, once the cluster has
     /// ended), so the next run with this cluster name starts afresh.
     pub fn end_run(&self) -> Result<(), TransportError> {
@@ -194,8 +205,12 @@ impl Transport for NatsTransport {
         let _ = self.commands.send(Command::Resume(taken.to_vec()));
     }
 
-    fn saved(&mut self, boundary: u64) {
-        let _ = self.commands.send(Command::Saved(boundary));
+    fn inbox_mark(&mut self) -> Result<Option<u64>, TransportError> {
+        self.ask(Command::Mark).map(Some)
+    }
+
+    fn saved(&mut self, boundary: u64, inbox_from: Option<u64>) {
+        let _ = self.commands.send(Command::Saved(boundary, inbox_from));
     }
 }
 
@@ -336,7 +351,13 @@ impl Worker {
                     let _ = reply.send(self.collect(tick).await);
                 }
                 Command::Resume(taken) => self.high.raise(&taken),
-                Command::Saved(boundary) => self.saved(boundary).await,
+                Command::Saved(boundary, below) => self.saved(boundary, below).await,
+                Command::Mark(tx) => {
+                    let _ = tx.send(self.inbox_mark());
+                }
+                Command::InboxFirst(tx) => {
+                    let _ = tx.send(self.inbox_first().await);
+                }
                 Command::End(reply) => {
                     let _ = reply.send(self.end().await);
                 }
@@ -569,11 +590,33 @@ impl Worker {
         }
     }
 
-    /// The shard's newest autosave on disk, of `boundary`, holds all it
-    /// has taken: its inbox lets go of that.
-    async fn saved(&mut self, boundary: u64) {
-        let lowest = self.pending_keys.values().min().copied();
-        if let Some(below) = self.trim.inbox_cut(lowest, self.inbox.read_to) {
+    /// The first inbox stream sequence the world has not taken: the
+    /// lowest of what is buffered for a later tick, else past the last read.
+    fn inbox_mark(&self) -> u64 {
+        self.pending_keys
+            .values()
+            .min()
+            .copied()
+            .unwrap_or(self.inbox.read_to + 1)
+    }
+
+    /// The first sequence the inbox stream still holds (past its last when
+    /// it is empty).
+    async fn inbox_first(&self) -> Result<u64, TransportError> {
+        let stream = inbox_stream(&self.opts.cluster, &self.run, self.opts.shard);
+        let bad =
+            |e: &dyn std::fmt::Display| failed(&self.opts.url, "reading the inbox's state", e);
+        let mut s = self.js.get_stream(&stream).await.map_err(|e| bad(&e))?;
+        let info = s.info().await.map_err(|e| bad(&e))?;
+        Ok(info.state.first_sequence)
+    }
+
+    /// The shard's newest autosave on disk, of `boundary`, holds its inbox
+    /// below `below` (its mark when it was taken; the shard has read on
+    /// since): the inbox lets go of that.
+    async fn saved(&mut self, boundary: u64, below: Option<u64>) {
+        let below = below.unwrap_or_else(|| self.inbox_mark());
+        if let Some(below) = self.trim.inbox_cut(Some(below), self.inbox.read_to) {
             let stream = inbox_stream(&self.opts.cluster, &self.run, self.opts.shard);
             tracing::debug!(shard = self.opts.shard, boundary, "autosaved");
             self.let_go(&stream, None, below).await;

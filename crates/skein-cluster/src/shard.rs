@@ -8,6 +8,7 @@ use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::Simulation;
 use skein_world::shard::{ShardLink, locally_idle, main_paused};
 
+use crate::autosave::{Landed, ShardAutosave};
 use crate::error::ClusterError;
 use crate::fault::Fault;
 use crate::transport::{Envelope, Payload, TickRecord, Transport};
@@ -71,16 +72,13 @@ pub struct ShardRunner<T: Transport> {
     pub sim: Simulation,
     transport: T,
     opts: ShardOptions,
-    boundary: Option<Boundary>,
+    autosave: Option<ShardAutosave>,
     fault: Option<Fault>,
     /// The boundary of this shard's newest autosave on disk.
     saved: Option<u64>,
+    /// The cluster went idle and ended.
+    ended: bool,
 }
-
-/// Called at every tick boundary (and once more when the cluster ends)
-/// with the world between ticks: where a shard autosaves. It says whether
-/// it wrote an autosave, now the newest on disk.
-pub type Boundary = Box<dyn FnMut(&mut Simulation) -> Result<bool, ClusterError>>;
 
 impl<T: Transport> ShardRunner<T> {
     /// `sim` must be a world made with this shard's number and count, its
@@ -97,15 +95,21 @@ impl<T: Transport> ShardRunner<T> {
             sim,
             transport,
             opts,
-            boundary: None,
+            autosave: None,
             fault: None,
             saved: None,
+            ended: false,
         }
     }
 
-    /// Calls `f` at every tick boundary, before the tick that follows it.
-    pub fn on_boundary(&mut self, f: Boundary) {
-        self.boundary = Some(f);
+    /// Autosaves at due tick boundaries and at the last one.
+    pub fn with_autosave(&mut self, autosave: ShardAutosave) {
+        self.autosave = Some(autosave);
+    }
+
+    /// The autosave, for its figures.
+    pub fn autosave(&self) -> Option<&ShardAutosave> {
+        self.autosave.as_ref()
     }
 
     /// Aborts the process at the fault's point (a testing aid).
@@ -119,15 +123,32 @@ impl<T: Transport> ShardRunner<T> {
         }
     }
 
-    fn boundary(&mut self) -> Result<(), ClusterError> {
-        let wrote = match self.boundary.as_mut() {
-            Some(f) => f(&mut self.sim)?,
-            None => false,
+    /// At a tick boundary: lets go of what an autosave that reached disk
+    /// since covers, and starts one if due. The last one (`--ticks`, or the
+    /// cluster's end, then marked `ended`) is waited for.
+    fn boundary(&mut self, last: bool, ended: bool) -> Result<(), ClusterError> {
+        let Some(autosave) = self.autosave.as_mut() else {
+            return Ok(());
         };
-        if wrote {
-            let tick = self.sim.tick_count();
-            self.saved = Some(tick);
-            self.transport.saved(tick);
+        let mut landed: Vec<Landed> = autosave.landed(false)?.into_iter().collect();
+        let tick = self.sim.tick_count();
+        if last || autosave.due(tick) {
+            // What the inbox may let go of once this one is on disk, asked
+            // now: by the time it lands the shard has read on.
+            let inbox_from = self.transport.inbox_mark()?;
+            {
+                let mut link = self.sim.world.resource_mut::<ShardLink>();
+                link.inbox_from = inbox_from;
+                link.ended = ended;
+            }
+            landed.extend(autosave.start(&self.sim, inbox_from, last)?);
+            if last {
+                landed.extend(autosave.landed(true)?);
+            }
+        }
+        for l in landed {
+            self.saved = Some(l.boundary);
+            self.transport.saved(l.boundary, l.inbox_from);
         }
         Ok(())
     }
@@ -169,10 +190,17 @@ impl<T: Transport> ShardRunner<T> {
         on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
     ) -> Result<ShardSummary, ClusterError> {
         let mut summary = ShardSummary::default();
-        loop {
+        // Saved waiting at a barrier: that tick ran and was published
+        // before the save; its barrier comes first.
+        let awaiting = self.sim.world.resource_mut::<ShardLink>().awaiting.take();
+        if let Some(tick) = awaiting {
+            self.settle(tick)?;
+        }
+        while !self.ended {
             let tick = self.sim.tick_count();
-            self.boundary()?;
-            if self.opts.ticks.is_some_and(|n| tick >= n) {
+            let last = self.opts.ticks.is_some_and(|n| tick >= n);
+            self.boundary(last, false)?;
+            if last {
                 break;
             }
             self.sim.tick();
@@ -187,26 +215,11 @@ impl<T: Transport> ShardRunner<T> {
             self.fault_at("migration", tick);
             self.transport.publish(messages, record)?;
             self.fault_at("publish", tick);
-            let (records, arrived) = self.transport.collect(tick)?;
-            if let Some(high) = self.transport.high_water() {
-                let taken = high.0.clone();
-                self.sim.world.resource_mut::<ShardLink>().taken_seq = taken;
-            }
-            for r in records.iter().filter(|r| r.shard != self.opts.shard) {
-                remote_publish::take_published(&mut self.sim.world, &r.published);
-            }
-            self.arrive(arrived)?;
-            if records.iter().all(|r| r.idle) {
-                if !records.iter().any(|r| r.main_paused) {
-                    summary.ended = true;
-                    self.boundary()?;
-                    break;
-                }
-                if self.opts.shards > 1 && main_paused(&self.sim.world) {
-                    self.sim.world.resource_mut::<ShardLink>().release_main = true;
-                }
+            if self.settle(tick)? {
+                break;
             }
         }
+        summary.ended = self.ended;
         if summary.ended {
             summary.deadlocked = self.sim.deadlocked();
             let mut text = String::new();
@@ -221,6 +234,9 @@ impl<T: Transport> ShardRunner<T> {
                     stderr: &text,
                 })?;
             }
+            // Last, so that a shard killed before it is on disk is started
+            // again and ends as it would have, its output all printed.
+            self.boundary(true, true)?;
         }
         let c = self.sim.counters();
         let link = self.sim.world.resource::<ShardLink>();
@@ -234,6 +250,67 @@ impl<T: Transport> ShardRunner<T> {
         summary.remote_ops_in = link.remote.ops_in;
         summary.errors = self.sim.world.resource::<skein_world::Output>().errors;
         Ok(summary)
+    }
+
+    /// The barrier of `tick` (which ran, its messages acknowledged): takes
+    /// in the other shards' records and what they sent, and applies the
+    /// ending rule. Says whether the cluster has ended. If the barrier fails (the server lost for longer than the
+    /// timeout), the world is saved as it stands, waiting at this barrier,
+    /// before the error goes up.
+    fn settle(&mut self, tick: u64) -> Result<bool, ClusterError> {
+        let (records, arrived) = match self.transport.collect(tick) {
+            Ok(got) => got,
+            Err(e) => {
+                self.save_awaiting(tick);
+                return Err(e.into());
+            }
+        };
+        if let Some(high) = self.transport.high_water() {
+            let taken = high.0.clone();
+            self.sim.world.resource_mut::<ShardLink>().taken_seq = taken;
+        }
+        for r in records.iter().filter(|r| r.shard != self.opts.shard) {
+            remote_publish::take_published(&mut self.sim.world, &r.published);
+        }
+        self.arrive(arrived)?;
+        if records.iter().all(|r| r.idle) {
+            if !records.iter().any(|r| r.main_paused) {
+                self.ended = true;
+                return Ok(true);
+            }
+            if self.opts.shards > 1 && main_paused(&self.sim.world) {
+                self.sim.world.resource_mut::<ShardLink>().release_main = true;
+            }
+        }
+        Ok(false)
+    }
+
+    /// One more autosave where one can be written: the world between
+    /// publishing `tick` and its barrier, which a shard resumed from it
+    /// goes back to. It is not let go of anything (the server is gone);
+    /// a failure leaves the newest autosave as it was.
+    fn save_awaiting(&mut self, tick: u64) {
+        let Some(autosave) = self.autosave.as_mut() else {
+            return;
+        };
+        let Ok(inbox_from) = self.transport.inbox_mark() else {
+            return;
+        };
+        {
+            let mut link = self.sim.world.resource_mut::<ShardLink>();
+            link.awaiting = Some(tick);
+            link.inbox_from = inbox_from;
+            link.ended = false;
+        }
+        let wrote = autosave
+            .start(&self.sim, inbox_from, true)
+            .and_then(|_| autosave.landed(true));
+        match wrote {
+            Ok(Some(_)) => tracing::info!(tick, "autosaved waiting at the barrier"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(tick, "no autosave at the barrier: {e}"),
+        }
+        self.sim.world.resource_mut::<ShardLink>().awaiting = None;
     }
 
     /// Takes the tasklets that migrated this tick out of the world, as

@@ -99,10 +99,19 @@ pub trait Transport {
     /// already taken before the save are dropped if they come again.
     fn resume_high_water(&mut self, _taken: &[u64]) {}
 
+    /// Where this shard's inbox stands now, between ticks, for an autosave
+    /// about to be taken: the first position it does not hold (everything
+    /// before was taken into the world). `None` if the transport keeps no
+    /// inbox for replays.
+    fn inbox_mark(&mut self) -> Result<Option<u64>, TransportError> {
+        Ok(None)
+    }
+
     /// This shard's newest autosave, of tick boundary `boundary`, is on
-    /// disk and holds everything the shard has taken: a transport that
-    /// keeps messages for replays may let go of what it covers.
-    fn saved(&mut self, _boundary: u64) {}
+    /// disk and holds everything before `inbox_from` (its
+    /// [`inbox_mark`](Transport::inbox_mark)): a transport that keeps
+    /// messages for replays may let go of what it covers.
+    fn saved(&mut self, _boundary: u64, _inbox_from: Option<u64>) {}
 }
 
 /// Highest sequence taken from each sender: a message at or below it has

@@ -1,11 +1,12 @@
-//! The run's streams are trimmed behind the autosaves: shards told at some
-//! boundaries that an autosave covers what they have taken let their inbox
-//! and their tick records go up to what every shard's autosave covers, so
+//! The run's streams are trimmed behind the autosaves: shards whose
+//! autosaves (written on their own thread) reach disk let their inbox and
+//! their tick records go up to what every shard's autosave covers, so
 //! the streams hold a few ticks' worth at the end of a long run rather than
 //! all of it — and the run's output is still the in-memory cluster's.
 
 use std::time::Duration;
 
+use skein_cluster::autosave::{ShardAutosave, ShardAutosaveOptions};
 use skein_cluster::local::run_local;
 use skein_cluster::nats::{NatsOptions, NatsTransport};
 use skein_cluster::run_info::RunInfo;
@@ -45,7 +46,7 @@ fn streams_keep_only_what_the_autosaves_do_not_cover() {
     let build = builder(script);
     let handles: Vec<_> = (0..SHARDS)
         .map(|k| {
-            let (build, url) = (build.clone(), url.clone());
+            let (build, url, dir) = (build.clone(), url.clone(), store.join("saves"));
             std::thread::spawn(move || {
                 let sim = build(WorldOptions {
                     shard: u64::from(k),
@@ -70,7 +71,13 @@ fn streams_keep_only_what_the_autosaves_do_not_cover() {
                     ticks: None,
                 };
                 let mut runner = ShardRunner::new(sim, t, opts);
-                runner.on_boundary(Box::new(|sim| Ok(sim.tick_count() % EVERY == 0)));
+                runner.with_autosave(ShardAutosave::new(ShardAutosaveOptions {
+                    path: dir.join(format!("trim-{k}.bin")),
+                    every: EVERY,
+                    keep: 2,
+                    failures: 3,
+                    fault: None,
+                }));
                 let mut out = String::new();
                 let summary = runner
                     .run(&mut |t| {

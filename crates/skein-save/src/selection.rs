@@ -64,6 +64,17 @@ impl SelRefs<'_> {
     }
 }
 
+/// A selection reaching what lives on another shard, or a channel that
+/// tasklets of other shards wait on, is refused, naming the shards.
+fn on_other_shards(id: u64, channel: bool, why: &str, shards: &[u64]) -> SaveError {
+    let kind = if channel { "channel" } else { "tasklet" };
+    let names: Vec<String> = shards.iter().map(u64::to_string).collect();
+    SaveError::Unsaveable(format!(
+        "cannot save <{kind} #{id}> in a selection: {why} {}",
+        names.join(", ")
+    ))
+}
+
 fn wrong_kind(id: u64, channel: bool) -> SaveError {
     let (is, not) = if channel {
         ("tasklet", "channel")
@@ -157,13 +168,15 @@ pub fn save_selection(
     while let Some(id) = refs.queue.pop_front() {
         let n = refs.numbers[&id];
         refs.parent = Some(id);
-        let e = sched
-            .ring
-            .entity(id)
-            .ok_or_else(|| SaveError::Unsaveable(format!("no tasklet or channel with id {id}")))?;
+        let is_channel = refs.channels.contains(&id);
+        let Some(e) = sched.ring.entity(id) else {
+            return Err(match skein_world::remote::elsewhere_in(world, id) {
+                Some(at) => on_other_shards(id, is_channel, "it is on shard", &[at]),
+                None => SaveError::Unsaveable(format!("no tasklet or channel with id {id}")),
+            });
+        };
         let ext = BTreeMap::new();
         entities.push((n, e));
-        let is_channel = refs.channels.contains(&id);
         if world.get::<ChannelState>(e).is_some() != is_channel {
             return Err(wrong_kind(id, !is_channel));
         }
@@ -184,6 +197,17 @@ pub fn save_selection(
                 via: None,
             });
         } else if let Some(c) = world.get::<ChannelState>(e) {
+            // Their records are on their own shards: the selection could
+            // not bring them back.
+            let remote = skein_world::remote::waiter_shards(world, &c.waiters);
+            if !remote.is_empty() {
+                return Err(on_other_shards(
+                    id,
+                    true,
+                    "tasklets of other shards wait on it: shard",
+                    &remote,
+                ));
+            }
             let mut waiters = Vec::with_capacity(c.waiters.len());
             for w in &c.waiters {
                 // Main stays in its own world: it is left out of the queue.

@@ -18,6 +18,11 @@ pub struct ShardSection {
     shard: u64,
     shards: u64,
     run: String,
+    /// The final autosave of a run that has ended.
+    ended: bool,
+    /// Saved waiting at the barrier of this tick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    awaiting: Option<u64>,
     /// Tasklets leaving at the end of this tick, for their shard.
     leaving: Vec<Leaving>,
     /// Tasklets that arrived and join the ring next tick.
@@ -113,6 +118,8 @@ pub fn section(save: &SaveFile) -> Option<ShardSection> {
         shard: rec.shard,
         shards: rec.shards,
         run: rec.run.clone(),
+        ended: rec.ended,
+        awaiting: rec.awaiting,
         leaving: rec
             .leaving
             .iter()
@@ -153,7 +160,18 @@ impl ShardSection {
     fn text(&self) -> String {
         let mut out = String::new();
         let run = if self.run.is_empty() { "-" } else { &self.run };
-        let _ = writeln!(out, "shard {} of {}, run {run}", self.shard, self.shards);
+        let ended = if self.ended { " (ended)" } else { "" };
+        let _ = writeln!(
+            out,
+            "shard {} of {}, run {run}{ended}",
+            self.shard, self.shards
+        );
+        if let Some(t) = self.awaiting {
+            let _ = writeln!(
+                out,
+                "saved waiting at the barrier of tick {t} (the NATS server lost): its arrivals come first on resuming"
+            );
+        }
         let _ = writeln!(
             out,
             "in transit: {} leaving, {} arriving",

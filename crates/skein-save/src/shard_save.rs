@@ -80,6 +80,18 @@ pub struct ShardRec {
     pub ops_in: u64,
     /// The record's own value table (`Ref(i)` in its values).
     pub values: Vec<ValueRec>,
+    /// The shard's final autosave of a cluster run that has ended (absent
+    /// in saves made before it was recorded: not ended).
+    #[serde(default)]
+    pub ended: bool,
+    /// The first stream sequence of the shard's inbox this save does not
+    /// hold (absent: not known, e.g. a save made without NATS).
+    #[serde(default)]
+    pub inbox_from: Option<u64>,
+    /// Saved waiting at the barrier of this tick, its arrivals still to be
+    /// taken (absent: saved at a tick boundary).
+    #[serde(default)]
+    pub awaiting: Option<u64>,
 }
 
 /// A remote-channel message waiting in the outbox.
@@ -269,6 +281,9 @@ pub(crate) fn record(
         ops_out: r.ops_out,
         ops_in: r.ops_in,
         values: enc.into_table(),
+        ended: link.ended,
+        inbox_from: link.inbox_from,
+        awaiting: link.awaiting,
     };
     ExtValue::from_rust(&rec).map_err(|e| SaveError::Encode(e.to_string()))
 }
@@ -409,6 +424,9 @@ pub(crate) fn link_of(
         sent_seq: rec.sent_seq.clone(),
         taken_seq: rec.taken_seq.clone(),
         run: rec.run.clone(),
+        ended: rec.ended,
+        inbox_from: rec.inbox_from,
+        awaiting: rec.awaiting,
         ..ShardLink::default()
     };
     let r = &mut link.remote;

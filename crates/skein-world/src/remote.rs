@@ -32,18 +32,38 @@ pub fn elsewhere(host: &WorldHost, id: u64) -> Option<u64> {
     if host.entity(id).is_some() {
         return None;
     }
-    let (own, n) = shard_of(host.world);
+    elsewhere_in(host.world, id)
+}
+
+/// [`elsewhere`] for an id already known not to be in `world` (or for a
+/// reader outside a tick, such as a selection save): the shard it is on,
+/// if that is not this one.
+pub fn elsewhere_in(world: &World, id: u64) -> Option<u64> {
+    let (own, n) = shard_of(world);
     if n <= 1 || id == 0 {
         return None;
     }
-    let link = host.world.get_resource::<ShardLink>()?;
+    let link = world.get_resource::<ShardLink>()?;
     let at = link
         .remote
         .whereabouts
         .get(&id)
         .copied()
-        .unwrap_or_else(|| home_of(host.world, id));
+        .unwrap_or_else(|| home_of(world, id));
     (at != own).then_some(at)
+}
+
+/// The shards of the remote tasklets among `waiters` (a local channel's
+/// queue), in order and each once.
+pub fn waiter_shards<'a>(world: &World, waiters: impl IntoIterator<Item = &'a u64>) -> Vec<u64> {
+    let Some(link) = world.get_resource::<ShardLink>() else {
+        return Vec::new();
+    };
+    let shards: BTreeSet<u64> = waiters
+        .into_iter()
+        .filter_map(|w| link.remote.waiters.get(w).map(|rw| rw.shard))
+        .collect();
+    shards.into_iter().collect()
 }
 
 fn remote_mut<'a>(

@@ -46,6 +46,19 @@ pub struct ShardLink {
     /// The cluster run this shard belongs to (its transport's id; empty
     /// when none), so a shard restarted from its save rejoins that run.
     pub run: String,
+    /// The cluster run has ended: set for the shard's final autosave, so a
+    /// shard started again on its folder refuses rather than rejoin.
+    pub ended: bool,
+    /// The first stream sequence of this shard's inbox that the save does
+    /// not hold (everything below it was taken into the world): what the
+    /// inbox may let go of once the save is on disk, and what a shard
+    /// resumed from it needs the inbox to still hold.
+    pub inbox_from: Option<u64>,
+    /// Saved waiting at the barrier of this tick (the NATS server lost):
+    /// the tick ran and its messages were acknowledged, but what the other
+    /// shards sent in it is still to be taken, so a shard resumed from the
+    /// save goes back to that barrier rather than run the next tick.
+    pub awaiting: Option<u64>,
 }
 
 impl ShardLink {

@@ -29,9 +29,22 @@ pub fn rotated(path: &Path, n: usize) -> PathBuf {
 /// to the current `PATH`, the new file is renamed onto `PATH` last, and the
 /// folder is synced. `PATH` itself is never missing.
 pub fn write_rotating(path: &Path, bytes: &[u8], keep: usize) -> Result<(), SaveError> {
+    write_rotating_then(path, bytes, keep, || ())
+}
+
+/// [`write_rotating`], calling `written` once the new file is synced under
+/// its temporary name, before anything is rotated or renamed (a cluster
+/// shard's fault-injection point, for crash tests).
+pub fn write_rotating_then(
+    path: &Path,
+    bytes: &[u8],
+    keep: usize,
+    written: impl FnOnce(),
+) -> Result<(), SaveError> {
     let dir = crate::write::parent_dir(path);
     fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
     crate::write::replace_file(path, bytes, "autosave.tmp", |path, _, _| {
+        written();
         if keep > 1 && path.exists() {
             rotate(path, keep)?;
         }
