@@ -70,8 +70,9 @@ pub enum TransportError {
 
 /// The network as one shard sees it.
 pub trait Transport {
-    /// Publishes this shard's messages of `record.tick`, then the record,
-    /// returning once the transport holds them all (acknowledged).
+    /// Publishes this shard's messages of `record.tick`, then the record.
+    /// It may return before they are acknowledged; [`Transport::collect`]
+    /// of that tick returns only once they are.
     fn publish(
         &mut self,
         messages: Vec<Envelope>,
