@@ -23,6 +23,7 @@ pub mod fault;
 pub mod local;
 pub mod memory;
 pub mod nats;
+mod nats_bundle;
 mod nats_streams;
 mod nats_trim;
 pub mod run_info;

@@ -1,6 +1,6 @@
 //! The transport on NATS JetStream (server 2.9 or newer). Its I/O runs on a
-//! tokio runtime on a thread of its own; the synchronous tick loop hands it
-//! a command at each tick boundary and sleeps on the answer.
+//! single-threaded tokio runtime that the synchronous tick loop drives at
+//! each tick boundary, sleeping on the network while it waits.
 //!
 //! Layout, for cluster `C` and run `R` (a fresh id shard 0 writes, under key
 //! `run`, in the key-value bucket `skein-C`, where the others adopt it):
@@ -8,32 +8,32 @@
 //! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
 //!
 //! Every shard reads all tick records and its own inbox with ordered pull
-//! consumers (the server pushes; nothing polls). Each message carries its
-//! key in a `Nats-Msg-Id` header (run, sending shard, sending tick,
-//! sequence) as well as in the envelope, and the receiver's high-water
-//! marks drop any key it has already taken.
+//! consumers (the server pushes; nothing polls). A tick's messages to one
+//! shard travel as bundles (`nats_bundle`), each JetStream message keyed in
+//! its `Nats-Msg-Id` header by its first envelope (run, sending shard,
+//! sending tick, sequence); every envelope carries its own key, and the
+//! receiver's high-water marks drop any key it has already taken. A shard
+//! publishes its messages and record without waiting, then waits for their
+//! acknowledgements while the others' records come in: a tick still ends
+//! only once all it published is acknowledged, but the round trips overlap.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
-use tokio::sync::mpsc;
+use async_nats::jetstream::context::PublishAckFuture;
 
+use crate::nats_bundle::{bundles, wait_acks};
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
-use crate::nats_streams::{
-    Reader, RunEntry, adopt_run, create_streams, current_run, decode, encode, failed, inbox_stream,
-    open_bucket, ticks_stream,
-};
+use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
 use crate::nats_trim::{Trim, purge};
+
+mod start;
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
-
-/// Publishes in flight before their acknowledgements are collected.
-const ACK_BATCH: usize = 256;
 
 /// How long a publish waits for its acknowledgement before it is sent
 /// again (under the same `Nats-Msg-Id`, so the server keeps one copy).
@@ -41,25 +41,6 @@ const ACK_WAIT: Duration = Duration::from_secs(2);
 
 /// Between attempts while the server is unreachable.
 const RETRY: Duration = Duration::from_millis(200);
-
-enum Command {
-    Publish(
-        Vec<Envelope>,
-        TickRecord,
-        std_mpsc::Sender<Result<(), TransportError>>,
-    ),
-    Collect(u64, std_mpsc::Sender<Collected>),
-    /// Raise the high-water marks to a save's.
-    Resume(Vec<u64>),
-    /// The shard's newest autosave on disk is of this boundary and holds
-    /// the inbox below this stream sequence.
-    Saved(u64, Option<u64>),
-    /// Where the inbox stands, for an autosave about to be taken.
-    Mark(std_mpsc::Sender<u64>),
-    /// The first stream sequence the inbox still holds.
-    InboxFirst(std_mpsc::Sender<Result<u64, TransportError>>),
-    End(std_mpsc::Sender<Result<(), TransportError>>),
-}
 
 /// Which consumer to read.
 #[derive(Clone, Copy)]
@@ -70,10 +51,13 @@ enum Which {
 
 type Collected = Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
 
-/// One shard's connection to the cluster.
+/// One shard's connection to the cluster. Its tokio runtime is driven from
+/// the tick loop's own thread (each call blocks on it, sleeping on the
+/// network), so a tick costs no hand-over between threads; between calls
+/// the connection waits in the kernel's buffers.
 pub struct NatsTransport {
-    commands: mpsc::UnboundedSender<Command>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    rt: tokio::runtime::Runtime,
+    worker: Option<Worker>,
     run: String,
     /// The worker's marks as of the last collect, for the shard's save.
     high: HighWater,
@@ -95,43 +79,15 @@ impl NatsTransport {
             )));
         }
         let n = opts.shards.max(1) as usize;
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (ready_tx, ready_rx) = std_mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name(format!("nats-shard-{}", opts.shard))
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(TransportError::Failed(format!(
-                            "cannot start the NATS runtime: {e}"
-                        ))));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    match Worker::start(opts, info).await {
-                        Ok(worker) => {
-                            let _ = ready_tx.send(Ok(worker.run.clone()));
-                            worker.serve(rx).await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })
-            .map_err(|e| TransportError::Failed(format!("cannot start the NATS thread: {e}")))?;
-        let run = ready_rx
-            .recv()
-            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))??;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| TransportError::Failed(format!("cannot start the NATS runtime: {e}")))?;
+        let worker = rt.block_on(Worker::start(opts, info))?;
         Ok(NatsTransport {
-            commands: tx,
-            thread: Some(thread),
-            run,
+            run: worker.run.clone(),
+            rt,
+            worker: Some(worker),
             high: HighWater::new(n),
         })
     }
@@ -141,38 +97,41 @@ impl NatsTransport {
         &self.run
     }
 
-    fn ask<R>(
-        &self,
-        make: impl FnOnce(std_mpsc::Sender<R>) -> Command,
-    ) -> Result<R, TransportError> {
-        let (tx, rx) = std_mpsc::channel();
-        self.commands
-            .send(make(tx))
-            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))?;
-        rx.recv()
-            .map_err(|_| TransportError::Failed("the NATS thread stopped".into()))
+    fn worker(&mut self) -> Result<&mut Worker, TransportError> {
+        self.worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))
     }
 
     /// The first stream sequence this shard's inbox still holds: a shard
     /// resumed from an autosave that needs an earlier one cannot go on.
-    pub fn inbox_first(&self) -> Result<u64, TransportError> {
-        self.ask(Command::InboxFirst)?
+    pub fn inbox_first(&mut self) -> Result<u64, TransportError> {
+        let rt = &self.rt;
+        let w = self
+            .worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        rt.block_on(w.inbox_first())
     }
 
     /// Marks the run ended in the bucket (shard 0, once the cluster has
     /// ended), so the next run with this cluster name starts afresh.
-    pub fn end_run(&self) -> Result<(), TransportError> {
-        self.ask(Command::End)?
+    pub fn end_run(&mut self) -> Result<(), TransportError> {
+        let rt = &self.rt;
+        let w = self
+            .worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        rt.block_on(w.end())
     }
 }
 
 impl Drop for NatsTransport {
     fn drop(&mut self) {
-        // Closing the command channel ends the worker's loop.
-        let (tx, _) = mpsc::unbounded_channel();
-        drop(std::mem::replace(&mut self.commands, tx));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        // The client's tasks live on this runtime: close it from inside.
+        if let Some(w) = self.worker.take() {
+            let _guard = self.rt.enter();
+            drop(w);
         }
     }
 }
@@ -183,11 +142,21 @@ impl Transport for NatsTransport {
         messages: Vec<Envelope>,
         record: TickRecord,
     ) -> Result<(), TransportError> {
-        self.ask(|tx| Command::Publish(messages, record, tx))?
+        let rt = &self.rt;
+        let w = self
+            .worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        rt.block_on(w.publish(messages, record))
     }
 
     fn collect(&mut self, tick: u64) -> Collected {
-        let (records, messages) = self.ask(|tx| Command::Collect(tick, tx))??;
+        let rt = &self.rt;
+        let w = self
+            .worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (records, messages) = rt.block_on(w.collect(tick))?;
         for m in &messages {
             if let Some(h) = self.high.0.get_mut(m.from as usize) {
                 *h = (*h).max(m.seq);
@@ -196,21 +165,35 @@ impl Transport for NatsTransport {
         Ok((records, messages))
     }
 
+    fn settle_published(&mut self) -> Result<(), TransportError> {
+        let rt = &self.rt;
+        let w = self
+            .worker
+            .as_mut()
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        rt.block_on(w.settle())
+    }
+
     fn high_water(&self) -> Option<&HighWater> {
         Some(&self.high)
     }
 
     fn resume_high_water(&mut self, taken: &[u64]) {
         self.high.raise(taken);
-        let _ = self.commands.send(Command::Resume(taken.to_vec()));
+        if let Ok(w) = self.worker() {
+            w.high.raise(taken);
+        }
     }
 
     fn inbox_mark(&mut self) -> Result<Option<u64>, TransportError> {
-        self.ask(Command::Mark).map(Some)
+        Ok(Some(self.worker()?.inbox_mark()))
     }
 
     fn saved(&mut self, boundary: u64, inbox_from: Option<u64>) {
-        let _ = self.commands.send(Command::Saved(boundary, inbox_from));
+        let rt = &self.rt;
+        if let Some(w) = self.worker.as_mut() {
+            rt.block_on(w.saved(boundary, inbox_from));
+        }
     }
 }
 
@@ -237,170 +220,71 @@ struct Worker {
     pending_keys: BTreeMap<(u32, u64), u64>,
     trim: Trim,
     high: HighWater,
+    /// This tick's record, until its collect.
+    own: Option<TickRecord>,
+    /// What this tick published, until every piece is acknowledged.
+    unacked: Vec<(String, String, Vec<u8>)>,
+    /// Their acknowledgements to wait for.
+    acks: Vec<PublishAckFuture>,
 }
 
 impl Worker {
-    async fn start(opts: NatsOptions, info: RunInfo) -> Result<Worker, TransportError> {
-        let url = opts.url.clone();
-        let outages = Arc::new(AtomicU64::new(0));
-        let seen = outages.clone();
-        let client = async_nats::ConnectOptions::new()
-            .connection_timeout(opts.timeout)
-            // An outage lasts as long as `--nats-timeout` allows, not as
-            // long as the client's own retry count would.
-            .max_reconnects(None)
-            // The client's default backs off to 4 s between attempts; the
-            // shards wait at the barrier meanwhile, so try more often.
-            .reconnect_delay_callback(|attempts| {
-                Duration::from_millis((50 * attempts as u64).min(500))
-            })
-            .event_callback(move |event| {
-                let seen = seen.clone();
-                async move {
-                    if matches!(event, async_nats::Event::Disconnected) {
-                        seen.fetch_add(1, Ordering::SeqCst);
-                    }
-                }
-            })
-            .connect(url.as_str())
-            .await
-            .map_err(|e| failed(&url, "cannot connect", e))?;
-        let mut js = jetstream::new(client.clone());
-        // A publish lost with the connection is sent again after this long.
-        js.set_timeout(ACK_WAIT);
-        let bucket = format!("skein-{}", opts.cluster);
-        let kv = open_bucket(&js, &bucket)
-            .await
-            .map_err(|e| failed(&url, "cannot open the run bucket", e))?;
-        let current = match &opts.resume {
-            Some(_) => current_run(&kv, &url).await?,
-            None => None,
-        };
-        // Shard 0 chose the run's id before creating it: if it died before
-        // the bucket held it, it creates it now.
-        let create = opts.shard == 0
-            && (opts.resume.is_none() || current.as_ref().map(|e| &e.id) != opts.resume.as_ref());
-        let entry = if let (Some(id), false) = (&opts.resume, create) {
-            let entry = current;
-            if entry.as_ref().map(|e| &e.id) != Some(id) {
-                return Err(TransportError::Mismatch(format!(
-                    "the autosave is of run {id}, which is not the cluster's current run{}",
-                    entry.map_or(String::new(), |e| format!(" ({})", e.id))
-                )));
-            }
-            entry.expect("checked above")
-        } else if create {
-            let id = opts.resume.clone().unwrap_or_else(new_run_id);
-            let entry = RunEntry {
-                id: id.clone(),
-                ended: false,
-                info: info.clone(),
-            };
-            create_streams(&js, &opts, &id)
-                .await
-                .map_err(|e| failed(&url, "cannot create the run's streams", e))?;
-            let bytes = postcard::to_allocvec(&entry)
-                .map_err(|e| TransportError::Failed(format!("cannot encode the run: {e}")))?;
-            kv.put("run", bytes.into())
-                .await
-                .map_err(|e| failed(&url, "cannot write the run id", e))?;
-            entry
-        } else {
-            adopt_run(&kv, &url).await?
-        };
-        if let Some(diff) = entry.info.difference(&info) {
-            return Err(TransportError::Mismatch(format!(
-                "shard {} differs from shard 0 of run {}: {diff}",
-                opts.shard, entry.id
-            )));
-        }
-        let run = entry.id.clone();
-        let records = Reader::open(&js, ticks_stream(&opts.cluster, &run), &outages)
-            .await
-            .map_err(|e| failed(&url, "cannot read the tick records", e))?;
-        let inbox_name = inbox_stream(&opts.cluster, &run, opts.shard);
-        let inbox = Reader::open(&js, inbox_name, &outages)
-            .await
-            .map_err(|e| failed(&url, "cannot read this shard's inbox", e))?;
-        let n = opts.shards.max(1) as usize;
-        Ok(Worker {
-            opts,
-            client,
-            js,
-            kv,
-            entry,
-            run,
-            records,
-            inbox,
-            outages,
-            pending_records: BTreeMap::new(),
-            pending_inbox: BTreeMap::new(),
-            pending_keys: BTreeMap::new(),
-            trim: Trim::default(),
-            high: HighWater::new(n),
-        })
-    }
-
-    async fn serve(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        while let Some(cmd) = commands.recv().await {
-            match cmd {
-                Command::Publish(messages, record, reply) => {
-                    let _ = reply.send(self.publish(messages, record).await);
-                }
-                Command::Collect(tick, reply) => {
-                    let _ = reply.send(self.collect(tick).await);
-                }
-                Command::Resume(taken) => self.high.raise(&taken),
-                Command::Saved(boundary, below) => self.saved(boundary, below).await,
-                Command::Mark(tx) => {
-                    let _ = tx.send(self.inbox_mark());
-                }
-                Command::InboxFirst(tx) => {
-                    let _ = tx.send(self.inbox_first().await);
-                }
-                Command::End(reply) => {
-                    let _ = reply.send(self.end().await);
-                }
-            }
-        }
-    }
-
     fn subject(&self, kind: &str, shard: u32) -> String {
         format!("skein.{}.{}.{kind}.{shard}", self.opts.cluster, self.run)
     }
 
+    /// Sends this tick's messages, bundled per destination, then its
+    /// record, without waiting for their acknowledgements: [`Self::settle`]
+    /// collects those while the other shards' records come in.
     async fn publish(
         &mut self,
         messages: Vec<Envelope>,
         record: TickRecord,
     ) -> Result<(), TransportError> {
-        let mut out = Vec::with_capacity(messages.len());
-        for m in &messages {
-            let key = format!("{}.{}.{}.{}", self.run, m.from, m.tick, m.seq);
-            out.push((self.subject("in", m.to), key, encode(m)?));
+        let mut out = Vec::new();
+        for bundle in bundles(messages) {
+            let first = &bundle[0];
+            let key = format!("{}.{}.{}.{}", self.run, first.from, first.tick, first.seq);
+            out.push((self.subject("in", first.to), key, encode(&bundle)?));
         }
-        // The record goes after its messages are acknowledged: a shard that
-        // has it may count on finding them.
-        for batch in out.chunks(ACK_BATCH) {
-            self.publish_batch(batch).await?;
-        }
+        // On one connection the record follows its messages: a shard that
+        // has it finds them stored or about to be (it waits for as many as
+        // the record counts).
         let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
-        let rec = (self.subject("tick", record.shard), key, encode(&record)?);
-        self.publish_batch(std::slice::from_ref(&rec)).await
+        out.push((self.subject("tick", record.shard), key, encode(&record)?));
+        self.own = Some(record);
+        match self.send(&out).await {
+            Ok(acks) => self.acks = acks,
+            Err(e) => {
+                tracing::info!(shard = self.opts.shard, "publishing again: {e}");
+                self.acks.clear();
+            }
+        }
+        self.unacked = out;
+        Ok(())
     }
 
-    /// Publishes `batch` until every message of it is acknowledged, sending
-    /// it all again while the server is unreachable (its `Nats-Msg-Id`s let
-    /// the server keep one copy, and receivers drop repeats by key), for up
-    /// to `--nats-timeout` from the first failure.
-    async fn publish_batch(
-        &self,
-        batch: &[(String, String, Vec<u8>)],
-    ) -> Result<(), TransportError> {
+    /// Waits for the acknowledgements of what [`Self::publish`] sent,
+    /// publishing it all again (same `Nats-Msg-Id`s, so the server keeps
+    /// one copy, and receivers drop repeats by key) while any is missing,
+    /// for up to `--nats-timeout` from the first failure.
+    async fn settle(&mut self) -> Result<(), TransportError> {
+        if self.unacked.is_empty() {
+            return Ok(());
+        }
         let mut lost_since: Option<Instant> = None;
+        let mut acks = std::mem::take(&mut self.acks);
         loop {
-            match self.try_batch(batch).await {
-                Ok(()) => return Ok(()),
+            let outcome = if acks.len() == self.unacked.len() {
+                wait_acks(acks).await
+            } else {
+                Err("not all sent".to_string())
+            };
+            match outcome {
+                Ok(()) => {
+                    self.unacked.clear();
+                    return Ok(());
+                }
                 Err(e) => {
                     let since = *lost_since.get_or_insert_with(Instant::now);
                     tracing::info!(shard = self.opts.shard, "publishing again: {e}");
@@ -412,12 +296,18 @@ impl Worker {
                         ));
                     }
                     tokio::time::sleep(RETRY).await;
+                    acks = self.send(&self.unacked).await.unwrap_or_default();
                 }
             }
         }
     }
 
-    async fn try_batch(&self, batch: &[(String, String, Vec<u8>)]) -> Result<(), String> {
+    /// Hands `batch` to the connection, returning the acknowledgements to
+    /// wait for.
+    async fn send(
+        &self,
+        batch: &[(String, String, Vec<u8>)],
+    ) -> Result<Vec<PublishAckFuture>, String> {
         let mut acks = Vec::with_capacity(batch.len());
         for (subject, key, bytes) in batch {
             let mut headers = async_nats::HeaderMap::new();
@@ -425,27 +315,27 @@ impl Worker {
             let publish =
                 self.js
                     .publish_with_headers(subject.clone(), headers, bytes.clone().into());
-            let ack = match tokio::time::timeout(ACK_WAIT, publish).await {
-                Ok(Ok(ack)) => ack,
+            match tokio::time::timeout(ACK_WAIT, publish).await {
+                Ok(Ok(ack)) => acks.push(ack),
                 Ok(Err(e)) => return Err(format!("cannot publish: {e}")),
                 Err(_) => return Err(format!("cannot publish in {ACK_WAIT:?}")),
-            };
-            acks.push(ack);
-        }
-        for ack in acks {
-            match tokio::time::timeout(ACK_WAIT * 2, ack).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(format!("publish not acknowledged: {e}")),
-                Err(_) => return Err(format!("no acknowledgement in {:?}", ACK_WAIT * 2)),
             }
         }
-        Ok(())
+        Ok(acks)
     }
 
     async fn collect(&mut self, tick: u64) -> Collected {
         let n = self.opts.shards.max(1) as usize;
         let me = self.opts.shard as usize;
         let url = self.opts.url.clone();
+        self.settle().await?;
+        // This shard's own record is acknowledged: it need not wait for its
+        // copy from the stream (which still comes, for trimming).
+        if let Some(own) = self.own.take().filter(|r| r.tick == tick) {
+            self.pending_records
+                .entry(tick)
+                .or_insert_with(|| vec![None; n])[me] = Some(own);
+        }
         let records = loop {
             if let Some(all) = self
                 .pending_records
@@ -501,18 +391,23 @@ impl Worker {
             let msg = self
                 .wait_next(Which::Inbox, tick, "messages to this shard")
                 .await?;
-            let env: Envelope = decode(&msg.payload, &url)?;
+            let bundle: Vec<Envelope> = decode(&msg.payload, &url)?;
             let at = msg.info().map_or(0, |i| i.stream_sequence);
-            // A replay (a restarted sender publishing again beyond the
-            // server's duplicate window) must not count towards the tick.
-            let taken = self
-                .high
-                .0
-                .get(env.from as usize)
-                .is_none_or(|h| env.seq <= *h);
-            if env.tick >= tick && !taken && !self.pending_keys.contains_key(&(env.from, env.seq)) {
-                self.pending_keys.insert((env.from, env.seq), at);
-                self.pending_inbox.entry(env.tick).or_default().push(env);
+            for env in bundle {
+                // A replay (a restarted sender publishing again beyond the
+                // server's duplicate window) must not count towards the tick.
+                let taken = self
+                    .high
+                    .0
+                    .get(env.from as usize)
+                    .is_none_or(|h| env.seq <= *h);
+                if env.tick >= tick
+                    && !taken
+                    && !self.pending_keys.contains_key(&(env.from, env.seq))
+                {
+                    self.pending_keys.insert((env.from, env.seq), at);
+                    self.pending_inbox.entry(env.tick).or_default().push(env);
+                }
             }
         }
         let mine = self.pending_inbox.remove(&tick).unwrap_or_default();

@@ -215,6 +215,9 @@ impl<T: Transport> ShardRunner<T> {
             self.fault_at("migration", tick);
             self.transport.publish(messages, record)?;
             self.fault_at("publish", tick);
+            // Acknowledged before the barrier, so that a barrier that fails
+            // finds this tick stored and may autosave waiting there.
+            self.transport.settle_published()?;
             if self.settle(tick)? {
                 break;
             }

@@ -70,8 +70,9 @@ pub enum TransportError {
 
 /// The network as one shard sees it.
 pub trait Transport {
-    /// Publishes this shard's messages of `record.tick`, then the record,
-    /// returning once the transport holds them all (acknowledged).
+    /// Publishes this shard's messages of `record.tick`, then the record.
+    /// It may return before they are acknowledged; [`Transport::collect`]
+    /// of that tick returns only once they are.
     fn publish(
         &mut self,
         messages: Vec<Envelope>,
@@ -83,6 +84,15 @@ pub trait Transport {
     /// each sender as its record says). Returns the records in shard order
     /// and the messages by sending shard, then sequence, each key once.
     fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
+
+    /// Waits until everything [`Transport::publish`] sent is acknowledged
+    /// (a no-op for a transport that returns only then). A shard calls it
+    /// before [`Transport::collect`] so that a failure at the barrier is
+    /// known to come after its tick is stored: only then may it autosave
+    /// waiting there.
+    fn settle_published(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
 
     /// This shard is stopping on an error: a transport that can tell the
     /// shards waiting for it does so (the in-memory one); over a network

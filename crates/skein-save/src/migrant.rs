@@ -9,51 +9,63 @@
 //! written as function hashes only (every shard runs the same code, checked
 //! when the cluster starts), so a record stays small.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use bevy_ecs::resource::Resource;
-use bevy_ecs::world::World;
+use bevy_ecs::world::{Mut, World};
 use skein_script::bytecode::Program;
 use skein_vm::Fiber;
 use skein_world::shard::ShardLink;
 use skein_world::{Code, Natives, Scheduler, TaskletFiber, TaskletState, WorldOptions};
 
+use crate::code::ContentHash;
 use crate::error::{FieldPath, LoadError, Problem, SaveError};
 use crate::format::{Body, Header, ModuleRec, SaveFile, SaveKind, Status, TickStateRec, Wait};
-use crate::names::{NativeNames, changed_functions, module_recs, saved_hashes};
+use crate::names::{NativeNames, changed_functions_in, module_recs, saved_hashes};
 use crate::registry::{IdMap, registry_of};
 use crate::resolve::{MapResolve, limits_of};
 use crate::staging::{check_ids, stage};
 use crate::tasklet::tasklet_rec;
 use crate::values::{Decoder, Encoder};
 
-/// The module records of the world's code without their source, computed
-/// once per program rather than once per migrant.
+/// What every migrant of one program needs and is the same for all:
+/// the module records without their source, the natives' names and the
+/// functions' content hashes, computed once per program (and set of
+/// natives) rather than once per tasklet.
 #[derive(Resource)]
-struct MigrantModules {
+struct MigrantCache {
     program: Arc<Program>,
+    natives_len: usize,
     modules: Vec<ModuleRec>,
+    natives: Arc<NativeNames>,
+    hashes: HashMap<u16, Vec<ContentHash>>,
 }
 
-fn modules_of(world: &mut World, program: &Arc<Program>) -> Vec<ModuleRec> {
-    if let Some(m) = world.get_resource::<MigrantModules>()
-        && Arc::ptr_eq(&m.program, program)
-    {
-        return m.modules.clone();
+/// The world's cache, made again when its code or natives changed.
+fn cache_of<'w>(world: &'w mut World, program: &Arc<Program>) -> Mut<'w, MigrantCache> {
+    let natives_len = world.resource::<Natives>().fns.len();
+    let fresh = world
+        .get_resource::<MigrantCache>()
+        .is_some_and(|c| Arc::ptr_eq(&c.program, program) && c.natives_len == natives_len);
+    if !fresh {
+        let modules = module_recs(program)
+            .into_iter()
+            .map(|m| ModuleRec {
+                source: String::new(),
+                ..m
+            })
+            .collect();
+        let natives = Arc::new(NativeNames::of(world.resource::<Natives>()));
+        world.insert_resource(MigrantCache {
+            program: program.clone(),
+            natives_len,
+            modules,
+            natives,
+            hashes: HashMap::new(),
+        });
     }
-    let modules: Vec<ModuleRec> = module_recs(program)
-        .into_iter()
-        .map(|m| ModuleRec {
-            source: String::new(),
-            ..m
-        })
-        .collect();
-    world.insert_resource(MigrantModules {
-        program: program.clone(),
-        modules: modules.clone(),
-    });
-    modules
+    world.resource_mut::<MigrantCache>()
 }
 
 /// Takes tasklet `id` out of `world` (between ticks) as a one-tasklet
@@ -61,8 +73,8 @@ fn modules_of(world: &mut World, program: &Arc<Program>) -> Vec<ModuleRec> {
 /// blocked: a tasklet that called `migrate` is neither.
 pub fn take_migrant(world: &mut World, id: u64) -> Result<SaveFile, SaveError> {
     let program = world.resource::<Code>().0.clone();
-    let modules = modules_of(world, &program);
-    let natives = NativeNames::of(world.resource::<Natives>());
+    let cache = cache_of(world, &program);
+    let (modules, natives) = (cache.modules.clone(), cache.natives.clone());
     let registry = registry_of(world);
     let sched = world.resource::<Scheduler>();
     let tick = sched.tick;
@@ -162,7 +174,10 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
         .frames
         .iter()
         .map(|f| (f.func.module(), f.func.function()));
-    let changed = changed_functions(&program, &saved, in_frames);
+    let changed = {
+        let mut cache = cache_of(world, &program);
+        changed_functions_in(&program, &saved, in_frames, &mut cache.hashes)
+    };
     if !changed.is_empty() {
         return Err(LoadError::whole(Problem::ChangedFunctions(changed)));
     }
@@ -180,7 +195,7 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
     }
     let (main, tick) = (sched.main, sched.tick);
     let verified = crate::check::verified_for(world, &program)?;
-    let natives = NativeNames::of(world.resource::<Natives>());
+    let natives = cache_of(world, &program).natives.clone();
     let resolve = MapResolve::same_ids(&program, &natives, main);
     let limits = limits_of(world);
     let dec = Decoder::new(&body.values, &resolve, limits, &root.field("values"))?;

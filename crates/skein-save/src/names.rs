@@ -140,8 +140,19 @@ pub fn changed_functions<'a>(
     saved: &BTreeMap<(&str, &str), ContentHash>,
     wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Vec<String> {
-    // Each module is lexed once, however many frames name its functions.
-    let mut by_module: HashMap<u16, Vec<ContentHash>> = HashMap::new();
+    changed_functions_in(program, saved, wanted, &mut HashMap::new())
+}
+
+/// [`changed_functions`] with the function hashes of `program`'s modules
+/// kept in `by_module` (filled as modules are needed), for callers that
+/// check many saves against the same program — a shard taking in
+/// migrants lexes each module once, not once per tasklet.
+pub(crate) fn changed_functions_in<'a>(
+    program: &Program,
+    saved: &BTreeMap<(&str, &str), ContentHash>,
+    wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
+    by_module: &mut HashMap<u16, Vec<ContentHash>>,
+) -> Vec<String> {
     let mut changed: Vec<String> = wanted
         .into_iter()
         .filter(|(m, f)| {
