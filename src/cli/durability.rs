@@ -120,6 +120,7 @@ pub fn autosaver(
         keep: keep as usize,
         failures,
         fault,
+        wait: false,
     })
 }
 

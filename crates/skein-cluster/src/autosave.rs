@@ -33,6 +33,11 @@ pub struct ShardAutosaveOptions {
     /// The testing aid's `autosave` point: abort once the new file is
     /// written under its temporary name, before it is renamed.
     pub fault: Option<Fault>,
+    /// Wait for each write before the next tick instead of letting it run
+    /// beside the ticks (so no due autosave is skipped, and the tick loop
+    /// pauses for the whole write): for embedders who want every due
+    /// autosave written, and tests that follow trimming tick by tick.
+    pub wait: bool,
 }
 
 /// What a shard's autosave did so far, for its closing line.
@@ -155,6 +160,9 @@ impl ShardAutosave {
             },
             handle,
         });
+        if self.opts.wait {
+            landed.extend(self.landed(true)?);
+        }
         Ok(landed)
     }
 
@@ -256,6 +264,7 @@ mod tests {
             keep: 2,
             failures: 2,
             fault: None,
+            wait: false,
         })
     }
 
