@@ -54,7 +54,11 @@ type Collected = Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
 /// One shard's connection to the cluster. Its tokio runtime is driven from
 /// the tick loop's own thread (each call blocks on it, sleeping on the
 /// network), so a tick costs no hand-over between threads; between calls
-/// the connection waits in the kernel's buffers.
+/// the connection waits in the kernel's buffers. The trade: while a tick
+/// runs nothing reads the socket, so a tick longer than the server's write
+/// deadline with the buffers full of what others sent ahead costs a
+/// reconnect (handled as an outage: consumers made again from where they
+/// had read to), where a thread of its own would have kept reading.
 pub struct NatsTransport {
     rt: tokio::runtime::Runtime,
     worker: Option<Worker>,
