@@ -14,6 +14,7 @@ mod build;
 mod calls;
 mod dispatch;
 mod exec;
+mod general;
 mod imports;
 mod inplace;
 mod place_call;

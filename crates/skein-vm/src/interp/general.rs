@@ -1,0 +1,657 @@
+//! One instruction of any kind, out of the hot loop: every instruction the
+//! hot loop in `dispatch` does not finish itself (its general forms, calls
+//! that are not plain, attribute and place work, errors) runs here. Kept
+//! out of line so the hot loop stays small enough for its pc and fuel to
+//! live in registers.
+
+use std::sync::Arc;
+
+use skein_script::bytecode::{
+    Arg, BinOp, Dst, FuncRef, Function, NO_KW, Op, PlaceBase, builtin_index,
+};
+
+use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
+use super::stack::{name_error, pop, save_pc, top, truthy, unbound_local};
+use super::{
+    Exec, Flow, attrs, build, calls, cx, imports, inplace, place_call, places, throw, unwind,
+    values,
+};
+use crate::fiber::{Fiber, FiberState, Step};
+use crate::value::{IterState, Value};
+use crate::{builtins, errors, ops};
+
+/// What the hot loop does after an instruction run here.
+pub(super) enum Ctl {
+    /// Go on in the same frame at this pc.
+    Next(usize),
+    /// The innermost frame changed: reload it.
+    Frame,
+    /// Hand this back to `step`'s caller.
+    Leave(Step),
+}
+
+/// The innermost frame as the hot loop has it loaded.
+pub(super) struct Here<'p> {
+    pub fref: FuncRef,
+    pub func: &'p Function,
+    pub base: usize,
+}
+
+/// Raises `e` at `pc`: unwinds to a handler (the frame changed) or ends the
+/// fiber.
+#[cold]
+#[inline(never)]
+pub(super) fn raise(ex: &mut Exec, fiber: &mut Fiber, pc: usize, e: Value) -> Ctl {
+    save_pc(fiber, pc);
+    match throw(ex, fiber, e, false) {
+        Some(done) => Ctl::Leave(done),
+        None => Ctl::Frame,
+    }
+}
+
+/// The pc ran past the end of the innermost frame's code: only broken
+/// bytecode gets here.
+#[cold]
+#[inline(never)]
+pub(super) fn past_end(ex: &mut Exec, fiber: &mut Fiber, pc: usize) -> Ctl {
+    raise(
+        ex,
+        fiber,
+        pc,
+        errors::fault("ran past the end of a function"),
+    )
+}
+
+/// Hands `v` to the caller of the innermost frame: inline for a plain
+/// return, else as its continuation says.
+pub(super) fn ret(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, base: usize, v: Value) -> Ctl {
+    if super::stack::plain_return(&fiber.frames, &fiber.handlers) {
+        fiber.frames.pop();
+        super::stack::cut(&mut fiber.stack, base);
+        fiber.stack.push(v);
+        return Ctl::Frame;
+    }
+    match calls::return_from(ex, fiber, fuel, v) {
+        calls::Ret::Continue => Ctl::Frame,
+        calls::Ret::Done(v) => {
+            fiber.state = FiberState::Done;
+            Ctl::Leave(Step::Done(v))
+        }
+        calls::Ret::Raise(e) => match throw(ex, fiber, e, false) {
+            Some(done) => Ctl::Leave(done),
+            None => Ctl::Frame,
+        },
+    }
+}
+
+/// Runs `op`, already fetched and charged; `pc` is the next instruction's.
+#[inline(never)]
+pub(super) fn one(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    here: &Here,
+    op: Op,
+    mut pc: usize,
+    fuel: &mut u64,
+) -> Ctl {
+    let program = ex.program;
+    let Here { fref, func, base } = *here;
+    let code: &[Op] = &func.code;
+    let module = fref.module as usize;
+    let at = places::PlaceFrame { func, base, module };
+    let regs = Regs { func, base };
+
+    macro_rules! or_raise {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return raise(ex, fiber, pc, e),
+            }
+        };
+    }
+    macro_rules! fueled {
+        ($f:ident => $e:expr) => {{
+            let $f: &mut u64 = &mut *fuel;
+            $e
+        }};
+    }
+    macro_rules! flow {
+        ($e:expr) => {
+            match $e {
+                Ok(Flow::Next) => {}
+                Ok(Flow::Frame) => return Ctl::Frame,
+                Ok(Flow::Suspend) => {
+                    fiber.state = FiberState::Waiting;
+                    return Ctl::Leave(Step::Suspended);
+                }
+                Err(e) => return raise(ex, fiber, pc, e),
+            }
+        };
+    }
+    macro_rules! ret {
+        ($ex:expr, $fiber:expr, $fuel:expr, $base:expr, $v:expr) => {{
+            let v = $v;
+            return ret($ex, $fiber, $fuel, $base, v);
+        }};
+    }
+    // Runs the general form of a `Bin` whose shape's int case gave way.
+    macro_rules! general_bin {
+        ($op:expr, $dst:expr, $a:expr, $b:expr) => {
+            or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+        };
+    }
+    // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
+    // says so.
+    macro_rules! jump_if {
+        ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
+            let jump = match $cmp {
+                Some(r) => r == $when,
+                None => or_raise!(fueled!(f => regs.jump_cmp(
+                    &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
+                ))),
+            };
+            if jump {
+                pc = $t as usize;
+            }
+        }};
+    }
+
+    let stack = &mut fiber.stack;
+    match op {
+        Op::Nop => {}
+        Op::Const(i) => {
+            let v = or_raise!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
+            stack.push(v);
+        }
+        Op::SmallInt(i) => push_int(stack, i64::from(i)),
+        Op::None => stack.push(Value::None),
+        Op::True => stack.push(Value::Bool(true)),
+        Op::False => stack.push(Value::Bool(false)),
+        Op::Pop => {
+            stack.pop();
+        }
+        Op::Dup => {
+            let v = top(stack).clone();
+            stack.push(v);
+        }
+        Op::Dup2 => {
+            let n = stack.len();
+            let a = stack[n - 2].clone();
+            let b = stack[n - 1].clone();
+            stack.push(a);
+            stack.push(b);
+        }
+        Op::Rot2 => {
+            let n = stack.len();
+            stack.swap(n - 1, n - 2);
+        }
+        Op::Rot3 => {
+            let n = stack.len();
+            stack[n - 3..].rotate_right(1);
+        }
+        Op::LoadLocal(i) => {
+            let slot = base + i as usize;
+            // An int is read as its payload: the slot was likely
+            // written that way, and reading the whole value right
+            // after a partial write stalls on x86.
+            if let Value::Int(x) = stack[slot] {
+                push_int(stack, x);
+                return Ctl::Next(pc);
+            }
+            if matches!(stack[slot], Value::Unbound) {
+                return raise(ex, fiber, pc, unbound_local(&func.local_names[i as usize]));
+            }
+            // Cloning straight into the stack's spare capacity
+            // avoids a round trip through a temporary.
+            stack.extend_from_within(slot..slot + 1);
+        }
+        Op::TakeLocal(i) => {
+            let v = std::mem::replace(&mut stack[base + i as usize], Value::Unbound);
+            if matches!(v, Value::Unbound) {
+                return raise(ex, fiber, pc, unbound_local(&func.local_names[i as usize]));
+            }
+            stack.push(v);
+        }
+        Op::StoreLocal(i) => {
+            let v = pop(stack);
+            stack[base + i as usize] = v;
+        }
+        Op::DelLocal(i) => {
+            let slot = &mut stack[base + i as usize];
+            if matches!(slot, Value::Unbound) {
+                return raise(ex, fiber, pc, unbound_local(&func.local_names[i as usize]));
+            }
+            *slot = Value::Unbound;
+        }
+        Op::ClearLocal(i) => stack[base + i as usize] = Value::Unbound,
+        Op::LoadGlobal(i) => {
+            let v = &ex.globals.modules[module].values[i as usize];
+            if matches!(v, Value::Unbound) {
+                let name = &program.modules[module].globals[i as usize];
+                match builtin_index(name) {
+                    Some(b) => stack.push(builtins::value_of(b)),
+                    None => return raise(ex, fiber, pc, name_error(name)),
+                }
+            } else {
+                stack.push(v.clone());
+            }
+        }
+        Op::StoreGlobal(i) => {
+            let v = pop(stack);
+            ex.globals.modules[module].values[i as usize] = v;
+        }
+        Op::DelGlobal(i) => {
+            let slot = &mut ex.globals.modules[module].values[i as usize];
+            if matches!(slot, Value::Unbound) {
+                return raise(
+                    ex,
+                    fiber,
+                    pc,
+                    name_error(&program.modules[module].globals[i as usize]),
+                );
+            }
+            *slot = Value::Unbound;
+        }
+        Op::LoadBuiltin(i) => stack.push(builtins::value_of(i)),
+        Op::LoadAttr(i) => {
+            let obj = pop(stack);
+            let name = &func.names[i as usize];
+            let v = or_raise!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
+            fiber.stack.push(v);
+        }
+        Op::LoadPlace {
+            base: place_base,
+            depth,
+        } => {
+            or_raise!(fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth)));
+        }
+        Op::StorePlace {
+            base: place_base,
+            depth,
+        } => {
+            if depth == 0
+                && let skein_script::bytecode::PlaceBase::Local(i) = place_base
+            {
+                let v = pop(stack);
+                stack[base + i as usize] = v;
+            } else {
+                or_raise!(fueled!(f => places::store_place(ex, fiber, f, at, place_base, depth)));
+            }
+        }
+        Op::DelPlace {
+            base: place_base,
+            depth,
+        } => {
+            or_raise!(fueled!(f => places::del_place(ex, fiber, f, at, place_base, depth)));
+        }
+        // A method of a list, dict or str in a local: on the slot
+        // itself, no place to walk (`sort` without `key=` included).
+        Op::CallPlace {
+            base: PlaceBase::Local(l),
+            depth: 0,
+            name,
+            argc,
+            kw: NO_KW,
+        } if values::has_methods(&stack[base + l as usize]) => {
+            let slot = base + l as usize;
+            let r =
+                or_raise!(fueled!(f => calls::local_method(ex, stack, f, func, slot, name, argc)));
+            stack.push(r);
+        }
+        Op::CallPlace {
+            base: place_base,
+            depth,
+            name,
+            argc,
+            kw,
+        } => {
+            save_pc(fiber, pc);
+            let call = place_call::PlaceCall {
+                base: place_base,
+                depth,
+                name,
+                argc,
+                kw,
+            };
+            flow!(fueled!(f => place_call::call_place(ex, fiber, f, at, call)));
+        }
+        Op::Index => {
+            let i = pop(stack);
+            let a = top(stack);
+            let r = match (&*a, &i) {
+                (Value::List(l), Value::Int(n)) if *n >= 0 && (*n as usize) < l.items.len() => {
+                    l.items[*n as usize].clone()
+                }
+                _ => or_raise!(ops::index(a, &i)),
+            };
+            *top(&mut fiber.stack) = r;
+        }
+        Op::Slice => {
+            let st = pop(stack);
+            let hi = pop(stack);
+            let lo = pop(stack);
+            let a = top(stack);
+            let r = or_raise!(ops::slice(a, &lo, &hi, &st));
+            *top(&mut fiber.stack) = r;
+        }
+        Op::Binary(bop) => {
+            if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
+                && let Some(r) = int_arith(bop, *x, *y)
+            {
+                pop_int(stack);
+                set_int(top(stack), r);
+                return Ctl::Next(pc);
+            }
+            if bop == BinOp::Add
+                && let Some(r) =
+                    fueled!(f => inplace::add_then_store(ex, fiber, f, at, code.get(pc)))
+            {
+                or_raise!(r);
+                pc += 1;
+                return Ctl::Next(pc);
+            }
+            let stack = &mut fiber.stack;
+            let b = pop(stack);
+            let a = top(stack);
+            let r = or_raise!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
+            *top(&mut fiber.stack) = r;
+        }
+        Op::Bin { op: bop, dst, a, b } => {
+            if !regs.int_bin(stack, bop, dst, a, b) {
+                general_bin!(bop, dst, a, b);
+            }
+        }
+        Op::BinLL { op: bop, dst, a, b } => {
+            if !regs.bin_ll(stack, bop, dst, a, b) {
+                general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Local(b));
+            }
+        }
+        Op::BinLI { op: bop, dst, a, b } => {
+            if !regs.bin_li(stack, bop, dst, a, b) {
+                general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Int(b));
+            }
+        }
+        Op::BinPK { op: bop, dst, b } => {
+            if !regs.bin_pop(stack, bop, dst, regs.pk(b)) {
+                general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Const(b));
+            }
+        }
+        Op::BinPI { op: bop, dst, b } => {
+            if !regs.bin_pop(stack, bop, dst, Some(i64::from(b))) {
+                general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Int(b));
+            }
+        }
+        Op::PushLL { op: bop, a, b } => {
+            if !regs.push_ll(stack, bop, a, b) {
+                general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Local(b));
+            }
+        }
+        Op::PushLI { op: bop, a, b } => {
+            if !regs.push_li(stack, bop, a, b) {
+                general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Int(b));
+            }
+        }
+        Op::Unary(uop) => {
+            let a = top(stack);
+            let r = or_raise!(ops::unary(uop, a));
+            *a = r;
+        }
+        Op::Compare(cop) => {
+            if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
+                && let Some(r) = int_cmp(cop, *x, *y)
+            {
+                stack.pop();
+                *top(stack) = Value::Bool(r);
+                return Ctl::Next(pc);
+            }
+            let b = pop(stack);
+            let a = top(stack);
+            let r = or_raise!(ops::compare(cop, a, &b));
+            *a = r;
+        }
+        Op::JumpCmp {
+            op: cop,
+            a,
+            b,
+            when,
+            target,
+        } => jump_if!(regs.int_cmp_pop(stack, cop, a, b), when, target, cop, a, b),
+        Op::JumpLL {
+            op: cop,
+            a,
+            b,
+            when,
+            target,
+        } => {
+            let (la, lb) = (Arg::Local(a), Arg::Local(b));
+            jump_if!(regs.cmp_ll(stack, cop, a, b), when, target, cop, la, lb)
+        }
+        Op::JumpLI {
+            op: cop,
+            a,
+            b,
+            when,
+            target,
+        } => {
+            let (la, kb) = (Arg::Local(a), Arg::Int(b));
+            jump_if!(regs.cmp_li(stack, cop, a, b), when, target, cop, la, kb)
+        }
+        Op::Move { dst, src } => {
+            if !regs.int_move(stack, dst, src) {
+                or_raise!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
+            }
+        }
+        Op::Not => {
+            let a = top(stack);
+            *a = Value::Bool(!truthy(a));
+        }
+        Op::Jump(t) => pc = t as usize,
+        Op::JumpIfFalse(t) => {
+            if !truthy(&pop(stack)) {
+                pc = t as usize;
+            }
+        }
+        Op::JumpIfTrue(t) => {
+            if truthy(&pop(stack)) {
+                pc = t as usize;
+            }
+        }
+        Op::JumpIfFalseOrPop(t) => {
+            if truthy(top(stack)) {
+                stack.pop();
+            } else {
+                pc = t as usize;
+            }
+        }
+        Op::JumpIfTrueOrPop(t) => {
+            if truthy(top(stack)) {
+                pc = t as usize;
+            } else {
+                stack.pop();
+            }
+        }
+        Op::BuildList(n) => {
+            let v = or_raise!(fueled!(f => build::list(stack, n, &cx!(ex, f))));
+            fiber.stack.push(v);
+        }
+        Op::BuildDict(n) => {
+            let d = or_raise!(fueled!(f => build::dict(stack, n, &mut cx!(ex, f))));
+            fiber.stack.push(d);
+        }
+        Op::ListAppendLocal(i) => {
+            let v = pop(stack);
+            let slot = &mut stack[base + i as usize];
+            or_raise!(fueled!(f => crate::methods::call(
+                slot,
+                "append",
+                vec![v],
+                Vec::new(),
+                &mut cx!(ex, f)
+            )));
+        }
+        Op::DictInsertLocal(i) => {
+            let v = pop(stack);
+            let k = pop(stack);
+            let slot = &mut stack[base + i as usize];
+            or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
+        }
+        Op::BuildString(n) => {
+            let s = fueled!(f => build::string(stack, n, &mut cx!(ex, f)));
+            fiber.stack.push(s);
+        }
+        Op::FormatValue { conv, spec } => {
+            let s =
+                or_raise!(fueled!(f => build::format_value(stack, conv, spec, &mut cx!(ex, f))));
+            fiber.stack.push(s);
+        }
+        Op::Unpack(n) => {
+            let v = pop(stack);
+            let items = or_raise!(ops::unpack(&v, n as usize));
+            fiber.stack.extend(items.into_iter().rev());
+        }
+        Op::GetIter => {
+            let a = top(stack);
+            let it = or_raise!(ops::get_iter(a));
+            *top(&mut fiber.stack) = it;
+        }
+        Op::ForIter(t) => {
+            let Value::Iter(it) = top(stack) else {
+                return raise(ex, fiber, pc, errors::fault("ForIter without an iterator"));
+            };
+            let next = match Arc::make_mut(it) {
+                IterState::Channel(id) => {
+                    let id = *id;
+                    save_pc(fiber, pc);
+                    match ex.host.channel_next(id) {
+                        crate::host::HostResult::Return(v) => Some(v),
+                        crate::host::HostResult::IterEnd => None,
+                        crate::host::HostResult::Raise(e) => {
+                            return raise(ex, fiber, pc, values::as_error(e));
+                        }
+                        crate::host::HostResult::Suspend => {
+                            fiber.state = FiberState::Waiting;
+                            return Ctl::Leave(Step::Suspended);
+                        }
+                    }
+                }
+                other => ops::iter_next(other),
+            };
+            match next {
+                Some(v) => fiber.stack.push(v),
+                None => {
+                    fiber.stack.pop();
+                    pc = t as usize;
+                }
+            }
+        }
+        Op::ForPrep {
+            var,
+            state,
+            argc,
+            exit,
+        } => {
+            if !or_raise!(fueled!(f => regs.for_prep(stack, var, state, argc, &mut cx!(ex, f)))) {
+                pc = exit as usize;
+            }
+        }
+        Op::ForLoop { var, state, body } => {
+            if or_raise!(regs.for_step(stack, var, state)) {
+                pc = body as usize;
+            }
+        }
+        Op::Call { argc: 1, kw: NO_KW }
+            if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
+        {
+            let r = or_raise!(fueled!(f => calls::len(ex, stack, f)));
+            stack.push(r);
+        }
+        Op::Call { argc, kw } => {
+            let n = argc as usize;
+            let fpos = stack.len() - n - 1;
+            if kw == NO_KW
+                && let Value::Function(target) = stack[fpos]
+                && let callee = program.function(target)
+                && callee.params.len() == n
+            {
+                if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                    return raise(ex, fiber, pc, calls::recursion_error());
+                }
+                save_pc(fiber, pc);
+                calls::enter_exact(fiber, target, callee, fpos);
+                return Ctl::Frame;
+            }
+            save_pc(fiber, pc);
+            flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));
+        }
+        Op::CallMethod { name, argc, kw } => {
+            save_pc(fiber, pc);
+            flow!(fueled!(f => calls::call_method_op(ex, fiber, f, func, name, argc, kw)));
+        }
+        Op::Return => ret!(ex, fiber, fuel, base, pop(stack)),
+        Op::ReturnArg(a) => match regs.take_quick(stack, a) {
+            Some(v) => ret!(ex, fiber, fuel, base, v),
+            None => ret!(
+                ex,
+                fiber,
+                fuel,
+                base,
+                or_raise!(fueled!(f => regs.take(stack, a, &mut cx!(ex, f))))
+            ),
+        },
+        Op::ReturnLocal(i) => match regs.take_quick(stack, Arg::Local(i)) {
+            Some(v) => ret!(ex, fiber, fuel, base, v),
+            None => return raise(ex, fiber, pc, regs.unbound(i)),
+        },
+        Op::SetupExcept(t) | Op::SetupFinally(t) => {
+            let len = stack.len() as u32;
+            fiber.handlers.push(crate::fiber::Handler {
+                frame: (fiber.frames.len() - 1) as u32,
+                target: t,
+                stack_len: len,
+                catch_all: matches!(op, Op::SetupFinally(_)),
+            });
+        }
+        Op::PopHandler => {
+            fiber.handlers.pop();
+        }
+        Op::ExcMatch => {
+            let kind = pop(stack);
+            let err = top(stack);
+            let m = or_raise!(unwind::exc_match(err, &kind));
+            fiber.stack.push(Value::Bool(m));
+        }
+        Op::Raise => {
+            let v = pop(stack);
+            // `raise KIND` is `raise KIND()`; anything else not an
+            // error is Python's TypeError.
+            return raise(ex, fiber, pc, values::as_error(v));
+        }
+        Op::Reraise => {
+            let e = pop(stack);
+            save_pc(fiber, pc);
+            let (e, again) = match e {
+                Value::None => unwind::handled_error(ex, fiber),
+                e => (e, true),
+            };
+            if let Some(done) = throw(ex, fiber, e, again) {
+                return Ctl::Leave(done);
+            }
+            return Ctl::Frame;
+        }
+        Op::Import(i) => {
+            save_pc(fiber, pc);
+            flow!(imports::import(ex, fiber, &func.names[i as usize]));
+        }
+        Op::MakeFunction(i) => stack.push(Value::Function(skein_script::bytecode::FuncRef {
+            module: fref.module,
+            func: i,
+        })),
+        Op::ImportFrom(i) => {
+            let m = top(stack).clone();
+            let name = &func.names[i as usize];
+            let v = or_raise!(fueled!(f => imports::import_from(ex, f, &m, name)));
+            fiber.stack.push(v);
+        }
+    }
+    Ctl::Next(pc)
+}
