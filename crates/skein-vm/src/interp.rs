@@ -14,7 +14,6 @@ mod build;
 mod calls;
 mod dispatch;
 mod exec;
-mod general;
 mod imports;
 mod inplace;
 mod place_call;

@@ -1,26 +1,28 @@
-//! The hot loop: fetches, charges and executes instructions of the innermost
-//! frame, one unit of fuel each, so a preempted fiber always stops between
-//! two whole instructions. It finishes itself only the common cases —
-//! locals, small constants, int arithmetic and comparisons, jumps, the range
-//! loop, plain calls and returns of script functions — and hands every other
-//! instruction, or a common one whose operands are not the usual kind, to
-//! `general::one`, which runs any instruction.
+//! The dispatch loop proper: fetches, charges and executes instructions of
+//! the innermost frame, one unit of fuel each, so a preempted fiber always
+//! stops between two whole instructions. Each arm is short: local slots, int
+//! arithmetic and comparisons on the stack, bool jumps and calls of script
+//! functions with exactly their positional arguments are inline; the
+//! register instructions are in `regs` and `shapes`, everything else in the
+//! sibling modules and in `ops`.
 //!
-//! Why it is split so: in one function with every instruction's code, LLVM
-//! kept the pc and the fuel in stack slots, stored and reloaded on every
-//! instruction, and whether it did depended on the layout of the whole
-//! binary. This loop is small and calls out only on its slow paths, so its
-//! state (pc, fuel, the frame's code and window) stays in registers.
+//! The loop's hot state lives in locals: the fuel is counted down in one and
+//! written back only when the loop hands control away (`leave!`, and the
+//! `fueled!` calls of helpers that charge fuel themselves); the frame's code,
+//! base and pc are reloaded only when the innermost frame changes.
 
-use skein_script::bytecode::{Arg, BinOp, NO_KW, Op, PlaceBase};
+use std::sync::Arc;
 
-use super::general::{self, Ctl, Here};
+use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
+
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
-use super::stack::pop;
-use super::stack::{cut, plain_return, pop_plain, save_pc};
-use super::{Exec, Flow, build, calls, cx, inplace, places, values};
+use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
+use super::{
+    Exec, Flow, attrs, build, calls, cx, imports, inplace, place_call, places, throw, unwind,
+    values,
+};
 use crate::fiber::{Fiber, FiberState, Step};
-use crate::value::Value;
+use crate::value::{IterState, Value};
 use crate::{builtins, errors, ops};
 
 /// The loop proper. Each turn of `'frame` loads the innermost frame's code;
@@ -29,339 +31,383 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     let program = ex.program;
     let mut fuel: u64 = *fuel_io;
 
+    // Leaves the loop, handing the fuel left back to the caller.
+    macro_rules! leave {
+        ($step:expr) => {{
+            *fuel_io = fuel;
+            return $step;
+        }};
+    }
+    // Runs `$e` with `$f` a `&mut u64` of the fuel left, for helpers that
+    // charge fuel themselves; the local copy keeps `fuel` out of memory.
+    macro_rules! fueled {
+        ($f:ident => $e:expr) => {{
+            let mut spare = fuel;
+            let r = {
+                let $f = &mut spare;
+                $e
+            };
+            fuel = spare;
+            r
+        }};
+    }
+
     'frame: loop {
         let Some(frame) = fiber.frames.last() else {
             fiber.state = FiberState::Done;
-            *fuel_io = fuel;
-            return Step::Done(Value::None);
+            leave!(Step::Done(Value::None));
         };
         let fref = frame.func;
         let func = program.function(fref);
         let code: &[Op] = &func.code;
         let base = frame.base as usize;
-        // The pc is kept as an iterator over the rest of the code: one
-        // pointer and an end, where an index needs the slice's start as
-        // well, which leaves a register free for the loop's other state.
-        let mut next_ops = code.get(frame.pc as usize..).unwrap_or_default().iter();
-        // The index of the next instruction, as a frame saves it.
-        macro_rules! pc {
-            () => {
-                code.len() - next_ops.len()
-            };
-        }
-        // Goes on at instruction `$t` (past the end is a fault at the fetch).
-        macro_rules! jump {
-            ($t:expr) => {
-                next_ops = code.get($t as usize..).unwrap_or_default().iter()
-            };
-        }
+        let module = fref.module as usize;
+        let mut pc = frame.pc as usize;
+        let at = places::PlaceFrame { func, base, module };
         let regs = Regs { func, base };
 
-        // Runs `$e` with `$f` a `&mut u64` of the fuel left, for helpers
-        // that charge fuel themselves; the copy keeps `fuel` out of memory.
-        macro_rules! fueled {
-            ($f:ident => $e:expr) => {{
-                let mut spare = fuel;
-                let r = {
-                    let $f = &mut spare;
-                    $e
-                };
-                fuel = spare;
-                r
-            }};
-        }
-        // Raises `$e` at the current instruction.
-        macro_rules! raise {
-            ($e:expr) => {{
-                match general::raise(ex, fiber, pc!(), $e) {
-                    Ctl::Leave(step) => {
-                        *fuel_io = fuel;
-                        return step;
-                    }
-                    _ => continue 'frame,
+        macro_rules! or_raise {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => break e,
                 }
-            }};
+            };
         }
-        // Pushes the value a helper made, or raises its error.
-        macro_rules! push_or_raise {
-            ($r:expr) => {{
-                match $r {
-                    Ok(v) => {
-                        fiber.stack.push(v);
-                        continue;
-                    }
-                    Err(e) => raise!(e),
-                }
-            }};
-        }
-
-        // Follows a call helper's `Flow`: on in this frame, into a new
-        // one, or out of the loop while the host answers.
         macro_rules! flow {
-            ($r:expr) => {{
-                match $r {
-                    Ok(Flow::Next) => continue,
+            ($e:expr) => {
+                match $e {
+                    Ok(Flow::Next) => {}
                     Ok(Flow::Frame) => continue 'frame,
                     Ok(Flow::Suspend) => {
                         fiber.state = FiberState::Waiting;
-                        *fuel_io = fuel;
-                        return Step::Suspended;
+                        leave!(Step::Suspended);
                     }
-                    Err(e) => raise!(e),
+                    Err(e) => break e,
+                }
+            };
+        }
+
+        // Hands `v` to the caller: inline for a plain return, else through
+        // `calls::return_from`.
+        macro_rules! ret {
+            ($v:expr) => {{
+                let v = $v;
+                if plain_return(&fiber.frames, &fiber.handlers) {
+                    fiber.frames.pop();
+                    cut(&mut fiber.stack, base);
+                    if let Value::Int(x) = v {
+                        // An int owns nothing: forgetting it spares the
+                        // drop call a `match` arm left behind.
+                        std::mem::forget(v);
+                        push_int(&mut fiber.stack, x);
+                    } else {
+                        fiber.stack.push(v);
+                    }
+                    continue 'frame;
+                }
+                match fueled!(f => calls::return_from(ex, fiber, f, v)) {
+                    calls::Ret::Continue => continue 'frame,
+                    calls::Ret::Done(v) => {
+                        fiber.state = FiberState::Done;
+                        leave!(Step::Done(v));
+                    }
+                    calls::Ret::Raise(e) => {
+                        if let Some(done) = throw(ex, fiber, e, false) {
+                            leave!(done);
+                        }
+                        continue 'frame;
+                    }
                 }
             }};
         }
 
-        loop {
-            if fuel == 0 {
-                save_pc(fiber, pc!());
-                *fuel_io = fuel;
-                return Step::OutOfFuel;
-            }
-            let Some(&op) = next_ops.next() else {
-                match general::past_end(ex, fiber, pc!()) {
-                    Ctl::Leave(step) => {
-                        *fuel_io = fuel;
-                        return step;
-                    }
-                    _ => continue 'frame,
-                }
+        // Runs the general form of a `Bin` whose shape's int case gave way.
+        macro_rules! general_bin {
+            ($op:expr, $dst:expr, $a:expr, $b:expr) => {
+                or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
             };
+        }
+        // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
+        // says so.
+        macro_rules! jump_if {
+            ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
+                let jump = match $cmp {
+                    Some(r) => r == $when,
+                    None => or_raise!(fueled!(f => regs.jump_cmp(
+                        &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
+                    ))),
+                };
+                if jump {
+                    pc = $t as usize;
+                }
+            }};
+        }
+
+        let err: Value = loop {
+            if fuel == 0 {
+                save_pc(fiber, pc);
+                leave!(Step::OutOfFuel);
+            }
             fuel -= 1;
+            let Some(&op) = code.get(pc) else {
+                break errors::fault("ran past the end of a function");
+            };
+            pc += 1;
             let stack = &mut fiber.stack;
-            // Each arm finishes its instruction and goes on (`continue`),
-            // or falls out of the `match` to the general path.
             match op {
-                Op::Nop => continue,
-                Op::None => {
-                    stack.push(Value::None);
-                    continue;
-                }
-                Op::True | Op::False => {
-                    stack.push(Value::Bool(matches!(op, Op::True)));
-                    continue;
-                }
+                Op::Nop => {}
                 Op::Const(i) => {
-                    push_or_raise!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))))
+                    let v = or_raise!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
+                    stack.push(v);
                 }
-                Op::LoadBuiltin(i) => {
-                    stack.push(builtins::value_of(i));
-                    continue;
+                Op::SmallInt(i) => push_int(stack, i64::from(i)),
+                Op::None => stack.push(Value::None),
+                Op::True => stack.push(Value::Bool(true)),
+                Op::False => stack.push(Value::Bool(false)),
+                Op::Pop => {
+                    stack.pop();
+                }
+                Op::Dup => {
+                    let v = top(stack).clone();
+                    stack.push(v);
+                }
+                Op::Dup2 => {
+                    let n = stack.len();
+                    let a = stack[n - 2].clone();
+                    let b = stack[n - 1].clone();
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Op::Rot2 => {
+                    let n = stack.len();
+                    stack.swap(n - 1, n - 2);
+                }
+                Op::Rot3 => {
+                    let n = stack.len();
+                    stack[n - 3..].rotate_right(1);
+                }
+                Op::LoadLocal(i) => {
+                    let slot = base + i as usize;
+                    // An int is read as its payload: the slot was likely
+                    // written that way, and reading the whole value right
+                    // after a partial write stalls on x86.
+                    if let Value::Int(x) = stack[slot] {
+                        push_int(stack, x);
+                        continue;
+                    }
+                    if matches!(stack[slot], Value::Unbound) {
+                        break unbound_local(&func.local_names[i as usize]);
+                    }
+                    // Cloning straight into the stack's spare capacity
+                    // avoids a round trip through a temporary.
+                    stack.extend_from_within(slot..slot + 1);
+                }
+                Op::TakeLocal(i) => {
+                    let v = std::mem::replace(&mut stack[base + i as usize], Value::Unbound);
+                    if matches!(v, Value::Unbound) {
+                        break unbound_local(&func.local_names[i as usize]);
+                    }
+                    stack.push(v);
+                }
+                Op::StoreLocal(i) => {
+                    let v = pop(stack);
+                    stack[base + i as usize] = v;
+                }
+                Op::DelLocal(i) => {
+                    let slot = &mut stack[base + i as usize];
+                    if matches!(slot, Value::Unbound) {
+                        break unbound_local(&func.local_names[i as usize]);
+                    }
+                    *slot = Value::Unbound;
+                }
+                Op::ClearLocal(i) => stack[base + i as usize] = Value::Unbound,
+                Op::LoadGlobal(i) => {
+                    let v = &ex.globals.modules[module].values[i as usize];
+                    if matches!(v, Value::Unbound) {
+                        let name = &program.modules[module].globals[i as usize];
+                        match builtin_index(name) {
+                            Some(b) => stack.push(builtins::value_of(b)),
+                            None => break name_error(name),
+                        }
+                    } else {
+                        stack.push(v.clone());
+                    }
+                }
+                Op::StoreGlobal(i) => {
+                    let v = pop(stack);
+                    ex.globals.modules[module].values[i as usize] = v;
+                }
+                Op::DelGlobal(i) => {
+                    let slot = &mut ex.globals.modules[module].values[i as usize];
+                    if matches!(slot, Value::Unbound) {
+                        break name_error(&program.modules[module].globals[i as usize]);
+                    }
+                    *slot = Value::Unbound;
+                }
+                Op::LoadBuiltin(i) => stack.push(builtins::value_of(i)),
+                Op::LoadAttr(i) => {
+                    let obj = pop(stack);
+                    let name = &func.names[i as usize];
+                    let v = or_raise!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
+                    fiber.stack.push(v);
+                }
+                Op::LoadPlace {
+                    base: place_base,
+                    depth,
+                } => {
+                    or_raise!(
+                        fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
+                    );
+                }
+                Op::StorePlace {
+                    base: place_base,
+                    depth,
+                } => {
+                    if depth == 0
+                        && let skein_script::bytecode::PlaceBase::Local(i) = place_base
+                    {
+                        let v = pop(stack);
+                        stack[base + i as usize] = v;
+                    } else {
+                        or_raise!(
+                            fueled!(f => places::store_place(ex, fiber, f, at, place_base, depth))
+                        );
+                    }
+                }
+                Op::DelPlace {
+                    base: place_base,
+                    depth,
+                } => {
+                    or_raise!(fueled!(f => places::del_place(ex, fiber, f, at, place_base, depth)));
                 }
                 // A method of a list, dict or str in a local: on the slot
-                // itself, no place to walk.
+                // itself, no place to walk (`sort` without `key=` included).
                 Op::CallPlace {
                     base: PlaceBase::Local(l),
                     depth: 0,
                     name,
                     argc,
                     kw: NO_KW,
-                } if stack
-                    .get(base + l as usize)
-                    .is_some_and(values::has_methods) =>
-                {
+                } if values::has_methods(&stack[base + l as usize]) => {
                     let slot = base + l as usize;
-                    push_or_raise!(fueled!(
-                        f => calls::local_method(ex, &mut fiber.stack, f, func, slot, name, argc)
-                    ))
+                    let r = or_raise!(
+                        fueled!(f => calls::local_method(ex, stack, f, func, slot, name, argc))
+                    );
+                    stack.push(r);
                 }
-                Op::Call { argc: 1, kw: NO_KW }
-                    if matches!(
-                        stack.len().checked_sub(2).and_then(|i| stack.get(i)),
-                        Some(Value::Builtin(calls::LEN))
-                    ) =>
-                {
-                    push_or_raise!(fueled!(f => calls::len(ex, &mut fiber.stack, f)))
+                Op::CallPlace {
+                    base: place_base,
+                    depth,
+                    name,
+                    argc,
+                    kw,
+                } => {
+                    save_pc(fiber, pc);
+                    let call = place_call::PlaceCall {
+                        base: place_base,
+                        depth,
+                        name,
+                        argc,
+                        kw,
+                    };
+                    flow!(fueled!(f => place_call::call_place(ex, fiber, f, at, call)));
                 }
-                // The common instructions whose work is a helper's: called
-                // from here, with no second dispatch in `general::one`.
                 Op::Index => {
                     let i = pop(stack);
-                    let Some(a) = stack.last_mut() else {
-                        raise!(errors::fault("Index on an empty stack"))
-                    };
+                    let a = top(stack);
                     let r = match (&*a, &i) {
                         (Value::List(l), Value::Int(n))
                             if *n >= 0 && (*n as usize) < l.items.len() =>
                         {
-                            Ok(l.items[*n as usize].clone())
+                            l.items[*n as usize].clone()
                         }
-                        _ => ops::index(a, &i),
+                        _ => or_raise!(ops::index(a, &i)),
                     };
-                    match r {
-                        Ok(r) => {
-                            *a = r;
-                            continue;
-                        }
-                        Err(e) => raise!(e),
-                    }
+                    *top(&mut fiber.stack) = r;
                 }
-                Op::BuildList(n) => {
-                    push_or_raise!(fueled!(f => build::list(stack, n, &cx!(ex, f))))
-                }
-                Op::BuildString(n) => {
-                    let s = fueled!(f => build::string(stack, n, &mut cx!(ex, f)));
-                    fiber.stack.push(s);
-                    continue;
-                }
-                Op::FormatValue { conv, spec } => {
-                    push_or_raise!(fueled!(
-                        f => build::format_value(stack, conv, spec, &mut cx!(ex, f))
-                    ))
-                }
-                Op::StorePlace {
-                    base: place_base,
-                    depth,
-                } if depth > 0 => {
-                    let at = places::PlaceFrame {
-                        func,
-                        base,
-                        module: fref.module as usize,
-                    };
-                    match fueled!(f => places::store_place(ex, fiber, f, at, place_base, depth)) {
-                        Ok(()) => continue,
-                        Err(e) => raise!(e),
-                    }
-                }
-                Op::CallMethod { name, argc, kw } => {
-                    save_pc(fiber, pc!());
-                    flow!(fueled!(f => calls::call_method_op(ex, fiber, f, func, name, argc, kw)))
-                }
-                Op::SmallInt(i) => {
-                    push_int(stack, i64::from(i));
-                    continue;
-                }
-                Op::LoadLocal(i) => {
-                    // An int is read as its payload: the slot was likely
-                    // written that way, and reading the whole value right
-                    // after a partial write stalls on x86.
-                    if let Some(Value::Int(x)) = stack.get(base + i as usize) {
-                        let x = *x;
-                        push_int(stack, x);
-                        continue;
-                    }
-                    // Cloning straight into the stack's spare capacity
-                    // avoids a round trip through a temporary.
-                    let slot = base + i as usize;
-                    if stack
-                        .get(slot)
-                        .is_some_and(|v| !matches!(v, Value::Unbound))
-                    {
-                        stack.extend_from_within(slot..slot + 1);
-                        continue;
-                    }
-                }
-                Op::StoreLocal(i) => {
-                    if let Some(v) = stack.pop() {
-                        if let Some(slot) = stack.get_mut(base + i as usize) {
-                            *slot = v;
-                            continue;
-                        }
-                        stack.push(v);
-                    }
-                }
-                Op::Pop => {
-                    if pop_plain(stack) {
-                        continue;
-                    }
-                }
-                Op::LoadGlobal(i) => {
-                    // A module function, as in every call of one: no clone
-                    // to run, nothing to look up.
-                    if let Some(g) = ex.globals.modules.get(fref.module as usize)
-                        && let Some(Value::Function(f)) = g.values.get(i as usize)
-                    {
-                        let f = *f;
-                        stack.push(Value::Function(f));
-                        continue;
-                    }
+                Op::Slice => {
+                    let st = pop(stack);
+                    let hi = pop(stack);
+                    let lo = pop(stack);
+                    let a = top(stack);
+                    let r = or_raise!(ops::slice(a, &lo, &hi, &st));
+                    *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
                     if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
                         && let Some(r) = int_arith(bop, *x, *y)
                     {
                         pop_int(stack);
-                        if let Some(top) = stack.last_mut() {
-                            set_int(top, r);
-                        }
+                        set_int(top(stack), r);
                         continue;
                     }
-                    // `x = x + y` on a str or list: appended in place.
-                    if bop == BinOp::Add {
-                        let at = places::PlaceFrame {
-                            func,
-                            base,
-                            module: fref.module as usize,
-                        };
-                        if let Some(r) = fueled!(f => inplace::add_then_store(ex, fiber, f, at, next_ops.as_slice().first()))
-                        {
-                            match r {
-                                Ok(()) => {
-                                    next_ops.next();
-                                    continue;
-                                }
-                                Err(e) => raise!(e),
-                            }
-                        }
+                    if bop == BinOp::Add
+                        && let Some(r) =
+                            fueled!(f => inplace::add_then_store(ex, fiber, f, at, code.get(pc)))
+                    {
+                        or_raise!(r);
+                        pc += 1;
+                        continue;
                     }
                     let stack = &mut fiber.stack;
                     let b = pop(stack);
-                    let Some(a) = stack.last_mut() else {
-                        raise!(errors::fault("Binary on an empty stack"))
-                    };
-                    match fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))) {
-                        Ok(r) => {
-                            *a = r;
-                            continue;
-                        }
-                        Err(e) => raise!(e),
+                    let a = top(stack);
+                    let r = or_raise!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
+                    *top(&mut fiber.stack) = r;
+                }
+                Op::Bin { op: bop, dst, a, b } => {
+                    if !regs.int_bin(stack, bop, dst, a, b) {
+                        general_bin!(bop, dst, a, b);
                     }
+                }
+                Op::BinLL { op: bop, dst, a, b } => {
+                    if !regs.bin_ll(stack, bop, dst, a, b) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Local(b));
+                    }
+                }
+                Op::BinLI { op: bop, dst, a, b } => {
+                    if !regs.bin_li(stack, bop, dst, a, b) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Local(a), Arg::Int(b));
+                    }
+                }
+                Op::BinPK { op: bop, dst, b } => {
+                    if !regs.bin_pop(stack, bop, dst, regs.pk(b)) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Const(b));
+                    }
+                }
+                Op::BinPI { op: bop, dst, b } => {
+                    if !regs.bin_pop(stack, bop, dst, Some(i64::from(b))) {
+                        general_bin!(bop, Dst::Local(dst), Arg::Pop, Arg::Int(b));
+                    }
+                }
+                Op::PushLL { op: bop, a, b } => {
+                    if !regs.push_ll(stack, bop, a, b) {
+                        general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Local(b));
+                    }
+                }
+                Op::PushLI { op: bop, a, b } => {
+                    if !regs.push_li(stack, bop, a, b) {
+                        general_bin!(bop, Dst::Push, Arg::Local(a), Arg::Int(b));
+                    }
+                }
+                Op::Unary(uop) => {
+                    let a = top(stack);
+                    let r = or_raise!(ops::unary(uop, a));
+                    *a = r;
                 }
                 Op::Compare(cop) => {
                     if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
                         && let Some(r) = int_cmp(cop, *x, *y)
                     {
-                        pop_int(stack);
-                        if let Some(top) = stack.last_mut() {
-                            *top = Value::Bool(r);
-                        }
+                        stack.pop();
+                        *top(stack) = Value::Bool(r);
                         continue;
                     }
-                }
-                Op::Bin { op: bop, dst, a, b } => {
-                    if regs.int_bin(stack, bop, dst, a, b) {
-                        continue;
-                    }
-                }
-                Op::BinLL { op: bop, dst, a, b } => {
-                    if regs.bin_ll(stack, bop, dst, a, b) {
-                        continue;
-                    }
-                }
-                Op::BinLI { op: bop, dst, a, b } => {
-                    if regs.bin_li(stack, bop, dst, a, b) {
-                        continue;
-                    }
-                }
-                Op::BinPK { op: bop, dst, b } => {
-                    if regs.bin_pop(stack, bop, dst, regs.pk(b)) {
-                        continue;
-                    }
-                }
-                Op::BinPI { op: bop, dst, b } => {
-                    if regs.bin_pop(stack, bop, dst, Some(i64::from(b))) {
-                        continue;
-                    }
-                }
-                Op::PushLL { op: bop, a, b } => {
-                    if regs.push_ll(stack, bop, a, b) {
-                        continue;
-                    }
-                }
-                Op::PushLI { op: bop, a, b } => {
-                    if regs.push_li(stack, bop, a, b) {
-                        continue;
-                    }
+                    let b = pop(stack);
+                    let a = top(stack);
+                    let r = or_raise!(ops::compare(cop, a, &b));
+                    *a = r;
                 }
                 Op::JumpCmp {
                     op: cop,
@@ -369,14 +415,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     b,
                     when,
                     target,
-                } => {
-                    if let Some(r) = regs.int_cmp_pop(stack, cop, a, b) {
-                        if r == when {
-                            jump!(target);
-                        }
-                        continue;
-                    }
-                }
+                } => jump_if!(regs.int_cmp_pop(stack, cop, a, b), when, target, cop, a, b),
                 Op::JumpLL {
                     op: cop,
                     a,
@@ -384,12 +423,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     when,
                     target,
                 } => {
-                    if let Some(r) = regs.cmp_ll(stack, cop, a, b) {
-                        if r == when {
-                            jump!(target);
-                        }
-                        continue;
-                    }
+                    let (la, lb) = (Arg::Local(a), Arg::Local(b));
+                    jump_if!(regs.cmp_ll(stack, cop, a, b), when, target, cop, la, lb)
                 }
                 Op::JumpLI {
                     op: cop,
@@ -398,106 +433,229 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     when,
                     target,
                 } => {
-                    if let Some(r) = regs.cmp_li(stack, cop, a, b) {
-                        if r == when {
-                            jump!(target);
-                        }
-                        continue;
-                    }
+                    let (la, kb) = (Arg::Local(a), Arg::Int(b));
+                    jump_if!(regs.cmp_li(stack, cop, a, b), when, target, cop, la, kb)
                 }
                 Op::Move { dst, src } => {
-                    if regs.int_move(stack, dst, src) {
-                        continue;
+                    if !regs.int_move(stack, dst, src) {
+                        or_raise!(fueled!(f => regs.mov(stack, dst, src, &mut cx!(ex, f))));
                     }
                 }
-                Op::Jump(t) => {
-                    jump!(t);
-                    continue;
+                Op::Not => {
+                    let a = top(stack);
+                    *a = Value::Bool(!truthy(a));
                 }
-                Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
-                    if let Some(&Value::Bool(v)) = stack.last() {
-                        pop_plain(stack);
-                        if v == matches!(op, Op::JumpIfTrue(_)) {
-                            jump!(t);
+                Op::Jump(t) => pc = t as usize,
+                Op::JumpIfFalse(t) => {
+                    if !truthy(&pop(stack)) {
+                        pc = t as usize;
+                    }
+                }
+                Op::JumpIfTrue(t) => {
+                    if truthy(&pop(stack)) {
+                        pc = t as usize;
+                    }
+                }
+                Op::JumpIfFalseOrPop(t) => {
+                    if truthy(top(stack)) {
+                        stack.pop();
+                    } else {
+                        pc = t as usize;
+                    }
+                }
+                Op::JumpIfTrueOrPop(t) => {
+                    if truthy(top(stack)) {
+                        pc = t as usize;
+                    } else {
+                        stack.pop();
+                    }
+                }
+                Op::BuildList(n) => {
+                    let v = or_raise!(fueled!(f => build::list(stack, n, &cx!(ex, f))));
+                    fiber.stack.push(v);
+                }
+                Op::BuildDict(n) => {
+                    let d = or_raise!(fueled!(f => build::dict(stack, n, &mut cx!(ex, f))));
+                    fiber.stack.push(d);
+                }
+                Op::ListAppendLocal(i) => {
+                    let v = pop(stack);
+                    let slot = &mut stack[base + i as usize];
+                    or_raise!(fueled!(f => crate::methods::call(
+                        slot,
+                        "append",
+                        vec![v],
+                        Vec::new(),
+                        &mut cx!(ex, f)
+                    )));
+                }
+                Op::DictInsertLocal(i) => {
+                    let v = pop(stack);
+                    let k = pop(stack);
+                    let slot = &mut stack[base + i as usize];
+                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
+                }
+                Op::BuildString(n) => {
+                    let s = fueled!(f => build::string(stack, n, &mut cx!(ex, f)));
+                    fiber.stack.push(s);
+                }
+                Op::FormatValue { conv, spec } => {
+                    let s = or_raise!(
+                        fueled!(f => build::format_value(stack, conv, spec, &mut cx!(ex, f)))
+                    );
+                    fiber.stack.push(s);
+                }
+                Op::Unpack(n) => {
+                    let v = pop(stack);
+                    let items = or_raise!(ops::unpack(&v, n as usize));
+                    fiber.stack.extend(items.into_iter().rev());
+                }
+                Op::GetIter => {
+                    let a = top(stack);
+                    let it = or_raise!(ops::get_iter(a));
+                    *top(&mut fiber.stack) = it;
+                }
+                Op::ForIter(t) => {
+                    let Value::Iter(it) = top(stack) else {
+                        break errors::fault("ForIter without an iterator");
+                    };
+                    let next = match Arc::make_mut(it) {
+                        IterState::Channel(id) => {
+                            let id = *id;
+                            save_pc(fiber, pc);
+                            match ex.host.channel_next(id) {
+                                crate::host::HostResult::Return(v) => Some(v),
+                                crate::host::HostResult::IterEnd => None,
+                                crate::host::HostResult::Raise(e) => break values::as_error(e),
+                                crate::host::HostResult::Suspend => {
+                                    fiber.state = FiberState::Waiting;
+                                    leave!(Step::Suspended);
+                                }
+                            }
                         }
-                        continue;
+                        other => ops::iter_next(other),
+                    };
+                    match next {
+                        Some(v) => fiber.stack.push(v),
+                        None => {
+                            fiber.stack.pop();
+                            pc = t as usize;
+                        }
+                    }
+                }
+                Op::ForPrep {
+                    var,
+                    state,
+                    argc,
+                    exit,
+                } => {
+                    if !or_raise!(
+                        fueled!(f => regs.for_prep(stack, var, state, argc, &mut cx!(ex, f)))
+                    ) {
+                        pc = exit as usize;
                     }
                 }
                 Op::ForLoop { var, state, body } => {
-                    if let Ok(more) = regs.for_step(stack, var, state) {
-                        if more {
-                            jump!(body);
-                        }
-                        continue;
+                    if or_raise!(regs.for_step(stack, var, state)) {
+                        pc = body as usize;
                     }
+                }
+                Op::Call { argc: 1, kw: NO_KW }
+                    if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
+                {
+                    let r = or_raise!(fueled!(f => calls::len(ex, stack, f)));
+                    stack.push(r);
                 }
                 Op::Call { argc, kw } => {
                     let n = argc as usize;
+                    let fpos = stack.len() - n - 1;
                     if kw == NO_KW
-                        && let Some(fpos) = stack.len().checked_sub(n + 1)
                         && let Value::Function(target) = stack[fpos]
                         && let callee = program.function(target)
                         && callee.params.len() == n
-                        && fiber.frames.len() < ex.limits.frame_limit as usize
                     {
-                        save_pc(fiber, pc!());
+                        if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                            break calls::recursion_error();
+                        }
+                        save_pc(fiber, pc);
                         calls::enter_exact(fiber, target, callee, fpos);
                         continue 'frame;
                     }
-                    save_pc(fiber, pc!());
-                    flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)))
+                    save_pc(fiber, pc);
+                    flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));
                 }
-                Op::ReturnLocal(i) => {
-                    if let Some(Value::Int(x)) = stack.get(base + i as usize)
-                        && plain_return(&fiber.frames, &fiber.handlers)
-                    {
-                        let x = *x;
-                        fiber.frames.pop();
-                        cut(&mut fiber.stack, base);
-                        push_int(&mut fiber.stack, x);
-                        continue 'frame;
+                Op::CallMethod { name, argc, kw } => {
+                    save_pc(fiber, pc);
+                    flow!(fueled!(f => calls::call_method_op(ex, fiber, f, func, name, argc, kw)));
+                }
+                Op::Return => ret!(pop(stack)),
+                Op::ReturnArg(a) => match regs.take_quick(stack, a) {
+                    Some(v) => ret!(v),
+                    None => ret!(or_raise!(
+                        fueled!(f => regs.take(stack, a, &mut cx!(ex, f)))
+                    )),
+                },
+                Op::ReturnLocal(i) => match regs.take_quick(stack, Arg::Local(i)) {
+                    Some(v) => ret!(v),
+                    None => break regs.unbound(i),
+                },
+                Op::SetupExcept(t) | Op::SetupFinally(t) => {
+                    let len = stack.len() as u32;
+                    fiber.handlers.push(crate::fiber::Handler {
+                        frame: (fiber.frames.len() - 1) as u32,
+                        target: t,
+                        stack_len: len,
+                        catch_all: matches!(op, Op::SetupFinally(_)),
+                    });
+                }
+                Op::PopHandler => {
+                    fiber.handlers.pop();
+                }
+                Op::ExcMatch => {
+                    let kind = pop(stack);
+                    let err = top(stack);
+                    let m = or_raise!(unwind::exc_match(err, &kind));
+                    fiber.stack.push(Value::Bool(m));
+                }
+                Op::Raise => {
+                    let v = pop(stack);
+                    // `raise KIND` is `raise KIND()`; anything else not an
+                    // error is Python's TypeError.
+                    break values::as_error(v);
+                }
+                Op::Reraise => {
+                    let e = pop(stack);
+                    save_pc(fiber, pc);
+                    let (e, again) = match e {
+                        Value::None => unwind::handled_error(ex, fiber),
+                        e => (e, true),
+                    };
+                    if let Some(done) = throw(ex, fiber, e, again) {
+                        leave!(done);
                     }
+                    continue 'frame;
                 }
-                Op::Return => {
-                    if plain_return(&fiber.frames, &fiber.handlers)
-                        && let Some(v) = stack.pop()
-                    {
-                        fiber.frames.pop();
-                        cut(&mut fiber.stack, base);
-                        if let Value::Int(x) = v {
-                            // An int owns nothing: forgetting it spares the
-                            // drop call a `match` arm left behind.
-                            std::mem::forget(v);
-                            push_int(&mut fiber.stack, x);
-                        } else {
-                            fiber.stack.push(v);
-                        }
-                        continue 'frame;
-                    }
+                Op::Import(i) => {
+                    save_pc(fiber, pc);
+                    flow!(imports::import(ex, fiber, &func.names[i as usize]));
                 }
-                Op::ReturnArg(Arg::Int(k)) => {
-                    if plain_return(&fiber.frames, &fiber.handlers) {
-                        fiber.frames.pop();
-                        cut(&mut fiber.stack, base);
-                        push_int(&mut fiber.stack, i64::from(k));
-                        continue 'frame;
-                    }
+                Op::MakeFunction(i) => {
+                    stack.push(Value::Function(skein_script::bytecode::FuncRef {
+                        module: fref.module,
+                        func: i,
+                    }))
                 }
-                _ => {}
+                Op::ImportFrom(i) => {
+                    let m = top(stack).clone();
+                    let name = &func.names[i as usize];
+                    let v = or_raise!(fueled!(f => imports::import_from(ex, f, &m, name)));
+                    fiber.stack.push(v);
+                }
             }
-            // The fuel copy keeps `fuel` itself out of memory.
-            let here = Here { fref, func, base };
-            let mut spare = fuel;
-            let ctl = general::one(ex, fiber, &here, op, pc!(), &mut spare);
-            fuel = spare;
-            match ctl {
-                Ctl::Next(next) => jump!(next),
-                Ctl::Frame => continue 'frame,
-                Ctl::Leave(step) => {
-                    *fuel_io = fuel;
-                    return step;
-                }
-            }
+        };
+        save_pc(fiber, pc);
+        if let Some(done) = throw(ex, fiber, err, false) {
+            leave!(done);
         }
     }
 }
