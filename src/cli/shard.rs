@@ -106,7 +106,7 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         timeout,
         resume,
     };
-    let transport = NatsTransport::connect(nats, info)
+    let mut transport = NatsTransport::connect(nats, info)
         .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
     if let Some(r) = resumed {
         let first = transport
