@@ -54,7 +54,7 @@ pub struct Scheduler {
     pub parking: bool,
     /// Those changes, written with the fiber when the turn ends: one look
     /// at the tasklet's entity per switch instead of two.
-    pub parked: Option<crate::world_host::Parked>,
+    pub parked: Option<crate::components::Parked>,
 }
 
 /// Copy-on-write copies of fibers that a snapshot held when their tasklet

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
-use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{Parked, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::host_args::{answer, check_args, error_kind, int_or_bool, to_error};
-use crate::world_host::{Parked, WorldHost, suspend_current};
+use crate::world_host::{WorldHost, suspend_current};
 
 /// `stackless.tasklet(func=None)`.
 pub fn construct(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Result<Value, Value> {

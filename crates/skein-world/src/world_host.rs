@@ -11,9 +11,8 @@ use std::sync::Arc;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::{Mut, World};
 use skein_script::bytecode::Program;
-use skein_vm::Value;
 
-use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{ChannelState, Parked, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::lookups::Lookups;
 use crate::natives::{NativeCall, NativeQueue};
 use crate::resources::{Code, Output, RunCounters, Scheduler};
@@ -174,54 +173,6 @@ impl<'w> WorldHost<'w> {
                         .resource_mut::<NativeQueue>()
                         .cancel(NativeCall::of(*req, id, entity));
                 }
-            }
-        }
-    }
-}
-
-/// What `schedule()` or `sim.sleep()` changes in the tasklet it suspends.
-/// Nothing reads the running tasklet's own state between such a call and
-/// the end of its turn, so the change is written then, in the same look at
-/// the entity that puts the fiber back.
-#[derive(Debug, Clone)]
-pub enum Parked {
-    /// `schedule(value)` (`yielded`: not `schedule_remove`).
-    Schedule {
-        /// What the call returns when the tasklet runs again.
-        value: Value,
-        /// It yielded this tick.
-        yielded: bool,
-    },
-    /// `sim.sleep(0)`: yielded, to run again next tick.
-    Yield,
-    /// `sim.sleep(n)`: asleep until tick `until`, `seq` among that tick's.
-    Sleep {
-        /// The tick it wakes in.
-        until: u64,
-        /// Its order among that tick's sleepers.
-        seq: u64,
-    },
-}
-
-impl Parked {
-    /// Writes the change into the tasklet's state; `tick` is the running tick.
-    pub fn apply(self, t: &mut TaskletState, tick: u64) {
-        match self {
-            Parked::Schedule { value, yielded } => {
-                t.tempval = value;
-                t.suspension = Suspension::Schedule;
-                if yielded {
-                    t.yielded = tick + 1;
-                }
-            }
-            Parked::Yield => {
-                t.yielded = tick + 1;
-                t.suspension = Suspension::Nothing;
-            }
-            Parked::Sleep { until, seq } => {
-                t.yielded = tick + 1;
-                t.wait = Wait::Sleep { until, seq };
-                t.suspension = Suspension::Nothing;
             }
         }
     }
