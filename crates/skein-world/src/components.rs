@@ -254,3 +254,51 @@ impl ChannelState {
         self.closing && self.waiters.is_empty()
     }
 }
+
+/// What `schedule()` or `sim.sleep()` changes in the tasklet it suspends.
+/// Nothing reads the running tasklet's own state between such a call and
+/// the end of its turn, so the change is written then, in the same look at
+/// the entity that puts the fiber back.
+#[derive(Debug, Clone)]
+pub enum Parked {
+    /// `schedule(value)` (`yielded`: not `schedule_remove`).
+    Schedule {
+        /// What the call returns when the tasklet runs again.
+        value: Value,
+        /// It yielded this tick.
+        yielded: bool,
+    },
+    /// `sim.sleep(0)`: yielded, to run again next tick.
+    Yield,
+    /// `sim.sleep(n)`: asleep until tick `until`, `seq` among that tick's.
+    Sleep {
+        /// The tick it wakes in.
+        until: u64,
+        /// Its order among that tick's sleepers.
+        seq: u64,
+    },
+}
+
+impl Parked {
+    /// Writes the change into the tasklet's state; `tick` is the running tick.
+    pub fn apply(self, t: &mut TaskletState, tick: u64) {
+        match self {
+            Parked::Schedule { value, yielded } => {
+                t.tempval = value;
+                t.suspension = Suspension::Schedule;
+                if yielded {
+                    t.yielded = tick + 1;
+                }
+            }
+            Parked::Yield => {
+                t.yielded = tick + 1;
+                t.suspension = Suspension::Nothing;
+            }
+            Parked::Sleep { until, seq } => {
+                t.yielded = tick + 1;
+                t.wait = Wait::Sleep { until, seq };
+                t.suspension = Suspension::Nothing;
+            }
+        }
+    }
+}

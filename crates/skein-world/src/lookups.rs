@@ -2,9 +2,11 @@
 //! (docs/architecture.md, "The switch"). Reads go through query states
 //! kept across ticks: a query state knows its components' ids and the
 //! archetypes that hold them, so a read is the entity's location and a
-//! column index, without the type-id map `World::get` consults. Writes go
-//! through `World::get_mut`: a mutable query state re-checks the world's
-//! archetypes on every look, which measured dearer than the map.
+//! column index, without the type-id map `World::get` consults. Single
+//! writes go through `World::get_mut`: a mutable query state re-checks the
+//! world's archetypes on every look, which measured dearer than the map for
+//! one component; for a turn's state and fiber together, and for a batch
+//! of tasklets, the mutable query state is the cheaper look.
 
 use bevy_ecs::component::Component;
 use bevy_ecs::entity::Entity;
@@ -19,6 +21,14 @@ use crate::components::{ChannelState, TaskletFiber, TaskletState};
 pub struct Lookups {
     tasklet: QueryState<&'static TaskletState>,
     channel: QueryState<&'static ChannelState>,
+    /// For writes to many tasklets at once (waking a tick's sleepers):
+    /// the archetype re-check that makes a mutable query state dear for one
+    /// look is paid once per batch.
+    tasklets_mut: QueryState<&'static mut TaskletState>,
+    /// A turn's state and fiber together: one location and archetype
+    /// check for both, where two `World::get_mut`s each find the entity
+    /// and consult the type-id map.
+    turn: QueryState<(&'static mut TaskletState, &'static mut TaskletFiber)>,
 }
 
 /// Where the lookups wait between ticks: a slot inserted when the world is
@@ -36,6 +46,8 @@ impl Lookups {
         Lookups {
             tasklet: QueryState::new(world),
             channel: QueryState::new(world),
+            tasklets_mut: QueryState::new(world),
+            turn: QueryState::new(world),
         }
     }
 
@@ -80,6 +92,32 @@ impl Lookups {
         e: Entity,
     ) -> Option<Mut<'w, TaskletState>> {
         world.get_mut::<TaskletState>(e)
+    }
+
+    /// Tasklet `e`'s state and fiber, to change, in one look.
+    pub fn turn<'w>(
+        &mut self,
+        world: &'w mut World,
+        e: Entity,
+    ) -> Option<(Mut<'w, TaskletState>, Mut<'w, TaskletFiber>)> {
+        self.turn.get_mut(world, e).ok()
+    }
+
+    /// Runs `f` on the state of each of `entities` that is a tasklet, in order.
+    pub fn each_tasklet_mut(
+        &mut self,
+        world: &mut World,
+        entities: impl IntoIterator<Item = Entity>,
+        mut f: impl FnMut(&mut TaskletState),
+    ) {
+        let mut each = self.tasklets_mut.iter_many_mut(world, entities);
+        // An entity that is not (or no longer) a tasklet is passed over,
+        // as a single look would find nothing.
+        while let Some(found) = each.fetch_next() {
+            if let Ok(mut t) = found {
+                f(&mut t);
+            }
+        }
     }
 
     /// Tasklet `e`'s fiber, to change.

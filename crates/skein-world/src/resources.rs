@@ -49,6 +49,12 @@ pub struct Scheduler {
     /// tick budget (each counts [`SPAWN_INSTRUCTIONS`](crate::tick::SPAWN_INSTRUCTIONS));
     /// not saved: each tick starts it at zero.
     pub spawned: u64,
+    /// A turn is being stepped: the running tasklet's own state changes
+    /// from `schedule()` and `sim.sleep()` wait in `parked` (below).
+    pub parking: bool,
+    /// Those changes, written with the fiber when the turn ends: one look
+    /// at the tasklet's entity per switch instead of two.
+    pub parked: Option<crate::components::Parked>,
 }
 
 /// Copy-on-write copies of fibers that a snapshot held when their tasklet

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
-use crate::components::{Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{Parked, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::host_args::{answer, check_args, error_kind, int_or_bool, to_error};
 use crate::world_host::{WorldHost, suspend_current};
 
@@ -419,14 +419,10 @@ pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostRe
 /// `stackless.schedule(v)` (`remove` false) or `schedule_remove(v)`.
 pub fn schedule(host: &mut WorldHost, value: Option<Value>, remove: bool) -> HostResult {
     let cur = host.sched.current;
-    let tick = host.sched.tick;
     let v = value.unwrap_or(Value::Tasklet(cur));
-    host.with_current(|t| {
-        t.tempval = v;
-        t.suspension = Suspension::Schedule;
-        if !remove {
-            t.yielded = tick + 1;
-        }
+    host.park_current(Parked::Schedule {
+        value: v,
+        yielded: !remove,
     });
     if remove {
         host.sched.ring.remove(cur);
@@ -467,10 +463,7 @@ pub fn sleep(host: &mut WorldHost, n: &Value) -> HostResult {
     let cur = host.sched.current;
     let tick = host.sched.tick;
     if n == 0 {
-        host.with_current(|t| {
-            t.yielded = tick + 1;
-            t.suspension = Suspension::Nothing;
-        });
+        host.park_current(Parked::Yield);
         host.sched.ring.advance();
         return HostResult::Suspend;
     }
@@ -478,11 +471,7 @@ pub fn sleep(host: &mut WorldHost, n: &Value) -> HostResult {
     host.sched.sleep_seq += 1;
     let seq = host.sched.sleep_seq;
     host.sched.sleepers.insert((until, seq), cur);
-    host.with_current(|t| {
-        t.yielded = tick + 1;
-        t.wait = Wait::Sleep { until, seq };
-        t.suspension = Suspension::Nothing;
-    });
+    host.park_current(Parked::Sleep { until, seq });
     host.sched.ring.remove(cur);
     HostResult::Suspend
 }

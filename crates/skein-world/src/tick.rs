@@ -146,12 +146,14 @@ fn wake(host: &mut WorldHost) {
     let tick = host.sched.tick;
     // Each due tick's sleepers come out as one list.
     while let Some(due) = host.sched.sleepers.take_due(tick) {
-        for (_, id) in due {
-            if let Some(mut t) = host.tasklet_mut(id) {
-                t.wait = Wait::None;
-            }
+        let ring = &host.sched.ring;
+        let entities = due.iter().filter_map(|&(_, id)| ring.entity(id));
+        host.look
+            .each_tasklet_mut(host.world, entities, |t| t.wait = Wait::None);
+        for &(_, id) in &due {
             host.sched.ring.insert_tail(id);
         }
+        host.sched.sleepers.recycle(due);
     }
 }
 
@@ -206,26 +208,27 @@ fn run_slice(
         host.sched.ring.remove(id);
         return Some(0);
     };
-    // One look at the entity decides the whole entry and takes the fiber
-    // (its location is found once for both components).
-    let Ok(mut slot) = host.world.get_entity_mut(entity) else {
-        host.sched.ring.remove(id);
+    // One look at the entity decides the whole entry and takes the fiber.
+    let Some((mut t, mut f)) = host.look.turn(host.world, entity) else {
+        // Not a tasklet (any more): it leaves the ring. One whose fiber a
+        // game removed has nothing left to run: it ends.
+        if host.tasklet(id).is_some() {
+            host.sched.current = id;
+            finish(host, id, None);
+        } else {
+            host.sched.ring.remove(id);
+        }
         return Some(0);
     };
-    let (entry, mut used) = {
-        let Some(mut t) = slot.get_mut::<TaskletState>() else {
-            host.sched.ring.remove(id);
-            return Some(0);
-        };
-        if t.yielded == tick + 1 {
-            return None;
-        }
-        if t.budget_tick != tick + 1 {
-            t.budget_tick = tick + 1;
-            t.budget_used = 0;
-        }
-        (plan(&mut t), t.budget_used)
-    };
+    if t.yielded == tick + 1 {
+        return None;
+    }
+    if t.budget_tick != tick + 1 {
+        t.budget_tick = tick + 1;
+        t.budget_used = 0;
+    }
+    let entry = plan(&mut t);
+    let mut used = t.budget_used;
     if let Entry::Ended(err) = entry {
         host.sched.current = id;
         host.sched.counts.switches += 1;
@@ -237,10 +240,7 @@ fn run_slice(
     // snapshots); the empty fiber left meanwhile is this tick's spare.
     let empty = spare.take().unwrap_or_else(empty_fiber);
     let empty_at = Arc::as_ptr(&empty);
-    let mut shared = match slot.get_mut::<TaskletFiber>() {
-        Some(mut f) => std::mem::replace(&mut f.bypass_change_detection().0, empty),
-        None => empty,
-    };
+    let mut shared = std::mem::replace(&mut f.bypass_change_detection().0, empty);
     let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -261,7 +261,7 @@ fn run_slice(
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, entity, shared, spare, empty_at);
+                put_fiber(host, entity, shared, spare, empty_at, None);
                 return Some(0);
             }
         },
@@ -274,6 +274,7 @@ fn run_slice(
     } else {
         budget.saturating_sub(used)
     };
+    host.sched.parking = true;
     let outcome = loop {
         let start = fuel;
         let step = skein_vm::step(vm, fiber, &mut fuel, host);
@@ -305,16 +306,16 @@ fn run_slice(
             Step::Raised(err) => break Some(Some(err)),
         }
     };
+    host.sched.parking = false;
     match outcome {
         None => {
-            if budget != 0
-                && let Some(mut t) = host.tasklet_mut(id)
-            {
-                t.budget_used = used;
-            }
-            put_fiber(host, entity, shared, spare, empty_at);
+            let used = (budget != 0).then_some(used);
+            put_fiber(host, entity, shared, spare, empty_at, used);
         }
-        Some(err) => finish(host, id, err),
+        Some(err) => {
+            host.sched.parked = None;
+            finish(host, id, err)
+        }
     }
     Some(used - used_before)
 }
@@ -334,19 +335,37 @@ fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fi
 }
 
 /// Puts a stepped fiber back, keeping the empty one it held as the spare
-/// (unless a host call replaced it meanwhile).
+/// (unless a host call replaced it meanwhile), and writes in the same look
+/// at the entity what its suspending call parked and the instructions it
+/// has `used` of its budget this tick.
 fn put_fiber(
     host: &mut WorldHost,
     entity: bevy_ecs::entity::Entity,
     fiber: Arc<Fiber>,
     spare: &mut Option<Arc<Fiber>>,
     empty_at: *const Fiber,
+    used: Option<u64>,
 ) {
-    if let Some(mut f) = host.look.fiber(host.world, entity) {
+    let parked = host.sched.parked.take();
+    let tick = host.sched.tick;
+    let put = |f: &mut TaskletFiber| {
         let back = std::mem::replace(&mut f.0, fiber);
         if std::ptr::eq(Arc::as_ptr(&back), empty_at) {
             *spare = Some(back);
         }
+    };
+    if parked.is_none() && used.is_none() {
+        if let Some(mut f) = host.look.fiber(host.world, entity) {
+            put(&mut f);
+        }
+    } else if let Some((mut t, mut f)) = host.look.turn(host.world, entity) {
+        if let Some(p) = parked {
+            p.apply(&mut t, tick);
+        }
+        if let Some(used) = used {
+            t.budget_used = used;
+        }
+        put(&mut f);
     }
 }
 

@@ -12,7 +12,7 @@ use bevy_ecs::entity::Entity;
 use bevy_ecs::world::{Mut, World};
 use skein_script::bytecode::Program;
 
-use crate::components::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{ChannelState, Parked, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::lookups::Lookups;
 use crate::natives::{NativeCall, NativeQueue};
 use crate::resources::{Code, Output, RunCounters, Scheduler};
@@ -174,6 +174,19 @@ impl<'w> WorldHost<'w> {
                         .cancel(NativeCall::of(*req, id, entity));
                 }
             }
+        }
+    }
+}
+
+impl WorldHost<'_> {
+    /// Suspends the current tasklet with `p`: kept for the end of the turn
+    /// while one is stepped, written at once otherwise.
+    pub fn park_current(&mut self, p: Parked) {
+        let tick = self.sched.tick;
+        if self.sched.parking {
+            self.sched.parked = Some(p);
+        } else {
+            self.with_current(|t| p.apply(t, tick));
         }
     }
 }
