@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use skein_cluster::server::NatsServer;
 
-use crate::harness::temp_dir;
+use crate::harness::{piped, temp_dir};
 
 fn script(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,17 +23,11 @@ fn script(name: &str) -> String {
 
 /// `skein shard` of `name`, shard `k` of `n` in cluster `cluster`.
 fn shard(dir: &Path, url: &str, name: &str, k: u32, n: u32, cluster: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_skein"));
+    let mut c = piped(dir);
     c.args(["shard", &script(name), "--nats", url, "--framed"])
         .args(["--shard", &k.to_string(), "--shards", &n.to_string()])
         .args(["--cluster", cluster, "--autosave-every", "3"])
-        .args(["--nats-timeout", "10"])
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("SKEIN_FAULT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .args(["--nats-timeout", "10"]);
     c
 }
 

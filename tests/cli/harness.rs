@@ -44,6 +44,20 @@ pub fn skein(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// `skein` to spawn in `dir` with its outputs piped and no stdin, the
+/// logging and fault-injection variables of the test's own environment
+/// left out (a test that wants a fault sets it on the command).
+pub fn piped(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skein"));
+    c.current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env_remove("SKEIN_FAULT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
 /// An empty folder of its own for the test `name`.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::Duration;
 
 use skein_cluster::server::NatsServer;
 
-use crate::harness::temp_dir;
+use crate::harness::{piped, temp_dir};
 
 const SHARDS: u32 = 2;
 
@@ -28,18 +28,12 @@ fn start(dir: &Path, url: &str, cluster: &str, timeout: &str) -> Vec<Child> {
 
 /// Starts shard `k`.
 fn start_one(dir: &Path, url: &str, cluster: &str, timeout: &str, k: u32) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_skein"))
+    piped(dir)
         .arg("shard")
         .arg(script())
         .args(["--nats", url, "--framed", "--tick-rate", "25"])
         .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
         .args(["--cluster", cluster, "--nats-timeout", timeout])
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("SKEIN_FAULT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("a shard starts")
 }

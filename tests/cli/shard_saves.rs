@@ -5,12 +5,11 @@
 //! `--autosave-failures` times in a row stops (exit 3).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use skein_cluster::server::NatsServer;
 
-use crate::harness::{Run, skein, temp_dir};
+use crate::harness::{Run, piped, skein, temp_dir};
 
 fn script(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,16 +22,7 @@ fn script(path: &str) -> String {
 /// ended within a minute: a shard that wrongly goes on would wait at the
 /// barrier for shards that are not there.
 fn bounded(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skein"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("SKEIN_FAULT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("skein starts");
+    let mut child = piped(dir).args(args).spawn().expect("skein starts");
     let start = Instant::now();
     while child.try_wait().expect("waits").is_none() {
         if start.elapsed() > Duration::from_secs(60) {
@@ -115,7 +105,7 @@ fn a_shard_whose_autosaves_keep_failing_exits_3() {
     let server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
     let url = server.url();
     let walk = script("tests/cli/cluster/long_walk.sk");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skein"))
+    let mut child = piped(&dir)
         .args([
             "shard", &walk, "--nats", &url, "--shard", "0", "--shards", "1",
         ])
@@ -128,12 +118,6 @@ fn a_shard_whose_autosaves_keep_failing_exits_3() {
             "1",
         ])
         .args(["--autosave-failures", "2", "--tick-rate", "20"])
-        .current_dir(&dir)
-        .env_remove("RUST_LOG")
-        .env_remove("SKEIN_FAULT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("the shard starts");
     // Once its first autosave is on disk, its folder becomes a file: every

@@ -101,31 +101,26 @@ impl NatsTransport {
         &self.run
     }
 
-    fn worker(&mut self) -> Result<&mut Worker, TransportError> {
-        self.worker
+    /// The runtime to drive and the worker to drive on it.
+    fn parts(&mut self) -> Result<(&tokio::runtime::Runtime, &mut Worker), TransportError> {
+        let w = self
+            .worker
             .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))
+            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        Ok((&self.rt, w))
     }
 
     /// The first stream sequence this shard's inbox still holds: a shard
     /// resumed from an autosave that needs an earlier one cannot go on.
     pub fn inbox_first(&mut self) -> Result<u64, TransportError> {
-        let rt = &self.rt;
-        let w = self
-            .worker
-            .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (rt, w) = self.parts()?;
         rt.block_on(w.inbox_first())
     }
 
     /// Marks the run ended in the bucket (shard 0, once the cluster has
     /// ended), so the next run with this cluster name starts afresh.
     pub fn end_run(&mut self) -> Result<(), TransportError> {
-        let rt = &self.rt;
-        let w = self
-            .worker
-            .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (rt, w) = self.parts()?;
         rt.block_on(w.end())
     }
 }
@@ -146,20 +141,12 @@ impl Transport for NatsTransport {
         messages: Vec<Envelope>,
         record: TickRecord,
     ) -> Result<(), TransportError> {
-        let rt = &self.rt;
-        let w = self
-            .worker
-            .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (rt, w) = self.parts()?;
         rt.block_on(w.publish(messages, record))
     }
 
     fn collect(&mut self, tick: u64) -> Collected {
-        let rt = &self.rt;
-        let w = self
-            .worker
-            .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (rt, w) = self.parts()?;
         let (records, messages) = rt.block_on(w.collect(tick))?;
         for m in &messages {
             if let Some(h) = self.high.0.get_mut(m.from as usize) {
@@ -170,11 +157,7 @@ impl Transport for NatsTransport {
     }
 
     fn settle_published(&mut self) -> Result<(), TransportError> {
-        let rt = &self.rt;
-        let w = self
-            .worker
-            .as_mut()
-            .ok_or_else(|| TransportError::Failed("the NATS connection is closed".into()))?;
+        let (rt, w) = self.parts()?;
         rt.block_on(w.settle())
     }
 
@@ -184,13 +167,13 @@ impl Transport for NatsTransport {
 
     fn resume_high_water(&mut self, taken: &[u64]) {
         self.high.raise(taken);
-        if let Ok(w) = self.worker() {
+        if let Ok((_, w)) = self.parts() {
             w.high.raise(taken);
         }
     }
 
     fn inbox_mark(&mut self) -> Result<Option<u64>, TransportError> {
-        Ok(Some(self.worker()?.inbox_mark()))
+        Ok(Some(self.parts()?.1.inbox_mark()))
     }
 
     fn saved(&mut self, boundary: u64, inbox_from: Option<u64>) {
