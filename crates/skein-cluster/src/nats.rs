@@ -29,7 +29,7 @@ use crate::nats_bundle::{bundles, wait_acks};
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
-use crate::nats_trim::{Trim, purge};
+use crate::nats_trim::{Trim, inbox_mark, purge};
 
 mod start;
 use crate::run_info::RunInfo;
@@ -475,11 +475,10 @@ impl Worker {
     /// The first inbox stream sequence the world has not taken: the
     /// lowest of what is buffered for a later tick, else past the last read.
     fn inbox_mark(&self) -> u64 {
-        self.pending_keys
-            .values()
-            .min()
-            .copied()
-            .unwrap_or(self.inbox.read_to + 1)
+        inbox_mark(
+            self.pending_keys.values().min().copied(),
+            self.inbox.read_to,
+        )
     }
 
     /// The first sequence the inbox stream still holds (past its last when
@@ -498,7 +497,7 @@ impl Worker {
     /// since): the inbox lets go of that.
     async fn saved(&mut self, boundary: u64, below: Option<u64>) {
         let below = below.unwrap_or_else(|| self.inbox_mark());
-        if let Some(below) = self.trim.inbox_cut(Some(below), self.inbox.read_to) {
+        if let Some(below) = self.trim.inbox_cut(below) {
             let stream = inbox_stream(&self.opts.cluster, &self.run, self.opts.shard);
             tracing::debug!(shard = self.opts.shard, boundary, "autosaved");
             self.let_go(&stream, None, below).await;

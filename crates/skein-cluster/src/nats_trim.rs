@@ -53,17 +53,22 @@ impl Trim {
         Some(seq)
     }
 
-    /// After an autosave that holds everything taken: the stream sequence
-    /// below which the inbox may go — the first message still buffered for
-    /// a later tick, or past the last one read.
-    pub(crate) fn inbox_cut(&mut self, lowest_buffered: Option<u64>, read_to: u64) -> Option<u64> {
-        let below = lowest_buffered.unwrap_or(read_to + 1);
+    /// After an autosave that holds the inbox below `below` (its
+    /// [`inbox_mark`]): the stream sequence below which the inbox may now
+    /// go, when that has moved on.
+    pub(crate) fn inbox_cut(&mut self, below: u64) -> Option<u64> {
         if below <= self.inbox_below.max(1) {
             return None;
         }
         self.inbox_below = below;
         Some(below)
     }
+}
+
+/// The first inbox stream sequence the world has not taken: the first
+/// message still buffered for a later tick, or past the last one read.
+pub(crate) fn inbox_mark(lowest_buffered: Option<u64>, read_to: u64) -> u64 {
+    lowest_buffered.unwrap_or(read_to + 1)
 }
 
 /// Lets go of the messages of `stream` (those on `filter`, if given) below
@@ -132,9 +137,9 @@ mod tests {
     #[test]
     fn the_inbox_goes_up_to_what_is_still_buffered() {
         let mut t = Trim::default();
-        assert_eq!(t.inbox_cut(None, 0), None);
-        assert_eq!(t.inbox_cut(Some(5), 9), Some(5));
-        assert_eq!(t.inbox_cut(Some(5), 12), None);
-        assert_eq!(t.inbox_cut(None, 12), Some(13));
+        assert_eq!(t.inbox_cut(inbox_mark(None, 0)), None);
+        assert_eq!(t.inbox_cut(inbox_mark(Some(5), 9)), Some(5));
+        assert_eq!(t.inbox_cut(inbox_mark(Some(5), 12)), None);
+        assert_eq!(t.inbox_cut(inbox_mark(None, 12)), Some(13));
     }
 }

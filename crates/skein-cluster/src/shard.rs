@@ -257,9 +257,10 @@ impl<T: Transport> ShardRunner<T> {
 
     /// The barrier of `tick` (which ran, its messages acknowledged): takes
     /// in the other shards' records and what they sent, and applies the
-    /// ending rule. Says whether the cluster has ended. If the barrier fails (the server lost for longer than the
-    /// timeout), the world is saved as it stands, waiting at this barrier,
-    /// before the error goes up.
+    /// ending rule. Says whether the cluster has ended. If the barrier
+    /// fails (the server lost for longer than the timeout), the world is
+    /// saved as it stands, waiting at this barrier, before the error goes
+    /// up.
     fn settle(&mut self, tick: u64) -> Result<bool, ClusterError> {
         let (records, arrived) = match self.transport.collect(tick) {
             Ok(got) => got,

@@ -38,11 +38,8 @@ impl Sleepers {
     /// among that tick's sleepers.
     pub fn insert(&mut self, (until, seq): (u64, u64), id: u64) {
         let list = if self.on_wheel(until) {
-            if self.wheel.is_empty() {
-                self.wheel.resize_with(WHEEL as usize, Vec::new);
-            }
             self.on_wheel += 1;
-            &mut self.wheel[(until % WHEEL) as usize]
+            self.slot(until)
         } else {
             self.later.entry(until).or_default()
         };
@@ -59,6 +56,15 @@ impl Sleepers {
 
     fn on_wheel(&self, tick: u64) -> bool {
         tick >= self.base && tick - self.base < WHEEL
+    }
+
+    /// The wheel's list for `tick` (on the wheel), the wheel made on first
+    /// use.
+    fn slot(&mut self, tick: u64) -> &mut List {
+        if self.wheel.is_empty() {
+            self.wheel.resize_with(WHEEL as usize, Vec::new);
+        }
+        &mut self.wheel[(tick % WHEEL) as usize]
     }
 
     /// Takes the sleeper `(until, seq)` out (it was killed or woken early);
@@ -142,11 +148,8 @@ impl Sleepers {
         let end = base.saturating_add(WHEEL);
         while let Some((&k, _)) = self.later.range(base..end).next() {
             let list = self.later.remove(&k).unwrap_or_default();
-            if self.wheel.is_empty() {
-                self.wheel.resize_with(WHEEL as usize, Vec::new);
-            }
             self.on_wheel += list.len();
-            self.wheel[(k % WHEEL) as usize] = list;
+            *self.slot(k) = list;
         }
     }
 
