@@ -187,7 +187,14 @@ impl TryFrom<u8> for Conversion {
 }
 
 /// One VM instruction. Each variant's doc gives its stack effect.
+///
+/// `repr(u8)` puts the tag in the first byte and each variant's operands at
+/// fixed offsets after it, so the dispatch loop decodes an instruction with
+/// one byte load and one jump-table index instead of untangling a tag packed
+/// into the operands' spare bit patterns. (Serde names variants by their
+/// index and fields by name, so the saved form does not change.)
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[repr(u8)]
 pub enum Op {
     /// `[] → []`.
     Nop,

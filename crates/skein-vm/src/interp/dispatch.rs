@@ -150,12 +150,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 leave!(Step::OutOfFuel);
             }
             fuel -= 1;
-            let Some(&op) = code.get(pc) else {
+            // Matched through a reference: only the operands an arm uses
+            // are read, not the whole 16 bytes copied out first.
+            let Some(op) = code.get(pc) else {
                 break errors::fault("ran past the end of a function");
             };
             pc += 1;
             let stack = &mut fiber.stack;
-            match op {
+            match *op {
                 Op::Nop => {}
                 Op::Const(i) => {
                     let v = or_raise!(fueled!(f => values::load_const(func, i, &mut cx!(ex, f))));
@@ -605,7 +607,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         frame: (fiber.frames.len() - 1) as u32,
                         target: t,
                         stack_len: len,
-                        catch_all: matches!(op, Op::SetupFinally(_)),
+                        catch_all: matches!(*op, Op::SetupFinally(_)),
                     });
                 }
                 Op::PopHandler => {
