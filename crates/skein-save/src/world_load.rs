@@ -22,7 +22,7 @@ mod build;
 mod one_pass;
 
 use build::Parts;
-pub use one_pass::{load_world_bytes, try_one_pass};
+pub use one_pass::{load_world_bytes, try_one_pass, try_one_pass_file};
 
 /// Ids a world may have handed out beyond its saved tasklets and channels
 /// (every tasklet and channel stays an entity, so there are none in practice).

@@ -58,6 +58,22 @@ pub fn load_world_bytes(
 /// of building the world. For tests and benchmarks that must know which
 /// path loaded a save.
 pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadError>> {
+    one_pass(world, bytes).map(|(_, done)| done)
+}
+
+/// [`try_one_pass`] on a file, for `skein resume`: `None`, the world
+/// untouched, when the file cannot be read, is not a binary world save
+/// (a delta, RON) or is refused, so the caller reads it the record way and
+/// reports why; else the save's header and the outcome of building.
+pub fn try_one_pass_file(
+    world: &mut World,
+    path: &std::path::Path,
+) -> Option<(Header, Result<(), LoadError>)> {
+    let bytes = crate::read::read_limited(path).ok()?;
+    one_pass(world, &bytes)
+}
+
+fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Result<(), LoadError>)> {
     let bytes = bytes.strip_prefix(BINARY_MAGIC)?;
     let mut de = postcard::Deserializer::from_bytes(bytes);
     let header = Header::deserialize(&mut de).ok()?;
@@ -138,15 +154,15 @@ pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadEr
     let (mut tasklets, mut waits) = (Vec::with_capacity(room), Vec::with_capacity(room));
     let mut last = 0;
     for i in 0..count {
-        let rec = TaskletRec::deserialize(&mut de).ok()?;
+        let rec = &TaskletRec::deserialize(&mut de).ok()?;
         let sorted = std::mem::replace(&mut last, rec.id) < rec.id && rec.id < w.next_id;
         let channel = chans.binary_search_by_key(&rec.id, |c| c.id).is_ok();
         let sleeps = matches!(rec.wait, Wait::Sleep { .. });
         if !sorted || channel || sleeps != sleepers.contains(&rec.id) {
             return None;
         }
-        tasklets.push(stager.stage(&rec, i).ok()?);
-        waits.push(WaitOf::of(&rec));
+        tasklets.push(stager.stage(rec, i).ok()?);
+        waits.push(WaitOf::of(rec));
     }
     // A world save has no roots and no ring order, but the file still
     // holds both (empty), and nothing after them.
@@ -183,5 +199,6 @@ pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadEr
     if !seen.take().iter().all(is_tasklet) {
         return None;
     }
-    Some(staged.build(world))
+    let done = staged.build(world);
+    Some((header, done))
 }
