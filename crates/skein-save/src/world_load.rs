@@ -11,7 +11,7 @@ use skein_world::{Natives, Scheduler};
 
 use crate::check::Verified;
 use crate::error::{FieldPath, LoadError, Problem};
-use crate::format::{SaveFile, SaveKind, Wait};
+use crate::format::{Header, SaveFile, SaveKind, Wait};
 use crate::names::{NativeNames, changed_functions, saved_hashes};
 use crate::registry::registry_of;
 use crate::resolve::{IdTable, MapResolve};
@@ -21,12 +21,7 @@ use crate::values::Decoder;
 mod build;
 mod one_pass;
 
-use build::Parts;
-pub use one_pass::{load_world_bytes, try_one_pass, try_one_pass_file};
-
-/// Ids a world may have handed out beyond its saved tasklets and channels
-/// (every tasklet and channel stays an entity, so there are none in practice).
-pub(crate) const SPARE_IDS: u64 = 1 << 20;
+use build::{Parts, SPARE_IDS};
 
 /// Which code a world save resumes on (docs/saves.md, "Code").
 #[derive(Debug, Clone, Default)]
@@ -196,4 +191,44 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         channels,
     };
     parts.finish(&dec, &resolve)?.build(world)
+}
+
+/// Loads a world save from its bytes (any encoding) into `world`, which
+/// must be fresh, as [`load_world`] does with the parsed file: a binary save
+/// resuming its saved code is decoded in one pass, straight into the staging
+/// area; anything else is parsed into records first. On error the world is
+/// left as it was (but for a registered host hook failing at the very end,
+/// as with [`load_world`]).
+pub fn load_world_bytes(
+    world: &mut World,
+    bytes: &[u8],
+    code: CodePolicy,
+) -> Result<(), LoadError> {
+    if let CodePolicy::Saved = code
+        && let Some(done) = try_one_pass(world, bytes)
+    {
+        return done;
+    }
+    load_world(world, &crate::read::from_bytes(bytes)?, code)
+}
+
+/// The one-pass decoder alone, resuming the saved code: `None`, the world
+/// untouched, when `bytes` are not a binary world save it takes or when
+/// any check refuses them (only [`load_world`] says why); else the outcome
+/// of building the world. For tests and benchmarks that must know which
+/// path loaded a save.
+pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadError>> {
+    one_pass::one_pass(world, bytes).map(|(_, done)| done)
+}
+
+/// [`try_one_pass`] on a file, for `skein resume`: `None`, the world
+/// untouched, when the file cannot be read, is not a binary world save
+/// (a delta, RON) or is refused, so the caller reads it the record way and
+/// reports why; else the save's header and the outcome of building.
+pub fn try_one_pass_file(
+    world: &mut World,
+    path: &std::path::Path,
+) -> Option<(Header, Result<(), LoadError>)> {
+    let bytes = crate::read::read_limited(path).ok()?;
+    one_pass::one_pass(world, &bytes)
 }

@@ -27,6 +27,10 @@ use crate::staging::{StagedChannel, StagedTasklet};
 use crate::values::{Decoder, Place};
 use skein_world::shard::ShardLink;
 
+/// Ids a world may have handed out beyond its saved tasklets and channels
+/// (every tasklet and channel stays an entity, so there are none in practice).
+pub(crate) const SPARE_IDS: u64 = 1 << 20;
+
 /// A world save checked whole, ready to become the world.
 pub(crate) struct Staged<'a> {
     pub w: &'a WorldRec,

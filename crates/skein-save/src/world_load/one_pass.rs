@@ -7,9 +7,10 @@
 //!
 //! Every check of the record path is made here too. A save this path
 //! refuses, or one it does not take (RON, a delta, `--code current`, a
-//! shard's save), goes through the record path ([`load_world`]) instead, so
-//! a refusal is the record path's own, with its message and field path,
-//! whatever order the two paths meet the problems in.
+//! shard's save), goes through the record path (`load_world`) instead
+//! (`load_world_bytes`), so a refusal is the record path's own, with its
+//! message and field path, whatever order the two paths meet the problems
+//! in.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,8 +20,7 @@ use serde::Deserialize;
 use skein_vm::Limits;
 use skein_world::{Natives, Scheduler};
 
-use super::build::Parts;
-use super::{CodePolicy, SPARE_IDS, load_world};
+use super::build::{Parts, SPARE_IDS};
 use crate::error::{FieldPath, LoadError};
 use crate::format::{
     ChannelRec, FORMAT_NAME, FORMAT_VERSION, Header, ModuleRec, SaveKind, TaskletRec, Wait,
@@ -33,47 +33,10 @@ use crate::staging::{Tasklets, WaitOf, stage_channels};
 use crate::values::{Decoder, ValueRec};
 use crate::write::BINARY_MAGIC;
 
-/// Loads a world save from its bytes (any encoding) into `world`, which
-/// must be fresh, as [`load_world`] does with the parsed file: a binary save
-/// resuming its saved code is decoded in one pass, straight into the staging
-/// area; anything else is parsed into records first. On error the world is
-/// left as it was (but for a registered host hook failing at the very end,
-/// as with [`load_world`]).
-pub fn load_world_bytes(
-    world: &mut World,
-    bytes: &[u8],
-    code: CodePolicy,
-) -> Result<(), LoadError> {
-    if let CodePolicy::Saved = code
-        && let Some(done) = try_one_pass(world, bytes)
-    {
-        return done;
-    }
-    load_world(world, &crate::read::from_bytes(bytes)?, code)
-}
-
-/// The one-pass decoder alone, resuming the saved code: `None`, the world
-/// untouched, when `bytes` are not a binary world save it takes or when
-/// any check refuses them (only [`load_world`] says why); else the outcome
-/// of building the world. For tests and benchmarks that must know which
-/// path loaded a save.
-pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadError>> {
-    one_pass(world, bytes).map(|(_, done)| done)
-}
-
-/// [`try_one_pass`] on a file, for `skein resume`: `None`, the world
-/// untouched, when the file cannot be read, is not a binary world save
-/// (a delta, RON) or is refused, so the caller reads it the record way and
-/// reports why; else the save's header and the outcome of building.
-pub fn try_one_pass_file(
-    world: &mut World,
-    path: &std::path::Path,
-) -> Option<(Header, Result<(), LoadError>)> {
-    let bytes = crate::read::read_limited(path).ok()?;
-    one_pass(world, &bytes)
-}
-
-fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Result<(), LoadError>)> {
+/// The one-pass load of `bytes` (magic included): `None`, the world
+/// untouched, when it does not take them or refuses them; else the save's
+/// header and the outcome of building the world.
+pub(super) fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Result<(), LoadError>)> {
     let bytes = bytes.strip_prefix(BINARY_MAGIC)?;
     let mut de = postcard::Deserializer::from_bytes(bytes);
     let header = Header::deserialize(&mut de).ok()?;
