@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_load::{CodePolicy, load_world, try_one_pass_file};
 use skein_save::{SaveFile, SaveKind};
 use skein_script::bytecode::Program;
 use skein_script::loader::{load_program, load_program_with};
@@ -19,33 +19,44 @@ use super::output::report;
 use super::world::{self, Plan};
 
 pub fn resume(args: ResumeArgs) -> Outcome {
-    let save =
-        skein_save::read_file(&super::saving::existing(&args.file)).map_err(Failure::bad_input)?;
+    let path = super::saving::existing(&args.file);
     let file = args.file.display();
-    if save.header.kind == SaveKind::Selection {
-        return Err(Failure::bad_input(format!(
-            "{file} is a selection save, not a world save; \
-             load it into a running world with `skein run SCRIPT.sk --load {file}`"
-        )));
-    }
-    if let Some(seed) = args.seed {
-        report(&format!(
-            "note: --seed {seed} is ignored: a resumed world's random generator \
-             continues from its saved state (seed {})",
-            save.header.seed
-        ));
-    }
     let mut sim = engine::new_simulation(WorldOptions::default(), args.output.quiet);
-    let code = match args.code {
-        CodeChoice::Saved => CodePolicy::Saved,
-        CodeChoice::Current => CodePolicy::Current(current_code(&save, &args.paths, &sim.world)?),
+    // A binary world save resuming its saved code is decoded in one pass;
+    // anything else, or a save that path refuses, is read into records
+    // (which says why a save is refused).
+    let fast = match args.code {
+        CodeChoice::Saved => try_one_pass_file(&mut sim.world, &path),
+        CodeChoice::Current => None,
     };
-    load_world(&mut sim.world, &save, code)
-        .map_err(|e| Failure::bad_input(format!("{file}: {e}")))?;
+    let (tick, loaded) = match fast {
+        Some((header, loaded)) => {
+            seed_note(&args, header.seed);
+            (header.tick, loaded)
+        }
+        None => {
+            let save = skein_save::read_file(&path).map_err(Failure::bad_input)?;
+            if save.header.kind == SaveKind::Selection {
+                return Err(Failure::bad_input(format!(
+                    "{file} is a selection save, not a world save; \
+                     load it into a running world with `skein run SCRIPT.sk --load {file}`"
+                )));
+            }
+            seed_note(&args, save.header.seed);
+            let code = match args.code {
+                CodeChoice::Saved => CodePolicy::Saved,
+                CodeChoice::Current => {
+                    CodePolicy::Current(current_code(&save, &args.paths, &sim.world)?)
+                }
+            };
+            (save.header.tick, load_world(&mut sim.world, &save, code))
+        }
+    };
+    loaded.map_err(|e| Failure::bad_input(format!("{file}: {e}")))?;
     override_limits(&mut sim.world.resource_mut::<WorldOptions>(), &args);
     let budget = sim.world.resource::<WorldOptions>().budget;
     let save_config = SaveConfig::resolve(args.save);
-    tracing::debug!(tick = save.header.tick, ?save_config, "resuming");
+    tracing::debug!(tick, ?save_config, "resuming");
     let plan = Plan {
         ticks: args.ticks,
         save: &save_config,
@@ -56,6 +67,16 @@ pub fn resume(args: ResumeArgs) -> Outcome {
         watch: None,
     };
     world::run(&mut sim, &plan)
+}
+
+/// Says that `--seed` does not apply to a resumed world.
+fn seed_note(args: &ResumeArgs, saved: u64) {
+    if let Some(seed) = args.seed {
+        report(&format!(
+            "note: --seed {seed} is ignored: a resumed world's random generator \
+             continues from its saved state (seed {saved})"
+        ));
+    }
 }
 
 /// Applies `--budget`, `--frame-limit` and `--size-limit`, saying on stderr

@@ -2,7 +2,7 @@
 //! asks to turn a saved reference (a tasklet id, a function by module and
 //! name) into one of the world's.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use bevy_ecs::world::World;
@@ -26,6 +26,10 @@ pub(crate) enum IdTable {
     /// A shard's save: its own records, and ids the predicate says live on
     /// other shards, which stay as they are.
     Shard(Box<IdTable>, Box<dyn Fn(u64) -> bool>),
+    /// A world save read in one pass, before all its tasklets are read:
+    /// every id but 0 stays as it is and is noted, to be checked against
+    /// the records once they are all read.
+    Noted(RefCell<Vec<u64>>),
 }
 
 impl IdTable {
@@ -52,6 +56,13 @@ impl IdTable {
             IdTable::Sparse(m) => m.get(&id).copied(),
             IdTable::Same => (id != 0).then_some(id),
             IdTable::Shard(own, foreign) => own.get(id).or_else(|| foreign(id).then_some(id)),
+            IdTable::Noted(seen) => {
+                if id == 0 {
+                    return None;
+                }
+                seen.borrow_mut().push(id);
+                Some(id)
+            }
         }
     }
 }

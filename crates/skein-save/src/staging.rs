@@ -10,7 +10,7 @@ use skein_world::{ChannelState, TaskletState};
 use crate::check::Verified;
 use crate::error::{FieldPath, LoadError, Problem};
 use crate::ext::ExtValue;
-use crate::format::{Body, Dir, Wait};
+use crate::format::{Body, ChannelRec, Dir, TaskletRec, Wait};
 use crate::registry::SaveRegistry;
 use crate::resolve::MapResolve;
 use crate::tasklet::{status_of, tasklet_from};
@@ -98,16 +98,47 @@ pub(crate) fn stage(
     base_tick: u64,
     shard: Option<&crate::shard_save::Staged>,
 ) -> Result<(Vec<StagedTasklet>, Vec<StagedChannel>), LoadError> {
-    let root = FieldPath::root();
     let mut tasklets = Vec::with_capacity(body.tasklets.len());
     for (i, rec) in body.tasklets.iter().enumerate() {
+        let t = Tasklets {
+            dec,
+            resolve,
+            verified,
+            registry,
+            in_ring,
+            base_tick,
+        };
+        tasklets.push(t.stage(rec, i)?);
+    }
+    let waits: Vec<WaitOf> = body.tasklets.iter().map(WaitOf::of).collect();
+    let channels = stage_channels(&body.channels, &waits, resolve, registry, in_ring, shard)?;
+    Ok((tasklets, channels))
+}
+
+/// What staging one tasklet record needs.
+#[derive(Clone, Copy)]
+pub(crate) struct Tasklets<'a, 'r> {
+    pub dec: &'a Decoder<'r>,
+    pub resolve: &'a MapResolve<'r>,
+    pub verified: &'a Verified,
+    pub registry: &'a SaveRegistry,
+    pub in_ring: &'a BTreeSet<u64>,
+    pub base_tick: u64,
+}
+
+impl Tasklets<'_, '_> {
+    /// Checks and converts the tasklet record at `tasklets[i]`.
+    pub fn stage(&self, rec: &TaskletRec, i: usize) -> Result<StagedTasklet, LoadError> {
+        let root = FieldPath::root();
         let p_0 = root.field("tasklets");
         let p = p_0.index(i);
+        let resolve = self.resolve;
         let new_id = resolve
             .tasklet(rec.id)
             .map_err(|pr| LoadError::at(&p.field("id"), pr))?;
-        let (state, fiber) = tasklet_from(dec, resolve, verified, rec, new_id, base_tick, &p)?;
-        let status = status_of(rec, in_ring.contains(&rec.id));
+        let (dec, verified, base) = (self.dec, self.verified, self.base_tick);
+        let (state, fiber) = tasklet_from(dec, resolve, verified, rec, new_id, base, &p)?;
+        let status = status_of(rec, self.in_ring.contains(&rec.id));
         if status != rec.status {
             return Err(LoadError::invalid(
                 &p.field("status"),
@@ -117,32 +148,64 @@ pub(crate) fn stage(
                 ),
             ));
         }
-        check_ext(registry, &rec.ext, &p.field("ext"))?;
-        tasklets.push(StagedTasklet {
+        check_ext(self.registry, &rec.ext, &p.field("ext"))?;
+        Ok(StagedTasklet {
             rec_id: rec.id,
             state,
             fiber,
             ext: rec.ext.clone(),
-        });
+        })
     }
-    // Who waits where, from the tasklets' side (the records are sorted by
-    // id: `check_ids`); tasklets of other shards queued here are in the
-    // shard record.
-    let recs = &body.tasklets;
-    let index_of = |id: u64| recs.binary_search_by_key(&id, |t| t.id).ok();
+}
+
+/// What the channels' checks need of a tasklet record: its id and wait.
+#[derive(Clone, Copy)]
+pub(crate) struct WaitOf {
+    pub id: u64,
+    /// The channel it waits on, and which way.
+    pub channel: Option<(u64, Dir)>,
+    /// It waits for anything at all.
+    pub waits: bool,
+}
+
+impl WaitOf {
+    pub fn of(rec: &TaskletRec) -> WaitOf {
+        WaitOf {
+            id: rec.id,
+            channel: match rec.wait {
+                Wait::Channel { id, dir } => Some((id, dir)),
+                _ => None,
+            },
+            waits: rec.wait != Wait::Nothing,
+        }
+    }
+}
+
+/// Checks and converts the channel records against the tasklets' waits
+/// (`waits`, sorted by id: `check_ids`), then checks every tasklet blocked
+/// on a channel is listed by it and no tasklet in the ring waits.
+pub(crate) fn stage_channels(
+    chans: &[ChannelRec],
+    waits: &[WaitOf],
+    resolve: &MapResolve,
+    registry: &SaveRegistry,
+    in_ring: &BTreeSet<u64>,
+    shard: Option<&crate::shard_save::Staged>,
+) -> Result<Vec<StagedChannel>, LoadError> {
+    let root = FieldPath::root();
+    // Who waits where, from the tasklets' side; tasklets of other shards
+    // queued here are in the shard record.
+    let index_of = |id: u64| waits.binary_search_by_key(&id, |t| t.id).ok();
     let wait_of = |id: u64, k: Option<usize>| match k {
-        Some(i) => match recs[i].wait {
-            Wait::Channel { id, dir } => Some((id, dir)),
-            _ => None,
-        },
+        Some(i) => waits[i].channel,
         None => shard.and_then(|s| s.waits.get(&id).copied()),
     };
     // Which waiters the channels list: records by their index, other
     // shards' tasklets by id.
-    let mut listed = vec![false; recs.len()];
+    let mut listed = vec![false; waits.len()];
     let mut listed_foreign: BTreeSet<u64> = BTreeSet::new();
-    let mut channels = Vec::with_capacity(body.channels.len());
-    for (i, rec) in body.channels.iter().enumerate() {
+    let mut channels = Vec::with_capacity(chans.len());
+    for (i, rec) in chans.iter().enumerate() {
         let p_0 = root.field("channels");
         let p = p_0.index(i);
         let new_id = resolve
@@ -222,28 +285,28 @@ pub(crate) fn stage(
             }
         }
     }
-    let chan_recs = &body.channels;
+    let chan_recs = chans;
     let is_channel = |id: u64| chan_recs.binary_search_by_key(&id, |c| c.id).is_ok();
-    for (i, rec) in body.tasklets.iter().enumerate() {
+    for (i, rec) in waits.iter().enumerate() {
         // Blocked on another shard's channel: queued at its home.
-        let remote = match (&rec.wait, shard) {
-            (Wait::Channel { id, .. }, Some(s)) => !is_channel(*id) && s.numbered_elsewhere(*id),
+        let remote = match (rec.channel, shard) {
+            (Some((id, _)), Some(s)) => !is_channel(id) && s.numbered_elsewhere(id),
             _ => false,
         };
-        if matches!(rec.wait, Wait::Channel { .. }) && !listed[i] && !remote {
+        if rec.channel.is_some() && !listed[i] && !remote {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i).field("wait"),
                 "waits on a channel that does not list it",
             ));
         }
-        if in_ring.contains(&rec.id) && rec.wait != Wait::Nothing {
+        if in_ring.contains(&rec.id) && rec.waits {
             return Err(LoadError::invalid(
                 &root.field("tasklets").index(i),
                 "a tasklet in the ring cannot also wait",
             ));
         }
     }
-    Ok((tasklets, channels))
+    Ok(channels)
 }
 
 fn check_ext(

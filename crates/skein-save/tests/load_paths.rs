@@ -1,6 +1,7 @@
 //! One save read back from each of its encodings gives one world: for every
 //! world script and the stackless scripts, at several tick boundaries, the
-//! world loaded from compact RON and the one loaded from the binary save
+//! world loaded from compact RON, the one loaded from the binary save's
+//! records and the one the one-pass decoder builds from the same bytes
 //! re-save to the same bytes and run on to the same output. The two readers
 //! share no parsing code (ron and postcard), and function names read back
 //! through a cache of shared names, so this holds the loader to one meaning.
@@ -12,7 +13,7 @@ mod scripts;
 use scripts::{check_boundaries, fresh_world, run_for, scripts_in};
 
 use skein_save::snapshot::Snapshot;
-use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_load::{CodePolicy, load_world, try_one_pass};
 use skein_save::{Encoding, from_bytes};
 use skein_world::Simulation;
 
@@ -47,7 +48,22 @@ fn differs(s: &Simulation) -> Option<String> {
     if resave(&a) != resave(&b) {
         return Some("the loaded worlds save differently".into());
     }
+    // The one-pass decoder must take every save the record path takes.
+    let mut c = sim();
+    match try_one_pass(&mut c.world, &bin) {
+        Some(Ok(())) => {}
+        other => return Some(format!("one pass: {other:?}")),
+    }
+    if resave(&c) != resave(&b) {
+        return Some("the one-pass world saves differently".into());
+    }
     let (out_a, out_b) = (run_for(&mut a, 1000).0, run_for(&mut b, 1000).0);
+    let out_c = run_for(&mut c, 1000).0;
+    if out_c != out_b {
+        return Some(format!(
+            "run on differs:\n--- one pass\n{out_c}--- binary\n{out_b}"
+        ));
+    }
     (out_a != out_b).then(|| format!("run on differs:\n--- ron\n{out_a}--- binary\n{out_b}"))
 }
 

@@ -204,8 +204,8 @@ fn main() {
 /// Saves the world in compact RON and in the binary encoding, and loads
 /// each back into a fresh world, timing every step (wall clock).
 fn time_saves(sim: &skein_world::Simulation) {
-    use skein_save::world_load::{CodePolicy, load_world};
-    use skein_save::{Encoding, from_bytes, to_bytes, world_save::save_world};
+    use skein_save::world_load::{CodePolicy, load_world_bytes};
+    use skein_save::{Encoding, to_bytes, world_save::save_world};
     for encoding in [Encoding::Compact, Encoding::Binary] {
         let t = Instant::now();
         let bytes = save_world(&sim.world).and_then(|s| to_bytes(&s, encoding));
@@ -219,8 +219,8 @@ fn time_saves(sim: &skein_world::Simulation) {
         };
         let t = Instant::now();
         let mut fresh = skein_village::new_simulation(WorldOptions::default());
-        let loaded =
-            from_bytes(&bytes).and_then(|f| load_world(&mut fresh.world, &f, CodePolicy::Saved));
+        // Binary: decoded in one pass; RON: parsed into records first.
+        let loaded = load_world_bytes(&mut fresh.world, &bytes, CodePolicy::Saved);
         let load = t.elapsed().as_secs_f64();
         if let Err(e) = loaded {
             eprintln!("load failed: {e}");
