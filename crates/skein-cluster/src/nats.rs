@@ -7,8 +7,10 @@
 //! - stream `skein-C-R-ticks` (subjects `skein.C.R.tick.K`): tick records;
 //! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
 //!
-//! Every shard reads all tick records and its own inbox with ordered pull
-//! consumers (the server pushes; nothing polls). A tick's messages to one
+//! Every shard receives the others' tick records live, over a plain
+//! subscription on their subjects (`nats/live.rs`), and reads the records'
+//! stream only to catch up; it reads its own inbox with an ordered pull
+//! consumer (the server pushes; nothing polls). A tick's messages to one
 //! shard travel as bundles (`nats_bundle`), each JetStream message keyed in
 //! its `Nats-Msg-Id` header by its first envelope (run, sending shard,
 //! sending tick, sequence); every envelope carries its own key, and the
@@ -29,7 +31,7 @@ use crate::nats_bundle::{bundles, wait_acks};
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
-use crate::nats_trim::{Trim, inbox_mark, purge};
+use crate::nats_trim::{Trim, first_records, inbox_mark, purge};
 
 mod live;
 mod start;
@@ -109,6 +111,22 @@ impl NatsTransport {
     pub fn inbox_first(&mut self) -> Result<u64, TransportError> {
         let (rt, w) = self.parts()?;
         rt.block_on(w.inbox_first())
+    }
+
+    /// The tick of the oldest record each shard still has in the run's
+    /// records' stream (`None`: none yet): a shard resumed from an
+    /// autosave whose barrier needs an older one cannot go on.
+    pub fn records_first(&mut self) -> Result<Vec<Option<u64>>, TransportError> {
+        let (rt, w) = self.parts()?;
+        let stream = ticks_stream(&w.opts.cluster, &w.run);
+        let subject_of = |k: u32| w.subject("tick", k);
+        rt.block_on(first_records(
+            &w.js,
+            &stream,
+            subject_of,
+            w.opts.shards.max(1),
+        ))
+        .map_err(|e| failed(&w.opts.url, "reading the tick records' state", e))
     }
 
     /// Marks the run ended in the bucket (shard 0, once the cluster has

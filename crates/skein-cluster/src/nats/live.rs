@@ -90,12 +90,7 @@ impl Records {
             return Ok(false);
         }
         let at = rec.shard as usize;
-        let gap = rec.tick > tick
-            && rec.shard != self.me
-            && self
-                .pending
-                .get(&tick)
-                .is_none_or(|slots| slots[at].is_none());
+        let gap = shows_gap(&self.pending, &rec, tick, self.me);
         let slots = self
             .pending
             .entry(rec.tick)
@@ -139,6 +134,23 @@ impl Records {
             .unwrap_or(0);
         self.read_to.max(floor) + 1
     }
+}
+
+/// Whether `rec` shows that its shard's record of `tick`, not in
+/// `pending`, was missed: a shard publishes its records in tick order on
+/// one connection, so one of a later tick comes after it.
+fn shows_gap(
+    pending: &BTreeMap<u64, Vec<Option<TickRecord>>>,
+    rec: &TickRecord,
+    tick: u64,
+    me: u32,
+) -> bool {
+    let at = rec.shard as usize;
+    rec.tick > tick
+        && rec.shard != me
+        && pending
+            .get(&tick)
+            .is_none_or(|slots| slots.get(at).is_none_or(Option::is_none))
 }
 
 impl Worker {
@@ -287,4 +299,38 @@ pub(super) async fn subscribe(
 /// The name of the records' stream, for [`Records::new`].
 pub(super) fn stream_name(cluster: &str, run: &str) -> String {
     ticks_stream(cluster, run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skein_world::remote_publish::Published;
+
+    fn rec(shard: u32, tick: u64) -> TickRecord {
+        TickRecord {
+            shard,
+            tick,
+            sent: vec![0, 0, 0],
+            idle: false,
+            main_paused: false,
+            published: Published::default(),
+            saved: None,
+        }
+    }
+
+    #[test]
+    fn a_later_record_before_the_awaited_one_is_a_gap() {
+        let mut pending = BTreeMap::new();
+        // Waiting for tick 5: shard 1's record of tick 6 while its 5 is
+        // missing is a gap; of tick 5 itself, or of an older tick, is not.
+        assert!(shows_gap(&pending, &rec(1, 6), 5, 0));
+        assert!(!shows_gap(&pending, &rec(1, 5), 5, 0));
+        assert!(!shows_gap(&pending, &rec(1, 4), 5, 0));
+        // Once shard 1's record of tick 5 is in, its 6 is no gap.
+        pending.insert(5, vec![None, Some(rec(1, 5)), None]);
+        assert!(!shows_gap(&pending, &rec(1, 6), 5, 0));
+        assert!(shows_gap(&pending, &rec(2, 6), 5, 0));
+        // This shard's own records are never read back.
+        assert!(!shows_gap(&pending, &rec(0, 6), 5, 0));
+    }
 }
