@@ -28,6 +28,7 @@ use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
 
 use crate::nats_bundle::{bundles, wait_acks};
+use crate::nats_records::Records;
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
@@ -205,7 +206,7 @@ struct Worker {
     kv: jetstream::kv::Store,
     entry: RunEntry,
     run: String,
-    records: live::Records,
+    records: Records,
     inbox: Reader,
     /// How many times the connection has been lost: a consumer made before
     /// the last loss is made again from where it had read to.

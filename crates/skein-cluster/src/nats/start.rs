@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 
 use super::{ACK_WAIT, Worker, live};
+use crate::nats_records::Records;
 use crate::nats_streams::{
     NatsOptions, Reader, RunEntry, adopt_run, create_streams, current_run, failed, inbox_stream,
     new_run_id, open_bucket,
@@ -102,8 +103,7 @@ impl Worker {
         // delivered live.
         let live = live::subscribe(&client, &opts.cluster, &run, &url).await?;
         let n = opts.shards.max(1) as usize;
-        let records =
-            live::Records::new(live, live::stream_name(&opts.cluster, &run), n, opts.shard);
+        let records = Records::new(live, live::stream_name(&opts.cluster, &run), n, opts.shard);
         let inbox_name = inbox_stream(&opts.cluster, &run, opts.shard);
         let inbox = Reader::open(&js, inbox_name, &outages)
             .await
