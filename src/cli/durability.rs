@@ -104,6 +104,31 @@ pub fn check_inbox(resumed: &Resumed, first: u64, shard: u32) -> Result<(), Fail
     }
 }
 
+/// Refuses to go on from an autosave older than what the run's tick
+/// records still hold: its first barrier needs every other shard's record
+/// of that tick, and a shard's records of a tick go only once every
+/// shard's newest autosave is past it (a newer autosave had been written,
+/// and is missing). `firsts` is the tick of each shard's oldest record in
+/// the stream.
+pub fn check_records(resumed: &Resumed, firsts: &[Option<u64>], shard: u32) -> Result<(), Failure> {
+    let link = resumed.sim.world.resource::<ShardLink>();
+    let needs = link.awaiting.unwrap_or(resumed.sim.tick_count());
+    for (k, first) in firsts.iter().enumerate() {
+        if let Some(first) = first
+            && k as u32 != shard
+            && *first > needs
+        {
+            return Err(Failure::bad_input(format!(
+                "{}: the tick records have let go of shard {k}'s record of tick {needs}, \
+                 which this autosave needs (its oldest now is of tick {first}): \
+                 it is older than one shard {shard} wrote since, which is missing",
+                resumed.file.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The shard's autosave: every `every` ticks and at the last boundary, to
 /// `path` with `keep` kept, stopping the shard after `failures` failed
 /// writes in a row.

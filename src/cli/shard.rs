@@ -113,6 +113,10 @@ pub fn shard(args: &ShardArgs) -> Outcome {
             .inbox_first()
             .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
         durability::check_inbox(&r, first, args.shard)?;
+        let firsts = transport
+            .records_first()
+            .map_err(|e| failure(args.shard, ClusterError::from(e)))?;
+        durability::check_records(&r, &firsts, args.shard)?;
         sim = r.sim;
     }
     tracing::debug!(

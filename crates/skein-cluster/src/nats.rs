@@ -7,8 +7,10 @@
 //! - stream `skein-C-R-ticks` (subjects `skein.C.R.tick.K`): tick records;
 //! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
 //!
-//! Every shard reads all tick records and its own inbox with ordered pull
-//! consumers (the server pushes; nothing polls). A tick's messages to one
+//! Every shard receives the others' tick records live, over a plain
+//! subscription on their subjects (`nats/live.rs`), and reads the records'
+//! stream only to catch up; it reads its own inbox with an ordered pull
+//! consumer (the server pushes; nothing polls). A tick's messages to one
 //! shard travel as bundles (`nats_bundle`), each JetStream message keyed in
 //! its `Nats-Msg-Id` header by its first envelope (run, sending shard,
 //! sending tick, sequence); every envelope carries its own key, and the
@@ -26,11 +28,13 @@ use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
 
 use crate::nats_bundle::{bundles, wait_acks};
+use crate::nats_records::Records;
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
-use crate::nats_trim::{Trim, inbox_mark, purge};
+use crate::nats_trim::{Trim, first_records, inbox_mark, purge};
 
+mod live;
 mod start;
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
@@ -41,13 +45,6 @@ const ACK_WAIT: Duration = Duration::from_secs(2);
 
 /// Between attempts while the server is unreachable.
 const RETRY: Duration = Duration::from_millis(200);
-
-/// Which consumer to read.
-#[derive(Clone, Copy)]
-enum Which {
-    Records,
-    Inbox,
-}
 
 type Collected = Result<(Vec<TickRecord>, Vec<Envelope>), TransportError>;
 
@@ -115,6 +112,22 @@ impl NatsTransport {
     pub fn inbox_first(&mut self) -> Result<u64, TransportError> {
         let (rt, w) = self.parts()?;
         rt.block_on(w.inbox_first())
+    }
+
+    /// The tick of the oldest record each shard still has in the run's
+    /// records' stream (`None`: none yet): a shard resumed from an
+    /// autosave whose barrier needs an older one cannot go on.
+    pub fn records_first(&mut self) -> Result<Vec<Option<u64>>, TransportError> {
+        let (rt, w) = self.parts()?;
+        let stream = ticks_stream(&w.opts.cluster, &w.run);
+        let subject_of = |k: u32| w.subject("tick", k);
+        rt.block_on(first_records(
+            &w.js,
+            &stream,
+            subject_of,
+            w.opts.shards.max(1),
+        ))
+        .map_err(|e| failed(&w.opts.url, "reading the tick records' state", e))
     }
 
     /// Marks the run ended in the bucket (shard 0, once the cluster has
@@ -193,13 +206,11 @@ struct Worker {
     kv: jetstream::kv::Store,
     entry: RunEntry,
     run: String,
-    records: Reader,
+    records: Records,
     inbox: Reader,
     /// How many times the connection has been lost: a consumer made before
     /// the last loss is made again from where it had read to.
     outages: Arc<AtomicU64>,
-    /// Records by tick, one slot per shard.
-    pending_records: BTreeMap<u64, Vec<Option<TickRecord>>>,
     /// Inbox messages by sending tick.
     pending_inbox: BTreeMap<u64, Vec<Envelope>>,
     /// Keys of the messages in `pending_inbox`, with their stream
@@ -268,8 +279,12 @@ impl Worker {
                 Err("not all sent".to_string())
             };
             match outcome {
-                Ok(()) => {
+                Ok(record_seq) => {
                     self.unacked.clear();
+                    if let Some(tick) = self.own.as_ref().map(|r| r.tick) {
+                        self.records.own_stored(tick, record_seq);
+                        self.trim.own_record(tick, record_seq);
+                    }
                     return Ok(());
                 }
                 Err(e) => {
@@ -312,58 +327,15 @@ impl Worker {
     }
 
     async fn collect(&mut self, tick: u64) -> Collected {
-        let n = self.opts.shards.max(1) as usize;
         let me = self.opts.shard as usize;
         let url = self.opts.url.clone();
         self.settle().await?;
-        // This shard's own record is acknowledged: it need not wait for its
-        // copy from the stream (which still comes, for trimming).
-        if let Some(own) = self.own.take().filter(|r| r.tick == tick) {
-            self.pending_records
-                .entry(tick)
-                .or_insert_with(|| vec![None; n])[me] = Some(own);
+        // This shard's own record is acknowledged; the connection does not
+        // echo it back.
+        if let Some(own) = self.own.take() {
+            self.records.put(own, tick)?;
         }
-        let records = loop {
-            if let Some(all) = self
-                .pending_records
-                .get(&tick)
-                .and_then(|slots| slots.iter().cloned().collect::<Option<Vec<_>>>())
-            {
-                break all;
-            }
-            let missing: Vec<usize> = match self.pending_records.get(&tick) {
-                Some(slots) => (0..n).filter(|k| slots[*k].is_none()).collect(),
-                None => (0..n).collect(),
-            };
-            let msg = self
-                .wait_next(
-                    Which::Records,
-                    tick,
-                    &format!("the records of shards {missing:?}"),
-                )
-                .await?;
-            let rec: TickRecord = decode(&msg.payload, &url)?;
-            if rec.shard as usize == me
-                && let Ok(info) = msg.info()
-            {
-                self.trim.own_record(rec.tick, info.stream_sequence);
-            }
-            if rec.shard as usize >= n || rec.sent.len() != n {
-                return Err(TransportError::Failed(format!(
-                    "a tick record for {} shards in a cluster of {n}",
-                    rec.sent.len()
-                )));
-            }
-            if rec.tick >= tick {
-                let slots = self
-                    .pending_records
-                    .entry(rec.tick)
-                    .or_insert_with(|| vec![None; n]);
-                let at = rec.shard as usize;
-                slots[at] = Some(rec);
-            }
-        };
-        self.pending_records.remove(&tick);
+        let records = self.records_of(tick).await?;
         if let Some(below) = self.trim.records_cut(&records) {
             let stream = ticks_stream(&self.opts.cluster, &self.run);
             let filter = self.subject("tick", self.opts.shard);
@@ -375,9 +347,7 @@ impl Worker {
             if have >= expected {
                 break;
             }
-            let msg = self
-                .wait_next(Which::Inbox, tick, "messages to this shard")
-                .await?;
+            let msg = self.wait_inbox(tick).await?;
             let bundle: Vec<Envelope> = decode(&msg.payload, &url)?;
             let at = msg.info().map_or(0, |i| i.stream_sequence);
             for env in bundle {
@@ -404,33 +374,22 @@ impl Worker {
         Ok((records, self.high.admit(mine)))
     }
 
-    /// The next message of one consumer. Waiting at the barrier is
+    /// The next message of the inbox. Waiting at the barrier is
     /// unbounded (a shard may be slow, or being restarted), and said every
     /// second under `-v`. While the server is unreachable, or the consumer
     /// fails, it keeps trying; a consumer made before the connection was
     /// lost is made again from where it had read to (the server's own copy
     /// of it may be gone with a restart). Lost for longer than
     /// `--nats-timeout`, it gives up.
-    async fn wait_next(
-        &mut self,
-        which: Which,
-        tick: u64,
-        waiting_for: &str,
-    ) -> Result<jetstream::Message, TransportError> {
+    async fn wait_inbox(&mut self, tick: u64) -> Result<jetstream::Message, TransportError> {
         let url = self.opts.url.clone();
         let mut lost_since: Option<Instant> = None;
         loop {
             let connected =
                 self.client.connection_state() == async_nats::connection::State::Connected;
             let outages = self.outages.load(Ordering::SeqCst);
-            let reader = match which {
-                Which::Records => &mut self.records,
-                Which::Inbox => &mut self.inbox,
-            };
-            let what = match which {
-                Which::Records => "tick records",
-                Which::Inbox => "the inbox",
-            };
+            let reader = &mut self.inbox;
+            let what = "the inbox";
             let trouble = if connected && reader.made_at != outages {
                 match reader.reopen(&self.js, outages).await {
                     Ok(()) => None,
@@ -451,7 +410,7 @@ impl Worker {
                         tracing::info!(
                             shard = self.opts.shard,
                             tick,
-                            "waiting at the barrier for {waiting_for}"
+                            "waiting at the barrier for messages to this shard"
                         );
                         None
                     }

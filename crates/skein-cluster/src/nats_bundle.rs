@@ -44,16 +44,18 @@ pub(crate) fn bundles(messages: Vec<Envelope>) -> Vec<Vec<Envelope>> {
 }
 
 /// Waits for every acknowledgement, failing at the first that does not
-/// come or says no.
-pub(crate) async fn wait_acks(acks: Vec<PublishAckFuture>) -> Result<(), String> {
+/// come or says no. Returns the stream sequence the last was stored at
+/// (a tick's record, which goes last).
+pub(crate) async fn wait_acks(acks: Vec<PublishAckFuture>) -> Result<u64, String> {
+    let mut last = 0;
     for ack in acks {
         match tokio::time::timeout(ACK_WAIT, ack).await {
-            Ok(Ok(_)) => {}
+            Ok(Ok(ack)) => last = ack.sequence,
             Ok(Err(e)) => return Err(format!("publish not acknowledged: {e}")),
             Err(_) => return Err(format!("no acknowledgement in {ACK_WAIT:?}")),
         }
     }
-    Ok(())
+    Ok(last)
 }
 
 #[cfg(test)]

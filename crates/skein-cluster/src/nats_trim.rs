@@ -88,6 +88,32 @@ pub(crate) async fn purge(
     Ok(request.sequence(below).await?.purged)
 }
 
+/// The tick of the oldest record each of `shards` shards still has in the
+/// records' stream (`None`: none yet), for the check that a resumed
+/// shard's autosave is not older than what the stream holds.
+pub(crate) async fn first_records(
+    js: &jetstream::Context,
+    stream: &str,
+    subject_of: impl Fn(u32) -> String,
+    shards: u32,
+) -> Result<Vec<Option<u64>>, async_nats::Error> {
+    let s = js.get_stream(stream).await?;
+    let mut firsts = Vec::with_capacity(shards as usize);
+    for k in 0..shards {
+        match s.get_first_raw_message_by_subject(subject_of(k), 1).await {
+            Ok(m) => {
+                let rec: TickRecord = postcard::from_bytes(&m.payload)?;
+                firsts.push(Some(rec.tick));
+            }
+            Err(e) if e.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound => {
+                firsts.push(None)
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(firsts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 
-use super::{ACK_WAIT, Worker};
+use super::{ACK_WAIT, Worker, live};
+use crate::nats_records::Records;
 use crate::nats_streams::{
     NatsOptions, Reader, RunEntry, adopt_run, create_streams, current_run, failed, inbox_stream,
-    new_run_id, open_bucket, ticks_stream,
+    new_run_id, open_bucket,
 };
 use crate::nats_trim::Trim;
 use crate::run_info::RunInfo;
@@ -25,6 +26,9 @@ impl Worker {
         let seen = outages.clone();
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(opts.timeout)
+            // A shard's own tick records are not delivered back to it: it
+            // has them already.
+            .no_echo()
             // An outage lasts as long as `--nats-timeout` allows, not as
             // long as the client's own retry count would.
             .max_reconnects(None)
@@ -94,14 +98,16 @@ impl Worker {
             )));
         }
         let run = entry.id.clone();
-        let records = Reader::open(&js, ticks_stream(&opts.cluster, &run), &outages)
-            .await
-            .map_err(|e| failed(&url, "cannot read the tick records", e))?;
+        // Subscribed before anything is read from the stream, so a record
+        // is either stored before the first catch-up reads to its end or
+        // delivered live.
+        let live = live::subscribe(&client, &opts.cluster, &run, &url).await?;
+        let n = opts.shards.max(1) as usize;
+        let records = Records::new(live, live::stream_name(&opts.cluster, &run), n, opts.shard);
         let inbox_name = inbox_stream(&opts.cluster, &run, opts.shard);
         let inbox = Reader::open(&js, inbox_name, &outages)
             .await
             .map_err(|e| failed(&url, "cannot read this shard's inbox", e))?;
-        let n = opts.shards.max(1) as usize;
         Ok(Worker {
             opts,
             client,
@@ -112,7 +118,6 @@ impl Worker {
             records,
             inbox,
             outages,
-            pending_records: BTreeMap::new(),
             pending_inbox: BTreeMap::new(),
             pending_keys: BTreeMap::new(),
             trim: Trim::default(),
