@@ -388,3 +388,37 @@ impl Parked {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boxed_attributes_read_back_and_free_their_box_when_cleared() {
+        let fresh = TaskletState::new(7);
+        let mut t = fresh.clone();
+        assert_eq!((t.name(), t.pending()), (None, None));
+        assert_eq!(t.data(), &empty_dict());
+        t.set_name(Some("ada".into()));
+        t.set_pending(Some(Value::Int(3)));
+        let mut d = Value::dict(Default::default());
+        if let Value::Dict(m) = &mut d {
+            let _ = std::sync::Arc::make_mut(m).insert(Value::str("hp"), Value::Int(9));
+        }
+        t.set_data(d.clone());
+        assert_eq!(t.name(), Some("ada"));
+        assert_eq!(t.pending(), Some(&Value::Int(3)));
+        assert_eq!(t.data(), &d);
+        assert_ne!(t, fresh);
+        assert_eq!(t.take_pending(), Some(Value::Int(3)));
+        assert_eq!(t.take_pending(), None);
+        assert_eq!(t.take_data(), d);
+        assert_eq!(t.data(), &empty_dict());
+        t.set_name(None);
+        // Nothing left in the box: it is gone, and the state is a fresh one.
+        assert_eq!(t, fresh);
+        // An empty dict is kept as the shared one.
+        t.set_data(Value::dict(Default::default()));
+        assert_eq!(t, fresh);
+    }
+}
