@@ -39,7 +39,7 @@ fn server(who: &str, places: &[&str]) -> Simulation {
 fn find(sim: &mut Simulation, name: &str) -> Option<u64> {
     let mut q = sim.world.query::<&TaskletState>();
     q.iter(&sim.world)
-        .find(|t| t.name.as_deref() == Some(name))
+        .find(|t| t.name() == Some(name))
         .map(|t| t.id)
 }
 

@@ -69,7 +69,7 @@ fn entity_named(sim: &Simulation, name: &str) -> bevy_ecs::entity::Entity {
         .find(|(_, e)| {
             sim.world
                 .get::<TaskletState>(*e)
-                .is_some_and(|t| t.name.as_deref() == Some(name))
+                .is_some_and(|t| t.name() == Some(name))
         })
         .map(|(_, e)| e)
         .unwrap_or_else(|| panic!("no tasklet named {name}"))

@@ -186,14 +186,12 @@ impl TaskletWriter {
         }
         // The tasklet's own values, after its frames' (see the module doc).
         let tempval = slot(enc, refs, &s.tempval)?;
-        let pending = (s.pending.as_ref())
-            .map(|v| slot(enc, refs, v))
-            .transpose()?;
+        let pending = s.pending().map(|v| slot(enc, refs, v)).transpose()?;
         let fiber_pending = (fiber.pending.as_ref())
             .map(|v| slot(enc, refs, v))
             .transpose()?;
         let suspension = suspension_rec(enc, refs, &s.suspension)?;
-        let data = slot(enc, refs, &s.data)?;
+        let data = slot(enc, refs, s.data())?;
         let wait = wait_rec(enc, refs, &s.wait, t.tick)?;
         let waiting = wait != Wait::Nothing;
         let func = match s.func {
@@ -202,7 +200,7 @@ impl TaskletWriter {
         };
         let head = (
             t.id,
-            &s.name,
+            s.name(),
             status(s.alive, s.started, waiting, t.in_ring),
             s.alive,
             s.started,

@@ -65,7 +65,7 @@ pub fn extract(
             let t = world.get::<TaskletState>(e);
             let is_channel = world.get::<ChannelState>(e).is_some();
             let hit = match sel {
-                Selector::TaskletName(n) => t.is_some_and(|t| t.name.as_deref() == Some(n)),
+                Selector::TaskletName(n) => t.is_some_and(|t| t.name() == Some(n)),
                 Selector::TaskletId(i) => *i == id && t.is_some(),
                 Selector::ChannelId(i) => *i == id && is_channel,
             };

@@ -30,18 +30,14 @@ pub(crate) fn tasklet_rec(
 ) -> Result<TaskletRec, SaveError> {
     let fiber_rec = fiber_rec(enc, refs, fiber)?;
     let tempval = enc.encode(&t.tempval, refs)?;
-    let pending = t
-        .pending
-        .as_ref()
-        .map(|v| enc.encode(v, refs))
-        .transpose()?;
+    let pending = t.pending().map(|v| enc.encode(v, refs)).transpose()?;
     let fiber_pending = fiber
         .pending
         .as_ref()
         .map(|v| enc.encode(v, refs))
         .transpose()?;
     let suspension = suspension_rec(enc, refs, &t.suspension)?;
-    let data = enc.encode(&t.data, refs)?;
+    let data = enc.encode(t.data(), refs)?;
     let wait = wait_rec(enc, refs, &t.wait, tick)?;
     let func = match t.func {
         Some(f) => {
@@ -52,7 +48,7 @@ pub(crate) fn tasklet_rec(
     };
     Ok(TaskletRec {
         id,
-        name: t.name.clone(),
+        name: t.name().map(str::to_string),
         status: Status::Paused,
         alive: t.alive,
         started: t.started,

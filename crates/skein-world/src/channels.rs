@@ -233,7 +233,7 @@ fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspensio
         Some(Msg::Value(v)) => t.tempval = v,
         Some(Msg::Error(e)) => {
             t.tempval = Value::None;
-            t.pending = Some(e);
+            t.set_pending(Some(e));
             t.pending_is_payload = true;
         }
         None => {}
@@ -279,7 +279,7 @@ fn after_meeting(
             match result {
                 Ok(v) => t.tempval = v,
                 Err(e) => {
-                    t.pending = Some(e);
+                    t.set_pending(Some(e));
                     t.pending_is_payload = false;
                 }
             }
@@ -326,7 +326,7 @@ fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
         match msg {
             Msg::Value(v) => t.tempval = v,
             Msg::Error(e) => {
-                t.pending = Some(e);
+                t.set_pending(Some(e));
                 t.pending_is_payload = false;
             }
         }
@@ -361,7 +361,7 @@ pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
         t.wait = Wait::None;
         result = if t.pending_is_payload {
             t.pending_is_payload = false;
-            Err(t.pending.take().unwrap_or(Value::None))
+            Err(t.take_pending().unwrap_or(Value::None))
         } else {
             Ok(std::mem::replace(&mut t.tempval, Value::None))
         };

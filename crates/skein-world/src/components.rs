@@ -111,28 +111,32 @@ impl Suspension {
 /// One shared empty dict: every new tasklet's `data` starts as a clone of
 /// it (copy-on-write), so a million tasklets do not hold a million dicts.
 pub fn empty_dict() -> Value {
+    empty_dict_ref().clone()
+}
+
+fn empty_dict_ref() -> &'static Value {
     static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    EMPTY
-        .get_or_init(|| Value::dict(Default::default()))
-        .clone()
+    EMPTY.get_or_init(|| Value::dict(Default::default()))
 }
 
 /// A tasklet's status and Stackless attributes.
+///
+/// The fields the scheduler reads on every turn are inline; `name`, `data`
+/// and a pending error, which most tasklets never have, live in a box that
+/// only a tasklet with one of them allocates (read and set them through
+/// [`TaskletState::name`], [`TaskletState::data`], [`TaskletState::pending`]
+/// and their setters). A million blocked tasklets then hold a million
+/// 112-byte states, not 160-byte ones (docs/architecture.md, "What a
+/// tasklet costs").
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskletState {
     /// Stable id from the world's counter (main is 1).
     pub id: u64,
-    /// `t.name`: `None` prints as `<tasklet #ID>`.
-    pub name: Option<String>,
-    /// `t.data`: a dict.
-    pub data: Value,
     /// The transfer slot (docs/stackless.md, "tempval"). For a bound,
     /// unstarted tasklet it holds the function.
     pub tempval: Value,
-    /// An error to raise when the tasklet next runs, or the payload of a
-    /// blocked `send_exception` (then `pending_is_payload`).
-    pub pending: Option<Value>,
-    /// `pending` is the payload of a blocked `send_exception`, not an error to raise.
+    /// The pending value is the payload of a blocked `send_exception`, not
+    /// an error to raise.
     pub pending_is_payload: bool,
     /// Has frames: set up and not yet ended.
     pub alive: bool,
@@ -155,6 +159,23 @@ pub struct TaskletState {
     pub budget_tick: u64,
     /// Instructions run in the tick `budget_tick` names.
     pub budget_used: u64,
+    /// `name`, `data` and `pending`, when any is set.
+    cold: Option<Box<Cold>>,
+}
+
+/// The attributes few tasklets set, boxed out of [`TaskletState`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Cold {
+    name: Option<String>,
+    /// `None`: the shared empty dict.
+    data: Option<Value>,
+    pending: Option<Value>,
+}
+
+impl Cold {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.data.is_none() && self.pending.is_none()
+    }
 }
 
 impl TaskletState {
@@ -162,10 +183,7 @@ impl TaskletState {
     pub fn new(id: u64) -> Self {
         TaskletState {
             id,
-            name: None,
-            data: empty_dict(),
             tempval: Value::None,
-            pending: None,
             pending_is_payload: false,
             alive: false,
             started: false,
@@ -177,12 +195,80 @@ impl TaskletState {
             yielded: 0,
             budget_tick: 0,
             budget_used: 0,
+            cold: None,
         }
     }
 
     /// Whether it waits on a channel, a sleep or a native.
     pub fn blocked(&self) -> bool {
         self.wait != Wait::None
+    }
+
+    /// `t.name`: `None` prints as `<tasklet #ID>`.
+    pub fn name(&self) -> Option<&str> {
+        self.cold.as_ref()?.name.as_deref()
+    }
+
+    /// Sets `t.name`.
+    pub fn set_name(&mut self, name: Option<String>) {
+        self.edit_cold(|c| c.name = name);
+    }
+
+    /// `t.data`: a dict (an empty one unless set).
+    pub fn data(&self) -> &Value {
+        match self.cold.as_ref().and_then(|c| c.data.as_ref()) {
+            Some(d) => d,
+            None => empty_dict_ref(),
+        }
+    }
+
+    /// Takes `t.data` out (to change it in place), leaving an empty dict.
+    pub fn take_data(&mut self) -> Value {
+        if self.cold.as_ref().is_none_or(|c| c.data.is_none()) {
+            return empty_dict();
+        }
+        let mut taken = None;
+        self.edit_cold(|c| taken = c.data.take());
+        taken.unwrap_or_else(empty_dict)
+    }
+
+    /// Sets `t.data`. An empty dict is kept as the shared one: dicts have
+    /// no identity, so nothing can tell them apart.
+    pub fn set_data(&mut self, data: Value) {
+        let empty = matches!(&data, Value::Dict(d) if d.map.is_empty());
+        self.edit_cold(|c| c.data = (!empty).then_some(data));
+    }
+
+    /// An error to raise when the tasklet next runs, or the payload of a
+    /// blocked `send_exception` (then `pending_is_payload`).
+    pub fn pending(&self) -> Option<&Value> {
+        self.cold.as_ref()?.pending.as_ref()
+    }
+
+    /// Takes the pending error or payload out.
+    pub fn take_pending(&mut self) -> Option<Value> {
+        self.cold.as_ref()?.pending.as_ref()?;
+        let mut taken = None;
+        self.edit_cold(|c| taken = c.pending.take());
+        taken
+    }
+
+    /// Sets (or clears) the pending error or payload.
+    pub fn set_pending(&mut self, pending: Option<Value>) {
+        if pending.is_none() && self.cold.is_none() {
+            return;
+        }
+        self.edit_cold(|c| c.pending = pending);
+    }
+
+    /// Changes the boxed attributes, allocating the box on first use and
+    /// freeing it once nothing is left in it, so equal states compare equal.
+    fn edit_cold(&mut self, f: impl FnOnce(&mut Cold)) {
+        let cold = self.cold.get_or_insert_with(Default::default);
+        f(cold);
+        if cold.is_empty() {
+            self.cold = None;
+        }
     }
 }
 
@@ -300,5 +386,39 @@ impl Parked {
                 t.suspension = Suspension::Nothing;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boxed_attributes_read_back_and_free_their_box_when_cleared() {
+        let fresh = TaskletState::new(7);
+        let mut t = fresh.clone();
+        assert_eq!((t.name(), t.pending()), (None, None));
+        assert_eq!(t.data(), &empty_dict());
+        t.set_name(Some("ada".into()));
+        t.set_pending(Some(Value::Int(3)));
+        let mut d = Value::dict(Default::default());
+        if let Value::Dict(m) = &mut d {
+            let _ = std::sync::Arc::make_mut(m).insert(Value::str("hp"), Value::Int(9));
+        }
+        t.set_data(d.clone());
+        assert_eq!(t.name(), Some("ada"));
+        assert_eq!(t.pending(), Some(&Value::Int(3)));
+        assert_eq!(t.data(), &d);
+        assert_ne!(t, fresh);
+        assert_eq!(t.take_pending(), Some(Value::Int(3)));
+        assert_eq!(t.take_pending(), None);
+        assert_eq!(t.take_data(), d);
+        assert_eq!(t.data(), &empty_dict());
+        t.set_name(None);
+        // Nothing left in the box: it is gone, and the state is a fresh one.
+        assert_eq!(t, fresh);
+        // An empty dict is kept as the shared one.
+        t.set_data(Value::dict(Default::default()));
+        assert_eq!(t, fresh);
     }
 }

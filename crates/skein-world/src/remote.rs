@@ -224,7 +224,7 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
     t.wait = Wait::None;
     let iter_end = match (cancel, answer) {
         (Some(err), _) => {
-            t.pending = Some(err);
+            t.set_pending(Some(err));
             t.pending_is_payload = false;
             false
         }
@@ -235,12 +235,14 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
             false
         }
         (None, Answer::Error(e)) => {
-            t.pending = Some(e);
+            t.set_pending(Some(e));
             t.pending_is_payload = false;
             false
         }
         (None, Answer::Withdrawn) => {
-            t.pending = Some(errors::runtime_error("remote channel operation withdrawn"));
+            t.set_pending(Some(errors::runtime_error(
+                "remote channel operation withdrawn",
+            )));
             t.pending_is_payload = false;
             false
         }

@@ -109,14 +109,14 @@ fn meet_local(host: &mut WorldHost, w: u64, op: &ChanOp) -> Answer {
             Answer::Value(Value::None)
         }
         ChanOp::SendError(e) => {
-            t.pending = Some(e.clone());
+            t.set_pending(Some(e.clone()));
             t.pending_is_payload = false;
             Answer::Value(Value::None)
         }
         ChanOp::Receive { .. } => {
             if t.pending_is_payload {
                 t.pending_is_payload = false;
-                Answer::Error(t.pending.take().unwrap_or(Value::None))
+                Answer::Error(t.take_pending().unwrap_or(Value::None))
             } else {
                 Answer::Value(std::mem::replace(&mut t.tempval, Value::None))
             }

@@ -107,7 +107,7 @@ pub fn publish(world: &mut World, moves: Vec<(u64, u64)>) -> Published {
             };
             let f = TaskletFacts {
                 alive: t.alive,
-                name: t.name.clone(),
+                name: t.name().map(str::to_string),
             };
             if link.remote.facts.get(id) != Some(&f) {
                 facts.push((*id, f));

@@ -11,12 +11,19 @@ use bevy_ecs::entity::Entity;
 /// Id 0 is never handed out, so it can mean "no link".
 const NIL: u64 = 0;
 
+/// 16 bytes: the links are `u32`, since an id indexes this table and a
+/// table of 2^32 slots could not be allocated anyway (`insert_tail` refuses
+/// a larger id); with `u64` links a slot was 24 bytes, for every tasklet and
+/// channel.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     entity: Option<Entity>,
-    prev: u64,
-    next: u64,
+    prev: u32,
+    next: u32,
 }
+
+/// Id 0 is never handed out, so it can mean "no link".
+const NIL32: u32 = 0;
 
 /// Ids, their entities, and the ring of runnable tasklets.
 #[derive(Debug)]
@@ -139,13 +146,13 @@ impl Ring {
 
     /// Whether tasklet `id` is in the ring.
     pub fn contains(&self, id: u64) -> bool {
-        self.slots.get(id as usize).is_some_and(|s| s.next != NIL)
+        self.slots.get(id as usize).is_some_and(|s| s.next != NIL32)
     }
 
     /// The tasklet after `id` in the ring.
     pub fn next_of(&self, id: u64) -> Option<u64> {
         let n = self.slots.get(id as usize)?.next;
-        (n != NIL).then_some(n)
+        (n != NIL32).then_some(u64::from(n))
     }
 
     /// Makes `id` (which must be in the ring) the head; the order is unchanged.
@@ -158,7 +165,7 @@ impl Ring {
     /// The head moves on to the next tasklet; the old head is now last.
     pub fn advance(&mut self) {
         if self.head != NIL {
-            self.head = self.slots[self.head as usize].next;
+            self.head = u64::from(self.slots[self.head as usize].next);
         }
     }
 
@@ -167,10 +174,13 @@ impl Ring {
         if self.contains(id) || id == NIL || id as usize >= self.slots.len() {
             return;
         }
+        let Ok(link) = u32::try_from(id) else {
+            return;
+        };
         if self.head == NIL {
             let s = &mut self.slots[id as usize];
-            s.prev = id;
-            s.next = id;
+            s.prev = link;
+            s.next = link;
             self.head = id;
         } else {
             let head = self.head;
@@ -185,17 +195,19 @@ impl Ring {
             self.insert_tail(id);
             return;
         }
-        let next = self.slots[after as usize].next;
+        let next = u64::from(self.slots[after as usize].next);
         self.link_before(id, next);
         self.len += 1;
     }
 
+    /// Links `id` in before `before`; both are below 2^32 (they index the table).
     fn link_before(&mut self, id: u64, before: u64) {
+        let (link, before32) = (id as u32, before as u32);
         let prev = self.slots[before as usize].prev;
         self.slots[id as usize].prev = prev;
-        self.slots[id as usize].next = before;
-        self.slots[prev as usize].next = id;
-        self.slots[before as usize].prev = id;
+        self.slots[id as usize].next = before32;
+        self.slots[prev as usize].next = link;
+        self.slots[before as usize].prev = link;
     }
 
     /// Unlinks `id`; if it was the head, the head moves on to its successor.
@@ -204,18 +216,18 @@ impl Ring {
             return;
         }
         let Slot { prev, next, .. } = self.slots[id as usize];
-        if next == id {
+        if u64::from(next) == id {
             self.head = NIL;
         } else {
             self.slots[prev as usize].next = next;
             self.slots[next as usize].prev = prev;
             if self.head == id {
-                self.head = next;
+                self.head = u64::from(next);
             }
         }
         let s = &mut self.slots[id as usize];
-        s.prev = NIL;
-        s.next = NIL;
+        s.prev = NIL32;
+        s.next = NIL32;
         self.len -= 1;
     }
 
@@ -225,7 +237,7 @@ impl Ring {
         let mut at = self.head;
         for _ in 0..self.len {
             out.push(at);
-            at = self.slots[at as usize].next;
+            at = u64::from(self.slots[at as usize].next);
         }
         out
     }

@@ -179,7 +179,7 @@ pub fn deadlocked(world: &bevy_ecs::world::World) -> Vec<String> {
         let Wait::Channel { channel, sending } = t.wait else {
             continue;
         };
-        let label = match &t.name {
+        let label = match t.name() {
             Some(n) => format!("<tasklet {n}>"),
             None => format!("<tasklet #{id}>"),
         };

@@ -61,7 +61,7 @@ pub fn find_tasklets(world: &World, selector: &str) -> Vec<u64> {
         .filter_map(|(id, e)| Some((id, world.get::<TaskletState>(e)?)))
         .filter(|(id, t)| match by_id {
             Some(want) => *id == want,
-            None => t.name.as_deref() == Some(selector),
+            None => t.name() == Some(selector),
         })
         .map(|(id, _)| id)
         .collect()
@@ -224,7 +224,7 @@ impl Host for Names<'_> {
                     .ring
                     .entity(*id)
                     .and_then(|e| self.0.get::<TaskletState>(e))
-                    .and_then(|t| t.name.clone());
+                    .and_then(|t| t.name().map(str::to_string));
                 match name {
                     Some(n) => format!("<tasklet {n}>"),
                     None => format!("<tasklet #{id}>"),

@@ -72,8 +72,8 @@ pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Resul
         "is_current" => Value::Bool(is_current),
         "atomic" => Value::Bool(t.atomic),
         "block_trap" => Value::Bool(t.block_trap),
-        "name" => t.name.clone().map_or(Value::None, Value::str),
-        "data" => t.data.clone(),
+        "name" => t.name().map_or(Value::None, Value::str),
+        "data" => t.data().clone(),
         "tempval" => t.tempval.clone(),
         m if METHODS.contains(&m) => Value::Method(Arc::new((obj.clone(), Arc::from(m)))),
         _ => return Err(errors::attribute_error(obj, name)),
@@ -94,23 +94,23 @@ pub fn with_attr_mut(
     };
     match name {
         "name" => {
-            let mut v = t.name.clone().map_or(Value::None, Value::str);
+            let mut v = t.name().map_or(Value::None, Value::str);
             f(&mut v)?;
-            t.name = match v {
+            let name = match v {
                 Value::None => None,
                 Value::Str(s) => Some(s.to_string()),
                 _ => return Err(errors::type_error("tasklet name must be a str or None")),
             };
+            t.set_name(name);
         }
         "data" => {
             // Taken out, not cloned, so `t.data["k"] = v` mutates in place.
-            let mut v = std::mem::replace(&mut t.data, Value::None);
+            let mut v = t.take_data();
             let r = f(&mut v);
             if matches!(v, Value::Dict(_)) {
-                t.data = v;
+                t.set_data(v);
                 r?;
             } else {
-                t.data = Value::dict(Default::default());
                 r?;
                 return Err(errors::type_error("tasklet data must be a dict"));
             }
@@ -264,7 +264,7 @@ pub fn setup(
         t.started = false;
         t.func = Some(func);
         t.tempval = Value::None;
-        t.pending = None;
+        t.set_pending(None);
         t.pending_is_payload = false;
         t.suspension = Suspension::None;
         t.wait = Wait::None;
@@ -299,7 +299,7 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
         t.alive = false;
         t.started = false;
         t.tempval = func;
-        t.pending = None;
+        t.set_pending(None);
         t.pending_is_payload = false;
         t.suspension = Suspension::None;
     }
@@ -404,7 +404,7 @@ pub fn throw(host: &mut WorldHost, id: u64, err: Value, pending: bool) -> HostRe
     }
     host.unblock(id);
     if let Some(mut t) = host.tasklet_mut(id) {
-        t.pending = Some(err);
+        t.set_pending(Some(err));
         t.pending_is_payload = false;
     }
     host.sched.ring.insert_tail(id);

@@ -136,7 +136,7 @@ fn wake(host: &mut WorldHost) {
         match result {
             Ok(v) => t.tempval = v,
             Err(e) => {
-                t.pending = Some(as_error(e));
+                t.set_pending(Some(as_error(e)));
                 t.pending_is_payload = false;
             }
         }
@@ -374,7 +374,7 @@ fn put_fiber(
 fn plan(t: &mut TaskletState) -> Entry {
     if !t.started {
         t.started = true;
-        return match t.pending.take() {
+        return match t.take_pending() {
             None => Entry::Run,
             Some(err) if error_kind(&err) == Some(Kind::TaskletExit) => Entry::Ended(None),
             Some(err) => Entry::Ended(Some(err)),
@@ -384,10 +384,10 @@ fn plan(t: &mut TaskletState) -> Entry {
     if t.pending_is_payload {
         // A blocked exception-sender resumed without a meeting gets None.
         t.pending_is_payload = false;
-        t.pending = None;
+        t.set_pending(None);
         return Entry::Value(Value::None);
     }
-    if let Some(err) = t.pending.take() {
+    if let Some(err) = t.take_pending() {
         return Entry::Error(err);
     }
     match suspension {
@@ -430,7 +430,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.alive = false;
         t.wait = Wait::None;
         t.suspension = Suspension::None;
-        t.pending = None;
+        t.set_pending(None);
         t.pending_is_payload = false;
         t.tempval = Value::None;
     }

@@ -121,7 +121,7 @@ impl<'w> WorldHost<'w> {
 
     /// `<tasklet NAME>` / `<tasklet #ID>`.
     pub fn tasklet_label(&self, id: u64) -> String {
-        match self.tasklet(id).and_then(|t| t.name.as_ref()) {
+        match self.tasklet(id).and_then(|t| t.name()) {
             Some(n) => format!("<tasklet {n}>"),
             None => format!("<tasklet #{id}>"),
         }

@@ -98,12 +98,14 @@ fn give_health(mut commands: Commands, q: Query<Entity, (With<TaskletState>, Wit
 /// Hurts named tasklets and tells their scripts through `t.data`.
 fn hurt(mut q: Query<(&mut TaskletState, &mut Health)>) {
     for (mut t, mut h) in &mut q {
-        if t.name.is_some() && t.alive {
+        if t.name().is_some() && t.alive {
             h.0 -= 4;
-            if let Value::Dict(d) = &mut t.data {
+            let mut data = t.take_data();
+            if let Value::Dict(d) = &mut data {
                 let d = std::sync::Arc::make_mut(d);
                 let _ = d.insert(Value::str("hp"), Value::Int(h.0));
             }
+            t.set_data(data);
         }
     }
 }

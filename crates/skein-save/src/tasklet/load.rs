@@ -116,24 +116,22 @@ pub(crate) fn tasklet_from(
             "a tasklet that is not alive cannot wait",
         ));
     }
-    let state = TaskletState {
-        id: new_id,
-        name: rec.name.clone(),
-        data,
-        tempval,
-        pending,
-        pending_is_payload: rec.pending_is_payload,
-        alive: rec.alive,
-        started: rec.started,
-        block_trap: rec.block_trap,
-        atomic: rec.atomic,
-        wait,
-        suspension,
-        func,
-        yielded: rec.tick_state.yielded,
-        budget_tick: rec.tick_state.budget_tick,
-        budget_used: rec.tick_state.budget_used,
-    };
+    let mut state = TaskletState::new(new_id);
+    state.tempval = tempval;
+    state.pending_is_payload = rec.pending_is_payload;
+    state.alive = rec.alive;
+    state.started = rec.started;
+    state.block_trap = rec.block_trap;
+    state.atomic = rec.atomic;
+    state.wait = wait;
+    state.suspension = suspension;
+    state.func = func;
+    state.yielded = rec.tick_state.yielded;
+    state.budget_tick = rec.tick_state.budget_tick;
+    state.budget_used = rec.tick_state.budget_used;
+    state.set_name(rec.name.clone());
+    state.set_data(data);
+    state.set_pending(pending);
     Ok((state, fiber))
 }
 
