@@ -374,6 +374,28 @@ impl Worker {
         Ok((records, self.high.admit(mine)))
     }
 
+    /// One failed try of a wait at the barrier: said under `-v`, then a
+    /// short sleep before the next; out of reach since `lost_since` for
+    /// longer than `--nats-timeout`, the error that ends the shard.
+    pub(super) async fn retry_after(
+        &self,
+        tick: u64,
+        lost_since: &mut Option<Instant>,
+        trouble: String,
+    ) -> Result<(), TransportError> {
+        let since = *lost_since.get_or_insert_with(Instant::now);
+        tracing::info!(shard = self.opts.shard, tick, "{trouble}");
+        if since.elapsed() >= self.opts.timeout {
+            return Err(failed(
+                &self.opts.url,
+                "lost the server",
+                format!("{trouble} for {:?}", self.opts.timeout),
+            ));
+        }
+        tokio::time::sleep(RETRY).await;
+        Ok(())
+    }
+
     /// The next message of the inbox. Waiting at the barrier is
     /// unbounded (a shard may be slow, or being restarted), and said every
     /// second under `-v`. While the server is unreachable, or the consumer
@@ -382,7 +404,6 @@ impl Worker {
     /// of it may be gone with a restart). Lost for longer than
     /// `--nats-timeout`, it gives up.
     async fn wait_inbox(&mut self, tick: u64) -> Result<jetstream::Message, TransportError> {
-        let url = self.opts.url.clone();
         let mut lost_since: Option<Instant> = None;
         loop {
             let connected =
@@ -417,16 +438,7 @@ impl Worker {
                 }
             };
             if let Some(trouble) = trouble {
-                let since = *lost_since.get_or_insert_with(Instant::now);
-                tracing::info!(shard = self.opts.shard, tick, "{trouble}");
-                if since.elapsed() >= self.opts.timeout {
-                    return Err(failed(
-                        &url,
-                        "lost the server",
-                        format!("{trouble} for {:?}", self.opts.timeout),
-                    ));
-                }
-                tokio::time::sleep(RETRY).await;
+                self.retry_after(tick, &mut lost_since, trouble).await?;
             }
         }
     }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use futures_util::StreamExt;
 
-use super::{RETRY, Worker};
+use super::Worker;
 use crate::nats_streams::{decode, failed, ordered, ticks_stream};
 use crate::transport::{TickRecord, TransportError};
 
@@ -74,16 +74,7 @@ impl Worker {
                 }
             };
             if let Some(trouble) = trouble {
-                let since = *lost_since.get_or_insert_with(Instant::now);
-                tracing::info!(shard = self.opts.shard, tick, "{trouble}");
-                if since.elapsed() >= self.opts.timeout {
-                    return Err(failed(
-                        &url,
-                        "lost the server",
-                        format!("{trouble} for {:?}", self.opts.timeout),
-                    ));
-                }
-                tokio::time::sleep(RETRY).await;
+                self.retry_after(tick, &mut lost_since, trouble).await?;
             }
         }
     }
