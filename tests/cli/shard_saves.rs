@@ -171,7 +171,10 @@ fn a_shard_whose_autosaves_keep_failing_exits_3() {
         assert!(start.elapsed() < Duration::from_secs(30), "no autosave");
         std::thread::sleep(Duration::from_millis(5));
     }
-    std::fs::remove_dir_all(dir.join("saves")).expect("the folder goes");
+    // Moved aside rather than deleted: the shard may be writing its next
+    // autosave into it, and a removal racing that write can find the
+    // folder not empty.
+    std::fs::rename(dir.join("saves"), dir.join("saves-gone")).expect("the folder goes");
     std::fs::write(dir.join("saves"), b"in the way").expect("a file in its place");
     while child.try_wait().expect("waits").is_none() {
         if start.elapsed() > Duration::from_secs(60) {
