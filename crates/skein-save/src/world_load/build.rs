@@ -33,15 +33,7 @@ pub(crate) const SPARE_IDS: u64 = 1 << 20;
 
 /// A world save checked whole, ready to become the world.
 pub(crate) struct Staged<'a> {
-    pub w: &'a WorldRec,
-    pub tick: u64,
-    pub seed: u64,
-    pub program: Arc<Program>,
-    pub limits: Limits,
-    pub registry: SaveRegistry,
-    pub shard: Option<ShardStaged>,
-    pub tasklets: Vec<StagedTasklet>,
-    pub channels: Vec<StagedChannel>,
+    parts: Parts<'a>,
     completions: Vec<Completion>,
     completed: BTreeSet<u64>,
     globals: Globals,
@@ -72,15 +64,13 @@ impl<'a> Parts<'a> {
     pub fn finish(self, dec: &Decoder, resolve: &MapResolve) -> Result<Staged<'a>, LoadError> {
         let Parts {
             w,
-            tick,
-            seed,
             program,
             limits,
             registry,
             shard,
             tasklets,
-            channels,
-        } = self;
+            ..
+        } = &self;
         let root = FieldPath::root();
         // Completions: each for a tasklet waiting in that very request.
         let mut completions = Vec::with_capacity(w.completions.len());
@@ -110,7 +100,7 @@ impl<'a> Parts<'a> {
             completions.push((c.tasklet, c.request, result));
         }
 
-        let globals = stage_globals(&w.globals, &program, dec)?;
+        let globals = stage_globals(&w.globals, program, dec)?;
         let mut params = BTreeMap::new();
         for (k, v) in &w.options.params {
             let p_0 = root.field("world");
@@ -133,19 +123,11 @@ impl<'a> Parts<'a> {
         }
 
         let link = match &shard {
-            Some(s) => Some(crate::shard_save::link_of(s, resolve, limits)?),
+            Some(s) => Some(crate::shard_save::link_of(s, resolve, *limits)?),
             None => None,
         };
         Ok(Staged {
-            w,
-            tick,
-            seed,
-            program,
-            limits,
-            registry,
-            shard,
-            tasklets,
-            channels,
+            parts: self,
             completions,
             completed,
             globals,
@@ -160,15 +142,18 @@ impl Staged<'_> {
     /// component's or resource's own load hook can still fail here.
     pub fn build(self, world: &mut World) -> Result<(), LoadError> {
         let Staged {
-            w,
-            tick,
-            seed,
-            program,
-            limits,
-            registry,
-            shard,
-            mut tasklets,
-            channels,
+            parts:
+                Parts {
+                    w,
+                    tick,
+                    seed,
+                    program,
+                    limits,
+                    registry,
+                    shard,
+                    mut tasklets,
+                    channels,
+                },
             completions,
             completed,
             globals,
