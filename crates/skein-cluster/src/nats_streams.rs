@@ -106,18 +106,26 @@ pub(crate) async fn open_bucket(
     js: &jetstream::Context,
     bucket: &str,
 ) -> Result<jetstream::kv::Store, async_nats::Error> {
-    js.get_or_create_stream(stream::Config {
-        name: format!("KV_{bucket}"),
-        subjects: vec![format!("$KV.{bucket}.>")],
-        max_messages_per_subject: 1,
-        discard: stream::DiscardPolicy::New,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        storage: stream::StorageType::File,
-        ..Default::default()
-    })
-    .await?;
+    let name = format!("KV_{bucket}");
+    let made = js
+        .get_or_create_stream(stream::Config {
+            name: name.clone(),
+            subjects: vec![format!("$KV.{bucket}.>")],
+            max_messages_per_subject: 1,
+            discard: stream::DiscardPolicy::New,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await;
+    // Every shard opens the bucket as it starts; when two create it at the
+    // same moment, the server refuses the second ("subjects overlap"), and
+    // the stream the first made is the one to use.
+    if let Err(e) = made {
+        js.get_stream(&name).await.map_err(|_| e)?;
+    }
     Ok(js.get_key_value(bucket).await?)
 }
 
