@@ -62,12 +62,26 @@ pub fn resume(path: &Path, k: u32, n: u32, quiet: bool) -> Result<Option<Resumed
     }
     let link = sim.world.resource::<ShardLink>();
     let (run, ended, inbox_from) = (link.run.clone(), link.ended, link.inbox_from);
-    if let Some(t) = link.awaiting
-        && t.checked_add(1) != Some(save.header.tick)
+    // Saved at a barrier or while publishing: of the tick that just ran.
+    let unfinished = [
+        ("awaiting", link.awaiting),
+        ("publishing.tick", link.publishing.as_ref().map(|p| p.tick)),
+    ];
+    for (field, tick) in unfinished {
+        if let Some(t) = tick
+            && t.checked_add(1) != Some(save.header.tick)
+        {
+            return Err(Failure::bad_input(format!(
+                "{shown}: world.resources[\"skein.shard\"].{field}: tick {t} is not the one before the save's tick {}",
+                save.header.tick
+            )));
+        }
+    }
+    if let Some(p) = &link.publishing
+        && let Err(e) = skein_cluster::publishing::unpack(p, k)
     {
         return Err(Failure::bad_input(format!(
-            "{shown}: world.resources[\"skein.shard\"].awaiting: tick {t} is not the one before the save's tick {}",
-            save.header.tick
+            "{shown}: world.resources[\"skein.shard\"].publishing: {e}"
         )));
     }
     if run.is_empty() {
@@ -112,7 +126,11 @@ pub fn check_inbox(resumed: &Resumed, first: u64, shard: u32) -> Result<(), Fail
 /// the stream.
 pub fn check_records(resumed: &Resumed, firsts: &[Option<u64>], shard: u32) -> Result<(), Failure> {
     let link = resumed.sim.world.resource::<ShardLink>();
-    let needs = link.awaiting.unwrap_or(resumed.sim.tick_count());
+    let unfinished = link.publishing.as_ref().map(|p| p.tick);
+    let needs = link
+        .awaiting
+        .or(unfinished)
+        .unwrap_or(resumed.sim.tick_count());
     for (k, first) in firsts.iter().enumerate() {
         if let Some(first) = first
             && k as u32 != shard

@@ -43,9 +43,9 @@ fn failure(shard: u32, e: ClusterError) -> Failure {
     let message = format!("shard {shard}: {e}");
     match e {
         ClusterError::Run(skein_world::RunError::Io(_)) => Failure::cannot_write(message),
-        ClusterError::Run(_) | ClusterError::Transport(TransportError::Mismatch(_)) => {
-            Failure::bad_input(message)
-        }
+        ClusterError::Run(_)
+        | ClusterError::Resume(_)
+        | ClusterError::Transport(TransportError::Mismatch(_)) => Failure::bad_input(message),
         _ => Failure::cannot_write(message),
     }
 }

@@ -29,6 +29,9 @@ pub enum ClusterError {
     /// the shard stops rather than let its inbox grow without bound).
     #[error("{0}")]
     Autosave(String),
+    /// The save a shard resumed from does not hold together (exit code 2).
+    #[error("{0}")]
+    Resume(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),

@@ -2,9 +2,12 @@
 //! crashes"): `SKEIN_FAULT=POINT:TICK` makes a shard abort at that point of
 //! that tick, as a `kill -9` would stop it, so tests can crash a shard at a
 //! chosen moment; `POINT:TICK:K` only in shard K (what a test gives `skein
-//! cluster`, whose shards share its environment). It fires once per `--dir`: it leaves a marker file there
-//! before aborting, so the restarted shard, replaying the same ticks, goes
-//! on.
+//! cluster`, whose shards share its environment). It fires once per
+//! `--dir`: it leaves a marker file there before aborting, so the
+//! restarted shard, replaying the same ticks, goes on. A point named
+//! `pause-…` pauses the shard for [`PAUSE`] instead of aborting it (its
+//! marker written first, so a test sees it is there), for tests that stop
+//! the NATS server at that moment.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +15,10 @@ use std::path::{Path, PathBuf};
 pub const VAR: &str = "SKEIN_FAULT";
 
 /// The points a shard can be stopped at.
-pub const POINTS: [&str; 4] = ["tick", "migration", "publish", "autosave"];
+pub const POINTS: [&str; 5] = ["tick", "migration", "publish", "autosave", "pause-publish"];
+
+/// How long a `pause-…` point pauses the shard.
+pub const PAUSE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Where and when to abort, read from [`VAR`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,13 +66,19 @@ impl Fault {
         point == self.point && tick == self.tick && !self.marker.exists()
     }
 
-    /// Aborts the process if this is the point and tick, the first time.
+    /// Aborts the process (or pauses it, at a `pause-…` point) if this is
+    /// the point and tick, the first time.
     pub fn at(&self, point: &str, tick: u64) {
         if !self.wants(point, tick) {
             return;
         }
         if std::fs::write(&self.marker, b"").is_err() {
             // Without its marker the restarted shard would abort again.
+            return;
+        }
+        if point.starts_with("pause-") {
+            eprintln!("skein: {VAR}: pausing {PAUSE:?} at {point} of tick {tick}");
+            std::thread::sleep(PAUSE);
             return;
         }
         eprintln!("skein: {VAR}: aborting at {point} of tick {tick}");

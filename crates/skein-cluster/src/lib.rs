@@ -13,6 +13,8 @@
 //! - [`local`]: N shards on threads of this process;
 //! - [`wire`]: remote channel operations and answers as bytes;
 //! - [`autosave`]: a shard's autosaves, written on a thread of their own;
+//!   [`publishing`]: what a tick sent, kept in an autosave made while it
+//!   was not all acknowledged;
 //! - [`fault`]: the fault-injection hook crash tests stop a shard with.
 
 #![warn(missing_docs)]
@@ -27,6 +29,7 @@ mod nats_bundle;
 mod nats_records;
 mod nats_streams;
 mod nats_trim;
+pub mod publishing;
 pub mod run_info;
 pub mod server;
 pub mod shard;

@@ -16,6 +16,8 @@ use crate::wire;
 use skein_world::remote::{self, RemoteMsg};
 use skein_world::remote_publish;
 
+mod outage;
+
 /// Where a shard sits and when it stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardOptions {
@@ -190,10 +192,21 @@ impl<T: Transport> ShardRunner<T> {
         on_tick: &mut dyn FnMut(TickOutput) -> std::io::Result<()>,
     ) -> Result<ShardSummary, ClusterError> {
         let mut summary = ShardSummary::default();
-        // Saved waiting at a barrier: that tick ran and was published
-        // before the save; its barrier comes first.
-        let awaiting = self.sim.world.resource_mut::<ShardLink>().awaiting.take();
-        if let Some(tick) = awaiting {
+        // Saved at a barrier or while publishing: that tick ran before the
+        // save; what it sent goes out again (if not all of it was
+        // acknowledged), then its barrier comes first.
+        let (awaiting, publishing) = {
+            let mut link = self.sim.world.resource_mut::<ShardLink>();
+            (link.awaiting.take(), link.publishing.take())
+        };
+        if let Some(p) = publishing {
+            let (messages, record) =
+                crate::publishing::unpack(&p, self.opts.shard).map_err(|e| {
+                    ClusterError::Resume(format!("saved publishing tick {}: {e}", p.tick))
+                })?;
+            self.publish(p.tick, messages, record)?;
+            self.settle(p.tick)?;
+        } else if let Some(tick) = awaiting {
             self.settle(tick)?;
         }
         while !self.ended {
@@ -213,11 +226,7 @@ impl<T: Transport> ShardRunner<T> {
             })?;
             let (messages, record) = self.leave(tick)?;
             self.fault_at("migration", tick);
-            self.transport.publish(messages, record)?;
-            self.fault_at("publish", tick);
-            // Acknowledged before the barrier, so that a barrier that fails
-            // finds this tick stored and may autosave waiting there.
-            self.transport.settle_published()?;
+            self.publish(tick, messages, record)?;
             if self.settle(tick)? {
                 break;
             }
@@ -287,34 +296,6 @@ impl<T: Transport> ShardRunner<T> {
             }
         }
         Ok(false)
-    }
-
-    /// One more autosave where one can be written: the world between
-    /// publishing `tick` and its barrier, which a shard resumed from it
-    /// goes back to. It is not let go of anything (the server is gone);
-    /// a failure leaves the newest autosave as it was.
-    fn save_awaiting(&mut self, tick: u64) {
-        let Some(autosave) = self.autosave.as_mut() else {
-            return;
-        };
-        let Ok(inbox_from) = self.transport.inbox_mark() else {
-            return;
-        };
-        {
-            let mut link = self.sim.world.resource_mut::<ShardLink>();
-            link.awaiting = Some(tick);
-            link.inbox_from = inbox_from;
-            link.ended = false;
-        }
-        let wrote = autosave
-            .start(&self.sim, inbox_from, true)
-            .and_then(|_| autosave.landed(true));
-        match wrote {
-            Ok(Some(_)) => tracing::info!(tick, "autosaved waiting at the barrier"),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(tick, "no autosave at the barrier: {e}"),
-        }
-        self.sim.world.resource_mut::<ShardLink>().awaiting = None;
     }
 
     /// Takes the tasklets that migrated this tick out of the world, as

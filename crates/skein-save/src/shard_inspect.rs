@@ -23,6 +23,9 @@ pub struct ShardSection {
     /// Saved waiting at the barrier of this tick.
     #[serde(skip_serializing_if = "Option::is_none")]
     awaiting: Option<u64>,
+    /// Saved while publishing a tick, not all of it acknowledged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publishing: Option<Publishing>,
     /// Tasklets leaving at the end of this tick, for their shard.
     leaving: Vec<Leaving>,
     /// Tasklets that arrived and join the ring next tick.
@@ -40,6 +43,17 @@ pub struct ShardSection {
     moves_out: u64,
     remote_ops_out: u64,
     remote_ops_in: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct Publishing {
+    tick: u64,
+    /// Messages handed to the transport, migrants included.
+    messages: usize,
+    /// Of them, tasklets moving.
+    migrants: usize,
+    /// Messages by receiving shard.
+    to: Vec<(u64, usize)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,6 +134,18 @@ pub fn section(save: &SaveFile) -> Option<ShardSection> {
         run: rec.run.clone(),
         ended: rec.ended,
         awaiting: rec.awaiting,
+        publishing: rec.publishing.as_ref().map(|p| {
+            let mut to = std::collections::BTreeMap::new();
+            for m in &p.messages {
+                *to.entry(m.to).or_insert(0) += 1;
+            }
+            Publishing {
+                tick: p.tick,
+                messages: p.messages.len(),
+                migrants: p.messages.iter().filter(|m| m.migrant).count(),
+                to: to.into_iter().collect(),
+            }
+        }),
         leaving: rec
             .leaving
             .iter()
@@ -171,6 +197,16 @@ impl ShardSection {
                 out,
                 "saved waiting at the barrier of tick {t} (the NATS server lost): its arrivals come first on resuming"
             );
+        }
+        if let Some(p) = &self.publishing {
+            let _ = writeln!(
+                out,
+                "publishing tick {}: {} messages ({} tasklets moving) and its record, not all acknowledged (the NATS server lost): sent again first on resuming, then its barrier",
+                p.tick, p.messages, p.migrants
+            );
+            for (k, n) in &p.to {
+                let _ = writeln!(out, "  {n} for shard {k}");
+            }
         }
         let _ = writeln!(
             out,

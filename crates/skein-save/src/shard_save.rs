@@ -7,19 +7,22 @@
 //! The record's values have a table of their own, so it reads and checks
 //! apart from the body's; ids in it are cluster-wide and stay as they are.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::Program;
 use skein_vm::{Limits, Value};
 use skein_world::remote::{Answer, ChanMirror, ChanOp, RemoteMsg, RemoteWaiter, TaskletFacts};
-use skein_world::shard::ShardLink;
+use skein_world::shard::{Publishing, ShardLink};
 
 use crate::error::{FieldPath, LoadError, SaveError};
 use crate::ext::ExtValue;
-use crate::format::{Body, Dir};
+use crate::format::Dir;
 use crate::names::{NativeNames, WorldRefs};
 use crate::values::{Decoder, Encoder, Place, Resolve, ValueRec};
+
+mod stage;
+pub(crate) use stage::{Staged, stage};
 
 /// The resource tag the record is saved under. No host registers it: the
 /// save crate reads and writes it itself.
@@ -92,6 +95,11 @@ pub struct ShardRec {
     /// taken (absent: saved at a tick boundary).
     #[serde(default)]
     pub awaiting: Option<u64>,
+    /// Saved while publishing this tick, its messages and record not all
+    /// acknowledged: they are published again first, then its barrier
+    /// comes (absent: saved at a tick boundary or at a barrier).
+    #[serde(default)]
+    pub publishing: Option<Publishing>,
 }
 
 /// A remote-channel message waiting in the outbox.
@@ -284,113 +292,9 @@ pub(crate) fn record(
         ended: link.ended,
         inbox_from: link.inbox_from,
         awaiting: link.awaiting,
+        publishing: link.publishing.clone(),
     };
     ExtValue::from_rust(&rec).map_err(|e| SaveError::Encode(e.to_string()))
-}
-
-/// A shard record read from a save and checked against its body, before
-/// anything is decoded.
-pub(crate) struct Staged {
-    pub rec: ShardRec,
-    /// Remote waiters by tasklet: (channel, direction).
-    pub waits: HashMap<u64, (u64, Dir)>,
-    /// The save's `next_id`: every id of this shard's numbering below it
-    /// was handed out here, and a tasklet stays an entity for good unless
-    /// it moves, so one with no record has gone to another shard.
-    pub next_id: u64,
-}
-
-impl Staged {
-    /// Whether an id is of another shard's numbering (a channel made
-    /// there, or a tasklet that started there).
-    pub fn numbered_elsewhere(&self, id: u64) -> bool {
-        id != 0 && (id - 1) % self.rec.shards != self.rec.shard
-    }
-}
-
-/// Reads the record (if the save has one) and checks what does not need
-/// the values decoded: shard numbers, list lengths, and that every remote
-/// waiter is queued on a channel of this save and is no tasklet of it.
-pub(crate) fn stage(
-    ext: Option<&ExtValue>,
-    body: &Body,
-    next_id: u64,
-) -> Result<Option<Staged>, LoadError> {
-    let Some(ext) = ext else { return Ok(None) };
-    let root = FieldPath::root();
-    let p_0 = root.field("world");
-    let p_1 = p_0.field("resources");
-    let path = p_1.key(TAG);
-    let rec: ShardRec = ext
-        .to_rust()
-        .map_err(|e| LoadError::invalid(&path, format!("not a shard record: {e}")))?;
-    if rec.shards == 0 || rec.shards > MAX_SHARDS {
-        return Err(LoadError::invalid(
-            &path.field("shards"),
-            format!("a cluster has 1 to {MAX_SHARDS} shards, not {}", rec.shards),
-        ));
-    }
-    let n = rec.shards;
-    let in_cluster = |p: &FieldPath, k: u64| {
-        if k < n {
-            Ok(())
-        } else {
-            Err(LoadError::invalid(
-                p,
-                format!("no shard {k} in a cluster of {n}"),
-            ))
-        }
-    };
-    in_cluster(&path.field("shard"), rec.shard)?;
-    for (f, list) in [("sent_seq", &rec.sent_seq), ("taken_seq", &rec.taken_seq)] {
-        if !list.is_empty() && list.len() as u64 != n {
-            return Err(LoadError::invalid(
-                &path.field(f),
-                format!("{} entries for {n} shards", list.len()),
-            ));
-        }
-    }
-    for (i, (_, k)) in rec.leaving.iter().enumerate() {
-        in_cluster(&path.field("leaving").index(i), *k)?;
-    }
-    for (i, o) in rec.outbox.iter().enumerate() {
-        in_cluster(&path.field("outbox").index(i).field("to"), o.to)?;
-    }
-    for (i, (_, k)) in rec.whereabouts.iter().enumerate() {
-        in_cluster(&path.field("whereabouts").index(i), *k)?;
-    }
-    let tasklets: BTreeSet<u64> = body.tasklets.iter().map(|t| t.id).collect();
-    let channels: BTreeSet<u64> = body.channels.iter().map(|c| c.id).collect();
-    let mut waits = HashMap::new();
-    for (i, w) in rec.waiters.iter().enumerate() {
-        let p_w = path.field("waiters");
-        let p = p_w.index(i);
-        in_cluster(&p.field("shard"), w.shard)?;
-        let gone = w.tasklet < next_id || (w.tasklet - 1) % n != rec.shard;
-        if w.shard == rec.shard || tasklets.contains(&w.tasklet) || w.tasklet == 0 || !gone {
-            return Err(LoadError::invalid(
-                &p.field("tasklet"),
-                format!("tasklet {} is not a tasklet of another shard", w.tasklet),
-            ));
-        }
-        if !channels.contains(&w.channel) {
-            return Err(LoadError::invalid(
-                &p.field("channel"),
-                format!("channel {} is not a channel of this save", w.channel),
-            ));
-        }
-        if waits.insert(w.tasklet, (w.channel, w.op.dir())).is_some() {
-            return Err(LoadError::invalid(
-                &p.field("tasklet"),
-                format!("tasklet {} waits in two places", w.tasklet),
-            ));
-        }
-    }
-    Ok(Some(Staged {
-        rec,
-        waits,
-        next_id,
-    }))
 }
 
 /// Decodes the record's values into the link the loaded world gets.
@@ -427,6 +331,7 @@ pub(crate) fn link_of(
         ended: rec.ended,
         inbox_from: rec.inbox_from,
         awaiting: rec.awaiting,
+        publishing: rec.publishing.clone(),
         ..ShardLink::default()
     };
     let r = &mut link.remote;

@@ -59,6 +59,38 @@ pub struct ShardLink {
     /// shards sent in it is still to be taken, so a shard resumed from the
     /// save goes back to that barrier rather than run the next tick.
     pub awaiting: Option<u64>,
+    /// Saved while publishing this tick (the NATS server lost before all
+    /// of it was acknowledged): what the tick handed to the transport, so
+    /// a shard resumed from the save publishes it again, then goes to
+    /// that tick's barrier.
+    pub publishing: Option<Publishing>,
+}
+
+/// A tick's messages and record as handed to the transport and not all
+/// acknowledged. The world holds them as the driver encoded them: it
+/// never reads them, only keeps them for the save.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Publishing {
+    /// The tick they are of.
+    pub tick: u64,
+    /// The messages, in the order sent.
+    pub messages: Vec<Outgoing>,
+    /// The tick record, as RON text: a field the driver's record gains
+    /// later reads from an older save with its default.
+    pub record: String,
+}
+
+/// One message of a [`Publishing`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Outgoing {
+    /// The receiving shard.
+    pub to: u64,
+    /// Its sequence among the messages to `to`.
+    pub seq: u64,
+    /// A migrating tasklet (else a remote channel message).
+    pub migrant: bool,
+    /// The payload, as sent.
+    pub bytes: Vec<u8>,
 }
 
 impl ShardLink {

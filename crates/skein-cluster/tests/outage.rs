@@ -1,0 +1,320 @@
+//! A shard that loses the network while publishing a tick — nothing of it
+//! handed on, part of it, or all of it but not acknowledged — autosaves
+//! with what it was publishing and stops with the transport's error;
+//! loaded from that autosave and run on a working transport, it publishes
+//! the tick again first, and every shard's output (checksums included)
+//! equals an uninterrupted run's: each tasklet and channel operation in
+//! flight at that tick arrives exactly once.
+
+use std::path::{Path, PathBuf};
+
+use skein_cluster::autosave::{ShardAutosave, ShardAutosaveOptions};
+use skein_cluster::local::run_local;
+use skein_cluster::memory::{MemoryTransport, memory_cluster};
+use skein_cluster::shard::{ShardOptions, ShardRunner};
+use skein_cluster::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
+use skein_save::read_file;
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_world::shard::{Publishing, ShardLink};
+use skein_world::{Simulation, WorldOptions};
+
+#[allow(dead_code)]
+mod common;
+use common::{builder, root};
+
+const END: u64 = 1000;
+
+/// How the network fails while the victim publishes its fault tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lost {
+    /// Before anything is handed on.
+    Publish,
+    /// The record and the first half of the messages are handed on.
+    Part,
+    /// Everything is handed on; the acknowledgements never come.
+    Settle,
+}
+
+/// The in-memory transport with a network that fails once, at `at`'s tick,
+/// as `at` says. Like a network transport, it tells nobody when its shard
+/// stops: the others wait for it at the barrier.
+struct Flaky {
+    inner: MemoryTransport,
+    at: Option<(u64, Lost)>,
+    lost: bool,
+}
+
+fn lost() -> TransportError {
+    TransportError::Failed("lost the server (a test's network)".into())
+}
+
+impl Transport for Flaky {
+    fn publish(
+        &mut self,
+        mut messages: Vec<Envelope>,
+        record: TickRecord,
+    ) -> Result<(), TransportError> {
+        match self.at.filter(|(t, _)| *t == record.tick) {
+            Some((_, how)) => {
+                self.at = None;
+                match how {
+                    Lost::Publish => return Err(lost()),
+                    Lost::Part => {
+                        messages.truncate(messages.len() / 2);
+                        self.inner.publish(messages, record)?;
+                        return Err(lost());
+                    }
+                    Lost::Settle => self.lost = true,
+                }
+                self.inner.publish(messages, record)
+            }
+            None => self.inner.publish(messages, record),
+        }
+    }
+
+    fn settle_published(&mut self) -> Result<(), TransportError> {
+        if std::mem::take(&mut self.lost) {
+            return Err(lost());
+        }
+        self.inner.settle_published()
+    }
+
+    fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError> {
+        self.inner.collect(tick)
+    }
+
+    fn high_water(&self) -> Option<&HighWater> {
+        self.inner.high_water()
+    }
+
+    fn resume_high_water(&mut self, taken: &[u64]) {
+        self.inner.resume_high_water(taken);
+    }
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("skein-outage-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch");
+    d
+}
+
+fn autosave(path: &Path) -> ShardAutosave {
+    ShardAutosave::new(ShardAutosaveOptions {
+        path: path.to_path_buf(),
+        every: 4,
+        keep: 2,
+        failures: 3,
+        fault: None,
+        wait: true,
+    })
+}
+
+/// What the victim's "publishing" autosave held.
+#[derive(Debug, Default, Clone, Copy)]
+struct Held {
+    migrants: usize,
+    remote: usize,
+}
+
+/// Runs `script` over `n` shards, shard `victim` losing the network while
+/// publishing tick `at` as `how` says, then resumed from its autosave.
+/// Returns every shard's whole output and what the autosave held.
+fn interrupted(
+    script: &Path,
+    n: u32,
+    victim: u32,
+    at: u64,
+    how: Lost,
+    dir: &Path,
+) -> (Vec<String>, Held) {
+    let handles: Vec<_> = memory_cluster(n)
+        .into_iter()
+        .enumerate()
+        .map(|(k, inner)| {
+            let build = builder(script.to_path_buf());
+            let path = dir.join(format!("s-{k}.bin"));
+            std::thread::spawn(move || {
+                let k = k as u32;
+                let options = WorldOptions {
+                    shard: u64::from(k),
+                    shards: u64::from(n),
+                    ..WorldOptions::default()
+                };
+                let opts = ShardOptions {
+                    shard: k,
+                    shards: n,
+                    ticks: Some(END),
+                };
+                let flaky = Flaky {
+                    inner,
+                    at: (k == victim).then_some((at, how)),
+                    lost: false,
+                };
+                let mut out = String::new();
+                let mut runner = ShardRunner::new(build(options).expect("builds"), flaky, opts);
+                runner.with_autosave(autosave(&path));
+                let mut print = |t: skein_cluster::TickOutput| {
+                    out.push_str(t.stdout);
+                    out.push_str(t.stderr);
+                    Ok(())
+                };
+                let first = runner.run(&mut print);
+                if k != victim {
+                    first.expect("the others run to the end");
+                    return (out, None);
+                }
+                let err = first.expect_err("the victim loses the network").to_string();
+                assert!(err.contains("lost the server"), "{err}");
+                let (_, flaky) = runner.into_parts();
+                let save = read_file(&path).expect("the newest autosave reads");
+                let mut sim = Simulation::new(WorldOptions::default());
+                load_world(&mut sim.world, &save, CodePolicy::Saved).expect("loads");
+                assert_eq!(save.header.tick, at + 1, "{how:?} at {at}");
+                let held: Option<Publishing> = sim.world.resource::<ShardLink>().publishing.clone();
+                let held = held.unwrap_or_else(|| panic!("{how:?} at {at}: not saved publishing"));
+                assert_eq!(held.tick, at);
+                assert_eq!(sim.world.resource::<ShardLink>().awaiting, None);
+                let mut runner = ShardRunner::new(sim, flaky, opts);
+                runner.with_autosave(autosave(&path));
+                runner
+                    .run(&mut |t| {
+                        out.push_str(t.stdout);
+                        out.push_str(t.stderr);
+                        Ok(())
+                    })
+                    .expect("the resumed shard runs to the end");
+                let migrants = held.messages.iter().filter(|m| m.migrant).count();
+                let held = Held {
+                    migrants,
+                    remote: held.messages.len() - migrants,
+                };
+                (out, Some(held))
+            })
+        })
+        .collect();
+    let mut outs = Vec::new();
+    let mut held = Held::default();
+    for h in handles {
+        let (out, h) = h.join().expect("shard thread");
+        outs.push(out);
+        if let Some(h) = h {
+            held = h;
+        }
+    }
+    (outs, held)
+}
+
+fn check(n: u32, victim: u32, ticks: std::ops::Range<u64>) {
+    let script = root().join("crates/skein-cluster/tests/scripts/in_flight.sk");
+    let whole: Vec<String> = run_local(
+        builder(script.clone()),
+        &WorldOptions::default(),
+        n,
+        Some(END),
+    )
+    .into_iter()
+    .map(|s| {
+        s.result.expect("uninterrupted run");
+        s.stdout + &s.stderr
+    })
+    .collect();
+    assert!(
+        whole[0].contains("collector received 24 posts"),
+        "{}",
+        whole[0]
+    );
+    let mut both = 0;
+    for how in [Lost::Publish, Lost::Part, Lost::Settle] {
+        for at in ticks.clone() {
+            let dir = scratch(&format!("{n}-{victim}-{at}-{how:?}"));
+            let (outs, held) = interrupted(&script, n, victim, at, how, &dir);
+            assert_eq!(
+                outs, whole,
+                "N = {n}, shard {victim} lost {how:?} at tick {at}"
+            );
+            if held.migrants > 0 && held.remote > 0 {
+                both += 1;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    assert!(
+        both > 0,
+        "no tick had both migrants and remote operations in flight"
+    );
+}
+
+#[test]
+fn a_shard_that_loses_the_network_while_publishing_goes_on_from_its_autosave() {
+    check(2, 0, 1..9);
+    check(2, 1, 1..9);
+    check(3, 1, 2..8);
+}
+
+#[test]
+fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path() {
+    use skein_save::world_save::save_world;
+    use skein_save::{Encoding, from_bytes, to_bytes};
+    use skein_world::shard::Outgoing;
+
+    let script = root().join("crates/skein-cluster/tests/scripts/in_flight.sk");
+    let mut sim = builder(script)(WorldOptions {
+        shard: 0,
+        shards: 2,
+        ..WorldOptions::default()
+    })
+    .expect("builds");
+    sim.tick();
+    let held = Publishing {
+        tick: 0,
+        messages: vec![Outgoing {
+            to: 1,
+            seq: 1,
+            migrant: true,
+            bytes: vec![7, 0, 255],
+        }],
+        record: "(shard: 0)".into(),
+    };
+    {
+        let mut link = sim.world.resource_mut::<ShardLink>();
+        link.sent_seq = vec![0, 1];
+        link.taken_seq = vec![0, 0];
+        link.publishing = Some(held.clone());
+    }
+    let save = save_world(&sim.world).expect("saves");
+    let text =
+        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
+    let load = |text: &str| {
+        let save = from_bytes(text.as_bytes()).expect("reads");
+        let mut fresh = Simulation::new(WorldOptions::default());
+        load_world(&mut fresh.world, &save, CodePolicy::Saved).map(|_| fresh)
+    };
+    let fresh = load(&text).expect("loads");
+    assert_eq!(
+        fresh.world.resource::<ShardLink>().publishing,
+        Some(held),
+        "{text}"
+    );
+    let shown = skein_save::shard_inspect::describe(&save).expect("a shard's save");
+    assert!(
+        shown.contains("publishing tick 0: 1 messages (1 tasklets moving)")
+            && shown.contains("  1 for shard 1"),
+        "{shown}"
+    );
+    for (from, to, want) in [
+        ("seq:1,", "seq:2,", "publishing.messages[0].seq"),
+        ("to:1,", "to:2,", "publishing.messages[0].to"),
+        ("awaiting:None", "awaiting:Some(0)", "publishing"),
+    ] {
+        assert!(text.contains(from), "{from} in {text}");
+        let err = load(&text.replacen(from, to, 1))
+            .err()
+            .unwrap_or_else(|| panic!("{from} → {to}: loads"))
+            .to_string();
+        assert!(
+            err.contains("skein.shard") && err.contains(want),
+            "{from} → {to}: {err}"
+        );
+    }
+}
