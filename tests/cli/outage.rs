@@ -2,11 +2,13 @@
 //! started again on the same port with its store kept, the shards wait and
 //! go on, their output tick by tick the same as an uninterrupted run's;
 //! left stopped for longer than `--nats-timeout`, every shard exits 3 with
-//! a message naming the server's URL.
+//! a message naming the server's URL, after an autosave — waiting at the
+//! barrier, or while publishing a tick — that the same command, run again
+//! once the server is back, goes on from.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output};
+use std::process::{Child, Command, Output};
 use std::time::Duration;
 
 use skein_cluster::server::NatsServer;
@@ -28,14 +30,21 @@ fn start(dir: &Path, url: &str, cluster: &str, timeout: &str) -> Vec<Child> {
 
 /// Starts shard `k`.
 fn start_one(dir: &Path, url: &str, cluster: &str, timeout: &str, k: u32) -> Child {
-    piped(dir)
-        .arg("shard")
-        .arg(script())
-        .args(["--nats", url, "--framed", "--tick-rate", "25"])
-        .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
-        .args(["--cluster", cluster, "--nats-timeout", timeout])
+    shard(dir, &script(), url, cluster, timeout, k)
+        .args(["--tick-rate", "25"])
         .spawn()
         .expect("a shard starts")
+}
+
+/// `skein shard SCRIPT` as shard `k`, framed, unpaced.
+fn shard(dir: &Path, script: &Path, url: &str, cluster: &str, timeout: &str, k: u32) -> Command {
+    let mut c = piped(dir);
+    c.arg("shard")
+        .arg(script)
+        .args(["--nats", url, "--framed"])
+        .args(["--shard", &k.to_string(), "--shards", &SHARDS.to_string()])
+        .args(["--cluster", cluster, "--nats-timeout", timeout]);
+    c
 }
 
 /// Each shard's frames by tick, the closing line (wall time) left out.
@@ -161,4 +170,106 @@ fn a_shard_that_loses_the_server_at_the_barrier_autosaves_there_first() {
     assert!(!got[0].contains_key(&0), "{:?}", got[0].get(&0));
     got[0].insert(0, first[0][&0].clone());
     assert_eq!(got, frames(&whole));
+}
+
+/// Walkers crossing the ring and posting to a collector on shard 0, with
+/// checksums at the end.
+fn in_flight() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/skein-cluster/tests/scripts/in_flight.sk")
+}
+
+/// A shard that loses the server while publishing a tick (held at that
+/// moment by the testing aid's pause, while the server is stopped)
+/// autosaves with what it was publishing before it exits 3; the other,
+/// waiting at that tick's barrier, autosaves there. Started again with
+/// the same commands once the server is back, the first publishes that
+/// tick again, and the cluster's output, checksums included, is an
+/// uninterrupted run's.
+#[test]
+fn a_shard_that_loses_the_server_while_publishing_autosaves_what_it_sent_first() {
+    const AT: u64 = 4;
+    let dir = temp_dir("outage_publishing");
+    let mut server = NatsServer::start(&dir.join("nats"), true).expect("nats-server starts");
+    let url = server.url();
+    let run = |cluster: &str, timeout: &str, fault: Option<String>| {
+        let children: Vec<Child> = (0..SHARDS)
+            .map(|k| {
+                let mut c = shard(&dir, &in_flight(), &url, cluster, timeout, k);
+                if let Some(f) = &fault {
+                    c.env("SKEIN_FAULT", f);
+                }
+                c.spawn().expect("a shard starts")
+            })
+            .collect();
+        children
+    };
+    let whole = wait(run("whole", "10", None));
+    for o in &whole {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let shards = run("pub", "1", Some(format!("pause-publish:{AT}:0")));
+    let paused = dir.join(format!("saves/.fault-0-pause-publish-{AT}"));
+    let t0 = std::time::Instant::now();
+    while !paused.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "shard 0 never paused"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    server.stop().expect("nats-server stops");
+    let before = wait(shards);
+    for (k, o) in before.iter().enumerate() {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "shard {k}: {err}");
+        assert!(
+            err.contains(&url) && err.contains("lost the server"),
+            "shard {k}: {err}"
+        );
+    }
+    let inspect = |k: u32| {
+        let file = format!("saves/pub-{k}.bin");
+        crate::harness::skein(&dir, &["inspect", &file])
+            .expect(0)
+            .stdout
+    };
+    let shown = inspect(0);
+    assert!(
+        shown.contains(&format!(
+            "publishing tick {AT}: 2 messages (1 tasklets moving)"
+        )),
+        "{shown}"
+    );
+    let shown = inspect(1);
+    assert!(
+        shown.contains(&format!("saved waiting at the barrier of tick {AT}")),
+        "{shown}"
+    );
+    server.restart().expect("nats-server starts again");
+    let outs = wait(run("pub", "10", None));
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    // Each shard printed ticks 0 to AT before the outage, and the rest
+    // after: the tick it was publishing is not run again.
+    let (first, mut got) = (frames(&before), frames(&outs));
+    for k in 0..SHARDS as usize {
+        assert_eq!(
+            first[k].keys().copied().collect::<Vec<_>>(),
+            (0..=AT).collect::<Vec<_>>()
+        );
+        assert!(
+            got[k].keys().all(|t| *t > AT),
+            "shard {k}: {:?}",
+            got[k].keys()
+        );
+        got[k].extend(first[k].clone());
+    }
+    let whole = frames(&whole);
+    assert!(
+        whole[0]
+            .values()
+            .any(|t| t.contains("collector received 24 posts; checksum"))
+    );
+    assert_eq!(got, whole);
 }
