@@ -36,12 +36,15 @@ enum Lost {
 }
 
 /// The in-memory transport with a network that fails once, at `at`'s tick,
-/// as `at` says. Like a network transport, it tells nobody when its shard
-/// stops: the others wait for it at the barrier.
+/// as `at` says. Unless told to, it tells nobody when its shard stops, as
+/// a network transport: the others wait for it at the barrier.
 struct Flaky {
     inner: MemoryTransport,
     at: Option<(u64, Lost)>,
     lost: bool,
+    /// Tell the others when this shard stops, as the in-memory transport
+    /// does, so they stop too.
+    tell: bool,
 }
 
 fn lost() -> TransportError {
@@ -81,6 +84,12 @@ impl Transport for Flaky {
 
     fn collect(&mut self, tick: u64) -> Result<(Vec<TickRecord>, Vec<Envelope>), TransportError> {
         self.inner.collect(tick)
+    }
+
+    fn abandon(&mut self, reason: &str) {
+        if self.tell {
+            self.inner.abandon(reason);
+        }
     }
 
     fn high_water(&self) -> Option<&HighWater> {
@@ -150,6 +159,7 @@ fn interrupted(
                     inner,
                     at: (k == victim).then_some((at, how)),
                     lost: false,
+                    tell: false,
                 };
                 let mut out = String::new();
                 let mut runner = ShardRunner::new(build(options).expect("builds"), flaky, opts);
@@ -266,6 +276,19 @@ fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path
     })
     .expect("builds");
     sim.tick();
+    let load = |text: &str| {
+        let save = from_bytes(text.as_bytes()).expect("reads");
+        let mut fresh = Simulation::new(WorldOptions::default());
+        load_world(&mut fresh.world, &save, CodePolicy::Saved).map(|_| fresh)
+    };
+    // A shard record written before `publishing` existed loads as one
+    // saved at a tick boundary.
+    let save = save_world(&sim.world).expect("saves");
+    let text =
+        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
+    assert!(text.contains(",publishing:None"), "{text}");
+    let older = load(&text.replacen(",publishing:None", "", 1)).expect("an older record loads");
+    assert_eq!(older.world.resource::<ShardLink>().publishing, None);
     let held = Publishing {
         tick: 0,
         messages: vec![Outgoing {
@@ -285,11 +308,6 @@ fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path
     let save = save_world(&sim.world).expect("saves");
     let text =
         String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
-    let load = |text: &str| {
-        let save = from_bytes(text.as_bytes()).expect("reads");
-        let mut fresh = Simulation::new(WorldOptions::default());
-        load_world(&mut fresh.world, &save, CodePolicy::Saved).map(|_| fresh)
-    };
     let fresh = load(&text).expect("loads");
     assert_eq!(
         fresh.world.resource::<ShardLink>().publishing,
@@ -317,4 +335,68 @@ fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path
             "{from} → {to}: {err}"
         );
     }
+}
+
+/// When the autosave while publishing cannot be written either, the shard
+/// still stops with the network's error, and writes nothing.
+#[test]
+fn a_shard_that_cannot_autosave_while_publishing_still_stops_with_the_network_error() {
+    let script = root().join("crates/skein-cluster/tests/scripts/in_flight.sk");
+    let dir = scratch("unwritable");
+    std::fs::write(dir.join("not-a-folder"), b"").expect("a file");
+    let path = dir.join("not-a-folder/s-0.bin");
+    let handles: Vec<_> = memory_cluster(2)
+        .into_iter()
+        .enumerate()
+        .map(|(k, inner)| {
+            let build = builder(script.clone());
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let k = k as u32;
+                let sim = build(WorldOptions {
+                    shard: u64::from(k),
+                    shards: 2,
+                    ..WorldOptions::default()
+                })
+                .expect("builds");
+                let flaky = Flaky {
+                    inner,
+                    at: (k == 0).then_some((2, Lost::Publish)),
+                    lost: false,
+                    tell: true,
+                };
+                let opts = ShardOptions {
+                    shard: k,
+                    shards: 2,
+                    ticks: Some(END),
+                };
+                let mut runner = ShardRunner::new(sim, flaky, opts);
+                if k == 0 {
+                    runner.with_autosave(ShardAutosave::new(ShardAutosaveOptions {
+                        path,
+                        every: 4,
+                        keep: 2,
+                        failures: 5,
+                        fault: None,
+                        wait: true,
+                    }));
+                }
+                let got = runner.run(&mut |_| Ok(()));
+                let failed = runner.autosave().map(|a| a.stats().failed);
+                (got.map(|_| ()).map_err(|e| e.to_string()), failed)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("joins"))
+        .collect();
+    let (err, failed) = &results[0];
+    let err = err.as_ref().expect_err("shard 0 stops");
+    assert!(err.contains("lost the server"), "{err}");
+    // Tick 0's autosave and the one while publishing tick 2 both failed.
+    assert_eq!(*failed, Some(2));
+    assert!(!path.exists());
+    let other = results[1].0.as_ref().expect_err("shard 1 is told");
+    assert!(other.contains("shard 0 stopped"), "{other}");
 }
