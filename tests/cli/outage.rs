@@ -273,3 +273,77 @@ fn a_shard_that_loses_the_server_while_publishing_autosaves_what_it_sent_first()
     );
     assert_eq!(got, whole);
 }
+
+/// A save made while publishing whose messages and record do not hold
+/// together is refused (exit 2, naming the file and the field) before the
+/// shard connects anywhere: it would otherwise publish them under keys
+/// the receivers trust.
+#[test]
+fn a_save_made_while_publishing_that_does_not_hold_together_is_refused() {
+    use skein_cluster::publishing::pack;
+    use skein_cluster::{Envelope, Payload, TickRecord};
+    use skein_save::world_save::save_world;
+    use skein_save::{Encoding, to_bytes};
+    use skein_world::remote_publish::Published;
+    use skein_world::shard::ShardLink;
+    use skein_world::{Simulation, WorldOptions};
+
+    let dir = temp_dir("outage_publishing_refused");
+    let mut sim = Simulation::new(WorldOptions {
+        shard: 0,
+        shards: 2,
+        ..WorldOptions::default()
+    });
+    sim.load_main(&in_flight()).expect("loads");
+    sim.tick();
+    {
+        let mut link = sim.world.resource_mut::<ShardLink>();
+        link.run = "r1".into();
+        link.sent_seq = vec![0, 1];
+        link.taken_seq = vec![0, 0];
+        // Its record says nothing was sent to shard 1.
+        let record = TickRecord {
+            shard: 0,
+            tick: 0,
+            sent: vec![0, 0],
+            idle: false,
+            main_paused: false,
+            published: Published::default(),
+            saved: None,
+        };
+        let message = Envelope {
+            from: 0,
+            to: 1,
+            tick: 0,
+            seq: 1,
+            payload: Payload::Remote(vec![1]),
+        };
+        link.publishing = Some(pack(0, &[message], &record).expect("packs"));
+    }
+    let save = save_world(&sim.world).expect("saves");
+    std::fs::create_dir_all(dir.join("saves")).expect("saves/");
+    let bytes = to_bytes(&save, Encoding::Pretty).expect("encodes");
+    std::fs::write(dir.join("saves/c-0.bin"), bytes).expect("written");
+    let script = in_flight().display().to_string();
+    let args = [
+        "shard",
+        &script,
+        "--nats",
+        "nats://127.0.0.1:1",
+        "--shard",
+        "0",
+        "--shards",
+        "2",
+        "--cluster",
+        "c",
+    ];
+    let refused = crate::harness::skein(&dir, &args).expect(2);
+    assert!(
+        refused.stderr.contains("saves/c-0.bin")
+            && refused
+                .stderr
+                .contains("world.resources[\"skein.shard\"].publishing: "),
+        "{}",
+        refused.stderr
+    );
+}

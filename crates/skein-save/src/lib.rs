@@ -67,6 +67,7 @@ mod resolve;
 pub mod saved_code;
 pub mod selection;
 pub mod shard_inspect;
+mod shard_load;
 pub mod shard_save;
 pub mod snapshot;
 mod staging;

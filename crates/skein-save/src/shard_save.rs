@@ -6,23 +6,19 @@
 //!
 //! The record's values have a table of their own, so it reads and checks
 //! apart from the body's; ids in it are cluster-wide and stay as they are.
-
-use std::collections::BTreeMap;
+//! It is written here and read back in `shard_load`.
 
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::Program;
-use skein_vm::{Limits, Value};
-use skein_world::remote::{Answer, ChanMirror, ChanOp, RemoteMsg, RemoteWaiter, TaskletFacts};
+use skein_vm::Value;
+use skein_world::remote::{Answer, ChanMirror, ChanOp, RemoteMsg, TaskletFacts};
 use skein_world::shard::{Publishing, ShardLink};
 
-use crate::error::{FieldPath, LoadError, SaveError};
+use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::Dir;
 use crate::names::{NativeNames, WorldRefs};
-use crate::values::{Decoder, Encoder, Place, Resolve, ValueRec};
-
-mod stage;
-pub(crate) use stage::{Staged, stage};
+use crate::values::{Encoder, ValueRec};
 
 /// The resource tag the record is saved under. No host registers it: the
 /// save crate reads and writes it itself.
@@ -295,105 +291,4 @@ pub(crate) fn record(
         publishing: link.publishing.clone(),
     };
     ExtValue::from_rust(&rec).map_err(|e| SaveError::Encode(e.to_string()))
-}
-
-/// Decodes the record's values into the link the loaded world gets.
-pub(crate) fn link_of(
-    staged: &Staged,
-    resolve: &dyn Resolve,
-    limits: Limits,
-) -> Result<ShardLink, LoadError> {
-    let root = FieldPath::root();
-    let p_0 = root.field("world");
-    let p_1 = p_0.field("resources");
-    let path = p_1.key(TAG);
-    let rec = &staged.rec;
-    let dec = Decoder::new(&rec.values, resolve, limits, &path.field("values"))?;
-    let val = |v: &ValueRec, p: &FieldPath| dec.decode(v, Place::Plain, p);
-    let op = |o: &OpRec, p: &FieldPath| -> Result<ChanOp, LoadError> {
-        Ok(match o {
-            OpRec::Send(v) => ChanOp::Send(val(v, p)?),
-            OpRec::SendError(v) => ChanOp::SendError(val(v, p)?),
-            OpRec::Receive { iterating } => ChanOp::Receive {
-                iterating: *iterating,
-            },
-        })
-    };
-    let mut link = ShardLink {
-        leaving: rec.leaving.clone(),
-        arriving: rec.arriving.clone(),
-        release_main: rec.release_main,
-        moves_in: rec.moves_in,
-        moves_out: rec.moves_out,
-        sent_seq: rec.sent_seq.clone(),
-        taken_seq: rec.taken_seq.clone(),
-        run: rec.run.clone(),
-        ended: rec.ended,
-        inbox_from: rec.inbox_from,
-        awaiting: rec.awaiting,
-        publishing: rec.publishing.clone(),
-        ..ShardLink::default()
-    };
-    let r = &mut link.remote;
-    for (i, o) in rec.outbox.iter().enumerate() {
-        let p_o = path.field("outbox");
-        let p_i = p_o.index(i);
-        let p = p_i.field("msg");
-        let msg = match &o.msg {
-            MsgRec::Op {
-                channel,
-                tasklet,
-                from,
-                op: o,
-                block_trap,
-            } => RemoteMsg::Op {
-                channel: *channel,
-                tasklet: *tasklet,
-                from: *from,
-                op: op(o, &p)?,
-                block_trap: *block_trap,
-            },
-            MsgRec::Answer { tasklet, answer } => RemoteMsg::Answer {
-                tasklet: *tasklet,
-                answer: match answer {
-                    AnswerRec::Value(v) => Answer::Value(val(v, &p)?),
-                    AnswerRec::Error(v) => Answer::Error(val(v, &p)?),
-                    AnswerRec::IterEnd => Answer::IterEnd,
-                    AnswerRec::Withdrawn => Answer::Withdrawn,
-                },
-            },
-            MsgRec::Cancel { channel, tasklet } => RemoteMsg::Cancel {
-                channel: *channel,
-                tasklet: *tasklet,
-            },
-        };
-        r.outbox.push((o.to, msg, o.after as usize));
-    }
-    for (i, w) in rec.waiters.iter().enumerate() {
-        let p_w = path.field("waiters");
-        let p_i = p_w.index(i);
-        let p = p_i.field("op");
-        r.waiters.insert(
-            w.tasklet,
-            RemoteWaiter {
-                shard: w.shard,
-                channel: w.channel,
-                op: op(&w.op, &p)?,
-            },
-        );
-    }
-    for (i, (id, e)) in rec.cancels.iter().enumerate() {
-        let p_c = path.field("cancels");
-        r.cancels.insert(*id, val(e, &p_c.index(i))?);
-    }
-    r.mirrors = rec.mirrors.iter().copied().collect::<BTreeMap<_, _>>();
-    r.exported = rec.exported.iter().copied().collect();
-    r.published = rec.published.iter().copied().collect();
-    r.whereabouts = rec.whereabouts.iter().copied().collect();
-    r.watched = rec.watched.iter().copied().collect();
-    r.newly_watched = rec.newly_watched.clone();
-    r.facts = rec.facts.iter().cloned().collect();
-    r.ops_out = rec.ops_out;
-    r.ops_in = rec.ops_in;
-    Ok(link)
 }

@@ -96,7 +96,7 @@ pub(crate) fn stage(
     registry: &SaveRegistry,
     in_ring: &BTreeSet<u64>,
     base_tick: u64,
-    shard: Option<&crate::shard_save::Staged>,
+    shard: Option<&crate::shard_load::Staged>,
 ) -> Result<(Vec<StagedTasklet>, Vec<StagedChannel>), LoadError> {
     let mut tasklets = Vec::with_capacity(body.tasklets.len());
     for (i, rec) in body.tasklets.iter().enumerate() {
@@ -190,7 +190,7 @@ pub(crate) fn stage_channels(
     resolve: &MapResolve,
     registry: &SaveRegistry,
     in_ring: &BTreeSet<u64>,
-    shard: Option<&crate::shard_save::Staged>,
+    shard: Option<&crate::shard_load::Staged>,
 ) -> Result<Vec<StagedChannel>, LoadError> {
     let root = FieldPath::root();
     // Who waits where, from the tasklets' side; tasklets of other shards

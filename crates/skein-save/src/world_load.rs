@@ -82,7 +82,7 @@ pub fn load_world(world: &mut World, save: &SaveFile, code: CodePolicy) -> Resul
         }
     };
     check_ids(body)?;
-    let shard = crate::shard_save::stage(w.resources.get(crate::shard_save::TAG), body, w.next_id)?;
+    let shard = crate::shard_load::stage(w.resources.get(crate::shard_save::TAG), body, w.next_id)?;
 
     // The world keeps a slot per id ever handed out, so a loader makes
     // `next_id` of them: a hostile count must not become an allocation.

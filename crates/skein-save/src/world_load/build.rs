@@ -22,7 +22,7 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::format::{GlobalsRec, ImportStateRec, WorldRec};
 use crate::registry::{IdMap, SaveRegistry};
 use crate::resolve::MapResolve;
-use crate::shard_save::Staged as ShardStaged;
+use crate::shard_load::Staged as ShardStaged;
 use crate::staging::{StagedChannel, StagedTasklet};
 use crate::values::{Decoder, Place};
 use skein_world::shard::ShardLink;
@@ -123,7 +123,7 @@ impl<'a> Parts<'a> {
         }
 
         let link = match &shard {
-            Some(s) => Some(crate::shard_save::link_of(s, resolve, *limits)?),
+            Some(s) => Some(crate::shard_load::link_of(s, resolve, *limits)?),
             None => None,
         };
         Ok(Staged {
