@@ -8,9 +8,14 @@
 //! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
 //!
 //! Every shard receives the others' tick records live, over a plain
-//! subscription on their subjects (`nats/live.rs`), and reads the records'
-//! stream only to catch up; it reads its own inbox with an ordered pull
-//! consumer (the server pushes; nothing polls). A tick's messages to one
+//! subscription on their subjects (`nats/live.rs`): a record that says
+//! something a replay could not rebuild goes into the records' stream
+//! (`skein.C.R.tick.K`, acknowledged), a quiet one (`nats_quiet`) only out
+//! live (`skein.C.R.tick.K.live`), vouched for by the shard's later
+//! records. The stream is read only to catch up, and a shard that (re)starts
+//! says hello (`skein.C.R.tick.K.hello`) so the others send their newest
+//! record again. It reads its own inbox with an ordered pull consumer (the
+//! server pushes; nothing polls). A tick's messages to one
 //! shard travel as bundles (`nats_bundle`), each JetStream message keyed in
 //! its `Nats-Msg-Id` header by its first envelope (run, sending shard,
 //! sending tick, sequence); every envelope carries its own key, and the
@@ -26,12 +31,15 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
+use futures_util::StreamExt;
 
 use crate::nats_bundle::{bundles, wait_acks};
+use crate::nats_quiet::{Stamped, is_quiet};
 use crate::nats_records::Records;
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
 use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
+pub use crate::nats_trim::OldestRecord;
 use crate::nats_trim::{Trim, first_records, inbox_mark, purge};
 
 mod live;
@@ -114,10 +122,10 @@ impl NatsTransport {
         rt.block_on(w.inbox_first())
     }
 
-    /// The tick of the oldest record each shard still has in the run's
-    /// records' stream (`None`: none yet): a shard resumed from an
-    /// autosave whose barrier needs an older one cannot go on.
-    pub fn records_first(&mut self) -> Result<Vec<Option<u64>>, TransportError> {
+    /// The oldest record each shard still has in the run's records'
+    /// stream (`None`: none yet): a shard resumed from an autosave whose
+    /// barrier needs a stored record let go of cannot go on.
+    pub fn records_first(&mut self) -> Result<Vec<Option<OldestRecord>>, TransportError> {
         let (rt, w) = self.parts()?;
         let stream = ticks_stream(&w.opts.cluster, &w.run);
         let subject_of = |k: u32| w.subject("tick", k);
@@ -220,6 +228,20 @@ struct Worker {
     high: HighWater,
     /// This tick's record, until its collect.
     own: Option<TickRecord>,
+    /// The newest record this process published, as sent: what it sends
+    /// again live when a shard says hello, and each second it waits.
+    newest: Option<Vec<u8>>,
+    /// The `saved` of this process's previous record (`None` before its
+    /// first).
+    last_saved: Option<Option<u64>>,
+    /// The tick of this shard's newest stored record (`None` until the
+    /// first publish has looked it up in the stream).
+    own_stored: Option<Option<u64>>,
+    /// This tick's record, if it goes into the stream: its tick.
+    storing: Option<u64>,
+    /// The count of connection losses when this shard last said hello
+    /// (`u64::MAX`: not yet).
+    helloed_at: u64,
     /// What this tick published, until every piece is acknowledged.
     unacked: Vec<(String, String, Vec<u8>)>,
     /// Their acknowledgements to wait for.
@@ -232,8 +254,9 @@ impl Worker {
     }
 
     /// Sends this tick's messages, bundled per destination, then its
-    /// record, without waiting for their acknowledgements: [`Self::settle`]
-    /// collects those while the other shards' records come in.
+    /// record — into the stream, or live only if it is quiet — without
+    /// waiting for their acknowledgements: [`Self::settle`] collects those
+    /// while the other shards' records come in.
     async fn publish(
         &mut self,
         messages: Vec<Envelope>,
@@ -245,12 +268,49 @@ impl Worker {
             let key = format!("{}.{}.{}.{}", self.run, first.from, first.tick, first.seq);
             out.push((self.subject("in", first.to), key, encode(&bundle)?));
         }
+        if self.own_stored.is_none() {
+            self.own_stored = Some(self.own_stored_before(record.tick).await?);
+        }
+        let last = self.entry.info.ticks.and_then(|t| t.checked_sub(1));
+        let quiet = is_quiet(&record, self.last_saved, last);
+        self.last_saved = Some(record.saved);
+        let (shard, tick) = (record.shard, record.tick);
+        let stamped = Stamped {
+            record,
+            stored_before: self.own_stored.flatten(),
+        };
+        let bytes = encode(&stamped)?;
+        self.own = Some(stamped.record);
+        self.storing = None;
+        if quiet {
+            // Nothing to store: it has no messages either.
+            self.newest = Some(bytes);
+            self.republish().await;
+            // On the wire before the tick loop goes on (it may not drive
+            // this runtime again until its barrier).
+            // A record lost with the connection is sent again on a hello
+            // or each second of waiting.
+            match tokio::time::timeout(ACK_WAIT, self.client.flush()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::info!(shard = self.opts.shard, "cannot send the record: {e}")
+                }
+                Err(_) => tracing::info!(
+                    shard = self.opts.shard,
+                    "the record not sent in {ACK_WAIT:?}"
+                ),
+            }
+            return Ok(());
+        }
         // On one connection the record follows its messages: a shard that
         // has it finds them stored or about to be (it waits for as many as
         // the record counts).
-        let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
-        out.push((self.subject("tick", record.shard), key, encode(&record)?));
-        self.own = Some(record);
+        let key = format!("{}.{shard}.{tick}.record", self.run);
+        out.push((self.subject("tick", shard), key, bytes.clone()));
+        self.newest = Some(bytes);
+        self.storing = Some(tick);
+        // The next record goes out only once this one is acknowledged.
+        self.own_stored = Some(Some(tick));
         match self.send(&out).await {
             Ok(acks) => self.acks = acks,
             Err(e) => {
@@ -281,8 +341,7 @@ impl Worker {
             match outcome {
                 Ok(record_seq) => {
                     self.unacked.clear();
-                    if let Some(tick) = self.own.as_ref().map(|r| r.tick) {
-                        self.records.own_stored(tick, record_seq);
+                    if let Some(tick) = self.storing.take() {
                         self.trim.own_record(tick, record_seq);
                     }
                     return Ok(());
@@ -332,8 +391,12 @@ impl Worker {
         self.settle().await?;
         // This shard's own record is acknowledged; the connection does not
         // echo it back.
-        if let Some(own) = self.own.take() {
-            self.records.put(own, tick)?;
+        if let Some(record) = self.own.take() {
+            let stamped = Stamped {
+                record,
+                stored_before: None,
+            };
+            self.records.book.put(stamped, tick)?;
         }
         let records = self.records_of(tick).await?;
         if let Some(below) = self.trim.records_cut(&records) {
@@ -419,13 +482,29 @@ impl Worker {
             } else if !connected {
                 Some("the NATS server is unreachable".to_string())
             } else {
-                match tokio::time::timeout(Duration::from_secs(1), reader.next()).await {
-                    Ok(Ok(msg)) => return Ok(msg),
-                    Ok(Err(e)) => {
+                // The records' subscription is heard meanwhile: a shard
+                // saying hello must not wait for this one's inbox.
+                let live = &mut self.records.live;
+                let next = async {
+                    tokio::select! {
+                        m = reader.next() => Ok(m),
+                        l = live.next() => Err(l),
+                    }
+                };
+                match tokio::time::timeout(Duration::from_secs(1), next).await {
+                    Ok(Ok(Ok(msg))) => return Ok(msg),
+                    Ok(Ok(Err(e))) => {
                         // Made again at the next turn.
                         reader.made_at = u64::MAX;
                         Some(format!("reading {what}: {e}"))
                     }
+                    Ok(Err(Some(msg))) => {
+                        // Records of this tick are all in: any that comes
+                        // now is of a later one.
+                        self.take_live(msg, tick + 1).await?;
+                        None
+                    }
+                    Ok(Err(None)) => Some("the tick records' subscription ended".to_string()),
                     Err(_) => {
                         lost_since = None;
                         tracing::info!(
@@ -433,6 +512,7 @@ impl Worker {
                             tick,
                             "waiting at the barrier for messages to this shard"
                         );
+                        self.republish().await;
                         None
                     }
                 }
