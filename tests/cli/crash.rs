@@ -47,9 +47,11 @@ fn shard(dir: &Path, url: &str, name: &str, k: u32, n: u32, cluster: &str) -> Co
     c
 }
 
-/// The frames of one process's stdout, by tick (the closing line left out:
-/// it has the wall time), into `into`; a later process's frame of a tick
-/// must be the earlier one's, if both wrote it.
+/// The frames with output of one process's stdout, by tick (the closing
+/// line left out: it has the wall time), into `into`; a later process's
+/// frame of a tick must be the earlier one's, if both wrote it. Empty
+/// frames are left out: a shard gathers them before sending, so a killed
+/// one loses those it had not sent yet, and they say nothing.
 fn frames(out: &[u8], into: &mut BTreeMap<u64, String>) {
     let mut rest = out;
     while !rest.is_empty() {
@@ -65,7 +67,7 @@ fn frames(out: &[u8], into: &mut BTreeMap<u64, String>) {
             parts[2].parse::<usize>().expect("len") + parts[3].parse::<usize>().expect("len");
         let body = String::from_utf8_lossy(&rest[nl + 1..nl + 1 + len]).into_owned();
         rest = &rest[nl + 1 + len..];
-        if tick != u64::MAX {
+        if tick != u64::MAX && !body.is_empty() {
             into.insert(tick, body);
         }
     }
