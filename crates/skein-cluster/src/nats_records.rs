@@ -1,7 +1,8 @@
 //! The tick records a shard holds between barriers, whichever way they
 //! came (live, or read from the records' stream to catch up): kept by
-//! shard and tick, so one seen both ways counts once, with what a catch-up
-//! needs to know of where to start reading.
+//! shard and tick, so one seen both ways counts once, beside the quiet
+//! ticks later records vouch for (rebuilt when collected) and where a
+//! catch-up starts reading.
 
 use std::collections::BTreeMap;
 
