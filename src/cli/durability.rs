@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use skein_cluster::autosave::{ShardAutosave, ShardAutosaveOptions};
 use skein_cluster::fault::Fault;
+use skein_cluster::nats::OldestRecord;
 use skein_save::autosave::files::newest;
 use skein_save::read_file;
 use skein_save::world_load::{CodePolicy, load_world};
@@ -119,12 +120,16 @@ pub fn check_inbox(resumed: &Resumed, first: u64, shard: u32) -> Result<(), Fail
 }
 
 /// Refuses to go on from an autosave older than what the run's tick
-/// records still hold: its first barrier needs every other shard's record
-/// of that tick, and a shard's records of a tick go only once every
+/// records still hold: its first barrier and those after need every other
+/// shard's records of those ticks, stored or vouched for as quiet by a
+/// later one, and a shard's stored records of a tick go only once every
 /// shard's newest autosave is past it (a newer autosave had been written,
-/// and is missing). `firsts` is the tick of each shard's oldest record in
-/// the stream.
-pub fn check_records(resumed: &Resumed, firsts: &[Option<u64>], shard: u32) -> Result<(), Failure> {
+/// and is missing). `firsts` is each shard's oldest record in the stream.
+pub fn check_records(
+    resumed: &Resumed,
+    firsts: &[Option<OldestRecord>],
+    shard: u32,
+) -> Result<(), Failure> {
     let link = resumed.sim.world.resource::<ShardLink>();
     let unfinished = link.publishing.as_ref().map(|p| p.tick);
     let needs = link
@@ -134,13 +139,14 @@ pub fn check_records(resumed: &Resumed, firsts: &[Option<u64>], shard: u32) -> R
     for (k, first) in firsts.iter().enumerate() {
         if let Some(first) = first
             && k as u32 != shard
-            && *first > needs
+            && first.let_go_of(needs)
         {
             return Err(Failure::bad_input(format!(
-                "{}: the tick records have let go of shard {k}'s record of tick {needs}, \
-                 which this autosave needs (its oldest now is of tick {first}): \
+                "{}: the tick records have let go of shard {k}'s records of tick {needs} \
+                 on, which this autosave needs (its oldest now is of tick {}): \
                  it is older than one shard {shard} wrote since, which is missing",
-                resumed.file.display()
+                resumed.file.display(),
+                first.tick
             )));
         }
     }

@@ -9,6 +9,7 @@ mod config;
 mod durability;
 mod engine;
 mod failure;
+mod frames;
 mod inspect;
 mod interrupt;
 mod logging;

@@ -15,6 +15,7 @@ use skein_world::shard::ShardLink;
 use super::args::{ShardArgs, ShardRunArgs};
 use super::config::budget;
 use super::failure::{Failure, Outcome};
+use super::frames::FrameWriter;
 use super::output::report;
 use super::pace::Pacer;
 use super::{ExitStatus, durability, engine};
@@ -148,26 +149,18 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         ));
     }
     let mut pacer = Pacer::new(run.tick_rate);
-    let framed = args.framed;
-    let mut stdout = std::io::stdout().lock();
+    // `skein cluster` reads frames: where each tick's output ends is never
+    // guessed from the text.
+    let mut frames = args.framed.then(FrameWriter::new);
     let result = runner.run(&mut |t: TickOutput| {
-        if framed {
-            // `skein cluster` reads frames: where each tick's output ends
-            // is never guessed from the text.
-            write!(
-                stdout,
-                "#FRAME {} {} {}\n{}{}",
-                t.tick,
-                t.stdout.len(),
-                t.stderr.len(),
-                t.stdout,
-                t.stderr
-            )?;
+        if let Some(f) = frames.as_mut() {
+            f.frame(t.tick, t.stdout, t.stderr)?;
         } else {
+            let mut stdout = std::io::stdout().lock();
             stdout.write_all(t.stdout.as_bytes())?;
             std::io::stderr().write_all(t.stderr.as_bytes())?;
+            stdout.flush()?;
         }
-        stdout.flush()?;
         if let Some(p) = pacer.as_mut() {
             p.wait(t.tick, || false);
         }
@@ -191,12 +184,11 @@ pub fn shard(args: &ShardArgs) -> Outcome {
         summary.remote_ops_in,
         started.elapsed().as_secs_f64()
     );
-    if framed {
+    if let Some(mut f) = frames {
         // As the last frame, so `skein cluster` writes the shards' closing
         // lines after all their output and in shard order.
-        let err = format!("{closing}\n");
-        write!(stdout, "#FRAME {} 0 {}\n{err}", u64::MAX, err.len())
-            .and_then(|()| stdout.flush())
+        f.frame(u64::MAX, "", &format!("{closing}\n"))
+            .and_then(|()| f.finish())
             .map_err(|e| Failure::cannot_write(format!("shard {}: {e}", args.shard)))?;
     } else {
         report(&closing);

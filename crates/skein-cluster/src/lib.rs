@@ -26,6 +26,7 @@ pub mod local;
 pub mod memory;
 pub mod nats;
 mod nats_bundle;
+mod nats_quiet;
 mod nats_records;
 mod nats_streams;
 mod nats_trim;

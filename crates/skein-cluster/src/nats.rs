@@ -8,9 +8,14 @@
 //! - stream `skein-C-R-in-K` (subject `skein.C.R.in.K`): shard K's inbox.
 //!
 //! Every shard receives the others' tick records live, over a plain
-//! subscription on their subjects (`nats/live.rs`), and reads the records'
-//! stream only to catch up; it reads its own inbox with an ordered pull
-//! consumer (the server pushes; nothing polls). A tick's messages to one
+//! subscription on their subjects (`nats/live.rs`): a record that says
+//! something a replay could not rebuild goes into the records' stream
+//! (`skein.C.R.tick.K`, acknowledged), a quiet one (`nats_quiet`) only out
+//! live (`skein.C.R.tick.K.live`), vouched for by the shard's later
+//! records. The stream is read only to catch up, and a shard that (re)starts
+//! says hello (`skein.C.R.tick.K.hello`) so the others send their newest
+//! record again. It reads its own inbox with an ordered pull consumer (the
+//! server pushes; nothing polls). A tick's messages to one
 //! shard travel as bundles (`nats_bundle`), each JetStream message keyed in
 //! its `Nats-Msg-Id` header by its first envelope (run, sending shard,
 //! sending tick, sequence); every envelope carries its own key, and the
@@ -26,15 +31,18 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
+use futures_util::StreamExt;
 
-use crate::nats_bundle::{bundles, wait_acks};
+use crate::nats_quiet::Stamped;
 use crate::nats_records::Records;
 pub use crate::nats_streams::NatsOptions;
 pub use crate::nats_streams::new_run_id;
-use crate::nats_streams::{Reader, RunEntry, decode, encode, failed, inbox_stream, ticks_stream};
+use crate::nats_streams::{Reader, RunEntry, decode, failed, inbox_stream, ticks_stream};
+pub use crate::nats_trim::OldestRecord;
 use crate::nats_trim::{Trim, first_records, inbox_mark, purge};
 
 mod live;
+mod publish;
 mod start;
 use crate::run_info::RunInfo;
 use crate::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
@@ -114,10 +122,10 @@ impl NatsTransport {
         rt.block_on(w.inbox_first())
     }
 
-    /// The tick of the oldest record each shard still has in the run's
-    /// records' stream (`None`: none yet): a shard resumed from an
-    /// autosave whose barrier needs an older one cannot go on.
-    pub fn records_first(&mut self) -> Result<Vec<Option<u64>>, TransportError> {
+    /// The oldest record each shard still has in the run's records'
+    /// stream (`None`: none yet): a shard resumed from an autosave whose
+    /// barrier needs a stored record let go of cannot go on.
+    pub fn records_first(&mut self) -> Result<Vec<Option<OldestRecord>>, TransportError> {
         let (rt, w) = self.parts()?;
         let stream = ticks_stream(&w.opts.cluster, &w.run);
         let subject_of = |k: u32| w.subject("tick", k);
@@ -220,6 +228,20 @@ struct Worker {
     high: HighWater,
     /// This tick's record, until its collect.
     own: Option<TickRecord>,
+    /// The newest record this process published, as sent: what it sends
+    /// again live when a shard says hello, and each second it waits.
+    newest: Option<Vec<u8>>,
+    /// The `saved` of this process's previous record (`None` before its
+    /// first).
+    last_saved: Option<Option<u64>>,
+    /// The tick of this shard's newest stored record (`None` until the
+    /// first publish has looked it up in the stream).
+    own_stored: Option<Option<u64>>,
+    /// This tick's record, if it goes into the stream: its tick.
+    storing: Option<u64>,
+    /// The count of connection losses when this shard last said hello
+    /// (`u64::MAX`: not yet).
+    helloed_at: u64,
     /// What this tick published, until every piece is acknowledged.
     unacked: Vec<(String, String, Vec<u8>)>,
     /// Their acknowledgements to wait for.
@@ -231,109 +253,18 @@ impl Worker {
         format!("skein.{}.{}.{kind}.{shard}", self.opts.cluster, self.run)
     }
 
-    /// Sends this tick's messages, bundled per destination, then its
-    /// record, without waiting for their acknowledgements: [`Self::settle`]
-    /// collects those while the other shards' records come in.
-    async fn publish(
-        &mut self,
-        messages: Vec<Envelope>,
-        record: TickRecord,
-    ) -> Result<(), TransportError> {
-        let mut out = Vec::new();
-        for bundle in bundles(messages) {
-            let first = &bundle[0];
-            let key = format!("{}.{}.{}.{}", self.run, first.from, first.tick, first.seq);
-            out.push((self.subject("in", first.to), key, encode(&bundle)?));
-        }
-        // On one connection the record follows its messages: a shard that
-        // has it finds them stored or about to be (it waits for as many as
-        // the record counts).
-        let key = format!("{}.{}.{}.record", self.run, record.shard, record.tick);
-        out.push((self.subject("tick", record.shard), key, encode(&record)?));
-        self.own = Some(record);
-        match self.send(&out).await {
-            Ok(acks) => self.acks = acks,
-            Err(e) => {
-                tracing::info!(shard = self.opts.shard, "publishing again: {e}");
-                self.acks.clear();
-            }
-        }
-        self.unacked = out;
-        Ok(())
-    }
-
-    /// Waits for the acknowledgements of what [`Self::publish`] sent,
-    /// publishing it all again (same `Nats-Msg-Id`s, so the server keeps
-    /// one copy, and receivers drop repeats by key) while any is missing,
-    /// for up to `--nats-timeout` from the first failure.
-    async fn settle(&mut self) -> Result<(), TransportError> {
-        if self.unacked.is_empty() {
-            return Ok(());
-        }
-        let mut lost_since: Option<Instant> = None;
-        let mut acks = std::mem::take(&mut self.acks);
-        loop {
-            let outcome = if acks.len() == self.unacked.len() {
-                wait_acks(acks).await
-            } else {
-                Err("not all sent".to_string())
-            };
-            match outcome {
-                Ok(record_seq) => {
-                    self.unacked.clear();
-                    if let Some(tick) = self.own.as_ref().map(|r| r.tick) {
-                        self.records.own_stored(tick, record_seq);
-                        self.trim.own_record(tick, record_seq);
-                    }
-                    return Ok(());
-                }
-                Err(e) => {
-                    let since = *lost_since.get_or_insert_with(Instant::now);
-                    tracing::info!(shard = self.opts.shard, "publishing again: {e}");
-                    if since.elapsed() >= self.opts.timeout {
-                        return Err(failed(
-                            &self.opts.url,
-                            "lost the server",
-                            format!("no acknowledgement for {:?}: {e}", self.opts.timeout),
-                        ));
-                    }
-                    tokio::time::sleep(RETRY).await;
-                    acks = self.send(&self.unacked).await.unwrap_or_default();
-                }
-            }
-        }
-    }
-
-    /// Hands `batch` to the connection, returning the acknowledgements to
-    /// wait for.
-    async fn send(
-        &self,
-        batch: &[(String, String, Vec<u8>)],
-    ) -> Result<Vec<PublishAckFuture>, String> {
-        let mut acks = Vec::with_capacity(batch.len());
-        for (subject, key, bytes) in batch {
-            let mut headers = async_nats::HeaderMap::new();
-            headers.insert("Nats-Msg-Id", key.as_str());
-            let publish =
-                self.js
-                    .publish_with_headers(subject.clone(), headers, bytes.clone().into());
-            match tokio::time::timeout(ACK_WAIT, publish).await {
-                Ok(Ok(ack)) => acks.push(ack),
-                Ok(Err(e)) => return Err(format!("cannot publish: {e}")),
-                Err(_) => return Err(format!("cannot publish in {ACK_WAIT:?}")),
-            }
-        }
-        Ok(acks)
-    }
-
     async fn collect(&mut self, tick: u64) -> Collected {
         let me = self.opts.shard as usize;
         let url = self.opts.url.clone();
         self.settle().await?;
         // This shard's own record is acknowledged; the connection does not
         // echo it back.
-        if let Some(own) = self.own.take() {
-            self.records.put(own, tick)?;
+        if let Some(record) = self.own.take() {
+            let stamped = Stamped {
+                record,
+                stored_before: None,
+            };
+            self.records.book.put(stamped, tick)?;
         }
         let records = self.records_of(tick).await?;
         if let Some(below) = self.trim.records_cut(&records) {
@@ -419,13 +350,29 @@ impl Worker {
             } else if !connected {
                 Some("the NATS server is unreachable".to_string())
             } else {
-                match tokio::time::timeout(Duration::from_secs(1), reader.next()).await {
-                    Ok(Ok(msg)) => return Ok(msg),
-                    Ok(Err(e)) => {
+                // The records' subscription is heard meanwhile: a shard
+                // saying hello must not wait for this one's inbox.
+                let live = &mut self.records.live;
+                let next = async {
+                    tokio::select! {
+                        m = reader.next() => Ok(m),
+                        l = live.next() => Err(l),
+                    }
+                };
+                match tokio::time::timeout(Duration::from_secs(1), next).await {
+                    Ok(Ok(Ok(msg))) => return Ok(msg),
+                    Ok(Ok(Err(e))) => {
                         // Made again at the next turn.
                         reader.made_at = u64::MAX;
                         Some(format!("reading {what}: {e}"))
                     }
+                    Ok(Err(Some(msg))) => {
+                        // Records of this tick are all in: any that comes
+                        // now is of a later one.
+                        self.take_live(msg, tick + 1).await?;
+                        None
+                    }
+                    Ok(Err(None)) => Some("the tick records' subscription ended".to_string()),
                     Err(_) => {
                         lost_since = None;
                         tracing::info!(
@@ -433,6 +380,7 @@ impl Worker {
                             tick,
                             "waiting at the barrier for messages to this shard"
                         );
+                        self.republish().await;
                         None
                     }
                 }

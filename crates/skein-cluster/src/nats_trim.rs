@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use async_nats::jetstream;
 
+use crate::nats_quiet::Stamped;
 use crate::transport::TickRecord;
 
 /// What a shard has let go of, and what it needs to know to go further.
@@ -88,22 +89,44 @@ pub(crate) async fn purge(
     Ok(request.sequence(below).await?.purged)
 }
 
-/// The tick of the oldest record each of `shards` shards still has in the
-/// records' stream (`None`: none yet), for the check that a resumed
-/// shard's autosave is not older than what the stream holds.
+/// A shard's oldest record still in the records' stream, for the check
+/// that a resumed shard's autosave is not older than what the stream holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OldestRecord {
+    /// Its tick.
+    pub tick: u64,
+    /// The tick of its shard's stored record before it, let go of (`None`:
+    /// none); the ticks between were quiet and need nothing stored.
+    pub stored_before: Option<u64>,
+}
+
+impl OldestRecord {
+    /// Whether the stream has let go of a record of this shard that a
+    /// barrier of `needs` or later would read: a stored one at `needs` or
+    /// after, before this oldest one. Quiet ticks before it need none.
+    pub fn let_go_of(&self, needs: u64) -> bool {
+        self.tick > needs && self.stored_before.is_some_and(|s| s >= needs)
+    }
+}
+
+/// Each of `shards` shards' oldest record in the records' stream (`None`:
+/// none yet).
 pub(crate) async fn first_records(
     js: &jetstream::Context,
     stream: &str,
     subject_of: impl Fn(u32) -> String,
     shards: u32,
-) -> Result<Vec<Option<u64>>, async_nats::Error> {
+) -> Result<Vec<Option<OldestRecord>>, async_nats::Error> {
     let s = js.get_stream(stream).await?;
     let mut firsts = Vec::with_capacity(shards as usize);
     for k in 0..shards {
         match s.get_first_raw_message_by_subject(subject_of(k), 1).await {
             Ok(m) => {
-                let rec: TickRecord = postcard::from_bytes(&m.payload)?;
-                firsts.push(Some(rec.tick));
+                let rec: Stamped = postcard::from_bytes(&m.payload)?;
+                firsts.push(Some(OldestRecord {
+                    tick: rec.record.tick,
+                    stored_before: rec.stored_before,
+                }));
             }
             Err(e) if e.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound => {
                 firsts.push(None)
@@ -158,6 +181,22 @@ mod tests {
             t.records_cut(&[rec(0, 9, Some(9)), rec(1, 9, Some(9))]),
             Some(118)
         );
+    }
+
+    #[test]
+    fn only_a_stored_record_at_or_after_the_first_barrier_is_missed() {
+        let oldest = |tick, stored_before| OldestRecord {
+            tick,
+            stored_before,
+        };
+        // The oldest record is at or before the barrier: nothing missing.
+        assert!(!oldest(20, Some(18)).let_go_of(20));
+        // After it, but the ticks between were quiet.
+        assert!(!oldest(30, Some(19)).let_go_of(20));
+        assert!(!oldest(30, None).let_go_of(20));
+        // After it, and a stored record of tick 20 or later went.
+        assert!(oldest(30, Some(20)).let_go_of(20));
+        assert!(oldest(30, Some(25)).let_go_of(20));
     }
 
     #[test]

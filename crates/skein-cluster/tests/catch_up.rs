@@ -1,13 +1,16 @@
-//! Tick records travel live, over a plain NATS subscription, and a shard
-//! that was not there to receive them reads them from the records' stream:
-//! a shard that joins after another published its record, and one started
-//! again from an older point (as from an older autosave) after the others
-//! went on, get every record they need, the same as the ones sent live.
-//! Against a private `nats-server -js` (see `tests/nats.rs`).
+//! Tick records travel live, over a plain NATS subscription; only those a
+//! replay could not rebuild are stored too. A shard that was not there to
+//! receive them gets every record it needs, the same as the ones sent
+//! live: one that joins after another published its (stored) first
+//! record reads it from the records' stream, and one started again from an
+//! older point (as from an older autosave) after the others went on
+//! rebuilds the quiet records it missed, never stored, from the newest
+//! record the others send again when it says hello. Against a private
+//! `nats-server -js` (see `tests/nats.rs`).
 
 use std::time::Duration;
 
-use skein_cluster::nats::{NatsOptions, NatsTransport};
+use skein_cluster::nats::{NatsOptions, NatsTransport, OldestRecord};
 use skein_cluster::run_info::RunInfo;
 use skein_cluster::server::NatsServer;
 use skein_cluster::{TickRecord, Transport};
@@ -67,7 +70,7 @@ fn collect(t: &mut NatsTransport, tick: u64) {
 }
 
 #[test]
-fn records_missed_live_are_read_from_the_stream() {
+fn records_missed_live_are_read_from_the_stream_or_rebuilt() {
     let store = std::env::temp_dir().join(format!("skein-nats-{}-catchup", std::process::id()));
     let server =
         NatsServer::start(&store, true).unwrap_or_else(|e| panic!("cannot start nats-server: {e}"));
@@ -87,12 +90,18 @@ fn records_missed_live_are_read_from_the_stream() {
         collect(&mut one, tick);
         collect(&mut zero, tick);
     }
-    // Shard 1 goes away; shard 0 publishes tick 3 and waits.
+    // Shard 1 goes away; shard 0 publishes tick 3 and waits, on a thread
+    // of its own (it answers hellos while it waits).
     drop(one);
     publish(&mut zero, 0, 3);
+    let waiting = std::thread::spawn(move || {
+        collect(&mut zero, 3);
+        zero
+    });
     // Shard 1 again, from tick 1 (an older autosave): it replays ticks 1
-    // to 3, reading shard 0's records of them from the stream, and
-    // republishes its own (the server keeps one copy of each).
+    // to 3. Shard 0's records of ticks 1 and 2 were quiet, never stored:
+    // its record of tick 3, sent again when shard 1 says hello, vouches
+    // for them, and they are rebuilt as they were.
     let mut again =
         NatsTransport::connect(options(&url, 1, Some(run.clone())), info()).expect("shard 1 again");
     assert_eq!(again.run_id(), run);
@@ -100,14 +109,44 @@ fn records_missed_live_are_read_from_the_stream() {
         publish(&mut again, 1, tick);
         collect(&mut again, tick);
     }
-    collect(&mut zero, 3);
+    let mut zero = waiting.join().expect("shard 0 collects tick 3");
     // And live again after that.
     publish(&mut zero, 0, 4);
     publish(&mut again, 1, 4);
     collect(&mut again, 4);
     collect(&mut zero, 4);
-    // Nothing was let go of (no autosaves): each shard's oldest record in
-    // the stream is of tick 0.
+    // Stored: each shard's first record, and the first of shard 1's second
+    // process; the quiet ones went out live only. Nothing was let go of
+    // (no autosaves).
+    let stream = format!("skein-catchup-{run}-ticks");
+    assert_eq!(stored_ticks(&url, &stream), vec![(0, 0), (1, 0), (1, 1)]);
     let firsts = again.records_first().expect("the records' state");
-    assert_eq!(firsts, vec![Some(0), Some(0)]);
+    let oldest = OldestRecord {
+        tick: 0,
+        stored_before: None,
+    };
+    assert_eq!(firsts, vec![Some(oldest), Some(oldest)]);
+}
+
+/// The (shard, tick) of each record in the records' stream, in order.
+fn stored_ticks(url: &str, stream: &str) -> Vec<(u32, u64)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let client = async_nats::connect(url).await.expect("connects");
+        let js = async_nats::jetstream::new(client);
+        let s = js.get_stream(stream).await.expect("the stream");
+        let mut got = Vec::new();
+        let mut seq = 1;
+        while let Ok(m) = s.get_raw_message(seq).await {
+            // A stored record: the record, then its `stored_before`.
+            let rec: (TickRecord, Option<u64>) =
+                postcard::from_bytes(&m.payload).expect("a record");
+            got.push((rec.0.shard, rec.0.tick));
+            seq += 1;
+        }
+        got
+    })
 }

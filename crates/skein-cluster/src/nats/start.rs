@@ -123,6 +123,11 @@ impl Worker {
             trim: Trim::default(),
             high: HighWater::new(n),
             own: None,
+            newest: None,
+            last_saved: None,
+            own_stored: None,
+            storing: None,
+            helloed_at: u64::MAX,
             unacked: Vec::new(),
             acks: Vec::new(),
         })
