@@ -58,7 +58,7 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         }
         // Still waiting for the host's answer: stepping it now would run on
         // without the call's result.
-        FiberState::Waiting if fiber.pending.is_none() => return Step::Suspended,
+        FiberState::Waiting if fiber.pending().is_none() => return Step::Suspended,
         FiberState::Ready | FiberState::Waiting => {}
     }
     if fiber.frames.is_empty() {
@@ -85,7 +85,7 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         host,
         prelude: program.module_index(calls::PRELUDE),
     };
-    if let Some(err) = fiber.pending.take()
+    if let Some(err) = fiber.take_pending()
         && let Some(done) = throw(&mut ex, fiber, err, false)
     {
         return done;

@@ -42,7 +42,7 @@ impl Fiber {
             Ok(locals) => Fiber::entry(program, func, locals),
             Err(e) => {
                 let mut f = Fiber::entry(program, func, Vec::new());
-                f.pending = Some(e);
+                f.set_pending(Some(e));
                 f
             }
         }
@@ -54,7 +54,7 @@ impl Fiber {
             locals.resize(nlocals, Value::Unbound);
         }
         Fiber {
-            frames: vec![Frame {
+            frames: smallvec::smallvec![Frame {
                 func,
                 pc: 0,
                 base: 0,
@@ -65,9 +65,8 @@ impl Fiber {
                 },
             }],
             stack: locals,
-            handlers: Vec::new(),
             state: FiberState::Ready,
-            pending: None,
+            cold: None,
         }
     }
 
@@ -80,7 +79,7 @@ impl Fiber {
     /// The host call this fiber waits in raised `err` (an error or a kind),
     /// or an error was thrown into it: it is raised when the fiber next runs.
     pub fn resume_error(&mut self, err: Value) {
-        self.pending = Some(err);
+        self.set_pending(Some(err));
         if matches!(self.state, FiberState::Waiting) {
             self.state = FiberState::Ready;
         }

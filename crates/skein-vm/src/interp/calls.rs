@@ -535,8 +535,10 @@ pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: V
         return Ret::Done(v);
     };
     let depth = fiber.frames.len() as u32;
-    while fiber.handlers.last().is_some_and(|h| h.frame >= depth) {
-        fiber.handlers.pop();
+    if let Some(handlers) = fiber.handlers_if_any() {
+        while handlers.last().is_some_and(|h| h.frame >= depth) {
+            handlers.pop();
+        }
     }
     fiber.stack.truncate(frame.base as usize);
     let Some(caller) = fiber.frames.last() else {

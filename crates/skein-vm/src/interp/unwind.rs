@@ -63,11 +63,11 @@ pub(crate) fn unwind(
         }
         skip_entry = false;
         let mut target = None;
-        while let Some(h) = fiber.handlers.last() {
+        while let Some(h) = fiber.handlers().last() {
             if h.frame < fi {
                 break;
             }
-            let h = fiber.handlers.pop().expect("checked above");
+            let h = fiber.handlers_mut().pop().expect("checked above");
             if h.frame == fi && (h.catch_all || kind != Kind::TaskletExit) {
                 target = Some(h);
                 break;
@@ -103,7 +103,9 @@ pub(crate) fn unwind(
         Ok(())
     } else {
         fiber.stack.clear();
-        fiber.handlers.clear();
+        if let Some(handlers) = fiber.handlers_if_any() {
+            handlers.clear();
+        }
         Err(err)
     }
 }
