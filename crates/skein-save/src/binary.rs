@@ -169,7 +169,7 @@ impl TaskletWriter {
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
         put(&mut frames, &shapes.len())?;
-        for (f, shape) in fiber.frames.iter().zip(&shapes) {
+        for (f, shape) in fiber.frames().zip(&shapes) {
             let base = f.base as usize;
             let name = self.name(enc, f.func)?;
             put(&mut frames, &(name, f.pc, shape.line))?;

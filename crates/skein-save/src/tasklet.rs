@@ -173,7 +173,7 @@ pub(crate) fn frame_shapes(
 ) -> Result<(), SaveError> {
     let broken = |m: String| SaveError::Unsaveable(format!("inconsistent fiber: {m}"));
     shapes.clear();
-    for (i, f) in fiber.frames.iter().enumerate() {
+    for (i, f) in fiber.frames().enumerate() {
         let func = program
             .modules
             .get(f.func.module as usize)
@@ -181,8 +181,7 @@ pub(crate) fn frame_shapes(
             .ok_or_else(|| broken(format!("frame {i} names no function")))?;
         let locals_end = f.base as usize + func.nlocals as usize;
         let end = fiber
-            .frames
-            .get(i + 1)
+            .frame(i + 1)
             .map_or(fiber.stack.len(), |n| n.base as usize);
         if locals_end > end || end > fiber.stack.len() {
             return Err(broken(format!("frame {i}'s stack window")));
@@ -234,11 +233,11 @@ pub(crate) fn fiber_rec(
     refs: &mut dyn EncodeRefs,
     fiber: &Fiber,
 ) -> Result<FiberRec, SaveError> {
-    let mut shapes = Vec::with_capacity(fiber.frames.len());
+    let mut shapes = Vec::with_capacity(fiber.frame_count());
     frame_shapes(enc.program(), fiber, &mut shapes)?;
-    let mut frames = Vec::with_capacity(fiber.frames.len());
-    let mut spans = Vec::with_capacity(fiber.frames.len());
-    for (f, shape) in fiber.frames.iter().zip(shapes) {
+    let mut frames = Vec::with_capacity(fiber.frame_count());
+    let mut spans = Vec::with_capacity(fiber.frame_count());
+    for (f, shape) in fiber.frames().zip(shapes) {
         let (module, function) = enc.func_names(f.func)?;
         let base = f.base as usize;
         spans.push((base, shape.locals_end, shape.end));

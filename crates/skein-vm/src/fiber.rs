@@ -3,10 +3,10 @@
 //! two instructions and resumed in another process.
 
 mod lifecycle;
+mod parts;
 
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::{FuncRef, PlaceBase};
-use smallvec::SmallVec;
 
 use crate::value::Value;
 
@@ -87,162 +87,38 @@ pub enum FiberState {
     Failed,
 }
 
-/// A fiber's call frames: the first is held inline, so a tasklet with one
-/// frame (a blocked NPC's usual state) has no frame buffer of its own.
-pub type Frames = SmallVec<[Frame; 1]>;
-
 /// The interpreter state of one tasklet.
 ///
 /// A million blocked tasklets hold a million of these (each in an `Arc`),
-/// so it is kept to 72 bytes: the first frame inline, and the `try`
-/// handlers and a pending error, which a blocked tasklet seldom has, in a
-/// box that only a fiber with one of them allocates (docs/architecture.md,
-/// "What a tasklet costs").
+/// so it is kept to 64 bytes: the `try` handlers and a pending error, which
+/// a blocked tasklet seldom has, live in a box that only a fiber with one
+/// of them allocates (docs/architecture.md, "What a tasklet costs"). Frames
+/// are read and changed through [`Fiber::top`], [`Fiber::push_frame`],
+/// [`Fiber::pop_frame`], [`Fiber::frames`] and their kin
+/// (`fiber/parts.rs`), so their layout can change without the hosts.
 #[derive(Debug, Clone, Default)]
 pub struct Fiber {
     /// Call frames, outermost first.
-    pub frames: Frames,
-    /// The operand stack (with each frame's locals window).
-    pub stack: Vec<Value>,
+    frames: Vec<Frame>,
     /// Running, suspended in a host call, finished or failed.
     pub state: FiberState,
-    /// Handlers and the pending error, once either was set.
-    pub(crate) cold: Option<Box<Cold>>,
-}
-
-/// The handlers in `cold`, allocating the box on first use. A free
-/// function so the dispatch loop can push one while it holds the stack.
-#[inline]
-pub(crate) fn cold_handlers(cold: &mut Option<Box<Cold>>) -> &mut Vec<Handler> {
-    &mut cold.get_or_insert_with(Default::default).handlers
+    /// The operand stack (with each frame's locals window).
+    pub stack: Vec<Value>,
+    /// The handlers and the pending error, once either was set.
+    cold: Option<Box<Cold>>,
 }
 
 /// The parts of a fiber few blocked tasklets have. Kept once allocated
 /// (a loop around a `try` would otherwise allocate per pass), so an empty
 /// one and none mean the same.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Cold {
+struct Cold {
     handlers: Vec<Handler>,
     pending: Option<Value>,
 }
 
-impl Fiber {
-    /// Active `try` handlers, innermost last.
-    #[inline]
-    pub fn handlers(&self) -> &[Handler] {
-        match &self.cold {
-            Some(c) => &c.handlers,
-            None => &[],
-        }
-    }
-
-    /// The handlers, to push or pop.
-    #[inline]
-    pub fn handlers_mut(&mut self) -> &mut Vec<Handler> {
-        cold_handlers(&mut self.cold)
-    }
-
-    /// The handlers, to pop, if the fiber ever had any (allocates nothing).
-    #[inline]
-    pub fn handlers_if_any(&mut self) -> Option<&mut Vec<Handler>> {
-        self.cold.as_mut().map(|c| &mut c.handlers)
-    }
-
-    /// An error to raise at the current instruction before executing it
-    /// (from `throw`/`kill`, or a resume with an error).
-    #[inline]
-    pub fn pending(&self) -> Option<&Value> {
-        self.cold.as_ref()?.pending.as_ref()
-    }
-
-    /// Takes the pending error out.
-    #[inline]
-    pub fn take_pending(&mut self) -> Option<Value> {
-        self.cold.as_mut()?.pending.take()
-    }
-
-    /// Sets (or clears) the pending error.
-    pub fn set_pending(&mut self, err: Option<Value>) {
-        if err.is_none() && self.cold.is_none() {
-            return;
-        }
-        self.cold.get_or_insert_with(Default::default).pending = err;
-    }
-}
-
-impl PartialEq for Fiber {
-    fn eq(&self, other: &Self) -> bool {
-        self.frames == other.frames
-            && self.stack == other.stack
-            && self.state == other.state
-            && self.handlers() == other.handlers()
-            && self.pending() == other.pending()
-    }
-}
-
-/// The serde shape of a fiber: the five fields as they always were, so a
-/// fiber's text form does not depend on how it is laid out in memory.
-#[derive(Serialize)]
-#[serde(rename = "Fiber")]
-struct FiberOut<'a> {
-    frames: &'a [Frame],
-    stack: &'a [Value],
-    handlers: &'a [Handler],
-    state: &'a FiberState,
-    pending: Option<&'a Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename = "Fiber")]
-struct FiberIn {
-    frames: Vec<Frame>,
-    stack: Vec<Value>,
-    handlers: Vec<Handler>,
-    state: FiberState,
-    pending: Option<Value>,
-}
-
-impl Serialize for Fiber {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        FiberOut {
-            frames: &self.frames,
-            stack: &self.stack,
-            handlers: self.handlers(),
-            state: &self.state,
-            pending: self.pending(),
-        }
-        .serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Fiber {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = FiberIn::deserialize(d)?;
-        Ok(Fiber::from_parts(
-            f.frames, f.stack, f.handlers, f.state, f.pending,
-        ))
-    }
-}
-
-impl Fiber {
-    /// A fiber from its parts (a loaded save's, or a test's).
-    pub fn from_parts(
-        frames: Vec<Frame>,
-        stack: Vec<Value>,
-        handlers: Vec<Handler>,
-        state: FiberState,
-        pending: Option<Value>,
-    ) -> Fiber {
-        let cold = (!handlers.is_empty() || pending.is_some())
-            .then(|| Box::new(Cold { handlers, pending }));
-        Fiber {
-            frames: frames.into_iter().collect(),
-            stack,
-            state,
-            cold,
-        }
-    }
-}
+/// A fiber's frames, outermost first (see [`Fiber::frames`]).
+pub type Frames<'a> = std::slice::Iter<'a, Frame>;
 
 /// What one call of `step` ended with.
 #[derive(Debug, Clone)]

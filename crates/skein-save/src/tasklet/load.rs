@@ -101,7 +101,7 @@ pub(crate) fn tasklet_from(
         ),
         None => None,
     };
-    if rec.alive == fiber.frames.is_empty() {
+    if rec.alive == fiber.has_no_frames() {
         return Err(LoadError::invalid(
             &path.field("alive"),
             if rec.alive {
@@ -229,7 +229,7 @@ pub(crate) fn fiber_from(
         state,
         pending,
     );
-    fiber.frames.reserve_exact(rec.frames.len());
+    fiber.reserve_frames(rec.frames.len());
     let handlers = handlers.sum::<usize>();
     if handlers > 0 {
         fiber.handlers_mut().reserve_exact(handlers);
@@ -264,9 +264,11 @@ pub(crate) fn fiber_from(
             FrameRole::Running
         };
         check_frame(func, info, f, role, &p)?;
+        // Frame i - 1, pushed last, is the fiber's innermost so far.
         let caller = i
             .checked_sub(1)
-            .map(|c| (&rec.frames[c], fiber.frames[c].func));
+            .zip(fiber.top())
+            .map(|(c, top)| (&rec.frames[c], top.func));
         check_cont(program, func_ref, f.ret, caller, &p.field("ret"))?;
         let base = fiber.stack.len();
         for (j, v) in f.locals.iter().enumerate() {
@@ -285,7 +287,7 @@ pub(crate) fn fiber_from(
                 catch_all: h.catch_all,
             });
         }
-        fiber.frames.push(Frame {
+        fiber.push_frame(Frame {
             func: func_ref,
             pc: f.pc,
             base: base as u32,

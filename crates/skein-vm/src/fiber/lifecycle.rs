@@ -54,7 +54,7 @@ impl Fiber {
             locals.resize(nlocals, Value::Unbound);
         }
         Fiber {
-            frames: smallvec::smallvec![Frame {
+            frames: vec![Frame {
                 func,
                 pc: 0,
                 base: 0,
@@ -90,7 +90,7 @@ impl Fiber {
     /// The iterator on top is swapped for an exhausted one and the `ForIter`
     /// runs again, so the loop exits through its usual path.
     pub fn resume_iter_end(&mut self) {
-        if let Some(frame) = self.frames.last_mut() {
+        if let Some(frame) = self.top_mut() {
             frame.pc = frame.pc.saturating_sub(1);
         }
         if let Some(top) = self.stack.last_mut() {
@@ -106,7 +106,7 @@ impl Fiber {
     /// Where the fiber is: its innermost frame's function and line (for
     /// deadlock reports and `inspect`).
     pub fn current_line(&self, program: &Program) -> Option<(FuncRef, u32)> {
-        let frame = self.frames.last()?;
+        let frame = self.top()?;
         Some((frame.func, crate::interp::frame_line(program, frame)))
     }
 }

@@ -53,7 +53,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     }
 
     'frame: loop {
-        let Some(frame) = fiber.frames.last() else {
+        let Some(frame) = fiber.top() else {
             fiber.state = FiberState::Done;
             leave!(Step::Done(Value::None));
         };
@@ -93,8 +93,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         macro_rules! ret {
             ($v:expr) => {{
                 let v = $v;
-                if plain_return(&fiber.frames, fiber.handlers()) {
-                    fiber.frames.pop();
+                if plain_return(fiber) {
+                    fiber.pop_frame();
                     cut(&mut fiber.stack, base);
                     if let Value::Int(x) = v {
                         // An int owns nothing: forgetting it spares the
@@ -576,7 +576,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         && let callee = program.function(target)
                         && callee.params.len() == n
                     {
-                        if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                        if fiber.frame_count() >= ex.limits.frame_limit as usize {
                             break calls::recursion_error();
                         }
                         save_pc(fiber, pc);
@@ -603,8 +603,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
-                    let frame = (fiber.frames.len() - 1) as u32;
-                    crate::fiber::cold_handlers(&mut fiber.cold).push(crate::fiber::Handler {
+                    let frame = (fiber.frame_count() - 1) as u32;
+                    fiber.handlers_mut().push(crate::fiber::Handler {
                         frame,
                         target: t,
                         stack_len: len,
