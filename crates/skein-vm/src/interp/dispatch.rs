@@ -53,7 +53,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     }
 
     'frame: loop {
-        let Some(frame) = fiber.top() else {
+        let Some(frame) = fiber.frames.last() else {
             fiber.state = FiberState::Done;
             leave!(Step::Done(Value::None));
         };
@@ -94,7 +94,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             ($v:expr) => {{
                 let v = $v;
                 if plain_return(fiber) {
-                    fiber.pop_frame();
+                    fiber.frames.pop();
                     cut(&mut fiber.stack, base);
                     if let Value::Int(x) = v {
                         // An int owns nothing: forgetting it spares the
@@ -576,7 +576,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         && let callee = program.function(target)
                         && callee.params.len() == n
                     {
-                        if fiber.frame_count() >= ex.limits.frame_limit as usize {
+                        if fiber.frames.len() >= ex.limits.frame_limit as usize {
                             break calls::recursion_error();
                         }
                         save_pc(fiber, pc);
