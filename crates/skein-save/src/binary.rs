@@ -169,7 +169,7 @@ impl TaskletWriter {
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
         put(&mut frames, &shapes.len())?;
-        for (f, shape) in fiber.frames.iter().zip(&shapes) {
+        for (f, shape) in fiber.frames().zip(&shapes) {
             let base = f.base as usize;
             let name = self.name(enc, f.func)?;
             put(&mut frames, &(name, f.pc, shape.line))?;
@@ -187,10 +187,8 @@ impl TaskletWriter {
         // The tasklet's own values, after its frames' (see the module doc).
         let tempval = slot(enc, refs, &s.tempval)?;
         let pending = s.pending().map(|v| slot(enc, refs, v)).transpose()?;
-        let fiber_pending = (fiber.pending.as_ref())
-            .map(|v| slot(enc, refs, v))
-            .transpose()?;
-        let suspension = suspension_rec(enc, refs, &s.suspension)?;
+        let fiber_pending = (fiber.pending()).map(|v| slot(enc, refs, v)).transpose()?;
+        let suspension = suspension_rec(enc, refs, s)?;
         let data = slot(enc, refs, s.data())?;
         let wait = wait_rec(enc, refs, &s.wait, t.tick)?;
         let waiting = wait != Wait::Nothing;

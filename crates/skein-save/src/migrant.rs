@@ -214,7 +214,7 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
         return Err(LoadError::whole(Problem::Invalid("no tasklet".into())));
     };
     let mut state = t.state;
-    state.yielded = 0;
+    state.yielded = false;
     state.budget_tick = 0;
     state.budget_used = 0;
     let e = world.spawn((state, TaskletFiber::new(t.fiber))).id();

@@ -31,12 +31,8 @@ pub(crate) fn tasklet_rec(
     let fiber_rec = fiber_rec(enc, refs, fiber)?;
     let tempval = enc.encode(&t.tempval, refs)?;
     let pending = t.pending().map(|v| enc.encode(v, refs)).transpose()?;
-    let fiber_pending = fiber
-        .pending
-        .as_ref()
-        .map(|v| enc.encode(v, refs))
-        .transpose()?;
-    let suspension = suspension_rec(enc, refs, &t.suspension)?;
+    let fiber_pending = fiber.pending().map(|v| enc.encode(v, refs)).transpose()?;
+    let suspension = suspension_rec(enc, refs, t)?;
     let data = enc.encode(t.data(), refs)?;
     let wait = wait_rec(enc, refs, &t.wait, tick)?;
     let func = match t.func {
@@ -62,7 +58,8 @@ pub(crate) fn tasklet_rec(
         suspension,
         func,
         tick_state: TickStateRec {
-            yielded: t.yielded,
+            // The record keeps the tick, as the world once did.
+            yielded: if t.yielded { t.budget_tick } else { 0 },
             budget_tick: t.budget_tick,
             budget_used: t.budget_used,
         },
@@ -126,15 +123,18 @@ pub(crate) fn status(alive: bool, started: bool, waiting: bool, in_ring: bool) -
 pub(crate) fn suspension_rec(
     enc: &mut Encoder,
     refs: &mut dyn EncodeRefs,
-    s: &Suspension,
+    t: &TaskletState,
 ) -> Result<SuspensionRec, SaveError> {
-    Ok(match s {
+    Ok(match &t.suspension {
         Suspension::None => SuspensionRec::NotSuspended,
         Suspension::Schedule => SuspensionRec::Schedule,
         Suspension::Nothing => SuspensionRec::ReturnsNone,
         Suspension::Send { exception: false } => SuspensionRec::Send,
         Suspension::Send { exception: true } => SuspensionRec::SendException,
-        Suspension::SendSequence(s) => {
+        Suspension::SendSequence => {
+            let s = t.send_sequence().ok_or_else(|| {
+                SaveError::Unsaveable("a send_sequence without its progress".into())
+            })?;
             // The channel a `send_sequence` goes on sending to is part of
             // its saved progress, so it is a reference like any other.
             let channel = refs.channel(s.channel)?;
@@ -173,7 +173,7 @@ pub(crate) fn frame_shapes(
 ) -> Result<(), SaveError> {
     let broken = |m: String| SaveError::Unsaveable(format!("inconsistent fiber: {m}"));
     shapes.clear();
-    for (i, f) in fiber.frames.iter().enumerate() {
+    for (i, f) in fiber.frames().enumerate() {
         let func = program
             .modules
             .get(f.func.module as usize)
@@ -181,8 +181,7 @@ pub(crate) fn frame_shapes(
             .ok_or_else(|| broken(format!("frame {i} names no function")))?;
         let locals_end = f.base as usize + func.nlocals as usize;
         let end = fiber
-            .frames
-            .get(i + 1)
+            .frame(i + 1)
             .map_or(fiber.stack.len(), |n| n.base as usize);
         if locals_end > end || end > fiber.stack.len() {
             return Err(broken(format!("frame {i}'s stack window")));
@@ -200,7 +199,7 @@ pub(crate) fn frame_shapes(
         });
     }
     let mut last_frame = 0;
-    for h in &fiber.handlers {
+    for h in fiber.handlers() {
         let i = h.frame as usize;
         if i < last_frame || i >= shapes.len() {
             return Err(broken("handlers out of frame order".into()));
@@ -234,11 +233,11 @@ pub(crate) fn fiber_rec(
     refs: &mut dyn EncodeRefs,
     fiber: &Fiber,
 ) -> Result<FiberRec, SaveError> {
-    let mut shapes = Vec::with_capacity(fiber.frames.len());
+    let mut shapes = Vec::with_capacity(fiber.frame_count());
     frame_shapes(enc.program(), fiber, &mut shapes)?;
-    let mut frames = Vec::with_capacity(fiber.frames.len());
-    let mut spans = Vec::with_capacity(fiber.frames.len());
-    for (f, shape) in fiber.frames.iter().zip(shapes) {
+    let mut frames = Vec::with_capacity(fiber.frame_count());
+    let mut spans = Vec::with_capacity(fiber.frame_count());
+    for (f, shape) in fiber.frames().zip(shapes) {
         let (module, function) = enc.func_names(f.func)?;
         let base = f.base as usize;
         spans.push((base, shape.locals_end, shape.end));

@@ -3,6 +3,7 @@
 //! two instructions and resumed in another process.
 
 mod lifecycle;
+mod parts;
 
 use serde::{Deserialize, Serialize};
 use skein_script::bytecode::{FuncRef, PlaceBase};
@@ -87,20 +88,38 @@ pub enum FiberState {
 }
 
 /// The interpreter state of one tasklet.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+///
+/// A million blocked tasklets hold a million of these (each in an `Arc`),
+/// so it is kept to 64 bytes: the `try` handlers and a pending error, which
+/// a blocked tasklet seldom has, live in a box that only a fiber with one
+/// of them allocates (docs/architecture.md, "What a tasklet costs"). Frames
+/// are read and changed through [`Fiber::top`], [`Fiber::push_frame`],
+/// [`Fiber::pop_frame`], [`Fiber::frames`] and their kin
+/// (`fiber/parts.rs`), so their layout can change without the hosts.
+#[derive(Debug, Clone, Default)]
 pub struct Fiber {
-    /// Call frames, outermost first.
-    pub frames: Vec<Frame>,
+    /// Call frames, outermost first. The interpreter reads them directly
+    /// on its hot paths (an accessor there cost fib 4% more instructions).
+    pub(crate) frames: Vec<Frame>,
     /// The operand stack (with each frame's locals window).
     pub stack: Vec<Value>,
-    /// Active `try` handlers, innermost last.
-    pub handlers: Vec<Handler>,
+    /// The handlers and the pending error, once either was set.
+    cold: Option<Box<Cold>>,
     /// Running, suspended in a host call, finished or failed.
     pub state: FiberState,
-    /// An error to raise at the current instruction before executing it
-    /// (from `throw`/`kill`, or a resume with an error).
-    pub pending: Option<Value>,
 }
+
+/// The parts of a fiber few blocked tasklets have. Kept once allocated
+/// (a loop around a `try` would otherwise allocate per pass), so an empty
+/// one and none mean the same.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Cold {
+    handlers: Vec<Handler>,
+    pending: Option<Value>,
+}
+
+/// A fiber's frames, outermost first (see [`Fiber::frames`]).
+pub type Frames<'a> = std::slice::Iter<'a, Frame>;
 
 /// What one call of `step` ended with.
 #[derive(Debug, Clone)]

@@ -58,10 +58,10 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         }
         // Still waiting for the host's answer: stepping it now would run on
         // without the call's result.
-        FiberState::Waiting if fiber.pending.is_none() => return Step::Suspended,
+        FiberState::Waiting if fiber.pending().is_none() => return Step::Suspended,
         FiberState::Ready | FiberState::Waiting => {}
     }
-    if fiber.frames.is_empty() {
+    if fiber.has_no_frames() {
         fiber.state = FiberState::Done;
         return Step::Done(Value::None);
     }
@@ -70,7 +70,8 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
     ensure_globals(program, vm.globals);
     // The main module's top level is a fiber's first frame: it is "running"
     // from its first instruction, so an import of it meanwhile is a cycle.
-    if let [first] = fiber.frames.as_slice()
+    if fiber.callers().is_empty()
+        && let Some(first) = fiber.top()
         && first.func.func == 0
         && first.pc == 0
         && let Some(g) = vm.globals.modules.get_mut(first.func.module as usize)
@@ -85,7 +86,7 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         host,
         prelude: program.module_index(calls::PRELUDE),
     };
-    if let Some(err) = fiber.pending.take()
+    if let Some(err) = fiber.take_pending()
         && let Some(done) = throw(&mut ex, fiber, err, false)
     {
         return done;

@@ -25,7 +25,7 @@ pub mod traceback;
 pub mod value;
 
 pub use context::{Cx, Limits, Vm};
-pub use fiber::{Cont, Fiber, FiberState, Frame, Handler, Step};
+pub use fiber::{Cont, Fiber, FiberState, Frame, Frames, Handler, Step};
 pub use globals::{Globals, ImportState, ModuleGlobals};
 pub use host::{Host, HostResult, KwArgs};
 pub use interp::step;

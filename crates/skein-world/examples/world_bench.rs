@@ -141,12 +141,14 @@ for i in range({n}):\n    stackless.tasklet(w)()\n"
                 use skein_world::{ChannelState, Suspension, TaskletFiber, TaskletState, Wait};
                 use std::mem::size_of;
                 println!(
-                    "bytes: TaskletState {}, Wait {}, Suspension {}, TaskletFiber {}, ChannelState {}",
+                    "bytes: TaskletState {}, Wait {}, Suspension {}, TaskletFiber {}, ChannelState {}, Fiber {}, Frame {}",
                     size_of::<TaskletState>(),
                     size_of::<Wait>(),
                     size_of::<Suspension>(),
                     size_of::<TaskletFiber>(),
-                    size_of::<ChannelState>()
+                    size_of::<ChannelState>(),
+                    size_of::<skein_vm::Fiber>(),
+                    size_of::<skein_vm::Frame>()
                 );
             }
             _ => {}

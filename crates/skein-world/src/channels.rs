@@ -406,13 +406,19 @@ pub fn send_sequence(host: &mut WorldHost, ch: u64, items: Value, mut next: usiz
             return HostResult::Return(Value::Int(list.items.len() as i64));
         };
         next += 1;
-        let s = Suspension::SendSequence(Box::new(SendSequence {
-            channel: ch,
-            items: items.clone(),
-            next,
-        }));
-        match send(host, ch, Msg::Value(v), s) {
+        match send(host, ch, Msg::Value(v), Suspension::SendSequence) {
             HostResult::Return(_) => {}
+            HostResult::Suspend => {
+                // Suspended in this send (blocked, or switched away from a
+                // meeting): the rest is sent when the tasklet runs again.
+                let progress = SendSequence {
+                    channel: ch,
+                    items: items.clone(),
+                    next,
+                };
+                host.with_current(|t| t.set_send_sequence(Some(progress)));
+                return HostResult::Suspend;
+            }
             other => return other,
         }
     }

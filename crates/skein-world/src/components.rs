@@ -84,9 +84,10 @@ pub enum Suspension {
         /// `send_exception` (else `send`).
         exception: bool,
     },
-    /// `send_sequence` (boxed: rare, and it would double the size of every
-    /// tasklet's suspension).
-    SendSequence(Box<SendSequence>),
+    /// `send_sequence`: its progress is kept beside the state's other rare
+    /// attributes ([`TaskletState::send_sequence`]), so a suspension is two
+    /// bytes and not a box's sixteen in every tasklet.
+    SendSequence,
     /// `receive()` or a `for` loop over a channel: returns the tempval.
     Receive {
         /// A step of a `for` loop over the channel (else `receive()`).
@@ -99,7 +100,7 @@ pub enum Suspension {
 impl Suspension {
     /// Suspended in a send of any form (for `setstate`).
     pub fn is_send(&self) -> bool {
-        matches!(self, Suspension::Send { .. } | Suspension::SendSequence(_))
+        matches!(self, Suspension::Send { .. } | Suspension::SendSequence)
     }
 
     /// Suspended in a `receive` or in a `for` loop over a channel.
@@ -121,13 +122,14 @@ fn empty_dict_ref() -> &'static Value {
 
 /// A tasklet's status and Stackless attributes.
 ///
-/// The fields the scheduler reads on every turn are inline; `name`, `data`
-/// and a pending error, which most tasklets never have, live in a box that
-/// only a tasklet with one of them allocates (read and set them through
-/// [`TaskletState::name`], [`TaskletState::data`], [`TaskletState::pending`]
-/// and their setters). A million blocked tasklets then hold a million
-/// 112-byte states, not 160-byte ones (docs/architecture.md, "What a
-/// tasklet costs").
+/// The fields the scheduler reads on every turn are inline; `name`, `data`,
+/// a pending error and a `send_sequence`'s progress, which most tasklets
+/// never have, live in a box that only a tasklet with one of them allocates
+/// (read and set them through [`TaskletState::name`],
+/// [`TaskletState::data`], [`TaskletState::pending`],
+/// [`TaskletState::send_sequence`] and their setters). A million blocked
+/// tasklets then hold a million 96-byte states, not 160-byte ones
+/// (docs/architecture.md, "What a tasklet costs").
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskletState {
     /// Stable id from the world's counter (main is 1).
@@ -153,13 +155,17 @@ pub struct TaskletState {
     /// The function it was set up with, for the one-entry traceback of an
     /// error thrown into a tasklet that never ran.
     pub func: Option<FuncRef>,
-    /// `tick + 1` of the last tick in which it yielded (0: never).
-    pub yielded: u64,
+    /// It yielded in the tick `budget_tick` names (a flag rather than a
+    /// tick of its own: a tasklet that yields has run, so that tick is the
+    /// one `budget_tick` already holds; read it with
+    /// [`TaskletState::yielded_in`]).
+    pub yielded: bool,
     /// `tick + 1` of the tick `budget_used` counts in.
     pub budget_tick: u64,
     /// Instructions run in the tick `budget_tick` names.
     pub budget_used: u64,
-    /// `name`, `data` and `pending`, when any is set.
+    /// `name`, `data`, `pending` and a `send_sequence`'s progress, when any
+    /// is set.
     cold: Option<Box<Cold>>,
 }
 
@@ -170,11 +176,16 @@ struct Cold {
     /// `None`: the shared empty dict.
     data: Option<Value>,
     pending: Option<Value>,
+    /// Set while `suspension` is `SendSequence`.
+    send_sequence: Option<SendSequence>,
 }
 
 impl Cold {
     fn is_empty(&self) -> bool {
-        self.name.is_none() && self.data.is_none() && self.pending.is_none()
+        self.name.is_none()
+            && self.data.is_none()
+            && self.pending.is_none()
+            && self.send_sequence.is_none()
     }
 }
 
@@ -192,10 +203,32 @@ impl TaskletState {
             wait: Wait::None,
             suspension: Suspension::None,
             func: None,
-            yielded: 0,
+            yielded: false,
             budget_tick: 0,
             budget_used: 0,
             cold: None,
+        }
+    }
+
+    /// Whether it yielded in tick `tick` (and so runs no more in it).
+    pub fn yielded_in(&self, tick: u64) -> bool {
+        self.yielded && self.budget_tick == tick + 1
+    }
+
+    /// It yielded in tick `tick`.
+    pub fn mark_yielded(&mut self, tick: u64) {
+        self.start_budget(tick);
+        self.yielded = true;
+    }
+
+    /// Starts counting its instructions in tick `tick`, unless it already
+    /// runs in it: the budget used and the yield of an earlier tick are
+    /// forgotten.
+    pub fn start_budget(&mut self, tick: u64) {
+        if self.budget_tick != tick + 1 {
+            self.budget_tick = tick + 1;
+            self.budget_used = 0;
+            self.yielded = false;
         }
     }
 
@@ -259,6 +292,28 @@ impl TaskletState {
             return;
         }
         self.edit_cold(|c| c.pending = pending);
+    }
+
+    /// The progress of the `send_sequence` the tasklet is suspended in
+    /// (with `suspension` `SendSequence`).
+    pub fn send_sequence(&self) -> Option<&SendSequence> {
+        self.cold.as_ref()?.send_sequence.as_ref()
+    }
+
+    /// Takes the `send_sequence` progress out.
+    pub fn take_send_sequence(&mut self) -> Option<SendSequence> {
+        self.cold.as_ref()?.send_sequence.as_ref()?;
+        let mut taken = None;
+        self.edit_cold(|c| taken = c.send_sequence.take());
+        taken
+    }
+
+    /// Sets (or clears) the `send_sequence` progress.
+    pub fn set_send_sequence(&mut self, progress: Option<SendSequence>) {
+        if progress.is_none() && self.cold.is_none() {
+            return;
+        }
+        self.edit_cold(|c| c.send_sequence = progress);
     }
 
     /// Changes the boxed attributes, allocating the box on first use and
@@ -373,15 +428,15 @@ impl Parked {
                 t.tempval = value;
                 t.suspension = Suspension::Schedule;
                 if yielded {
-                    t.yielded = tick + 1;
+                    t.mark_yielded(tick);
                 }
             }
             Parked::Yield => {
-                t.yielded = tick + 1;
+                t.mark_yielded(tick);
                 t.suspension = Suspension::Nothing;
             }
             Parked::Sleep { until, seq } => {
-                t.yielded = tick + 1;
+                t.mark_yielded(tick);
                 t.wait = Wait::Sleep { until, seq };
                 t.suspension = Suspension::Nothing;
             }

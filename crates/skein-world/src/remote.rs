@@ -229,7 +229,7 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
             false
         }
         (None, Answer::Value(v)) => {
-            if !matches!(t.suspension, Suspension::SendSequence(_)) {
+            if !matches!(t.suspension, Suspension::SendSequence) {
                 t.tempval = v;
             }
             false

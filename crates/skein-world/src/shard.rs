@@ -174,7 +174,7 @@ pub fn migrate(host: &mut WorldHost, k: &Value) -> HostResult {
     }
     let tick = host.sched.tick;
     host.with_current(|t| {
-        t.yielded = tick + 1;
+        t.mark_yielded(tick);
         t.suspension = Suspension::Nothing;
         t.tempval = Value::None;
     });

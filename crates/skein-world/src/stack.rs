@@ -259,8 +259,8 @@ pub struct FrameInfo<'a> {
 /// The fiber's frames, outermost first. The only place outside the VM
 /// that reads a frame's layout, so a change of layout is fixed here.
 pub fn frames<'a>(fiber: &'a Fiber, program: &Program) -> Vec<FrameInfo<'a>> {
-    let mut out = Vec::with_capacity(fiber.frames.len());
-    for frame in &fiber.frames {
+    let mut out = Vec::with_capacity(fiber.frame_count());
+    for frame in fiber.frames() {
         let Some(function) = program
             .modules
             .get(frame.func.module as usize)

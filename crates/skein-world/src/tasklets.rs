@@ -267,6 +267,7 @@ pub fn setup(
         t.set_pending(None);
         t.pending_is_payload = false;
         t.suspension = Suspension::None;
+        t.set_send_sequence(None);
         t.wait = Wait::None;
     }
     host.sched.ring.insert_tail(id);
@@ -302,6 +303,7 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
         t.set_pending(None);
         t.pending_is_payload = false;
         t.suspension = Suspension::None;
+        t.set_send_sequence(None);
     }
     Ok(Value::Tasklet(id))
 }

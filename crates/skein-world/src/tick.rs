@@ -83,7 +83,7 @@ pub fn run_tick(world: &mut World) {
         // yielded runs nothing (the tick ends), so it gets no slice.
         let yielded = |host: &WorldHost| {
             host.tasklet(id)
-                .is_some_and(|t| t.yielded == host.sched.tick + 1)
+                .is_some_and(|t| t.yielded_in(host.sched.tick))
         };
         let ran = if tick_span.traced() && !yielded(&host) {
             let slice = SliceSpan::begin(&host, id);
@@ -220,13 +220,10 @@ fn run_slice(
         }
         return Some(0);
     };
-    if t.yielded == tick + 1 {
+    if t.yielded_in(tick) {
         return None;
     }
-    if t.budget_tick != tick + 1 {
-        t.budget_tick = tick + 1;
-        t.budget_used = 0;
-    }
+    t.start_budget(tick);
     let entry = plan(&mut t);
     let mut used = t.budget_used;
     if let Entry::Ended(err) = entry {
@@ -294,7 +291,7 @@ fn run_slice(
                 }
                 // Preempted: last in the ring, as after `schedule()`.
                 if let Some(mut t) = host.tasklet_mut(id) {
-                    t.yielded = tick + 1;
+                    t.mark_yielded(tick);
                 }
                 if host.sched.ring.head() == Some(id) {
                     host.sched.ring.advance();
@@ -381,6 +378,12 @@ fn plan(t: &mut TaskletState) -> Entry {
         };
     }
     let suspension = std::mem::take(&mut t.suspension);
+    // Taken whatever resumes the tasklet, so an error thrown into a
+    // `send_sequence` leaves no progress behind.
+    let sequence = match suspension {
+        Suspension::SendSequence => t.take_send_sequence(),
+        _ => None,
+    };
     if t.pending_is_payload {
         // A blocked exception-sender resumed without a meeting gets None.
         t.pending_is_payload = false;
@@ -397,10 +400,15 @@ fn plan(t: &mut TaskletState) -> Entry {
         | Suspension::Send { .. }
         | Suspension::Receive { .. }
         | Suspension::Native => Entry::Value(std::mem::replace(&mut t.tempval, Value::None)),
-        Suspension::SendSequence(s) => Entry::Sequence {
-            channel: s.channel,
-            items: s.items,
-            next: s.next,
+        Suspension::SendSequence => match sequence {
+            Some(s) => Entry::Sequence {
+                channel: s.channel,
+                items: s.items,
+                next: s.next,
+            },
+            None => Entry::Error(errors::runtime_error(
+                "send_sequence resumed without its progress",
+            )),
         },
     }
 }
@@ -430,6 +438,7 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.alive = false;
         t.wait = Wait::None;
         t.suspension = Suspension::None;
+        t.set_send_sequence(None);
         t.set_pending(None);
         t.pending_is_payload = false;
         t.tempval = Value::None;

@@ -175,7 +175,7 @@ fn load_or_check(
             let Some((mut state, fiber, ext)) = tasklets.remove(id) else {
                 continue;
             };
-            state.yielded = 0;
+            state.yielded = false;
             state.budget_tick = 0;
             state.budget_used = 0;
             match &mut state.wait {

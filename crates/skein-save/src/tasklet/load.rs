@@ -55,7 +55,8 @@ pub(crate) fn tasklet_from(
             "a send_exception payload flag without a payload",
         ));
     }
-    let suspension = suspension_from(dec, resolve, &rec.suspension, &path.field("suspension"))?;
+    let (suspension, sequence) =
+        suspension_from(dec, resolve, &rec.suspension, &path.field("suspension"))?;
     let wait = match &rec.wait {
         Wait::Nothing => WWait::None,
         Wait::Channel { id, dir } => WWait::Channel {
@@ -100,7 +101,7 @@ pub(crate) fn tasklet_from(
         ),
         None => None,
     };
-    if rec.alive == fiber.frames.is_empty() {
+    if rec.alive == fiber.has_no_frames() {
         return Err(LoadError::invalid(
             &path.field("alive"),
             if rec.alive {
@@ -126,12 +127,16 @@ pub(crate) fn tasklet_from(
     state.wait = wait;
     state.suspension = suspension;
     state.func = func;
-    state.yielded = rec.tick_state.yielded;
+    // A yield in another tick than the budget's is from an earlier tick:
+    // nothing reads it any more.
+    state.yielded =
+        rec.tick_state.yielded != 0 && rec.tick_state.yielded == rec.tick_state.budget_tick;
     state.budget_tick = rec.tick_state.budget_tick;
     state.budget_used = rec.tick_state.budget_used;
     state.set_name(rec.name.clone());
     state.set_data(data);
     state.set_pending(pending);
+    state.set_send_sequence(sequence);
     Ok((state, fiber))
 }
 
@@ -140,8 +145,8 @@ fn suspension_from(
     resolve: &dyn Resolve,
     s: &SuspensionRec,
     path: &FieldPath,
-) -> Result<Suspension, LoadError> {
-    Ok(match s {
+) -> Result<(Suspension, Option<SendSequence>), LoadError> {
+    let suspension = match s {
         SuspensionRec::NotSuspended => Suspension::None,
         SuspensionRec::Schedule => Suspension::Schedule,
         SuspensionRec::ReturnsNone => Suspension::Nothing,
@@ -171,16 +176,18 @@ fn suspension_from(
                     format!("position {next} is past the end ({})", l.items.len()),
                 ));
             }
-            Suspension::SendSequence(Box::new(SendSequence {
+            let progress = SendSequence {
                 channel,
                 items,
                 next: *next as usize,
-            }))
+            };
+            return Ok((Suspension::SendSequence, Some(progress)));
         }
         SuspensionRec::Receive => Suspension::Receive { iterating: false },
         SuspensionRec::ReceiveInLoop => Suspension::Receive { iterating: true },
         SuspensionRec::Native => Suspension::Native,
-    })
+    };
+    Ok((suspension, None))
 }
 
 /// A fiber from its record, every frame checked against the verifier.
@@ -215,13 +222,18 @@ pub(crate) fn fiber_from(
     // Sized from the records (bounded by the file's own length).
     let slots = rec.frames.iter().map(|f| f.locals.len() + f.stack.len());
     let handlers = rec.frames.iter().map(|f| f.handlers.len());
-    let mut fiber = Fiber {
-        frames: Vec::with_capacity(rec.frames.len()),
-        stack: Vec::with_capacity(slots.sum()),
-        handlers: Vec::with_capacity(handlers.sum()),
+    let mut fiber = Fiber::from_parts(
+        Vec::new(),
+        Vec::with_capacity(slots.sum()),
+        Vec::new(),
         state,
         pending,
-    };
+    );
+    fiber.reserve_frames(rec.frames.len());
+    let handlers = handlers.sum::<usize>();
+    if handlers > 0 {
+        fiber.handlers_mut().reserve_exact(handlers);
+    }
     let n = rec.frames.len();
     let limit = dec.limits().frame_limit as usize;
     if n > limit {
@@ -246,15 +258,17 @@ pub(crate) fn fiber_from(
             .ok_or_else(|| LoadError::invalid(&p, "function not verified"))?;
         let role = if i + 1 < n || waiting {
             FrameRole::AwaitingResult
-        } else if fiber.pending.is_some() {
+        } else if fiber.pending().is_some() {
             FrameRole::Either
         } else {
             FrameRole::Running
         };
         check_frame(func, info, f, role, &p)?;
+        // Frame i - 1, pushed last, is the fiber's innermost so far.
         let caller = i
             .checked_sub(1)
-            .map(|c| (&rec.frames[c], fiber.frames[c].func));
+            .zip(fiber.top())
+            .map(|(c, top)| (&rec.frames[c], top.func));
         check_cont(program, func_ref, f.ret, caller, &p.field("ret"))?;
         let base = fiber.stack.len();
         for (j, v) in f.locals.iter().enumerate() {
@@ -266,14 +280,14 @@ pub(crate) fn fiber_from(
             fiber.stack.push(val);
         }
         for h in &f.handlers {
-            fiber.handlers.push(Handler {
+            fiber.handlers_mut().push(Handler {
                 frame: i as u32,
                 target: h.target,
                 stack_len: (base + func.nlocals as usize + h.height as usize) as u32,
                 catch_all: h.catch_all,
             });
         }
-        fiber.frames.push(Frame {
+        fiber.push_frame(Frame {
             func: func_ref,
             pc: f.pc,
             base: base as u32,

@@ -42,7 +42,7 @@ impl Fiber {
             Ok(locals) => Fiber::entry(program, func, locals),
             Err(e) => {
                 let mut f = Fiber::entry(program, func, Vec::new());
-                f.pending = Some(e);
+                f.set_pending(Some(e));
                 f
             }
         }
@@ -65,9 +65,8 @@ impl Fiber {
                 },
             }],
             stack: locals,
-            handlers: Vec::new(),
             state: FiberState::Ready,
-            pending: None,
+            cold: None,
         }
     }
 
@@ -80,7 +79,7 @@ impl Fiber {
     /// The host call this fiber waits in raised `err` (an error or a kind),
     /// or an error was thrown into it: it is raised when the fiber next runs.
     pub fn resume_error(&mut self, err: Value) {
-        self.pending = Some(err);
+        self.set_pending(Some(err));
         if matches!(self.state, FiberState::Waiting) {
             self.state = FiberState::Ready;
         }
@@ -91,7 +90,7 @@ impl Fiber {
     /// The iterator on top is swapped for an exhausted one and the `ForIter`
     /// runs again, so the loop exits through its usual path.
     pub fn resume_iter_end(&mut self) {
-        if let Some(frame) = self.frames.last_mut() {
+        if let Some(frame) = self.top_mut() {
             frame.pc = frame.pc.saturating_sub(1);
         }
         if let Some(top) = self.stack.last_mut() {
@@ -107,7 +106,7 @@ impl Fiber {
     /// Where the fiber is: its innermost frame's function and line (for
     /// deadlock reports and `inspect`).
     pub fn current_line(&self, program: &Program) -> Option<(FuncRef, u32)> {
-        let frame = self.frames.last()?;
+        let frame = self.top()?;
         Some((frame.func, crate::interp::frame_line(program, frame)))
     }
 }

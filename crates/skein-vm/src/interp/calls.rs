@@ -242,7 +242,7 @@ pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function,
     if callee.nlocals as usize > n {
         stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
     }
-    fiber.frames.push(Frame {
+    fiber.push_frame(Frame {
         func: target,
         pc: 0,
         base: fpos as u32,
@@ -259,7 +259,7 @@ pub(crate) fn push_frame(
     locals: Vec<Value>,
     ret: Cont,
 ) -> Result<(), Value> {
-    if fiber.frames.len() >= ex.limits.frame_limit as usize {
+    if fiber.frame_count() >= ex.limits.frame_limit as usize {
         return Err(recursion_error());
     }
     let nlocals = ex.program.function(f).nlocals as usize;
@@ -268,7 +268,7 @@ pub(crate) fn push_frame(
     fiber
         .stack
         .resize(base + nlocals.max(fiber.stack.len() - base), Value::Unbound);
-    fiber.frames.push(Frame {
+    fiber.push_frame(Frame {
         func: f,
         pc: 0,
         base: base as u32,
@@ -315,7 +315,7 @@ pub(crate) fn call_value(
 ) -> Result<Flow, Value> {
     match callee {
         Value::Function(f) => {
-            if fiber.frames.len() >= ex.limits.frame_limit as usize {
+            if fiber.frame_count() >= ex.limits.frame_limit as usize {
                 return Err(recursion_error());
             }
             let locals = bind_args(ex.program, f, args, kwargs, &mut cx!(ex, fuel))?;
@@ -531,15 +531,17 @@ pub(crate) fn sort_key_route(
 
 /// Pops the innermost frame and hands `v` on as its continuation says.
 pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: Value) -> Ret {
-    let Some(frame) = fiber.frames.pop() else {
+    let Some(frame) = fiber.pop_frame() else {
         return Ret::Done(v);
     };
-    let depth = fiber.frames.len() as u32;
-    while fiber.handlers.last().is_some_and(|h| h.frame >= depth) {
-        fiber.handlers.pop();
+    let depth = fiber.frame_count() as u32;
+    if let Some(handlers) = fiber.handlers_if_any() {
+        while handlers.last().is_some_and(|h| h.frame >= depth) {
+            handlers.pop();
+        }
     }
     fiber.stack.truncate(frame.base as usize);
-    let Some(caller) = fiber.frames.last() else {
+    let Some(caller) = fiber.top() else {
         if frame.ret == Cont::Import {
             mark_imported(ex, frame.func.module);
         }

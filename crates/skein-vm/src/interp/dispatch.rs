@@ -93,7 +93,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         macro_rules! ret {
             ($v:expr) => {{
                 let v = $v;
-                if plain_return(&fiber.frames, &fiber.handlers) {
+                if plain_return(fiber) {
                     fiber.frames.pop();
                     cut(&mut fiber.stack, base);
                     if let Value::Int(x) = v {
@@ -603,15 +603,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
-                    fiber.handlers.push(crate::fiber::Handler {
-                        frame: (fiber.frames.len() - 1) as u32,
+                    let frame = (fiber.frame_count() - 1) as u32;
+                    fiber.handlers_mut().push(crate::fiber::Handler {
+                        frame,
                         target: t,
                         stack_len: len,
                         catch_all: matches!(*op, Op::SetupFinally(_)),
                     });
                 }
                 Op::PopHandler => {
-                    fiber.handlers.pop();
+                    if let Some(handlers) = fiber.handlers_if_any() {
+                        handlers.pop();
+                    }
                 }
                 Op::ExcMatch => {
                     let kind = pop(stack);

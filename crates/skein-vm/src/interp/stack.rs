@@ -3,7 +3,7 @@
 //! pc, deciding whether a return can skip `calls::return_from`, dropping a
 //! frame's window, truthiness, and the errors of names that are not bound.
 
-use crate::fiber::{Cont, Fiber, Frame};
+use crate::fiber::{Cont, Fiber};
 use crate::kind::Kind;
 use crate::value::Value;
 use crate::{errors, ops};
@@ -11,7 +11,7 @@ use crate::{errors, ops};
 /// Saves the current instruction pointer into the innermost frame.
 #[inline]
 pub(super) fn save_pc(fiber: &mut Fiber, pc: usize) {
-    if let Some(f) = fiber.frames.last_mut() {
+    if let Some(f) = fiber.top_mut() {
         f.pc = pc as u32;
     }
 }
@@ -35,12 +35,14 @@ pub(super) fn top(stack: &mut [Value]) -> &mut Value {
 
 /// Whether a return of the innermost frame can skip `calls::return_from`:
 /// its value is pushed for a caller, and it has no handler left to pop.
-#[inline]
-pub(super) fn plain_return(frames: &[Frame], handlers: &[crate::fiber::Handler]) -> bool {
-    let depth = frames.len();
+// Always inlined: out of line it costs a fib call a dozen instructions.
+#[inline(always)]
+pub(super) fn plain_return(fiber: &Fiber) -> bool {
+    let depth = fiber.frames.len();
     depth > 1
-        && frames.last().is_some_and(|f| f.ret == Cont::Push)
-        && handlers
+        && fiber.frames.last().is_some_and(|f| f.ret == Cont::Push)
+        && fiber
+            .handlers()
             .last()
             .is_none_or(|h| (h.frame as usize) < depth - 1)
 }

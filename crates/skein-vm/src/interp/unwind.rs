@@ -51,10 +51,10 @@ pub(crate) fn unwind(
     let mut entries: Vec<TraceEntry> = Vec::new();
     let mut skip_entry = reraise;
     let caught = loop {
-        let Some(frame) = fiber.frames.last() else {
+        let Some(frame) = fiber.top() else {
             break false;
         };
-        let fi = (fiber.frames.len() - 1) as u32;
+        let fi = (fiber.frame_count() - 1) as u32;
         if !skip_entry && Some(frame.func.module) != ex.prelude {
             entries.push(TraceEntry {
                 func: frame.func,
@@ -63,11 +63,11 @@ pub(crate) fn unwind(
         }
         skip_entry = false;
         let mut target = None;
-        while let Some(h) = fiber.handlers.last() {
+        while let Some(h) = fiber.handlers().last() {
             if h.frame < fi {
                 break;
             }
-            let h = fiber.handlers.pop().expect("checked above");
+            let h = fiber.handlers_mut().pop().expect("checked above");
             if h.frame == fi && (h.catch_all || kind != Kind::TaskletExit) {
                 target = Some(h);
                 break;
@@ -75,12 +75,12 @@ pub(crate) fn unwind(
         }
         if let Some(h) = target {
             fiber.stack.truncate(h.stack_len as usize);
-            if let Some(f) = fiber.frames.last_mut() {
+            if let Some(f) = fiber.top_mut() {
                 f.pc = h.target;
             }
             break true;
         }
-        let frame = fiber.frames.pop().expect("checked above");
+        let frame = fiber.pop_frame().expect("checked above");
         fiber.stack.truncate(frame.base as usize);
         // A module whose top level failed has not run: importing it again
         // runs it again, as Python does.
@@ -103,7 +103,9 @@ pub(crate) fn unwind(
         Ok(())
     } else {
         fiber.stack.clear();
-        fiber.handlers.clear();
+        if let Some(handlers) = fiber.handlers_if_any() {
+            handlers.clear();
+        }
         Err(err)
     }
 }
@@ -123,7 +125,7 @@ pub(crate) fn unwind(
 /// of the bare `raise` does not join the traceback of the error it re-raises,
 /// but does join that of the `RuntimeError` raised when nothing is handled.
 pub(crate) fn handled_error(ex: &Exec, fiber: &Fiber) -> (Value, bool) {
-    let callers = &fiber.frames[..fiber.frames.len().saturating_sub(1)];
+    let callers = fiber.callers();
     for frame in callers.iter().rev() {
         let func = ex.program.function(frame.func);
         let base = frame.base as usize;

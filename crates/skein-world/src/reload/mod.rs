@@ -331,12 +331,12 @@ fn move_frames(world: &mut World, moves: &[(u16, Vec<(u16, u16)>)]) {
     }
     let mut q = world.query::<&mut TaskletFiber>();
     for mut tf in q.iter_mut(world) {
-        let hit = tf.0.frames.iter().any(|f| target(moves, f.func).is_some());
+        let hit = tf.0.frames().any(|f| target(moves, f.func).is_some());
         if !hit {
             continue;
         }
         let fiber = Arc::make_mut(&mut tf.0);
-        for frame in &mut fiber.frames {
+        for frame in fiber.frames_mut() {
             if let Some(to) = target(moves, frame.func) {
                 frame.func.func = to;
             }
@@ -382,7 +382,7 @@ pub fn collect(world: &mut World) -> usize {
     let mut frames = 0;
     let mut q = world.query::<&TaskletFiber>();
     for tf in q.iter(world) {
-        for f in &tf.0.frames {
+        for f in tf.0.frames() {
             let Some(m) = code.modules.get(f.func.module as usize) else {
                 continue;
             };
@@ -411,7 +411,7 @@ pub fn old_frames(world: &mut World) -> usize {
     let code = world.resource::<Code>().0.clone();
     let mut q = world.query::<&TaskletFiber>();
     q.iter(world)
-        .flat_map(|tf| tf.0.frames.iter().map(|f| f.func).collect::<Vec<_>>())
+        .flat_map(|tf| tf.0.frames().map(|f| f.func).collect::<Vec<_>>())
         .filter(|f| {
             code.modules
                 .get(f.module as usize)
