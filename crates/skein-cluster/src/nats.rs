@@ -314,14 +314,24 @@ impl Worker {
         lost_since: &mut Option<Instant>,
         trouble: String,
     ) -> Result<(), TransportError> {
-        let since = *lost_since.get_or_insert_with(Instant::now);
         tracing::info!(shard = self.opts.shard, tick, "{trouble}");
+        self.pause_or_give_up(lost_since, || {
+            format!("{trouble} for {:?}", self.opts.timeout)
+        })
+        .await
+    }
+
+    /// After a failed try: a short sleep before the next, or, out of reach
+    /// since `lost_since` for longer than `--nats-timeout`, the error that
+    /// ends the shard (`why` says what failed for that long).
+    pub(super) async fn pause_or_give_up(
+        &self,
+        lost_since: &mut Option<Instant>,
+        why: impl FnOnce() -> String,
+    ) -> Result<(), TransportError> {
+        let since = *lost_since.get_or_insert_with(Instant::now);
         if since.elapsed() >= self.opts.timeout {
-            return Err(failed(
-                &self.opts.url,
-                "lost the server",
-                format!("{trouble} for {:?}", self.opts.timeout),
-            ));
+            return Err(failed(&self.opts.url, "lost the server", why()));
         }
         tokio::time::sleep(RETRY).await;
         Ok(())

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use async_nats::jetstream::context::PublishAckFuture;
 
-use super::{ACK_WAIT, RETRY, Worker};
+use super::{ACK_WAIT, Worker};
 use crate::nats_bundle::{bundles, wait_acks};
 use crate::nats_quiet::{Stamped, is_quiet};
-use crate::nats_streams::{encode, failed};
+use crate::nats_streams::encode;
 use crate::transport::{Envelope, TickRecord, TransportError};
 
 impl Worker {
@@ -107,16 +107,11 @@ impl Worker {
                     return Ok(());
                 }
                 Err(e) => {
-                    let since = *lost_since.get_or_insert_with(Instant::now);
                     tracing::info!(shard = self.opts.shard, "publishing again: {e}");
-                    if since.elapsed() >= self.opts.timeout {
-                        return Err(failed(
-                            &self.opts.url,
-                            "lost the server",
-                            format!("no acknowledgement for {:?}: {e}", self.opts.timeout),
-                        ));
-                    }
-                    tokio::time::sleep(RETRY).await;
+                    self.pause_or_give_up(&mut lost_since, || {
+                        format!("no acknowledgement for {:?}: {e}", self.opts.timeout)
+                    })
+                    .await?;
                     acks = self.send(&self.unacked).await.unwrap_or_default();
                 }
             }
