@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use skein_cluster::local::run_local;
 use skein_world::{RunOptions, WorldOptions, run_file};
 
+#[allow(dead_code)]
 mod common;
 use common::{builder, prefixed, root};
 

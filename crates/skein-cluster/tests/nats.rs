@@ -16,6 +16,7 @@ use skein_cluster::run_info::RunInfo;
 use skein_cluster::server::NatsServer;
 use skein_world::{Simulation, WorldOptions};
 
+#[allow(dead_code)]
 mod common;
 use common::{builder, prefixed, root};
 

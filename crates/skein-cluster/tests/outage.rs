@@ -20,7 +20,7 @@ use skein_world::{Simulation, WorldOptions};
 
 #[allow(dead_code)]
 mod common;
-use common::{builder, root};
+use common::{builder, each_edit_refused, load_text, root, saved_text, shard_0_after_one_tick};
 
 const END: u64 = 1000;
 
@@ -264,30 +264,16 @@ fn a_shard_that_loses_the_network_while_publishing_goes_on_from_its_autosave() {
 
 #[test]
 fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path() {
-    use skein_save::world_save::save_world;
-    use skein_save::{Encoding, from_bytes, to_bytes};
     use skein_world::shard::Outgoing;
 
-    let script = root().join("crates/skein-cluster/tests/scripts/in_flight.sk");
-    let mut sim = builder(script)(WorldOptions {
-        shard: 0,
-        shards: 2,
-        ..WorldOptions::default()
-    })
-    .expect("builds");
-    sim.tick();
-    let load = |text: &str| {
-        let save = from_bytes(text.as_bytes()).expect("reads");
-        let mut fresh = Simulation::new(WorldOptions::default());
-        load_world(&mut fresh.world, &save, CodePolicy::Saved).map(|_| fresh)
-    };
+    let mut sim =
+        shard_0_after_one_tick(root().join("crates/skein-cluster/tests/scripts/in_flight.sk"));
     // A shard record written before `publishing` existed loads as one
     // saved at a tick boundary.
-    let save = save_world(&sim.world).expect("saves");
-    let text =
-        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
+    let (_, text) = saved_text(&sim);
     assert!(text.contains(",publishing:None"), "{text}");
-    let older = load(&text.replacen(",publishing:None", "", 1)).expect("an older record loads");
+    let older =
+        load_text(&text.replacen(",publishing:None", "", 1)).expect("an older record loads");
     assert_eq!(older.world.resource::<ShardLink>().publishing, None);
     let held = Publishing {
         tick: 0,
@@ -305,10 +291,8 @@ fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path
         link.taken_seq = vec![0, 0];
         link.publishing = Some(held.clone());
     }
-    let save = save_world(&sim.world).expect("saves");
-    let text =
-        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
-    let fresh = load(&text).expect("loads");
+    let (save, text) = saved_text(&sim);
+    let fresh = load_text(&text).expect("loads");
     assert_eq!(
         fresh.world.resource::<ShardLink>().publishing,
         Some(held),
@@ -320,21 +304,14 @@ fn a_save_made_while_publishing_loads_and_a_hostile_one_is_refused_with_its_path
             && shown.contains("  1 for shard 1"),
         "{shown}"
     );
-    for (from, to, want) in [
-        ("seq:1,", "seq:2,", "publishing.messages[0].seq"),
-        ("to:1,", "to:2,", "publishing.messages[0].to"),
-        ("awaiting:None", "awaiting:Some(0)", "publishing"),
-    ] {
-        assert!(text.contains(from), "{from} in {text}");
-        let err = load(&text.replacen(from, to, 1))
-            .err()
-            .unwrap_or_else(|| panic!("{from} → {to}: loads"))
-            .to_string();
-        assert!(
-            err.contains("skein.shard") && err.contains(want),
-            "{from} → {to}: {err}"
-        );
-    }
+    each_edit_refused(
+        &text,
+        &[
+            ("seq:1,", "seq:2,", "publishing.messages[0].seq"),
+            ("to:1,", "to:2,", "publishing.messages[0].to"),
+            ("awaiting:None", "awaiting:Some(0)", "publishing"),
+        ],
+    );
 }
 
 /// When the autosave while publishing cannot be written either, the shard

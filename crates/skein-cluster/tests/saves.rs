@@ -18,7 +18,7 @@ use skein_world::{Simulation, WorldOptions};
 // Not every helper is used here.
 #[allow(dead_code)]
 mod common;
-use common::{builder, root};
+use common::{builder, each_edit_refused, root, saved_text, shard_0_after_one_tick};
 
 const END: u64 = 1000;
 
@@ -170,34 +170,15 @@ fn a_traveller_saved_mid_run_goes_on_as_if_never_stopped() {
 
 #[test]
 fn a_hostile_shard_record_is_refused_with_its_path() {
-    let script = root().join("assets/cluster/market.sk");
-    let mut sim = builder(script)(WorldOptions {
-        shard: 0,
-        shards: 2,
-        ..WorldOptions::default()
-    })
-    .expect("builds");
-    sim.tick();
-    let save = save_world(&sim.world).expect("saves");
-    let text =
-        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
+    let sim = shard_0_after_one_tick(root().join("assets/cluster/market.sk"));
+    let (_, text) = saved_text(&sim);
     assert!(text.contains("\"skein.shard\""), "{text}");
-    for (from, to, want) in [
-        ("shards:2", "shards:0", "shards"),
-        ("shard:0,", "shard:5,", "shard"),
-        ("sent_seq:[", "sent_seq:[9,", "sent_seq"),
-    ] {
-        assert!(text.contains(from), "{from} in {text}");
-        let bad = text.replacen(from, to, 1);
-        let save = from_bytes(bad.as_bytes()).expect("reads");
-        let mut fresh = Simulation::new(WorldOptions::default());
-        let err = load_world(&mut fresh.world, &save, CodePolicy::Saved)
-            .expect_err("refused")
-            .to_string();
-        assert!(
-            err.contains("skein.shard") && err.contains(want),
-            "{from} → {to}: {err}"
-        );
-        assert_eq!(fresh.world.resource::<skein_world::Scheduler>().main, 0);
-    }
+    each_edit_refused(
+        &text,
+        &[
+            ("shards:2", "shards:0", "shards"),
+            ("shard:0,", "shard:5,", "shard"),
+            ("sent_seq:[", "sent_seq:[9,", "sent_seq"),
+        ],
+    );
 }

@@ -14,6 +14,7 @@ use skein_cluster::server::NatsServer;
 use skein_cluster::{ShardOptions, ShardRunner};
 use skein_world::WorldOptions;
 
+#[allow(dead_code)]
 mod common;
 use common::{builder, prefixed, root};
 

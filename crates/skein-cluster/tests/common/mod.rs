@@ -1,11 +1,15 @@
 //! Helpers the cluster test files share: the repository's root, a world
-//! builder for a script, and shards' output as `skein cluster` prints it.
+//! builder for a script, shards' output as `skein cluster` prints it, and
+//! a shard's save as text, loaded back or edited into a hostile one.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use skein_cluster::ClusterError;
 use skein_cluster::local::{BuildWorld, LocalShard};
+use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_save::save_world;
+use skein_save::{Encoding, LoadError, SaveFile, from_bytes, to_bytes};
 use skein_world::{Simulation, WorldOptions};
 
 /// The workspace root, where `assets/` is.
@@ -35,4 +39,51 @@ pub fn prefixed(shards: &[LocalShard]) -> String {
         }
     }
     text
+}
+
+/// Shard 0 of a two-shard world running the script at `path`, after its
+/// first tick: a world whose save has a shard record.
+pub fn shard_0_after_one_tick(path: PathBuf) -> Simulation {
+    let mut sim = builder(path)(WorldOptions {
+        shard: 0,
+        shards: 2,
+        ..WorldOptions::default()
+    })
+    .expect("builds");
+    sim.tick();
+    sim
+}
+
+/// `sim`'s save, and its text (pretty RON) for a test to read and edit.
+pub fn saved_text(sim: &Simulation) -> (SaveFile, String) {
+    let save = save_world(&sim.world).expect("saves");
+    let text =
+        String::from_utf8(to_bytes(&save, Encoding::Pretty).expect("encodes")).expect("utf8");
+    (save, text)
+}
+
+/// A save's text loaded into a fresh world.
+pub fn load_text(text: &str) -> Result<Simulation, LoadError> {
+    let save = from_bytes(text.as_bytes()).expect("reads");
+    let mut fresh = Simulation::new(WorldOptions::default());
+    load_world(&mut fresh.world, &save, CodePolicy::Saved).map(|_| fresh)
+}
+
+/// Each edit `(from, to, field)` of a shard's save text is refused with an
+/// error naming `skein.shard` and the field, and leaves the world it was
+/// loaded into untouched.
+pub fn each_edit_refused(text: &str, edits: &[(&str, &str, &str)]) {
+    for (from, to, want) in edits {
+        assert!(text.contains(from), "{from} in {text}");
+        let save = from_bytes(text.replacen(from, to, 1).as_bytes()).expect("reads");
+        let mut fresh = Simulation::new(WorldOptions::default());
+        let err = load_world(&mut fresh.world, &save, CodePolicy::Saved)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("skein.shard") && err.contains(want),
+            "{from} → {to}: {err}"
+        );
+        assert_eq!(fresh.world.resource::<skein_world::Scheduler>().main, 0);
+    }
 }
