@@ -16,6 +16,10 @@ use skein_cluster::server::NatsServer;
 use skein_cluster::{TickRecord, Transport};
 use skein_world::remote_publish::Published;
 
+#[allow(dead_code)]
+mod common;
+use common::on_stream;
+
 fn options(url: &str, shard: u32, resume: Option<String>) -> NatsOptions {
     NatsOptions {
         url: url.to_string(),
@@ -130,14 +134,7 @@ fn records_missed_live_are_read_from_the_stream_or_rebuilt() {
 
 /// The (shard, tick) of each record in the records' stream, in order.
 fn stored_ticks(url: &str, stream: &str) -> Vec<(u32, u64)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        let client = async_nats::connect(url).await.expect("connects");
-        let js = async_nats::jetstream::new(client);
-        let s = js.get_stream(stream).await.expect("the stream");
+    on_stream(url, stream, async |s| {
         let mut got = Vec::new();
         let mut seq = 1;
         while let Ok(m) = s.get_raw_message(seq).await {

@@ -16,7 +16,7 @@ use skein_world::WorldOptions;
 
 #[allow(dead_code)]
 mod common;
-use common::{builder, prefixed, root};
+use common::{builder, on_stream, prefixed, root};
 
 const SHARDS: u32 = 2;
 /// The shards autosave at multiples of this.
@@ -24,14 +24,7 @@ const EVERY: u64 = 5;
 
 /// How many messages a stream holds, and its first sequence.
 fn stream_state(url: &str, name: &str) -> (u64, u64) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        let client = async_nats::connect(url).await.expect("connects");
-        let js = async_nats::jetstream::new(client);
-        let mut s = js.get_stream(name).await.expect("the stream");
+    on_stream(url, name, async |mut s| {
         let info = s.info().await.expect("its state");
         (info.state.messages, info.state.first_sequence)
     })

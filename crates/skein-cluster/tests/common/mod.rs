@@ -1,6 +1,7 @@
 //! Helpers the cluster test files share: the repository's root, a world
 //! builder for a script, shards' output as `skein cluster` prints it, and
-//! a shard's save as text, loaded back or edited into a hostile one.
+//! a shard's save as text, loaded back or edited into a hostile one, and a
+//! look at a JetStream stream.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,4 +87,22 @@ pub fn each_edit_refused(text: &str, edits: &[(&str, &str, &str)]) {
         );
         assert_eq!(fresh.world.resource::<skein_world::Scheduler>().main, 0);
     }
+}
+
+/// What `look` finds in the JetStream stream `name` of the server at `url`.
+pub fn on_stream<T>(
+    url: &str,
+    name: &str,
+    look: impl AsyncFnOnce(async_nats::jetstream::stream::Stream) -> T,
+) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let client = async_nats::connect(url).await.expect("connects");
+        let js = async_nats::jetstream::new(client);
+        let stream = js.get_stream(name).await.expect("the stream");
+        look(stream).await
+    })
 }
