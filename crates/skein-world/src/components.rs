@@ -280,18 +280,12 @@ impl TaskletState {
 
     /// Takes the pending error or payload out.
     pub fn take_pending(&mut self) -> Option<Value> {
-        self.cold.as_ref()?.pending.as_ref()?;
-        let mut taken = None;
-        self.edit_cold(|c| taken = c.pending.take());
-        taken
+        self.take_cold(|c| &mut c.pending)
     }
 
     /// Sets (or clears) the pending error or payload.
     pub fn set_pending(&mut self, pending: Option<Value>) {
-        if pending.is_none() && self.cold.is_none() {
-            return;
-        }
-        self.edit_cold(|c| c.pending = pending);
+        self.set_cold(|c| &mut c.pending, pending);
     }
 
     /// The progress of the `send_sequence` the tasklet is suspended in
@@ -302,18 +296,29 @@ impl TaskletState {
 
     /// Takes the `send_sequence` progress out.
     pub fn take_send_sequence(&mut self) -> Option<SendSequence> {
-        self.cold.as_ref()?.send_sequence.as_ref()?;
-        let mut taken = None;
-        self.edit_cold(|c| taken = c.send_sequence.take());
-        taken
+        self.take_cold(|c| &mut c.send_sequence)
     }
 
     /// Sets (or clears) the `send_sequence` progress.
     pub fn set_send_sequence(&mut self, progress: Option<SendSequence>) {
-        if progress.is_none() && self.cold.is_none() {
+        self.set_cold(|c| &mut c.send_sequence, progress);
+    }
+
+    /// Takes one boxed attribute out, touching no box when it is unset.
+    fn take_cold<T>(&mut self, field: impl Fn(&mut Cold) -> &mut Option<T>) -> Option<T> {
+        let mut taken = None;
+        if self.cold.as_deref_mut().is_some_and(|c| field(c).is_some()) {
+            self.edit_cold(|c| taken = field(c).take());
+        }
+        taken
+    }
+
+    /// Sets or clears one boxed attribute; clearing allocates no box.
+    fn set_cold<T>(&mut self, field: impl FnOnce(&mut Cold) -> &mut Option<T>, value: Option<T>) {
+        if value.is_none() && self.cold.is_none() {
             return;
         }
-        self.edit_cold(|c| c.send_sequence = progress);
+        self.edit_cold(|c| *field(c) = value);
     }
 
     /// Changes the boxed attributes, allocating the box on first use and
