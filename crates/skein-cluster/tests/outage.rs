@@ -9,7 +9,6 @@
 use std::path::{Path, PathBuf};
 
 use skein_cluster::autosave::{ShardAutosave, ShardAutosaveOptions};
-use skein_cluster::local::run_local;
 use skein_cluster::memory::{MemoryTransport, memory_cluster};
 use skein_cluster::shard::{ShardOptions, ShardRunner};
 use skein_cluster::transport::{Envelope, HighWater, TickRecord, Transport, TransportError};
@@ -20,7 +19,9 @@ use skein_world::{Simulation, WorldOptions};
 
 #[allow(dead_code)]
 mod common;
-use common::{builder, each_edit_refused, load_text, root, saved_text, shard_0_after_one_tick};
+use common::{
+    builder, each_edit_refused, load_text, root, saved_text, shard_0_after_one_tick, uninterrupted,
+};
 
 const END: u64 = 1000;
 
@@ -217,18 +218,7 @@ fn interrupted(
 
 fn check(n: u32, victim: u32, ticks: std::ops::Range<u64>) {
     let script = root().join("crates/skein-cluster/tests/scripts/in_flight.sk");
-    let whole: Vec<String> = run_local(
-        builder(script.clone()),
-        &WorldOptions::default(),
-        n,
-        Some(END),
-    )
-    .into_iter()
-    .map(|s| {
-        s.result.expect("uninterrupted run");
-        s.stdout + &s.stderr
-    })
-    .collect();
+    let whole = uninterrupted(&script, n, END);
     assert!(
         whole[0].contains("collector received 24 posts"),
         "{}",

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use skein_cluster::local::run_local;
 use skein_cluster::memory::memory_cluster;
 use skein_cluster::shard::{ShardOptions, ShardRunner};
 use skein_save::world_load::{CodePolicy, load_world};
@@ -18,7 +17,7 @@ use skein_world::{Simulation, WorldOptions};
 // Not every helper is used here.
 #[allow(dead_code)]
 mod common;
-use common::{builder, each_edit_refused, root, saved_text, shard_0_after_one_tick};
+use common::{builder, each_edit_refused, root, saved_text, shard_0_after_one_tick, uninterrupted};
 
 const END: u64 = 1000;
 
@@ -130,18 +129,7 @@ fn interrupted(script: &Path, n: u32, at: u64, enc: Encoding) -> (Vec<String>, S
 
 fn check(name: &str, n: u32, ticks: std::ops::Range<u64>) {
     let script = root().join(format!("assets/cluster/{name}.sk"));
-    let whole: Vec<String> = run_local(
-        builder(script.clone()),
-        &WorldOptions::default(),
-        n,
-        Some(END),
-    )
-    .into_iter()
-    .map(|s| {
-        s.result.expect("uninterrupted run");
-        s.stdout + &s.stderr
-    })
-    .collect();
+    let whole = uninterrupted(&script, n, END);
     let mut both_ways = false;
     for at in ticks {
         for enc in [Encoding::Pretty, Encoding::Binary] {

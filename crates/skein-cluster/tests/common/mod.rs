@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use skein_cluster::ClusterError;
-use skein_cluster::local::{BuildWorld, LocalShard};
+use skein_cluster::local::{BuildWorld, LocalShard, run_local};
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
 use skein_save::{Encoding, LoadError, SaveFile, from_bytes, to_bytes};
@@ -26,6 +26,23 @@ pub fn builder(path: PathBuf) -> BuildWorld {
             .map_err(|e| ClusterError::Run(skein_world::RunError::Usage(e.to_string())))?;
         Ok(sim)
     })
+}
+
+/// Each shard's output (stdout, then stderr) of an uninterrupted
+/// in-process run of the script at `path` over `n` shards, to tick `end`.
+pub fn uninterrupted(path: &Path, n: u32, end: u64) -> Vec<String> {
+    run_local(
+        builder(path.to_path_buf()),
+        &WorldOptions::default(),
+        n,
+        Some(end),
+    )
+    .into_iter()
+    .map(|s| {
+        s.result.expect("uninterrupted run");
+        s.stdout + &s.stderr
+    })
+    .collect()
 }
 
 /// Every shard's output, each line prefixed `[K] `, shard after shard.
