@@ -33,8 +33,9 @@ pub enum Wait {
     Sleep {
         /// The tick at whose start it wakes.
         until: u64,
-        /// Orders the sleepers that wake in the same tick.
-        seq: u64,
+        /// Orders the sleepers that wake in the same tick (numbered per
+        /// tick, so a `u32` keeps this enum at 16 bytes).
+        seq: u32,
     },
     /// Parked in a blocking native until the host completes the request
     /// (boxed: rare, and it would triple the size of every tasklet's wait).
@@ -421,7 +422,7 @@ pub enum Parked {
         /// The tick it wakes in.
         until: u64,
         /// Its order among that tick's sleepers.
-        seq: u64,
+        seq: u32,
     },
 }
 

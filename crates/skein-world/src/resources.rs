@@ -33,8 +33,6 @@ pub struct Scheduler {
     pub current: u64,
     /// Sleepers by (wake tick, order of going to sleep).
     pub sleepers: Sleepers,
-    /// The order number the next sleeper gets.
-    pub sleep_seq: u64,
     /// A tick is running: `run_tick` took this resource out of the world.
     pub in_tick: bool,
     /// Counts not yet added to [`RunCounters`] (kept here so the hot path

@@ -11,8 +11,11 @@ use std::collections::BTreeMap;
 /// pays one map descent to go in and one to move onto the wheel.
 pub const WHEEL: u64 = 64;
 
-/// One tick's sleepers: `(seq, id)` in `seq` order.
-type List = Vec<(u64, u64)>;
+/// One tick's sleepers: `(seq, id)` in `seq` order. A `seq` numbers the
+/// sleepers of one tick only (each gets one past the tick's last), so it
+/// fits in a `u32` however long the world runs, and a tasklet's
+/// [`Wait::Sleep`](crate::Wait::Sleep) stays 16 bytes.
+type List = Vec<(u32, u64)>;
 
 /// Sleeping tasklet ids by (wake tick, order of going to sleep).
 #[derive(Debug, Clone, Default)]
@@ -34,9 +37,30 @@ pub struct Sleepers {
 }
 
 impl Sleepers {
+    /// Puts tasklet `id` to sleep until tick `until`, after every sleeper
+    /// of that tick so far; the order number it gets there. `None` (and
+    /// nothing done) when the tick's numbers ran out: 2^32 - 1 sleepers
+    /// into one tick, or that many wakes of the tick's last sleeper while
+    /// others stayed, which the caller reports as an error.
+    pub fn insert_next(&mut self, until: u64, id: u64) -> Option<u32> {
+        let last = if self.on_wheel(until) {
+            self.wheel
+                .get((until % WHEEL) as usize)
+                .and_then(|l| l.last())
+        } else {
+            self.later.get(&until).and_then(|l| l.last())
+        };
+        let seq = match last {
+            Some(&(s, _)) => s.checked_add(1)?,
+            None => 1,
+        };
+        self.insert((until, seq), id);
+        Some(seq)
+    }
+
     /// Puts tasklet `id` to sleep until tick `until`, ordered by `seq`
-    /// among that tick's sleepers.
-    pub fn insert(&mut self, (until, seq): (u64, u64), id: u64) {
+    /// among that tick's sleepers (a loaded save's order).
+    pub fn insert(&mut self, (until, seq): (u64, u32), id: u64) {
         let list = if self.on_wheel(until) {
             self.on_wheel += 1;
             self.slot(until)
@@ -69,7 +93,7 @@ impl Sleepers {
 
     /// Takes the sleeper `(until, seq)` out (it was killed or woken early);
     /// its id, if it was there.
-    pub fn remove(&mut self, &(until, seq): &(u64, u64)) -> Option<u64> {
+    pub fn remove(&mut self, &(until, seq): &(u64, u32)) -> Option<u64> {
         let wheel = self.on_wheel(until);
         let list = if wheel {
             self.wheel.get_mut((until % WHEEL) as usize)?
@@ -198,6 +222,30 @@ mod tests {
         assert_eq!(s.take_due(4), None);
         assert_eq!(s.take_due(5), Some(vec![(1, 10), (3, 30)]));
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn each_tick_numbers_its_own_sleepers_and_a_full_tick_refuses() {
+        let mut s = Sleepers::default();
+        let far = WHEEL * 2;
+        assert_eq!(s.insert_next(3, 30), Some(1));
+        assert_eq!(s.insert_next(far, 40), Some(1));
+        assert_eq!(s.insert_next(3, 31), Some(2));
+        assert_eq!(s.insert_next(far, 41), Some(2));
+        // Waking the last sleeper early frees its number; one in the middle
+        // does not.
+        assert_eq!(s.remove(&(3, 2)), Some(31));
+        assert_eq!(s.insert_next(3, 32), Some(2));
+        assert_eq!(s.remove(&(far, 1)), Some(40));
+        assert_eq!(s.insert_next(far, 42), Some(3));
+        // A tick whose last number is the largest takes no one more.
+        s.insert((5, u32::MAX), 50);
+        assert_eq!(s.insert_next(5, 51), None);
+        assert_eq!(s.len(), 5);
+        assert_eq!(
+            s.values().copied().collect::<Vec<_>>(),
+            [30, 32, 50, 41, 42]
+        );
     }
 
     #[test]

@@ -470,9 +470,11 @@ pub fn sleep(host: &mut WorldHost, n: &Value) -> HostResult {
         return HostResult::Suspend;
     }
     let until = tick.saturating_add(n as u64);
-    host.sched.sleep_seq += 1;
-    let seq = host.sched.sleep_seq;
-    host.sched.sleepers.insert((until, seq), cur);
+    let Some(seq) = host.sched.sleepers.insert_next(until, cur) else {
+        return HostResult::Raise(errors::runtime_error(format!(
+            "too many sleeps into tick {until}: its sleepers' order numbers ran out"
+        )));
+    };
     host.park_current(Parked::Sleep { until, seq });
     host.sched.ring.remove(cur);
     HostResult::Suspend

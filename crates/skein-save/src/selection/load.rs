@@ -183,18 +183,19 @@ fn load_or_check(
                     if in_tick && *until == tick {
                         *until = tick + 1;
                     }
-                    // The world's counter holds the last number handed out.
-                    sched.sleep_seq += 1;
-                    *seq = sched.sleep_seq;
+                    // After the tick's sleepers so far.
+                    let Some(next) = sched.sleepers.insert_next(*until, state.id) else {
+                        return Err(LoadError::whole(crate::error::Problem::Invalid(format!(
+                            "more sleepers into tick {until} than a tick can order"
+                        ))));
+                    };
+                    *seq = next;
                 }
                 WWait::Native(req) => {
                     req.request = world.resource_mut::<NativeQueue>().fresh_request();
                     parked.push((state.id, (**req).clone()));
                 }
                 _ => {}
-            }
-            if let WWait::Sleep { until, seq } = state.wait {
-                sched.sleepers.insert((until, seq), state.id);
             }
             let e = world.spawn((state, TaskletFiber::new(fiber))).id();
             world.resource_mut::<RunCounters>().tasklets += 1;

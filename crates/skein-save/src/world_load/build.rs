@@ -194,20 +194,21 @@ impl Staged<'_> {
             main: w.main,
             ..Scheduler::default()
         };
-        // Sleep numbers restart from 1 in saved order; the world's counter
-        // holds the last one handed out. Staged tasklets keep the records'
-        // order, so by id too.
-        for (i, id) in w.sleepers.iter().enumerate() {
-            let seq = i as u64 + 1;
+        // Sleep numbers restart from 1 in each tick, in saved order.
+        // Staged tasklets keep the records' order, so by id too.
+        for id in &w.sleepers {
             let k = tasklets.binary_search_by_key(id, |t| t.rec_id);
             if let Some(t) = k.ok().and_then(|k| tasklets.get_mut(k))
                 && let WWait::Sleep { until, .. } = t.state.wait
             {
+                let Some(seq) = sched.sleepers.insert_next(until, *id) else {
+                    return Err(LoadError::whole(crate::error::Problem::Invalid(format!(
+                        "more sleepers into tick {until} than a tick can order"
+                    ))));
+                };
                 t.state.wait = WWait::Sleep { until, seq };
-                sched.sleepers.insert((until, seq), *id);
             }
         }
-        sched.sleep_seq = w.sleepers.len() as u64;
         let mut parked = Vec::new();
         let mut exts = Vec::with_capacity(tasklets.len() + channels.len());
         let mut rec_ids = Vec::with_capacity(tasklets.len() + channels.len());
