@@ -55,7 +55,8 @@ pub fn with_cx<R>(program: &Program, host: &mut dyn Host, f: impl FnOnce(&mut Cx
 }
 
 /// What `step` needs besides the fiber and the host: the code, the world's
-/// globals and its limits.
+/// globals and its limits. Keep one for many steps (a tick's): it holds the
+/// frame buffer the steps of fibers stopped in their outermost frame share.
 pub struct Vm<'a> {
     /// The code.
     pub program: &'a Program,
@@ -63,6 +64,20 @@ pub struct Vm<'a> {
     pub globals: &'a mut Globals,
     /// Frame, size and integer limits.
     pub limits: Limits,
+    /// A running fiber's frame buffer, when no fiber holds it.
+    pub(crate) spare: Vec<crate::fiber::Frame>,
+}
+
+impl<'a> Vm<'a> {
+    /// A VM over `program` and its `globals`.
+    pub fn new(program: &'a Program, globals: &'a mut Globals, limits: Limits) -> Vm<'a> {
+        Vm {
+            program,
+            globals,
+            limits,
+            spare: Vec::new(),
+        }
+    }
 }
 
 /// Subtracts `n` from the fuel, stopping at zero.

@@ -2,6 +2,7 @@
 //! exception handlers — as plain serde data, so it can be saved between any
 //! two instructions and resumed in another process.
 
+mod lend;
 mod lifecycle;
 mod parts;
 
@@ -12,7 +13,7 @@ use crate::value::Value;
 
 /// One activation of a function. Script-to-script calls push one of these;
 /// they never recurse on the Rust stack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
     /// The function it runs.
     pub func: FuncRef,
@@ -87,26 +88,29 @@ pub enum FiberState {
     Failed,
 }
 
-/// The interpreter state of one tasklet.
+/// The interpreter state of one tasklet, as it is kept between two steps.
 ///
 /// A million blocked tasklets hold a million of these (each in an `Arc`),
-/// so it is kept to 64 bytes: the `try` handlers and a pending error, which
-/// a blocked tasklet seldom has, live in a box that only a fiber with one
-/// of them allocates (docs/architecture.md, "What a tasklet costs"). Frames
-/// are read and changed through [`Fiber::top`], [`Fiber::push_frame`],
-/// [`Fiber::pop_frame`], [`Fiber::frames`] and their kin
-/// (`fiber/parts.rs`), so their layout can change without the hosts.
+/// so it is kept to 56 bytes (an `Arc` of 72, in malloc's 80-byte chunk)
+/// and a tasklet blocked in its body's own frame allocates nothing else:
+/// the innermost frame is held inline, and its callers, the `try` handlers
+/// and a pending error live in a box only a fiber with one of them
+/// allocates (docs/architecture.md, "What a tasklet costs"). While `step`
+/// runs it, its frames are lent to the step's one buffer (`lend_frames`),
+/// so where they are kept in between costs a script call nothing. Frames are read
+/// and changed through [`Fiber::top`], [`Fiber::push_frame`],
+/// [`Fiber::pop_frame`], [`Fiber::frames`] and their kin (`fiber/parts.rs`).
 #[derive(Debug, Clone, Default)]
 pub struct Fiber {
-    /// Call frames, outermost first. The interpreter reads them directly
-    /// on its hot paths (an accessor there cost fib 4% more instructions).
-    pub(crate) frames: Vec<Frame>,
-    /// The operand stack (with each frame's locals window).
-    pub stack: Vec<Value>,
-    /// The handlers and the pending error, once either was set.
-    cold: Option<Box<Cold>>,
+    /// The innermost frame; `None` once the fiber has ended (or before it
+    /// was given one).
+    top: Option<Frame>,
     /// Running, suspended in a host call, finished or failed.
     pub state: FiberState,
+    /// The operand stack (with each frame's locals window).
+    pub stack: Vec<Value>,
+    /// The callers, handlers and the pending error, once any was set.
+    cold: Option<Box<Cold>>,
 }
 
 /// The parts of a fiber few blocked tasklets have. Kept once allocated
@@ -114,12 +118,16 @@ pub struct Fiber {
 /// one and none mean the same.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Cold {
+    /// The frames below the innermost, outermost first. Empty while the
+    /// fiber runs (the step's buffer holds them all).
+    callers: Vec<Frame>,
     handlers: Vec<Handler>,
     pending: Option<Value>,
 }
 
-/// A fiber's frames, outermost first (see [`Fiber::frames`]).
-pub type Frames<'a> = std::slice::Iter<'a, Frame>;
+/// A fiber's frames, outermost first (see [`Fiber::frames`]): its callers,
+/// then its innermost frame.
+pub type Frames<'a> = std::iter::Chain<std::slice::Iter<'a, Frame>, std::option::Iter<'a, Frame>>;
 
 /// What one call of `step` ended with.
 #[derive(Debug, Clone)]

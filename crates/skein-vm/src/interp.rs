@@ -3,7 +3,8 @@
 //!
 //! Script-to-script calls push a [`Frame`](crate::fiber::Frame) and go on in the same
 //! loop, so the Rust stack never grows with the script's; everything the loop
-//! needs between two instructions lives in the [`Fiber`] and the globals.
+//! needs between two instructions lives in the [`Fiber`] and the globals
+//! (while it runs, its frames are lent to the step's buffer, `fiber/lend.rs`).
 //! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
 //! the register instructions and `shapes` the int case of their shaped
 //! variants; `build`, `calls`, `places`, `attrs`, `imports` and `unwind` are
@@ -85,13 +86,17 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         limits: vm.limits,
         host,
         prelude: program.module_index(calls::PRELUDE),
+        frames: fiber.lend_frames(&mut vm.spare),
     };
-    if let Some(err) = fiber.take_pending()
-        && let Some(done) = throw(&mut ex, fiber, err, false)
-    {
-        return done;
-    }
-    dispatch::run(&mut ex, fiber, fuel)
+    let step = match fiber.take_pending() {
+        Some(err) => match throw(&mut ex, fiber, err, false) {
+            Some(done) => done,
+            None => dispatch::run(&mut ex, fiber, fuel),
+        },
+        None => dispatch::run(&mut ex, fiber, fuel),
+    };
+    fiber.take_back_frames(ex.frames, &mut vm.spare);
+    step
 }
 
 /// Modules loaded after the globals were made get fresh, unbound globals.

@@ -66,11 +66,7 @@ impl Machine {
     /// Runs at most `fuel` instructions.
     pub fn run(&mut self, fuel: u64, host: &mut dyn Host) -> Step {
         let mut fuel = fuel;
-        let mut vm = Vm {
-            program: &self.program,
-            globals: &mut self.globals,
-            limits: self.limits,
-        };
+        let mut vm = Vm::new(&self.program, &mut self.globals, self.limits);
         interp::step(&mut vm, &mut self.fiber, &mut fuel, host)
     }
 

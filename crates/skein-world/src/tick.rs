@@ -61,6 +61,8 @@ pub fn run_tick(world: &mut World) {
     wake(&mut host);
     // Instructions run by all tasklets this tick, for `--tick-budget`.
     let mut tick_used = 0u64;
+    // One for the whole tick: it keeps the frame buffer the fibers share.
+    let mut vm = Vm::new(&program, &mut globals, limits);
     loop {
         if host.sched.ring.is_empty() && !main_fallback(&mut host) {
             break;
@@ -73,11 +75,6 @@ pub fn run_tick(world: &mut World) {
         if tick_budget != 0 && tick_used >= tick_budget {
             break;
         }
-        let mut vm = Vm {
-            program: &program,
-            globals: &mut globals,
-            limits,
-        };
         // Slices are traced only inside a traced tick: an untraced run
         // pays one branch per slice, not a span. A head that has already
         // yielded runs nothing (the tick ends), so it gets no slice.
@@ -105,6 +102,7 @@ pub fn run_tick(world: &mut World) {
             None => break,
         }
     }
+    drop(vm);
     tick_span.end(&host);
     drop(in_tick);
     host.sched.current = 0;

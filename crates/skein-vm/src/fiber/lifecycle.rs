@@ -2,7 +2,7 @@
 //!
 //! Invariants every `Fiber` keeps between two instructions (what `step`
 //! relies on and what a verifier of saved fibers may check):
-//! - `frames` is non-empty unless the fiber is `Done` or `Failed`;
+//! - it has frames unless the fiber is `Done` or `Failed`;
 //!   `frames[0]` is the fiber's entry (a module top level for main, the
 //!   tasklet's function otherwise) and counts toward the frame limit.
 //! - Frame `i`'s locals are `stack[base_i .. base_i + nlocals]` and bases
@@ -53,21 +53,20 @@ impl Fiber {
         if locals.len() < nlocals {
             locals.resize(nlocals, Value::Unbound);
         }
-        Fiber {
-            frames: vec![Frame {
+        let ret = if func.func == 0 {
+            Cont::Import
+        } else {
+            Cont::Push
+        };
+        Fiber::with_frame(
+            Frame {
                 func,
                 pc: 0,
                 base: 0,
-                ret: if func.func == 0 {
-                    Cont::Import
-                } else {
-                    Cont::Push
-                },
-            }],
-            stack: locals,
-            state: FiberState::Ready,
-            cold: None,
-        }
+                ret,
+            },
+            locals,
+        )
     }
 
     /// The host call this fiber waits in returned `v`.

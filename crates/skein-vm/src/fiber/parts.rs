@@ -1,8 +1,8 @@
 //! A fiber's frames, handlers and pending error as the rest of the VM and
-//! its hosts see them, over the compact layout of [`Fiber`]: the frames in
-//! one buffer, the handlers and pending error in a box only a fiber with
-//! one allocates. Also the fiber's serde shape,
-//! which stays the plain five fields whatever the layout.
+//! its hosts see them, over the compact layout of [`Fiber`]: the innermost
+//! frame inline, its callers, the handlers and the pending error in a box
+//! only a fiber with one allocates. Also the fiber's serde shape, which
+//! stays the plain five fields whatever the layout.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,82 +13,119 @@ impl Fiber {
     /// A fiber from its parts, frames outermost first (a loaded save's, or
     /// a test's).
     pub fn from_parts(
-        frames: Vec<Frame>,
+        mut frames: Vec<Frame>,
         stack: Vec<Value>,
         handlers: Vec<Handler>,
         state: FiberState,
         pending: Option<Value>,
     ) -> Fiber {
-        let cold = (!handlers.is_empty() || pending.is_some())
-            .then(|| Box::new(Cold { handlers, pending }));
+        let top = frames.pop();
+        let cold = (!frames.is_empty() || !handlers.is_empty() || pending.is_some()).then(|| {
+            Box::new(Cold {
+                callers: frames,
+                handlers,
+                pending,
+            })
+        });
         Fiber {
-            frames,
+            top,
             state,
             stack,
             cold,
         }
     }
 
+    /// A fiber with one frame (a tasklet's entry), nothing boxed.
+    pub(crate) fn with_frame(frame: Frame, stack: Vec<Value>) -> Fiber {
+        Fiber {
+            top: Some(frame),
+            state: FiberState::Ready,
+            stack,
+            cold: None,
+        }
+    }
+
     /// The innermost frame: the one running, or suspended in a host call.
     #[inline]
     pub fn top(&self) -> Option<&Frame> {
-        self.frames.last()
+        self.top.as_ref()
     }
 
     /// The innermost frame, to change (its pc).
     #[inline]
     pub fn top_mut(&mut self) -> Option<&mut Frame> {
-        self.frames.last_mut()
+        self.top.as_mut()
     }
 
     /// The frames below the innermost (its callers), outermost first.
     #[inline]
     pub fn callers(&self) -> &[Frame] {
-        &self.frames[..self.frames.len().saturating_sub(1)]
+        match &self.cold {
+            Some(c) => &c.callers,
+            None => &[],
+        }
     }
 
     /// All frames, outermost first.
     pub fn frames(&self) -> Frames<'_> {
-        self.frames.iter()
+        self.callers().iter().chain(self.top.iter())
     }
 
     /// All frames, outermost first, to change (hot reload moves their code).
     pub fn frames_mut(&mut self) -> impl Iterator<Item = &mut Frame> {
-        self.frames.iter_mut()
+        let callers: &mut [Frame] = match &mut self.cold {
+            Some(c) => &mut c.callers,
+            None => &mut [],
+        };
+        callers.iter_mut().chain(self.top.iter_mut())
     }
 
     /// Frame `i`, counting from the outermost.
     pub fn frame(&self, i: usize) -> Option<&Frame> {
-        self.frames.get(i)
+        let callers = self.callers();
+        match i.cmp(&callers.len()) {
+            std::cmp::Ordering::Less => callers.get(i),
+            std::cmp::Ordering::Equal => self.top.as_ref(),
+            std::cmp::Ordering::Greater => None,
+        }
     }
 
     /// How many frames the fiber has.
     #[inline]
     pub fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.callers().len() + usize::from(self.top.is_some())
     }
 
     /// Whether the fiber has no frames (it ended, or never had any).
     #[inline]
     pub fn has_no_frames(&self) -> bool {
-        self.frames.is_empty()
+        self.top.is_none()
     }
 
     /// Calls into a new innermost frame.
-    #[inline]
     pub fn push_frame(&mut self, frame: Frame) {
-        self.frames.push(frame);
+        if let Some(caller) = self.top.replace(frame) {
+            self.cold
+                .get_or_insert_with(Default::default)
+                .callers
+                .push(caller);
+        }
     }
 
     /// Leaves the innermost frame; its caller becomes the innermost.
-    #[inline]
     pub fn pop_frame(&mut self) -> Option<Frame> {
-        self.frames.pop()
+        let caller = self.cold.as_mut().and_then(|c| c.callers.pop());
+        std::mem::replace(&mut self.top, caller)
     }
 
     /// Reserves room for `n` frames (a loaded fiber's).
     pub fn reserve_frames(&mut self, n: usize) {
-        self.frames.reserve_exact(n);
+        if n > 1 {
+            self.cold
+                .get_or_insert_with(Default::default)
+                .callers
+                .reserve_exact(n - 1);
+        }
     }
 
     /// Active `try` handlers, innermost last.
@@ -108,7 +145,7 @@ impl Fiber {
 
     /// The handlers, to pop, if the fiber ever had any (allocates nothing).
     #[inline]
-    pub fn handlers_if_any(&mut self) -> Option<&mut Vec<Handler>> {
+    pub(crate) fn handlers_if_any(&mut self) -> Option<&mut Vec<Handler>> {
         self.cold.as_mut().map(|c| &mut c.handlers)
     }
 
@@ -136,7 +173,7 @@ impl Fiber {
 
 impl PartialEq for Fiber {
     fn eq(&self, other: &Self) -> bool {
-        self.frames == other.frames
+        self.frames().eq(other.frames())
             && self.state == other.state
             && self.stack == other.stack
             && self.handlers() == other.handlers()

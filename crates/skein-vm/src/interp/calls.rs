@@ -226,7 +226,13 @@ pub fn bind_args(
 /// the dispatch loop: out of line, its prologue and epilogue were a fifth
 /// of a call's cost in fib.
 #[inline(always)]
-pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function, fpos: usize) {
+pub(crate) fn enter_exact(
+    frames: &mut Vec<Frame>,
+    fiber: &mut Fiber,
+    target: FuncRef,
+    callee: &Function,
+    fpos: usize,
+) {
     let stack = &mut fiber.stack;
     let window = &mut stack[fpos..];
     let n = window.len().saturating_sub(1);
@@ -242,7 +248,7 @@ pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function,
     if callee.nlocals as usize > n {
         stack.resize(fpos + callee.nlocals as usize, Value::Unbound);
     }
-    fiber.push_frame(Frame {
+    frames.push(Frame {
         func: target,
         pc: 0,
         base: fpos as u32,
@@ -253,13 +259,13 @@ pub(crate) fn enter_exact(fiber: &mut Fiber, target: FuncRef, callee: &Function,
 /// Pushes a frame for `f` whose first locals are `locals` and whose value
 /// goes where `ret` says.
 pub(crate) fn push_frame(
-    ex: &Exec,
+    ex: &mut Exec,
     fiber: &mut Fiber,
     f: FuncRef,
     locals: Vec<Value>,
     ret: Cont,
 ) -> Result<(), Value> {
-    if fiber.frame_count() >= ex.limits.frame_limit as usize {
+    if ex.frames.len() >= ex.limits.frame_limit as usize {
         return Err(recursion_error());
     }
     let nlocals = ex.program.function(f).nlocals as usize;
@@ -268,7 +274,7 @@ pub(crate) fn push_frame(
     fiber
         .stack
         .resize(base + nlocals.max(fiber.stack.len() - base), Value::Unbound);
-    fiber.push_frame(Frame {
+    ex.frames.push(Frame {
         func: f,
         pc: 0,
         base: base as u32,
@@ -315,7 +321,7 @@ pub(crate) fn call_value(
 ) -> Result<Flow, Value> {
     match callee {
         Value::Function(f) => {
-            if fiber.frame_count() >= ex.limits.frame_limit as usize {
+            if ex.frames.len() >= ex.limits.frame_limit as usize {
                 return Err(recursion_error());
             }
             let locals = bind_args(ex.program, f, args, kwargs, &mut cx!(ex, fuel))?;
@@ -531,17 +537,17 @@ pub(crate) fn sort_key_route(
 
 /// Pops the innermost frame and hands `v` on as its continuation says.
 pub(crate) fn return_from(ex: &mut Exec, fiber: &mut Fiber, fuel: &mut u64, v: Value) -> Ret {
-    let Some(frame) = fiber.pop_frame() else {
+    let Some(frame) = ex.frames.pop() else {
         return Ret::Done(v);
     };
-    let depth = fiber.frame_count() as u32;
+    let depth = ex.frames.len() as u32;
     if let Some(handlers) = fiber.handlers_if_any() {
         while handlers.last().is_some_and(|h| h.frame >= depth) {
             handlers.pop();
         }
     }
     fiber.stack.truncate(frame.base as usize);
-    let Some(caller) = fiber.top() else {
+    let Some(&caller) = ex.frames.last() else {
         if frame.ret == Cont::Import {
             mark_imported(ex, frame.func.module);
         }

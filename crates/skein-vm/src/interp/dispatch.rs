@@ -53,7 +53,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     }
 
     'frame: loop {
-        let Some(frame) = fiber.frames.last() else {
+        let Some(frame) = ex.frames.last() else {
             fiber.state = FiberState::Done;
             leave!(Step::Done(Value::None));
         };
@@ -93,8 +93,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         macro_rules! ret {
             ($v:expr) => {{
                 let v = $v;
-                if plain_return(fiber) {
-                    fiber.frames.pop();
+                if plain_return(&ex.frames, fiber) {
+                    ex.frames.pop();
                     cut(&mut fiber.stack, base);
                     if let Value::Int(x) = v {
                         // An int owns nothing: forgetting it spares the
@@ -146,7 +146,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
 
         let err: Value = loop {
             if fuel == 0 {
-                save_pc(fiber, pc);
+                save_pc(&mut ex.frames, pc);
                 leave!(Step::OutOfFuel);
             }
             fuel -= 1;
@@ -305,7 +305,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     argc,
                     kw,
                 } => {
-                    save_pc(fiber, pc);
+                    save_pc(&mut ex.frames, pc);
                     let call = place_call::PlaceCall {
                         base: place_base,
                         depth,
@@ -524,7 +524,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let next = match Arc::make_mut(it) {
                         IterState::Channel(id) => {
                             let id = *id;
-                            save_pc(fiber, pc);
+                            save_pc(&mut ex.frames, pc);
                             match ex.host.channel_next(id) {
                                 crate::host::HostResult::Return(v) => Some(v),
                                 crate::host::HostResult::IterEnd => None,
@@ -576,18 +576,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         && let callee = program.function(target)
                         && callee.params.len() == n
                     {
-                        if fiber.frames.len() >= ex.limits.frame_limit as usize {
+                        if ex.frames.len() >= ex.limits.frame_limit as usize {
                             break calls::recursion_error();
                         }
-                        save_pc(fiber, pc);
-                        calls::enter_exact(fiber, target, callee, fpos);
+                        save_pc(&mut ex.frames, pc);
+                        calls::enter_exact(&mut ex.frames, fiber, target, callee, fpos);
                         continue 'frame;
                     }
-                    save_pc(fiber, pc);
+                    save_pc(&mut ex.frames, pc);
                     flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));
                 }
                 Op::CallMethod { name, argc, kw } => {
-                    save_pc(fiber, pc);
+                    save_pc(&mut ex.frames, pc);
                     flow!(fueled!(f => calls::call_method_op(ex, fiber, f, func, name, argc, kw)));
                 }
                 Op::Return => ret!(pop(stack)),
@@ -603,7 +603,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
-                    let frame = (fiber.frame_count() - 1) as u32;
+                    let frame = (ex.frames.len() - 1) as u32;
                     fiber.handlers_mut().push(crate::fiber::Handler {
                         frame,
                         target: t,
@@ -630,7 +630,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::Reraise => {
                     let e = pop(stack);
-                    save_pc(fiber, pc);
+                    save_pc(&mut ex.frames, pc);
                     let (e, again) = match e {
                         Value::None => unwind::handled_error(ex, fiber),
                         e => (e, true),
@@ -641,7 +641,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     continue 'frame;
                 }
                 Op::Import(i) => {
-                    save_pc(fiber, pc);
+                    save_pc(&mut ex.frames, pc);
                     flow!(imports::import(ex, fiber, &func.names[i as usize]));
                 }
                 Op::MakeFunction(i) => {
@@ -658,7 +658,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
             }
         };
-        save_pc(fiber, pc);
+        save_pc(&mut ex.frames, pc);
         if let Some(done) = throw(ex, fiber, err, false) {
             leave!(done);
         }

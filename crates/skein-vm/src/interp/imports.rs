@@ -29,8 +29,9 @@ pub(crate) fn import(ex: &mut Exec, fiber: &mut Fiber, name: &str) -> Result<Flo
             ImportState::Done => fiber.stack.push(Value::Module(ModRef::Script(m))),
             ImportState::Running => {
                 // The chain is the module top levels on this fiber, outermost first.
-                let mut chain: Vec<&str> = fiber
-                    .frames()
+                let mut chain: Vec<&str> = ex
+                    .frames
+                    .iter()
                     .filter(|f| f.func.func == 0)
                     .map(|f| ex.program.modules[f.func.module as usize].name.as_str())
                     .collect();

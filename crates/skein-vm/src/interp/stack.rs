@@ -3,15 +3,15 @@
 //! pc, deciding whether a return can skip `calls::return_from`, dropping a
 //! frame's window, truthiness, and the errors of names that are not bound.
 
-use crate::fiber::{Cont, Fiber};
+use crate::fiber::{Cont, Fiber, Frame};
 use crate::kind::Kind;
 use crate::value::Value;
 use crate::{errors, ops};
 
 /// Saves the current instruction pointer into the innermost frame.
 #[inline]
-pub(super) fn save_pc(fiber: &mut Fiber, pc: usize) {
-    if let Some(f) = fiber.top_mut() {
+pub(super) fn save_pc(frames: &mut [Frame], pc: usize) {
+    if let Some(f) = frames.last_mut() {
         f.pc = pc as u32;
     }
 }
@@ -37,10 +37,10 @@ pub(super) fn top(stack: &mut [Value]) -> &mut Value {
 /// its value is pushed for a caller, and it has no handler left to pop.
 // Always inlined: out of line it costs a fib call a dozen instructions.
 #[inline(always)]
-pub(super) fn plain_return(fiber: &Fiber) -> bool {
-    let depth = fiber.frames.len();
+pub(super) fn plain_return(frames: &[Frame], fiber: &Fiber) -> bool {
+    let depth = frames.len();
     depth > 1
-        && fiber.frames.last().is_some_and(|f| f.ret == Cont::Push)
+        && frames.last().is_some_and(|f| f.ret == Cont::Push)
         && fiber
             .handlers()
             .last()

@@ -292,11 +292,7 @@ fn a_tasklet_with_bad_arguments_fails_at_its_def_line() {
     let mut globals = crate::globals::Globals::new(&program);
     let mut fiber =
         crate::fiber::Fiber::new_call(&program, f, vec![crate::value::Value::Int(1)], Vec::new());
-    let mut vm = crate::context::Vm {
-        program: &program,
-        globals: &mut globals,
-        limits: Limits::default(),
-    };
+    let mut vm = crate::context::Vm::new(&program, &mut globals, Limits::default());
     let mut host = BufferHost::default();
     let mut fuel = 100;
     let Step::Raised(err) = crate::interp::step(&mut vm, &mut fiber, &mut fuel, &mut host) else {
@@ -316,11 +312,7 @@ fn a_kill_runs_finally_blocks_but_not_except_exception() {
     let f = skein_script::bytecode::FuncRef { module: 0, func: 1 };
     let mut globals = crate::globals::Globals::new(&program);
     let mut fiber = crate::fiber::Fiber::new_call(&program, f, Vec::new(), Vec::new());
-    let mut vm = crate::context::Vm {
-        program: &program,
-        globals: &mut globals,
-        limits: Limits::default(),
-    };
+    let mut vm = crate::context::Vm::new(&program, &mut globals, Limits::default());
     let mut host = BufferHost::default();
     let mut fuel = 50;
     assert!(matches!(

@@ -75,11 +75,7 @@ fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
     let mut used = 0;
     loop {
         let mut left = fuel;
-        let mut vm = crate::context::Vm {
-            program: &m.program,
-            globals: &mut m.globals,
-            limits: m.limits,
-        };
+        let mut vm = crate::context::Vm::new(&m.program, &mut m.globals, m.limits);
         let step = crate::interp::step(&mut vm, &mut m.fiber, &mut left, &mut host);
         used += fuel - left;
         match step {

@@ -51,10 +51,10 @@ pub(crate) fn unwind(
     let mut entries: Vec<TraceEntry> = Vec::new();
     let mut skip_entry = reraise;
     let caught = loop {
-        let Some(frame) = fiber.top() else {
+        let Some(frame) = ex.frames.last() else {
             break false;
         };
-        let fi = (fiber.frame_count() - 1) as u32;
+        let fi = (ex.frames.len() - 1) as u32;
         if !skip_entry && Some(frame.func.module) != ex.prelude {
             entries.push(TraceEntry {
                 func: frame.func,
@@ -75,12 +75,12 @@ pub(crate) fn unwind(
         }
         if let Some(h) = target {
             fiber.stack.truncate(h.stack_len as usize);
-            if let Some(f) = fiber.top_mut() {
+            if let Some(f) = ex.frames.last_mut() {
                 f.pc = h.target;
             }
             break true;
         }
-        let frame = fiber.pop_frame().expect("checked above");
+        let frame = ex.frames.pop().expect("checked above");
         fiber.stack.truncate(frame.base as usize);
         // A module whose top level failed has not run: importing it again
         // runs it again, as Python does.
@@ -125,7 +125,7 @@ pub(crate) fn unwind(
 /// of the bare `raise` does not join the traceback of the error it re-raises,
 /// but does join that of the `RuntimeError` raised when nothing is handled.
 pub(crate) fn handled_error(ex: &Exec, fiber: &Fiber) -> (Value, bool) {
-    let callers = fiber.callers();
+    let callers = &ex.frames[..ex.frames.len().saturating_sub(1)];
     for frame in callers.iter().rev() {
         let func = ex.program.function(frame.func);
         let base = frame.base as usize;
