@@ -199,7 +199,7 @@ pub fn save_selection(
         } else if let Some(c) = world.get::<ChannelState>(e) {
             // Their records are on their own shards: the selection could
             // not bring them back.
-            let remote = skein_world::remote::waiter_shards(world, &c.waiters);
+            let remote = skein_world::remote::waiter_shards(world, c.waiters.iter());
             if !remote.is_empty() {
                 return Err(on_other_shards(
                     id,
@@ -209,10 +209,10 @@ pub fn save_selection(
                 ));
             }
             let mut waiters = Vec::with_capacity(c.waiters.len());
-            for w in &c.waiters {
+            for w in c.waiters.iter() {
                 // Main stays in its own world: it is left out of the queue.
-                if *w != sched.main {
-                    waiters.push(refs.number(*w, false)?);
+                if w != sched.main {
+                    waiters.push(refs.number(w, false)?);
                 } else {
                     main_left_out.push(id);
                 }

@@ -217,7 +217,7 @@ pub(crate) fn stage_channels(
                 "preference is -1, 0 or 1",
             ));
         }
-        let mut waiters = std::collections::VecDeque::with_capacity(rec.waiters.len());
+        let mut waiters = skein_world::Waiters::default();
         for (j, w) in rec.waiters.iter().enumerate() {
             let wp_0 = p.field("waiters");
             let wp = wp_0.index(j);
@@ -251,7 +251,12 @@ pub(crate) fn stage_channels(
                     ));
                 }
             }
-            waiters.push_back(new_w);
+            if !waiters.push_back(new_w) {
+                return Err(LoadError::invalid(
+                    &wp,
+                    format!("tasklet {w}'s id in this world is past {}", u32::MAX),
+                ));
+            }
         }
         check_ext(registry, &rec.ext, &p.field("ext"))?;
         channels.push(StagedChannel {

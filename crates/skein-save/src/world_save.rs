@@ -56,7 +56,7 @@ pub(crate) fn channel_rec(
         schedule_all: c.schedule_all,
         closing: c.closing,
         dir: if c.senders { Dir::Send } else { Dir::Receive },
-        waiters: c.waiters.iter().copied().collect(),
+        waiters: c.waiters.iter().collect(),
         ext,
     }
 }

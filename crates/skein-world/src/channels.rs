@@ -8,7 +8,7 @@ use std::sync::Arc;
 use skein_vm::value::{Dict, List};
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
-use crate::components::{SendSequence, Suspension, Wait};
+use crate::components::{SendSequence, Suspension, Wait, Waiters};
 use crate::host_args::{answer, check_args, int_or_bool, to_error};
 use crate::world_host::WorldHost;
 
@@ -36,10 +36,7 @@ pub fn get_attr(host: &mut WorldHost, id: u64, obj: &Value, name: &str) -> Resul
     };
     Ok(match name {
         "balance" => Value::Int(ch.balance()),
-        "queue" => ch
-            .waiters
-            .front()
-            .map_or(Value::None, |t| Value::Tasklet(*t)),
+        "queue" => ch.waiters.front().map_or(Value::None, Value::Tasklet),
         "closing" => Value::Bool(ch.closing),
         "closed" => Value::Bool(ch.closed()),
         "id" => Value::Int(id as i64),
@@ -183,9 +180,11 @@ fn peek(host: &mut WorldHost, ch: u64, senders: bool) -> Option<Peek> {
     };
     let mut joined = None;
     if waiter.is_none() && !c.closing && cur != 0 {
-        joined = Some(c.senders);
-        c.waiters.push_back(cur);
-        c.senders = !senders;
+        // An id past the waiters' `u32`s does not join; `block` raises.
+        if c.waiters.push_back(cur) {
+            joined = Some(c.senders);
+            c.senders = !senders;
+        }
     }
     Some(Peek {
         waiter,
@@ -196,12 +195,21 @@ fn peek(host: &mut WorldHost, ch: u64, senders: bool) -> Option<Peek> {
     })
 }
 
+/// The error of a tasklet whose id a channel's waiters cannot hold (one
+/// past `u32`, which no world's run ring reaches).
+fn too_large(id: u64) -> Value {
+    errors::runtime_error(format!(
+        "tasklet #{id}: a channel's waiters hold ids up to {}",
+        u32::MAX
+    ))
+}
+
 /// Undoes `peek`'s joining of the current tasklet `cur`.
 fn unjoin(host: &mut WorldHost, ch: u64, cur: u64, joined: Option<bool>) {
     if let Some(senders) = joined
         && let Some(mut c) = host.channel_mut(ch)
     {
-        if c.waiters.back() == Some(&cur) {
+        if c.waiters.back() == Some(cur) {
             c.waiters.pop_back();
         }
         c.senders = senders;
@@ -214,6 +222,9 @@ fn unjoin(host: &mut WorldHost, ch: u64, cur: u64, joined: Option<bool>) {
 fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspension) -> HostResult {
     let cur = host.sched.current;
     let sending = msg.is_some();
+    if u32::try_from(cur).is_err() {
+        return HostResult::Raise(too_large(cur));
+    }
     let Some(mut t) = host.tasklet_mut(cur) else {
         unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error("no current tasklet"));
@@ -246,7 +257,9 @@ fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspensio
     if p.joined.is_none()
         && let Some(mut c) = host.channel_mut(ch)
     {
-        c.waiters.push_back(cur);
+        // Checked above: `cur` fits the waiters' ids.
+        let pushed = c.waiters.push_back(cur);
+        debug_assert!(pushed);
         c.senders = sending;
     }
     host.sched.ring.remove(cur);
@@ -436,7 +449,7 @@ pub fn getstate(host: &WorldHost, id: u64) -> Value {
         Value::Int(ch.schedule_all as i64),
     );
     let _ = flags.insert(Value::str("closing"), Value::Bool(ch.closing));
-    let waiters = ch.waiters.iter().map(|t| Value::Tasklet(*t)).collect();
+    let waiters = ch.waiters.iter().map(Value::Tasklet).collect();
     Value::list(vec![
         Value::Int(ch.balance()),
         Value::dict(flags),
@@ -476,7 +489,7 @@ pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Va
     // Detach the current waiters: they stay paused, keeping their tempvals.
     let old: Vec<u64> = host
         .channel_mut(id)
-        .map(|mut c| c.waiters.drain(..).collect())
+        .map(|mut c| c.waiters.take_all())
         .unwrap_or_default();
     for w in old {
         if let Some(mut t) = host.tasklet_mut(w) {
@@ -521,7 +534,7 @@ pub fn setstate(host: &mut WorldHost, id: u64, state: Value) -> Result<Value, Va
             c.closing = cl != 0;
         }
         c.senders = senders;
-        c.waiters = joined.into_iter().collect();
+        c.waiters = Waiters::from_ids(joined).map_err(too_large)?;
     }
     Ok(Value::None)
 }

@@ -129,7 +129,7 @@ fn empty_dict_ref() -> &'static Value {
 /// (read and set them through [`TaskletState::name`],
 /// [`TaskletState::data`], [`TaskletState::pending`],
 /// [`TaskletState::send_sequence`] and their setters). A million blocked
-/// tasklets then hold a million 96-byte states, not 160-byte ones
+/// tasklets then hold a million 80-byte states, not 160-byte ones
 /// (docs/architecture.md, "What a tasklet costs").
 #[derive(Component, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskletState {
@@ -372,9 +372,89 @@ pub struct ChannelState {
     /// `ch.close()` was called: once empty, it is closed.
     pub closing: bool,
     /// Tasklet ids, first to meet first. All wait the same way.
-    pub waiters: VecDeque<u64>,
+    pub waiters: Waiters,
     /// The waiters are senders (else receivers).
     pub senders: bool,
+}
+
+/// A channel's waiting tasklets' ids, first to meet first, held as `u32`s:
+/// a million tasklets blocked on channels hold 4 MB here, not 8. Every id
+/// indexes the run ring's table, which could not hold 2^32 slots, so a
+/// world's ids fit; a larger one is refused ([`Waiters::push_back`] says
+/// so and its callers raise), never cut short. Its serde form is the plain
+/// sequence of ids.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Waiters(VecDeque<u32>);
+
+impl Waiters {
+    /// Puts `id` last; `false` (and nothing done) for an id past `u32`.
+    #[must_use]
+    pub fn push_back(&mut self, id: u64) -> bool {
+        match u32::try_from(id) {
+            Ok(w) => {
+                self.0.push_back(w);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Waiters from ids in order; the first id past `u32` if there is one.
+    pub fn from_ids(ids: impl IntoIterator<Item = u64>) -> Result<Waiters, u64> {
+        ids.into_iter()
+            .map(|id| u32::try_from(id).map_err(|_| id))
+            .collect::<Result<VecDeque<u32>, u64>>()
+            .map(Waiters)
+    }
+
+    /// Takes the first waiter off.
+    pub fn pop_front(&mut self) -> Option<u64> {
+        self.0.pop_front().map(u64::from)
+    }
+
+    /// Takes the last waiter off.
+    pub fn pop_back(&mut self) -> Option<u64> {
+        self.0.pop_back().map(u64::from)
+    }
+
+    /// The first waiter.
+    pub fn front(&self) -> Option<u64> {
+        self.0.front().copied().map(u64::from)
+    }
+
+    /// The last waiter.
+    pub fn back(&self) -> Option<u64> {
+        self.0.back().copied().map(u64::from)
+    }
+
+    /// The ids, first to meet first.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.0.iter().map(|&w| u64::from(w))
+    }
+
+    /// Takes `id` out wherever it waits; whether it was there.
+    pub fn remove_id(&mut self, id: u64) -> bool {
+        match self.0.iter().position(|&w| u64::from(w) == id) {
+            Some(pos) => self.0.remove(pos).is_some(),
+            None => false,
+        }
+    }
+
+    /// Takes every waiter off, in order.
+    pub fn take_all(&mut self) -> Vec<u64> {
+        self.0.drain(..).map(u64::from).collect()
+    }
+
+    /// How many wait.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Nobody waits.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl ChannelState {
@@ -385,7 +465,7 @@ impl ChannelState {
             preference: -1,
             schedule_all: false,
             closing: false,
-            waiters: VecDeque::new(),
+            waiters: Waiters::default(),
             senders: false,
         }
     }
@@ -453,6 +533,31 @@ impl Parked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waiters_keep_order_and_refuse_an_id_past_u32() {
+        let mut w = Waiters::default();
+        assert!(w.push_back(7));
+        assert!(w.push_back(u64::from(u32::MAX)));
+        assert!(w.push_back(3));
+        // Refused, not cut to 0 and queued.
+        assert!(!w.push_back(u64::from(u32::MAX) + 1));
+        assert_eq!(w.iter().collect::<Vec<_>>(), [7, u64::from(u32::MAX), 3]);
+        assert!(w.remove_id(u64::from(u32::MAX)));
+        assert!(!w.remove_id(9));
+        assert_eq!((w.front(), w.back(), w.len()), (Some(7), Some(3), 2));
+        assert_eq!(
+            Waiters::from_ids([1, 2, 1 << 32, 3]),
+            Err(1 << 32),
+            "the first id past u32 is named"
+        );
+        let mut again = Waiters::from_ids([7, 3]).expect("small ids");
+        assert_eq!(again, w);
+        assert_eq!(again.take_all(), [7, 3]);
+        assert!(again.is_empty());
+        // The serde form is the plain list of ids.
+        assert_eq!(ron::to_string(&w).expect("serializes"), "[7,3]");
+    }
 
     #[test]
     fn the_boxed_attributes_read_back_and_free_their_box_when_cleared() {

@@ -74,7 +74,7 @@ pub mod world_host;
 pub use bevy_ecs;
 pub use components::{
     ChannelState, NativeRequest, SendSequence, Suspension, TaskletFiber, TaskletState, Wait,
-    empty_fiber,
+    Waiters, empty_fiber,
 };
 pub use natives::{NativeCall, NativeCx, NativeFn, NativeKind, NativeQueue, Natives};
 pub use resources::{

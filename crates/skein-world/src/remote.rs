@@ -55,13 +55,13 @@ pub fn elsewhere_in(world: &World, id: u64) -> Option<u64> {
 
 /// The shards of the remote tasklets among `waiters` (a local channel's
 /// queue), in order and each once.
-pub fn waiter_shards<'a>(world: &World, waiters: impl IntoIterator<Item = &'a u64>) -> Vec<u64> {
+pub fn waiter_shards(world: &World, waiters: impl IntoIterator<Item = u64>) -> Vec<u64> {
     let Some(link) = world.get_resource::<ShardLink>() else {
         return Vec::new();
     };
     let shards: BTreeSet<u64> = waiters
         .into_iter()
-        .filter_map(|w| link.remote.waiters.get(w).map(|rw| rw.shard))
+        .filter_map(|w| link.remote.waiters.get(&w).map(|rw| rw.shard))
         .collect();
     shards.into_iter().collect()
 }
@@ -270,8 +270,8 @@ pub fn check_setstate(host: &WorldHost, id: u64, listed: &[Value]) -> Result<(),
     };
     let mut shards: BTreeSet<u64> = BTreeSet::new();
     if let Some(c) = host.channel(id) {
-        for w in &c.waiters {
-            if let Some(rw) = link.remote.waiters.get(w) {
+        for w in c.waiters.iter() {
+            if let Some(rw) = link.remote.waiters.get(&w) {
                 shards.insert(rw.shard);
             }
         }

@@ -74,6 +74,13 @@ pub(crate) fn apply_op(
         _ if closing => Some(Answer::Error(errors::value_error(
             "Send/receive operation on a closed channel",
         ))),
+        // A channel's waiters hold `u32` ids (no run ring reaches past).
+        _ if u32::try_from(tasklet).is_err() => {
+            Some(Answer::Error(errors::runtime_error(format!(
+                "tasklet #{tasklet}: a channel's waiters hold ids up to {}",
+                u32::MAX
+            ))))
+        }
         _ => None,
     };
     if let Some(a) = refuse {
@@ -81,7 +88,9 @@ pub(crate) fn apply_op(
         return;
     }
     if let Some(mut c) = host.channel_mut(ch) {
-        c.waiters.push_back(tasklet);
+        // Checked above: the id fits.
+        let pushed = c.waiters.push_back(tasklet);
+        debug_assert!(pushed);
         c.senders = sending;
     }
     if let Some(mut link) = host.world.get_resource_mut::<ShardLink>() {
@@ -159,10 +168,8 @@ pub(crate) fn apply_cancel(host: &mut WorldHost, ch: u64, tasklet: u64) {
     let Some(rw) = link.remote.waiters.remove(&tasklet) else {
         return;
     };
-    if let Some(mut c) = host.channel_mut(ch)
-        && let Some(pos) = c.waiters.iter().position(|w| *w == tasklet)
-    {
-        c.waiters.remove(pos);
+    if let Some(mut c) = host.channel_mut(ch) {
+        c.waiters.remove_id(tasklet);
     }
     send_answer(host, rw.shard, tasklet, Answer::Withdrawn);
 }

@@ -36,7 +36,7 @@ fn changed_mirrors(world: &mut World) -> Vec<(u64, ChanMirror)> {
                 closing: c.closing,
                 preference: c.preference,
                 schedule_all: c.schedule_all,
-                queue: c.waiters.front().copied(),
+                queue: c.waiters.front(),
             },
         ));
     }

@@ -158,10 +158,8 @@ impl<'w> WorldHost<'w> {
         match wait {
             Wait::None => {}
             Wait::Channel { channel, .. } => {
-                if let Some(mut ch) = self.channel_mut(channel)
-                    && let Some(pos) = ch.waiters.iter().position(|w| *w == id)
-                {
-                    ch.waiters.remove(pos);
+                if let Some(mut ch) = self.channel_mut(channel) {
+                    ch.waiters.remove_id(id);
                 }
             }
             Wait::Sleep { until, seq } => {
