@@ -17,14 +17,15 @@
 //! globals), since which parts go to the value table, and their numbers,
 //! follow that order; the file then puts the table before the tasklets.
 
-use serde::ser::{Serialize, SerializeSeq, SerializeTuple, Serializer};
+use serde::ser::Serialize;
 use skein_script::bytecode::FuncRef;
-use skein_vm::Value;
 use skein_vm::fiber::Fiber;
+use skein_vm::{Cont, Value};
 use skein_world::components::TaskletState;
 
+use crate::bytes::{put_i64, put_len, put_str, put_u64};
 use crate::error::SaveError;
-use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
+use crate::format::{FuncRec, Header, SaveKind, SuspensionRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, take_fiber};
@@ -168,21 +169,34 @@ impl TaskletWriter {
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
-        put(&mut frames, &shapes.len())?;
+        put_len(&mut frames, shapes.len());
         for (f, shape) in fiber.frames().zip(&shapes) {
             let base = f.base as usize;
             let name = self.name(enc, f.func)?;
-            put(&mut frames, &(name, f.pc, shape.line))?;
+            put_func(&mut frames, name);
+            put_u64(&mut frames, u64::from(f.pc));
+            put_u64(&mut frames, u64::from(shape.line));
             for part in [
                 &fiber.stack[base..shape.locals_end],
                 &fiber.stack[shape.locals_end..shape.end],
             ] {
-                put(&mut frames, &part.len())?;
+                put_len(&mut frames, part.len());
                 for v in part {
                     put_value(&mut frames, enc, refs, v)?;
                 }
             }
-            put(&mut frames, &(&shape.handlers, f.ret))?;
+            put_len(&mut frames, shape.handlers.len());
+            for h in &shape.handlers {
+                put_u64(&mut frames, u64::from(h.target));
+                put_u64(&mut frames, u64::from(h.height));
+                frames.push(u8::from(h.catch_all));
+            }
+            match f.ret {
+                Cont::Push => frames.push(0),
+                Cont::Import => frames.push(1),
+                Cont::PushNone => frames.push(3),
+                ret @ Cont::StorePlace { .. } => put(&mut frames, &ret)?,
+            }
         }
         // The tasklet's own values, after its frames' (see the module doc).
         let tempval = slot(enc, refs, &s.tempval)?;
@@ -192,36 +206,81 @@ impl TaskletWriter {
         let data = slot(enc, refs, s.data())?;
         let wait = wait_rec(enc, refs, &s.wait, t.tick)?;
         let waiting = wait != Wait::Nothing;
-        let func = match s.func {
-            Some(f) => Some(self.name(enc, f)?),
-            None => None,
-        };
-        let head = (
-            t.id,
-            s.name(),
-            status(s.alive, s.started, waiting, t.in_ring),
-            s.alive,
-            s.started,
-            s.atomic,
-            s.block_trap,
-            &data,
-            &tempval,
-            &pending,
-            s.pending_is_payload,
-            &wait,
-            &suspension,
-            func,
-            // Between ticks none of the per-tick bookkeeping is live.
-            TickStateRec::default(),
-            fiber_state(&fiber.state),
-        );
-        put(out, &head)?;
+        // A `TaskletRec`'s fields in order, each as postcard writes it.
+        put_u64(out, t.id);
+        match s.name() {
+            Some(name) => {
+                out.push(1);
+                put_str(out, name);
+            }
+            None => out.push(0),
+        }
+        let status = status(s.alive, s.started, waiting, t.in_ring);
+        out.push(status as u8);
+        out.extend_from_slice(&[s.alive, s.started, s.atomic, s.block_trap].map(u8::from));
+        put_slot(out, &data)?;
+        put_slot(out, &tempval)?;
+        put_option(out, pending.as_ref())?;
+        out.push(u8::from(s.pending_is_payload));
+        match wait {
+            Wait::Nothing => out.push(0),
+            Wait::Channel { id, dir } => {
+                out.push(1);
+                put_u64(out, id);
+                out.push(dir as u8);
+            }
+            Wait::Sleep { remaining } => {
+                out.push(2);
+                put_u64(out, remaining);
+            }
+            native @ Wait::Native { .. } => put(out, &native)?,
+        }
+        match suspension {
+            SuspensionRec::SendSequence { .. } => put(out, &suspension)?,
+            unit => out.push(suspension_index(&unit)),
+        }
+        match s.func {
+            Some(f) => {
+                out.push(1);
+                put_func(out, self.name(enc, f)?);
+            }
+            None => out.push(0),
+        }
+        // Between ticks none of the per-tick bookkeeping is live.
+        out.extend_from_slice(&[0, 0, 0]);
+        out.push(fiber_state(&fiber.state) as u8);
         out.extend_from_slice(&frames);
-        put(out, &(&fiber_pending, t.ext))?;
+        put_option(out, fiber_pending.as_ref())?;
+        if t.ext.is_empty() {
+            out.push(0);
+        } else {
+            put(out, t.ext)?;
+        }
         self.frames = frames;
         self.shapes = shapes;
         Ok(())
     }
+}
+
+/// A unit variant's index in `SuspensionRec`'s order.
+fn suspension_index(s: &SuspensionRec) -> u8 {
+    match s {
+        SuspensionRec::NotSuspended => 0,
+        SuspensionRec::Schedule => 1,
+        SuspensionRec::ReturnsNone => 2,
+        SuspensionRec::Send => 3,
+        SuspensionRec::SendException => 4,
+        SuspensionRec::SendSequence { .. } => 5,
+        SuspensionRec::Receive => 6,
+        SuspensionRec::ReceiveInLoop => 7,
+        SuspensionRec::Native => 8,
+    }
+}
+
+/// A function's two names, as `FuncRec` serializes.
+fn put_func(out: &mut Vec<u8>, f: &FuncRec) {
+    put_str(out, f.module());
+    put_str(out, f.function());
 }
 
 /// A value to write where a `ValueRec` goes: the live value itself when
@@ -253,10 +312,81 @@ fn put_value(
     v: &Value,
 ) -> Result<(), SaveError> {
     if direct(v) {
-        put(out, &ValueRecSlot::Live(v))
+        put_live(out, v)
     } else {
         put(out, &enc.encode(v, refs)?)
     }
+}
+
+/// Appends a slot's `ValueRec` bytes.
+fn put_slot(out: &mut Vec<u8>, v: &ValueRecSlot) -> Result<(), SaveError> {
+    match v {
+        ValueRecSlot::Live(v) => put_live(out, v),
+        ValueRecSlot::Rec(r) => put(out, r),
+    }
+}
+
+/// Appends an optional slot, as `Option<ValueRec>` serializes.
+fn put_option(out: &mut Vec<u8>, v: Option<&ValueRecSlot>) -> Result<(), SaveError> {
+    match v {
+        Some(v) => {
+            out.push(1);
+            put_slot(out, v)
+        }
+        None => {
+            out.push(0);
+            Ok(())
+        }
+    }
+}
+
+/// Appends a directly written value as its `ValueRec`'s bytes: the
+/// variant's index as its derived `Serialize` numbers it, then its fields
+/// (the saves of `tests/binary.rs` hold every one of these).
+fn put_live(out: &mut Vec<u8>, v: &Value) -> Result<(), SaveError> {
+    match v {
+        Value::None => out.push(0),
+        Value::Bool(b) => out.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Int(i) => {
+            out.push(2);
+            put_i64(out, *i);
+        }
+        Value::Float(f) => {
+            out.push(3);
+            out.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::Str(t) => {
+            out.push(4);
+            put_str(out, t.as_str());
+        }
+        Value::List(l) => {
+            out.push(5);
+            put_len(out, l.items.len());
+            for v in &l.items {
+                put_live(out, v)?;
+            }
+        }
+        Value::Dict(d) => {
+            out.push(6);
+            put_len(out, d.map.len());
+            for (k, v) in d.map.values() {
+                put_live(out, k)?;
+                put_live(out, v)?;
+            }
+        }
+        Value::Tasklet(id) => {
+            out.push(14);
+            put_u64(out, *id);
+        }
+        Value::Channel(id) => {
+            out.push(16);
+            put_u64(out, *id);
+        }
+        Value::Unbound => out.push(19),
+        // `direct` lets no other value through.
+        _ => return Err(SaveError::Encode("not a directly written value".into())),
+    }
+    Ok(())
 }
 
 /// Values the encoder writes inline without its work stack or table (its
@@ -276,70 +406,6 @@ fn plain(v: &Value) -> bool {
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => true,
         Value::Str(s) => (s.len() as u64) < SHARE_SIZE,
         _ => false,
-    }
-}
-
-impl Serialize for ValueRecSlot<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v = match self {
-            ValueRecSlot::Rec(r) => return r.serialize(s),
-            ValueRecSlot::Live(v) => v,
-        };
-        // `ValueRec`'s variant indices, as its derived `Serialize` numbers
-        // them (the saves of `tests/binary.rs` hold every one of these).
-        const R: &str = "ValueRec";
-        match v {
-            Value::None => s.serialize_unit_variant(R, 0, "Nil"),
-            Value::Bool(b) => s.serialize_newtype_variant(R, 1, "Bool", b),
-            Value::Int(i) => s.serialize_newtype_variant(R, 2, "Int", i),
-            Value::Float(f) => s.serialize_newtype_variant(R, 3, "Float", f),
-            Value::Str(t) => s.serialize_newtype_variant(R, 4, "Str", t.as_str()),
-            Value::List(l) => s.serialize_newtype_variant(R, 5, "List", &Items(&l.items)),
-            Value::Dict(d) => s.serialize_newtype_variant(R, 6, "Dict", &Entries(d)),
-            Value::Tasklet(id) => s.serialize_newtype_variant(R, 14, "Tasklet", id),
-            Value::Channel(id) => s.serialize_newtype_variant(R, 16, "Channel", id),
-            Value::Unbound => s.serialize_unit_variant(R, 19, "Unbound"),
-            // `direct` lets no other value through.
-            _ => Err(serde::ser::Error::custom("not a directly written value")),
-        }
-    }
-}
-
-/// A plain list's items.
-struct Items<'a>(&'a [Value]);
-
-impl Serialize for Items<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for v in self.0 {
-            seq.serialize_element(&ValueRecSlot::Live(v))?;
-        }
-        seq.end()
-    }
-}
-
-/// A plain dict's entries, each as a (key, value) pair.
-struct Entries<'a>(&'a skein_vm::value::Dict);
-
-impl Serialize for Entries<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.map.len()))?;
-        for (k, v) in self.0.map.values() {
-            seq.serialize_element(&Pair(k, v))?;
-        }
-        seq.end()
-    }
-}
-
-/// One dict entry, as `(ValueRec, ValueRec)` serializes.
-struct Pair<'a>(&'a Value, &'a Value);
-
-impl Serialize for Pair<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(&ValueRecSlot::Live(self.0))?;
-        t.serialize_element(&ValueRecSlot::Live(self.1))?;
-        t.end()
     }
 }
 
