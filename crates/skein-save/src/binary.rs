@@ -17,15 +17,18 @@
 //! globals), since which parts go to the value table, and their numbers,
 //! follow that order; the file then puts the table before the tasklets.
 
+use std::collections::BTreeMap;
+
 use serde::ser::Serialize;
 use skein_script::bytecode::FuncRef;
 use skein_vm::fiber::Fiber;
 use skein_vm::{Cont, Value};
-use skein_world::components::TaskletState;
+use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
 use crate::bytes::{put_i64, put_len, put_str, put_u64};
 use crate::error::SaveError;
-use crate::format::{FuncRec, Header, SaveKind, SuspensionRec, Wait};
+use crate::ext::ExtValue;
+use crate::format::{Header, SaveKind, SuspensionRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, take_fiber};
@@ -120,14 +123,14 @@ struct Tasklet<'a> {
     fiber: &'a Fiber,
     tick: u64,
     in_ring: bool,
-    ext: &'a std::collections::BTreeMap<String, crate::ext::ExtValue>,
+    ext: &'a BTreeMap<String, ExtValue>,
 }
 
 /// Writes tasklet records, reusing its buffers from one to the next.
 struct TaskletWriter {
-    /// Function names by module and function index: most frames of a
-    /// world run a few functions.
-    names: Vec<Vec<Option<FuncRec>>>,
+    /// Function names by module and function index, as a `FuncRec`'s
+    /// bytes: most frames of a world run a few functions.
+    names: Vec<Vec<Option<Vec<u8>>>>,
     /// The current tasklet's frames, written first (their values are
     /// encoded first) and copied into place after its leading fields.
     frames: Vec<u8>,
@@ -136,8 +139,13 @@ struct TaskletWriter {
 }
 
 impl TaskletWriter {
-    fn name(&mut self, enc: &Encoder, f: FuncRef) -> Result<&FuncRec, SaveError> {
+    /// Appends `f` as its `FuncRec`'s bytes (its two names).
+    fn name(&mut self, out: &mut Vec<u8>, enc: &Encoder, f: FuncRef) -> Result<(), SaveError> {
         let (m, i) = (f.module as usize, f.func as usize);
+        if let Some(Some(bytes)) = self.names.get(m).and_then(|n| n.get(i)) {
+            out.extend_from_slice(bytes);
+            return Ok(());
+        }
         if self.names.len() <= m {
             self.names.resize_with(m + 1, Vec::new);
         }
@@ -145,15 +153,13 @@ impl TaskletWriter {
         if module.len() <= i {
             module.resize_with(i + 1, || None);
         }
-        let slot = &mut module[i];
-        let name = match slot.take() {
-            Some(name) => name,
-            None => {
-                let (module, function) = enc.func_names(f)?;
-                FuncRec(module.into(), function.into())
-            }
-        };
-        Ok(slot.insert(name))
+        let (module_name, function) = enc.func_names(f)?;
+        let mut bytes = Vec::new();
+        put_str(&mut bytes, &module_name);
+        put_str(&mut bytes, &function);
+        out.extend_from_slice(&bytes);
+        module[i] = Some(bytes);
+        Ok(())
     }
 
     /// Appends `t`'s record: the bytes a `TaskletRec` of it serializes to.
@@ -165,42 +171,94 @@ impl TaskletWriter {
         t: Tasklet,
     ) -> Result<(), SaveError> {
         let (s, fiber) = (t.state, t.fiber);
+        // When the tasklet's own values are all written as they are, none
+        // of them touches the value table, so its leading fields can go
+        // first and its frames straight after them; else the frames are
+        // encoded first into a buffer of their own (see the module doc).
+        let own_direct = direct(&s.tempval)
+            && s.pending().is_none_or(direct)
+            && fiber.pending().is_none_or(direct)
+            && !matches!(s.suspension, Suspension::SendSequence)
+            && direct(s.data())
+            && !matches!(s.wait, WWait::Native(_));
         let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
-        put_len(&mut frames, shapes.len());
-        for (f, shape) in fiber.frames().zip(&shapes) {
+        if own_direct {
+            let fiber_pending = self.head(out, enc, refs, &t)?;
+            self.frames_of(out, enc, refs, fiber, &shapes)?;
+            tail(out, fiber_pending, t.ext)?;
+        } else {
+            self.frames_of(&mut frames, enc, refs, fiber, &shapes)?;
+            // Encoded in the record path's order, written in the file's.
+            let fiber_pending = self.head(out, enc, refs, &t)?;
+            out.extend_from_slice(&frames);
+            tail(out, fiber_pending, t.ext)?;
+        }
+        self.frames = frames;
+        self.shapes = shapes;
+        Ok(())
+    }
+
+    /// Appends a fiber's frames (their count first).
+    fn frames_of(
+        &mut self,
+        frames: &mut Vec<u8>,
+        enc: &mut Encoder,
+        refs: &mut dyn EncodeRefs,
+        fiber: &Fiber,
+        shapes: &[FrameShape],
+    ) -> Result<(), SaveError> {
+        put_len(frames, shapes.len());
+        for (f, shape) in fiber.frames().zip(shapes) {
             let base = f.base as usize;
-            let name = self.name(enc, f.func)?;
-            put_func(&mut frames, name);
-            put_u64(&mut frames, u64::from(f.pc));
-            put_u64(&mut frames, u64::from(shape.line));
+            self.name(frames, enc, f.func)?;
+            put_u64(frames, u64::from(f.pc));
+            put_u64(frames, u64::from(shape.line));
             for part in [
                 &fiber.stack[base..shape.locals_end],
                 &fiber.stack[shape.locals_end..shape.end],
             ] {
-                put_len(&mut frames, part.len());
+                put_len(frames, part.len());
                 for v in part {
-                    put_value(&mut frames, enc, refs, v)?;
+                    if !put_live(frames, v) {
+                        put(frames, &enc.encode(v, refs)?)?;
+                    }
                 }
             }
-            put_len(&mut frames, shape.handlers.len());
+            put_len(frames, shape.handlers.len());
             for h in &shape.handlers {
-                put_u64(&mut frames, u64::from(h.target));
-                put_u64(&mut frames, u64::from(h.height));
+                put_u64(frames, u64::from(h.target));
+                put_u64(frames, u64::from(h.height));
                 frames.push(u8::from(h.catch_all));
             }
             match f.ret {
                 Cont::Push => frames.push(0),
                 Cont::Import => frames.push(1),
                 Cont::PushNone => frames.push(3),
-                ret @ Cont::StorePlace { .. } => put(&mut frames, &ret)?,
+                ret @ Cont::StorePlace { .. } => put(frames, &ret)?,
             }
         }
+        Ok(())
+    }
+
+    /// Appends a `TaskletRec`'s fields before its fiber's frames, encoding
+    /// the tasklet's own values (after its frames', see the module doc);
+    /// gives back the fiber's pending error, written after the frames.
+    fn head<'t>(
+        &mut self,
+        out: &mut Vec<u8>,
+        enc: &mut Encoder,
+        refs: &mut dyn EncodeRefs,
+        t: &Tasklet<'t>,
+    ) -> Result<Option<ValueRecSlot<'t>>, SaveError> {
+        let (s, fiber) = (t.state, t.fiber);
         // The tasklet's own values, after its frames' (see the module doc).
         let tempval = slot(enc, refs, &s.tempval)?;
         let pending = s.pending().map(|v| slot(enc, refs, v)).transpose()?;
+        // The fiber's pending error is written after the frames but
+        // encoded here, in the record path's order.
         let fiber_pending = (fiber.pending()).map(|v| slot(enc, refs, v)).transpose()?;
         let suspension = suspension_rec(enc, refs, s)?;
         let data = slot(enc, refs, s.data())?;
@@ -242,23 +300,29 @@ impl TaskletWriter {
         match s.func {
             Some(f) => {
                 out.push(1);
-                put_func(out, self.name(enc, f)?);
+                self.name(out, enc, f)?;
             }
             None => out.push(0),
         }
         // Between ticks none of the per-tick bookkeeping is live.
         out.extend_from_slice(&[0, 0, 0]);
         out.push(fiber_state(&fiber.state) as u8);
-        out.extend_from_slice(&frames);
-        put_option(out, fiber_pending.as_ref())?;
-        if t.ext.is_empty() {
-            out.push(0);
-        } else {
-            put(out, t.ext)?;
-        }
-        self.frames = frames;
-        self.shapes = shapes;
+        Ok(fiber_pending)
+    }
+}
+
+/// Appends a `TaskletRec`'s fields after its fiber's frames.
+fn tail(
+    out: &mut Vec<u8>,
+    fiber_pending: Option<ValueRecSlot>,
+    ext: &BTreeMap<String, ExtValue>,
+) -> Result<(), SaveError> {
+    put_option(out, fiber_pending.as_ref())?;
+    if ext.is_empty() {
+        out.push(0);
         Ok(())
+    } else {
+        put(out, ext)
     }
 }
 
@@ -275,12 +339,6 @@ fn suspension_index(s: &SuspensionRec) -> u8 {
         SuspensionRec::ReceiveInLoop => 7,
         SuspensionRec::Native => 8,
     }
-}
-
-/// A function's two names, as `FuncRec` serializes.
-fn put_func(out: &mut Vec<u8>, f: &FuncRec) {
-    put_str(out, f.module());
-    put_str(out, f.function());
 }
 
 /// A value to write where a `ValueRec` goes: the live value itself when
@@ -303,25 +361,11 @@ fn slot<'v>(
     })
 }
 
-/// Appends `v` as its `ValueRec`'s bytes, with no slot moved in between
-/// (a frame's locals are most of a world's values).
-fn put_value(
-    out: &mut Vec<u8>,
-    enc: &mut Encoder,
-    refs: &mut dyn EncodeRefs,
-    v: &Value,
-) -> Result<(), SaveError> {
-    if direct(v) {
-        put_live(out, v)
-    } else {
-        put(out, &enc.encode(v, refs)?)
-    }
-}
-
 /// Appends a slot's `ValueRec` bytes.
 fn put_slot(out: &mut Vec<u8>, v: &ValueRecSlot) -> Result<(), SaveError> {
     match v {
-        ValueRecSlot::Live(v) => put_live(out, v),
+        ValueRecSlot::Live(v) if put_live(out, v) => Ok(()),
+        ValueRecSlot::Live(_) => Err(SaveError::Encode("not a directly written value".into())),
         ValueRecSlot::Rec(r) => put(out, r),
     }
 }
@@ -340,10 +384,26 @@ fn put_option(out: &mut Vec<u8>, v: Option<&ValueRecSlot>) -> Result<(), SaveErr
     }
 }
 
-/// Appends a directly written value as its `ValueRec`'s bytes: the
-/// variant's index as its derived `Serialize` numbers it, then its fields
-/// (the saves of `tests/binary.rs` hold every one of these).
-fn put_live(out: &mut Vec<u8>, v: &Value) -> Result<(), SaveError> {
+/// Appends `v` as its `ValueRec`'s bytes when the encoder would write it
+/// inline as it is ([`direct`]); `false`, with nothing written, otherwise.
+fn put_live(out: &mut Vec<u8>, v: &Value) -> bool {
+    match v {
+        Value::List(l) if l.size >= SHARE_SIZE || !l.items.iter().all(plain) => false,
+        Value::Dict(d)
+            if d.size >= SHARE_SIZE || !d.map.values().all(|(k, v)| plain(k) && plain(v)) =>
+        {
+            false
+        }
+        v => put_plain(out, v),
+    }
+}
+
+/// Appends a scalar, a short string, a world id or a list or dict whose
+/// items `put_plain` takes (the caller checked them); `false`, with nothing
+/// written, for any other value. The variant indices are `ValueRec`'s, as
+/// its derived `Serialize` numbers them (the saves of `tests/binary.rs`
+/// hold every one of these).
+fn put_plain(out: &mut Vec<u8>, v: &Value) -> bool {
     match v {
         Value::None => out.push(0),
         Value::Bool(b) => out.extend_from_slice(&[1, u8::from(*b)]),
@@ -355,7 +415,7 @@ fn put_live(out: &mut Vec<u8>, v: &Value) -> Result<(), SaveError> {
             out.push(3);
             out.extend_from_slice(&f.to_bits().to_le_bytes());
         }
-        Value::Str(t) => {
+        Value::Str(t) if (t.len() as u64) < SHARE_SIZE => {
             out.push(4);
             put_str(out, t.as_str());
         }
@@ -363,15 +423,15 @@ fn put_live(out: &mut Vec<u8>, v: &Value) -> Result<(), SaveError> {
             out.push(5);
             put_len(out, l.items.len());
             for v in &l.items {
-                put_live(out, v)?;
+                put_plain(out, v);
             }
         }
         Value::Dict(d) => {
             out.push(6);
             put_len(out, d.map.len());
             for (k, v) in d.map.values() {
-                put_live(out, k)?;
-                put_live(out, v)?;
+                put_plain(out, k);
+                put_plain(out, v);
             }
         }
         Value::Tasklet(id) => {
@@ -383,10 +443,9 @@ fn put_live(out: &mut Vec<u8>, v: &Value) -> Result<(), SaveError> {
             put_u64(out, *id);
         }
         Value::Unbound => out.push(19),
-        // `direct` lets no other value through.
-        _ => return Err(SaveError::Encode("not a directly written value".into())),
+        _ => return false,
     }
-    Ok(())
+    true
 }
 
 /// Values the encoder writes inline without its work stack or table (its
