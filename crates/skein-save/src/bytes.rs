@@ -65,16 +65,21 @@ impl<'b> Reader<'b> {
     }
 
     pub fn u64(&mut self) -> Option<u64> {
-        // The common one- and two-byte cases first: most ids, lengths,
-        // tags and small ints.
-        match self.buf.get(self.pos..self.pos + 2) {
-            Some(&[b, _]) if b < 0x80 => {
+        // Up to three bytes without the general loop: ids, lengths, tags
+        // and most ints of a world.
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        match *rest {
+            [b, ..] if b < 0x80 => {
                 self.pos += 1;
                 Some(u64::from(b))
             }
-            Some(&[b, c]) if c < 0x80 => {
+            [b, c, ..] if c < 0x80 => {
                 self.pos += 2;
                 Some(u64::from(b & 0x7f) | u64::from(c) << 7)
+            }
+            [b, c, d, ..] if d < 0x80 => {
+                self.pos += 3;
+                Some(u64::from(b & 0x7f) | u64::from(c & 0x7f) << 7 | u64::from(d) << 14)
             }
             _ => self.varint(10, 1),
         }
