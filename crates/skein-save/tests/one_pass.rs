@@ -168,6 +168,36 @@ fn every_byte_of_every_tasklet_changed_is_judged_alike() {
 }
 
 #[test]
+fn a_huge_frame_count_is_refused_without_allocating() {
+    // A saved frame limit that lets any count through, then a tasklet whose
+    // frame count says four billion: the count must not size anything.
+    let mut save = saved();
+    if let Some(w) = save.body.world.as_mut() {
+        w.options.frame_limit = u32::MAX;
+    }
+    let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");
+    let s = sections(&save);
+    let k = s
+        .iter()
+        .position(|(n, _)| n == "tasklets[0]")
+        .expect("a tasklet");
+    let end = s[k + 1].1;
+    let t = &save.body.tasklets[0];
+    let fiber = postcard::to_allocvec(&t.fiber).expect("encodes").len();
+    let ext = postcard::to_allocvec(&t.ext).expect("encodes").len();
+    // The fiber's state, then its frame count (one byte in this save).
+    let count = end - ext - fiber + 1;
+    assert_eq!(usize::from(bytes[count]), t.fiber.frames.len());
+    let huge = [
+        &bytes[..count],
+        &[0xff, 0xff, 0xff, 0xff, 0x0f],
+        &bytes[count + 1..],
+    ]
+    .concat();
+    assert!(!same_verdict(&huge, "a frame count of 2^32 - 1"));
+}
+
+#[test]
 fn the_sections_add_up_to_the_file() {
     let save = saved();
     let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");

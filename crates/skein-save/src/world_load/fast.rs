@@ -225,7 +225,10 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
         let program = self.stager.resolve.program;
         let verified = self.stager.verified;
         let mut fiber = Fiber::from_parts(Vec::new(), Vec::new(), Vec::new(), state, None);
-        fiber.reserve_frames(n);
+        // Counts come from the file: sized by the bytes left too (a frame
+        // and a value are at least a byte each), so a hostile count (or a
+        // saved frame limit of billions) cannot become an allocation.
+        fiber.reserve_frames(n.min(r.rest().len()));
         let mut last = None;
         // The caller's operand height and function, for `ret`'s check.
         let mut caller: Option<(usize, FuncRef)> = None;
@@ -240,7 +243,7 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
                 return None;
             }
             let base = fiber.stack.len();
-            fiber.stack.reserve(locals);
+            fiber.stack.reserve(locals.min(r.rest().len()));
             for _ in 0..locals {
                 let v = self.value(r, Place::Slot)?;
                 fiber.stack.push(v);
