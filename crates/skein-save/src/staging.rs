@@ -314,7 +314,7 @@ pub(crate) fn stage_channels(
     Ok(channels)
 }
 
-fn check_ext(
+pub(crate) fn check_ext(
     registry: &SaveRegistry,
     ext: &BTreeMap<String, ExtValue>,
     path: &FieldPath,

@@ -5,8 +5,8 @@
 //! It makes every check the record path makes (`tasklet/load.rs` and the
 //! staging area), through the same check functions where they take parts
 //! rather than records. It takes the common shapes only: a tasklet waiting
-//! in a native call or a `send_sequence`, or with host components, is left
-//! to the record path (`None`), as is anything it would refuse, so the
+//! in a native call or a `send_sequence` is left to the record path
+//! (`None`), as is anything it would refuse, so the
 //! caller reads those bytes again as a record and a refusal is the record
 //! path's own, with its message and field path.
 
@@ -20,9 +20,10 @@ use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 use crate::bytes::Reader;
 use crate::check::{FrameRole, FrameShape, check_ret, check_shape};
 use crate::error::FieldPath;
+use crate::ext::ExtValue;
 use crate::format::{Dir, HandlerRec, Status};
 use crate::resolve::IdTable;
-use crate::staging::{StagedTasklet, Tasklets, WaitOf};
+use crate::staging::{StagedTasklet, Tasklets, WaitOf, check_ext};
 use crate::tasklet::status;
 use crate::values::{Place, Resolve, Strs};
 
@@ -164,10 +165,16 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
         let func = if r.some()? { Some(self.func(r)?) } else { None };
         let (yielded, budget_tick, budget_used) = (r.u64()?, r.u64()?, r.u64()?);
         let fiber = self.fiber(r)?;
-        // Host components: the record path checks them against the registry.
-        if r.len()? != 0 {
-            return None;
-        }
+        // Host components, by tag: few per tasklet, read by postcard and
+        // checked against the registry as the records are.
+        let ext: BTreeMap<String, ExtValue> = if r.rest().first() == Some(&0) {
+            r.seek(r.pos() + 1);
+            BTreeMap::new()
+        } else {
+            let ext = r.serde()?;
+            check_ext(self.stager.registry, &ext, &FieldPath::root()).ok()?;
+            ext
+        };
         if alive == fiber.has_no_frames() || (!alive && wait != WWait::None) {
             return None;
         }
@@ -201,7 +208,7 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
             rec_id: id,
             state,
             fiber,
-            ext: BTreeMap::new(),
+            ext,
         };
         Some((staged, WaitOf { id, channel, waits }, sleeps))
     }
