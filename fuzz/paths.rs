@@ -7,7 +7,7 @@
 
 use skein_save::format::{SaveFile, SaveKind};
 use skein_save::selection::load_selection;
-use skein_save::world_load::{CodePolicy, load_world};
+use skein_save::world_load::{CodePolicy, load_world, try_one_pass};
 use skein_save::world_save::save_world;
 use skein_save::write::BINARY_MAGIC;
 use skein_save::{Encoding, from_bytes, to_bytes};
@@ -103,8 +103,39 @@ pub fn load_bin(data: &[u8]) {
         owned = [BINARY_MAGIC, data].concat();
         &owned
     };
-    if let Ok(save) = from_bytes(bytes) {
+    let save = from_bytes(bytes);
+    one_pass_agrees(bytes, save.as_ref().ok());
+    if let Ok(save) = save {
         load_any(&save, data.last().is_some_and(|b| b & 1 == 1));
+    }
+}
+
+/// The one-pass loader (`skein resume`'s, which reads tasklets straight from
+/// the bytes) against the record path on the same bytes: it takes only what
+/// the records take, builds the same world, and leaves the world as it was
+/// when it does not take them.
+pub fn one_pass_agrees(bytes: &[u8], save: Option<&SaveFile>) {
+    let mut one = sim();
+    let fresh = world_bytes(&one);
+    let taken = try_one_pass(&mut one.world, bytes);
+    let mut rec = sim();
+    let world = save.filter(|s| s.header.kind == SaveKind::World);
+    let by_records = world.map(|s| load_world(&mut rec.world, s, CodePolicy::Saved).is_ok());
+    match taken {
+        None => assert!(
+            world_bytes(&one) == fresh,
+            "a refused one pass changed the world"
+        ),
+        Some(done) => {
+            assert!(
+                by_records == Some(done.is_ok()),
+                "the one pass and the records disagree"
+            );
+            assert!(
+                done.is_err() || world_bytes(&one) == world_bytes(&rec),
+                "the one pass built another world"
+            );
+        }
     }
 }
 

@@ -17,14 +17,18 @@
 //! globals), since which parts go to the value table, and their numbers,
 //! follow that order; the file then puts the table before the tasklets.
 
-use serde::ser::{Serialize, SerializeSeq, SerializeTuple, Serializer};
-use skein_script::bytecode::FuncRef;
-use skein_vm::Value;
-use skein_vm::fiber::Fiber;
-use skein_world::components::TaskletState;
+use std::collections::BTreeMap;
 
+use serde::ser::Serialize;
+use skein_script::bytecode::FuncRef;
+use skein_vm::fiber::Fiber;
+use skein_vm::{Cont, Value};
+use skein_world::components::{Suspension, TaskletState, Wait as WWait};
+
+use crate::bytes::{put_i64, put_len, put_str, put_u64};
 use crate::error::SaveError;
-use crate::format::{FuncRec, Header, SaveKind, TickStateRec, Wait};
+use crate::ext::ExtValue;
+use crate::format::{Header, SaveKind, SuspensionRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, take_fiber};
@@ -119,14 +123,14 @@ struct Tasklet<'a> {
     fiber: &'a Fiber,
     tick: u64,
     in_ring: bool,
-    ext: &'a std::collections::BTreeMap<String, crate::ext::ExtValue>,
+    ext: &'a BTreeMap<String, ExtValue>,
 }
 
 /// Writes tasklet records, reusing its buffers from one to the next.
 struct TaskletWriter {
-    /// Function names by module and function index: most frames of a
-    /// world run a few functions.
-    names: Vec<Vec<Option<FuncRec>>>,
+    /// Function names by module and function index, as a `FuncRec`'s
+    /// bytes: most frames of a world run a few functions.
+    names: Vec<Vec<Option<Vec<u8>>>>,
     /// The current tasklet's frames, written first (their values are
     /// encoded first) and copied into place after its leading fields.
     frames: Vec<u8>,
@@ -135,8 +139,13 @@ struct TaskletWriter {
 }
 
 impl TaskletWriter {
-    fn name(&mut self, enc: &Encoder, f: FuncRef) -> Result<&FuncRec, SaveError> {
+    /// Appends `f` as its `FuncRec`'s bytes (its two names).
+    fn name(&mut self, out: &mut Vec<u8>, enc: &Encoder, f: FuncRef) -> Result<(), SaveError> {
         let (m, i) = (f.module as usize, f.func as usize);
+        if let Some(Some(bytes)) = self.names.get(m).and_then(|n| n.get(i)) {
+            out.extend_from_slice(bytes);
+            return Ok(());
+        }
         if self.names.len() <= m {
             self.names.resize_with(m + 1, Vec::new);
         }
@@ -144,15 +153,13 @@ impl TaskletWriter {
         if module.len() <= i {
             module.resize_with(i + 1, || None);
         }
-        let slot = &mut module[i];
-        let name = match slot.take() {
-            Some(name) => name,
-            None => {
-                let (module, function) = enc.func_names(f)?;
-                FuncRec(module.into(), function.into())
-            }
-        };
-        Ok(slot.insert(name))
+        let (module_name, function) = enc.func_names(f)?;
+        let mut bytes = Vec::new();
+        put_str(&mut bytes, &module_name);
+        put_str(&mut bytes, &function);
+        out.extend_from_slice(&bytes);
+        module[i] = Some(bytes);
+        Ok(())
     }
 
     /// Appends `t`'s record: the bytes a `TaskletRec` of it serializes to.
@@ -164,63 +171,173 @@ impl TaskletWriter {
         t: Tasklet,
     ) -> Result<(), SaveError> {
         let (s, fiber) = (t.state, t.fiber);
+        // When the tasklet's own values are all written as they are, none
+        // of them touches the value table, so its leading fields can go
+        // first and its frames straight after them; else the frames are
+        // encoded first into a buffer of their own (see the module doc).
+        let own_direct = direct(&s.tempval)
+            && s.pending().is_none_or(direct)
+            && fiber.pending().is_none_or(direct)
+            && !matches!(s.suspension, Suspension::SendSequence)
+            && direct(s.data())
+            && !matches!(s.wait, WWait::Native(_));
         let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
-        put(&mut frames, &shapes.len())?;
-        for (f, shape) in fiber.frames().zip(&shapes) {
+        if own_direct {
+            let fiber_pending = self.head(out, enc, refs, &t)?;
+            self.frames_of(out, enc, refs, fiber, &shapes)?;
+            tail(out, fiber_pending, t.ext)?;
+        } else {
+            self.frames_of(&mut frames, enc, refs, fiber, &shapes)?;
+            // Encoded in the record path's order, written in the file's.
+            let fiber_pending = self.head(out, enc, refs, &t)?;
+            out.extend_from_slice(&frames);
+            tail(out, fiber_pending, t.ext)?;
+        }
+        self.frames = frames;
+        self.shapes = shapes;
+        Ok(())
+    }
+
+    /// Appends a fiber's frames (their count first).
+    fn frames_of(
+        &mut self,
+        frames: &mut Vec<u8>,
+        enc: &mut Encoder,
+        refs: &mut dyn EncodeRefs,
+        fiber: &Fiber,
+        shapes: &[FrameShape],
+    ) -> Result<(), SaveError> {
+        put_len(frames, shapes.len());
+        for (f, shape) in fiber.frames().zip(shapes) {
             let base = f.base as usize;
-            let name = self.name(enc, f.func)?;
-            put(&mut frames, &(name, f.pc, shape.line))?;
+            self.name(frames, enc, f.func)?;
+            put_u64(frames, u64::from(f.pc));
+            put_u64(frames, u64::from(shape.line));
             for part in [
                 &fiber.stack[base..shape.locals_end],
                 &fiber.stack[shape.locals_end..shape.end],
             ] {
-                put(&mut frames, &part.len())?;
+                put_len(frames, part.len());
                 for v in part {
-                    put_value(&mut frames, enc, refs, v)?;
+                    if !put_live(frames, v) {
+                        put(frames, &enc.encode(v, refs)?)?;
+                    }
                 }
             }
-            put(&mut frames, &(&shape.handlers, f.ret))?;
+            put_len(frames, shape.handlers.len());
+            for h in &shape.handlers {
+                put_u64(frames, u64::from(h.target));
+                put_u64(frames, u64::from(h.height));
+                frames.push(u8::from(h.catch_all));
+            }
+            match f.ret {
+                Cont::Push => frames.push(0),
+                Cont::Import => frames.push(1),
+                Cont::PushNone => frames.push(3),
+                ret @ Cont::StorePlace { .. } => put(frames, &ret)?,
+            }
         }
+        Ok(())
+    }
+
+    /// Appends a `TaskletRec`'s fields before its fiber's frames, encoding
+    /// the tasklet's own values (after its frames', see the module doc);
+    /// gives back the fiber's pending error, written after the frames.
+    fn head<'t>(
+        &mut self,
+        out: &mut Vec<u8>,
+        enc: &mut Encoder,
+        refs: &mut dyn EncodeRefs,
+        t: &Tasklet<'t>,
+    ) -> Result<Option<ValueRecSlot<'t>>, SaveError> {
+        let (s, fiber) = (t.state, t.fiber);
         // The tasklet's own values, after its frames' (see the module doc).
         let tempval = slot(enc, refs, &s.tempval)?;
         let pending = s.pending().map(|v| slot(enc, refs, v)).transpose()?;
+        // The fiber's pending error is written after the frames but
+        // encoded here, in the record path's order.
         let fiber_pending = (fiber.pending()).map(|v| slot(enc, refs, v)).transpose()?;
         let suspension = suspension_rec(enc, refs, s)?;
         let data = slot(enc, refs, s.data())?;
         let wait = wait_rec(enc, refs, &s.wait, t.tick)?;
         let waiting = wait != Wait::Nothing;
-        let func = match s.func {
-            Some(f) => Some(self.name(enc, f)?),
-            None => None,
-        };
-        let head = (
-            t.id,
-            s.name(),
-            status(s.alive, s.started, waiting, t.in_ring),
-            s.alive,
-            s.started,
-            s.atomic,
-            s.block_trap,
-            &data,
-            &tempval,
-            &pending,
-            s.pending_is_payload,
-            &wait,
-            &suspension,
-            func,
-            // Between ticks none of the per-tick bookkeeping is live.
-            TickStateRec::default(),
-            fiber_state(&fiber.state),
-        );
-        put(out, &head)?;
-        out.extend_from_slice(&frames);
-        put(out, &(&fiber_pending, t.ext))?;
-        self.frames = frames;
-        self.shapes = shapes;
+        // A `TaskletRec`'s fields in order, each as postcard writes it.
+        put_u64(out, t.id);
+        match s.name() {
+            Some(name) => {
+                out.push(1);
+                put_str(out, name);
+            }
+            None => out.push(0),
+        }
+        let status = status(s.alive, s.started, waiting, t.in_ring);
+        out.push(status as u8);
+        out.extend_from_slice(&[s.alive, s.started, s.atomic, s.block_trap].map(u8::from));
+        put_slot(out, &data)?;
+        put_slot(out, &tempval)?;
+        put_option(out, pending.as_ref())?;
+        out.push(u8::from(s.pending_is_payload));
+        match wait {
+            Wait::Nothing => out.push(0),
+            Wait::Channel { id, dir } => {
+                out.push(1);
+                put_u64(out, id);
+                out.push(dir as u8);
+            }
+            Wait::Sleep { remaining } => {
+                out.push(2);
+                put_u64(out, remaining);
+            }
+            native @ Wait::Native { .. } => put(out, &native)?,
+        }
+        match suspension {
+            SuspensionRec::SendSequence { .. } => put(out, &suspension)?,
+            unit => out.push(suspension_index(&unit)),
+        }
+        match s.func {
+            Some(f) => {
+                out.push(1);
+                self.name(out, enc, f)?;
+            }
+            None => out.push(0),
+        }
+        // Between ticks none of the per-tick bookkeeping is live.
+        out.extend_from_slice(&[0, 0, 0]);
+        out.push(fiber_state(&fiber.state) as u8);
+        Ok(fiber_pending)
+    }
+}
+
+/// Appends a `TaskletRec`'s fields after its fiber's frames.
+fn tail(
+    out: &mut Vec<u8>,
+    fiber_pending: Option<ValueRecSlot>,
+    ext: &BTreeMap<String, ExtValue>,
+) -> Result<(), SaveError> {
+    put_option(out, fiber_pending.as_ref())?;
+    if ext.is_empty() {
+        out.push(0);
         Ok(())
+    } else {
+        put(out, ext)
+    }
+}
+
+/// A unit variant's index in `SuspensionRec`'s order.
+fn suspension_index(s: &SuspensionRec) -> u8 {
+    match s {
+        SuspensionRec::NotSuspended => 0,
+        SuspensionRec::Schedule => 1,
+        SuspensionRec::ReturnsNone => 2,
+        SuspensionRec::Send => 3,
+        SuspensionRec::SendException => 4,
+        SuspensionRec::SendSequence { .. } => 5,
+        SuspensionRec::Receive => 6,
+        SuspensionRec::ReceiveInLoop => 7,
+        SuspensionRec::Native => 8,
     }
 }
 
@@ -244,19 +361,91 @@ fn slot<'v>(
     })
 }
 
-/// Appends `v` as its `ValueRec`'s bytes, with no slot moved in between
-/// (a frame's locals are most of a world's values).
-fn put_value(
-    out: &mut Vec<u8>,
-    enc: &mut Encoder,
-    refs: &mut dyn EncodeRefs,
-    v: &Value,
-) -> Result<(), SaveError> {
-    if direct(v) {
-        put(out, &ValueRecSlot::Live(v))
-    } else {
-        put(out, &enc.encode(v, refs)?)
+/// Appends a slot's `ValueRec` bytes.
+fn put_slot(out: &mut Vec<u8>, v: &ValueRecSlot) -> Result<(), SaveError> {
+    match v {
+        ValueRecSlot::Live(v) if put_live(out, v) => Ok(()),
+        ValueRecSlot::Live(_) => Err(SaveError::Encode("not a directly written value".into())),
+        ValueRecSlot::Rec(r) => put(out, r),
     }
+}
+
+/// Appends an optional slot, as `Option<ValueRec>` serializes.
+fn put_option(out: &mut Vec<u8>, v: Option<&ValueRecSlot>) -> Result<(), SaveError> {
+    match v {
+        Some(v) => {
+            out.push(1);
+            put_slot(out, v)
+        }
+        None => {
+            out.push(0);
+            Ok(())
+        }
+    }
+}
+
+/// Appends `v` as its `ValueRec`'s bytes when the encoder would write it
+/// inline as it is ([`direct`]); `false`, with nothing written, otherwise.
+fn put_live(out: &mut Vec<u8>, v: &Value) -> bool {
+    match v {
+        Value::List(l) if l.size >= SHARE_SIZE || !l.items.iter().all(plain) => false,
+        Value::Dict(d)
+            if d.size >= SHARE_SIZE || !d.map.values().all(|(k, v)| plain(k) && plain(v)) =>
+        {
+            false
+        }
+        v => put_plain(out, v),
+    }
+}
+
+/// Appends a scalar, a short string, a world id or a list or dict whose
+/// items `put_plain` takes (the caller checked them); `false`, with nothing
+/// written, for any other value. The variant indices are `ValueRec`'s, as
+/// its derived `Serialize` numbers them (the saves of `tests/binary.rs`
+/// hold every one of these).
+fn put_plain(out: &mut Vec<u8>, v: &Value) -> bool {
+    match v {
+        Value::None => out.push(0),
+        Value::Bool(b) => out.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Int(i) => {
+            out.push(2);
+            put_i64(out, *i);
+        }
+        Value::Float(f) => {
+            out.push(3);
+            out.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::Str(t) if (t.len() as u64) < SHARE_SIZE => {
+            out.push(4);
+            put_str(out, t.as_str());
+        }
+        Value::List(l) => {
+            out.push(5);
+            put_len(out, l.items.len());
+            for v in &l.items {
+                put_plain(out, v);
+            }
+        }
+        Value::Dict(d) => {
+            out.push(6);
+            put_len(out, d.map.len());
+            for (k, v) in d.map.values() {
+                put_plain(out, k);
+                put_plain(out, v);
+            }
+        }
+        Value::Tasklet(id) => {
+            out.push(14);
+            put_u64(out, *id);
+        }
+        Value::Channel(id) => {
+            out.push(16);
+            put_u64(out, *id);
+        }
+        Value::Unbound => out.push(19),
+        _ => return false,
+    }
+    true
 }
 
 /// Values the encoder writes inline without its work stack or table (its
@@ -276,70 +465,6 @@ fn plain(v: &Value) -> bool {
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => true,
         Value::Str(s) => (s.len() as u64) < SHARE_SIZE,
         _ => false,
-    }
-}
-
-impl Serialize for ValueRecSlot<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v = match self {
-            ValueRecSlot::Rec(r) => return r.serialize(s),
-            ValueRecSlot::Live(v) => v,
-        };
-        // `ValueRec`'s variant indices, as its derived `Serialize` numbers
-        // them (the saves of `tests/binary.rs` hold every one of these).
-        const R: &str = "ValueRec";
-        match v {
-            Value::None => s.serialize_unit_variant(R, 0, "Nil"),
-            Value::Bool(b) => s.serialize_newtype_variant(R, 1, "Bool", b),
-            Value::Int(i) => s.serialize_newtype_variant(R, 2, "Int", i),
-            Value::Float(f) => s.serialize_newtype_variant(R, 3, "Float", f),
-            Value::Str(t) => s.serialize_newtype_variant(R, 4, "Str", t.as_str()),
-            Value::List(l) => s.serialize_newtype_variant(R, 5, "List", &Items(&l.items)),
-            Value::Dict(d) => s.serialize_newtype_variant(R, 6, "Dict", &Entries(d)),
-            Value::Tasklet(id) => s.serialize_newtype_variant(R, 14, "Tasklet", id),
-            Value::Channel(id) => s.serialize_newtype_variant(R, 16, "Channel", id),
-            Value::Unbound => s.serialize_unit_variant(R, 19, "Unbound"),
-            // `direct` lets no other value through.
-            _ => Err(serde::ser::Error::custom("not a directly written value")),
-        }
-    }
-}
-
-/// A plain list's items.
-struct Items<'a>(&'a [Value]);
-
-impl Serialize for Items<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for v in self.0 {
-            seq.serialize_element(&ValueRecSlot::Live(v))?;
-        }
-        seq.end()
-    }
-}
-
-/// A plain dict's entries, each as a (key, value) pair.
-struct Entries<'a>(&'a skein_vm::value::Dict);
-
-impl Serialize for Entries<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.map.len()))?;
-        for (k, v) in self.0.map.values() {
-            seq.serialize_element(&Pair(k, v))?;
-        }
-        seq.end()
-    }
-}
-
-/// One dict entry, as `(ValueRec, ValueRec)` serializes.
-struct Pair<'a>(&'a Value, &'a Value);
-
-impl Serialize for Pair<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(&ValueRecSlot::Live(self.0))?;
-        t.serialize_element(&ValueRecSlot::Live(self.1))?;
-        t.end()
     }
 }
 

@@ -13,7 +13,7 @@ use skein_script::verify::{VerifyInfo, verify_function};
 use skein_vm::Cont;
 
 use crate::error::{FieldPath, LoadError};
-use crate::format::FrameRec;
+use crate::format::{FrameRec, HandlerRec};
 
 /// The verifier's findings for every function of a program, computed once
 /// per load (or once per program, through [`verified_for`]).
@@ -74,14 +74,41 @@ pub fn check_frame(
     role: FrameRole,
     path: &FieldPath,
 ) -> Result<(), LoadError> {
+    let shape = FrameShape {
+        locals: rec.locals.len(),
+        pc: rec.pc,
+        height: rec.stack.len(),
+        handlers: &rec.handlers,
+    };
+    check_shape(func, info, &shape, role, path)
+}
+
+/// What [`check_frame`] looks at in a frame, so a loader reading the bytes
+/// directly checks what it read without building the record.
+pub(crate) struct FrameShape<'a> {
+    /// How many locals were saved.
+    pub locals: usize,
+    pub pc: u32,
+    /// How many operands were saved above the locals.
+    pub height: usize,
+    pub handlers: &'a [HandlerRec],
+}
+
+/// [`check_frame`] on a frame's shape.
+pub(crate) fn check_shape(
+    func: &Function,
+    info: &VerifyInfo,
+    rec: &FrameShape,
+    role: FrameRole,
+    path: &FieldPath,
+) -> Result<(), LoadError> {
     let name = &func.name;
-    if rec.locals.len() != func.nlocals as usize {
+    if rec.locals != func.nlocals as usize {
         return Err(LoadError::invalid(
             &path.field("locals"),
             format!(
                 "{} locals saved, but {name} has {}",
-                rec.locals.len(),
-                func.nlocals
+                rec.locals, func.nlocals
             ),
         ));
     }
@@ -100,7 +127,7 @@ pub fn check_frame(
         ));
     };
     let depth = depth as usize;
-    let height = rec.stack.len();
+    let height = rec.height;
     let follows_call = pc
         .checked_sub(1)
         .and_then(|p| func.code.get(p))
@@ -201,6 +228,18 @@ pub fn check_cont(
     caller: Option<(&FrameRec, FuncRef)>,
     path: &FieldPath,
 ) -> Result<(), LoadError> {
+    let caller = caller.map(|(rec, f)| (rec.stack.len(), f));
+    check_ret(program, func, ret, caller, path)
+}
+
+/// [`check_cont`] with the caller's operand height instead of its record.
+pub(crate) fn check_ret(
+    program: &Program,
+    func: FuncRef,
+    ret: Cont,
+    caller: Option<(usize, FuncRef)>,
+    path: &FieldPath,
+) -> Result<(), LoadError> {
     let bad = |m: &str| Err(LoadError::invalid(path, m.to_string()));
     // A retired copy of a top level (hot reload) is one too.
     let top_level = func.func == 0
@@ -212,7 +251,7 @@ pub fn check_cont(
     let Cont::StorePlace { base, depth } = ret else {
         return Ok(());
     };
-    let Some((rec, cf)) = caller else {
+    let Some((height, cf)) = caller else {
         return bad("a result stored into a place needs a caller");
     };
     let cfunc = program.function(cf);
@@ -221,7 +260,7 @@ pub fn check_cont(
         PlaceBase::Global(i) => ((i as usize) < program.module_of(cf).globals.len(), 0),
         PlaceBase::Attr(i) => ((i as usize) < cfunc.names.len(), 1),
     };
-    if !fits || rec.stack.len() < parts + depth as usize {
+    if !fits || height < parts + depth as usize {
         return bad("the place a result is stored into is not on the caller's stack");
     }
     Ok(())

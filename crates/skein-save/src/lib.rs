@@ -48,6 +48,7 @@
 pub mod app;
 pub mod autosave;
 pub mod binary;
+mod bytes;
 pub mod check;
 pub mod code;
 pub mod crossing;

@@ -12,7 +12,7 @@ use crate::error::{FieldPath, LoadError, Problem};
 use crate::ext::ExtValue;
 use crate::format::{Body, ChannelRec, Dir, TaskletRec, Wait};
 use crate::registry::SaveRegistry;
-use crate::resolve::MapResolve;
+use crate::resolve::{IdTable, MapResolve};
 use crate::tasklet::{status_of, tasklet_from};
 use crate::values::{Decoder, Resolve};
 
@@ -221,8 +221,13 @@ pub(crate) fn stage_channels(
         for (j, w) in rec.waiters.iter().enumerate() {
             let wp_0 = p.field("waiters");
             let wp = wp_0.index(j);
-            let new_w = resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?;
             let k = index_of(*w);
+            // A one-pass load notes ids to check they are records once all
+            // are read: a waiter found among them already is one.
+            let new_w = match (k, &resolve.tasklets) {
+                (Some(_), IdTable::Noted(_)) => *w,
+                _ => resolve.tasklet(*w).map_err(|pr| LoadError::at(&wp, pr))?,
+            };
             let first = match k {
                 Some(k) => !std::mem::replace(&mut listed[k], true),
                 None => listed_foreign.insert(*w),
@@ -314,7 +319,7 @@ pub(crate) fn stage_channels(
     Ok(channels)
 }
 
-fn check_ext(
+pub(crate) fn check_ext(
     registry: &SaveRegistry,
     ext: &BTreeMap<String, ExtValue>,
     path: &FieldPath,

@@ -12,10 +12,12 @@
 //! module and name, builtins and modules by name, errors as kind, arguments
 //! and traceback.
 
+mod bytes;
 mod decode;
 mod encode;
 mod rec;
 
+pub(crate) use bytes::Strs;
 pub use decode::{Decoder, Place, Resolve};
 pub use encode::{EncodeRefs, Encoder};
 pub use rec::{

@@ -19,6 +19,7 @@ use crate::staging::{check_ids, id_list, stage};
 use crate::values::Decoder;
 
 mod build;
+mod fast;
 mod one_pass;
 
 use build::{Parts, SPARE_IDS};
@@ -219,6 +220,16 @@ pub fn load_world_bytes(
 /// path loaded a save.
 pub fn try_one_pass(world: &mut World, bytes: &[u8]) -> Option<Result<(), LoadError>> {
     one_pass::one_pass(world, bytes).map(|(_, done)| done)
+}
+
+/// [`try_one_pass`], also saying how many tasklets were read straight from
+/// the bytes (the others were read as records first): for tests that must
+/// know the byte-level reader took a save's tasklets.
+pub fn try_one_pass_counted(
+    world: &mut World,
+    bytes: &[u8],
+) -> Option<(Result<(), LoadError>, usize)> {
+    one_pass::one_pass_counted(world, bytes).map(|(_, done, n)| (done, n))
 }
 
 /// [`try_one_pass`] on a file, for `skein resume`: `None`, the world

@@ -66,7 +66,9 @@ fn direct_binary_matches_the_records_for_the_stackless_scripts() {
 }
 
 /// Every shape the direct writer handles itself, and the ones it hands to
-/// the encoder, in locals, operand stacks, data, tempval and globals.
+/// the encoder, in locals, operand stacks, data, tempval and globals. `t`'s
+/// data holds a tabled value of its own (numbered after its frames'), `u`'s
+/// nothing the table takes (its record is written in file order).
 #[test]
 fn direct_binary_matches_the_records_for_every_value_shape() {
     let script = "
@@ -93,6 +95,7 @@ def holder(tag, n):
 t = stackless.tasklet(holder)('t', 1)
 t.data['note'] = 'hi'
 t.data['big'] = list(range(300))
+t.data['own'] = 'y' * 301
 stackless.tasklet(holder)('u', 2)
 shared = [1, 2, 3]
 ";

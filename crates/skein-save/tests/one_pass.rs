@@ -5,11 +5,16 @@
 //! places. The one-pass decoder must never take bytes the record path
 //! refuses, must leave the world fresh when it does not take them, and
 //! `load_world_bytes` must give the record path's verdict word for word.
+//! When both take changed bytes, the two worlds must save to the same
+//! bytes. The tasklets are read by the byte-level reader (which the tests
+//! check it does), so every byte of every tasklet record is changed too.
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use skein_save::format::SaveFile;
-use skein_save::world_load::{CodePolicy, load_world, load_world_bytes, try_one_pass};
+use skein_save::world_load::{
+    CodePolicy, load_world, load_world_bytes, try_one_pass, try_one_pass_counted,
+};
 use skein_save::write::BINARY_MAGIC;
 use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_world::{Scheduler, Simulation, WorldOptions};
@@ -100,7 +105,7 @@ fn same_verdict(bytes: &[u8], what: &str) -> bool {
             is_fresh(&one),
             "{what}: a refused one pass changed the world"
         ),
-        (Some(Ok(())), Ok(())) => {}
+        (Some(Ok(())), Ok(())) => assert_eq!(resaved(&one), resaved(&s), "{what}"),
         (taken, _) => panic!("{what}: one pass {taken:?}, record path {record:?}"),
     }
     let mut by_bytes = sim();
@@ -111,6 +116,85 @@ fn same_verdict(bytes: &[u8], what: &str) -> bool {
         "{what}"
     );
     record.is_ok()
+}
+
+/// A loaded world saved again, as binary bytes.
+fn resaved(s: &Simulation) -> Vec<u8> {
+    let save = skein_save::world_save::save_world(&s.world).expect("saves");
+    to_bytes(&save, Encoding::Binary).expect("encodes")
+}
+
+#[test]
+fn the_byte_level_reader_takes_every_tasklet_of_the_sample() {
+    let save = saved();
+    let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");
+    let mut s = sim();
+    let (done, fast) = try_one_pass_counted(&mut s.world, &bytes).expect("taken");
+    done.expect("loads");
+    assert_eq!(fast, save.body.tasklets.len());
+    assert!(fast >= 3, "{fast}");
+    assert_eq!(resaved(&s), bytes);
+}
+
+#[test]
+fn every_byte_of_every_tasklet_changed_is_judged_alike() {
+    let save = saved();
+    let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");
+    let s = sections(&save);
+    let (mut refused, mut taken) = (0, 0);
+    for (k, (name, at)) in s.iter().enumerate() {
+        if !name.starts_with("tasklets[") {
+            continue;
+        }
+        let end = s.get(k + 1).map_or(bytes.len(), |n| n.1);
+        for i in *at..end {
+            for new in [0x00, 0x80, bytes[i] ^ 1] {
+                let mut b = bytes.clone();
+                b[i] = new;
+                let what = format!("byte {i} ({name}) set to {new:#x}");
+                if same_verdict(&b, &what) {
+                    taken += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+    }
+    // Changed ints and flags load; changed tags, lengths and names do not.
+    assert!(
+        refused > 100 && taken > 20,
+        "{refused} refused, {taken} taken"
+    );
+}
+
+#[test]
+fn a_huge_frame_count_is_refused_without_allocating() {
+    // A saved frame limit that lets any count through, then a tasklet whose
+    // frame count says four billion: the count must not size anything.
+    let mut save = saved();
+    if let Some(w) = save.body.world.as_mut() {
+        w.options.frame_limit = u32::MAX;
+    }
+    let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");
+    let s = sections(&save);
+    let k = s
+        .iter()
+        .position(|(n, _)| n == "tasklets[0]")
+        .expect("a tasklet");
+    let end = s[k + 1].1;
+    let t = &save.body.tasklets[0];
+    let fiber = postcard::to_allocvec(&t.fiber).expect("encodes").len();
+    let ext = postcard::to_allocvec(&t.ext).expect("encodes").len();
+    // The fiber's state, then its frame count (one byte in this save).
+    let count = end - ext - fiber + 1;
+    assert_eq!(usize::from(bytes[count]), t.fiber.frames.len());
+    let huge = [
+        &bytes[..count],
+        &[0xff, 0xff, 0xff, 0xff, 0x0f],
+        &bytes[count + 1..],
+    ]
+    .concat();
+    assert!(!same_verdict(&huge, "a frame count of 2^32 - 1"));
 }
 
 #[test]

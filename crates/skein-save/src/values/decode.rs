@@ -43,10 +43,10 @@ pub trait Resolve {
 
 /// Decodes the values of one save against its value table.
 pub struct Decoder<'r> {
-    resolve: &'r dyn Resolve,
+    pub(super) resolve: &'r dyn Resolve,
     limits: Limits,
     /// The decoded table entries.
-    table: Vec<Value>,
+    pub(super) table: Vec<Value>,
 }
 
 impl<'r> Decoder<'r> {
@@ -92,7 +92,7 @@ impl<'r> Decoder<'r> {
         self.value(rec, place, path, 0)
     }
 
-    fn value(
+    pub(super) fn value(
         &self,
         rec: &ValueRec,
         place: Place,
@@ -310,7 +310,12 @@ impl<'r> Decoder<'r> {
         })
     }
 
-    fn check_size(&self, what: &'static str, size: u64, path: &FieldPath) -> Result<(), LoadError> {
+    pub(super) fn check_size(
+        &self,
+        what: &'static str,
+        size: u64,
+        path: &FieldPath,
+    ) -> Result<(), LoadError> {
         if size > self.limits.size_limit {
             return Err(LoadError::at(
                 path,
@@ -337,6 +342,6 @@ fn wrong(path: &FieldPath, expected: &'static str, found: &ValueRec) -> LoadErro
 
 /// Error kinds are values of `Type`, not builtins, though their names are in
 /// `BUILTIN_NAMES` for the compiler.
-fn is_kind_name(name: &str) -> bool {
+pub(super) fn is_kind_name(name: &str) -> bool {
     skein_script::bytecode::ERROR_KINDS.contains(&name)
 }

@@ -21,6 +21,8 @@ use skein_vm::Limits;
 use skein_world::{Natives, Scheduler};
 
 use super::build::{Parts, SPARE_IDS};
+use super::fast::Fast;
+use crate::bytes::Reader;
 use crate::error::{FieldPath, LoadError};
 use crate::format::{
     ChannelRec, FORMAT_NAME, FORMAT_VERSION, Header, ModuleRec, SaveKind, TaskletRec, Wait,
@@ -37,6 +39,15 @@ use crate::write::BINARY_MAGIC;
 /// untouched, when it does not take them or refuses them; else the save's
 /// header and the outcome of building the world.
 pub(super) fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Result<(), LoadError>)> {
+    one_pass_counted(world, bytes).map(|(header, done, _)| (header, done))
+}
+
+/// [`one_pass`], also saying how many tasklets the byte-level reader took
+/// (the others were read as records).
+pub(super) fn one_pass_counted(
+    world: &mut World,
+    bytes: &[u8],
+) -> Option<(Header, Result<(), LoadError>, usize)> {
     let bytes = bytes.strip_prefix(BINARY_MAGIC)?;
     let mut de = postcard::Deserializer::from_bytes(bytes);
     let header = Header::deserialize(&mut de).ok()?;
@@ -72,6 +83,8 @@ pub(super) fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Resul
         return None;
     }
     let count = usize::deserialize(&mut de).ok()?;
+    // The tasklets, the bulk of the file, are read by the byte-level reader.
+    let mut r = Reader::at(bytes, bytes.len() - de.finalize().ok()?.len());
     let records = (count as u64).saturating_add(chans.len() as u64);
     if w.next_id > records.saturating_add(1 + SPARE_IDS) {
         return None;
@@ -115,23 +128,37 @@ pub(super) fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Resul
     // must not become an allocation): a tasklet record is tens of bytes.
     let room = count.min(bytes.len() / 16);
     let (mut tasklets, mut waits) = (Vec::with_capacity(room), Vec::with_capacity(room));
-    let mut last = 0;
+    let mut fast = Fast::new(stager);
+    let (mut last, mut read_fast) = (0, 0);
     for i in 0..count {
-        let rec = &TaskletRec::deserialize(&mut de).ok()?;
-        let sorted = std::mem::replace(&mut last, rec.id) < rec.id && rec.id < w.next_id;
-        let channel = chans.binary_search_by_key(&rec.id, |c| c.id).is_ok();
-        let sleeps = matches!(rec.wait, Wait::Sleep { .. });
-        if !sorted || channel || sleeps != sleepers.contains(&rec.id) {
+        // A tasklet the fast reader leaves is read again as a record.
+        let start = r.pos();
+        let (staged, wait, sleeps) = match fast.tasklet(&mut r) {
+            Some(read) => {
+                read_fast += 1;
+                read
+            }
+            None => {
+                r.seek(start);
+                let rec = &r.serde::<TaskletRec>()?;
+                let sleeps = matches!(rec.wait, Wait::Sleep { .. });
+                (stager.stage(rec, i).ok()?, WaitOf::of(rec), sleeps)
+            }
+        };
+        let id = wait.id;
+        let sorted = std::mem::replace(&mut last, id) < id && id < w.next_id;
+        let channel = chans.binary_search_by_key(&id, |c| c.id).is_ok();
+        if !sorted || channel || sleeps != sleepers.contains(&id) {
             return None;
         }
-        tasklets.push(stager.stage(rec, i).ok()?);
-        waits.push(WaitOf::of(rec));
+        tasklets.push(staged);
+        waits.push(wait);
     }
     // A world save has no roots and no ring order, but the file still
     // holds both (empty), and nothing after them.
-    Vec::<ValueRec>::deserialize(&mut de).ok()?;
-    Vec::<u64>::deserialize(&mut de).ok()?;
-    if !de.finalize().ok()?.is_empty() {
+    r.serde::<Vec<ValueRec>>()?;
+    r.serde::<Vec<u64>>()?;
+    if !r.rest().is_empty() {
         return None;
     }
 
@@ -163,5 +190,5 @@ pub(super) fn one_pass(world: &mut World, bytes: &[u8]) -> Option<(Header, Resul
         return None;
     }
     let done = staged.build(world);
-    Some((header, done))
+    Some((header, done, read_fast))
 }
