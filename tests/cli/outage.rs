@@ -111,12 +111,7 @@ fn a_nats_server_gone_for_longer_than_the_timeout_ends_every_shard_with_3() {
     std::thread::sleep(Duration::from_millis(800));
     server.stop().expect("nats-server stops");
     let outs = wait(shards);
-    for (k, o) in outs.iter().enumerate() {
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(3), "shard {k}: {err}");
-        assert!(err.contains(&url), "shard {k}: {err}");
-        assert!(err.contains("lost the server"), "shard {k}: {err}");
-    }
+    each_lost_the_server(&outs, &url);
     // It ended mid-run: the walkers had not arrived.
     let got = frames(&outs);
     assert!(!got[0].values().any(|t| t.contains("done")), "{got:?}");
@@ -219,14 +214,7 @@ fn a_shard_that_loses_the_server_while_publishing_autosaves_what_it_sent_first()
     }
     server.stop().expect("nats-server stops");
     let before = wait(shards);
-    for (k, o) in before.iter().enumerate() {
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(3), "shard {k}: {err}");
-        assert!(
-            err.contains(&url) && err.contains("lost the server"),
-            "shard {k}: {err}"
-        );
-    }
+    each_lost_the_server(&before, &url);
     let inspect = |k: u32| {
         let file = format!("saves/pub-{k}.bin");
         crate::harness::skein(&dir, &["inspect", &file])
@@ -346,4 +334,14 @@ fn a_save_made_while_publishing_that_does_not_hold_together_is_refused() {
         "{}",
         refused.stderr
     );
+}
+
+/// Every shard ended with exit 3, naming the server it lost.
+fn each_lost_the_server(outs: &[Output], url: &str) {
+    for (k, o) in outs.iter().enumerate() {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "shard {k}: {err}");
+        assert!(err.contains(url), "shard {k}: {err}");
+        assert!(err.contains("lost the server"), "shard {k}: {err}");
+    }
 }

@@ -20,7 +20,8 @@ use skein_world::{Simulation, WorldOptions};
 #[allow(dead_code)]
 mod common;
 use common::{
-    builder, each_edit_refused, load_text, root, saved_text, shard_0_after_one_tick, uninterrupted,
+    builder, collect_into, each_edit_refused, load_text, root, saved_text, shard_0_after_one_tick,
+    uninterrupted,
 };
 
 const END: u64 = 1000;
@@ -165,12 +166,7 @@ fn interrupted(
                 let mut out = String::new();
                 let mut runner = ShardRunner::new(build(options).expect("builds"), flaky, opts);
                 runner.with_autosave(autosave(&path));
-                let mut print = |t: skein_cluster::TickOutput| {
-                    out.push_str(t.stdout);
-                    out.push_str(t.stderr);
-                    Ok(())
-                };
-                let first = runner.run(&mut print);
+                let first = runner.run(&mut collect_into(&mut out));
                 if k != victim {
                     first.expect("the others run to the end");
                     return (out, None);
@@ -189,11 +185,7 @@ fn interrupted(
                 let mut runner = ShardRunner::new(sim, flaky, opts);
                 runner.with_autosave(autosave(&path));
                 runner
-                    .run(&mut |t| {
-                        out.push_str(t.stdout);
-                        out.push_str(t.stderr);
-                        Ok(())
-                    })
+                    .run(&mut collect_into(&mut out))
                     .expect("the resumed shard runs to the end");
                 let migrants = held.messages.iter().filter(|m| m.migrant).count();
                 let held = Held {

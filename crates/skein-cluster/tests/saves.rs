@@ -17,7 +17,10 @@ use skein_world::{Simulation, WorldOptions};
 // Not every helper is used here.
 #[allow(dead_code)]
 mod common;
-use common::{builder, each_edit_refused, root, saved_text, shard_0_after_one_tick, uninterrupted};
+use common::{
+    builder, collect_into, each_edit_refused, root, saved_text, shard_0_after_one_tick,
+    uninterrupted,
+};
 
 const END: u64 = 1000;
 
@@ -77,11 +80,7 @@ fn interrupted(script: &Path, n: u32, at: u64, enc: Encoding) -> (Vec<String>, S
                 let mut out = String::new();
                 let mut runner = ShardRunner::new(sim, t1, opts(at));
                 runner
-                    .run(&mut |t| {
-                        out.push_str(t.stdout);
-                        out.push_str(t.stderr);
-                        Ok(())
-                    })
+                    .run(&mut collect_into(&mut out))
                     .expect("first part runs");
                 let (sim, _) = runner.into_parts();
                 let seen = Seen {
@@ -106,11 +105,7 @@ fn interrupted(script: &Path, n: u32, at: u64, enc: Encoding) -> (Vec<String>, S
                 );
                 let mut runner = ShardRunner::new(fresh, t2, opts(END));
                 runner
-                    .run(&mut |t| {
-                        out.push_str(t.stdout);
-                        out.push_str(t.stderr);
-                        Ok(())
-                    })
+                    .run(&mut collect_into(&mut out))
                     .expect("second part runs");
                 (out, seen)
             })

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use skein_cluster::ClusterError;
+use skein_cluster::TickOutput;
 use skein_cluster::local::{BuildWorld, LocalShard, run_local};
 use skein_save::world_load::{CodePolicy, load_world};
 use skein_save::world_save::save_world;
@@ -122,4 +123,14 @@ pub fn on_stream<T>(
         let stream = js.get_stream(name).await.expect("the stream");
         look(stream).await
     })
+}
+
+/// A tick handler that appends each tick's output and error reports to
+/// `out`, in the one stream a shard's tests compare.
+pub fn collect_into(out: &mut String) -> impl FnMut(TickOutput) -> std::io::Result<()> + '_ {
+    move |t| {
+        out.push_str(t.stdout);
+        out.push_str(t.stderr);
+        Ok(())
+    }
 }
