@@ -268,4 +268,4 @@ pub(crate) fn fiber_rec(
 
 mod load;
 
-pub(crate) use load::tasklet_from;
+pub(crate) use load::{SavedState, tasklet_from};

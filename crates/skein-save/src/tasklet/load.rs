@@ -1,7 +1,7 @@
 //! A tasklet's record back to world components, checked: every value,
 //! the wait and the suspension, and every frame against the verifier.
 
-use skein_script::bytecode::Program;
+use skein_script::bytecode::{FuncRef, Program};
 use skein_vm::Value;
 use skein_vm::fiber::{Fiber, FiberState, Frame, Handler};
 use skein_world::NativeRequest;
@@ -9,9 +9,61 @@ use skein_world::components::{SendSequence, Suspension, TaskletState, Wait as WW
 
 use crate::check::{FrameRole, Verified, check_cont, check_frame};
 use crate::error::{FieldPath, LoadError, Problem};
-use crate::format::{Dir, FiberRec, FiberStateRec, SuspensionRec, TaskletRec, Wait};
+use crate::format::{Dir, FiberRec, FiberStateRec, SuspensionRec, TaskletRec, TickStateRec, Wait};
 use crate::resolve::MapResolve;
 use crate::values::{Decoder, Place, Resolve};
+
+/// A saved tasklet's fields, already decoded and checked, as both loaders
+/// (from records, and the byte-level reader) turn them into its live state.
+pub(crate) struct SavedState {
+    pub name: Option<String>,
+    /// `None` for the empty dict.
+    pub data: Option<Value>,
+    pub tempval: Value,
+    pub pending: Option<Value>,
+    pub pending_is_payload: bool,
+    pub alive: bool,
+    pub started: bool,
+    pub block_trap: bool,
+    pub atomic: bool,
+    pub wait: WWait,
+    pub suspension: Suspension,
+    pub sequence: Option<SendSequence>,
+    pub func: Option<FuncRef>,
+    pub tick: TickStateRec,
+}
+
+impl SavedState {
+    pub(crate) fn into_state(self, new_id: u64) -> TaskletState {
+        let mut state = TaskletState::new(new_id);
+        state.tempval = self.tempval;
+        state.pending_is_payload = self.pending_is_payload;
+        state.alive = self.alive;
+        state.started = self.started;
+        state.block_trap = self.block_trap;
+        state.atomic = self.atomic;
+        state.wait = self.wait;
+        state.suspension = self.suspension;
+        state.func = self.func;
+        // A yield in another tick than the budget's is from an earlier tick:
+        // nothing reads it any more.
+        let t = self.tick;
+        state.yielded = t.yielded != 0 && t.yielded == t.budget_tick;
+        state.budget_tick = t.budget_tick;
+        state.budget_used = t.budget_used;
+        // Each of these boxes the state's rare attributes when set; most
+        // tasklets set none, and then no box is made.
+        if self.name.is_some() {
+            state.set_name(self.name);
+        }
+        if let Some(data) = self.data {
+            state.set_data(data);
+        }
+        state.set_pending(self.pending);
+        state.set_send_sequence(self.sequence);
+        state
+    }
+}
 
 /// A tasklet's state and fiber from its record, checked. The wait comes
 /// back with channel and tasklet ids mapped by `resolve`, a sleep as
@@ -117,26 +169,23 @@ pub(crate) fn tasklet_from(
             "a tasklet that is not alive cannot wait",
         ));
     }
-    let mut state = TaskletState::new(new_id);
-    state.tempval = tempval;
-    state.pending_is_payload = rec.pending_is_payload;
-    state.alive = rec.alive;
-    state.started = rec.started;
-    state.block_trap = rec.block_trap;
-    state.atomic = rec.atomic;
-    state.wait = wait;
-    state.suspension = suspension;
-    state.func = func;
-    // A yield in another tick than the budget's is from an earlier tick:
-    // nothing reads it any more.
-    state.yielded =
-        rec.tick_state.yielded != 0 && rec.tick_state.yielded == rec.tick_state.budget_tick;
-    state.budget_tick = rec.tick_state.budget_tick;
-    state.budget_used = rec.tick_state.budget_used;
-    state.set_name(rec.name.clone());
-    state.set_data(data);
-    state.set_pending(pending);
-    state.set_send_sequence(sequence);
+    let state = SavedState {
+        name: rec.name.clone(),
+        data: Some(data),
+        tempval,
+        pending,
+        pending_is_payload: rec.pending_is_payload,
+        alive: rec.alive,
+        started: rec.started,
+        block_trap: rec.block_trap,
+        atomic: rec.atomic,
+        wait,
+        suspension,
+        sequence,
+        func,
+        tick: rec.tick_state,
+    }
+    .into_state(new_id);
     Ok((state, fiber))
 }
 

@@ -15,16 +15,16 @@ use std::collections::BTreeMap;
 use skein_script::bytecode::FuncRef;
 use skein_vm::Value;
 use skein_vm::fiber::{Fiber, FiberState, Frame, Handler};
-use skein_world::components::{Suspension, TaskletState, Wait as WWait};
+use skein_world::components::{Suspension, Wait as WWait};
 
 use crate::bytes::Reader;
 use crate::check::{FrameRole, FrameShape, check_ret, check_shape};
 use crate::error::FieldPath;
 use crate::ext::ExtValue;
-use crate::format::{Dir, HandlerRec, Status};
+use crate::format::{Dir, HandlerRec, Status, TickStateRec};
 use crate::resolve::IdTable;
 use crate::staging::{StagedTasklet, Tasklets, WaitOf, check_ext};
-use crate::tasklet::status;
+use crate::tasklet::{SavedState, status};
 use crate::values::{Place, Resolve, Strs};
 
 /// Distinct function names remembered per load (a world's frames run a
@@ -183,27 +183,27 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
         if status(alive, started, waits, in_ring) != saved_status {
             return None;
         }
-        let mut state = TaskletState::new(new_id);
-        state.tempval = tempval;
-        state.pending_is_payload = pending_is_payload;
-        state.alive = alive;
-        state.started = started;
-        state.block_trap = block_trap;
-        state.atomic = atomic;
-        state.wait = wait;
-        state.suspension = suspension;
-        state.func = func;
-        state.yielded = yielded != 0 && yielded == budget_tick;
-        state.budget_tick = budget_tick;
-        state.budget_used = budget_used;
-        // Each of these boxes the state's rare attributes when set.
-        if name.is_some() {
-            state.set_name(name);
+        let state = SavedState {
+            name,
+            data,
+            tempval,
+            pending,
+            pending_is_payload,
+            alive,
+            started,
+            block_trap,
+            atomic,
+            wait,
+            suspension,
+            sequence: None,
+            func,
+            tick: TickStateRec {
+                yielded,
+                budget_tick,
+                budget_used,
+            },
         }
-        if let Some(data) = data {
-            state.set_data(data);
-        }
-        state.set_pending(pending);
+        .into_state(new_id);
         let staged = StagedTasklet {
             rec_id: id,
             state,
