@@ -336,17 +336,31 @@ impl Regs<'_> {
         cx: &mut Cx,
     ) -> Result<bool, Value> {
         let at = stack.len().saturating_sub(argc as usize);
-        let args = stack.split_off(at);
-        let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)? else {
-            return Err(errors::fault("range() made no range"));
+        // Int arguments (nearly every loop) are read where they lie: the
+        // builtin's way allocates the argument vector, a vector of the ints
+        // and the range object, ~580 machine instructions a loop
+        // (BENCHMARKS.md, "Issue 10: messages and game ticks").
+        let (start, stop, step) = match int_range(&stack[at..]) {
+            Some((_, _, 0)) | None => {
+                let args = stack.split_off(at);
+                let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)?
+                else {
+                    return Err(errors::fault("range() made no range"));
+                };
+                (r.start, r.stop, r.step)
+            }
+            Some(ints) => {
+                stack.truncate(at);
+                ints
+            }
         };
         let s = self.base + state as usize;
         let Some(slots) = stack.get_mut(s..s + 3) else {
             return Err(broken_range());
         };
-        slots[0] = Value::Int(r.start);
-        slots[1] = Value::Int(r.stop);
-        slots[2] = Value::Int(r.step);
+        slots[0] = Value::Int(start);
+        slots[1] = Value::Int(stop);
+        slots[2] = Value::Int(step);
         self.for_step(stack, var, state)
     }
 
@@ -375,6 +389,19 @@ impl Regs<'_> {
         if let Some(slot) = stack.get_mut(self.base + d as usize) {
             set_int(slot, r);
         }
+    }
+}
+
+/// `range(…)`'s start, stop and step when its one to three arguments are
+/// all ints; anything else (bools, wrong types, wrong count) goes the
+/// builtin's way, which also raises its errors (a zero step among them).
+#[inline]
+fn int_range(args: &[Value]) -> Option<(i64, i64, i64)> {
+    match args {
+        [Value::Int(stop)] => Some((0, *stop, 1)),
+        [Value::Int(start), Value::Int(stop)] => Some((*start, *stop, 1)),
+        [Value::Int(start), Value::Int(stop), Value::Int(step)] => Some((*start, *stop, *step)),
+        _ => None,
     }
 }
 

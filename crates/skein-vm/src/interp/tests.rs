@@ -383,6 +383,18 @@ fn loop_speed() {
     println!("10M-iteration while loop: {:?}", start.elapsed());
 }
 
+/// The int arguments a range loop reads in place and the ones it hands
+/// to the builtin (bools, other types, a zero step) give what `range()`
+/// gives, errors included.
+#[test]
+fn range_loops_take_what_range_takes() {
+    let src = "out = []\nfor i in range(True, 3):\n    out.append(i)\nfor i in range(2, -7, -3):\n    out.append(i)\ndef loop(a, b, c):\n    try:\n        if c is None:\n            for i in range(a):\n                out.append('never')\n        else:\n            for i in range(a, b, c):\n                out.append('never')\n    except Exception as e:\n        out.append(str(e))\nloop(1, 5, 0)\nloop(1.5, 0, None)\nloop('a', 2, 1)\nprint(out)\n";
+    assert_eq!(
+        run(src),
+        "[1, 2, 2, -1, -4, 'range() arg 3 must not be zero', \"'float' object cannot be interpreted as an integer\", \"'str' object cannot be interpreted as an integer\"]\n"
+    );
+}
+
 #[test]
 fn range_loops_stop_at_the_ends_of_int() {
     let src = "out = []\nfor i in range(5, 0, -2):\n    out.append(i)\nfor i in range(0):\n    out.append('never')\nfor i in range(9223372036854775805, 9223372036854775807):\n    out.append(i)\nfor i in range(-9223372036854775806, -9223372036854775808, -1):\n    out.append(i)\nprint(out)\n";
