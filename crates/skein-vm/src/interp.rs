@@ -27,6 +27,7 @@ mod unwind;
 pub(crate) mod values;
 
 pub use exec::NullHost;
+pub(crate) use calls::PRELUDE;
 pub(crate) use exec::{Exec, cx};
 pub(crate) use stack::{name_error, pop, unbound_local};
 pub(crate) use unwind::{frame_line, throw};
@@ -85,7 +86,7 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
         globals: &mut *vm.globals,
         limits: vm.limits,
         host,
-        prelude: program.module_index(calls::PRELUDE),
+        prelude: vm.prelude,
         frames: fiber.lend_frames(&mut vm.spare),
     };
     let step = match fiber.take_pending() {
