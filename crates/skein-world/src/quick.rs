@@ -2,7 +2,7 @@
 //! id the VM resolved once per call site (`Host::call_quick`): a channel's
 //! `send`/`receive`, `stackless.schedule`, `sim.sleep`, `sim.tick`. Each arm
 //! does exactly what the call by name does; anything else (another arity,
-//! a tasklet receiver, a channel of another shard, a host module) is
+//! a tasklet receiver, a channel this world does not hold, a host module) is
 //! declined and goes by name.
 
 use skein_script::bytecode::BUILTIN_MODULES;
@@ -43,15 +43,12 @@ pub fn call(
 ) -> Option<HostResult> {
     let take = |v: &mut Value| std::mem::replace(v, Value::None);
     Some(match (recv, id, args) {
-        // A channel of another shard goes by name, where its home is asked.
-        (Value::Channel(ch), MethodId::Send, [v])
-            if crate::remote::elsewhere(host, *ch).is_none() =>
-        {
+        // A channel this world does not hold (another shard's, where its
+        // home is asked, or none at all) goes by name.
+        (Value::Channel(ch), MethodId::Send, [v]) if host.entity(*ch).is_some() => {
             crate::channels::send_value(host, *ch, take(v))
         }
-        (Value::Channel(ch), MethodId::Receive, [])
-            if crate::remote::elsewhere(host, *ch).is_none() =>
-        {
+        (Value::Channel(ch), MethodId::Receive, []) if host.entity(*ch).is_some() => {
             crate::channels::receive(host, *ch, false)
         }
         (Value::Module(ModRef::Native(m)), MethodId::Schedule, args @ ([] | [_]))
