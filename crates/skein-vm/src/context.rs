@@ -66,9 +66,10 @@ pub struct Vm<'a> {
     pub limits: Limits,
     /// A running fiber's frame buffer, when no fiber holds it.
     pub(crate) spare: Vec<crate::fiber::Frame>,
-    /// The prelude module's index, found once: each step needs it, and
-    /// finding it by name cost a scheduler's turn ~30 instructions.
-    pub(crate) prelude: Option<u16>,
+    /// The prelude module's index, found by the first step (`None` until
+    /// then): each step needs it, and finding it by name cost a
+    /// scheduler's turn ~30 instructions.
+    pub(crate) prelude: Option<Option<u16>>,
 }
 
 impl<'a> Vm<'a> {
@@ -79,7 +80,7 @@ impl<'a> Vm<'a> {
             globals,
             limits,
             spare: Vec::new(),
-            prelude: program.module_index(crate::interp::PRELUDE),
+            prelude: None,
         }
     }
 }

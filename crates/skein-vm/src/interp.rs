@@ -27,7 +27,6 @@ mod unwind;
 pub(crate) mod values;
 
 pub use exec::NullHost;
-pub(crate) use calls::PRELUDE;
 pub(crate) use exec::{Exec, cx};
 pub(crate) use stack::{name_error, pop, unbound_local};
 pub(crate) use unwind::{frame_line, throw};
@@ -81,12 +80,15 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
     {
         g.state = ImportState::Running;
     }
+    let prelude = *vm
+        .prelude
+        .get_or_insert_with(|| program.module_index(calls::PRELUDE));
     let mut ex = Exec {
         program,
         globals: &mut *vm.globals,
         limits: vm.limits,
         host,
-        prelude: vm.prelude,
+        prelude,
         frames: fiber.lend_frames(&mut vm.spare),
     };
     let step = match fiber.take_pending() {
