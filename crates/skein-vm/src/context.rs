@@ -66,11 +66,14 @@ pub struct Vm<'a> {
     pub limits: Limits,
     /// A running fiber's frame buffer, when no fiber holds it.
     pub(crate) spare: Vec<crate::fiber::Frame>,
-    /// The prelude module's index, found by the first step (`None` until
-    /// then): each step needs it, and finding it by name cost a
-    /// scheduler's turn ~30 instructions.
-    pub(crate) prelude: Option<Option<u16>>,
+    /// The prelude module's index, found once: each step needs it, and
+    /// finding it by name cost a scheduler's turn ~30 instructions.
+    pub(crate) prelude: Option<u16>,
 }
+
+/// The prelude module's name (as `interp::calls` names it; this module may
+/// not import the interpreter's).
+const PRELUDE: &str = "__prelude__";
 
 impl<'a> Vm<'a> {
     /// A VM over `program` and its `globals`.
@@ -80,7 +83,7 @@ impl<'a> Vm<'a> {
             globals,
             limits,
             spare: Vec::new(),
-            prelude: None,
+            prelude: program.module_index(PRELUDE),
         }
     }
 }

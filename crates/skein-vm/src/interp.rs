@@ -80,15 +80,12 @@ pub fn step(vm: &mut Vm, fiber: &mut Fiber, fuel: &mut u64, host: &mut dyn Host)
     {
         g.state = ImportState::Running;
     }
-    let prelude = *vm
-        .prelude
-        .get_or_insert_with(|| program.module_index(calls::PRELUDE));
     let mut ex = Exec {
         program,
         globals: &mut *vm.globals,
         limits: vm.limits,
         host,
-        prelude,
+        prelude: vm.prelude,
         frames: fiber.lend_frames(&mut vm.spare),
     };
     let step = match fiber.take_pending() {
