@@ -38,7 +38,7 @@ mod changed;
 mod held;
 
 pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit};
-use held::{STATE, Since};
+use held::{NEW, STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {
@@ -305,11 +305,10 @@ impl Snapshot {
                 let Some(slot) = self.slot(t.id, e) else {
                     continue;
                 };
-                let entry = Entry::Tasklet {
+                fill(slot, e, epoch, || Entry::Tasklet {
                     state: t.clone(),
                     fiber: Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone())),
-                };
-                fill(slot, e, entry, epoch);
+                });
             }
         }
         if let Some(mut q) = world.try_query::<(Entity, &ChannelState)>() {
@@ -317,7 +316,7 @@ impl Snapshot {
                 let Some(slot) = self.slot(c.id, e) else {
                     continue;
                 };
-                fill(slot, e, Entry::Channel(c.clone()), epoch);
+                fill(slot, e, epoch, || Entry::Channel(c.clone()));
             }
         }
         for (id, slot) in self.entries.iter_mut().enumerate() {
@@ -407,21 +406,30 @@ impl Snapshot {
     }
 }
 
-/// Puts `entry` of entity `e` into `slot`, in place when it held the same
-/// entity (its host list is then compared by `take_host_components`).
-fn fill(slot: &mut Option<Held>, e: Entity, entry: Entry, epoch: u64) {
+/// Puts the entry `entry` makes of entity `e` into `slot`, in place when it
+/// held the same entity (its host list is then compared by
+/// `take_host_components`). Inlined, so the large record is built where it
+/// goes rather than moved there.
+#[inline(always)]
+fn fill(slot: &mut Option<Held>, e: Entity, epoch: u64, entry: impl FnOnce() -> Entry) {
     match slot {
         Some(h) if h.entity == e => {
-            h.entry = entry;
+            h.entry = entry();
             h.seen = epoch;
             h.changed = STATE;
             h.host_fresh = 0;
             h.host_gone = 0;
         }
         _ => {
-            let mut h = Held::new(e, entry);
-            h.seen = epoch;
-            *slot = Some(h);
+            *slot = Some(Held {
+                entity: e,
+                entry: entry(),
+                host: Vec::new(),
+                seen: epoch,
+                changed: NEW,
+                host_fresh: 0,
+                host_gone: 0,
+            })
         }
     }
 }
