@@ -99,7 +99,10 @@ pub struct AutosaveStats {
     /// Autosaves whose encode or write failed.
     pub failed: u64,
     /// One per autosave taken, in order: the snapshot plus the fiber copies
-    /// the following ticks made because the snapshot still held them.
+    /// the following ticks made because the snapshot still held them: all
+    /// copies until the next autosave's snapshot (the snapshot kept to be
+    /// retaken holds the fibers of waiting tasklets), or until
+    /// [`finish`](Autosave::finish).
     pub pauses: Vec<Duration>,
     /// The longest encode-and-write on the writer thread.
     pub longest_write: Duration,
@@ -193,6 +196,10 @@ pub struct Autosave {
     deltas_since_full: u64,
     /// `None` while a write has it.
     chain: Option<ChainFiles>,
+    /// The pause of the last autosave written, still counting the fiber
+    /// copies its kept snapshot causes: its snapshot time and the copy
+    /// clock when it was taken.
+    open_pause: Option<(Duration, u64)>,
 }
 
 impl Autosave {
@@ -205,6 +212,7 @@ impl Autosave {
             deltas_since_full: 0,
             chain: Some(ChainFiles::default()),
             last: None,
+            open_pause: None,
             stats: AutosaveStats::default(),
             failures: Vec::new(),
         }
@@ -229,7 +237,7 @@ impl Autosave {
     /// this boundary is due, snapshot and start writing — or count it
     /// skipped if the previous write is still going.
     pub fn after_tick(&mut self, world: &mut World) {
-        self.collect(world.resource::<Scheduler>().copies.nanos, false);
+        self.collect(false);
         let tick = world.resource::<Scheduler>().tick;
         if !self.due(tick) {
             return;
@@ -241,6 +249,7 @@ impl Autosave {
         }
         let start = Instant::now();
         let copies_at_start = world.resource::<Scheduler>().copies.nanos;
+        self.close_pause(copies_at_start);
         let chained = self.options.full_every > 1;
         let delta_base = self
             .base
@@ -286,8 +295,20 @@ impl Autosave {
 
     /// Waits for a write in flight (the end of a run, or Ctrl-C).
     pub fn finish(&mut self, world: &World) -> &AutosaveStats {
-        self.collect(world.resource::<Scheduler>().copies.nanos, true);
+        let copies_now = world.resource::<Scheduler>().copies.nanos;
+        self.collect(true);
+        self.close_pause(copies_now);
         &self.stats
+    }
+
+    /// Counts the last autosave's pause, its copies ending at `copies_now`.
+    fn close_pause(&mut self, copies_now: u64) {
+        if let Some((snapshot, at_start)) = self.open_pause.take() {
+            let copies = copies_now.saturating_sub(at_start);
+            self.stats
+                .pauses
+                .push(snapshot + Duration::from_nanos(copies));
+        }
     }
 
     /// Whether the boundary after `tick` is one this autosave writes at.
@@ -295,9 +316,9 @@ impl Autosave {
         tick != 0 && tick.is_multiple_of(self.options.every)
     }
 
-    /// Takes in a finished write (or waits for it with `wait`); `copies_now`
-    /// is the scheduler's copy-on-write clock, which ends the write's pause.
-    fn collect(&mut self, copies_now: u64, wait: bool) {
+    /// Takes in a finished write (or waits for it with `wait`); its pause
+    /// stays open (`close_pause`).
+    fn collect(&mut self, wait: bool) {
         let done = self
             .in_flight
             .as_ref()
@@ -308,10 +329,7 @@ impl Autosave {
         let Some(f) = self.in_flight.take() else {
             return;
         };
-        let copies = copies_now.saturating_sub(f.copies_at_start);
-        self.stats
-            .pauses
-            .push(f.snapshot + Duration::from_nanos(copies));
+        self.open_pause = Some((f.snapshot, f.copies_at_start));
         let result = match f.handle.join() {
             Ok((result, snapshot, chain)) => {
                 self.last = Some(snapshot);
@@ -450,11 +468,10 @@ pub fn autosave_system(world: &mut World) {
     // flight, do that in place; the resource leaves the world only on ticks
     // that snapshot it.
     let tick = world.resource::<Scheduler>().tick;
-    let copies = world.resource::<Scheduler>().copies.nanos;
     let Some(mut autosave) = world.get_resource_mut::<Autosave>() else {
         return;
     };
-    autosave.collect(copies, false);
+    autosave.collect(false);
     if !autosave.due(tick) {
         return;
     }

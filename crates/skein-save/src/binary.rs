@@ -31,7 +31,7 @@ use crate::ext::ExtValue;
 use crate::format::{Header, SaveKind, SuspensionRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::world_module_recs;
-use crate::snapshot::{Entry, Snapshot, take_fiber};
+use crate::snapshot::{Entry, Snapshot, encode_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
 use crate::world_save::{channel_rec, ext_of};
@@ -40,7 +40,7 @@ use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 impl Snapshot {
     /// The snapshot's world save as bytes of `encoding`: the binary one
     /// written directly (see the module doc), RON through the records. Each
-    /// fiber is let go once written, as in [`to_save`](Snapshot::to_save).
+    /// fiber is let go once written (or kept), as in [`to_save`](Snapshot::to_save).
     pub fn encode(&mut self, encoding: Encoding) -> Result<Vec<u8>, SaveError> {
         match encoding {
             Encoding::Binary => self.to_binary(),
@@ -80,6 +80,7 @@ impl Snapshot {
         let natives = &self.natives;
         let mut refs = WorldRefs { natives };
         let (tick, ring, registry) = (self.tick, &self.ring, &self.registry);
+        let fiberless = &mut self.fiberless;
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
         let mut channels = Vec::new();
@@ -87,10 +88,11 @@ impl Snapshot {
             let Some(h) = h.as_mut() else { continue };
             let id = id as u64;
             let ext = ext_of(h, registry, &ids)?;
+            let in_ring = ring.contains(id);
+            let keep = h.keeps_fiber(in_ring);
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let fiber = take_fiber(fiber)?;
-                    let in_ring = ring.contains(id);
+                    let fiber = encode_fiber(fiber, keep, id, fiberless)?;
                     let t = Tasklet {
                         id,
                         state,

@@ -51,6 +51,10 @@ pub(crate) trait HostSink {
     /// Whether the component of `e` (tasklet or channel `id`), last changed
     /// at `changed`, is to be copied (`false`: the earlier copy stands).
     fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool;
+    /// The earlier copy of the component, to copy into in place (a wanted
+    /// component is then [`updated`](HostSink::updated)).
+    fn earlier(&mut self, id: u64) -> Option<&mut dyn HostSnap>;
+    fn updated(&mut self, id: u64);
     fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>);
 }
 type SnapResFn = Arc<dyn Fn(&World) -> Option<Box<dyn HostSnap>> + Send + Sync>;
@@ -60,6 +64,8 @@ type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String>
 /// later (on an autosave's writer thread) by the registered hook and serde.
 pub(crate) trait HostSnap: Send + Sync {
     fn encode(&self, ids: &IdMap) -> Result<ExtValue, String>;
+    /// Itself, for a snapshot to copy a component into its earlier copy.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 /// A component's copy and the hook that adjusts it on save.
@@ -68,20 +74,55 @@ struct ComponentSnap<C> {
     on_save: fn(&mut C, &IdMap),
 }
 
-impl<C: Serialize + Clone + Send + Sync> HostSnap for ComponentSnap<C> {
+impl<C: Serialize + Clone + Send + Sync + 'static> HostSnap for ComponentSnap<C> {
     fn encode(&self, ids: &IdMap) -> Result<ExtValue, String> {
         let mut c = self.value.clone();
         (self.on_save)(&mut c, ids);
         ExtValue::from_rust(&c).map_err(|e| e.to_string())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Copies a changed component for a snapshot: into its earlier copy when
+/// there is one (no allocation), else into a new box.
+fn copy_into<C: Component + Serialize + Clone>(
+    sink: &mut dyn HostSink,
+    id: u64,
+    c: &C,
+    on_save: fn(&mut C, &IdMap),
+) {
+    let earlier = sink
+        .earlier(id)
+        .and_then(|s| s.as_any_mut().downcast_mut::<ComponentSnap<C>>());
+    match earlier {
+        Some(snap) => {
+            snap.value.clone_from(c);
+            snap.on_save = on_save;
+            sink.updated(id);
+        }
+        None => sink.copied(
+            id,
+            Box::new(ComponentSnap {
+                value: c.clone(),
+                on_save,
+            }),
+        ),
     }
 }
 
 /// A resource's copy.
 struct ResourceSnap<R>(R);
 
-impl<R: Serialize + Send + Sync> HostSnap for ResourceSnap<R> {
+impl<R: Serialize + Send + Sync + 'static> HostSnap for ResourceSnap<R> {
     fn encode(&self, _: &IdMap) -> Result<ExtValue, String> {
         ExtValue::from_rust(&self.0).map_err(|e| e.to_string())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 
@@ -142,16 +183,14 @@ impl SaveRegistry {
                 if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &TaskletState)>() {
                     for (e, c, t) in q.iter(world) {
                         if sink.wants(t.id, e, c.last_changed()) {
-                            let value = C::clone(&c);
-                            sink.copied(t.id, Box::new(ComponentSnap { value, on_save }));
+                            copy_into(sink, t.id, &*c, on_save);
                         }
                     }
                 }
                 if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &ChannelState)>() {
                     for (e, c, ch) in q.iter(world) {
                         if sink.wants(ch.id, e, c.last_changed()) {
-                            let value = C::clone(&c);
-                            sink.copied(ch.id, Box::new(ComponentSnap { value, on_save }));
+                            copy_into(sink, ch.id, &*c, on_save);
                         }
                     }
                 }

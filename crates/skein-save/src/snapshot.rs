@@ -9,13 +9,15 @@
 //! holds. What is copied is each tasklet's and channel's small state record,
 //! the registered host components and resources, and the scheduler's tables.
 //! An autosave retakes the snapshot it wrote last ([`Snapshot::retake`]):
-//! records and host components that bevy's change ticks say are unchanged
-//! since then are kept, so a world whose tasklets mostly wait costs little
-//! more than one look at each entity.
+//! only the tasklets and channels bevy's change ticks say changed since are
+//! visited, and registered components unchanged since are kept in place.
+//! Once written, the snapshot keeps the fibers of tasklets blocked on a
+//! channel that did not run (they likely wait on, and cost no copy), so a
+//! later full retake clones only the fibers of what changed or was let go.
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::{DetectChanges, Ref, Tick};
+use bevy_ecs::change_detection::Tick;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 use rand_chacha::ChaCha8Rng;
@@ -35,8 +37,8 @@ use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 mod changed;
 mod held;
 
-pub(crate) use held::{Entry, HOST, Held, host_bit, take_fiber};
-use held::{FIBER, NEW, STATE, Since};
+pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit};
+use held::{NEW, STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {
@@ -77,6 +79,12 @@ pub struct Snapshot {
     /// Ids of the entries marked changed (so the next retake can clear
     /// them without visiting every entry); may repeat an id.
     dirty_ids: Vec<u64>,
+    /// Ids of tasklets whose fiber it let go (may repeat an id, or name one
+    /// that holds its fiber again): every other tasklet entry holds its
+    /// fiber, so a full retake clones only these and the changed ones.
+    pub(crate) fiberless: Vec<u64>,
+    /// Scratch of `take_host_components`, kept for its memory.
+    host_seen: Vec<u64>,
 }
 
 impl Snapshot {
@@ -108,8 +116,10 @@ impl Snapshot {
             incremental: false,
             code_changed: true,
             dirty_ids: Vec::new(),
+            fiberless: Vec::new(),
+            host_seen: Vec::new(),
         };
-        snap.refresh(world, None, true);
+        snap.refresh(world);
         Ok(snap)
     }
 
@@ -121,10 +131,14 @@ impl Snapshot {
     }
 
     /// [`retake`](Snapshot::retake) for an incremental autosave: with
-    /// `all_fibers` false, only the fibers of dirty tasklets are held (the
-    /// delta writes no other), so tasklets that did not change since
-    /// `earlier` run on without copying theirs while the write goes on.
-    /// Such a snapshot encodes only [`to_delta`](Snapshot::to_delta).
+    /// `all_fibers` false, the fibers `earlier` let go are not taken again
+    /// (the delta writes no unchanged tasklet), so tasklets that did not
+    /// change since `earlier` run on without copying theirs while the write
+    /// goes on. Such a snapshot encodes only [`to_delta`](Snapshot::to_delta).
+    ///
+    /// Either way only what changed since `earlier` is visited (bevy's
+    /// `Changed` filters, see `changed.rs`): an unchanged tasklet's record
+    /// and the fiber `earlier` kept are still the world's.
     pub fn retake_with(
         world: &mut World,
         earlier: Option<Snapshot>,
@@ -155,16 +169,18 @@ impl Snapshot {
         snap.rng = world.resource::<WorldRng>().0.clone();
         let since = since.filter(|_| same_registry);
         match since {
-            // A delta's snapshot visits only what changed.
-            Some(s) if !all_fibers => {
+            Some(s) => {
                 let old_ring =
                     std::mem::replace(&mut snap.ring, world.resource::<Scheduler>().ring.clone());
                 let found = world.last_change_tick_scope(s.taken, changed::find);
                 snap.refresh_changed(world, s, &old_ring, found);
+                if all_fibers {
+                    snap.hold_all_fibers(world);
+                }
             }
-            _ => {
+            None => {
                 snap.ring.clone_from(&world.resource::<Scheduler>().ring);
-                snap.refresh(world, since, all_fibers);
+                snap.refresh(world);
             }
         }
         snap.taken = Some(taken);
@@ -182,12 +198,41 @@ impl Snapshot {
         self.incremental
     }
 
-    /// Lets go of the fibers once encoded: while a snapshot holds a fiber,
-    /// its tasklet copies it before it runs.
+    /// Lets go of the fibers of tasklets likely to run soon, once encoded:
+    /// while a snapshot holds a fiber, its tasklet copies it before it runs.
+    /// The fibers of tasklets that waited since the snapshot before (and
+    /// are not in the run ring) are kept, so that the next full retake need
+    /// not clone them again ([`Held::keeps_fiber`]).
     pub fn release_fibers(&mut self) {
-        for held in self.entries.iter_mut().flatten() {
-            if let Entry::Tasklet { fiber, .. } = &mut held.entry {
-                *fiber = None;
+        for (id, held) in self.entries.iter_mut().enumerate() {
+            let Some(h) = held else { continue };
+            let keep = h.keeps_fiber(self.ring.contains(id as u64));
+            if let Entry::Tasklet { fiber, .. } = &mut h.entry
+                && !keep
+                && fiber.take().is_some()
+            {
+                self.fiberless.push(id as u64);
+            }
+        }
+    }
+
+    /// Takes again the fibers it let go whose tasklets have not changed
+    /// since (the changed ones hold fresh ones already), so that every
+    /// tasklet entry holds its fiber, as a full save needs.
+    fn hold_all_fibers(&mut self, world: &World) {
+        for id in self.fiberless.drain(..) {
+            let Some(Some(h)) = self.entries.get_mut(id as usize) else {
+                continue;
+            };
+            if let Entry::Tasklet {
+                fiber: held @ None, ..
+            } = &mut h.entry
+            {
+                *held = Some(
+                    world
+                        .get::<TaskletFiber>(h.entity)
+                        .map_or_else(skein_world::empty_fiber, |f| f.0.clone()),
+                );
             }
         }
     }
@@ -199,24 +244,24 @@ impl Snapshot {
     }
 
     /// Every registered component of every entry, one component at a time;
-    /// a copy unchanged since `since` is kept.
+    /// a copy unchanged since `since` is kept where it is, so an unchanged
+    /// component costs a look at its change tick and nothing is moved or
+    /// allocated for it.
     fn take_host_components(&mut self, world: &World, since: Option<Since>) {
-        if self.registry.components.is_empty() {
+        let n = self.registry.components.len();
+        if n == 0 {
             return;
         }
-        let mut old: Vec<Vec<(usize, Box<dyn HostSnap>)>> = self
-            .entries
-            .iter_mut()
-            .map(|h| {
-                h.as_mut()
-                    .map(|h| std::mem::take(&mut h.host))
-                    .unwrap_or_default()
-            })
-            .collect();
+        // Which components each entry was found with, a bit each.
+        let words = n.div_ceil(64);
+        let mut seen = std::mem::take(&mut self.host_seen);
+        seen.clear();
+        seen.resize(self.entries.len() * words, 0);
         for (component, c) in self.registry.components.iter().enumerate() {
             let mut sink = Sink {
                 entries: &mut self.entries,
-                old: &mut old,
+                seen: &mut seen,
+                words,
                 component,
                 since,
                 dirty_ids: &mut self.dirty_ids,
@@ -224,110 +269,54 @@ impl Snapshot {
             (c.snap)(world, &mut sink);
         }
         // A component an entry had and has no more changes it too.
-        for (id, (h, left)) in self.entries.iter_mut().zip(&old).enumerate() {
-            if let Some(h) = h.as_mut() {
-                for (i, _) in left {
-                    h.changed |= HOST;
+        for (id, h) in self.entries.iter_mut().enumerate() {
+            let Some(h) = h.as_mut().filter(|h| !h.host.is_empty()) else {
+                continue;
+            };
+            let found = &seen[id * words..(id + 1) * words];
+            let before = h.host.len();
+            h.host.retain(|(i, _)| {
+                let kept = found[i / 64] & (1 << (i % 64)) != 0;
+                if !kept {
                     h.host_gone |= host_bit(*i);
                 }
-                if !left.is_empty() {
-                    self.dirty_ids.push(id as u64);
-                }
+                kept
+            });
+            if h.host.len() != before {
+                h.changed |= HOST;
+                self.dirty_ids.push(id as u64);
             }
         }
+        self.host_seen = seen;
     }
 
     /// Copies everything but the code, the ring and the generator (set by
-    /// the caller), keeping what `since` says is unchanged. With
-    /// `all_fibers` false, unchanged tasklets hold no fiber.
-    fn refresh(&mut self, world: &World, since: Option<Since>, all_fibers: bool) {
-        self.refresh_head(world, since.is_some());
+    /// the caller): every entry is copied again, every tasklet with its
+    /// fiber; an entry is told new or changed by its entity only.
+    fn refresh(&mut self, world: &World) {
+        self.refresh_head(world, false);
         self.dirty_ids.clear();
+        self.fiberless.clear();
         self.epoch += 1;
         let epoch = self.epoch;
-        let unchanged = |tick: Tick| since.is_some_and(|s| !tick.is_newer_than(s.taken, s.now));
         // One pass over each storage, rather than a lookup per id.
-        if let Some(mut q) =
-            world.try_query::<(Entity, Ref<TaskletState>, Option<Ref<TaskletFiber>>)>()
-        {
+        if let Some(mut q) = world.try_query::<(Entity, &TaskletState, Option<&TaskletFiber>)>() {
             for (e, t, f) in q.iter(world) {
                 let Some(slot) = self.slot(t.id, e) else {
                     continue;
                 };
-                let fiber_kept = f.as_ref().is_none_or(|f| unchanged(f.last_changed()));
-                let state_kept = unchanged(t.last_changed());
-                let fiber = |hold: bool| {
-                    hold.then(|| {
-                        f.as_ref()
-                            .map_or_else(skein_world::empty_fiber, |f| f.0.clone())
-                    })
-                };
-                // Updated in place: the record is large, and most are kept.
-                match slot {
-                    Some(h) if h.entity == e => {
-                        h.seen = epoch;
-                        h.host_fresh = 0;
-                        h.host_gone = 0;
-                        match &mut h.entry {
-                            Entry::Tasklet { fiber: held, .. } if state_kept => {
-                                h.changed = if fiber_kept { 0 } else { FIBER };
-                                *held = fiber(all_fibers || !fiber_kept);
-                            }
-                            entry => {
-                                h.changed = STATE;
-                                *entry = Entry::Tasklet {
-                                    state: TaskletState::clone(&t),
-                                    fiber: fiber(true),
-                                }
-                            }
-                        }
-                    }
-                    _ => {
-                        *slot = Some(Held {
-                            entity: e,
-                            entry: Entry::Tasklet {
-                                state: TaskletState::clone(&t),
-                                fiber: fiber(true),
-                            },
-                            host: Vec::new(),
-                            seen: epoch,
-                            changed: NEW,
-                            host_fresh: 0,
-                            host_gone: 0,
-                        })
-                    }
-                }
+                fill(slot, e, epoch, || Entry::Tasklet {
+                    state: t.clone(),
+                    fiber: Some(f.map_or_else(skein_world::empty_fiber, |f| f.0.clone())),
+                });
             }
         }
-        if let Some(mut q) = world.try_query::<(Entity, Ref<ChannelState>)>() {
+        if let Some(mut q) = world.try_query::<(Entity, &ChannelState)>() {
             for (e, c) in q.iter(world) {
                 let Some(slot) = self.slot(c.id, e) else {
                     continue;
                 };
-                match slot {
-                    Some(h) if h.entity == e => {
-                        h.seen = epoch;
-                        h.host_fresh = 0;
-                        h.host_gone = 0;
-                        let kept =
-                            matches!(h.entry, Entry::Channel(_)) && unchanged(c.last_changed());
-                        h.changed = if kept { 0 } else { STATE };
-                        if !kept {
-                            h.entry = Entry::Channel(ChannelState::clone(&c));
-                        }
-                    }
-                    _ => {
-                        *slot = Some(Held {
-                            entity: e,
-                            entry: Entry::Channel(ChannelState::clone(&c)),
-                            host: Vec::new(),
-                            seen: epoch,
-                            changed: NEW,
-                            host_fresh: 0,
-                            host_gone: 0,
-                        })
-                    }
-                }
+                fill(slot, e, epoch, || Entry::Channel(c.clone()));
             }
         }
         for (id, slot) in self.entries.iter_mut().enumerate() {
@@ -340,7 +329,7 @@ impl Snapshot {
             }
         }
         self.deleted.sort_unstable();
-        self.take_host_components(world, since);
+        self.take_host_components(world, None);
         self.refresh_tail(world);
     }
 
@@ -417,6 +406,34 @@ impl Snapshot {
     }
 }
 
+/// Puts the entry `entry` makes of entity `e` into `slot`, in place when it
+/// held the same entity (its host list is then compared by
+/// `take_host_components`). Inlined, so the large record is built where it
+/// goes rather than moved there.
+#[inline(always)]
+fn fill(slot: &mut Option<Held>, e: Entity, epoch: u64, entry: impl FnOnce() -> Entry) {
+    match slot {
+        Some(h) if h.entity == e => {
+            h.entry = entry();
+            h.seen = epoch;
+            h.changed = STATE;
+            h.host_fresh = 0;
+            h.host_gone = 0;
+        }
+        _ => {
+            *slot = Some(Held {
+                entity: e,
+                entry: entry(),
+                host: Vec::new(),
+                seen: epoch,
+                changed: NEW,
+                host_fresh: 0,
+                host_gone: 0,
+            })
+        }
+    }
+}
+
 fn check_between_ticks(world: &World) -> Result<(), SaveError> {
     let sched = world.resource::<Scheduler>();
     if sched.in_tick || sched.current != 0 {
@@ -430,8 +447,9 @@ fn check_between_ticks(world: &World) -> Result<(), SaveError> {
 /// Takes one registered component into the entries' host lists.
 struct Sink<'a> {
     entries: &'a mut [Option<Held>],
-    /// The entries' host lists as the earlier snapshot left them.
-    old: &'a mut [Vec<(usize, Box<dyn HostSnap>)>],
+    /// Per entry, `words` words of bits: the components it was found with.
+    seen: &'a mut [u64],
+    words: usize,
     component: usize,
     since: Option<Since>,
     dirty_ids: &'a mut Vec<u64>,
@@ -440,29 +458,43 @@ struct Sink<'a> {
 impl HostSink for Sink<'_> {
     fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool {
         let i = id as usize;
-        let held = self.entries.get(i).and_then(Option::as_ref);
-        if held.is_none_or(|h| h.entity != e) {
+        let Some(h) = self.entries.get(i).and_then(Option::as_ref) else {
+            return false;
+        };
+        if h.entity != e {
             return false;
         }
+        let c = self.component;
+        self.seen[i * self.words + c / 64] |= 1 << (c % 64);
         let fresh = self
             .since
             .is_none_or(|s| changed.is_newer_than(s.taken, s.now));
-        if !fresh {
-            let old = &mut self.old[i];
-            if let Some(k) = old.iter().position(|(j, _)| *j == self.component) {
-                let kept = old.swap_remove(k);
-                if let Some(h) = self.entries[i].as_mut() {
-                    h.host.push(kept);
-                }
-                return false;
-            }
+        fresh || !h.host.iter().any(|(j, _)| *j == c)
+    }
+
+    fn earlier(&mut self, id: u64) -> Option<&mut dyn HostSnap> {
+        let h = self.entries.get_mut(id as usize)?.as_mut()?;
+        let c = self.component;
+        let (_, snap) = h.host.iter_mut().find(|(j, _)| *j == c)?;
+        Some(&mut **snap)
+    }
+
+    fn updated(&mut self, id: u64) {
+        if let Some(Some(h)) = self.entries.get_mut(id as usize) {
+            h.changed |= HOST;
+            h.host_fresh |= host_bit(self.component);
+            self.dirty_ids.push(id);
         }
-        true
     }
 
     fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
-            h.host.push((self.component, snap));
+            // An earlier copy of another type (the registry changed) goes.
+            let c = self.component;
+            match h.host.iter_mut().find(|(j, _)| *j == c) {
+                Some(held) => held.1 = snap,
+                None => h.host.push((c, snap)),
+            }
             h.changed |= HOST;
             h.host_fresh |= host_bit(self.component);
             self.dirty_ids.push(id);

@@ -18,7 +18,7 @@ use crate::format::{
 };
 use crate::names::{WorldRefs, world_module_recs};
 use crate::registry::{IdMap, SaveRegistry};
-use crate::snapshot::{Entry, Held, Snapshot, host_bit, take_fiber};
+use crate::snapshot::{Entry, Held, Snapshot, encode_fiber, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::Encoder;
 
@@ -139,9 +139,10 @@ impl Snapshot {
                 continue;
             }
             let ext = ext_of(h, registry, &ids)?;
+            let keep = h.keeps_fiber(self.ring.contains(id));
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let fiber = take_fiber(fiber)?;
+                    let fiber = encode_fiber(fiber, keep, id, &mut self.fiberless)?;
                     let mut rec = tasklet_rec(enc, &mut refs, id, state, &fiber, tick)?;
                     // Per-tick bookkeeping counts `tick + 1` of the tick it
                     // belongs to; between ticks none of it is for the next

@@ -241,3 +241,50 @@ fn fibers_are_copied_only_while_a_snapshot_holds_them() {
     assert_eq!(copies(&s), 12, "no copies once the write let go");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Tasklets blocked on a channel through a whole autosave keep their fibers
+/// held by the snapshot kept for the next retake; woken later, each copies
+/// its fiber once, and those copies count in that autosave's pause.
+#[test]
+fn blocked_tasklets_keep_their_fibers_and_copy_once_when_woken() {
+    const WAKE: &str = "
+import stackless
+import sim
+ch = stackless.channel()
+def waiter(i):
+    got = ch.receive()
+    print('waiter', i, 'got', got)
+for i in range(5):
+    stackless.tasklet(waiter)(i)
+def sender():
+    sim.sleep(8)
+    for n in range(5):
+        ch.send(n)
+stackless.tasklet(sender)()
+";
+    let dir = scratch("kept");
+    let path = dir.join("auto.bin");
+    let mut s = sim_of(WAKE);
+    autosave::enable(&mut s, AutosaveOptions::new(2, &path));
+    let copies = |s: &Simulation| s.world.resource::<Scheduler>().copies.count;
+    // Autosaves at 2, 4 and 6 (each waited for): the waiters stay blocked.
+    for _ in 0..3 {
+        ticks(&mut s, 2);
+        autosave::finish(&mut s.world);
+    }
+    assert_eq!(copies(&s), 0, "nothing copied while the waiters wait");
+    let out = ticks(&mut s, 6);
+    assert!(out.contains("waiter 4 got 4"), "{out}");
+    // Each waiter once; the sender (asleep, so let go once written) only if
+    // it ran while a write still held it.
+    assert!((5..=6).contains(&copies(&s)), "{}", copies(&s));
+    let stats = autosave::finish(&mut s.world).expect("installed");
+    assert_eq!(stats.failed, 0);
+    assert_eq!(stats.pauses.len() as u64, stats.written);
+    for f in &kept_files(&path, 1) {
+        let tick = read_file(f).expect("reads").header.tick;
+        let bytes = std::fs::read(f).expect("autosave file");
+        assert!(bytes == straight_save(|| sim_of(WAKE), tick, Encoding::Binary));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bevy_ecs::change_detection::Tick;
 use bevy_ecs::entity::Entity;
 use skein_vm::Fiber;
+use skein_world::components::Wait;
 use skein_world::{ChannelState, Ring, TaskletState};
 
 use crate::error::SaveError;
@@ -30,12 +31,25 @@ pub(crate) enum Entry {
     Channel(ChannelState),
 }
 
-/// A held tasklet's fiber, taken for encoding: each snapshot encodes its
-/// fibers once and lets them go, so a second encoding is refused.
-pub(crate) fn take_fiber(fiber: &mut Option<Arc<Fiber>>) -> Result<Arc<Fiber>, SaveError> {
-    fiber
-        .take()
-        .ok_or_else(|| SaveError::Unsaveable("this snapshot has already let its fibers go".into()))
+/// A held tasklet's fiber, for encoding. It is let go at once (`id` noted
+/// in `fiberless`) unless `keep` ([`Held::keeps_fiber`]): while a snapshot
+/// holds a fiber its tasklet copies it before it runs, but a fiber kept is
+/// one the next retake need not clone again. A fiber let go cannot be
+/// encoded twice.
+pub(crate) fn encode_fiber(
+    fiber: &mut Option<Arc<Fiber>>,
+    keep: bool,
+    id: u64,
+    fiberless: &mut Vec<u64>,
+) -> Result<Arc<Fiber>, SaveError> {
+    let taken = if keep { fiber.clone() } else { fiber.take() };
+    let taken = taken.ok_or_else(|| {
+        SaveError::Unsaveable("this snapshot has already let its fibers go".into())
+    })?;
+    if !keep {
+        fiberless.push(id);
+    }
+    Ok(taken)
 }
 
 /// A tasklet or channel with its registered components (by index into the
@@ -79,6 +93,20 @@ impl Held {
     /// A delta writes its whole record (else only its changed components).
     pub fn whole(&self) -> bool {
         self.changed & (NEW | STATE | FIBER) != 0
+    }
+
+    /// Whether its fiber is kept once encoded: a tasklet blocked on a
+    /// channel that neither ran since the snapshot before (its state and
+    /// fiber unchanged) nor is in the run ring likely waits on, and will not
+    /// pay a copy for it, while the next retake finds its fiber held. A
+    /// sleeper wakes by itself and a tasklet that ran is likely to run
+    /// again soon: their fibers are let go.
+    pub fn keeps_fiber(&self, in_ring: bool) -> bool {
+        let blocked = matches!(
+            &self.entry,
+            Entry::Tasklet { state, .. } if matches!(state.wait, Wait::Channel { .. })
+        );
+        blocked && !in_ring && self.changed & (STATE | FIBER) == 0
     }
 
     /// A new entry (not in the snapshot retaken from).

@@ -212,8 +212,10 @@ impl Staged<'_> {
         let mut parked = Vec::new();
         let mut exts = Vec::with_capacity(tasklets.len() + channels.len());
         let mut rec_ids = Vec::with_capacity(tasklets.len() + channels.len());
-        let mut bundles = Vec::with_capacity(tasklets.len());
-        for t in tasklets {
+        // In bulk: the table grows once, not once per doubling; each state
+        // moved straight from the staging area into the table, with no
+        // list of bundles in between.
+        let bundles = tasklets.into_iter().map(|t| {
             let id = t.rec_id;
             if let WWait::Native(req) = &t.state.wait
                 && !completed.contains(&id)
@@ -222,9 +224,8 @@ impl Staged<'_> {
             }
             rec_ids.push(id);
             exts.push(t.ext);
-            bundles.push((t.state, TaskletFiber::new(t.fiber)));
-        }
-        // In bulk: the table grows once, not once per doubling.
+            (t.state, TaskletFiber::new(t.fiber))
+        });
         let mut spawned: Vec<_> = world.spawn_batch(bundles).collect();
         let mut states = Vec::with_capacity(channels.len());
         for c in channels {
