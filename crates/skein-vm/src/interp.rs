@@ -15,6 +15,7 @@ mod build;
 mod calls;
 mod dispatch;
 mod exec;
+mod floats;
 mod imports;
 mod inplace;
 mod place_call;

@@ -162,6 +162,10 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
         None
     };
     let (a, b, at) = match (a, b) {
+        // An item of a local's container, with a key that is not popped.
+        (Some(Arg::Local(c)), Some(key)) if same(i + 2) && code[i + 2] == Op::Index => {
+            return Some((Op::IndexLocal { a: c, key }, 3, line));
+        }
         (Some(a), Some(b)) if same(i + 2) && is_operator(code[i + 2]) => (a, b, i + 2),
         (Some(b), _) if same(i + 1) && is_operator(code[i + 1]) => (Arg::Pop, b, i + 1),
         (Some(a), _) => return single(code, i, a, line, &free),

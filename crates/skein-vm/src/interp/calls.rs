@@ -59,6 +59,23 @@ pub(crate) fn len(ex: &mut Exec, stack: &mut Vec<Value>, fuel: &mut u64) -> Resu
     }
 }
 
+/// `BUILTIN_NAMES` index of `isinstance`.
+pub(crate) const ISINSTANCE: u16 = 11;
+
+/// `isinstance(x, t)` with `[isinstance, x, t]` on top of the stack, all
+/// popped: the builtin without its argument vector, charged as it is.
+pub(crate) fn isinstance(
+    ex: &mut Exec,
+    stack: &mut Vec<Value>,
+    fuel: &mut u64,
+) -> Result<Value, Value> {
+    let t = pop(stack);
+    let x = pop(stack);
+    stack.pop();
+    crate::ops::charge(&mut cx!(ex, fuel), 2);
+    crate::builtins::isinstance(&x, &t).map(Value::Bool)
+}
+
 /// Method `names[name]` of the list, dict or str in stack slot `slot`, with
 /// the top `argc` values as its arguments and no keywords: by its id and
 /// with the arguments left on the stack when `methods::call_quick` covers
@@ -436,6 +453,7 @@ fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
 #[test]
 fn len_index_names_len() {
     assert_eq!(BUILTIN_NAMES[LEN as usize], "len");
+    assert_eq!(BUILTIN_NAMES[ISINSTANCE as usize], "isinstance");
 }
 
 /// `map`, `filter`, and `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
+use super::floats::{self, float_arith, float_cmp};
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
 use super::{
@@ -125,14 +126,16 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         // Runs the general form of a `Bin` whose shape's int case gave way.
         macro_rules! general_bin {
             ($op:expr, $dst:expr, $a:expr, $b:expr) => {
-                or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+                if !regs.float_bin(&mut fiber.stack, $op, $dst, $a, $b) {
+                    or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+                }
             };
         }
         // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
         // says so.
         macro_rules! jump_if {
             ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
-                let jump = match $cmp {
+                let jump = match $cmp.or_else(|| regs.float_cmp_pop(&mut fiber.stack, $op, $a, $b)) {
                     Some(r) => r == $when,
                     None => or_raise!(fueled!(f => regs.jump_cmp(
                         &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
@@ -254,6 +257,16 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let v = or_raise!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
                     fiber.stack.push(v);
                 }
+                // `a[k]` of a bound local, the commonest place: no root to
+                // resolve, no copy of the container.
+                Op::LoadPlace {
+                    base: PlaceBase::Local(l),
+                    depth: 1,
+                } if !matches!(stack[base + l as usize], Value::Unbound) => {
+                    let k = stack.len() - 1;
+                    let v = or_raise!(places::item(&stack[base + l as usize], &stack[k]));
+                    stack.push(v);
+                }
                 Op::LoadPlace {
                     base: place_base,
                     depth,
@@ -261,6 +274,28 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     or_raise!(
                         fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
                     );
+                }
+                // `a[k] = v` on a bound local or global: the container
+                // itself is stored into, as `ops::with_place` would.
+                Op::StorePlace {
+                    base: PlaceBase::Local(l),
+                    depth: 1,
+                } if !matches!(stack[base + l as usize], Value::Unbound) => {
+                    let (v, k) = (pop(stack), pop(stack));
+                    let slot = &mut stack[base + l as usize];
+                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
+                }
+                Op::StorePlace {
+                    base: PlaceBase::Global(g),
+                    depth: 1,
+                } if !matches!(
+                    ex.globals.modules[module].values[g as usize],
+                    Value::Unbound
+                ) =>
+                {
+                    let (v, k) = (pop(stack), pop(stack));
+                    let slot = &mut ex.globals.modules[module].values[g as usize];
+                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
                 }
                 Op::StorePlace {
                     base: place_base,
@@ -328,6 +363,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     };
                     *top(&mut fiber.stack) = r;
                 }
+                Op::IndexLocal { a, key } => {
+                    let v =
+                        or_raise!(fueled!(f => regs.index_local(stack, a, key, &mut cx!(ex, f))));
+                    fiber.stack.push(v);
+                }
                 Op::Slice => {
                     let st = pop(stack);
                     let hi = pop(stack);
@@ -342,6 +382,13 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     {
                         pop_int(stack);
                         set_int(top(stack), r);
+                        continue;
+                    }
+                    if let Some(r) =
+                        floats::top_pair(stack).and_then(|(x, y)| float_arith(bop, x, y))
+                    {
+                        pop_int(stack);
+                        *top(stack) = Value::Float(r);
                         continue;
                     }
                     if bop == BinOp::Add
@@ -403,6 +450,14 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         && let Some(r) = int_cmp(cop, *x, *y)
                     {
                         stack.pop();
+                        *top(stack) = Value::Bool(r);
+                        continue;
+                    }
+                    if let [.., a, b] = stack.as_slice()
+                        && let Some(r) = floats::both_floats(Some(a), Some(b))
+                            .and_then(|(x, y)| float_cmp(cop, x, y))
+                    {
+                        pop_int(stack);
                         *top(stack) = Value::Bool(r);
                         continue;
                     }
@@ -566,6 +621,12 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
                 {
                     let r = or_raise!(fueled!(f => calls::len(ex, stack, f)));
+                    stack.push(r);
+                }
+                Op::Call { argc: 2, kw: NO_KW }
+                    if matches!(stack[stack.len() - 3], Value::Builtin(calls::ISINSTANCE)) =>
+                {
+                    let r = or_raise!(fueled!(f => calls::isinstance(ex, stack, f)));
                     stack.push(r);
                 }
                 Op::Call { argc, kw } => {

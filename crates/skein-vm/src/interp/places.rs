@@ -341,3 +341,16 @@ pub(crate) fn del_place(
     fiber.stack.truncate(start);
     r
 }
+
+/// `a[k]` read straight from the container (`LoadPlace` of a local with
+/// one key): a list's item by a non-negative index without a call, any
+/// other case as `ops::index`, which `read_place` would run.
+#[inline]
+pub(super) fn item(a: &Value, k: &Value) -> Result<Value, Value> {
+    if let (Value::List(l), Value::Int(i)) = (a, k)
+        && let Some(v) = usize::try_from(*i).ok().and_then(|i| l.items.get(i))
+    {
+        return Ok(v.clone());
+    }
+    ops::index(a, k)
+}

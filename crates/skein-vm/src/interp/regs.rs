@@ -313,6 +313,35 @@ impl Regs<'_> {
         Ok(())
     }
 
+    /// `IndexLocal`: item `key` of the container in local `a`, read in
+    /// place; `a` is checked for a binding before the key, as the loads
+    /// it replaces did.
+    #[inline]
+    pub fn index_local(
+        self,
+        stack: &[Value],
+        a: u16,
+        key: Arg,
+        cx: &mut Cx,
+    ) -> Result<Value, Value> {
+        let c = match stack.get(self.base + a as usize) {
+            Some(Value::Unbound) | None => return Err(self.unbound(a)),
+            Some(c) => c,
+        };
+        match key {
+            Arg::Int(k) => super::places::item(c, &Value::Int(i64::from(k))),
+            Arg::Local(i) => match stack.get(self.base + i as usize) {
+                Some(Value::Unbound) | None => Err(self.unbound(i)),
+                Some(k) => super::places::item(c, k),
+            },
+            // (A popped key is refused by the verifier.)
+            Arg::Const(_) | Arg::Pop => {
+                let k = self.value(stack, key, Value::Unbound, cx)?;
+                super::places::item(c, &k)
+            }
+        }
+    }
+
     /// The operand of `ReturnArg`.
     #[inline]
     pub fn take(self, stack: &mut Vec<Value>, arg: Arg, cx: &mut Cx) -> Result<Value, Value> {
@@ -336,17 +365,39 @@ impl Regs<'_> {
         cx: &mut Cx,
     ) -> Result<bool, Value> {
         let at = stack.len().saturating_sub(argc as usize);
-        let args = stack.split_off(at);
-        let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)? else {
-            return Err(errors::fault("range() made no range"));
+        // Int arguments with a step that is not zero (what `range` checks),
+        // without the argument vector and the range object: charged as
+        // `range` charges.
+        let ints = match stack.get(at..) {
+            Some([Value::Int(stop)]) => Some((0, *stop, 1)),
+            Some([Value::Int(start), Value::Int(stop)]) => Some((*start, *stop, 1)),
+            Some([Value::Int(start), Value::Int(stop), Value::Int(step)]) if *step != 0 => {
+                Some((*start, *stop, *step))
+            }
+            _ => None,
+        };
+        let (start, stop, step) = match ints {
+            Some(r) => {
+                crate::context::charge(cx, u64::from(argc));
+                stack.truncate(at);
+                r
+            }
+            None => {
+                let args = stack.split_off(at);
+                let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)?
+                else {
+                    return Err(errors::fault("range() made no range"));
+                };
+                (r.start, r.stop, r.step)
+            }
         };
         let s = self.base + state as usize;
         let Some(slots) = stack.get_mut(s..s + 3) else {
             return Err(broken_range());
         };
-        slots[0] = Value::Int(r.start);
-        slots[1] = Value::Int(r.stop);
-        slots[2] = Value::Int(r.step);
+        slots[0] = Value::Int(start);
+        slots[1] = Value::Int(stop);
+        slots[2] = Value::Int(step);
         self.for_step(stack, var, state)
     }
 
