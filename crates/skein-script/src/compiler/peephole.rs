@@ -291,6 +291,40 @@ def f(n, t):
     }
 
     #[test]
+    fn conditions_jump_on_each_operand() {
+        // `and`, `or` and `not` in an `if` or `while` are jumps, so each
+        // comparison joins its jump; every operand is tested once.
+        let src = "\
+def f(a, b, c):
+    if a < b and not c[0] or b:
+        return 1
+    while a and b > 2:
+        a -= 1
+    return 2
+";
+        assert_eq!(
+            listing(src),
+            "\
+== t.f (params: a, b, c) ==
+    0  L2   JumpLL if (local 0 (a) < local 1 (b)) is false to 3
+    1  L2   IndexLocal push := local 2 (c)[0]
+    2  L2   JumpIfFalse 5
+    3  L2   LoadLocal 1 (b)
+    4  L2   JumpIfFalse 6
+    5  L3   ReturnArg 1
+    6  L4   LoadLocal 0 (a)
+    7  L4   JumpIfFalse 11
+    8  L4   JumpLI if (local 1 (b) > 2) is false to 11
+    9  L5   BinLI local 0 (a) := local 0 (a) - 1
+   10  L5   Jump 6
+   11  L6   ReturnArg 2
+   12  L6   None
+   13  L6   Return
+"
+        );
+    }
+
+    #[test]
     fn keeps_runs_that_a_jump_enters_or_that_span_lines() {
         // `b` is on its own line: its load stays apart, so an unbound `b`
         // still reports line 3. The `or` jumps into the middle of a run.

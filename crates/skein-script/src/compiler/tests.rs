@@ -466,9 +466,10 @@ fn source_lines_follow_the_innermost_expression() {
 
 #[test]
 fn literals_and_constants() {
-    let src = "x = [2147483647, 2147483648, -9223372036854775808, 'a', 'a', 1.0, -0.0, 0.0]\n";
+    // `y` keeps the list from being one constant, so each literal shows.
+    let src = "x = [2147483647, 2147483648, -9223372036854775808, 'a', 'a', 1.0, -0.0, 0.0, y]\n";
     assert_eq!(
-        ops(src, 0)[..9],
+        ops(src, 0)[..8],
         [
             "SmallInt 2147483647",
             "Const 0 (2147483648)",
@@ -478,8 +479,12 @@ fn literals_and_constants() {
             "Const 3 (1.0)",
             "Const 4 (-0.0)",
             "Const 5 (0.0)",
-            "BuildList 8",
         ]
+    );
+    // A list of literals (nested too) is one shared constant.
+    assert_eq!(
+        ops("x = [[1, -2], ['a', None], 0.5]\n", 0)[..2],
+        ["Const 0 ([[1, -2], ['a', None], 0.5])", "StoreGlobal 0 (x)"]
     );
     let fs = ops("def f(hp, n):\n    return f'hp={hp:>{n}} {n!r}'\n", 1);
     assert_eq!(

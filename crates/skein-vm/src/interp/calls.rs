@@ -105,6 +105,32 @@ pub(crate) fn local_method(
     methods::call(&mut stack[slot], name, args, Vec::new(), &mut cx!(ex, fuel))
 }
 
+/// As [`local_method`], on the list, dict or str in global slot `g` of
+/// module `m` (`heap.append(x)` on a module's list): the slot itself is
+/// the receiver, as `ops::with_place` would lend it, with no place walk.
+pub(crate) fn global_method(
+    ex: &mut Exec,
+    stack: &mut Vec<Value>,
+    fuel: &mut u64,
+    func: &Function,
+    (m, g): (usize, usize),
+    name: u16,
+    argc: u8,
+) -> Result<Value, Value> {
+    let at = stack.len() - argc as usize;
+    let id = super::values::method_id(func, name);
+    let recv = &mut ex.globals.modules[m].values[g];
+    let mut cx = cx!(ex, fuel);
+    if id != methods::MethodId::Other
+        && let Some(r) = methods::call_quick(recv, id, &stack[at..], &mut cx)
+    {
+        stack.truncate(at);
+        return r;
+    }
+    let args = stack.split_off(at);
+    methods::call(recv, &func.names[name as usize], args, Vec::new(), &mut cx)
+}
+
 /// `recv.names[name](args…)` with `recv` a local or global holding a
 /// tasklet, channel or native module and the top `argc` values its
 /// arguments: by id through `Host::call_quick`, with no name lookup, no

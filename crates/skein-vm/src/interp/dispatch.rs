@@ -334,6 +334,19 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     stack.push(r);
                 }
                 Op::CallPlace {
+                    base: PlaceBase::Global(g),
+                    depth: 0,
+                    name,
+                    argc,
+                    kw: NO_KW,
+                } if values::has_methods(&ex.globals.modules[module].values[g as usize]) => {
+                    let slot = (module, g as usize);
+                    let r = or_raise!(fueled!(f => calls::global_method(
+                        ex, stack, f, func, slot, name, argc
+                    )));
+                    stack.push(r);
+                }
+                Op::CallPlace {
                     base: place_base,
                     depth,
                     name,
