@@ -64,6 +64,7 @@ pub(crate) const ISINSTANCE: u16 = 11;
 
 /// `isinstance(x, t)` with `[isinstance, x, t]` on top of the stack, all
 /// popped: the builtin without its argument vector, charged as it is.
+#[inline(never)]
 pub(crate) fn isinstance(
     ex: &mut Exec,
     stack: &mut Vec<Value>,
@@ -79,7 +80,9 @@ pub(crate) fn isinstance(
 /// Method `names[name]` of the list, dict or str in stack slot `slot`, with
 /// the top `argc` values as its arguments and no keywords: by its id and
 /// with the arguments left on the stack when `methods::call_quick` covers
-/// it, else by name.
+/// it, else by name. (Inlined, as it was before `global_method` beside it
+/// changed the compiler's mind: out of line it costs a method call 10%.)
+#[inline(always)]
 pub(crate) fn local_method(
     ex: &mut Exec,
     stack: &mut Vec<Value>,
@@ -108,6 +111,7 @@ pub(crate) fn local_method(
 /// As [`local_method`], on the list, dict or str in global slot `g` of
 /// module `m` (`heap.append(x)` on a module's list): the slot itself is
 /// the receiver, as `ops::with_place` would lend it, with no place walk.
+#[inline(never)]
 pub(crate) fn global_method(
     ex: &mut Exec,
     stack: &mut Vec<Value>,

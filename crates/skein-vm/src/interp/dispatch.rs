@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
-use super::floats::{self, float_arith, float_cmp};
+use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
 use super::{
@@ -397,11 +397,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         set_int(top(stack), r);
                         continue;
                     }
-                    if let Some(r) =
-                        floats::top_pair(stack).and_then(|(x, y)| float_arith(bop, x, y))
-                    {
-                        pop_int(stack);
-                        *top(stack) = Value::Float(r);
+                    if floats::binary_top(stack, bop) {
                         continue;
                     }
                     if bop == BinOp::Add
@@ -466,12 +462,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         *top(stack) = Value::Bool(r);
                         continue;
                     }
-                    if let [.., a, b] = stack.as_slice()
-                        && let Some(r) = floats::both_floats(Some(a), Some(b))
-                            .and_then(|(x, y)| float_cmp(cop, x, y))
-                    {
-                        pop_int(stack);
-                        *top(stack) = Value::Bool(r);
+                    if floats::compare_top(stack, cop) {
                         continue;
                     }
                     let b = pop(stack);

@@ -15,7 +15,7 @@ use crate::value::Value;
 
 /// `x op y` on floats when it cannot raise.
 #[inline(always)]
-pub(super) fn float_arith(op: BinOp, x: f64, y: f64) -> Option<f64> {
+fn float_arith(op: BinOp, x: f64, y: f64) -> Option<f64> {
     match op {
         BinOp::Add => Some(x + y),
         BinOp::Sub => Some(x - y),
@@ -27,7 +27,7 @@ pub(super) fn float_arith(op: BinOp, x: f64, y: f64) -> Option<f64> {
 
 /// `x op y` on floats for the ordering and equality comparisons.
 #[inline(always)]
-pub(super) fn float_cmp(op: CmpOp, x: f64, y: f64) -> Option<bool> {
+fn float_cmp(op: CmpOp, x: f64, y: f64) -> Option<bool> {
     match op {
         CmpOp::Eq => Some(x == y),
         CmpOp::Ne => Some(x != y),
@@ -69,7 +69,7 @@ fn pair(a: Option<F>, b: Option<F>) -> Option<(f64, f64)> {
 
 /// The top two values of the stack as floats (see [`pair`]).
 #[inline(always)]
-pub(super) fn top_pair(stack: &[Value]) -> Option<(f64, f64)> {
+fn top_pair(stack: &[Value]) -> Option<(f64, f64)> {
     match stack {
         [.., a, b] => pair(of_value(Some(a)), of_value(Some(b))),
         _ => None,
@@ -78,7 +78,7 @@ pub(super) fn top_pair(stack: &[Value]) -> Option<(f64, f64)> {
 
 /// Both operands of a comparison as floats, only when both are floats.
 #[inline(always)]
-pub(super) fn both_floats(a: Option<&Value>, b: Option<&Value>) -> Option<(f64, f64)> {
+fn both_floats(a: Option<&Value>, b: Option<&Value>) -> Option<(f64, f64)> {
     match (a?, b?) {
         (Value::Float(x), Value::Float(y)) => Some((*x, *y)),
         _ => None,
@@ -111,8 +111,10 @@ impl Regs<'_> {
     }
 
     /// `Bin` (any shape) on floats: done and `true`; `false`, nothing
-    /// changed, for any other operands.
-    #[inline]
+    /// changed, for any other operands. Out of line, as everything the
+    /// int paths do not need: inlined, it costs the dispatch loop registers
+    /// on every instruction.
+    #[inline(never)]
     pub fn float_bin(self, stack: &mut Vec<Value>, op: BinOp, dst: Dst, a: Arg, b: Arg) -> bool {
         let n = stack.len().saturating_sub(a.pops() + b.pops());
         let x = self.num(stack, a, n);
@@ -135,7 +137,7 @@ impl Regs<'_> {
 
     /// `JumpCmp` (any shape) on two floats: the comparison's result, its
     /// popped operands popped; `None`, nothing changed, otherwise.
-    #[inline]
+    #[inline(never)]
     pub fn float_cmp_pop(self, stack: &mut Vec<Value>, op: CmpOp, a: Arg, b: Arg) -> Option<bool> {
         let n = stack.len().saturating_sub(a.pops() + b.pops());
         let x = self.float(stack, a, n)?;
@@ -144,4 +146,36 @@ impl Regs<'_> {
         while stack.len() > n && pop_plain(stack) {}
         Some(r)
     }
+}
+
+/// `Binary` on the top two values when they are floats (or an int and a
+/// float): done and `true`; `false`, nothing changed, otherwise.
+#[inline(never)]
+pub(super) fn binary_top(stack: &mut Vec<Value>, op: BinOp) -> bool {
+    let Some(r) = top_pair(stack).and_then(|(x, y)| float_arith(op, x, y)) else {
+        return false;
+    };
+    pop_plain(stack);
+    if let Some(top) = stack.last_mut() {
+        *top = Value::Float(r);
+    }
+    true
+}
+
+/// `Compare` on the top two values when both are floats: done and `true`;
+/// `false`, nothing changed, otherwise.
+#[inline(never)]
+pub(super) fn compare_top(stack: &mut Vec<Value>, op: CmpOp) -> bool {
+    let r = match stack.as_slice() {
+        [.., a, b] => both_floats(Some(a), Some(b)).and_then(|(x, y)| float_cmp(op, x, y)),
+        _ => None,
+    };
+    let Some(r) = r else {
+        return false;
+    };
+    pop_plain(stack);
+    if let Some(top) = stack.last_mut() {
+        *top = Value::Bool(r);
+    }
+    true
 }

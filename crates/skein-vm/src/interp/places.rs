@@ -344,8 +344,9 @@ pub(crate) fn del_place(
 
 /// `a[k]` read straight from the container (`LoadPlace` of a local with
 /// one key): a list's item by a non-negative index without a call, any
-/// other case as `ops::index`, which `read_place` would run.
-#[inline]
+/// other case as `ops::index`, which `read_place` would run. (Out of
+/// line: see `floats::float_bin`.)
+#[inline(never)]
 pub(super) fn item(a: &Value, k: &Value) -> Result<Value, Value> {
     if let (Value::List(l), Value::Int(i)) = (a, k)
         && let Some(v) = usize::try_from(*i).ok().and_then(|i| l.items.get(i))

@@ -315,8 +315,8 @@ impl Regs<'_> {
 
     /// `IndexLocal`: item `key` of the container in local `a`, read in
     /// place; `a` is checked for a binding before the key, as the loads
-    /// it replaces did.
-    #[inline]
+    /// it replaces did. (Out of line: see `floats::float_bin`.)
+    #[inline(never)]
     pub fn index_local(
         self,
         stack: &[Value],

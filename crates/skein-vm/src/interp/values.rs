@@ -98,7 +98,9 @@ pub(crate) fn method_id(func: &Function, name: u16) -> MethodId {
 pub(crate) fn load_const(func: &Function, i: u16, cx: &mut Cx) -> Result<Value, Value> {
     match shared_consts(func).get(i as usize) {
         // Past the size limit it is made afresh, to raise as it would.
-        Some(Some(v)) if v.size() <= cx.limits.size_limit => Ok(v.clone()),
+        Some(Some(v)) if !matches!(v, Value::List(_)) || v.size() <= cx.limits.size_limit => {
+            Ok(v.clone())
+        }
         _ => match func.consts.get(i as usize) {
             Some(c) => const_value(c, cx),
             None => Err(errors::fault("constant out of range")),
