@@ -352,6 +352,18 @@ pub(crate) fn call_op(
     argc: u8,
     kw: u16,
 ) -> Result<Flow, Value> {
+    if argc == 2
+        && kw == NO_KW
+        && let Some(Value::Builtin(ISINSTANCE)) = fiber
+            .stack
+            .len()
+            .checked_sub(3)
+            .and_then(|i| fiber.stack.get(i))
+    {
+        let r = isinstance(ex, &mut fiber.stack, fuel)?;
+        fiber.stack.push(r);
+        return Ok(Flow::Next);
+    }
     let (args, kwargs) = pop_args(&mut fiber.stack, func, argc, kw);
     let callee = pop(&mut fiber.stack);
     call_value(ex, fiber, fuel, callee, args, kwargs)

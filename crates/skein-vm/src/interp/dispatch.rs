@@ -257,16 +257,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let v = or_raise!(fueled!(f => attrs::get_attr(ex, f, &obj, name)));
                     fiber.stack.push(v);
                 }
-                // `a[k]` of a bound local, the commonest place: no root to
-                // resolve, no copy of the container.
-                Op::LoadPlace {
-                    base: PlaceBase::Local(l),
-                    depth: 1,
-                } if !matches!(stack[base + l as usize], Value::Unbound) => {
-                    let k = stack.len() - 1;
-                    let v = or_raise!(places::item(&stack[base + l as usize], &stack[k]));
-                    stack.push(v);
-                }
                 Op::LoadPlace {
                     base: place_base,
                     depth,
@@ -274,28 +264,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     or_raise!(
                         fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
                     );
-                }
-                // `a[k] = v` on a bound local or global: the container
-                // itself is stored into, as `ops::with_place` would.
-                Op::StorePlace {
-                    base: PlaceBase::Local(l),
-                    depth: 1,
-                } if !matches!(stack[base + l as usize], Value::Unbound) => {
-                    let (v, k) = (pop(stack), pop(stack));
-                    let slot = &mut stack[base + l as usize];
-                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
-                }
-                Op::StorePlace {
-                    base: PlaceBase::Global(g),
-                    depth: 1,
-                } if !matches!(
-                    ex.globals.modules[module].values[g as usize],
-                    Value::Unbound
-                ) =>
-                {
-                    let (v, k) = (pop(stack), pop(stack));
-                    let slot = &mut ex.globals.modules[module].values[g as usize];
-                    or_raise!(fueled!(f => ops::store_index(slot, k, v, &mut cx!(ex, f))));
                 }
                 Op::StorePlace {
                     base: place_base,
@@ -331,19 +299,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let r = or_raise!(
                         fueled!(f => calls::local_method(ex, stack, f, func, slot, name, argc))
                     );
-                    stack.push(r);
-                }
-                Op::CallPlace {
-                    base: PlaceBase::Global(g),
-                    depth: 0,
-                    name,
-                    argc,
-                    kw: NO_KW,
-                } if values::has_methods(&ex.globals.modules[module].values[g as usize]) => {
-                    let slot = (module, g as usize);
-                    let r = or_raise!(fueled!(f => calls::global_method(
-                        ex, stack, f, func, slot, name, argc
-                    )));
                     stack.push(r);
                 }
                 Op::CallPlace {
@@ -625,12 +580,6 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     if matches!(stack[stack.len() - 2], Value::Builtin(calls::LEN)) =>
                 {
                     let r = or_raise!(fueled!(f => calls::len(ex, stack, f)));
-                    stack.push(r);
-                }
-                Op::Call { argc: 2, kw: NO_KW }
-                    if matches!(stack[stack.len() - 3], Value::Builtin(calls::ISINSTANCE)) =>
-                {
-                    let r = or_raise!(fueled!(f => calls::isinstance(ex, stack, f)));
                     stack.push(r);
                 }
                 Op::Call { argc, kw } => {

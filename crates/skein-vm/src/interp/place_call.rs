@@ -40,6 +40,25 @@ pub(crate) fn call_place(
     if let Some(flow) = sqrt_quick(ex, fiber, fuel, at, call) {
         return flow;
     }
+    // A list, dict or str method on a global (`heap.append(x)`).
+    if call.depth == 0
+        && call.kw == NO_KW
+        && let PlaceBase::Global(g) = call.base
+        && crate::interp::values::has_methods(&ex.globals.modules[at.module].values[g as usize])
+    {
+        let slot = (at.module, g as usize);
+        let r = calls::global_method(
+            ex,
+            &mut fiber.stack,
+            fuel,
+            at.func,
+            slot,
+            call.name,
+            call.argc,
+        )?;
+        fiber.stack.push(r);
+        return Ok(Flow::Next);
+    }
     let (args, kwargs) = pop_args(&mut fiber.stack, at.func, call.argc, call.kw);
     let name = at.func.names[call.name as usize].as_str();
     let d = call.depth as usize;
