@@ -122,7 +122,7 @@ fn sqrt_quick(
         return None;
     }
     let x = match fiber.stack.last_mut()? {
-        Value::Float(x) if !(*x < 0.0) => x,
+        Value::Float(x) if *x >= 0.0 || x.is_nan() => x,
         _ => return None,
     };
     *x = libm::sqrt(*x);
