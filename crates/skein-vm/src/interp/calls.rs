@@ -59,24 +59,6 @@ pub(crate) fn len(ex: &mut Exec, stack: &mut Vec<Value>, fuel: &mut u64) -> Resu
     }
 }
 
-/// `BUILTIN_NAMES` index of `isinstance`.
-pub(crate) const ISINSTANCE: u16 = 11;
-
-/// `isinstance(x, t)` with `[isinstance, x, t]` on top of the stack, all
-/// popped: the builtin without its argument vector, charged as it is.
-#[inline(never)]
-pub(crate) fn isinstance(
-    ex: &mut Exec,
-    stack: &mut Vec<Value>,
-    fuel: &mut u64,
-) -> Result<Value, Value> {
-    let t = pop(stack);
-    let x = pop(stack);
-    stack.pop();
-    crate::ops::charge(&mut cx!(ex, fuel), 2);
-    crate::builtins::isinstance(&x, &t).map(Value::Bool)
-}
-
 /// Method `names[name]` of the list, dict or str in stack slot `slot`, with
 /// the top `argc` values as its arguments and no keywords: by its id and
 /// with the arguments left on the stack when `methods::call_quick` covers
@@ -106,33 +88,6 @@ pub(crate) fn local_method(
     let args = stack.split_off(at);
     let name = &func.names[name as usize];
     methods::call(&mut stack[slot], name, args, Vec::new(), &mut cx!(ex, fuel))
-}
-
-/// As [`local_method`], on the list, dict or str in global slot `g` of
-/// module `m` (`heap.append(x)` on a module's list): the slot itself is
-/// the receiver, as `ops::with_place` would lend it, with no place walk.
-#[inline(never)]
-pub(crate) fn global_method(
-    ex: &mut Exec,
-    stack: &mut Vec<Value>,
-    fuel: &mut u64,
-    func: &Function,
-    (m, g): (usize, usize),
-    name: u16,
-    argc: u8,
-) -> Result<Value, Value> {
-    let at = stack.len() - argc as usize;
-    let id = super::values::method_id(func, name);
-    let recv = &mut ex.globals.modules[m].values[g];
-    let mut cx = cx!(ex, fuel);
-    if id != methods::MethodId::Other
-        && let Some(r) = methods::call_quick(recv, id, &stack[at..], &mut cx)
-    {
-        stack.truncate(at);
-        return r;
-    }
-    let args = stack.split_off(at);
-    methods::call(recv, &func.names[name as usize], args, Vec::new(), &mut cx)
 }
 
 /// `recv.names[name](args…)` with `recv` a local or global holding a
@@ -354,13 +309,13 @@ pub(crate) fn call_op(
 ) -> Result<Flow, Value> {
     if argc == 2
         && kw == NO_KW
-        && let Some(Value::Builtin(ISINSTANCE)) = fiber
+        && let Some(Value::Builtin(super::quick::ISINSTANCE)) = fiber
             .stack
             .len()
             .checked_sub(3)
             .and_then(|i| fiber.stack.get(i))
     {
-        let r = isinstance(ex, &mut fiber.stack, fuel)?;
+        let r = super::quick::isinstance(ex, &mut fiber.stack, fuel)?;
         fiber.stack.push(r);
         return Ok(Flow::Next);
     }
@@ -495,7 +450,6 @@ fn kwarg<'k>(kwargs: &'k KwArgs, name: &str) -> Option<&'k Value> {
 #[test]
 fn len_index_names_len() {
     assert_eq!(BUILTIN_NAMES[LEN as usize], "len");
-    assert_eq!(BUILTIN_NAMES[ISINSTANCE as usize], "isinstance");
 }
 
 /// `map`, `filter`, and `sorted`/`min`/`max` with a `key=` that is not `None` run the prelude's

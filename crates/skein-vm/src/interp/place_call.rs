@@ -47,7 +47,7 @@ pub(crate) fn call_place(
         && crate::interp::values::has_methods(&ex.globals.modules[at.module].values[g as usize])
     {
         let slot = (at.module, g as usize);
-        let r = calls::global_method(
+        let r = super::quick::global_method(
             ex,
             &mut fiber.stack,
             fuel,
