@@ -528,9 +528,19 @@ pub enum Op {
     /// into the call being built (`d = f(d)` where nothing reads `d` before
     /// the store; docs/language.md, "Cost model"), so the callee holds the
     /// only reference and can change it in place. Unbound raises
-    /// `UnboundLocalError`. (Last in the enum: binary saves carry bytecode,
-    /// and an instruction is named there by its index.)
+    /// `UnboundLocalError`. (Binary saves carry bytecode and name an
+    /// instruction by its index: new ones go after the last.)
     TakeLocal(u16),
+
+    /// `[] → [local a[key]]`: an item of the container in local `a`, read
+    /// without loading the container (`LoadLocal a; <key>; Index` in one);
+    /// the key is a local, an int or a constant, never popped.
+    IndexLocal {
+        /// The local holding the container.
+        a: u16,
+        /// The key.
+        key: Arg,
+    },
 }
 
 // An instruction is fetched whole on every step: it stays within 16 bytes.

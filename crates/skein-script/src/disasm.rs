@@ -155,6 +155,11 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
         ),
         Op::ReturnArg(a) => format!("ReturnArg {}", arg_text(f, a)),
         Op::ReturnLocal(i) => format!("ReturnLocal {}", arg_text(f, Arg::Local(i))),
+        Op::IndexLocal { a, key } => format!(
+            "IndexLocal push := {}[{}]",
+            arg_text(f, Arg::Local(a)),
+            arg_text(f, key)
+        ),
         Op::BinLL { op, dst, a, b } => bin_text(
             f,
             "BinLL",

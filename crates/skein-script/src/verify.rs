@@ -246,6 +246,7 @@ fn effect(f: &Function, op: &Op) -> (usize, usize) {
         Op::ReturnLocal(_) => (0, 0),
         Op::BinPK { .. } | Op::BinPI { .. } => (1, 0),
         Op::PushLL { .. } | Op::PushLI { .. } => (0, 1),
+        Op::IndexLocal { .. } => (0, 1),
         Op::SetupExcept(_) | Op::SetupFinally(_) => (0, 0),
         Op::ImportFrom(_) => (1, 2),
     }
@@ -354,6 +355,8 @@ fn check_indexes(
         Op::BinPI { dst, .. } | Op::ReturnLocal(dst) => local(dst),
         Op::PushLL { a, b, .. } | Op::JumpLL { a, b, .. } => local(a).and(local(b)),
         Op::PushLI { a, .. } | Op::JumpLI { a, .. } => local(a),
+        Op::IndexLocal { key: Arg::Pop, .. } => Err("IndexLocal's key is never popped".into()),
+        Op::IndexLocal { a, key } => local(a).and(arg(key)),
         Op::ForPrep { argc: 0 | 4.., .. } => Err("ForPrep takes 1 to 3 arguments".into()),
         Op::ForPrep { var, state, .. } | Op::ForLoop { var, state, .. } => range(var, state),
         _ => Ok(()),

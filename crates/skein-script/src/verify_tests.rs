@@ -244,3 +244,39 @@ fn checks_shaped_instructions() {
     let info = verify_function(&func(code, 1), 0, 1).expect("verifies");
     assert_eq!(info.depth, vec![Some(0), Some(1), Some(0)]);
 }
+
+#[test]
+fn checks_index_local() {
+    use crate::bytecode::Arg;
+    let item = |a, key| vec![Op::IndexLocal { a, key }, Op::Return];
+    assert_eq!(message(item(0, Arg::Int(-1))), "ok");
+    assert_eq!(message(item(0, Arg::Local(0))), "ok");
+    assert_eq!(
+        message(item(1, Arg::Int(0))),
+        "pc 0: local 1 out of range (1 locals)"
+    );
+    assert_eq!(
+        message(item(0, Arg::Local(2))),
+        "pc 0: local 2 out of range (1 locals)"
+    );
+    assert_eq!(
+        message(item(0, Arg::Const(0))),
+        "pc 0: const 0 out of range"
+    );
+    assert_eq!(
+        message(item(0, Arg::Pop)),
+        "pc 0: IndexLocal's key is never popped"
+    );
+    // It pushes one value and pops none.
+    assert_eq!(
+        message(vec![
+            Op::IndexLocal {
+                a: 0,
+                key: Arg::Int(0)
+            },
+            Op::Pop,
+            Op::Pop
+        ]),
+        "pc 2: Pop needs 1 operands, stack has 0"
+    );
+}

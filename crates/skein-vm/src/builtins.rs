@@ -198,7 +198,7 @@ fn print(args: Vec<Value>, kwargs: KwArgs, cx: &mut Cx) -> Result<Value, Value> 
     Ok(Value::None)
 }
 
-fn isinstance(x: &Value, t: &Value) -> Result<bool, Value> {
+pub(crate) fn isinstance(x: &Value, t: &Value) -> Result<bool, Value> {
     let bad = || type_error("isinstance() arg 2 must be a type, a tuple of types, or a union");
     let one = |tag: TypeTag| -> bool {
         let xt = format::type_of(x);

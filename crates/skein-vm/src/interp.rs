@@ -6,19 +6,23 @@
 //! needs between two instructions lives in the [`Fiber`] and the globals
 //! (while it runs, its frames are lent to the step's buffer, `fiber/lend.rs`).
 //! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
-//! the register instructions and `shapes` the int case of their shaped
-//! variants; `build`, `calls`, `places`, `attrs`, `imports` and `unwind` are
-//! what its other instructions need beyond a few lines.
+//! the register instructions, `shapes` the int case of their shaped
+//! variants and `floats` the float case of every arithmetic and comparison
+//! instruction; `build`, `calls` (with `quick`, the calls that skip its
+//! general path), `places`, `attrs`, `imports` and `unwind` are what its
+//! other instructions need beyond a few lines.
 
 mod attrs;
 mod build;
 mod calls;
 mod dispatch;
 mod exec;
+mod floats;
 mod imports;
 mod inplace;
 mod place_call;
 mod places;
+mod quick;
 mod regs;
 mod shapes;
 mod stack;

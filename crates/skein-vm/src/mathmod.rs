@@ -60,19 +60,24 @@ pub fn call(
         let r = extra::call(name, &args, kwargs, cx);
         return r.unwrap_or_else(|| Err(domain()));
     }
-    take_kwargs(&format!("math.{name}"), kwargs, &[])?;
+    // The names for messages are built only when there is one to give.
+    if !kwargs.is_empty() {
+        take_kwargs(&format!("math.{name}"), kwargs, &[])?;
+    }
     let (min, max) = match name {
         "hypot" => (0, usize::MAX),
         "atan2" => (2, 2),
         "log" => (1, 2),
         _ => (1, 1),
     };
-    let shown = if min == 1 && max == 1 {
-        format!("math.{name}")
-    } else {
-        name.to_string()
-    };
-    arity(&shown, &args, min, max)?;
+    if !(min..=max).contains(&args.len()) {
+        let shown = if min == 1 && max == 1 {
+            format!("math.{name}")
+        } else {
+            name.to_string()
+        };
+        arity(&shown, &args, min, max)?;
+    }
     let x = match args.first() {
         Some(v) => real(v)?,
         None => 0.0,

@@ -9,6 +9,43 @@ use crate::ast::{Comprehension, Expr, ExprKind, FPart, Span, Target, UnaryOp};
 use crate::bytecode::{Const, Conversion, NO_KW, Op};
 
 impl<'a, 'o> Compiler<'a, 'o> {
+    /// Code that jumps when `cond`'s truthiness is `when` and falls through
+    /// otherwise, for `if`, `while` and conditional expressions; returns the
+    /// jumps to patch. `and`, `or` and `not` become jumps themselves rather
+    /// than values tested again, so `if a < b and not c[i]:` is a
+    /// compare-and-jump and a jump, as CPython compiles it. Each operand is
+    /// still evaluated once, in order, and tested once.
+    pub(super) fn cond_jumps(&mut self, cond: &'a Expr, when: bool) -> R<Vec<usize>> {
+        match &cond.kind {
+            ExprKind::Not(inner) => self.cond_jumps(inner, !when),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                // `a and b` is false as soon as `a` is; `a or b` true.
+                let short = matches!(cond.kind, ExprKind::Or(..));
+                if when == short {
+                    let mut jumps = self.cond_jumps(a, when)?;
+                    jumps.extend(self.cond_jumps(b, when)?);
+                    Ok(jumps)
+                } else {
+                    let past = self.cond_jumps(a, short)?;
+                    let jumps = self.cond_jumps(b, when)?;
+                    for j in past {
+                        self.fb.patch_here(j);
+                    }
+                    Ok(jumps)
+                }
+            }
+            _ => {
+                self.expr(cond)?;
+                let j = if when {
+                    Op::JumpIfTrue(0)
+                } else {
+                    Op::JumpIfFalse(0)
+                };
+                Ok(vec![self.fb.emit(j)])
+            }
+        }
+    }
+
     pub(super) fn expr(&mut self, e: &'a Expr) -> R<()> {
         let outer_line = self.fb.line;
         self.fb.line = e.span.line;
@@ -34,6 +71,15 @@ impl<'a, 'o> Compiler<'a, 'o> {
             ExprKind::Str(s) => self.push_const(Const::Str(s.clone())),
             ExprKind::FString(parts) => self.fstring(parts, e.span)?,
             ExprKind::Name(n) => self.load_name(n),
+            // A list of literals is one constant, made once and shared (it
+            // is a value: a change to it copies it first).
+            ExprKind::List(items)
+                if !items.is_empty()
+                    && is_literal_list(e)
+                    && let Ok(c) = self.const_value(e) =>
+            {
+                self.push_const(c)
+            }
             ExprKind::List(items) => {
                 let n = self.count(items.len(), e.span)?;
                 for i in items {
@@ -90,11 +136,12 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 self.fb.emit(Op::Not);
             }
             ExprKind::IfElse { cond, then, orelse } => {
-                self.expr(cond)?;
-                let to_else = self.fb.emit(Op::JumpIfFalse(0));
+                let to_else = self.cond_jumps(cond, false)?;
                 self.expr(then)?;
                 let to_end = self.fb.emit(Op::Jump(0));
-                self.fb.patch_here(to_else);
+                for j in to_else {
+                    self.fb.patch_here(j);
+                }
                 self.expr(orelse)?;
                 self.fb.patch_here(to_end);
             }
@@ -326,5 +373,25 @@ impl<'a, 'o> Compiler<'a, 'o> {
             Target::Unpack(items, _) => items.iter().for_each(|i| self.declare_comp_vars(i)),
             Target::Attr { .. } | Target::Index { .. } | Target::Slice { .. } => {}
         }
+    }
+}
+
+/// A list literal whose items are literals or such lists, all the way down.
+fn is_literal_list(e: &Expr) -> bool {
+    let literal = |x: &Expr| match &x.kind {
+        ExprKind::None
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_) => true,
+        ExprKind::Unary(crate::ast::UnaryOp::Neg | crate::ast::UnaryOp::Pos, inner) => {
+            matches!(inner.kind, ExprKind::Int(_) | ExprKind::Float(_))
+        }
+        ExprKind::List(_) => is_literal_list(x),
+        _ => false,
+    };
+    match &e.kind {
+        ExprKind::List(items) => items.iter().all(literal),
+        _ => false,
     }
 }

@@ -10,8 +10,7 @@ use crate::bytecode::Op;
 impl<'a, 'o> Compiler<'a, 'o> {
     pub(super) fn while_stmt(&mut self, cond: &'a Expr, body: &'a [Stmt]) -> R<()> {
         let top = self.fb.here();
-        self.expr(cond)?;
-        let exit = self.fb.emit(Op::JumpIfFalse(0));
+        let exits = self.cond_jumps(cond, false)?;
         self.blocks.push(Block::Loop {
             top: Some(top),
             continues: Vec::new(),
@@ -20,7 +19,9 @@ impl<'a, 'o> Compiler<'a, 'o> {
         });
         self.block(body)?;
         self.fb.emit(Op::Jump(top));
-        self.fb.patch_here(exit);
+        for exit in exits {
+            self.fb.patch_here(exit);
+        }
         self.end_loop();
         Ok(())
     }

@@ -162,6 +162,10 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
         None
     };
     let (a, b, at) = match (a, b) {
+        // An item of a local's container, with a key that is not popped.
+        (Some(Arg::Local(c)), Some(key)) if same(i + 2) && code[i + 2] == Op::Index => {
+            return Some((Op::IndexLocal { a: c, key }, 3, line));
+        }
         (Some(a), Some(b)) if same(i + 2) && is_operator(code[i + 2]) => (a, b, i + 2),
         (Some(b), _) if same(i + 1) && is_operator(code[i + 1]) => (Arg::Pop, b, i + 1),
         (Some(a), _) => return single(code, i, a, line, &free),
@@ -282,6 +286,40 @@ def f(n, t):
     8  L6   ReturnLocal local 1 (t)
     9  L6   None
    10  L6   Return
+"
+        );
+    }
+
+    #[test]
+    fn conditions_jump_on_each_operand() {
+        // `and`, `or` and `not` in an `if` or `while` are jumps, so each
+        // comparison joins its jump; every operand is tested once.
+        let src = "\
+def f(a, b, c):
+    if a < b and not c[0] or b:
+        return 1
+    while a and b > 2:
+        a -= 1
+    return 2
+";
+        assert_eq!(
+            listing(src),
+            "\
+== t.f (params: a, b, c) ==
+    0  L2   JumpLL if (local 0 (a) < local 1 (b)) is false to 3
+    1  L2   IndexLocal push := local 2 (c)[0]
+    2  L2   JumpIfFalse 5
+    3  L2   LoadLocal 1 (b)
+    4  L2   JumpIfFalse 6
+    5  L3   ReturnArg 1
+    6  L4   LoadLocal 0 (a)
+    7  L4   JumpIfFalse 11
+    8  L4   JumpLI if (local 1 (b) > 2) is false to 11
+    9  L5   BinLI local 0 (a) := local 0 (a) - 1
+   10  L5   Jump 6
+   11  L6   ReturnArg 2
+   12  L6   None
+   13  L6   Return
 "
         );
     }

@@ -85,13 +85,17 @@ fn place_is_inert(p: &Place<'_>) -> bool {
 
 /// A constant or a plain name load.
 fn is_inert(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Name(_)) || is_literal(e)
+}
+
+/// A constant: what evaluating cannot raise, whatever the bindings.
+fn is_literal(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::None
         | ExprKind::Bool(_)
         | ExprKind::Int(_)
         | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Name(_) => true,
+        | ExprKind::Str(_) => true,
         ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => {
             matches!(x.kind, ExprKind::Int(_) | ExprKind::Float(_))
         }
@@ -176,7 +180,9 @@ impl<'a, 'o> Compiler<'a, 'o> {
         let Some(p) = split_target(t) else {
             return self.store_top(t);
         };
-        if !place_is_inert(&p) {
+        // A literal value can neither raise nor run code, so evaluating it
+        // after the place's parts is as unobservable as the other way round.
+        if !place_is_inert(&p) && !is_literal(value) {
             // CPython evaluates the value before the target's object and
             // subscripts; `store_top` parks it in a hidden local meanwhile.
             self.expr(value)?;
@@ -224,6 +230,14 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 let Some(p) = split_target(t) else {
                     return Ok(());
                 };
+                if let ([_], Root::Name(_)) = (p.keys.as_slice(), &p.root) {
+                    // One key above the value: a swap puts the value on top.
+                    let pushed = self.push_place(&p, true)?;
+                    self.fb.emit(Op::Rot2);
+                    self.store_place(&pushed);
+                    self.finish_place(&pushed);
+                    return Ok(());
+                }
                 // The value must end up above the place's parts.
                 let v = self.fb.new_local("$value");
                 self.fb.emit(Op::StoreLocal(v));

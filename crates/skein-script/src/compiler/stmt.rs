@@ -27,14 +27,17 @@ impl<'a, 'o> Compiler<'a, 'o> {
             StmtKind::Break => self.break_stmt(s.span)?,
             StmtKind::Continue => self.continue_stmt(s.span)?,
             StmtKind::If { cond, then, orelse } => {
-                self.expr(cond)?;
-                let to_else = self.fb.emit(Op::JumpIfFalse(0));
+                let to_else = self.cond_jumps(cond, false)?;
                 self.block(then)?;
                 if orelse.is_empty() {
-                    self.fb.patch_here(to_else);
+                    for j in to_else {
+                        self.fb.patch_here(j);
+                    }
                 } else {
                     let to_end = self.fb.emit(Op::Jump(0));
-                    self.fb.patch_here(to_else);
+                    for j in to_else {
+                        self.fb.patch_here(j);
+                    }
                     self.block(orelse)?;
                     self.fb.patch_here(to_end);
                 }

@@ -100,15 +100,13 @@ def f():
             "Pop",
             "LoadLocal 2 (i)",
             "DelPlace local 1 (a) depth 1",
-            "Move local 6 ($value) := 3",
             "LoadGlobal 2 (f)",
             "Call argc 0",
-            "StoreLocal 7 ($tmp)",
+            "StoreLocal 6 ($tmp)",
             "SmallInt 0",
-            "LoadLocal 6 ($value)",
-            "StorePlace local 7 ($tmp) depth 1",
-            "ClearLocal 6 ($value)",
-            "ClearLocal 7 ($tmp)",
+            "SmallInt 3",
+            "StorePlace local 6 ($tmp) depth 1",
+            "ClearLocal 6 ($tmp)",
             "None",
             "Return",
         ]
@@ -137,50 +135,44 @@ def g(a, i, o):
             "StorePlace local 0 (a) depth 2",
             "LoadGlobal 1 (v)",
             "Call argc 0",
-            "StoreLocal 3 ($value)",
             "LoadGlobal 2 (k)",
             "Call argc 0",
-            "LoadLocal 3 ($value)",
+            "Rot2",
             "StorePlace local 0 (a) depth 1",
-            "ClearLocal 3 ($value)",
             "LoadGlobal 1 (v)",
             "Call argc 0",
             "Dup",
-            "StoreLocal 4 ($value)",
+            "StoreLocal 3 ($value)",
             "LoadLocal 1 (i)",
             "LoadGlobal 2 (k)",
             "Call argc 0",
-            "LoadLocal 4 ($value)",
+            "LoadLocal 3 ($value)",
             "StorePlace local 0 (a) depth 2",
-            "ClearLocal 4 ($value)",
-            "StoreLocal 5 ($value)",
+            "ClearLocal 3 ($value)",
             "LoadGlobal 4 (j)",
             "Call argc 0",
-            "LoadLocal 5 ($value)",
+            "Rot2",
             "StorePlace global 3 (b) depth 1",
-            "ClearLocal 5 ($value)",
             "LoadGlobal 1 (v)",
             "Call argc 0",
             "Unpack 2",
-            "StoreLocal 6 ($value)",
             "LoadGlobal 2 (k)",
             "Call argc 0",
-            "LoadLocal 6 ($value)",
+            "Rot2",
             "StorePlace local 0 (a) depth 1",
-            "ClearLocal 6 ($value)",
-            "StoreLocal 7 ($value)",
+            "StoreLocal 4 ($value)",
             "LoadLocal 2 (o)",
-            "LoadLocal 7 ($value)",
+            "LoadLocal 4 ($value)",
             "StorePlace attr .x depth 0",
-            "ClearLocal 7 ($value)",
+            "ClearLocal 4 ($value)",
             "LoadGlobal 1 (v)",
             "Call argc 0",
-            "StoreLocal 8 ($value)",
+            "StoreLocal 5 ($value)",
             "LoadGlobal 5 (h)",
             "Call argc 0",
-            "LoadLocal 8 ($value)",
+            "LoadLocal 5 ($value)",
             "StorePlace attr .x depth 0",
-            "ClearLocal 8 ($value)",
+            "ClearLocal 5 ($value)",
             "None",
             "Return",
         ]
@@ -474,9 +466,10 @@ fn source_lines_follow_the_innermost_expression() {
 
 #[test]
 fn literals_and_constants() {
-    let src = "x = [2147483647, 2147483648, -9223372036854775808, 'a', 'a', 1.0, -0.0, 0.0]\n";
+    // `y` keeps the list from being one constant, so each literal shows.
+    let src = "x = [2147483647, 2147483648, -9223372036854775808, 'a', 'a', 1.0, -0.0, 0.0, y]\n";
     assert_eq!(
-        ops(src, 0)[..9],
+        ops(src, 0)[..8],
         [
             "SmallInt 2147483647",
             "Const 0 (2147483648)",
@@ -486,8 +479,12 @@ fn literals_and_constants() {
             "Const 3 (1.0)",
             "Const 4 (-0.0)",
             "Const 5 (0.0)",
-            "BuildList 8",
         ]
+    );
+    // A list of literals (nested too) is one shared constant.
+    assert_eq!(
+        ops("x = [[1, -2], ['a', None], 0.5]\n", 0)[..2],
+        ["Const 0 ([[1, -2], ['a', None], 0.5])", "StoreGlobal 0 (x)"]
     );
     let fs = ops("def f(hp, n):\n    return f'hp={hp:>{n}} {n!r}'\n", 1);
     assert_eq!(

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
+use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
 use super::{
@@ -125,14 +126,16 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
         // Runs the general form of a `Bin` whose shape's int case gave way.
         macro_rules! general_bin {
             ($op:expr, $dst:expr, $a:expr, $b:expr) => {
-                or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+                if !regs.float_bin(&mut fiber.stack, $op, $dst, $a, $b) {
+                    or_raise!(fueled!(f => regs.bin(&mut fiber.stack, $op, $dst, $a, $b, &mut cx!(ex, f))))
+                }
             };
         }
         // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
         // says so.
         macro_rules! jump_if {
             ($cmp:expr, $when:expr, $t:expr, $op:expr, $a:expr, $b:expr) => {{
-                let jump = match $cmp {
+                let jump = match $cmp.or_else(|| regs.float_cmp_pop(&mut fiber.stack, $op, $a, $b)) {
                     Some(r) => r == $when,
                     None => or_raise!(fueled!(f => regs.jump_cmp(
                         &mut fiber.stack, $op, $a, $b, $when, &mut cx!(ex, f)
@@ -328,6 +331,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     };
                     *top(&mut fiber.stack) = r;
                 }
+                Op::IndexLocal { a, key } => {
+                    let v =
+                        or_raise!(fueled!(f => regs.index_local(stack, a, key, &mut cx!(ex, f))));
+                    fiber.stack.push(v);
+                }
                 Op::Slice => {
                     let st = pop(stack);
                     let hi = pop(stack);
@@ -342,6 +350,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     {
                         pop_int(stack);
                         set_int(top(stack), r);
+                        continue;
+                    }
+                    if floats::binary_top(stack, bop) {
                         continue;
                     }
                     if bop == BinOp::Add
@@ -404,6 +415,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     {
                         stack.pop();
                         *top(stack) = Value::Bool(r);
+                        continue;
+                    }
+                    if floats::compare_top(stack, cop) {
                         continue;
                     }
                     let b = pop(stack);

@@ -191,6 +191,18 @@ pub(crate) fn load_place(
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
+    // `a[k]` of a bound local, the commonest place: no root to resolve, no
+    // copy of the container.
+    if depth == 1
+        && let PlaceBase::Local(l) = base
+        && let Some(c) = fiber.stack.get(at.base + l as usize)
+        && !matches!(c, Value::Unbound)
+        && let Some(k) = fiber.stack.last()
+    {
+        let v = item(c, k)?;
+        fiber.stack.push(v);
+        return Ok(());
+    }
     let d = depth as usize;
     let keys_at = fiber.stack.len() - d;
     let root = resolve_root(ex, fiber, fuel, at, base, keys_at, false)?;
@@ -208,6 +220,24 @@ pub(crate) fn store_place(
     base: PlaceBase,
     depth: u8,
 ) -> Result<(), Value> {
+    // `a[k] = v` on a bound local or global: the container itself is
+    // stored into, as `ops::with_place` would.
+    if depth == 1 {
+        let bound = |v: &Value| !matches!(v, Value::Unbound);
+        match base {
+            PlaceBase::Local(l) if fiber.stack.get(at.base + l as usize).is_some_and(bound) => {
+                let (v, k) = (pop(&mut fiber.stack), pop(&mut fiber.stack));
+                let slot = &mut fiber.stack[at.base + l as usize];
+                return ops::store_index(slot, k, v, &mut cx!(ex, fuel));
+            }
+            PlaceBase::Global(g) if bound(&ex.globals.modules[at.module].values[g as usize]) => {
+                let (v, k) = (pop(&mut fiber.stack), pop(&mut fiber.stack));
+                let slot = &mut ex.globals.modules[at.module].values[g as usize];
+                return ops::store_index(slot, k, v, &mut cx!(ex, fuel));
+            }
+            _ => {}
+        }
+    }
     let v = pop(&mut fiber.stack);
     store_place_value(ex, fiber, fuel, at, base, depth, v)
 }
@@ -340,4 +370,18 @@ pub(crate) fn del_place(
     };
     fiber.stack.truncate(start);
     r
+}
+
+/// `a[k]` read straight from the container (`LoadPlace` of a local with
+/// one key): a list's item by a non-negative index without a call, any
+/// other case as `ops::index`, which `read_place` would run. (Out of
+/// line: see `floats::float_bin`.)
+#[inline(never)]
+pub(super) fn item(a: &Value, k: &Value) -> Result<Value, Value> {
+    if let (Value::List(l), Value::Int(i)) = (a, k)
+        && let Some(v) = usize::try_from(*i).ok().and_then(|i| l.items.get(i))
+    {
+        return Ok(v.clone());
+    }
+    ops::index(a, k)
 }

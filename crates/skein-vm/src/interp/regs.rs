@@ -313,6 +313,35 @@ impl Regs<'_> {
         Ok(())
     }
 
+    /// `IndexLocal`: item `key` of the container in local `a`, read in
+    /// place; `a` is checked for a binding before the key, as the loads
+    /// it replaces did. (Out of line: see `floats::float_bin`.)
+    #[inline(never)]
+    pub fn index_local(
+        self,
+        stack: &[Value],
+        a: u16,
+        key: Arg,
+        cx: &mut Cx,
+    ) -> Result<Value, Value> {
+        let c = match stack.get(self.base + a as usize) {
+            Some(Value::Unbound) | None => return Err(self.unbound(a)),
+            Some(c) => c,
+        };
+        match key {
+            Arg::Int(k) => super::places::item(c, &Value::Int(i64::from(k))),
+            Arg::Local(i) => match stack.get(self.base + i as usize) {
+                Some(Value::Unbound) | None => Err(self.unbound(i)),
+                Some(k) => super::places::item(c, k),
+            },
+            // (A popped key is refused by the verifier.)
+            Arg::Const(_) | Arg::Pop => {
+                let k = self.value(stack, key, Value::Unbound, cx)?;
+                super::places::item(c, &k)
+            }
+        }
+    }
+
     /// The operand of `ReturnArg`.
     #[inline]
     pub fn take(self, stack: &mut Vec<Value>, arg: Arg, cx: &mut Cx) -> Result<Value, Value> {
@@ -336,22 +365,30 @@ impl Regs<'_> {
         cx: &mut Cx,
     ) -> Result<bool, Value> {
         let at = stack.len().saturating_sub(argc as usize);
-        // Int arguments (nearly every loop) are read where they lie: the
-        // builtin's way allocates the argument vector, a vector of the ints
-        // and the range object, ~580 machine instructions a loop
-        // (BENCHMARKS.md, "Issue 10: messages and game ticks").
-        let (start, stop, step) = match int_range(&stack[at..]) {
-            Some((_, _, 0)) | None => {
+        // Int arguments with a step that is not zero (what `range` checks),
+        // without the argument vector and the range object: charged as
+        // `range` charges.
+        let ints = match stack.get(at..) {
+            Some([Value::Int(stop)]) => Some((0, *stop, 1)),
+            Some([Value::Int(start), Value::Int(stop)]) => Some((*start, *stop, 1)),
+            Some([Value::Int(start), Value::Int(stop), Value::Int(step)]) if *step != 0 => {
+                Some((*start, *stop, *step))
+            }
+            _ => None,
+        };
+        let (start, stop, step) = match ints {
+            Some(r) => {
+                crate::context::charge(cx, u64::from(argc));
+                stack.truncate(at);
+                r
+            }
+            None => {
                 let args = stack.split_off(at);
                 let Value::Range(r) = builtins::call_type(TypeTag::Range, args, Vec::new(), cx)?
                 else {
                     return Err(errors::fault("range() made no range"));
                 };
                 (r.start, r.stop, r.step)
-            }
-            Some(ints) => {
-                stack.truncate(at);
-                ints
             }
         };
         let s = self.base + state as usize;
@@ -389,19 +426,6 @@ impl Regs<'_> {
         if let Some(slot) = stack.get_mut(self.base + d as usize) {
             set_int(slot, r);
         }
-    }
-}
-
-/// `range(…)`'s start, stop and step when its one to three arguments are
-/// all ints; anything else (bools, wrong types, wrong count) goes the
-/// builtin's way, which also raises its errors (a zero step among them).
-#[inline]
-fn int_range(args: &[Value]) -> Option<(i64, i64, i64)> {
-    match args {
-        [Value::Int(stop)] => Some((0, *stop, 1)),
-        [Value::Int(start), Value::Int(stop)] => Some((*start, *stop, 1)),
-        [Value::Int(start), Value::Int(stop), Value::Int(step)] => Some((*start, *stop, *step)),
-        _ => None,
     }
 }
 

@@ -53,13 +53,32 @@ fn derived(func: &Function) -> Option<&FunctionDerived> {
                 Const::Int(i) => Some(Value::Int(*i)),
                 Const::Float(f) => Some(Value::Float(*f)),
                 Const::Str(s) => Some(Value::str(s.as_str())),
-                Const::List(_) | Const::Dict(_) => None,
+                // Made once and shared: a list is copied before a change.
+                Const::List(items) => shared_list(items),
+                Const::Dict(_) => None,
             })
             .collect();
         let methods = func.names.iter().map(|n| MethodId::of(n)).collect();
         Arc::new(FunctionDerived { consts, methods }) as Arc<dyn Any + Send + Sync>
     });
     made.downcast_ref::<FunctionDerived>()
+}
+
+/// A list constant as a value, if its items are literals and lists of them.
+fn shared_list(items: &[Const]) -> Option<Value> {
+    let mut out = Vec::with_capacity(items.len());
+    for c in items {
+        out.push(match c {
+            Const::None => Value::None,
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::Float(f) => Value::Float(*f),
+            Const::Str(s) => Value::str(s.as_str()),
+            Const::List(inner) => shared_list(inner)?,
+            Const::Dict(_) => return None,
+        });
+    }
+    Some(Value::list(out))
 }
 
 fn shared_consts(func: &Function) -> &[Option<Value>] {
@@ -78,7 +97,10 @@ pub(crate) fn method_id(func: &Function, name: u16) -> MethodId {
 #[inline]
 pub(crate) fn load_const(func: &Function, i: u16, cx: &mut Cx) -> Result<Value, Value> {
     match shared_consts(func).get(i as usize) {
-        Some(Some(v)) => Ok(v.clone()),
+        // Past the size limit it is made afresh, to raise as it would.
+        Some(Some(v)) if !matches!(v, Value::List(_)) || v.size() <= cx.limits.size_limit => {
+            Ok(v.clone())
+        }
         _ => match func.consts.get(i as usize) {
             Some(c) => const_value(c, cx),
             None => Err(errors::fault("constant out of range")),

@@ -25,6 +25,7 @@ pub(super) fn call(
     let r = match name {
         "isclose" => isclose(args, kwargs),
         "prod" => prod(args, kwargs, cx),
+        _ if kwargs.is_empty() => plain(name, args, cx)?,
         _ => match take_kwargs(&format!("math.{name}"), kwargs, &[]) {
             Err(e) => Err(e),
             Ok(_) => plain(name, args, cx)?,
@@ -34,7 +35,9 @@ pub(super) fn call(
 }
 
 fn one(name: &str, args: &[Value]) -> Result<f64, Value> {
-    arity(&format!("math.{name}"), args, 1, 1)?;
+    if args.len() != 1 {
+        arity(&format!("math.{name}"), args, 1, 1)?;
+    }
     real(&args[0])
 }
 

@@ -70,7 +70,7 @@ fn str_char(s: &Str, i: &Value) -> Result<Value, Value> {
         ))
     })?;
     let k = norm_index(n, s.char_len()).ok_or_else(|| index_error("string index out of range"))?;
-    Ok(Value::str(s.char_at(k)))
+    Ok(Value::char_str(s.char_at(k)))
 }
 
 /// `a[i]`.
@@ -288,6 +288,13 @@ pub fn store_index(a: &mut Value, i: Value, v: Value, cx: &mut Cx) -> Result<(),
     match a {
         Value::List(arc) => {
             let pos = list_pos(arc.items.len(), &i, "assignment index")?;
+            if counts_nothing(&v) && counts_nothing(&arc.items[pos]) {
+                // A number over a number: the size stays what it was.
+                debug_assert!(v.size() == 0 && arc.items[pos].size() == 0);
+                check_size(arc.size, limit)?;
+                Arc::make_mut(arc).items[pos] = v;
+                return Ok(());
+            }
             let new = arc.size - arc.items[pos].size() + v.size();
             check_size(new, limit)?;
             Arc::make_mut(arc).set(pos, v);
@@ -308,6 +315,16 @@ pub fn store_index(a: &mut Value, i: Value, v: Value, cx: &mut Cx) -> Result<(),
             type_name(other)
         ))),
     }
+}
+
+/// Whether `v` counts 0 towards the size limit whatever it holds (see
+/// `Value::size`).
+#[inline]
+fn counts_nothing(v: &Value) -> bool {
+    !matches!(
+        v,
+        Value::Str(_) | Value::List(_) | Value::Dict(_) | Value::Error(_) | Value::Method(_)
+    )
 }
 
 /// `del a[i]`.

@@ -142,8 +142,9 @@ pub fn iter_next(it: &mut IterState) -> Option<Value> {
         }
         IterState::Str { s, next } => {
             let c = s.get(*next..)?.chars().next()?;
+            let at = *next;
             *next += c.len_utf8();
-            Some(Value::str(c.to_string()))
+            Some(Value::char_str(s.get(at..*next)?))
         }
         IterState::DictKeys { dict, next } => {
             let (_, (k, _)) = dict.map.get_index(*next)?;

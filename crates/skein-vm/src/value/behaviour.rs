@@ -6,7 +6,7 @@
 //! and values, `size(error)` the sizes of its arguments; every other value
 //! is 0. Lists and dicts cache theirs, so it is O(1) to ask.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{Dict, ErrorObj, IterState, Key, List, Str, Value};
 
@@ -14,6 +14,24 @@ impl Value {
     /// A str value.
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Arc::new(Str::new(s.into())))
+    }
+
+    /// A one-char str: an ASCII char is shared from a table made once (as
+    /// CPython shares its one-char strings), so `s[i]` and `for c in s`
+    /// allocate nothing for it.
+    pub fn char_str(c: &str) -> Value {
+        static ASCII: OnceLock<Vec<Arc<Str>>> = OnceLock::new();
+        match c.as_bytes() {
+            [b] if b.is_ascii() => {
+                let table = ASCII.get_or_init(|| {
+                    (0..128u8)
+                        .map(|b| Arc::new(Str::new(char::from(b).to_string())))
+                        .collect()
+                });
+                Value::Str(table[usize::from(*b)].clone())
+            }
+            _ => Value::str(c),
+        }
     }
 
     /// A list value; its size is computed from the items' cached sizes.
