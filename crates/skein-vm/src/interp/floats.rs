@@ -9,7 +9,7 @@
 
 use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst};
 
-use super::regs::Regs;
+use super::regs::{Regs, ordered_cmp};
 use super::stack::pop_plain;
 use crate::value::Value;
 
@@ -25,18 +25,11 @@ fn float_arith(op: BinOp, x: f64, y: f64) -> Option<f64> {
     }
 }
 
-/// `x op y` on floats for the ordering and equality comparisons.
+/// `x op y` on floats for the ordering and equality comparisons (the same
+/// table as ints', NaN included: only `!=` holds for it).
 #[inline(always)]
 fn float_cmp(op: CmpOp, x: f64, y: f64) -> Option<bool> {
-    match op {
-        CmpOp::Eq => Some(x == y),
-        CmpOp::Ne => Some(x != y),
-        CmpOp::Lt => Some(x < y),
-        CmpOp::Le => Some(x <= y),
-        CmpOp::Gt => Some(x > y),
-        CmpOp::Ge => Some(x >= y),
-        _ => None,
-    }
+    ordered_cmp(op, x, y)
 }
 
 /// A numeric operand read for the float path.

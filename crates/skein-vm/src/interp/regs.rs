@@ -22,6 +22,14 @@ pub(super) struct Regs<'f> {
 /// `x op y` for the comparisons whose int result needs no other value.
 #[inline(always)]
 pub(super) fn int_cmp(op: CmpOp, x: i64, y: i64) -> Option<bool> {
+    ordered_cmp(op, x, y)
+}
+
+/// `x op y` for the six ordering and equality comparisons of two numbers
+/// of one type; `None` for the others (`in`, `is`…), left to the general
+/// path.
+#[inline(always)]
+pub(super) fn ordered_cmp<T: PartialOrd>(op: CmpOp, x: T, y: T) -> Option<bool> {
     match op {
         CmpOp::Eq => Some(x == y),
         CmpOp::Ne => Some(x != y),
