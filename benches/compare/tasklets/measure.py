@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the tasklet benchmarks (round robin, ping-pong, spawn, skynet) in
+"""Runs the tasklet benchmarks (round robin, ping-pong, stream, spawn, skynet) in
 Skein and its peers, several times each pinned to one core, and prints one
 table of the minimum process CPU time (user + sys) per operation, plus the
 peak RSS per tasklet of a million blocked tasklets.
@@ -25,6 +25,7 @@ CPU = "1"
 PROGRAMS = {
     "rr": (100_000 * 20, "ns/switch", "round robin, 100k tasklets x 20 schedule()"),
     "pingpong": (500_000, "ns/msg", "ping-pong, 500k messages over two channels"),
+    "stream": (3_000_000, "ns/msg", "stream, 3M messages, producer tasklet -> main, one channel"),
     "spawn": (200_000, "ns/tasklet", "spawn 200k tasklets, trivial body"),
     "skynet": (None, "s", "skynet, 1M leaves (1,111,111 tasklets)"),
 }

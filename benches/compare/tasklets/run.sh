@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tasklet/channel speed beside peers: round robin, ping-pong, spawn and
+# Tasklet/channel speed beside peers: round robin, ping-pong, stream, spawn and
 # skynet in Skein, Lua 5.4 and LuaJIT (coroutines), Python greenlet, Go
 # (GOMAXPROCS=1) and Erlang (one scheduler), plus peak RSS of 1M blocked
 # tasklets. Installs missing tools, builds skein (release), the Go binary and

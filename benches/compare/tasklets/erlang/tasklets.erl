@@ -10,6 +10,7 @@ main([Prog]) ->
 run(empty) -> 0;
 run(rr) -> rr(100000, 20);
 run(pingpong) -> pingpong(500000);
+run(stream) -> stream(3000000);
 run(spawn) -> spawn_n(200000);
 run(skynet) -> skynet(1000000);
 run(blocked) -> blocked(1000000).
@@ -42,6 +43,19 @@ pong(0) -> ok;
 pong(N) ->
     receive {From, V} -> From ! {pong, V} end,
     pong(N - 1).
+
+%% stream: N messages from one producer process to the main one (an
+%% Erlang mailbox does not wait for its reader, unlike a channel).
+stream(N) ->
+    Self = self(),
+    spawn(fun() -> produce(Self, 0, N) end),
+    consume(N, 0).
+
+produce(_To, N, N) -> ok;
+produce(To, I, N) -> To ! {item, I}, produce(To, I + 1, N).
+
+consume(0, Total) -> Total;
+consume(N, Total) -> receive {item, V} -> consume(N - 1, Total + V) end.
 
 %% spawn: N processes that each run a trivial body (a message home) and end.
 spawn_n(N) ->

@@ -1,5 +1,5 @@
 // Go versions of the tasklet benchmarks, one program per first argument:
-// empty, rr, pingpong, spawn, skynet, blocked. Run with GOMAXPROCS=1 so
+// empty, rr, pingpong, stream, spawn, skynet, blocked. Run with GOMAXPROCS=1 so
 // goroutines take turns on one thread like tasklets do.
 package main
 
@@ -48,6 +48,23 @@ func pingpong() int64 {
 		}
 	}()
 	return <-done
+}
+
+// stream: N messages from one producer goroutine to main over one
+// unbuffered channel.
+func stream() int64 {
+	const n = 3000000
+	ch := make(chan int64)
+	go func() {
+		for i := int64(0); i < n; i++ {
+			ch <- i
+		}
+	}()
+	var total int64
+	for i := 0; i < n; i++ {
+		total += <-ch
+	}
+	return total
 }
 
 // spawn: N goroutines that each run a trivial body and end.
@@ -111,11 +128,11 @@ func blocked() int64 {
 
 func main() {
 	progs := map[string]func() int64{
-		"empty": func() int64 { return 0 }, "rr": rr, "pingpong": pingpong,
+		"empty": func() int64 { return 0 }, "rr": rr, "pingpong": pingpong, "stream": stream,
 		"spawn": spawn, "skynet": skynet, "blocked": blocked,
 	}
 	if len(os.Args) != 2 || progs[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: tasklets empty|rr|pingpong|spawn|skynet|blocked")
+		fmt.Fprintln(os.Stderr, "usage: tasklets empty|rr|pingpong|stream|spawn|skynet|blocked")
 		os.Exit(2)
 	}
 	fmt.Println(progs[os.Args[1]]())
