@@ -72,6 +72,13 @@ impl FnBuilder {
         self.patch(at, here);
     }
 
+    /// Patches every jump of `jumps` to the next op.
+    pub fn patch_all_here(&mut self, jumps: impl IntoIterator<Item = usize>) {
+        for at in jumps {
+            self.patch_here(at);
+        }
+    }
+
     fn index(&mut self, len: usize, what: &'static str) -> u16 {
         match u16::try_from(len) {
             Ok(i) if i < u16::MAX => i,

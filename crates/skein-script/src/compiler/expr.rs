@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::place::is_literal;
 use super::{Compiler, NameRef, R};
 use crate::ast::{Comprehension, Expr, ExprKind, FPart, Span, Target, UnaryOp};
 use crate::bytecode::{Const, Conversion, NO_KW, Op};
@@ -28,9 +29,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 } else {
                     let past = self.cond_jumps(a, short)?;
                     let jumps = self.cond_jumps(b, when)?;
-                    for j in past {
-                        self.fb.patch_here(j);
-                    }
+                    self.fb.patch_all_here(past);
                     Ok(jumps)
                 }
             }
@@ -139,9 +138,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 let to_else = self.cond_jumps(cond, false)?;
                 self.expr(then)?;
                 let to_end = self.fb.emit(Op::Jump(0));
-                for j in to_else {
-                    self.fb.patch_here(j);
-                }
+                self.fb.patch_all_here(to_else);
                 self.expr(orelse)?;
                 self.fb.patch_here(to_end);
             }
@@ -378,20 +375,8 @@ impl<'a, 'o> Compiler<'a, 'o> {
 
 /// A list literal whose items are literals or such lists, all the way down.
 fn is_literal_list(e: &Expr) -> bool {
-    let literal = |x: &Expr| match &x.kind {
-        ExprKind::None
-        | ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_) => true,
-        ExprKind::Unary(crate::ast::UnaryOp::Neg | crate::ast::UnaryOp::Pos, inner) => {
-            matches!(inner.kind, ExprKind::Int(_) | ExprKind::Float(_))
-        }
-        ExprKind::List(_) => is_literal_list(x),
-        _ => false,
-    };
     match &e.kind {
-        ExprKind::List(items) => items.iter().all(literal),
+        ExprKind::List(items) => items.iter().all(|x| is_literal(x) || is_literal_list(x)),
         _ => false,
     }
 }

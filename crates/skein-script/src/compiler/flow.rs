@@ -19,9 +19,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
         });
         self.block(body)?;
         self.fb.emit(Op::Jump(top));
-        for exit in exits {
-            self.fb.patch_here(exit);
-        }
+        self.fb.patch_all_here(exits);
         self.end_loop();
         Ok(())
     }
@@ -120,9 +118,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
         else {
             unreachable!("the range loop's block is innermost");
         };
-        for c in continues {
-            self.fb.patch_here(c);
-        }
+        self.fb.patch_all_here(continues);
         self.fb.line = line;
         self.fb.emit(Op::ForLoop {
             var,
@@ -130,17 +126,13 @@ impl<'a, 'o> Compiler<'a, 'o> {
             body: body_top,
         });
         self.fb.patch_here(prep);
-        for b in breaks {
-            self.fb.patch_here(b);
-        }
+        self.fb.patch_all_here(breaks);
         Ok(())
     }
 
     fn end_loop(&mut self) {
         if let Some(Block::Loop { breaks, .. }) = self.blocks.pop() {
-            for b in breaks {
-                self.fb.patch_here(b);
-            }
+            self.fb.patch_all_here(breaks);
         }
     }
 
@@ -371,9 +363,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
             self.fb.line = try_line;
             self.fb.emit(Op::Reraise);
         }
-        for j in to_end {
-            self.fb.patch_here(j);
-        }
+        self.fb.patch_all_here(to_end);
         Ok(())
     }
 }

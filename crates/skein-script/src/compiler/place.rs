@@ -89,7 +89,7 @@ fn is_inert(e: &Expr) -> bool {
 }
 
 /// A constant: what evaluating cannot raise, whatever the bindings.
-fn is_literal(e: &Expr) -> bool {
+pub(super) fn is_literal(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::None
         | ExprKind::Bool(_)

@@ -30,14 +30,10 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 let to_else = self.cond_jumps(cond, false)?;
                 self.block(then)?;
                 if orelse.is_empty() {
-                    for j in to_else {
-                        self.fb.patch_here(j);
-                    }
+                    self.fb.patch_all_here(to_else);
                 } else {
                     let to_end = self.fb.emit(Op::Jump(0));
-                    for j in to_else {
-                        self.fb.patch_here(j);
-                    }
+                    self.fb.patch_all_here(to_else);
                     self.block(orelse)?;
                     self.fb.patch_here(to_end);
                 }
