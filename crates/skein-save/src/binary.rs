@@ -93,9 +93,10 @@ impl Snapshot {
             let keep = h.keeps_fiber(in_ring);
             // Most tasklets have no registered component: building and
             // dropping an empty map for each was ~5% of a save's work.
-            let ext = match h.host.is_empty() {
-                true => None,
-                false => Some(ext_of(h, registry, &ids)?),
+            let ext = if h.host.is_empty() {
+                None
+            } else {
+                Some(ext_of(h, registry, &ids)?)
             };
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {

@@ -38,7 +38,7 @@ mod changed;
 mod held;
 
 pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit};
-use held::{NEW, STATE, Since};
+use held::{STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {
@@ -422,13 +422,8 @@ fn fill(slot: &mut Option<Held>, e: Entity, epoch: u64, entry: impl FnOnce() -> 
         }
         _ => {
             *slot = Some(Held {
-                entity: e,
-                entry: entry(),
-                host: Vec::new(),
                 seen: epoch,
-                changed: NEW,
-                host_fresh: 0,
-                host_gone: 0,
+                ..Held::new(e, entry())
             })
         }
     }
@@ -495,9 +490,7 @@ impl HostSink for Sink<'_> {
                 Some(held) => held.1 = snap,
                 None => h.host.push((c, snap)),
             }
-            h.changed |= HOST;
-            h.host_fresh |= host_bit(self.component);
-            self.dirty_ids.push(id);
         }
+        self.updated(id);
     }
 }
