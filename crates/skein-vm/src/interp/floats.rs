@@ -5,7 +5,8 @@
 //! `/` by a non-zero divisor); everything else, and every comparison that
 //! mixes an int and a float (Python compares those exactly, not as
 //! floats), is left to the general path, which gives the same results and
-//! messages.
+//! messages. Two floats compare through the ints' table (`ordered_cmp`):
+//! with a NaN only `!=` holds, as in Python.
 
 use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst};
 
@@ -23,13 +24,6 @@ fn float_arith(op: BinOp, x: f64, y: f64) -> Option<f64> {
         BinOp::Div if y != 0.0 => Some(x / y),
         _ => None,
     }
-}
-
-/// `x op y` on floats for the ordering and equality comparisons (the same
-/// table as ints', NaN included: only `!=` holds for it).
-#[inline(always)]
-fn float_cmp(op: CmpOp, x: f64, y: f64) -> Option<bool> {
-    ordered_cmp(op, x, y)
 }
 
 /// A numeric operand read for the float path.
@@ -135,7 +129,7 @@ impl Regs<'_> {
         let n = stack.len().saturating_sub(a.pops() + b.pops());
         let x = self.float(stack, a, n)?;
         let y = self.float(stack, b, n + a.pops())?;
-        let r = float_cmp(op, x, y)?;
+        let r = ordered_cmp(op, x, y)?;
         while stack.len() > n && pop_plain(stack) {}
         Some(r)
     }
@@ -160,7 +154,7 @@ pub(super) fn binary_top(stack: &mut Vec<Value>, op: BinOp) -> bool {
 #[inline(never)]
 pub(super) fn compare_top(stack: &mut Vec<Value>, op: CmpOp) -> bool {
     let r = match stack.as_slice() {
-        [.., a, b] => both_floats(Some(a), Some(b)).and_then(|(x, y)| float_cmp(op, x, y)),
+        [.., a, b] => both_floats(Some(a), Some(b)).and_then(|(x, y)| ordered_cmp(op, x, y)),
         _ => None,
     };
     let Some(r) = r else {
