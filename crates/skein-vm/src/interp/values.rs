@@ -44,41 +44,26 @@ struct FunctionDerived {
 
 fn derived(func: &Function) -> Option<&FunctionDerived> {
     let made = func.derived.0.get_or_init(|| {
-        let consts = func
-            .consts
-            .iter()
-            .map(|c| match c {
-                Const::None => Some(Value::None),
-                Const::Bool(b) => Some(Value::Bool(*b)),
-                Const::Int(i) => Some(Value::Int(*i)),
-                Const::Float(f) => Some(Value::Float(*f)),
-                Const::Str(s) => Some(Value::str(s.as_str())),
-                // Made once and shared: a list is copied before a change.
-                Const::List(items) => shared_list(items),
-                Const::Dict(_) => None,
-            })
-            .collect();
+        let consts = func.consts.iter().map(shared_const).collect();
         let methods = func.names.iter().map(|n| MethodId::of(n)).collect();
         Arc::new(FunctionDerived { consts, methods }) as Arc<dyn Any + Send + Sync>
     });
     made.downcast_ref::<FunctionDerived>()
 }
 
-/// A list constant as a value, if its items are literals and lists of them.
-fn shared_list(items: &[Const]) -> Option<Value> {
-    let mut out = Vec::with_capacity(items.len());
-    for c in items {
-        out.push(match c {
-            Const::None => Value::None,
-            Const::Bool(b) => Value::Bool(*b),
-            Const::Int(i) => Value::Int(*i),
-            Const::Float(f) => Value::Float(*f),
-            Const::Str(s) => Value::str(s.as_str()),
-            Const::List(inner) => shared_list(inner)?,
-            Const::Dict(_) => return None,
-        });
-    }
-    Some(Value::list(out))
+/// A constant made once and shared: a literal, or a list of literals and
+/// such lists (a list is copied before a change). `None` for what holds a
+/// dict, made afresh each time through `ops::store_index`.
+fn shared_const(c: &Const) -> Option<Value> {
+    Some(match c {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Int(i) => Value::Int(*i),
+        Const::Float(f) => Value::Float(*f),
+        Const::Str(s) => Value::str(s.as_str()),
+        Const::List(items) => Value::list(items.iter().map(shared_const).collect::<Option<_>>()?),
+        Const::Dict(_) => return None,
+    })
 }
 
 fn shared_consts(func: &Function) -> &[Option<Value>] {
