@@ -8,6 +8,8 @@
 //! synced so the rename itself survives a crash. A crash at any point leaves
 //! either the old save or the new one whole.
 
+pub(crate) mod quick_ron;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,11 +66,17 @@ pub fn to_bytes(save: &SaveFile, encoding: Encoding) -> Result<Vec<u8>, SaveErro
             Ok(s.into_bytes())
         }
         Encoding::Compact => {
-            let mut s = ron::Options::default()
-                .to_string(save)
-                .map_err(|e| enc(&e))?;
-            s.push('\n');
-            Ok(s.into_bytes())
+            // The quick writer's bytes are `ron`'s; where it gives up, `ron`
+            // writes the save (and reports what it cannot write).
+            let mut out = Vec::new();
+            if quick_ron::write(save, &mut out).is_err() {
+                out = ron::Options::default()
+                    .to_string(save)
+                    .map_err(|e| enc(&e))?
+                    .into_bytes();
+            }
+            out.push(b'\n');
+            Ok(out)
         }
         Encoding::Binary => {
             let mut out = BINARY_MAGIC.to_vec();

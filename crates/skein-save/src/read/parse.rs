@@ -25,6 +25,8 @@ use crate::error::{LoadError, Problem};
 use crate::format::{Body, FORMAT_NAME, FORMAT_VERSION, Header, SaveFile, SaveKind};
 use crate::write::BINARY_MAGIC;
 
+use super::fast_ron;
+
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u32 = 2;
 
@@ -75,6 +77,26 @@ pub fn from_bytes(bytes: &[u8]) -> Result<SaveFile, LoadError> {
             e.valid_up_to()
         )))
     })?;
+    // Skein's own RON goes through the quick reader; anything it does not
+    // take (a hand-edited file, or a bad one) is read by `ron`, which also
+    // gives every error its line and column.
+    match quick(text) {
+        Some(save) => Ok(save),
+        None => with_ron(text),
+    }
+}
+
+/// A RON save read by the quick reader, or `None` where it gives up.
+fn quick(text: &str) -> Option<SaveFile> {
+    let stash = RefCell::new(None);
+    let save = fast_ron::read_seed(text, FileSeed { stash: &stash }).ok()?;
+    stash.into_inner().is_none().then_some(save)
+}
+
+/// A RON save read by `ron`, with its errors' positions.
+fn with_ron(text: &str) -> Result<SaveFile, LoadError> {
+    let stash = RefCell::new(None);
+    let seed = FileSeed { stash: &stash };
     match ron::Options::default().from_str_seed(text, seed) {
         Ok(save) => Ok(save),
         Err(e) => {
@@ -320,3 +342,6 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 pub fn header_of(bytes: &[u8]) -> Result<Header, LoadError> {
     from_bytes(bytes).map(|s| s.header)
 }
+
+#[cfg(test)]
+mod quick_tests;
