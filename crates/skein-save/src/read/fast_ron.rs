@@ -131,10 +131,12 @@ impl<'de> Quick<'de> {
         if !b.get(start).is_some_and(|&c| is_ident_start(c)) {
             return Err(Bail);
         }
-        let mut end = start + 1;
-        while b.get(end).is_some_and(|&c| is_ident_rest(c)) {
-            end += 1;
-        }
+        let end = start
+            + 1
+            + b[start + 1..]
+                .iter()
+                .position(|&c| !is_ident_rest(c))
+                .unwrap_or(b.len() - start - 1);
         // A non-ASCII letter continues a RON identifier: leave it to `ron`.
         if b.get(end).is_some_and(|&c| c >= 0x80) {
             return Err(Bail);

@@ -79,7 +79,12 @@ impl Quick<'_> {
         if !ok {
             return Err(GiveUp);
         }
-        if RESERVED.contains(&name) {
+        // Every reserved word starts with one of these letters and is at
+        // most six bytes long, so most names skip the comparisons.
+        if b.len() <= 6
+            && matches!(b[0], b't' | b'f' | b'S' | b'N' | b'i')
+            && RESERVED.contains(&name)
+        {
             self.put("r#");
         }
         self.put(name);
@@ -133,9 +138,19 @@ impl Quick<'_> {
         Ok(())
     }
 
-    fn display(&mut self, v: impl fmt::Display) {
-        let mut s = Buf(self.out);
-        let _ = write!(s, "{v}");
+    /// `v` in decimal, as `Display` writes it.
+    fn digits(&mut self, mut v: u64) {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(&buf[at..]);
     }
 }
 
@@ -215,7 +230,10 @@ impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Res {
-        self.display(v);
+        if v < 0 {
+            self.byte(b'-');
+        }
+        self.digits(v.unsigned_abs());
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> Res {
@@ -228,7 +246,7 @@ impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Res {
-        self.display(v);
+        self.digits(v);
         Ok(())
     }
     fn serialize_f32(self, _v: f32) -> Res {
