@@ -185,3 +185,23 @@ fn the_quick_writer_writes_rons_bytes_for_awkward_values() {
         super::fast_ron::read_seed(&ron_text, std::marker::PhantomData).expect("quick reads");
     assert_eq!(back, values);
 }
+
+#[test]
+fn host_data_is_read_and_written_as_ron_does() {
+    use std::collections::BTreeMap;
+
+    use crate::ext::ExtValue;
+    let text = r#"{"Name":"bob","Opt":Some((a:1,b:[2,3])),"Pos":(x:1.5,y:-2),"Tags":["a, b","c)"],"Unit":()}"#;
+    let quick: BTreeMap<String, ExtValue> =
+        super::fast_ron::read_seed(text, std::marker::PhantomData).expect("quick reads");
+    let slow: BTreeMap<String, ExtValue> = ron::from_str(text).expect("ron reads");
+    assert_eq!(quick, slow);
+    assert_eq!(quick["Tags"].as_ron(), r#"["a, b","c)"]"#);
+    let ron_text = ron::Options::default()
+        .to_string(&slow)
+        .expect("ron writes");
+    assert_eq!(
+        String::from_utf8(quick_compact(&slow)).expect("utf8"),
+        ron_text
+    );
+}
