@@ -130,6 +130,7 @@ impl Worker {
             helloed_at: u64::MAX,
             unacked: Vec::new(),
             acks: Vec::new(),
+            waiting: Box::pin(tokio::time::sleep(super::WAIT_SAY)),
         })
     }
 }
