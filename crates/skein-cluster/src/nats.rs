@@ -31,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
+use std::pin::Pin;
+use tokio::time::Sleep;
 
 use crate::nats_quiet::Stamped;
 use crate::nats_records::Records;
@@ -179,6 +181,10 @@ impl Transport for NatsTransport {
 
     fn settle_published(&mut self) -> Result<(), TransportError> {
         let (rt, w) = self.parts()?;
+        if w.unacked.is_empty() {
+            // A quiet tick: nothing awaits an acknowledgement.
+            return Ok(());
+        }
         rt.block_on(w.settle())
     }
 
@@ -246,6 +252,8 @@ struct Worker {
     unacked: Vec<(String, String, Vec<u8>)>,
     /// Their acknowledgements to wait for.
     acks: Vec<PublishAckFuture>,
+    /// The one timer every wait at the barrier runs under ([`within`]).
+    waiting: Pin<Box<Sleep>>,
 }
 
 impl Worker {
@@ -369,21 +377,21 @@ impl Worker {
                         l = live.next() => Err(l),
                     }
                 };
-                match tokio::time::timeout(Duration::from_secs(1), next).await {
-                    Ok(Ok(Ok(msg))) => return Ok(msg),
-                    Ok(Ok(Err(e))) => {
+                match within(&mut self.waiting, next).await {
+                    Some(Ok(Ok(msg))) => return Ok(msg),
+                    Some(Ok(Err(e))) => {
                         // Made again at the next turn.
                         reader.made_at = u64::MAX;
                         Some(format!("reading {what}: {e}"))
                     }
-                    Ok(Err(Some(msg))) => {
+                    Some(Err(Some(msg))) => {
                         // Records of this tick are all in: any that comes
                         // now is of a later one.
                         self.take_live(msg, tick + 1).await?;
                         None
                     }
-                    Ok(Err(None)) => Some("the tick records' subscription ended".to_string()),
-                    Err(_) => {
+                    Some(Err(None)) => Some("the tick records' subscription ended".to_string()),
+                    None => {
                         lost_since = None;
                         tracing::info!(
                             shard = self.opts.shard,
@@ -457,5 +465,27 @@ impl Worker {
             .await
             .map_err(|e| failed(&self.opts.url, "cannot mark the run ended", e))?;
         Ok(())
+    }
+}
+
+/// A second of waiting, after which a wait at the barrier says so under
+/// `-v` and sends this shard's newest record again.
+const WAIT_SAY: Duration = Duration::from_secs(1);
+
+/// `fut`'s output if it comes within [`WAIT_SAY`] (`None` if not), timed by
+/// the worker's one `timer`, pushed a second on. A timer made for each wait
+/// would fall due before the driver's next wake-up and make it wake its
+/// thread through the kernel, once a tick; a reset only ever moves this
+/// one later. What is ready already takes no timer at all.
+async fn within<F: std::future::Future>(timer: &mut Pin<Box<Sleep>>, fut: F) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    if let Some(out) = fut.as_mut().now_or_never() {
+        return Some(out);
+    }
+    timer.as_mut().reset(tokio::time::Instant::now() + WAIT_SAY);
+    tokio::select! {
+        biased;
+        out = fut => Some(out),
+        () = timer.as_mut() => None,
     }
 }

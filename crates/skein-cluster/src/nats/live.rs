@@ -60,13 +60,13 @@ impl Worker {
                     Err(e) => Some(format!("cannot read the tick records: {e}")),
                 }
             } else {
-                match tokio::time::timeout(Duration::from_secs(1), self.records.live.next()).await {
-                    Ok(Some(msg)) => {
+                match super::within(&mut self.waiting, self.records.live.next()).await {
+                    Some(Some(msg)) => {
                         self.take_live(msg, tick).await?;
                         None
                     }
-                    Ok(None) => Some("the tick records' subscription ended".to_string()),
-                    Err(_) => {
+                    Some(None) => Some("the tick records' subscription ended".to_string()),
+                    None => {
                         lost_since = None;
                         let missing = self.records.book.missing(tick);
                         tracing::info!(

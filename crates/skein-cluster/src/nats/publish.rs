@@ -44,22 +44,16 @@ impl Worker {
         self.own = Some(stamped.record);
         self.storing = None;
         if quiet {
-            // Nothing to store: it has no messages either.
+            // Nothing to store: it has no messages either. On the wire
+            // before the tick loop goes on (it may not drive this runtime
+            // again until its barrier): one yield lets the connection's
+            // task write it, where awaiting a flush under a timeout would
+            // cost each quiet tick a timer and a wake-up through the
+            // driver. One lost with the connection is sent again on a
+            // hello or each second of waiting.
             self.newest = Some(bytes);
             self.republish().await;
-            // On the wire before the tick loop goes on (it may not drive
-            // this runtime again until its barrier); one lost with the
-            // connection is sent again on a hello or each second of waiting.
-            match tokio::time::timeout(ACK_WAIT, self.client.flush()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    tracing::info!(shard = self.opts.shard, "cannot send the record: {e}")
-                }
-                Err(_) => tracing::info!(
-                    shard = self.opts.shard,
-                    "the record not sent in {ACK_WAIT:?}"
-                ),
-            }
+            tokio::task::yield_now().await;
             return Ok(());
         }
         // On one connection the record follows its messages: a shard that

@@ -29,6 +29,11 @@ impl Worker {
             // A shard's own tick records are not delivered back to it: it
             // has them already.
             .no_echo()
+            // Every subject is made here from the run id, shard numbers
+            // and a cluster name checked to be letters, digits, '-' and
+            // '_': checking each again on every publish is work for
+            // nothing, once a tick.
+            .skip_subject_validation(true)
             // An outage lasts as long as `--nats-timeout` allows, not as
             // long as the client's own retry count would.
             .max_reconnects(None)
@@ -130,6 +135,7 @@ impl Worker {
             helloed_at: u64::MAX,
             unacked: Vec::new(),
             acks: Vec::new(),
+            waiting: Box::pin(tokio::time::sleep(super::WAIT_SAY)),
         })
     }
 }
