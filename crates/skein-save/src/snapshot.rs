@@ -420,9 +420,13 @@ fn fill(slot: &mut Option<Held>, e: Entity, epoch: u64, entry: impl FnOnce() -> 
             h.host_fresh = 0;
             h.host_gone = 0;
         }
+        // Not `NEW`: a full snapshot's entries are all written anyway, so
+        // marking them would only leave marks for the next retake to clear
+        // (a pass over every entry, most of a later full snapshot's cost).
         _ => {
             *slot = Some(Held {
                 seen: epoch,
+                changed: 0,
                 ..Held::new(e, entry())
             })
         }
@@ -475,6 +479,10 @@ impl HostSink for Sink<'_> {
     }
 
     fn updated(&mut self, id: u64) {
+        // A full snapshot is written whole: marks would only be cleared.
+        if self.since.is_none() {
+            return;
+        }
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
             h.changed |= HOST;
             h.host_fresh |= host_bit(self.component);

@@ -62,6 +62,8 @@ pub(crate) struct Held {
     pub seen: u64,
     /// What changed since the snapshot this one was retaken from ([`NEW`],
     /// [`STATE`], [`FIBER`], [`HOST`]): what an incremental autosave writes.
+    /// A full snapshot writes every entry and marks only those it copied
+    /// over an earlier copy ([`STATE`]), which [`Held::keeps_fiber`] reads.
     pub changed: u8,
     /// Registered components copied afresh by this retake (bit `i` for
     /// component `i`; bit 63 stands for every component from 63 on).
