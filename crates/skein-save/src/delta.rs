@@ -77,6 +77,10 @@ impl Snapshot {
     pub fn dirty_count(&self) -> usize {
         // A full snapshot does not mark its entries: all are to be written.
         let all = !self.incremental;
-        self.entries.iter().flatten().filter(|h| all || h.dirty()).count()
+        self.entries
+            .iter()
+            .flatten()
+            .filter(|h| all || h.dirty())
+            .count()
     }
 }

@@ -37,7 +37,7 @@ use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 mod changed;
 mod held;
 
-pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit};
+pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit, kept_fiber};
 use held::{STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
