@@ -294,6 +294,9 @@ impl Snapshot {
     /// the caller): every entry is copied again, every tasklet with its
     /// fiber; an entry is told new or changed by its entity only.
     fn refresh(&mut self, world: &World) {
+        // Entries made from nothing are all found, new and unmarked: no
+        // pass over them (each a cold record) is needed after filling.
+        let from_nothing = self.entries.is_empty();
         self.refresh_head(world, false);
         self.dirty_ids.clear();
         self.fiberless.clear();
@@ -319,7 +322,12 @@ impl Snapshot {
                 fill(slot, e, epoch, || Entry::Channel(c.clone()));
             }
         }
-        for (id, slot) in self.entries.iter_mut().enumerate() {
+        let earlier = if from_nothing {
+            &mut [][..]
+        } else {
+            &mut self.entries[..]
+        };
+        for (id, slot) in earlier.iter_mut().enumerate() {
             if slot.as_ref().is_some_and(|h| h.seen != epoch) {
                 *slot = None;
                 self.deleted.push(id as u64);
