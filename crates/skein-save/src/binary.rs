@@ -19,23 +19,26 @@
 
 use std::collections::BTreeMap;
 
-use serde::ser::Serialize;
 use skein_script::bytecode::FuncRef;
+use skein_vm::Cont;
 use skein_vm::fiber::Fiber;
-use skein_vm::{Cont, Value};
 use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
-use crate::bytes::{put_i64, put_len, put_str, put_u64};
+use crate::bytes::{put_len, put_str, put_u64};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
-use crate::format::{Header, SaveKind, SuspensionRec, Wait};
+use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
 use crate::names::WorldRefs;
 use crate::names::world_module_recs;
-use crate::snapshot::{Entry, Snapshot, encode_fiber};
+use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
-use crate::values::{EncodeRefs, Encoder, SHARE_SIZE, ValueRec};
+use crate::values::{EncodeRefs, Encoder};
 use crate::world_save::{channel_rec, ext_of};
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
+
+mod live;
+
+use live::{ValueRecSlot, direct, put, put_direct, put_live, put_option, put_slot, slot};
 
 impl Snapshot {
     /// The snapshot's world save as bytes of `encoding`: the binary one
@@ -100,11 +103,17 @@ impl Snapshot {
             };
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
-                    let fiber = encode_fiber(fiber, keep, id, fiberless)?;
+                    let let_go;
+                    let fiber = if keep {
+                        kept_fiber(fiber)?
+                    } else {
+                        let_go = encode_fiber(fiber, false, id, fiberless)?;
+                        &let_go
+                    };
                     let t = Tasklet {
                         id,
                         state,
-                        fiber: &fiber,
+                        fiber,
                         tick,
                         in_ring,
                         ext: ext.as_ref().unwrap_or(&NO_EXT),
@@ -209,9 +218,10 @@ impl TaskletWriter {
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
         if own_direct {
-            let fiber_pending = self.head(out, enc, refs, &t)?;
+            self.head_direct(out, enc, &t)?;
             self.frames_of(out, enc, refs, fiber, &shapes)?;
-            tail(out, fiber_pending, t.ext)?;
+            let pending = fiber.pending().map(ValueRecSlot::Live);
+            tail(out, pending, t.ext)?;
         } else {
             self.frames_of(&mut frames, enc, refs, fiber, &shapes)?;
             // Encoded in the record path's order, written in the file's.
@@ -334,6 +344,96 @@ impl TaskletWriter {
     }
 }
 
+impl TaskletWriter {
+    /// [`head`](TaskletWriter::head) for a tasklet whose own values are
+    /// all written as they are (the caller checked, see `write`): nothing
+    /// goes to the value table, so each field is written straight from the
+    /// live state, with no record built for it on the way.
+    fn head_direct(
+        &mut self,
+        out: &mut Vec<u8>,
+        enc: &Encoder,
+        t: &Tasklet,
+    ) -> Result<(), SaveError> {
+        let (s, fiber) = (t.state, t.fiber);
+        put_u64(out, t.id);
+        match s.name() {
+            Some(name) => {
+                out.push(1);
+                put_str(out, name);
+            }
+            None => out.push(0),
+        }
+        let waiting = !matches!(s.wait, WWait::None);
+        let status = status(s.alive, s.started, waiting, t.in_ring);
+        out.push(status as u8);
+        out.extend_from_slice(&[s.alive, s.started, s.atomic, s.block_trap].map(u8::from));
+        put_direct(out, s.data())?;
+        put_direct(out, &s.tempval)?;
+        match s.pending() {
+            Some(v) => {
+                out.push(1);
+                put_direct(out, v)?;
+            }
+            None => out.push(0),
+        }
+        out.push(u8::from(s.pending_is_payload));
+        // `Wait`'s variants as `wait_rec` maps them (a native wait is not
+        // direct).
+        match s.wait {
+            WWait::None => out.push(0),
+            WWait::Channel { channel, sending } => {
+                out.push(1);
+                put_u64(out, channel);
+                let dir = if sending { Dir::Send } else { Dir::Receive };
+                out.push(dir as u8);
+            }
+            WWait::Sleep { until, .. } => {
+                out.push(2);
+                put_u64(out, until.saturating_sub(t.tick));
+            }
+            WWait::Native(_) => {
+                return Err(SaveError::Encode(
+                    "a native wait is not written directly".into(),
+                ));
+            }
+        }
+        out.push(suspension_unit(&s.suspension)?);
+        match s.func {
+            Some(f) => {
+                out.push(1);
+                self.name(out, enc, f)?;
+            }
+            None => out.push(0),
+        }
+        // Between ticks none of the per-tick bookkeeping is live.
+        out.extend_from_slice(&[0, 0, 0]);
+        out.push(fiber_state(&fiber.state) as u8);
+        Ok(())
+    }
+}
+
+/// The `SuspensionRec` index of a suspension that carries nothing (all but
+/// a `send_sequence`'s, which is not direct).
+fn suspension_unit(s: &Suspension) -> Result<u8, SaveError> {
+    let rec = match s {
+        Suspension::None => SuspensionRec::NotSuspended,
+        Suspension::Schedule => SuspensionRec::Schedule,
+        Suspension::Nothing => SuspensionRec::ReturnsNone,
+        Suspension::Send { exception: false } => SuspensionRec::Send,
+        Suspension::Send { exception: true } => SuspensionRec::SendException,
+        Suspension::Receive { iterating: false } => SuspensionRec::Receive,
+        Suspension::Receive { iterating: true } => SuspensionRec::ReceiveInLoop,
+        Suspension::Native => SuspensionRec::Native,
+        Suspension::SendSequence => {
+            return Err(SaveError::Encode(
+                "a send_sequence is not written directly".into(),
+            ));
+        }
+    };
+    Ok(suspension_index(&rec))
+}
+
 /// Appends a `TaskletRec`'s fields after its fiber's frames.
 fn tail(
     out: &mut Vec<u8>,
@@ -361,159 +461,5 @@ fn suspension_index(s: &SuspensionRec) -> u8 {
         SuspensionRec::Receive => 6,
         SuspensionRec::ReceiveInLoop => 7,
         SuspensionRec::Native => 8,
-    }
-}
-
-/// A value to write where a `ValueRec` goes: the live value itself when
-/// the encoder would write it inline as it is, else the encoder's record.
-enum ValueRecSlot<'v> {
-    Live(&'v Value),
-    Rec(ValueRec),
-}
-
-/// `v` as a slot, encoded (and its tall or big parts tabled) unless direct.
-fn slot<'v>(
-    enc: &mut Encoder,
-    refs: &mut dyn EncodeRefs,
-    v: &'v Value,
-) -> Result<ValueRecSlot<'v>, SaveError> {
-    Ok(if direct(v) {
-        ValueRecSlot::Live(v)
-    } else {
-        ValueRecSlot::Rec(enc.encode(v, refs)?)
-    })
-}
-
-/// Appends a slot's `ValueRec` bytes.
-fn put_slot(out: &mut Vec<u8>, v: &ValueRecSlot) -> Result<(), SaveError> {
-    match v {
-        ValueRecSlot::Live(v) if put_live(out, v) => Ok(()),
-        ValueRecSlot::Live(_) => Err(SaveError::Encode("not a directly written value".into())),
-        ValueRecSlot::Rec(r) => put(out, r),
-    }
-}
-
-/// Appends an optional slot, as `Option<ValueRec>` serializes.
-fn put_option(out: &mut Vec<u8>, v: Option<&ValueRecSlot>) -> Result<(), SaveError> {
-    match v {
-        Some(v) => {
-            out.push(1);
-            put_slot(out, v)
-        }
-        None => {
-            out.push(0);
-            Ok(())
-        }
-    }
-}
-
-/// Appends `v` as its `ValueRec`'s bytes when the encoder would write it
-/// inline as it is ([`direct`]); `false`, with nothing written, otherwise.
-fn put_live(out: &mut Vec<u8>, v: &Value) -> bool {
-    match v {
-        Value::List(l) if l.size >= SHARE_SIZE || !l.items.iter().all(plain) => false,
-        Value::Dict(d)
-            if d.size >= SHARE_SIZE || !d.map.values().all(|(k, v)| plain(k) && plain(v)) =>
-        {
-            false
-        }
-        v => put_plain(out, v),
-    }
-}
-
-/// Appends a scalar, a short string, a world id or a list or dict whose
-/// items `put_plain` takes (the caller checked them); `false`, with nothing
-/// written, for any other value. The variant indices are `ValueRec`'s, as
-/// its derived `Serialize` numbers them (the saves of `tests/binary.rs`
-/// hold every one of these).
-fn put_plain(out: &mut Vec<u8>, v: &Value) -> bool {
-    match v {
-        Value::None => out.push(0),
-        Value::Bool(b) => out.extend_from_slice(&[1, u8::from(*b)]),
-        Value::Int(i) => {
-            out.push(2);
-            put_i64(out, *i);
-        }
-        Value::Float(f) => {
-            out.push(3);
-            out.extend_from_slice(&f.to_bits().to_le_bytes());
-        }
-        Value::Str(t) if (t.len() as u64) < SHARE_SIZE => {
-            out.push(4);
-            put_str(out, t.as_str());
-        }
-        Value::List(l) => {
-            out.push(5);
-            put_len(out, l.items.len());
-            for v in &l.items {
-                put_plain(out, v);
-            }
-        }
-        Value::Dict(d) => {
-            out.push(6);
-            put_len(out, d.map.len());
-            for (k, v) in d.map.values() {
-                put_plain(out, k);
-                put_plain(out, v);
-            }
-        }
-        Value::Tasklet(id) => {
-            out.push(14);
-            put_u64(out, *id);
-        }
-        Value::Channel(id) => {
-            out.push(16);
-            put_u64(out, *id);
-        }
-        Value::Unbound => out.push(19),
-        _ => return false,
-    }
-    true
-}
-
-/// Values the encoder writes inline without its work stack or table (its
-/// fast path; world ids are written as they are): written directly here.
-fn direct(v: &Value) -> bool {
-    match v {
-        Value::List(l) => l.size < SHARE_SIZE && l.items.iter().all(plain),
-        Value::Dict(d) => d.size < SHARE_SIZE && d.map.values().all(|(k, v)| plain(k) && plain(v)),
-        Value::Tasklet(_) | Value::Channel(_) | Value::Unbound => true,
-        v => plain(v),
-    }
-}
-
-/// The scalars and short strings the encoder writes as they are.
-fn plain(v: &Value) -> bool {
-    match v {
-        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => true,
-        Value::Str(s) => (s.len() as u64) < SHARE_SIZE,
-        _ => false,
-    }
-}
-
-/// Appends `v`'s postcard bytes to `out`.
-fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), SaveError> {
-    postcard::serialize_with_flavor::<T, Append, ()>(v, Append(out))
-        .map_err(|e| SaveError::Encode(e.to_string()))
-}
-
-/// A postcard output that appends to a buffer it borrows.
-struct Append<'a>(&'a mut Vec<u8>);
-
-impl postcard::ser_flavors::Flavor for Append<'_> {
-    type Output = ();
-
-    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
-        self.0.extend_from_slice(data);
-        Ok(())
-    }
-
-    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
-        self.0.push(data);
-        Ok(())
-    }
-
-    fn finalize(self) -> postcard::Result<()> {
-        Ok(())
     }
 }

@@ -151,20 +151,43 @@ impl<'b> Reader<'b> {
 }
 
 /// Appends `v` as postcard writes a `u64`, `u32` or `usize`: LEB128.
-pub(crate) fn put_u64(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
+#[inline(always)]
+pub(crate) fn put_u64(out: &mut Vec<u8>, v: u64) {
+    // Ids, lengths, tags and most ints of a world fit one byte.
+    if v < 0x80 {
+        out.push(v as u8);
+    } else {
+        put_u64_long(out, v);
     }
-    out.push(v as u8);
+}
+
+/// [`put_u64`] of two bytes or more. Two and three bytes (ids and ints
+/// of a world up to two million) are appended as arrays of a known size,
+/// a few moves, where a loop pushes a byte at a time.
+fn put_u64_long(out: &mut Vec<u8>, v: u64) {
+    let byte = |shift: u32| (v >> shift) as u8 | 0x80;
+    if v < 1 << 14 {
+        out.extend_from_slice(&[byte(0), (v >> 7) as u8]);
+    } else if v < 1 << 21 {
+        out.extend_from_slice(&[byte(0), byte(7), (v >> 14) as u8]);
+    } else {
+        let mut v = v;
+        while v >= 0x80 {
+            out.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
 }
 
 /// Appends a length or count.
+#[inline]
 pub(crate) fn put_len(out: &mut Vec<u8>, n: usize) {
     put_u64(out, n as u64);
 }
 
 /// Appends `v` zigzagged, as postcard writes an `i64`.
+#[inline]
 pub(crate) fn put_i64(out: &mut Vec<u8>, v: i64) {
     put_u64(out, ((v << 1) ^ (v >> 63)) as u64);
 }
@@ -210,7 +233,11 @@ mod tests {
 
     #[test]
     fn writes_what_postcard_writes() {
-        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+        let edges = [16_383, 16_384, 2_097_151, 2_097_152];
+        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX]
+            .into_iter()
+            .chain(edges)
+        {
             let mut out = Vec::new();
             put_u64(&mut out, v);
             assert_eq!(out, postcard::to_allocvec(&v).expect("encodes"));

@@ -75,6 +75,12 @@ impl Snapshot {
 
     /// How many tasklets and channels a delta of this snapshot writes.
     pub fn dirty_count(&self) -> usize {
-        self.entries.iter().flatten().filter(|h| h.dirty()).count()
+        // A full snapshot does not mark its entries: all are to be written.
+        let all = !self.incremental;
+        self.entries
+            .iter()
+            .flatten()
+            .filter(|h| all || h.dirty())
+            .count()
     }
 }

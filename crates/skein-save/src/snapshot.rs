@@ -37,7 +37,7 @@ use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
 mod changed;
 mod held;
 
-pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit};
+pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit, kept_fiber};
 use held::{STATE, Since};
 
 /// A world at one tick boundary (see the module doc).
@@ -294,6 +294,9 @@ impl Snapshot {
     /// the caller): every entry is copied again, every tasklet with its
     /// fiber; an entry is told new or changed by its entity only.
     fn refresh(&mut self, world: &World) {
+        // Entries made from nothing are all found, new and unmarked: no
+        // pass over them (each a cold record) is needed after filling.
+        let from_nothing = self.entries.is_empty();
         self.refresh_head(world, false);
         self.dirty_ids.clear();
         self.fiberless.clear();
@@ -319,7 +322,12 @@ impl Snapshot {
                 fill(slot, e, epoch, || Entry::Channel(c.clone()));
             }
         }
-        for (id, slot) in self.entries.iter_mut().enumerate() {
+        let earlier = if from_nothing {
+            &mut [][..]
+        } else {
+            &mut self.entries[..]
+        };
+        for (id, slot) in earlier.iter_mut().enumerate() {
             if slot.as_ref().is_some_and(|h| h.seen != epoch) {
                 *slot = None;
                 self.deleted.push(id as u64);
@@ -420,9 +428,13 @@ fn fill(slot: &mut Option<Held>, e: Entity, epoch: u64, entry: impl FnOnce() -> 
             h.host_fresh = 0;
             h.host_gone = 0;
         }
+        // Not `NEW`: a full snapshot's entries are all written anyway, so
+        // marking them would only leave marks for the next retake to clear
+        // (a pass over every entry, most of a later full snapshot's cost).
         _ => {
             *slot = Some(Held {
                 seen: epoch,
+                changed: 0,
                 ..Held::new(e, entry())
             })
         }
@@ -475,6 +487,10 @@ impl HostSink for Sink<'_> {
     }
 
     fn updated(&mut self, id: u64) {
+        // A full snapshot is written whole: marks would only be cleared.
+        if self.since.is_none() {
+            return;
+        }
         if let Some(Some(h)) = self.entries.get_mut(id as usize) {
             h.changed |= HOST;
             h.host_fresh |= host_bit(self.component);
