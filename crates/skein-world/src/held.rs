@@ -22,7 +22,7 @@ use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 
-use crate::components::{TaskletFiber, TaskletState, empty_fiber};
+use crate::components::{ChannelState, TaskletFiber, TaskletState, empty_fiber};
 use crate::lookups::Lookups;
 
 /// How many tasklets are held at once: a two-tasklet exchange (ping-pong,
@@ -45,10 +45,19 @@ pub struct Slot {
     pub fiber: TaskletFiber,
 }
 
-/// The held tasklets, oldest first.
+/// The held tasklets, oldest first, and the held channels.
 #[derive(Default)]
 pub struct Held {
     slots: Vec<Slot>,
+    /// Channels changed again soon after a first change: (id, entity,
+    /// state), oldest first.
+    channels: Vec<(u64, Entity, ChannelState)>,
+    /// The channels changed last that are not held, so that a channel used
+    /// once in a tick costs one look, not a look to take it in and one to
+    /// write it back.
+    seen: [u64; SLOTS],
+    /// Where the next one seen goes in `seen`.
+    seen_next: usize,
 }
 
 impl Held {
@@ -110,11 +119,60 @@ impl Held {
         }
     }
 
-    /// Writes every held tasklet back.
+    /// Writes every held tasklet and channel back.
     pub fn flush(&mut self, world: &mut World, look: &mut Lookups) {
         for slot in self.slots.drain(..) {
             write_back(world, look, slot);
         }
+        for (_, e, c) in self.channels.drain(..) {
+            if let Some(mut held) = look.channel_mut(world, e) {
+                *held = c;
+            }
+        }
+    }
+
+    /// Held channel `id`.
+    #[inline]
+    pub fn channel(&self, id: u64) -> Option<&ChannelState> {
+        self.channels.iter().find(|c| c.0 == id).map(|c| &c.2)
+    }
+
+    /// Where channel `id` is held.
+    #[inline]
+    pub fn find_channel(&self, id: u64) -> Option<usize> {
+        self.channels.iter().position(|c| c.0 == id)
+    }
+
+    /// The held channel at `i`.
+    pub fn channel_at(&mut self, i: usize) -> &mut ChannelState {
+        &mut self.channels[i].2
+    }
+
+    /// Takes channel `id` (entity `e`) in if it was changed a short while
+    /// ago (else notes it), writing back the oldest held channel if every
+    /// slot is taken.
+    pub fn channel_again(
+        &mut self,
+        world: &mut World,
+        look: &mut Lookups,
+        id: u64,
+        e: Entity,
+    ) -> Option<usize> {
+        if !self.seen.contains(&id) {
+            self.seen[self.seen_next] = id;
+            self.seen_next = (self.seen_next + 1) % SLOTS;
+            return None;
+        }
+        let mut c = look.channel_mut(world, e)?;
+        let state = std::mem::replace(c.bypass_change_detection(), ChannelState::new(id));
+        if self.channels.len() >= SLOTS {
+            let (_, oe, oc) = self.channels.remove(0);
+            if let Some(mut held) = look.channel_mut(world, oe) {
+                *held = oc;
+            }
+        }
+        self.channels.push((id, e, state));
+        Some(self.channels.len() - 1)
     }
 }
 

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use bevy_ecs::entity::Entity;
-use bevy_ecs::world::{Mut, World};
+use bevy_ecs::world::World;
 use skein_script::bytecode::Program;
 
 use crate::components::{ChannelState, Parked, Suspension, TaskletFiber, TaskletState, Wait};
@@ -110,13 +110,26 @@ impl<'w> WorldHost<'w> {
 
     /// Channel `id`'s state.
     pub fn channel(&self, id: u64) -> Option<&ChannelState> {
+        if let Some(c) = self.held.channel(id) {
+            return Some(c);
+        }
         self.look.channel(self.world, self.entity(id)?)
     }
 
     /// Channel `id`'s state, to change.
-    pub fn channel_mut(&mut self, id: u64) -> Option<Mut<'_, ChannelState>> {
+    pub fn channel_mut(&mut self, id: u64) -> Option<HeldMut<'_, ChannelState>> {
+        let at = match self.held.find_channel(id) {
+            Some(i) => Some(i),
+            None => {
+                let e = self.entity(id)?;
+                self.held.channel_again(self.world, &mut self.look, id, e)
+            }
+        };
+        if let Some(i) = at {
+            return Some(HeldMut::Held(self.held.channel_at(i)));
+        }
         let e = self.entity(id)?;
-        self.look.channel_mut(self.world, e)
+        self.look.channel_mut(self.world, e).map(HeldMut::World)
     }
 
     /// Runs `f` on the current tasklet's state (a no-op between ticks).
