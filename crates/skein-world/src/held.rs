@@ -3,9 +3,11 @@
 //! message between two tasklets reads and writes both tasklets' states
 //! several times and switches between their fibers, and each of those
 //! through the ECS is an entity look (~90–140 instructions: the entity's
-//! location, the component's column, change ticks). A tasklet taken in
-//! when its turn starts stays here after the turn, so the next turn, the
-//! meeting that wakes it and its own `block` find it by comparing a few ids.
+//! location, the component's column, change ticks). A tasklet that runs
+//! again a few turns after it last ran is taken in when its turn starts and
+//! stays here after the turn, so its next turn, the meeting that wakes it
+//! and its own `block` find it by comparing a few ids; so is a channel
+//! changed again soon.
 //!
 //! The components stay the truth outside a tick: while a tasklet is held,
 //! its components hold a blank state and the shared empty fiber, and every
@@ -55,9 +57,31 @@ pub struct Held {
     /// The channels changed last that are not held, so that a channel used
     /// once in a tick costs one look, not a look to take it in and one to
     /// write it back.
-    seen: [u64; SLOTS],
-    /// Where the next one seen goes in `seen`.
-    seen_next: usize,
+    seen: Recent,
+    /// The same for the tasklets that ran last: one that runs again soon
+    /// is held; one of many running in turn (round robin, a game tick) is
+    /// not, and its turn costs the two looks it did before.
+    ran: Recent,
+}
+
+/// The last few ids not held, to tell one used again soon.
+#[derive(Default)]
+struct Recent {
+    ids: [u64; SLOTS],
+    next: usize,
+}
+
+impl Recent {
+    /// Whether `id` is among them; if not, it is noted in place of the oldest.
+    #[inline]
+    fn again(&mut self, id: u64) -> bool {
+        if self.ids.contains(&id) {
+            return true;
+        }
+        self.ids[self.next] = id;
+        self.next = (self.next + 1) % SLOTS;
+        false
+    }
 }
 
 impl Held {
@@ -82,6 +106,23 @@ impl Held {
     /// The slot at `i` (from [`Held::find`] or [`Held::take_in`]).
     pub fn at(&mut self, i: usize) -> &mut Slot {
         &mut self.slots[i]
+    }
+
+    /// Where tasklet `id` (entity `e`), about to run, is held: taken in
+    /// now if it ran a short while ago (see [`Held::take_in`]); `None` if it
+    /// stays in its components for this turn.
+    pub fn for_turn(
+        &mut self,
+        world: &mut World,
+        look: &mut Lookups,
+        id: u64,
+        e: Entity,
+    ) -> Option<usize> {
+        match self.find(id) {
+            Some(i) => Some(i),
+            None if self.ran.again(id) => self.take_in(world, look, id, e),
+            None => None,
+        }
     }
 
     /// Takes tasklet `id` (entity `e`) out of its components, writing back
@@ -158,9 +199,7 @@ impl Held {
         id: u64,
         e: Entity,
     ) -> Option<usize> {
-        if !self.seen.contains(&id) {
-            self.seen[self.seen_next] = id;
-            self.seen_next = (self.seen_next + 1) % SLOTS;
+        if !self.seen.again(id) {
             return None;
         }
         let mut c = look.channel_mut(world, e)?;

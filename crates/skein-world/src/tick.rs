@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::world::World;
 use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
@@ -208,41 +209,42 @@ fn run_slice(
         host.sched.ring.remove(id);
         return Some(0);
     };
-    // A held tasklet is found by its id; another is taken out of its
-    // components with one look, and stays held after the turn.
-    let slot = match host.held.find(id) {
-        Some(i) => Some(i),
-        None => host.held.take_in(host.world, &mut host.look, id, entity),
-    };
-    let Some(slot) = slot else {
-        // Not a tasklet (any more): it leaves the ring. One whose fiber a
-        // game removed has nothing left to run: it ends.
-        if host.tasklet(id).is_some() {
-            host.sched.current = id;
-            finish(host, id, None);
-        } else {
-            host.sched.ring.remove(id);
+    // A held tasklet is found by its id; one that ran a short while ago is
+    // taken out of its components with one look and stays held after the
+    // turn; any other runs where it is, as one look at the pair.
+    let begun = match host.held.for_turn(host.world, &mut host.look, id, entity) {
+        Some(i) => {
+            let held = host.held.at(i);
+            begin(&mut held.state, &mut held.fiber, tick, spare)
         }
-        return Some(0);
+        None => match host.look.turn(host.world, entity) {
+            // Taking the fiber out is not a change (putting it back is,
+            // for incremental snapshots).
+            Some((mut t, mut f)) => begin(&mut t, f.bypass_change_detection(), tick, spare),
+            None => {
+                // Not a tasklet (any more): it leaves the ring. One whose
+                // fiber a game removed has nothing left to run: it ends.
+                if host.tasklet(id).is_some() {
+                    host.sched.current = id;
+                    finish(host, id, None);
+                } else {
+                    host.sched.ring.remove(id);
+                }
+                return Some(0);
+            }
+        },
     };
-    let held = host.held.at(slot);
-    let t = &mut held.state;
-    if t.yielded_in(tick) {
-        return None;
-    }
-    t.start_budget(tick);
-    let entry = plan(t);
-    let mut used = t.budget_used;
-    if let Entry::Ended(err) = entry {
-        host.sched.current = id;
-        host.sched.counts.switches += 1;
-        let err = err.map(|e| def_line_traceback(host, id, e));
-        finish(host, id, err);
-        return Some(0);
-    }
-    // The empty fiber left in the slot meanwhile is this tick's spare.
-    let empty = spare.take().unwrap_or_else(empty_fiber);
-    let mut shared = std::mem::replace(&mut held.fiber.0, empty);
+    let (entry, mut used, mut shared) = match begun {
+        Begun::Yielded => return None,
+        Begun::Ended(err) => {
+            host.sched.current = id;
+            host.sched.counts.switches += 1;
+            let err = err.map(|e| def_line_traceback(host, id, e));
+            finish(host, id, err);
+            return Some(0);
+        }
+        Begun::Run { entry, used, fiber } => (entry, used, fiber),
+    };
     let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -320,6 +322,47 @@ fn run_slice(
         }
     }
     Some(used - used_before)
+}
+
+/// A turn's start, as its tasklet's state and fiber decide it.
+enum Begun {
+    /// It has already yielded this tick: nothing runs.
+    Yielded,
+    /// It ended before running.
+    Ended(Option<Value>),
+    /// It runs from `entry`, having used `used` of its budget, with
+    /// `fiber` (taken out; the spare left in its place).
+    Run {
+        entry: Entry,
+        used: u64,
+        fiber: Arc<Fiber>,
+    },
+}
+
+/// Plans tasklet `t`'s turn and takes its fiber out of `f`, leaving the
+/// tick's spare empty fiber there. Inlined: called apart, its result's
+/// moves cost a message ~80 instructions.
+#[inline(always)]
+fn begin(
+    t: &mut TaskletState,
+    f: &mut TaskletFiber,
+    tick: u64,
+    spare: &mut Option<Arc<Fiber>>,
+) -> Begun {
+    if t.yielded_in(tick) {
+        return Begun::Yielded;
+    }
+    t.start_budget(tick);
+    let entry = plan(t);
+    if let Entry::Ended(err) = entry {
+        return Begun::Ended(err);
+    }
+    let empty = spare.take().unwrap_or_else(empty_fiber);
+    Begun::Run {
+        entry,
+        used: t.budget_used,
+        fiber: std::mem::replace(&mut f.0, empty),
+    }
 }
 
 /// The fiber to step, copied first if a snapshot still shares it: the
