@@ -340,9 +340,7 @@ enum Begun {
 }
 
 /// Plans tasklet `t`'s turn and takes its fiber out of `f`, leaving the
-/// tick's spare empty fiber there. Not forced inline: inlined at both
-/// calls it saved a channel message ~55 instructions but cost every turn
-/// of a tasklet not held ~50 (round robin +6%).
+/// tick's spare empty fiber there.
 fn begin(
     t: &mut TaskletState,
     f: &mut TaskletFiber,
