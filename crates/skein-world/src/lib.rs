@@ -41,6 +41,7 @@
 pub mod app;
 pub mod channels;
 pub mod components;
+pub mod held;
 pub mod host;
 pub mod host_args;
 pub mod lookups;

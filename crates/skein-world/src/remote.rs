@@ -251,10 +251,7 @@ fn apply_answer(host: &mut WorldHost, id: u64, answer: Answer) {
             true
         }
     };
-    if iter_end
-        && let Some(e) = host.entity(id)
-        && let Some(mut f) = host.world.get_mut::<crate::components::TaskletFiber>(e)
-    {
+    if iter_end && let Some(mut f) = host.fiber_mut(id) {
         std::sync::Arc::make_mut(&mut f.0).resume_iter_end();
     }
     if let Some(mut link) = remote_mut(host) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use skein_vm::{HostResult, Kind, KwArgs, Value, errors};
 
-use crate::components::{Parked, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::components::{Parked, Suspension, TaskletState, Wait};
 use crate::host_args::{answer, check_args, error_kind, int_or_bool, to_error};
 use crate::world_host::{WorldHost, suspend_current};
 
@@ -253,10 +253,10 @@ pub fn setup(
         ));
     };
     let fiber = skein_vm::Fiber::new_call(&host.program, func, args, kwargs);
-    let Some(e) = host.entity(id) else {
+    if host.entity(id).is_none() {
         return Err(errors::runtime_error("no such tasklet"));
-    };
-    if let Some(mut f) = host.world.get_mut::<TaskletFiber>(e) {
+    }
+    if let Some(mut f) = host.fiber_mut(id) {
         f.0 = Arc::new(fiber);
     }
     if let Some(mut t) = host.tasklet_mut(id) {
@@ -291,9 +291,7 @@ pub fn bind(host: &mut WorldHost, id: u64, func: Value) -> Result<Value, Value> 
     if host.sched.main == id && func == Value::None {
         return Err(errors::runtime_error("can't unbind the main tasklet"));
     }
-    if let Some(e) = host.entity(id)
-        && let Some(mut f) = host.world.get_mut::<TaskletFiber>(e)
-    {
+    if let Some(mut f) = host.fiber_mut(id) {
         f.0 = crate::components::empty_fiber();
     }
     if let Some(mut t) = host.tasklet_mut(id) {

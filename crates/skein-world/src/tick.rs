@@ -142,6 +142,9 @@ fn wake(host: &mut WorldHost) {
     }
     crate::shard::append_arrivals(host);
     let tick = host.sched.tick;
+    // The batch below writes components directly (nothing is held at the
+    // start of a tick, unless a game's host call left something).
+    host.flush_held();
     // Each due tick's sleepers come out as one list.
     while let Some(due) = host.sched.sleepers.take_due(tick) {
         let ring = &host.sched.ring;
@@ -206,36 +209,42 @@ fn run_slice(
         host.sched.ring.remove(id);
         return Some(0);
     };
-    // One look at the entity decides the whole entry and takes the fiber.
-    let Some((mut t, mut f)) = host.look.turn(host.world, entity) else {
-        // Not a tasklet (any more): it leaves the ring. One whose fiber a
-        // game removed has nothing left to run: it ends.
-        if host.tasklet(id).is_some() {
-            host.sched.current = id;
-            finish(host, id, None);
-        } else {
-            host.sched.ring.remove(id);
+    // A held tasklet is found by its id; one that ran a short while ago is
+    // taken out of its components with one look and stays held after the
+    // turn; any other runs where it is, as one look at the pair.
+    let begun = match host.held.for_turn(host.world, &mut host.look, id, entity) {
+        Some(i) => {
+            let held = host.held.at(i);
+            begin(&mut held.state, &mut held.fiber, tick, spare)
         }
-        return Some(0);
+        None => match host.look.turn(host.world, entity) {
+            // Taking the fiber out is not a change (putting it back is,
+            // for incremental snapshots).
+            Some((mut t, mut f)) => begin(&mut t, f.bypass_change_detection(), tick, spare),
+            None => {
+                // Not a tasklet (any more): it leaves the ring. One whose
+                // fiber a game removed has nothing left to run: it ends.
+                if host.tasklet(id).is_some() {
+                    host.sched.current = id;
+                    finish(host, id, None);
+                } else {
+                    host.sched.ring.remove(id);
+                }
+                return Some(0);
+            }
+        },
     };
-    if t.yielded_in(tick) {
-        return None;
-    }
-    t.start_budget(tick);
-    let entry = plan(&mut t);
-    let mut used = t.budget_used;
-    if let Entry::Ended(err) = entry {
-        host.sched.current = id;
-        host.sched.counts.switches += 1;
-        let err = err.map(|e| def_line_traceback(host, id, e));
-        finish(host, id, err);
-        return Some(0);
-    }
-    // Taking it out is not a change (putting it back is, for incremental
-    // snapshots); the empty fiber left meanwhile is this tick's spare.
-    let empty = spare.take().unwrap_or_else(empty_fiber);
-    let empty_at = Arc::as_ptr(&empty);
-    let mut shared = std::mem::replace(&mut f.bypass_change_detection().0, empty);
+    let (entry, mut used, mut shared) = match begun {
+        Begun::Yielded => return None,
+        Begun::Ended(err) => {
+            host.sched.current = id;
+            host.sched.counts.switches += 1;
+            let err = err.map(|e| def_line_traceback(host, id, e));
+            finish(host, id, err);
+            return Some(0);
+        }
+        Begun::Run { entry, used, fiber } => (entry, used, fiber),
+    };
     let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -256,7 +265,7 @@ fn run_slice(
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, entity, shared, spare, empty_at, None);
+                put_fiber(host, id, entity, shared, spare, None);
                 return Some(0);
             }
         },
@@ -305,7 +314,7 @@ fn run_slice(
     match outcome {
         None => {
             let used = (budget != 0).then_some(used);
-            put_fiber(host, entity, shared, spare, empty_at, used);
+            put_fiber(host, id, entity, shared, spare, used);
         }
         Some(err) => {
             host.sched.parked = None;
@@ -313,6 +322,45 @@ fn run_slice(
         }
     }
     Some(used - used_before)
+}
+
+/// A turn's start, as its tasklet's state and fiber decide it.
+enum Begun {
+    /// It has already yielded this tick: nothing runs.
+    Yielded,
+    /// It ended before running.
+    Ended(Option<Value>),
+    /// It runs from `entry`, having used `used` of its budget, with
+    /// `fiber` (taken out; the spare left in its place).
+    Run {
+        entry: Entry,
+        used: u64,
+        fiber: Arc<Fiber>,
+    },
+}
+
+/// Plans tasklet `t`'s turn and takes its fiber out of `f`, leaving the
+/// tick's spare empty fiber there.
+fn begin(
+    t: &mut TaskletState,
+    f: &mut TaskletFiber,
+    tick: u64,
+    spare: &mut Option<Arc<Fiber>>,
+) -> Begun {
+    if t.yielded_in(tick) {
+        return Begun::Yielded;
+    }
+    t.start_budget(tick);
+    let entry = plan(t);
+    if let Entry::Ended(err) = entry {
+        return Begun::Ended(err);
+    }
+    let empty = spare.take().unwrap_or_else(empty_fiber);
+    Begun::Run {
+        entry,
+        used: t.budget_used,
+        fiber: std::mem::replace(&mut f.0, empty),
+    }
 }
 
 /// The fiber to step, copied first if a snapshot still shares it: the
@@ -329,26 +377,31 @@ fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fi
     }
 }
 
-/// Puts a stepped fiber back, keeping the empty one it held as the spare
-/// (unless a host call replaced it meanwhile), and writes in the same look
-/// at the entity what its suspending call parked and the instructions it
-/// has `used` of its budget this tick.
+/// Puts a stepped fiber back, keeping the empty one it left as the spare,
+/// and writes what its suspending call parked and the instructions it has
+/// `used` of its budget this tick: into its slot if it is still held (a
+/// native's turn wrote it back), else in one look at the entity.
 fn put_fiber(
     host: &mut WorldHost,
+    id: u64,
     entity: bevy_ecs::entity::Entity,
     fiber: Arc<Fiber>,
     spare: &mut Option<Arc<Fiber>>,
-    empty_at: *const Fiber,
     used: Option<u64>,
 ) {
     let parked = host.sched.parked.take();
     let tick = host.sched.tick;
-    let put = |f: &mut TaskletFiber| {
-        let back = std::mem::replace(&mut f.0, fiber);
-        if std::ptr::eq(Arc::as_ptr(&back), empty_at) {
-            *spare = Some(back);
+    if let Some(slot) = host.held.get_mut(id) {
+        if let Some(p) = parked {
+            p.apply(&mut slot.state, tick);
         }
-    };
+        if let Some(used) = used {
+            slot.state.budget_used = used;
+        }
+        *spare = Some(std::mem::replace(&mut slot.fiber.0, fiber));
+        return;
+    }
+    let put = |f: &mut TaskletFiber| *spare = Some(std::mem::replace(&mut f.0, fiber));
     if parked.is_none() && used.is_none() {
         if let Some(mut f) = host.look.fiber(host.world, entity) {
             put(&mut f);
@@ -441,11 +494,11 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.pending_is_payload = false;
         t.tempval = Value::None;
     }
-    if let Some(e) = host.entity(id)
-        && let Some(mut f) = host.look.fiber(host.world, e)
-    {
+    if let Some(mut f) = host.fiber_mut(id) {
         f.0 = empty_fiber();
     }
+    // Its slot is better used by a tasklet that runs again.
+    host.held.let_go(host.world, &mut host.look, id);
     let Some(err) = err else {
         return;
     };

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use bevy_ecs::entity::Entity;
-use bevy_ecs::world::{Mut, World};
+use bevy_ecs::world::World;
 use skein_script::bytecode::Program;
 
 use crate::components::{ChannelState, Parked, Suspension, TaskletFiber, TaskletState, Wait};
+use crate::held::{Held, HeldMut};
 use crate::lookups::Lookups;
 use crate::natives::{NativeCall, NativeQueue};
 use crate::resources::{Code, Output, RunCounters, Scheduler};
@@ -28,6 +29,9 @@ pub struct WorldHost<'w> {
     /// The query states of the tasklet and channel looks (taken out of
     /// the world like the scheduler).
     pub look: Lookups,
+    /// The tasklets held out of their components for the tick
+    /// (`held.rs`): every tasklet look asks here first.
+    pub held: Held,
 }
 
 impl<'w> WorldHost<'w> {
@@ -42,12 +46,14 @@ impl<'w> WorldHost<'w> {
             sched,
             program,
             look,
+            held: Held::default(),
         }
     }
 
     /// Puts the scheduler (with the counts of what this host did) and the
     /// look states back into the world, and gives the world back.
-    pub fn release(self) -> &'w mut World {
+    pub fn release(mut self) -> &'w mut World {
+        self.flush_held();
         let WorldHost {
             world,
             mut sched,
@@ -72,30 +78,58 @@ impl<'w> WorldHost<'w> {
 
     /// Tasklet `id`'s state.
     pub fn tasklet(&self, id: u64) -> Option<&TaskletState> {
+        if let Some(slot) = self.held.get(id) {
+            return Some(&slot.state);
+        }
         self.look.tasklet(self.world, self.entity(id)?)
     }
 
     /// Tasklet `id`'s state, to change.
-    pub fn tasklet_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletState>> {
+    pub fn tasklet_mut(&mut self, id: u64) -> Option<HeldMut<'_, TaskletState>> {
+        if let Some(i) = self.held.find(id) {
+            return Some(HeldMut::Held(&mut self.held.at(i).state));
+        }
         let e = self.entity(id)?;
-        self.look.tasklet_mut(self.world, e)
+        self.look.tasklet_mut(self.world, e).map(HeldMut::World)
     }
 
     /// Tasklet `id`'s fiber, to change.
-    pub fn fiber_mut(&mut self, id: u64) -> Option<Mut<'_, TaskletFiber>> {
+    pub fn fiber_mut(&mut self, id: u64) -> Option<HeldMut<'_, TaskletFiber>> {
+        if let Some(i) = self.held.find(id) {
+            return Some(HeldMut::Held(&mut self.held.at(i).fiber));
+        }
         let e = self.entity(id)?;
-        self.look.fiber(self.world, e)
+        self.look.fiber(self.world, e).map(HeldMut::World)
+    }
+
+    /// Writes every held tasklet back into its components, for code that
+    /// reads or changes the world's tasklets directly.
+    pub fn flush_held(&mut self) {
+        self.held.flush(self.world, &mut self.look);
     }
 
     /// Channel `id`'s state.
     pub fn channel(&self, id: u64) -> Option<&ChannelState> {
+        if let Some(c) = self.held.channel(id) {
+            return Some(c);
+        }
         self.look.channel(self.world, self.entity(id)?)
     }
 
     /// Channel `id`'s state, to change.
-    pub fn channel_mut(&mut self, id: u64) -> Option<Mut<'_, ChannelState>> {
+    pub fn channel_mut(&mut self, id: u64) -> Option<HeldMut<'_, ChannelState>> {
+        let at = match self.held.find_channel(id) {
+            Some(i) => Some(i),
+            None => {
+                let e = self.entity(id)?;
+                self.held.channel_again(self.world, &mut self.look, id, e)
+            }
+        };
+        if let Some(i) = at {
+            return Some(HeldMut::Held(self.held.channel_at(i)));
+        }
         let e = self.entity(id)?;
-        self.look.channel_mut(self.world, e)
+        self.look.channel_mut(self.world, e).map(HeldMut::World)
     }
 
     /// Runs `f` on the current tasklet's state (a no-op between ticks).
@@ -135,6 +169,7 @@ impl<'w> WorldHost<'w> {
     /// Runs `f` with the scheduler back in the world, for code (immediate
     /// natives) that expects an ordinary world.
     pub fn with_world<R>(&mut self, f: impl FnOnce(&mut World) -> R) -> R {
+        self.flush_held();
         std::mem::swap(
             &mut *self.world.resource_mut::<Scheduler>(),
             &mut self.sched,
@@ -181,7 +216,9 @@ impl WorldHost<'_> {
     /// while one is stepped, written at once otherwise.
     pub fn park_current(&mut self, p: Parked) {
         let tick = self.sched.tick;
-        if self.sched.parking {
+        if let Some(slot) = self.held.get_mut(self.sched.current) {
+            p.apply(&mut slot.state, tick);
+        } else if self.sched.parking {
             self.sched.parked = Some(p);
         } else {
             self.with_current(|t| p.apply(t, tick));

@@ -356,3 +356,46 @@ fn the_old_set_name_still_orders_systems() {
         .expect("compiles");
     assert_eq!(run(&mut sim, 10).0, "ok\n");
 }
+
+/// The scheduler holds the tasklets of a channel exchange out of their
+/// components during a tick (`held.rs`); a native must still find every
+/// tasklet's state in the world, and after the tick the components hold
+/// what the tasklets did.
+#[test]
+fn a_native_sees_held_tasklets_in_their_components() {
+    let mut sim = sim_with(0);
+    let peek = NativeKind::immediate(|cx, args, _| {
+        let Some(Value::Tasklet(other)) = args.first() else {
+            return Ok(Value::None);
+        };
+        let mut q = cx.world.query::<&TaskletState>();
+        let states: Vec<_> = q
+            .iter(cx.world)
+            .map(|t| (t.id, t.name().map(str::to_string)))
+            .collect();
+        let named = |id: u64| states.iter().any(|(i, n)| *i == id && n.is_some());
+        Ok(Value::Bool(named(*other) && named(cx.tasklet)))
+    });
+    sim.register_native("probe", "named", peek);
+    let src = "import probe\nimport stackless\n\
+ping = stackless.channel()\npong = stackless.channel()\n\
+def a():\n    for i in range(3):\n        ping.send(i)\n        print('a got', pong.receive())\n\
+def b():\n    for i in range(3):\n        v = ping.receive()\n        print('b sees a named', probe.named(ta))\n        pong.send(v * 10)\n\
+ta = stackless.tasklet(a)()\nta.name = 'ta'\ntb = stackless.tasklet(b)()\ntb.name = 'tb'\n\
+stackless.run()\nprint('end', ta.alive, tb.alive)\n";
+    sim.load_main_source("game", src).expect("compiles");
+    let (out, err) = run(&mut sim, 5);
+    assert_eq!(err, "");
+    assert_eq!(
+        out,
+        "b sees a named True\na got 0\nb sees a named True\na got 10\n\
+b sees a named True\na got 20\nend False False\n"
+    );
+    let mut q = sim.world.query::<&TaskletState>();
+    let mut names: Vec<_> = q
+        .iter(&sim.world)
+        .filter_map(|t| t.name().map(|n| (t.id, n.to_string(), t.alive)))
+        .collect();
+    names.sort();
+    assert_eq!(names, [(4, "ta".into(), false), (5, "tb".into(), false)]);
+}
