@@ -74,11 +74,12 @@ fn key_end(f: &Function, i: usize, is_target: &[bool]) -> Option<usize> {
     let line = f.lines[i];
     // Values pushed above the container.
     let mut above = 0usize;
-    for k in i + 1..f.code.len() {
-        if is_target[k] || f.lines[k] != line {
+    let run = f.code.iter().zip(&f.lines).zip(is_target).enumerate();
+    for (k, ((&op, &op_line), &target)) in run.skip(i + 1) {
+        if target || op_line != line {
             return None;
         }
-        let (pops, pushes) = match f.code[k] {
+        let (pops, pushes) = match op {
             Op::Index if above == 1 => return (k > i + 1).then_some(k),
             Op::Index | Op::Binary(_) | Op::Compare(_) => (2, 1),
             Op::LoadLocal(_)
