@@ -375,16 +375,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         pc += 1;
                         continue;
                     }
-                    let stack = &mut fiber.stack;
-                    let b = pop(stack);
-                    let a = top(stack);
-                    if bop == BinOp::Add
-                        && or_raise!(fueled!(f => ops::append_to_temp(a, &b, &mut cx!(ex, f))))
-                    {
-                        continue;
-                    }
-                    let r = or_raise!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
-                    *top(&mut fiber.stack) = r;
+                    or_raise!(fueled!(f => super::regs::binary_top(
+                        &mut fiber.stack,
+                        bop,
+                        &mut cx!(ex, f)
+                    )));
                 }
                 Op::Bin { op: bop, dst, a, b } => {
                     if !regs.int_bin(stack, bop, dst, a, b) {

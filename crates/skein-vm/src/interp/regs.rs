@@ -506,3 +506,19 @@ pub(super) fn set_int(slot: &mut Value, r: i64) {
 fn broken_range() -> Value {
     errors::fault("a range loop's state is not three ints")
 }
+
+/// The general case of `Binary`: the top two values, the result in their
+/// place; a str temporary on the left grows in place under `+`
+/// (`ops::append_to_temp`). Out of line, so the arm stays short.
+#[inline(never)]
+pub(super) fn binary_top(stack: &mut Vec<Value>, op: BinOp, cx: &mut Cx) -> Result<(), Value> {
+    let b = super::pop(stack);
+    let Some(a) = stack.last_mut() else {
+        return Err(errors::fault("Binary on an empty stack"));
+    };
+    if op == BinOp::Add && ops::append_to_temp(a, &b, cx)? {
+        return Ok(());
+    }
+    *a = ops::binary(op, a, &b, cx)?;
+    Ok(())
+}
