@@ -541,6 +541,22 @@ pub enum Op {
         /// The key.
         key: Arg,
     },
+    /// `[] → [global g[key]]`: `IndexLocal` for a container in global `g`
+    /// (`LoadGlobal g; <key>; Index` in one), the global read in place
+    /// rather than its value cloned; unbound falls back to the builtin of
+    /// that name, else `NameError`, before the key is read.
+    IndexGlobal {
+        /// The global holding the container.
+        g: u16,
+        /// The key: a local, an int or a constant, never popped.
+        key: Arg,
+    },
+    /// `[k] → [local a[k]]`: a computed key's item of the container in
+    /// local `a`, which is never loaded. Chosen only for a parameter the
+    /// function never unbinds, with a key computed by register
+    /// instructions that write no local, so reading `a` after the key is
+    /// reading it before.
+    IndexLocalPop(u16),
 }
 
 // An instruction is fetched whole on every step: it stays within 16 bytes.

@@ -11,6 +11,7 @@
 mod builder;
 mod expr;
 mod flow;
+mod keyed;
 mod peephole;
 mod place;
 mod scope;
@@ -309,6 +310,7 @@ impl<'a, 'o> Compiler<'a, 'o> {
         }
         let mut fb = std::mem::replace(&mut self.fb, FnBuilder::new("", 0));
         peephole::optimize(&mut fb.f);
+        keyed::index_params(&mut fb.f);
         Ok(fb.f)
     }
 }

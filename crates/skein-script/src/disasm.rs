@@ -160,6 +160,14 @@ pub fn op_text(m: &Module, f: &Function, op: &Op) -> String {
             arg_text(f, Arg::Local(a)),
             arg_text(f, key)
         ),
+        Op::IndexGlobal { g, key } => format!(
+            "IndexGlobal push := global {g} ({})[{}]",
+            get(&m.globals, g),
+            arg_text(f, key)
+        ),
+        Op::IndexLocalPop(a) => {
+            format!("IndexLocalPop push := {}[pop]", arg_text(f, Arg::Local(a)))
+        }
         Op::BinLL { op, dst, a, b } => bin_text(
             f,
             "BinLL",

@@ -280,3 +280,37 @@ fn checks_index_local() {
         "pc 2: Pop needs 1 operands, stack has 0"
     );
 }
+
+#[test]
+fn checks_index_global_and_index_local_pop() {
+    use crate::bytecode::Arg;
+    let global = |g, key| match verify_function(
+        &func(vec![Op::IndexGlobal { g, key }, Op::Return], 1),
+        1,
+        1,
+    ) {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("pc {}: {}", e.pc, e.message),
+    };
+    assert_eq!(global(0, Arg::Local(0)), "ok");
+    assert_eq!(
+        global(1, Arg::Int(0)),
+        "pc 0: global 1 out of range (1 globals)"
+    );
+    assert_eq!(
+        global(0, Arg::Local(1)),
+        "pc 0: local 1 out of range (1 locals)"
+    );
+    assert_eq!(
+        global(0, Arg::Pop),
+        "pc 0: IndexGlobal's key is never popped"
+    );
+    // IndexLocalPop pops its key and pushes the item.
+    let pop_key = |a| vec![Op::SmallInt(0), Op::IndexLocalPop(a), Op::Return];
+    assert_eq!(message(pop_key(0)), "ok");
+    assert_eq!(message(pop_key(1)), "pc 1: local 1 out of range (1 locals)");
+    assert_eq!(
+        message(vec![Op::IndexLocalPop(0), Op::Return]),
+        "pc 0: IndexLocalPop(0) needs 1 operands, stack has 0"
+    );
+}

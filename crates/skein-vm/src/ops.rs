@@ -18,9 +18,10 @@ pub use index::{
     del_index, index, norm_index, range_item, range_len, slice, slice_indices, store_index,
     with_place,
 };
-pub use inplace::{add_assign_in_place, same_container};
+pub use inplace::{add_assign_in_place, append_to_temp, same_container};
 pub use iter::{
-    check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack, update_pair,
+    check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack,
+    unpack_onto, update_pair,
 };
 
 pub use crate::context::charge;

@@ -154,6 +154,15 @@ fn join(f: &Function, i: usize, is_target: &[bool]) -> Option<(Op, usize, u32)> 
     let free = |k: usize| k < code.len() && !is_target[k];
     let same = |k: usize| free(k) && f.lines[k] == line;
 
+    // An item of a global's container, with a key that is not popped.
+    if let Op::LoadGlobal(g) = code[i]
+        && same(i + 1)
+        && let Some(key) = arg_of(f, code[i + 1])
+        && same(i + 2)
+        && code[i + 2] == Op::Index
+    {
+        return Some((Op::IndexGlobal { g, key }, 3, line));
+    }
     // Up to two operands, then the operator.
     let a = arg_of(f, code[i]);
     let b = if a.is_some() && same(i + 1) {

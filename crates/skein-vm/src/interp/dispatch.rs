@@ -336,6 +336,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         or_raise!(fueled!(f => regs.index_local(stack, a, key, &mut cx!(ex, f))));
                     fiber.stack.push(v);
                 }
+                Op::IndexGlobal { g, key } => {
+                    let c = &ex.globals.modules[module].values[g as usize];
+                    let name = &program.modules[module].globals[g as usize];
+                    let v = or_raise!(
+                        fueled!(f => regs.index_global(stack, c, name, key, &mut cx!(ex, f)))
+                    );
+                    fiber.stack.push(v);
+                }
+                Op::IndexLocalPop(a) => {
+                    let v = or_raise!(regs.index_pop(stack, a));
+                    stack.push(v);
+                }
                 Op::Slice => {
                     let st = pop(stack);
                     let hi = pop(stack);
@@ -363,11 +375,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         pc += 1;
                         continue;
                     }
-                    let stack = &mut fiber.stack;
-                    let b = pop(stack);
-                    let a = top(stack);
-                    let r = or_raise!(fueled!(f => ops::binary(bop, a, &b, &mut cx!(ex, f))));
-                    *top(&mut fiber.stack) = r;
+                    or_raise!(fueled!(f => super::regs::binary_top(
+                        &mut fiber.stack,
+                        bop,
+                        &mut cx!(ex, f)
+                    )));
                 }
                 Op::Bin { op: bop, dst, a, b } => {
                     if !regs.int_bin(stack, bop, dst, a, b) {
@@ -523,8 +535,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::Unpack(n) => {
                     let v = pop(stack);
-                    let items = or_raise!(ops::unpack(&v, n as usize));
-                    fiber.stack.extend(items.into_iter().rev());
+                    or_raise!(ops::unpack_onto(stack, &v, n as usize));
                 }
                 Op::GetIter => {
                     let a = top(stack);

@@ -4,9 +4,9 @@
 //! nothing else; any other operands go through `ops`, with the messages
 //! the stack instructions give.
 
-use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function};
+use skein_script::bytecode::{Arg, BinOp, CmpOp, Const, Dst, Function, builtin_index};
 
-use super::stack::{pop_plain, unbound_local};
+use super::stack::{name_error, pop_plain, unbound_local};
 use super::values::load_const;
 use crate::context::Cx;
 use crate::value::{TypeTag, Value};
@@ -221,7 +221,11 @@ impl Regs<'_> {
         {
             return self.add_in_place(stack, d, b, cx);
         }
-        let (va, vb) = self.values(stack, a, b, cx)?;
+        let (mut va, vb) = self.values(stack, a, b, cx)?;
+        if op == BinOp::Add && ops::append_to_temp(&mut va, &vb, cx)? {
+            self.put(stack, dst, va);
+            return Ok(());
+        }
         let r = ops::binary(op, &va, &vb, cx)?;
         self.put(stack, dst, r);
         Ok(())
@@ -336,6 +340,42 @@ impl Regs<'_> {
             Some(Value::Unbound) | None => return Err(self.unbound(a)),
             Some(c) => c,
         };
+        self.item(stack, c, key, cx)
+    }
+
+    /// `IndexGlobal`: item `key` of `c`, the value of global `name`, read
+    /// in place. Unbound, the global is the builtin of its name (which no
+    /// key indexes) or `NameError`, before the key is read, as `LoadGlobal`.
+    #[inline(never)]
+    pub fn index_global(
+        self,
+        stack: &[Value],
+        c: &Value,
+        name: &str,
+        key: Arg,
+        cx: &mut Cx,
+    ) -> Result<Value, Value> {
+        if matches!(c, Value::Unbound) {
+            let b = builtin_index(name).ok_or_else(|| name_error(name))?;
+            return self.item(stack, &builtins::value_of(b), key, cx);
+        }
+        self.item(stack, c, key, cx)
+    }
+
+    /// `IndexLocalPop`: pops the key and reads that item of local `a`.
+    #[inline(never)]
+    pub fn index_pop(self, stack: &mut Vec<Value>, a: u16) -> Result<Value, Value> {
+        let k = super::pop(stack);
+        match stack.get(self.base + a as usize) {
+            Some(Value::Unbound) | None => Err(self.unbound(a)),
+            Some(c) => super::places::item(c, &k),
+        }
+    }
+
+    /// Item `key` (never popped) of the container `c`. (Inlined into each
+    /// caller: a call of its own costs `IndexLocal` a tenth more.)
+    #[inline(always)]
+    fn item(self, stack: &[Value], c: &Value, key: Arg, cx: &mut Cx) -> Result<Value, Value> {
         match key {
             Arg::Int(k) => super::places::item(c, &Value::Int(i64::from(k))),
             Arg::Local(i) => match stack.get(self.base + i as usize) {
@@ -465,4 +505,20 @@ pub(super) fn set_int(slot: &mut Value, r: i64) {
 /// gets here.
 fn broken_range() -> Value {
     errors::fault("a range loop's state is not three ints")
+}
+
+/// The general case of `Binary`: the top two values, the result in their
+/// place; a str temporary on the left grows in place under `+`
+/// (`ops::append_to_temp`). Out of line, so the arm stays short.
+#[inline(never)]
+pub(super) fn binary_top(stack: &mut Vec<Value>, op: BinOp, cx: &mut Cx) -> Result<(), Value> {
+    let b = super::pop(stack);
+    let Some(a) = stack.last_mut() else {
+        return Err(errors::fault("Binary on an empty stack"));
+    };
+    if op == BinOp::Add && ops::append_to_temp(a, &b, cx)? {
+        return Ok(());
+    }
+    *a = ops::binary(op, a, &b, cx)?;
+    Ok(())
 }

@@ -47,3 +47,20 @@ pub fn same_container(a: &Value, b: &Value) -> bool {
         _ => false,
     }
 }
+
+/// `a + b` where `a` is a value the operand stack alone holds (a
+/// temporary, such as the left part of `"[" + s + "]"`): a str held by
+/// nothing else grows in place instead of being copied into a new one, with
+/// `binary`'s size check and fuel. `false` (nothing done) when `a` is not
+/// such a str or `b` not a str.
+pub fn append_to_temp(a: &mut Value, b: &Value, cx: &mut Cx) -> Result<bool, Value> {
+    if let (Value::Str(x), Value::Str(y)) = (&mut *a, b)
+        && let Some(s) = Arc::get_mut(x)
+    {
+        check_size(s.len() as u64 + y.len() as u64, cx.limits.size_limit)?;
+        charge(cx, (s.len() + y.len()) as u64 / 16);
+        s.push_str(y);
+        return Ok(true);
+    }
+    Ok(false)
+}

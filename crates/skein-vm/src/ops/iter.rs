@@ -95,6 +95,21 @@ pub fn unpack(v: &Value, n: usize) -> Result<Vec<Value>, Value> {
     Ok(items_of(v).unwrap_or_default())
 }
 
+/// `Unpack`: `unpack`'s items pushed onto `stack` last first, so the first
+/// ends on top; a list of `n` items is read in place, with no vector made
+/// between it and the stack.
+pub fn unpack_onto(stack: &mut Vec<Value>, v: &Value, n: usize) -> Result<(), Value> {
+    if let Value::List(l) = v
+        && l.items.len() == n
+    {
+        stack.extend(l.items.iter().rev().cloned());
+        return Ok(());
+    }
+    let items = unpack(v, n)?;
+    stack.extend(items.into_iter().rev());
+    Ok(())
+}
+
 /// `iter(v)` for a `for` loop: a `Value::Iter` over a snapshot of `v`.
 pub fn get_iter(v: &Value) -> Result<Value, Value> {
     let st = match v {
