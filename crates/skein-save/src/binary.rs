@@ -330,16 +330,7 @@ impl TaskletWriter {
             SuspensionRec::SendSequence { .. } => put(out, &suspension)?,
             unit => out.push(suspension_index(&unit)),
         }
-        match s.func {
-            Some(f) => {
-                out.push(1);
-                self.name(out, enc, f)?;
-            }
-            None => out.push(0),
-        }
-        // Between ticks none of the per-tick bookkeeping is live.
-        out.extend_from_slice(&[0, 0, 0]);
-        out.push(fiber_state(&fiber.state) as u8);
+        self.head_end(out, enc, t)?;
         Ok(fiber_pending)
     }
 }
@@ -355,7 +346,7 @@ impl TaskletWriter {
         enc: &Encoder,
         t: &Tasklet,
     ) -> Result<(), SaveError> {
-        let (s, fiber) = (t.state, t.fiber);
+        let s = t.state;
         put_u64(out, t.id);
         match s.name() {
             Some(name) => {
@@ -399,7 +390,13 @@ impl TaskletWriter {
             }
         }
         out.push(suspension_unit(&s.suspension)?);
-        match s.func {
+        self.head_end(out, enc, t)
+    }
+
+    /// A tasklet record's last fields, the same on both paths: its
+    /// function, the per-tick bookkeeping, its fiber's state.
+    fn head_end(&mut self, out: &mut Vec<u8>, enc: &Encoder, t: &Tasklet) -> Result<(), SaveError> {
+        match t.state.func {
             Some(f) => {
                 out.push(1);
                 self.name(out, enc, f)?;
@@ -408,7 +405,7 @@ impl TaskletWriter {
         }
         // Between ticks none of the per-tick bookkeeping is live.
         out.extend_from_slice(&[0, 0, 0]);
-        out.push(fiber_state(&fiber.state) as u8);
+        out.push(fiber_state(&t.fiber.state) as u8);
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //! header's format version, with migration from older versions) lives in
 //! the `parse` module beneath, re-exported here.
 
-mod fast_ron;
+pub(crate) mod fast_ron;
 mod parse;
 
 use std::path::Path;

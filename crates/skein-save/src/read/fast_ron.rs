@@ -15,19 +15,26 @@ use std::fmt;
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
-/// Why the quick reader gave up (never shown: the file is read again).
+/// Why the quick reader or the quick writer (`write/quick_ron.rs`) gave up
+/// (never shown: `ron` reads or writes the save instead).
 #[derive(Debug)]
 pub(crate) struct Bail;
 
 impl fmt::Display for Bail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not in the quick reader's subset")
+        f.write_str("outside the quick RON subset")
     }
 }
 
 impl std::error::Error for Bail {}
 
 impl de::Error for Bail {
+    fn custom<T: fmt::Display>(_msg: T) -> Bail {
+        Bail
+    }
+}
+
+impl serde::ser::Error for Bail {
     fn custom<T: fmt::Display>(_msg: T) -> Bail {
         Bail
     }
@@ -479,6 +486,15 @@ impl<'de> de::VariantAccess<'de> for &mut Quick<'de> {
     }
 }
 
+/// Every integer type, read as a decimal token and range-checked.
+macro_rules! ints {
+    ($($method:ident $visit:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
+            visitor.$visit(self.int()?)
+        }
+    )*};
+}
+
 impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
     type Error = Bail;
 
@@ -500,30 +516,16 @@ impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
         }
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_i8(self.int()?)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_i16(self.int()?)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_i32(self.int()?)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_i64(self.int()?)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_u8(self.int()?)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_u16(self.int()?)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_u32(self.int()?)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        visitor.visit_u64(self.int()?)
-    }
+    ints!(
+        deserialize_i8 visit_i8,
+        deserialize_i16 visit_i16,
+        deserialize_i32 visit_i32,
+        deserialize_i64 visit_i64,
+        deserialize_u8 visit_u8,
+        deserialize_u16 visit_u16,
+        deserialize_u32 visit_u32,
+        deserialize_u64 visit_u64
+    );
 
     fn deserialize_f32<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
         Err(Bail)

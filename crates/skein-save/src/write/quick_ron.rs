@@ -10,23 +10,7 @@ use std::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
-/// Why the quick writer gave up.
-#[derive(Debug)]
-pub(crate) struct GiveUp;
-
-impl fmt::Display for GiveUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not in the quick writer's subset")
-    }
-}
-
-impl std::error::Error for GiveUp {}
-
-impl ser::Error for GiveUp {
-    fn custom<T: fmt::Display>(_msg: T) -> GiveUp {
-        GiveUp
-    }
-}
+use crate::read::fast_ron::Bail as GiveUp;
 
 type Res<T = ()> = Result<T, GiveUp>;
 
@@ -353,49 +337,28 @@ impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
     }
 }
 
-impl ser::SerializeSeq for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Res {
-        self.item(v)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
+/// The list-like compounds: each item after a comma, then the bracket.
+macro_rules! items_of {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Items<'_, '_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Res {
+                self.item(v)
+            }
+            fn end(self) -> Res {
+                Items::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Res {
-        self.item(v)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Res {
-        self.item(v)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Res {
-        self.item(v)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
-}
+items_of!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Items<'_, '_> {
     type Ok = ();
