@@ -298,14 +298,7 @@ impl TaskletWriter {
         let wait = wait_rec(enc, refs, &s.wait, t.tick)?;
         let waiting = wait != Wait::Nothing;
         // A `TaskletRec`'s fields in order, each as postcard writes it.
-        put_u64(out, t.id);
-        match s.name() {
-            Some(name) => {
-                out.push(1);
-                put_str(out, name);
-            }
-            None => out.push(0),
-        }
+        put_id_name(out, t);
         let status = status(s.alive, s.started, waiting, t.in_ring);
         out.push(status as u8);
         out.extend_from_slice(&[s.alive, s.started, s.atomic, s.block_trap].map(u8::from));
@@ -347,14 +340,7 @@ impl TaskletWriter {
         t: &Tasklet,
     ) -> Result<(), SaveError> {
         let s = t.state;
-        put_u64(out, t.id);
-        match s.name() {
-            Some(name) => {
-                out.push(1);
-                put_str(out, name);
-            }
-            None => out.push(0),
-        }
+        put_id_name(out, t);
         let waiting = !matches!(s.wait, WWait::None);
         let status = status(s.alive, s.started, waiting, t.in_ring);
         out.push(status as u8);
@@ -407,6 +393,18 @@ impl TaskletWriter {
         out.extend_from_slice(&[0, 0, 0]);
         out.push(fiber_state(&t.fiber.state) as u8);
         Ok(())
+    }
+}
+
+/// A tasklet record's first fields: its id and its name, if any.
+fn put_id_name(out: &mut Vec<u8>, t: &Tasklet) {
+    put_u64(out, t.id);
+    match t.state.name() {
+        Some(name) => {
+            out.push(1);
+            put_str(out, name);
+        }
+        None => out.push(0),
     }
 }
 

@@ -360,6 +360,26 @@ impl<'de> Quick<'de> {
         Ok(self.text[start..self.at].trim_end())
     }
 
+    /// A map (`{key: value}`) or a struct's fields (`(name: value)`).
+    fn entries<V: Visitor<'de>>(
+        &mut self,
+        open: u8,
+        close: u8,
+        fields: bool,
+        visitor: V,
+    ) -> Res<V::Value> {
+        self.expect(open)?;
+        self.nest(|de| {
+            let mut entries = Entries {
+                items: Items::new(de, close),
+                fields,
+            };
+            let v = visitor.visit_map(&mut entries)?;
+            entries.items.finish()?;
+            Ok(v)
+        })
+    }
+
     fn nest<T>(&mut self, f: impl FnOnce(&mut Self) -> Res<T>) -> Res<T> {
         if self.depth >= MAX_DEPTH {
             return Err(Bail);
@@ -495,16 +515,26 @@ macro_rules! ints {
     )*};
 }
 
+/// What the quick reader never reads: `ron` does, if the save has it.
+macro_rules! refuse {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
+            Err(Bail)
+        }
+    )*};
+}
+
 impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
-    }
+    refuse!(
+        deserialize_any,
+        deserialize_ignored_any,
+        deserialize_f32,
+        deserialize_char,
+        deserialize_bytes,
+        deserialize_byte_buf
+    );
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         if self.eat_word("true") {
@@ -527,27 +557,15 @@ impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
         deserialize_u64 visit_u64
     );
 
-    fn deserialize_f32<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
-    }
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         visitor.visit_f64(self.float()?)
     }
 
-    fn deserialize_char<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
-    }
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         self.string(visitor)
     }
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         self.string(visitor)
-    }
-    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Res<V::Value> {
-        Err(Bail)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
@@ -623,16 +641,7 @@ impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        self.expect(b'{')?;
-        self.nest(|de| {
-            let mut entries = Entries {
-                items: Items::new(de, b'}'),
-                fields: false,
-            };
-            let v = visitor.visit_map(&mut entries)?;
-            entries.items.finish()?;
-            Ok(v)
-        })
+        self.entries(b'{', b'}', false, visitor)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -641,16 +650,7 @@ impl<'de> de::Deserializer<'de> for &mut Quick<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Res<V::Value> {
-        self.expect(b'(')?;
-        self.nest(|de| {
-            let mut entries = Entries {
-                items: Items::new(de, b')'),
-                fields: true,
-            };
-            let v = visitor.visit_map(&mut entries)?;
-            entries.items.finish()?;
-            Ok(v)
-        })
+        self.entries(b'(', b')', true, visitor)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(

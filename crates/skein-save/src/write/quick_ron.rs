@@ -189,6 +189,15 @@ impl<'q, 'a> Quick<'a> {
     }
 }
 
+/// The narrower integers, written as their 64-bit kin.
+macro_rules! widen {
+    ($($method:ident $t:ty => $wide:ident $w:ty),*) => {$(
+        fn $method(self, v: $t) -> Res {
+            self.$wide(<$w>::from(v))
+        }
+    )*};
+}
+
 impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
     type Ok = ();
     type Error = GiveUp;
@@ -204,30 +213,20 @@ impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
         self.put(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.serialize_i64(v.into())
-    }
+    widen!(
+        serialize_i8 i8 => serialize_i64 i64,
+        serialize_i16 i16 => serialize_i64 i64,
+        serialize_i32 i32 => serialize_i64 i64,
+        serialize_u8 u8 => serialize_u64 u64,
+        serialize_u16 u16 => serialize_u64 u64,
+        serialize_u32 u32 => serialize_u64 u64
+    );
     fn serialize_i64(self, v: i64) -> Res {
         if v < 0 {
             self.byte(b'-');
         }
         self.digits(v.unsigned_abs());
         Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Res {
         self.digits(v);
@@ -375,27 +374,23 @@ impl ser::SerializeMap for Items<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Res {
-        self.sep();
-        self.q.ident(key)?;
-        self.q.byte(b':');
-        v.serialize(&mut *self.q)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
+/// Struct fields (`name:value`), the same in a struct and an enum variant.
+macro_rules! fields_of {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Items<'_, '_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Res {
+                self.sep();
+                self.q.ident(key)?;
+                self.q.byte(b':');
+                v.serialize(&mut *self.q)
+            }
+            fn end(self) -> Res {
+                Items::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Items<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Res {
-        ser::SerializeStruct::serialize_field(self, key, v)
-    }
-    fn end(self) -> Res {
-        Items::end(self)
-    }
-}
+fields_of!(SerializeStruct, SerializeStructVariant);
