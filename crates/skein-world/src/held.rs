@@ -166,9 +166,7 @@ impl Held {
             write_back(world, look, slot);
         }
         for (_, e, c) in self.channels.drain(..) {
-            if let Some(mut held) = look.channel_mut(world, e) {
-                *held = c;
-            }
+            write_back_channel(world, look, e, c);
         }
     }
 
@@ -206,9 +204,7 @@ impl Held {
         let state = std::mem::replace(c.bypass_change_detection(), ChannelState::new(id));
         if self.channels.len() >= SLOTS {
             let (_, oe, oc) = self.channels.remove(0);
-            if let Some(mut held) = look.channel_mut(world, oe) {
-                *held = oc;
-            }
+            write_back_channel(world, look, oe, oc);
         }
         self.channels.push((id, e, state));
         Some(self.channels.len() - 1)
@@ -222,6 +218,13 @@ fn write_back(world: &mut World, look: &mut Lookups, slot: Slot) {
     if let Some((mut t, mut f)) = look.turn(world, slot.entity) {
         *t = slot.state;
         let _blank: Arc<_> = std::mem::replace(&mut f.0, slot.fiber.0);
+    }
+}
+
+/// Puts a held channel's state back into entity `e`'s component.
+fn write_back_channel(world: &mut World, look: &mut Lookups, e: Entity, c: ChannelState) {
+    if let Some(mut held) = look.channel_mut(world, e) {
+        *held = c;
     }
 }
 

@@ -42,12 +42,13 @@ impl serde::ser::Error for Bail {
 
 type Res<T> = Result<T, Bail>;
 
-/// Nesting deeper than this is left to `ron` (whose own limit is higher),
-/// so the quick reader never accepts what `ron` would refuse for depth.
-const MAX_DEPTH: u32 = 100;
+/// Nesting deeper than this is left to `ron` (whose own limit, 128, is
+/// higher), by this reader and by the quick writer: neither accepts or
+/// writes what `ron` would refuse for depth.
+pub(crate) const MAX_DEPTH: u32 = 100;
 
-/// `ron`'s marker for a value wanted as its raw text (`RawValue`).
-const RAW_VALUE: &str = "$ron::private::RawValue";
+/// `ron`'s marker for a value read or written as its raw text (`RawValue`).
+pub(crate) const RAW_VALUE: &str = "$ron::private::RawValue";
 
 /// Reads one whole text with `seed`, or gives up.
 pub(crate) fn read_seed<'de, T: DeserializeSeed<'de>>(text: &'de str, seed: T) -> Res<T::Value> {
@@ -71,11 +72,13 @@ struct Quick<'de> {
     depth: u32,
 }
 
-fn is_ident_start(b: u8) -> bool {
+/// The first byte of an identifier in the quick subset (ASCII only).
+pub(crate) fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
-fn is_ident_rest(b: u8) -> bool {
+/// A later byte of an identifier in the quick subset.
+pub(crate) fn is_ident_rest(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
@@ -119,7 +122,7 @@ impl<'de> Quick<'de> {
     /// eaten and `close` is not next), `false` once `close` is eaten.
     fn more(&mut self, close: u8) -> Res<bool> {
         if self.eat(b',') {
-            if self.eat(close) { Ok(false) } else { Ok(true) }
+            Ok(!self.eat(close))
         } else if self.eat(close) {
             Ok(false)
         } else {
@@ -261,45 +264,35 @@ impl<'de> Quick<'de> {
             return Err(Bail);
         }
         let b = self.bytes();
+        // Where the run of plain characters from `i` ends: at the next
+        // quote or escape (runs are copied whole, so multi-byte characters
+        // stay intact).
+        let plain = |i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')
+                .map(|n| i + n)
+                .ok_or(Bail)
+        };
         let start = self.at;
-        let mut i = start;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'"' => {
-                    self.at = i + 1;
-                    return visitor.visit_borrowed_str(&self.text[start..i]);
-                }
-                b'\\' => break,
-                _ => i += 1,
-            }
+        let mut i = plain(start)?;
+        if b[i] == b'"' {
+            self.at = i + 1;
+            return visitor.visit_borrowed_str(&self.text[start..i]);
         }
         let mut out = String::with_capacity(i - start + 16);
         out.push_str(&self.text[start..i]);
         loop {
-            let Some(&c) = b.get(i) else {
-                return Err(Bail);
-            };
-            match c {
-                b'"' => {
-                    self.at = i + 1;
-                    return visitor.visit_string(out);
-                }
-                b'\\' => {
-                    let (ch, len) = self.escape(i + 1)?;
-                    out.push(ch);
-                    i += 1 + len;
-                }
-                _ => {
-                    // Copy the run up to the next quote or escape whole, so
-                    // multi-byte characters stay intact.
-                    let run = b[i..]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\')
-                        .ok_or(Bail)?;
-                    out.push_str(&self.text[i..i + run]);
-                    i += run;
-                }
+            if b[i] == b'"' {
+                self.at = i + 1;
+                return visitor.visit_string(out);
             }
+            let (ch, len) = self.escape(i + 1)?;
+            out.push(ch);
+            i += 1 + len;
+            let end = plain(i)?;
+            out.push_str(&self.text[i..end]);
+            i = end;
         }
     }
 

@@ -10,16 +10,9 @@ use std::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
-use crate::read::fast_ron::Bail as GiveUp;
+use crate::read::fast_ron::{Bail as GiveUp, MAX_DEPTH, RAW_VALUE, is_ident_rest, is_ident_start};
 
 type Res<T = ()> = Result<T, GiveUp>;
-
-/// Nesting deeper than this is left to `ron`, whose own limit (128) the
-/// quick RON reader also stays under.
-const MAX_DEPTH: u32 = 100;
-
-/// `ron`'s marker for a value written as its raw text (`RawValue`).
-const RAW_VALUE: &str = "$ron::private::RawValue";
 
 /// Words `ron` writes as `r#word` so they do not read back as its own.
 const RESERVED: [&str; 10] = [
@@ -56,10 +49,8 @@ impl Quick<'_> {
     /// (anything wider is left to `ron`), `r#` before its reserved words.
     fn ident(&mut self, name: &str) -> Res {
         let b = name.as_bytes();
-        let ok = b
-            .first()
-            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        let ok =
+            b.first().is_some_and(|&c| is_ident_start(c)) && b.iter().all(|&c| is_ident_rest(c));
         if !ok {
             return Err(GiveUp);
         }
