@@ -20,11 +20,10 @@
 use std::collections::BTreeMap;
 
 use skein_script::bytecode::FuncRef;
-use skein_vm::Cont;
 use skein_vm::fiber::Fiber;
 use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
-use crate::bytes::{put_len, put_str, put_u64};
+use crate::bytes::{put_str, put_u64};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
@@ -36,9 +35,10 @@ use crate::values::{EncodeRefs, Encoder};
 use crate::world_save::{channel_rec, ext_of};
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
+mod frames;
 mod live;
 
-use live::{ValueRecSlot, direct, put, put_direct, put_live, put_option, put_slot, slot};
+use live::{ValueRecSlot, direct, put, put_direct, put_option, put_slot, slot};
 
 impl Snapshot {
     /// The snapshot's world save as bytes of `encoding`: the binary one
@@ -81,6 +81,7 @@ impl Snapshot {
             names: Vec::new(),
             frames: Vec::new(),
             shapes: Vec::new(),
+            heads: frames::Heads::default(),
         };
         let natives = &self.natives;
         let mut refs = WorldRefs { natives };
@@ -166,8 +167,10 @@ struct TaskletWriter {
     /// The current tasklet's frames, written first (their values are
     /// encoded first) and copied into place after its leading fields.
     frames: Vec<u8>,
-    /// The current tasklet's frame shapes.
+    /// The current tasklet's frame shapes, when it has handlers.
     shapes: Vec<FrameShape>,
+    /// Frame heads by function and `pc` (see `frames.rs`).
+    heads: frames::Heads,
 }
 
 impl TaskletWriter {
@@ -216,7 +219,12 @@ impl TaskletWriter {
         let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);
-        frame_shapes(enc.program(), fiber, &mut shapes)?;
+        // Most fibers have no active `try`: their frames' windows are found
+        // as they are written, with no shapes built (see `frames.rs`).
+        shapes.clear();
+        if !fiber.handlers().is_empty() {
+            frame_shapes(enc.program(), fiber, &mut shapes)?;
+        }
         if own_direct {
             self.head_direct(out, enc, &t)?;
             self.frames_of(out, enc, refs, fiber, &shapes)?;
@@ -231,48 +239,6 @@ impl TaskletWriter {
         }
         self.frames = frames;
         self.shapes = shapes;
-        Ok(())
-    }
-
-    /// Appends a fiber's frames (their count first).
-    fn frames_of(
-        &mut self,
-        frames: &mut Vec<u8>,
-        enc: &mut Encoder,
-        refs: &mut dyn EncodeRefs,
-        fiber: &Fiber,
-        shapes: &[FrameShape],
-    ) -> Result<(), SaveError> {
-        put_len(frames, shapes.len());
-        for (f, shape) in fiber.frames().zip(shapes) {
-            let base = f.base as usize;
-            self.name(frames, enc, f.func)?;
-            put_u64(frames, u64::from(f.pc));
-            put_u64(frames, u64::from(shape.line));
-            for part in [
-                &fiber.stack[base..shape.locals_end],
-                &fiber.stack[shape.locals_end..shape.end],
-            ] {
-                put_len(frames, part.len());
-                for v in part {
-                    if !put_live(frames, v) {
-                        put(frames, &enc.encode(v, refs)?)?;
-                    }
-                }
-            }
-            put_len(frames, shape.handlers.len());
-            for h in &shape.handlers {
-                put_u64(frames, u64::from(h.target));
-                put_u64(frames, u64::from(h.height));
-                frames.push(u8::from(h.catch_all));
-            }
-            match f.ret {
-                Cont::Push => frames.push(0),
-                Cont::Import => frames.push(1),
-                Cont::PushNone => frames.push(3),
-                ret @ Cont::StorePlace { .. } => put(frames, &ret)?,
-            }
-        }
         Ok(())
     }
 
