@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 
 use skein_script::bytecode::FuncRef;
 use skein_vm::fiber::Fiber;
+use skein_world::ChannelState;
 use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
-use crate::bytes::{put_str, put_u64};
+use crate::bytes::{put_len, put_str, put_u64};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
@@ -32,7 +33,7 @@ use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder};
-use crate::world_save::{channel_rec, ext_of};
+use crate::world_save::ext_of;
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
 mod frames;
@@ -89,7 +90,10 @@ impl Snapshot {
         let fiberless = &mut self.fiberless;
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
+        // Channels hold no values: their records are written as they are
+        // met, after their count (patched in place once known).
         let mut channels = Vec::new();
+        let mut channel_count = 0usize;
         for (id, h) in self.entries.iter_mut().enumerate() {
             let Some(h) = h.as_mut() else { continue };
             let id = id as u64;
@@ -121,13 +125,16 @@ impl Snapshot {
                     };
                     w.write(&mut tail, &mut enc, &mut refs, t)?;
                 }
-                // Channels hold no values: their records are small and few.
-                Entry::Channel(c) => channels.push(channel_rec(id, c, ext.unwrap_or_default())),
+                Entry::Channel(c) => {
+                    channel_count += 1;
+                    put_channel(&mut channels, id, c, ext.as_ref().unwrap_or(&NO_EXT))?;
+                }
             }
         }
         let world = self.world_rec(&mut enc)?;
         put(&mut out, &enc.into_table())?;
-        put(&mut out, &channels)?;
+        put_len(&mut out, channel_count);
+        out.extend_from_slice(&channels);
         put(&mut out, &Some(world))?;
         // A world save has no roots and no ring order of its own.
         put(&mut tail, &(0usize, 0usize))?;
@@ -144,6 +151,36 @@ fn put_in_front(head: Vec<u8>, mut body: Vec<u8>) -> Vec<u8> {
     body.copy_within(0..len, n);
     body[..n].copy_from_slice(&head);
     body
+}
+
+/// Appends a channel's record, the bytes of its `ChannelRec` (see
+/// `channel_rec`) with no list of its waiters collected: a channel many
+/// tasklets wait on lists them all.
+fn put_channel(
+    out: &mut Vec<u8>,
+    id: u64,
+    c: &ChannelState,
+    ext: &BTreeMap<String, ExtValue>,
+) -> Result<(), SaveError> {
+    put_u64(out, id);
+    // An `i8` is its byte; `Dir`'s variants are `Send` then `Receive`.
+    let dir = if c.senders { Dir::Send } else { Dir::Receive };
+    out.extend_from_slice(&[
+        c.preference as u8,
+        u8::from(c.schedule_all),
+        u8::from(c.closing),
+        dir as u8,
+    ]);
+    put_len(out, c.waiters.len());
+    for w in c.waiters.iter() {
+        put_u64(out, w);
+    }
+    if ext.is_empty() {
+        out.push(0);
+        Ok(())
+    } else {
+        put(out, ext)
+    }
 }
 
 /// The registered components of an entity that has none.
