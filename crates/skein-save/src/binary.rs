@@ -265,8 +265,12 @@ impl TaskletWriter {
         if own_direct {
             self.head_direct(out, enc, &t)?;
             self.frames_of(out, enc, refs, fiber, &shapes)?;
-            let pending = fiber.pending().map(ValueRecSlot::Live);
-            tail(out, pending, t.ext)?;
+            match fiber.pending() {
+                // No pending error and no registered component (most
+                // tasklets): the record ends with two `None`s, with no call.
+                None if t.ext.is_empty() => out.extend_from_slice(&[0, 0]),
+                pending => tail(out, pending.map(ValueRecSlot::Live), t.ext)?,
+            }
         } else {
             self.frames_of(&mut frames, enc, refs, fiber, &shapes)?;
             // Encoded in the record path's order, written in the file's.
@@ -400,6 +404,7 @@ impl TaskletWriter {
 }
 
 /// A tasklet record's first fields: its id and its name, if any.
+#[inline]
 fn put_id_name(out: &mut Vec<u8>, t: &Tasklet) {
     put_u64(out, t.id);
     match t.state.name() {
