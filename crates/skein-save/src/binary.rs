@@ -20,8 +20,8 @@
 use std::collections::BTreeMap;
 
 use skein_script::bytecode::FuncRef;
-use skein_vm::Cont;
 use skein_vm::fiber::Fiber;
+use skein_world::ChannelState;
 use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
 use crate::bytes::{put_len, put_str, put_u64};
@@ -33,12 +33,13 @@ use crate::names::world_module_recs;
 use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
 use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder};
-use crate::world_save::{channel_rec, ext_of};
+use crate::world_save::ext_of;
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
+mod frames;
 mod live;
 
-use live::{ValueRecSlot, direct, put, put_direct, put_live, put_option, put_slot, slot};
+use live::{ValueRecSlot, direct, put, put_direct, put_option, put_slot, slot};
 
 impl Snapshot {
     /// The snapshot's world save as bytes of `encoding`: the binary one
@@ -81,6 +82,7 @@ impl Snapshot {
             names: Vec::new(),
             frames: Vec::new(),
             shapes: Vec::new(),
+            heads: frames::Heads::default(),
         };
         let natives = &self.natives;
         let mut refs = WorldRefs { natives };
@@ -88,7 +90,10 @@ impl Snapshot {
         let fiberless = &mut self.fiberless;
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
+        // Channels hold no values: their records are written as they are
+        // met, after their count (patched in place once known).
         let mut channels = Vec::new();
+        let mut channel_count = 0usize;
         for (id, h) in self.entries.iter_mut().enumerate() {
             let Some(h) = h.as_mut() else { continue };
             let id = id as u64;
@@ -120,13 +125,16 @@ impl Snapshot {
                     };
                     w.write(&mut tail, &mut enc, &mut refs, t)?;
                 }
-                // Channels hold no values: their records are small and few.
-                Entry::Channel(c) => channels.push(channel_rec(id, c, ext.unwrap_or_default())),
+                Entry::Channel(c) => {
+                    channel_count += 1;
+                    put_channel(&mut channels, id, c, ext.as_ref().unwrap_or(&NO_EXT))?;
+                }
             }
         }
         let world = self.world_rec(&mut enc)?;
         put(&mut out, &enc.into_table())?;
-        put(&mut out, &channels)?;
+        put_len(&mut out, channel_count);
+        out.extend_from_slice(&channels);
         put(&mut out, &Some(world))?;
         // A world save has no roots and no ring order of its own.
         put(&mut tail, &(0usize, 0usize))?;
@@ -143,6 +151,36 @@ fn put_in_front(head: Vec<u8>, mut body: Vec<u8>) -> Vec<u8> {
     body.copy_within(0..len, n);
     body[..n].copy_from_slice(&head);
     body
+}
+
+/// Appends a channel's record, the bytes of its `ChannelRec` (see
+/// `channel_rec`) with no list of its waiters collected: a channel many
+/// tasklets wait on lists them all.
+fn put_channel(
+    out: &mut Vec<u8>,
+    id: u64,
+    c: &ChannelState,
+    ext: &BTreeMap<String, ExtValue>,
+) -> Result<(), SaveError> {
+    put_u64(out, id);
+    // An `i8` is its byte; `Dir`'s variants are `Send` then `Receive`.
+    let dir = if c.senders { Dir::Send } else { Dir::Receive };
+    out.extend_from_slice(&[
+        c.preference as u8,
+        u8::from(c.schedule_all),
+        u8::from(c.closing),
+        dir as u8,
+    ]);
+    put_len(out, c.waiters.len());
+    for w in c.waiters.iter() {
+        put_u64(out, w);
+    }
+    if ext.is_empty() {
+        out.push(0);
+        Ok(())
+    } else {
+        put(out, ext)
+    }
 }
 
 /// The registered components of an entity that has none.
@@ -166,8 +204,10 @@ struct TaskletWriter {
     /// The current tasklet's frames, written first (their values are
     /// encoded first) and copied into place after its leading fields.
     frames: Vec<u8>,
-    /// The current tasklet's frame shapes.
+    /// The current tasklet's frame shapes, when it has handlers.
     shapes: Vec<FrameShape>,
+    /// Frame heads by function and `pc` (see `frames.rs`).
+    heads: frames::Heads,
 }
 
 impl TaskletWriter {
@@ -216,12 +256,21 @@ impl TaskletWriter {
         let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);
-        frame_shapes(enc.program(), fiber, &mut shapes)?;
+        // Most fibers have no active `try`: their frames' windows are found
+        // as they are written, with no shapes built (see `frames.rs`).
+        shapes.clear();
+        if !fiber.handlers().is_empty() {
+            frame_shapes(enc.program(), fiber, &mut shapes)?;
+        }
         if own_direct {
             self.head_direct(out, enc, &t)?;
             self.frames_of(out, enc, refs, fiber, &shapes)?;
-            let pending = fiber.pending().map(ValueRecSlot::Live);
-            tail(out, pending, t.ext)?;
+            match fiber.pending() {
+                // No pending error and no registered component (most
+                // tasklets): the record ends with two `None`s, with no call.
+                None if t.ext.is_empty() => out.extend_from_slice(&[0, 0]),
+                pending => tail(out, pending.map(ValueRecSlot::Live), t.ext)?,
+            }
         } else {
             self.frames_of(&mut frames, enc, refs, fiber, &shapes)?;
             // Encoded in the record path's order, written in the file's.
@@ -231,48 +280,6 @@ impl TaskletWriter {
         }
         self.frames = frames;
         self.shapes = shapes;
-        Ok(())
-    }
-
-    /// Appends a fiber's frames (their count first).
-    fn frames_of(
-        &mut self,
-        frames: &mut Vec<u8>,
-        enc: &mut Encoder,
-        refs: &mut dyn EncodeRefs,
-        fiber: &Fiber,
-        shapes: &[FrameShape],
-    ) -> Result<(), SaveError> {
-        put_len(frames, shapes.len());
-        for (f, shape) in fiber.frames().zip(shapes) {
-            let base = f.base as usize;
-            self.name(frames, enc, f.func)?;
-            put_u64(frames, u64::from(f.pc));
-            put_u64(frames, u64::from(shape.line));
-            for part in [
-                &fiber.stack[base..shape.locals_end],
-                &fiber.stack[shape.locals_end..shape.end],
-            ] {
-                put_len(frames, part.len());
-                for v in part {
-                    if !put_live(frames, v) {
-                        put(frames, &enc.encode(v, refs)?)?;
-                    }
-                }
-            }
-            put_len(frames, shape.handlers.len());
-            for h in &shape.handlers {
-                put_u64(frames, u64::from(h.target));
-                put_u64(frames, u64::from(h.height));
-                frames.push(u8::from(h.catch_all));
-            }
-            match f.ret {
-                Cont::Push => frames.push(0),
-                Cont::Import => frames.push(1),
-                Cont::PushNone => frames.push(3),
-                ret @ Cont::StorePlace { .. } => put(frames, &ret)?,
-            }
-        }
         Ok(())
     }
 
@@ -397,6 +404,7 @@ impl TaskletWriter {
 }
 
 /// A tasklet record's first fields: its id and its name, if any.
+#[inline]
 fn put_id_name(out: &mut Vec<u8>, t: &Tasklet) {
     put_u64(out, t.id);
     match t.state.name() {

@@ -234,9 +234,13 @@ mod tests {
     #[test]
     fn writes_what_postcard_writes() {
         let edges = [16_383, 16_384, 2_097_151, 2_097_152];
+        // Around each power of two up to 2^29, and a spread up to three million.
+        let around = (0..30).flat_map(|b| [1u64 << b, (1u64 << b) - 1, (1u64 << b) + 1]);
         for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX]
             .into_iter()
             .chain(edges)
+            .chain(around)
+            .chain((0..3_000_000).step_by(997))
         {
             let mut out = Vec::new();
             put_u64(&mut out, v);

@@ -195,7 +195,21 @@ pub(crate) fn stage_channels(
     let root = FieldPath::root();
     // Who waits where, from the tasklets' side; tasklets of other shards
     // queued here are in the shard record.
-    let index_of = |id: u64| waits.binary_search_by_key(&id, |t| t.id).ok();
+    let find = |id: u64| waits.binary_search_by_key(&id, |t| t.id).ok();
+    // Waiters are mostly listed in id order, as the tasklets are: the one
+    // after the last found is tried before a search.
+    let next = std::cell::Cell::new(0);
+    let index_of = |id: u64| {
+        let k = next.get();
+        let k = match waits.get(k) {
+            Some(t) if t.id == id => Some(k),
+            _ => find(id),
+        };
+        if let Some(k) = k {
+            next.set(k + 1);
+        }
+        k
+    };
     let wait_of = |id: u64, k: Option<usize>| match k {
         Some(i) => waits[i].channel,
         None => shard.and_then(|s| s.waits.get(&id).copied()),
