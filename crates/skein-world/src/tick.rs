@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::world::World;
 use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
@@ -209,18 +208,30 @@ fn run_slice(
         host.sched.ring.remove(id);
         return Some(0);
     };
-    // A held tasklet is found by its id; one that ran a short while ago is
-    // taken out of its components with one look and stays held after the
-    // turn; any other runs where it is, as one look at the pair.
-    let begun = match host.held.for_turn(host.world, &mut host.look, id, entity) {
+    // Held or not is decided once, here: a held tasklet is found by its id
+    // (one that ran a short while ago is taken out of its components with
+    // one look and stays held after the turn); any other runs where it is,
+    // as one look at the pair, and its turn asks nothing more of the slots.
+    let slot = host.held.for_turn(host.world, &mut host.look, id, entity);
+    let held = slot.is_some();
+    let (t, f) = match slot {
         Some(i) => {
-            let held = host.held.at(i);
-            begin(&mut held.state, &mut held.fiber, tick, spare)
+            let s = host.held.at(i);
+            if s.state.yielded_in(tick) {
+                return None;
+            }
+            (&mut s.state, &mut s.fiber)
         }
         None => match host.look.turn(host.world, entity) {
-            // Taking the fiber out is not a change (putting it back is,
-            // for incremental snapshots).
-            Some((mut t, mut f)) => begin(&mut t, f.bypass_change_detection(), tick, spare),
+            Some((t, f)) => {
+                // A head that has already yielded is left unmarked;
+                // taking the fiber out marks nothing that putting it back
+                // (always, in this tick) would not.
+                if t.yielded_in(tick) {
+                    return None;
+                }
+                (t.into_inner(), f.into_inner())
+            }
             None => {
                 // Not a tasklet (any more): it leaves the ring. One whose
                 // fiber a game removed has nothing left to run: it ends.
@@ -234,17 +245,19 @@ fn run_slice(
             }
         },
     };
-    let (entry, mut used, mut shared) = match begun {
-        Begun::Yielded => return None,
-        Begun::Ended(err) => {
-            host.sched.current = id;
-            host.sched.counts.switches += 1;
-            let err = err.map(|e| def_line_traceback(host, id, e));
-            finish(host, id, err);
-            return Some(0);
-        }
-        Begun::Run { entry, used, fiber } => (entry, used, fiber),
-    };
+    t.start_budget(tick);
+    let entry = plan(t);
+    let mut used = t.budget_used;
+    if let Entry::Ended(err) = entry {
+        host.sched.current = id;
+        host.sched.counts.switches += 1;
+        let err = err.map(|e| def_line_traceback(host, id, e));
+        finish(host, id, err);
+        return Some(0);
+    }
+    // The empty fiber left meanwhile is this tick's spare.
+    let empty = spare.take().unwrap_or_else(empty_fiber);
+    let mut shared = std::mem::replace(&mut f.0, empty);
     let fiber = unshare(&mut host.sched.copies, &mut shared);
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -265,7 +278,7 @@ fn run_slice(
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, id, entity, shared, spare, None);
+                put_fiber(host, id, entity, held, shared, spare, None);
                 return Some(0);
             }
         },
@@ -314,7 +327,7 @@ fn run_slice(
     match outcome {
         None => {
             let used = (budget != 0).then_some(used);
-            put_fiber(host, id, entity, shared, spare, used);
+            put_fiber(host, id, entity, held, shared, spare, used);
         }
         Some(err) => {
             host.sched.parked = None;
@@ -322,45 +335,6 @@ fn run_slice(
         }
     }
     Some(used - used_before)
-}
-
-/// A turn's start, as its tasklet's state and fiber decide it.
-enum Begun {
-    /// It has already yielded this tick: nothing runs.
-    Yielded,
-    /// It ended before running.
-    Ended(Option<Value>),
-    /// It runs from `entry`, having used `used` of its budget, with
-    /// `fiber` (taken out; the spare left in its place).
-    Run {
-        entry: Entry,
-        used: u64,
-        fiber: Arc<Fiber>,
-    },
-}
-
-/// Plans tasklet `t`'s turn and takes its fiber out of `f`, leaving the
-/// tick's spare empty fiber there.
-fn begin(
-    t: &mut TaskletState,
-    f: &mut TaskletFiber,
-    tick: u64,
-    spare: &mut Option<Arc<Fiber>>,
-) -> Begun {
-    if t.yielded_in(tick) {
-        return Begun::Yielded;
-    }
-    t.start_budget(tick);
-    let entry = plan(t);
-    if let Entry::Ended(err) = entry {
-        return Begun::Ended(err);
-    }
-    let empty = spare.take().unwrap_or_else(empty_fiber);
-    Begun::Run {
-        entry,
-        used: t.budget_used,
-        fiber: std::mem::replace(&mut f.0, empty),
-    }
 }
 
 /// The fiber to step, copied first if a snapshot still shares it: the
@@ -379,19 +353,22 @@ fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fi
 
 /// Puts a stepped fiber back, keeping the empty one it left as the spare,
 /// and writes what its suspending call parked and the instructions it has
-/// `used` of its budget this tick: into its slot if it is still held (a
-/// native's turn wrote it back), else in one look at the entity.
+/// `used` of its budget this tick: into its slot if it was `held` and still
+/// is (a native's turn writes it back), else in one look at the entity. A
+/// tasklet not held when its turn began is not taken in during it.
+#[allow(clippy::too_many_arguments)]
 fn put_fiber(
     host: &mut WorldHost,
     id: u64,
     entity: bevy_ecs::entity::Entity,
+    held: bool,
     fiber: Arc<Fiber>,
     spare: &mut Option<Arc<Fiber>>,
     used: Option<u64>,
 ) {
     let parked = host.sched.parked.take();
     let tick = host.sched.tick;
-    if let Some(slot) = host.held.get_mut(id) {
+    if held && let Some(slot) = host.held.get_mut(id) {
         if let Some(p) = parked {
             p.apply(&mut slot.state, tick);
         }

@@ -213,14 +213,13 @@ impl<'w> WorldHost<'w> {
 
 impl WorldHost<'_> {
     /// Suspends the current tasklet with `p`: kept for the end of the turn
-    /// while one is stepped, written at once otherwise.
+    /// while one is stepped (written there with its fiber, held or not),
+    /// written at once otherwise.
     pub fn park_current(&mut self, p: Parked) {
-        let tick = self.sched.tick;
-        if let Some(slot) = self.held.get_mut(self.sched.current) {
-            p.apply(&mut slot.state, tick);
-        } else if self.sched.parking {
+        if self.sched.parking {
             self.sched.parked = Some(p);
         } else {
+            let tick = self.sched.tick;
             self.with_current(|t| p.apply(t, tick));
         }
     }
