@@ -212,15 +212,20 @@ fn run_slice(
     // (one that ran a short while ago is taken out of its components with
     // one look and stays held after the turn); any other runs where it is,
     // as one look at the pair, and its turn asks nothing more of the slots.
-    let slot = host.held.for_turn(host.world, &mut host.look, id, entity);
-    let held = slot.is_some();
+    let slot = host.held.for_turn(
+        host.world,
+        &mut host.look,
+        &mut host.sched.copies,
+        id,
+        entity,
+    );
     let (t, f) = match slot {
         Some(i) => {
             let s = host.held.at(i);
             if s.state.yielded_in(tick) {
                 return None;
             }
-            (&mut s.state, &mut s.fiber)
+            (&mut s.state, Holder::Slot(&mut s.fiber))
         }
         None => match host.look.turn(host.world, entity) {
             Some((t, f)) => {
@@ -230,7 +235,7 @@ fn run_slice(
                 if t.yielded_in(tick) {
                     return None;
                 }
-                (t.into_inner(), f.into_inner())
+                (t.into_inner(), Holder::World(f.into_inner()))
             }
             None => {
                 // Not a tasklet (any more): it leaves the ring. One whose
@@ -255,10 +260,19 @@ fn run_slice(
         finish(host, id, err);
         return Some(0);
     }
-    // The empty fiber left meanwhile is this tick's spare.
-    let empty = spare.take().unwrap_or_else(empty_fiber);
-    let mut shared = std::mem::replace(&mut f.0, empty);
-    let fiber = unshare(&mut host.sched.copies, &mut shared);
+    // A held fiber is out of its `Arc` already (no copy-on-write check per
+    // turn); one in its component leaves this tick's spare empty fiber.
+    let mut taken = match f {
+        Holder::Slot(f) => Taken::Held(std::mem::take(f)),
+        Holder::World(f) => {
+            let empty = spare.take().unwrap_or_else(empty_fiber);
+            Taken::Shared(std::mem::replace(&mut f.0, empty))
+        }
+    };
+    let fiber = match &mut taken {
+        Taken::Held(f) => f,
+        Taken::Shared(shared) => unshare(&mut host.sched.copies, shared),
+    };
     host.sched.current = id;
     host.sched.counts.switches += 1;
     match entry {
@@ -278,7 +292,7 @@ fn run_slice(
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, id, entity, held, shared, spare, None);
+                put_fiber(host, id, entity, slot, taken, spare, None);
                 return Some(0);
             }
         },
@@ -327,7 +341,7 @@ fn run_slice(
     match outcome {
         None => {
             let used = (budget != 0).then_some(used);
-            put_fiber(host, id, entity, held, shared, spare, used);
+            put_fiber(host, id, entity, slot, taken, spare, used);
         }
         Some(err) => {
             host.sched.parked = None;
@@ -337,9 +351,25 @@ fn run_slice(
     Some(used - used_before)
 }
 
+/// Where a turn's fiber is taken from.
+enum Holder<'a> {
+    /// A held tasklet's slot.
+    Slot(&'a mut Fiber),
+    /// Its component.
+    World(&'a mut TaskletFiber),
+}
+
+/// A turn's fiber, out of where it was held.
+enum Taken {
+    /// From a slot: its own, stepped in place.
+    Held(Fiber),
+    /// From its component: maybe shared with a snapshot.
+    Shared(Arc<Fiber>),
+}
+
 /// The fiber to step, copied first if a snapshot still shares it: the
 /// copy-on-write cost an autosave causes, counted in `copies`.
-fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
+pub(crate) fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
     if Arc::strong_count(shared) > 1 {
         let t = std::time::Instant::now();
         let fiber = Arc::make_mut(shared);
@@ -351,34 +381,46 @@ fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fi
     }
 }
 
-/// Puts a stepped fiber back, keeping the empty one it left as the spare,
-/// and writes what its suspending call parked and the instructions it has
-/// `used` of its budget this tick: into its slot if it was `held` and still
-/// is (a native's turn writes it back), else in one look at the entity. A
-/// tasklet not held when its turn began is not taken in during it.
+/// Puts a stepped fiber back (one from a component leaves its empty one as
+/// the spare), and writes what its suspending call parked and the
+/// instructions it has `used` of its budget this tick: into its `slot` if it
+/// was held and still is (a native's turn writes it back), else in one look
+/// at the entity. A tasklet not held when its turn began is not taken in
+/// during it.
 #[allow(clippy::too_many_arguments)]
 fn put_fiber(
     host: &mut WorldHost,
     id: u64,
     entity: bevy_ecs::entity::Entity,
-    held: bool,
-    fiber: Arc<Fiber>,
+    slot: Option<usize>,
+    taken: Taken,
     spare: &mut Option<Arc<Fiber>>,
     used: Option<u64>,
 ) {
     let parked = host.sched.parked.take();
     let tick = host.sched.tick;
-    if held && let Some(slot) = host.held.get_mut(id) {
-        if let Some(p) = parked {
-            p.apply(&mut slot.state, tick);
+    let shared = match taken {
+        Taken::Held(fiber) => {
+            if let Some(i) = slot
+                && let Some(slot) = host.held.still(i, id)
+            {
+                if let Some(p) = parked {
+                    p.apply(&mut slot.state, tick);
+                }
+                if let Some(used) = used {
+                    slot.state.budget_used = used;
+                }
+                slot.fiber = fiber;
+                return;
+            }
+            Err(fiber)
         }
-        if let Some(used) = used {
-            slot.state.budget_used = used;
-        }
-        *spare = Some(std::mem::replace(&mut slot.fiber.0, fiber));
-        return;
-    }
-    let put = |f: &mut TaskletFiber| *spare = Some(std::mem::replace(&mut f.0, fiber));
+        Taken::Shared(fiber) => Ok(fiber),
+    };
+    let put = |f: &mut TaskletFiber| match shared {
+        Ok(fiber) => *spare = Some(std::mem::replace(&mut f.0, fiber)),
+        Err(fiber) => crate::held::refill(&mut f.0, fiber),
+    };
     if parked.is_none() && used.is_none() {
         if let Some(mut f) = host.look.fiber(host.world, entity) {
             put(&mut f);
@@ -471,11 +513,12 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.pending_is_payload = false;
         t.tempval = Value::None;
     }
-    if let Some(mut f) = host.fiber_mut(id) {
+    // Its slot is better used by a tasklet that runs again.
+    if !host.held.end(host.world, &mut host.look, id)
+        && let Some(mut f) = host.fiber_mut(id)
+    {
         f.0 = empty_fiber();
     }
-    // Its slot is better used by a tasklet that runs again.
-    host.held.let_go(host.world, &mut host.look, id);
     let Some(err) = err else {
         return;
     };
