@@ -162,7 +162,7 @@ impl Held {
         // Taking out is not a change; writing back is.
         let state = std::mem::replace(t.bypass_change_detection(), TaskletState::new(id));
         let mut shell = std::mem::replace(&mut f.bypass_change_detection().0, empty_fiber());
-        let fiber = std::mem::take(crate::tick::unshare(copies, &mut shell));
+        let fiber = std::mem::take(unshare(copies, &mut shell));
         self.slots.push(Slot {
             id,
             entity: e,
@@ -264,6 +264,20 @@ pub fn refill(shell: &mut Arc<Fiber>, fiber: Fiber) {
     match Arc::get_mut(shell) {
         Some(f) => *f = fiber,
         None => *shell = Arc::new(fiber),
+    }
+}
+
+/// The fiber to step, copied first if a snapshot still shares it: the
+/// copy-on-write cost an autosave causes, counted in `copies`.
+pub fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
+    if Arc::strong_count(shared) > 1 {
+        let t = std::time::Instant::now();
+        let fiber = Arc::make_mut(shared);
+        copies.count += 1;
+        copies.nanos += t.elapsed().as_nanos() as u64;
+        fiber
+    } else {
+        Arc::make_mut(shared)
     }
 }
 

@@ -16,7 +16,7 @@ use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host_args::{as_error, error_kind};
-use crate::resources::{CowCopies, Output, Scheduler, ScriptGlobals, WorldOptions};
+use crate::resources::{Output, Scheduler, ScriptGlobals, WorldOptions};
 use crate::spans::{SliceSpan, TickSpan};
 use crate::world_host::WorldHost;
 
@@ -271,7 +271,7 @@ fn run_slice(
     };
     let fiber = match &mut taken {
         Taken::Held(f) => f,
-        Taken::Shared(shared) => unshare(&mut host.sched.copies, shared),
+        Taken::Shared(shared) => crate::held::unshare(&mut host.sched.copies, shared),
     };
     host.sched.current = id;
     host.sched.counts.switches += 1;
@@ -365,20 +365,6 @@ enum Taken {
     Held(Fiber),
     /// From its component: maybe shared with a snapshot.
     Shared(Arc<Fiber>),
-}
-
-/// The fiber to step, copied first if a snapshot still shares it: the
-/// copy-on-write cost an autosave causes, counted in `copies`.
-pub(crate) fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
-    if Arc::strong_count(shared) > 1 {
-        let t = std::time::Instant::now();
-        let fiber = Arc::make_mut(shared);
-        copies.count += 1;
-        copies.nanos += t.elapsed().as_nanos() as u64;
-        fiber
-    } else {
-        Arc::make_mut(shared)
-    }
 }
 
 /// Puts a stepped fiber back (one from a component leaves its empty one as
