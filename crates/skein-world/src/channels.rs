@@ -172,7 +172,10 @@ struct Peek {
 
 fn peek(host: &mut WorldHost, ch: u64, senders: bool) -> Option<Peek> {
     let cur = host.sched.current;
-    let mut c = host.channel_mut(ch)?;
+    let mut held = host.channel_mut(ch)?;
+    // One look through the wrapper, not one per field: a peek nearly always
+    // changes the channel (a waiter off, or the current tasklet on).
+    let c = &mut *held;
     let waiter = if c.senders == senders {
         c.waiters.pop_front()
     } else {
@@ -225,10 +228,11 @@ fn block(host: &mut WorldHost, ch: u64, p: &Peek, msg: Option<Msg>, s: Suspensio
     if u32::try_from(cur).is_err() {
         return HostResult::Raise(too_large(cur));
     }
-    let Some(mut t) = host.tasklet_mut(cur) else {
+    let Some(mut held) = host.tasklet_mut(cur) else {
         unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error("no current tasklet"));
     };
+    let t = &mut *held;
     if t.block_trap {
         unjoin(host, ch, cur, p.joined);
         return HostResult::Raise(errors::runtime_error(
@@ -327,14 +331,10 @@ fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
     let Some(w) = p.waiter else {
         return block(host, ch, &p, Some(msg), s);
     };
-    if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
-        let msg = match msg {
-            Msg::Value(v) => Ok(v),
-            Msg::Error(e) => Err(e),
-        };
-        return crate::remote::meet_local_send(host, w, msg);
-    }
-    if let Some(mut t) = host.tasklet_mut(w) {
+    // A local waiter is found first: only an id with no tasklet here may
+    // be another shard's.
+    if let Some(mut held) = host.tasklet_mut(w) {
+        let t = &mut *held;
         t.wait = Wait::None;
         match msg {
             Msg::Value(v) => t.tempval = v,
@@ -343,6 +343,12 @@ fn send(host: &mut WorldHost, ch: u64, msg: Msg, s: Suspension) -> HostResult {
                 t.pending_is_payload = false;
             }
         }
+    } else if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
+        let msg = match msg {
+            Msg::Value(v) => Ok(v),
+            Msg::Error(e) => Err(e),
+        };
+        return crate::remote::meet_local_send(host, w, msg);
     }
     after_meeting(host, &p, w, true, Ok(Value::None), s)
 }
@@ -366,11 +372,9 @@ pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
         }
         return block(host, ch, &p, None, s);
     };
-    if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
-        return crate::remote::meet_local_receive(host, w);
-    }
     let mut result = Ok(Value::None);
-    if let Some(mut t) = host.tasklet_mut(w) {
+    if let Some(mut held) = host.tasklet_mut(w) {
+        let t = &mut *held;
         t.wait = Wait::None;
         result = if t.pending_is_payload {
             t.pending_is_payload = false;
@@ -378,6 +382,8 @@ pub fn receive(host: &mut WorldHost, ch: u64, iterating: bool) -> HostResult {
         } else {
             Ok(std::mem::replace(&mut t.tempval, Value::None))
         };
+    } else if host.entity(w).is_none() && crate::remote::is_remote_waiter(host, w) {
+        return crate::remote::meet_local_receive(host, w);
     }
     after_meeting(host, &p, w, false, result, s)
 }

@@ -24,8 +24,11 @@ use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 
-use crate::components::{ChannelState, TaskletFiber, TaskletState, empty_fiber};
+use skein_vm::Fiber;
+
+use crate::components::{ChannelState, TaskletState, empty_fiber};
 use crate::lookups::Lookups;
+use crate::resources::CowCopies;
 
 /// How many tasklets are held at once: a two-tasklet exchange (ping-pong,
 /// a producer and its consumer) and a little more; with many tasklets
@@ -41,10 +44,14 @@ pub struct Slot {
     pub entity: Entity,
     /// Its state: the component's, until written back.
     pub state: TaskletState,
-    /// Its fiber: the component's, until written back. While the tasklet
-    /// runs it is out being stepped and this holds an empty fiber, as the
-    /// component did before tasklets were held.
-    pub fiber: TaskletFiber,
+    /// Its fiber: the component's, out of its `Arc` (copied first if a
+    /// snapshot shared it), so a turn steps it with no copy-on-write check
+    /// and no reference count. While the tasklet runs it is out being
+    /// stepped and this holds an empty fiber.
+    pub fiber: Fiber,
+    /// The `Arc` it came in, emptied: it goes back in there, without an
+    /// allocation.
+    shell: Arc<Fiber>,
 }
 
 /// The held tasklets, oldest first, and the held channels.
@@ -103,6 +110,16 @@ impl Held {
         self.slots.iter_mut().find(|s| s.id == id)
     }
 
+    /// Held tasklet `id`, found where it was at `i` unless a slot was
+    /// written back since.
+    #[inline]
+    pub fn still(&mut self, i: usize, id: u64) -> Option<&mut Slot> {
+        if self.slots.get(i).is_some_and(|s| s.id == id) {
+            return self.slots.get_mut(i);
+        }
+        self.get_mut(id)
+    }
+
     /// The slot at `i` (from [`Held::find`] or [`Held::take_in`]).
     pub fn at(&mut self, i: usize) -> &mut Slot {
         &mut self.slots[i]
@@ -115,12 +132,13 @@ impl Held {
         &mut self,
         world: &mut World,
         look: &mut Lookups,
+        copies: &mut CowCopies,
         id: u64,
         e: Entity,
     ) -> Option<usize> {
         match self.find(id) {
             Some(i) => Some(i),
-            None if self.ran.again(id) => self.take_in(world, look, id, e),
+            None if self.ran.again(id) => self.take_in(world, look, copies, id, e),
             None => None,
         }
     }
@@ -132,6 +150,7 @@ impl Held {
         &mut self,
         world: &mut World,
         look: &mut Lookups,
+        copies: &mut CowCopies,
         id: u64,
         e: Entity,
     ) -> Option<usize> {
@@ -142,12 +161,14 @@ impl Held {
         let (mut t, mut f) = look.turn(world, e)?;
         // Taking out is not a change; writing back is.
         let state = std::mem::replace(t.bypass_change_detection(), TaskletState::new(id));
-        let fiber = std::mem::replace(&mut f.bypass_change_detection().0, empty_fiber());
+        let mut shell = std::mem::replace(&mut f.bypass_change_detection().0, empty_fiber());
+        let fiber = std::mem::take(unshare(copies, &mut shell));
         self.slots.push(Slot {
             id,
             entity: e,
             state,
-            fiber: TaskletFiber(fiber),
+            fiber,
+            shell,
         });
         Some(self.slots.len() - 1)
     }
@@ -158,6 +179,20 @@ impl Held {
             let slot = self.slots.remove(i);
             write_back(world, look, slot);
         }
+    }
+
+    /// Writes ended tasklet `id` back, if it is held, with the shared empty
+    /// fiber in place of its own; whether it was held.
+    pub fn end(&mut self, world: &mut World, look: &mut Lookups, id: u64) -> bool {
+        let Some(i) = self.find(id) else {
+            return false;
+        };
+        let slot = self.slots.remove(i);
+        if let Some((mut t, mut f)) = look.turn(world, slot.entity) {
+            *t = slot.state;
+            f.0 = empty_fiber();
+        }
+        true
     }
 
     /// Writes every held tasklet and channel back.
@@ -217,7 +252,32 @@ impl Held {
 fn write_back(world: &mut World, look: &mut Lookups, slot: Slot) {
     if let Some((mut t, mut f)) = look.turn(world, slot.entity) {
         *t = slot.state;
-        let _blank: Arc<_> = std::mem::replace(&mut f.0, slot.fiber.0);
+        let mut shell = slot.shell;
+        refill(&mut shell, slot.fiber);
+        let _blank: Arc<_> = std::mem::replace(&mut f.0, shell);
+    }
+}
+
+/// Puts `fiber` into `shell`, in place when nothing else holds the shell
+/// (as for one a slot kept), else in a new `Arc`.
+pub fn refill(shell: &mut Arc<Fiber>, fiber: Fiber) {
+    match Arc::get_mut(shell) {
+        Some(f) => *f = fiber,
+        None => *shell = Arc::new(fiber),
+    }
+}
+
+/// The fiber to step, copied first if a snapshot still shares it: the
+/// copy-on-write cost an autosave causes, counted in `copies`.
+pub fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
+    if Arc::strong_count(shared) > 1 {
+        let t = std::time::Instant::now();
+        let fiber = Arc::make_mut(shared);
+        copies.count += 1;
+        copies.nanos += t.elapsed().as_nanos() as u64;
+        fiber
+    } else {
+        Arc::make_mut(shared)
     }
 }
 

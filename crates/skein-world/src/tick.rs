@@ -10,14 +10,13 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::DetectChangesMut;
 use bevy_ecs::world::World;
 use skein_vm::value::TraceEntry;
 use skein_vm::{Fiber, HostResult, Kind, Step, Value, Vm, errors};
 
 use crate::components::{Suspension, TaskletFiber, TaskletState, Wait, empty_fiber};
 use crate::host_args::{as_error, error_kind};
-use crate::resources::{CowCopies, Output, Scheduler, ScriptGlobals, WorldOptions};
+use crate::resources::{Output, Scheduler, ScriptGlobals, WorldOptions};
 use crate::spans::{SliceSpan, TickSpan};
 use crate::world_host::WorldHost;
 
@@ -209,18 +208,35 @@ fn run_slice(
         host.sched.ring.remove(id);
         return Some(0);
     };
-    // A held tasklet is found by its id; one that ran a short while ago is
-    // taken out of its components with one look and stays held after the
-    // turn; any other runs where it is, as one look at the pair.
-    let begun = match host.held.for_turn(host.world, &mut host.look, id, entity) {
+    // Held or not is decided once, here: a held tasklet is found by its id
+    // (one that ran a short while ago is taken out of its components with
+    // one look and stays held after the turn); any other runs where it is,
+    // as one look at the pair, and its turn asks nothing more of the slots.
+    let slot = host.held.for_turn(
+        host.world,
+        &mut host.look,
+        &mut host.sched.copies,
+        id,
+        entity,
+    );
+    let (t, f) = match slot {
         Some(i) => {
-            let held = host.held.at(i);
-            begin(&mut held.state, &mut held.fiber, tick, spare)
+            let s = host.held.at(i);
+            if s.state.yielded_in(tick) {
+                return None;
+            }
+            (&mut s.state, Holder::Slot(&mut s.fiber))
         }
         None => match host.look.turn(host.world, entity) {
-            // Taking the fiber out is not a change (putting it back is,
-            // for incremental snapshots).
-            Some((mut t, mut f)) => begin(&mut t, f.bypass_change_detection(), tick, spare),
+            Some((t, f)) => {
+                // A head that has already yielded is left unmarked;
+                // taking the fiber out marks nothing that putting it back
+                // (always, in this tick) would not.
+                if t.yielded_in(tick) {
+                    return None;
+                }
+                (t.into_inner(), Holder::World(f.into_inner()))
+            }
             None => {
                 // Not a tasklet (any more): it leaves the ring. One whose
                 // fiber a game removed has nothing left to run: it ends.
@@ -234,18 +250,29 @@ fn run_slice(
             }
         },
     };
-    let (entry, mut used, mut shared) = match begun {
-        Begun::Yielded => return None,
-        Begun::Ended(err) => {
-            host.sched.current = id;
-            host.sched.counts.switches += 1;
-            let err = err.map(|e| def_line_traceback(host, id, e));
-            finish(host, id, err);
-            return Some(0);
+    t.start_budget(tick);
+    let entry = plan(t);
+    let mut used = t.budget_used;
+    if let Entry::Ended(err) = entry {
+        host.sched.current = id;
+        host.sched.counts.switches += 1;
+        let err = err.map(|e| def_line_traceback(host, id, e));
+        finish(host, id, err);
+        return Some(0);
+    }
+    // A held fiber is out of its `Arc` already (no copy-on-write check per
+    // turn); one in its component leaves this tick's spare empty fiber.
+    let mut taken = match f {
+        Holder::Slot(f) => Taken::Held(std::mem::take(f)),
+        Holder::World(f) => {
+            let empty = spare.take().unwrap_or_else(empty_fiber);
+            Taken::Shared(std::mem::replace(&mut f.0, empty))
         }
-        Begun::Run { entry, used, fiber } => (entry, used, fiber),
     };
-    let fiber = unshare(&mut host.sched.copies, &mut shared);
+    let fiber = match &mut taken {
+        Taken::Held(f) => f,
+        Taken::Shared(shared) => crate::held::unshare(&mut host.sched.copies, shared),
+    };
     host.sched.current = id;
     host.sched.counts.switches += 1;
     match entry {
@@ -265,7 +292,7 @@ fn run_slice(
             HostResult::Return(v) => fiber.resume_value(v),
             HostResult::Raise(e) => fiber.resume_error(e),
             _ => {
-                put_fiber(host, id, entity, shared, spare, None);
+                put_fiber(host, id, entity, slot, taken, spare, None);
                 return Some(0);
             }
         },
@@ -314,7 +341,7 @@ fn run_slice(
     match outcome {
         None => {
             let used = (budget != 0).then_some(used);
-            put_fiber(host, id, entity, shared, spare, used);
+            put_fiber(host, id, entity, slot, taken, spare, used);
         }
         Some(err) => {
             host.sched.parked = None;
@@ -324,84 +351,62 @@ fn run_slice(
     Some(used - used_before)
 }
 
-/// A turn's start, as its tasklet's state and fiber decide it.
-enum Begun {
-    /// It has already yielded this tick: nothing runs.
-    Yielded,
-    /// It ended before running.
-    Ended(Option<Value>),
-    /// It runs from `entry`, having used `used` of its budget, with
-    /// `fiber` (taken out; the spare left in its place).
-    Run {
-        entry: Entry,
-        used: u64,
-        fiber: Arc<Fiber>,
-    },
+/// Where a turn's fiber is taken from.
+enum Holder<'a> {
+    /// A held tasklet's slot.
+    Slot(&'a mut Fiber),
+    /// Its component.
+    World(&'a mut TaskletFiber),
 }
 
-/// Plans tasklet `t`'s turn and takes its fiber out of `f`, leaving the
-/// tick's spare empty fiber there.
-fn begin(
-    t: &mut TaskletState,
-    f: &mut TaskletFiber,
-    tick: u64,
-    spare: &mut Option<Arc<Fiber>>,
-) -> Begun {
-    if t.yielded_in(tick) {
-        return Begun::Yielded;
-    }
-    t.start_budget(tick);
-    let entry = plan(t);
-    if let Entry::Ended(err) = entry {
-        return Begun::Ended(err);
-    }
-    let empty = spare.take().unwrap_or_else(empty_fiber);
-    Begun::Run {
-        entry,
-        used: t.budget_used,
-        fiber: std::mem::replace(&mut f.0, empty),
-    }
+/// A turn's fiber, out of where it was held.
+enum Taken {
+    /// From a slot: its own, stepped in place.
+    Held(Fiber),
+    /// From its component: maybe shared with a snapshot.
+    Shared(Arc<Fiber>),
 }
 
-/// The fiber to step, copied first if a snapshot still shares it: the
-/// copy-on-write cost an autosave causes, counted in `copies`.
-fn unshare<'a>(copies: &mut CowCopies, shared: &'a mut Arc<Fiber>) -> &'a mut Fiber {
-    if Arc::strong_count(shared) > 1 {
-        let t = std::time::Instant::now();
-        let fiber = Arc::make_mut(shared);
-        copies.count += 1;
-        copies.nanos += t.elapsed().as_nanos() as u64;
-        fiber
-    } else {
-        Arc::make_mut(shared)
-    }
-}
-
-/// Puts a stepped fiber back, keeping the empty one it left as the spare,
-/// and writes what its suspending call parked and the instructions it has
-/// `used` of its budget this tick: into its slot if it is still held (a
-/// native's turn wrote it back), else in one look at the entity.
+/// Puts a stepped fiber back (one from a component leaves its empty one as
+/// the spare), and writes what its suspending call parked and the
+/// instructions it has `used` of its budget this tick: into its `slot` if it
+/// was held and still is (a native's turn writes it back), else in one look
+/// at the entity. A tasklet not held when its turn began is not taken in
+/// during it.
+#[allow(clippy::too_many_arguments)]
 fn put_fiber(
     host: &mut WorldHost,
     id: u64,
     entity: bevy_ecs::entity::Entity,
-    fiber: Arc<Fiber>,
+    slot: Option<usize>,
+    taken: Taken,
     spare: &mut Option<Arc<Fiber>>,
     used: Option<u64>,
 ) {
     let parked = host.sched.parked.take();
     let tick = host.sched.tick;
-    if let Some(slot) = host.held.get_mut(id) {
-        if let Some(p) = parked {
-            p.apply(&mut slot.state, tick);
+    let shared = match taken {
+        Taken::Held(fiber) => {
+            if let Some(i) = slot
+                && let Some(slot) = host.held.still(i, id)
+            {
+                if let Some(p) = parked {
+                    p.apply(&mut slot.state, tick);
+                }
+                if let Some(used) = used {
+                    slot.state.budget_used = used;
+                }
+                slot.fiber = fiber;
+                return;
+            }
+            Err(fiber)
         }
-        if let Some(used) = used {
-            slot.state.budget_used = used;
-        }
-        *spare = Some(std::mem::replace(&mut slot.fiber.0, fiber));
-        return;
-    }
-    let put = |f: &mut TaskletFiber| *spare = Some(std::mem::replace(&mut f.0, fiber));
+        Taken::Shared(fiber) => Ok(fiber),
+    };
+    let put = |f: &mut TaskletFiber| match shared {
+        Ok(fiber) => *spare = Some(std::mem::replace(&mut f.0, fiber)),
+        Err(fiber) => crate::held::refill(&mut f.0, fiber),
+    };
     if parked.is_none() && used.is_none() {
         if let Some(mut f) = host.look.fiber(host.world, entity) {
             put(&mut f);
@@ -494,11 +499,12 @@ fn finish(host: &mut WorldHost, id: u64, err: Option<Value>) {
         t.pending_is_payload = false;
         t.tempval = Value::None;
     }
-    if let Some(mut f) = host.fiber_mut(id) {
+    // Its slot is better used by a tasklet that runs again.
+    if !host.held.end(host.world, &mut host.look, id)
+        && let Some(mut f) = host.fiber_mut(id)
+    {
         f.0 = empty_fiber();
     }
-    // Its slot is better used by a tasklet that runs again.
-    host.held.let_go(host.world, &mut host.look, id);
     let Some(err) = err else {
         return;
     };

@@ -93,13 +93,13 @@ impl<'w> WorldHost<'w> {
         self.look.tasklet_mut(self.world, e).map(HeldMut::World)
     }
 
-    /// Tasklet `id`'s fiber, to change.
-    pub fn fiber_mut(&mut self, id: u64) -> Option<HeldMut<'_, TaskletFiber>> {
-        if let Some(i) = self.held.find(id) {
-            return Some(HeldMut::Held(&mut self.held.at(i).fiber));
-        }
+    /// Tasklet `id`'s fiber, to change: a held one is written back first
+    /// (a slot holds its fiber out of its `Arc`; the few calls that replace
+    /// a fiber are rare).
+    pub fn fiber_mut(&mut self, id: u64) -> Option<bevy_ecs::world::Mut<'_, TaskletFiber>> {
+        self.held.let_go(self.world, &mut self.look, id);
         let e = self.entity(id)?;
-        self.look.fiber(self.world, e).map(HeldMut::World)
+        self.look.fiber(self.world, e)
     }
 
     /// Writes every held tasklet back into its components, for code that
@@ -213,14 +213,13 @@ impl<'w> WorldHost<'w> {
 
 impl WorldHost<'_> {
     /// Suspends the current tasklet with `p`: kept for the end of the turn
-    /// while one is stepped, written at once otherwise.
+    /// while one is stepped (written there with its fiber, held or not),
+    /// written at once otherwise.
     pub fn park_current(&mut self, p: Parked) {
-        let tick = self.sched.tick;
-        if let Some(slot) = self.held.get_mut(self.sched.current) {
-            p.apply(&mut slot.state, tick);
-        } else if self.sched.parking {
+        if self.sched.parking {
             self.sched.parked = Some(p);
         } else {
+            let tick = self.sched.tick;
             self.with_current(|t| p.apply(t, tick));
         }
     }
