@@ -243,4 +243,16 @@ fn time_saves(sim: &skein_world::Simulation) {
         ),
         Err(e) => eprintln!("direct save failed: {e}"),
     }
+    // The compact RON save written straight from a snapshot (same bytes).
+    let t = Instant::now();
+    let direct =
+        skein_save::snapshot::Snapshot::take(&sim.world).and_then(|mut s| s.to_compact_ron());
+    let saved = t.elapsed().as_secs_f64();
+    match direct {
+        Ok(b) => eprintln!(
+            "Compact save, direct: {:.2} MB in {saved:.2} s",
+            b.len() as f64 / 1e6
+        ),
+        Err(e) => eprintln!("direct compact save failed: {e}"),
+    }
 }
