@@ -40,7 +40,7 @@ impl ExtValue {
     /// Checked RON text (for hand-made records and tests).
     pub fn from_ron(text: &str) -> Result<ExtValue, ron::error::SpannedError> {
         let raw = ron::value::RawValue::from_ron(text)?;
-        Ok(ExtValue(raw.trim().get_ron().to_string()))
+        Ok(ExtValue(bare(raw).to_string()))
     }
 
     /// The RON text.
@@ -72,11 +72,26 @@ impl Serialize for ExtValue {
     }
 }
 
+/// A raw value's text without the white space, comments and extension
+/// attributes around it. `trim` parses the text again to find them; the
+/// text a save holds has none (no white space at its ends, no `#` first, no
+/// `/` anywhere), so then it is not asked.
+fn bare(raw: &ron::value::RawValue) -> &str {
+    let text = raw.get_ron();
+    let b = text.as_bytes();
+    let plain = |c: Option<&u8>| c.is_some_and(|c| !c.is_ascii_whitespace());
+    if plain(b.first()) && b[0] != b'#' && plain(b.last()) && !b.contains(&b'/') {
+        text
+    } else {
+        raw.trim().get_ron()
+    }
+}
+
 impl<'de> Deserialize<'de> for ExtValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
             let raw = Box::<ron::value::RawValue>::deserialize(d)?;
-            Ok(ExtValue(raw.trim().get_ron().to_string()))
+            Ok(ExtValue(bare(&raw).to_string()))
         } else {
             let text = String::deserialize(d)?;
             ExtValue::from_ron(&text).map_err(D::Error::custom)
@@ -161,6 +176,22 @@ mod tests {
         let moods = [Mood::Calm, Mood::Angry(255), Mood::Lost { since: i64::MIN }];
         let want = ron::to_string(&moods).expect("ron");
         assert_eq!(ExtValue::from_rust(&moods).expect("quick").as_ron(), want);
+    }
+
+    #[test]
+    fn host_text_is_trimmed_as_ron_trims_it() {
+        let cases = [
+            ("(x:3,y:-4)", "(x:3,y:-4)"),
+            ("  (x: 3)\n", "(x: 3)"),
+            ("/* a */ 5 // b\n", "5"),
+            ("[\"a/b\"] /* c */", "[\"a/b\"]"),
+            ("\"a/b\"", "\"a/b\""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(ExtValue::from_ron(text).expect("valid").as_ron(), want);
+            let back: Vec<ExtValue> = ron::from_str(&format!("[{text}]")).expect("reads");
+            assert_eq!(back[0].as_ron(), want);
+        }
     }
 
     #[test]
