@@ -109,6 +109,20 @@ fn main() {
         assert!(a.expect("encodes") == b.expect("encodes"), "same bytes");
     }
     println!("  Binary save, min of 3: through the records {records:.1} ms, direct {direct:.1} ms");
+    // The compact RON save both ways, min of 3 each, likewise.
+    let (mut records, mut direct) = (f64::MAX, f64::MAX);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let a = save_world(&sim.world).and_then(|s| to_bytes(&s, Encoding::Compact));
+        records = records.min(ms(t));
+        let t = Instant::now();
+        let b = Snapshot::take(&sim.world).and_then(|mut s| s.to_compact_ron());
+        direct = direct.min(ms(t));
+        assert!(a.expect("encodes") == b.expect("encodes"), "same bytes");
+    }
+    println!(
+        "  Compact save, min of 3: through the records {records:.1} ms, direct {direct:.1} ms"
+    );
     // The binary load both ways, min of 3 each: parsed into records then
     // staged, and decoded in one pass straight into the staging area.
     let bytes = to_bytes(&save, Encoding::Binary).expect("encodes");

@@ -43,11 +43,13 @@ use live::{ValueRecSlot, direct, put, put_direct, put_option, put_slot, slot};
 
 impl Snapshot {
     /// The snapshot's world save as bytes of `encoding`: the binary one
-    /// written directly (see the module doc), RON through the records. Each
+    /// written directly (see the module doc), as is compact RON
+    /// (`write/ron_snapshot.rs`); pretty RON through the records. Each
     /// fiber is let go once written (or kept), as in [`to_save`](Snapshot::to_save).
     pub fn encode(&mut self, encoding: Encoding) -> Result<Vec<u8>, SaveError> {
         match encoding {
             Encoding::Binary => self.to_binary(),
+            Encoding::Compact => self.to_compact_ron(),
             _ => to_bytes(&self.to_save()?, encoding),
         }
     }

@@ -11,13 +11,24 @@ use std::fmt;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The compact RON text of one piece of host data.
+use crate::read::fast_ron::RAW_VALUE;
+
+/// The compact RON text of one piece of host data. Every way of making one
+/// gives valid RON (`ron`'s or the quick writer's output, or checked text),
+/// so it is written out as it is, without parsing it again.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ExtValue(String);
 
 impl ExtValue {
-    /// Host data as compact RON.
+    /// Host data as compact RON: the quick writer's bytes, which are
+    /// `ron`'s, or `ron`'s own where the quick writer gives up.
     pub fn from_rust<T: Serialize>(v: &T) -> Result<ExtValue, ron::Error> {
+        let mut out = Vec::new();
+        if crate::write::quick_ron::write(v, &mut out).is_ok()
+            && let Ok(text) = String::from_utf8(out)
+        {
+            return Ok(ExtValue(text));
+        }
         ron::to_string(v).map(ExtValue)
     }
 
@@ -29,7 +40,7 @@ impl ExtValue {
     /// Checked RON text (for hand-made records and tests).
     pub fn from_ron(text: &str) -> Result<ExtValue, ron::error::SpannedError> {
         let raw = ron::value::RawValue::from_ron(text)?;
-        Ok(ExtValue(raw.trim().get_ron().to_string()))
+        Ok(ExtValue(bare(raw).to_string()))
     }
 
     /// The RON text.
@@ -52,11 +63,27 @@ impl fmt::Debug for ExtValue {
 impl Serialize for ExtValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            let raw = ron::value::RawValue::from_ron(&self.0).map_err(serde::ser::Error::custom)?;
-            raw.serialize(s)
+            // What `RawValue` serializes as; the text is valid RON (see the
+            // type's doc), so checking it again would only cost a parse.
+            s.serialize_newtype_struct(RAW_VALUE, self.0.as_str())
         } else {
             s.serialize_str(&self.0)
         }
+    }
+}
+
+/// A raw value's text without the white space, comments and extension
+/// attributes around it. `trim` parses the text again to find them; the
+/// text a save holds has none (no white space at its ends, no `#` first, no
+/// `/` anywhere), so then it is not asked.
+fn bare(raw: &ron::value::RawValue) -> &str {
+    let text = raw.get_ron();
+    let b = text.as_bytes();
+    let plain = |c: Option<&u8>| c.is_some_and(|c| !c.is_ascii_whitespace());
+    if plain(b.first()) && b[0] != b'#' && plain(b.last()) && !b.contains(&b'/') {
+        text
+    } else {
+        raw.trim().get_ron()
     }
 }
 
@@ -64,7 +91,7 @@ impl<'de> Deserialize<'de> for ExtValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
             let raw = Box::<ron::value::RawValue>::deserialize(d)?;
-            Ok(ExtValue(raw.trim().get_ron().to_string()))
+            Ok(ExtValue(bare(&raw).to_string()))
         } else {
             let text = String::deserialize(d)?;
             ExtValue::from_ron(&text).map_err(D::Error::custom)
@@ -93,6 +120,78 @@ mod tests {
         let bin = postcard::to_stdvec(&e).expect("postcard");
         let back: ExtValue = postcard::from_bytes(&bin).expect("postcard back");
         assert_eq!(back.to_rust::<Pos>().expect("pos"), Pos { x: 3, y: -4 });
+    }
+
+    #[derive(Serialize)]
+    enum Mood {
+        Calm,
+        Angry(u8),
+        Lost { since: i64 },
+    }
+
+    #[derive(Serialize)]
+    struct Awkward {
+        name: String,
+        pos: (f64, f64, f32),
+        tag: char,
+        moods: Vec<Mood>,
+        maybe: Option<Box<Awkward>>,
+        map: std::collections::BTreeMap<String, u64>,
+        unit: (),
+        nan: f64,
+    }
+
+    /// The quick writer makes host data (where it gives up, `ron` does):
+    /// the text must be `ron`'s, byte for byte.
+    #[test]
+    fn host_data_text_is_rons() {
+        let inner = Awkward {
+            name: "\u{e9}\"q\"\n\u{1}".into(),
+            pos: (1e300, -0.0, 1.5),
+            tag: 'x',
+            moods: vec![Mood::Calm, Mood::Angry(3), Mood::Lost { since: -7 }],
+            maybe: None,
+            map: [("a".to_string(), 1), ("true".to_string(), 2)].into(),
+            unit: (),
+            nan: 0.1,
+        };
+        let whole = Awkward {
+            maybe: Some(Box::new(inner)),
+            nan: f64::NAN,
+            ..Awkward {
+                name: String::new(),
+                pos: (0.0, f64::INFINITY, 0.0),
+                tag: '\'',
+                moods: Vec::new(),
+                maybe: None,
+                map: Default::default(),
+                unit: (),
+                nan: 0.0,
+            }
+        };
+        for v in [&whole, whole.maybe.as_deref().expect("inner")] {
+            let want = ron::to_string(v).expect("ron");
+            assert_eq!(ExtValue::from_rust(v).expect("quick").as_ron(), want);
+        }
+        let moods = [Mood::Calm, Mood::Angry(255), Mood::Lost { since: i64::MIN }];
+        let want = ron::to_string(&moods).expect("ron");
+        assert_eq!(ExtValue::from_rust(&moods).expect("quick").as_ron(), want);
+    }
+
+    #[test]
+    fn host_text_is_trimmed_as_ron_trims_it() {
+        let cases = [
+            ("(x:3,y:-4)", "(x:3,y:-4)"),
+            ("  (x: 3)\n", "(x: 3)"),
+            ("/* a */ 5 // b\n", "5"),
+            ("[\"a/b\"] /* c */", "[\"a/b\"]"),
+            ("\"a/b\"", "\"a/b\""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(ExtValue::from_ron(text).expect("valid").as_ron(), want);
+            let back: Vec<ExtValue> = ron::from_str(&format!("[{text}]")).expect("reads");
+            assert_eq!(back[0].as_ron(), want);
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! either the old save or the new one whole.
 
 pub(crate) mod quick_ron;
+mod ron_live;
+mod ron_snapshot;
 
 use std::fs::{self, File};
 use std::io::Write;

@@ -22,11 +22,60 @@ const RESERVED: [&str; 10] = [
 /// `value` as compact RON appended to `out`, or `GiveUp` (with `out` left
 /// partly written: the caller starts again).
 pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Res {
+    write_at(value, out, 0)
+}
+
+/// [`write`] of a part of a save written piece by piece, `depth` levels
+/// inside it, so that it gives up exactly where the whole would.
+pub(crate) fn write_at<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>, depth: u32) -> Res {
     value.serialize(&mut Quick {
         out,
         raw: false,
-        depth: 0,
+        depth,
     })
+}
+
+/// A string as `ron` writes one (see [`Quick::string`]).
+pub(crate) fn put_string(out: &mut Vec<u8>, s: &str) {
+    Quick {
+        out,
+        raw: false,
+        depth: 0,
+    }
+    .string(s);
+}
+
+/// A float as `ron` writes one; `false`, with nothing written, for a NaN
+/// (left to `ron`).
+pub(crate) fn put_f64(out: &mut Vec<u8>, v: f64) -> bool {
+    if v.is_nan() {
+        return false;
+    }
+    let _ = write!(Buf(out), "{v:?}");
+    true
+}
+
+/// `v` in decimal, as `Display` writes it.
+pub(crate) fn put_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// `v` in decimal, as `Display` writes it.
+pub(crate) fn put_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    put_u64(out, v.unsigned_abs());
 }
 
 struct Quick<'a> {
@@ -111,21 +160,6 @@ impl Quick<'_> {
         self.byte(b')');
         self.depth -= 1;
         Ok(())
-    }
-
-    /// `v` in decimal, as `Display` writes it.
-    fn digits(&mut self, mut v: u64) {
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&buf[at..]);
     }
 }
 
@@ -213,26 +247,22 @@ impl<'q, 'a> ser::Serializer for &'q mut Quick<'a> {
         serialize_u32 u32 => serialize_u64 u64
     );
     fn serialize_i64(self, v: i64) -> Res {
-        if v < 0 {
-            self.byte(b'-');
-        }
-        self.digits(v.unsigned_abs());
+        put_i64(self.out, v);
         Ok(())
     }
     fn serialize_u64(self, v: u64) -> Res {
-        self.digits(v);
+        put_u64(self.out, v);
         Ok(())
     }
     fn serialize_f32(self, _v: f32) -> Res {
         Err(GiveUp)
     }
     fn serialize_f64(self, v: f64) -> Res {
-        if v.is_nan() {
-            return Err(GiveUp);
+        if put_f64(self.out, v) {
+            Ok(())
+        } else {
+            Err(GiveUp)
         }
-        let mut s = Buf(self.out);
-        let _ = write!(s, "{v:?}");
-        Ok(())
     }
     fn serialize_char(self, _v: char) -> Res {
         Err(GiveUp)
