@@ -555,7 +555,31 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let it = or_raise!(ops::get_iter(a));
                     *top(&mut fiber.stack) = it;
                 }
-                Op::ForIter(t) => {
+                Op::ItemsIter(t) => match top(stack) {
+                    Value::Dict(d) => {
+                        let it = or_raise!(fueled!(f => ops::items_iter(d, &mut cx!(ex, f))));
+                        *top(&mut fiber.stack) = it;
+                    }
+                    _ => pc = t as usize,
+                },
+                Op::ForIter(t) | Op::ForPair(t) => {
+                    if matches!(*op, Op::ForPair(_))
+                        && let Some(step) = ops::pair_step(top(stack))
+                    {
+                        match step {
+                            Some((k, v)) => {
+                                stack.push(v);
+                                stack.push(k);
+                                // Past the `Unpack(2)` the verifier put after it.
+                                pc += 1;
+                            }
+                            None => {
+                                stack.pop();
+                                pc = t as usize;
+                            }
+                        }
+                        continue;
+                    }
                     let Value::Iter(it) = top(stack) else {
                         break errors::fault("ForIter without an iterator");
                     };
