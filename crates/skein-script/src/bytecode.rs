@@ -552,11 +552,20 @@ pub enum Op {
         key: Arg,
     },
     /// `[k] → [local a[k]]`: a computed key's item of the container in
-    /// local `a`, which is never loaded. Chosen only for a parameter the
-    /// function never unbinds, with a key computed by register
-    /// instructions that write no local, so reading `a` after the key is
-    /// reading it before.
+    /// local `a`, which is never loaded. Chosen only for a parameter, or a
+    /// local stored before the function's first jump, that the function
+    /// never unbinds, with a key computed by register instructions that
+    /// write no local, so reading `a` after the key is reading it before.
     IndexLocalPop(u16),
+    /// `[d] → [it]`: a lazy iterator over a dict's `items()` (the pairs
+    /// are never built), charged and size-checked as `d.items()` is; any
+    /// other receiver is left as it is and the op jumps to `t`, where the
+    /// general `CallMethod .items; GetIter` runs (`for k, v in d.items()`).
+    ItemsIter(u32),
+    /// `ForIter(t)` whose item is unpacked into two by the `Unpack(2)`
+    /// that must follow it: a pair of a dict's items iterator is pushed
+    /// as `[it, v, k]` at once and that `Unpack` skipped.
+    ForPair(u32),
 }
 
 // An instruction is fetched whole on every step: it stays within 16 bytes.
@@ -572,6 +581,8 @@ impl Op {
             | Op::JumpIfFalseOrPop(t)
             | Op::JumpIfTrueOrPop(t)
             | Op::ForIter(t)
+            | Op::ItemsIter(t)
+            | Op::ForPair(t)
             | Op::SetupExcept(t)
             | Op::SetupFinally(t)
             | Op::JumpCmp { target: t, .. }

@@ -12,6 +12,7 @@ mod builder;
 mod expr;
 mod flow;
 mod keyed;
+mod loops;
 mod peephole;
 mod place;
 mod scope;

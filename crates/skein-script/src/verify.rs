@@ -143,6 +143,20 @@ pub fn verify_function(
                 flow(t as usize, d as usize - 1, h)?;
                 flow(next, after, h)?;
             }
+            // As `ForIter`, and a pushed pair lands past its `Unpack(2)`.
+            Op::ForPair(t) => {
+                if f.code.get(next) != Some(&Op::Unpack(2)) {
+                    return Err(fail(pc, "ForPair not followed by Unpack(2)".into()));
+                }
+                flow(t as usize, d as usize - 1, h)?;
+                flow(next, after, h)?;
+                flow(next + 1, after + 1, h)?;
+            }
+            // Not a dict: the receiver stays for the general path.
+            Op::ItemsIter(t) => {
+                flow(t as usize, d as usize, h)?;
+                flow(next, after, h)?;
+            }
             // The handler runs with the handler itself popped and the error
             // pushed on the stack as it was at the setup.
             Op::SetupExcept(t) | Op::SetupFinally(t) => {
@@ -233,7 +247,8 @@ fn effect(f: &Function, op: &Op) -> (usize, usize) {
         Op::DictInsertLocal(_) => (2, 0),
         Op::FormatValue { spec, .. } => (1 + usize::from(spec), 1),
         Op::Unpack(n) => (1, n as usize),
-        Op::ForIter(_) => (1, 2),
+        Op::ForIter(_) | Op::ForPair(_) => (1, 2),
+        Op::ItemsIter(_) => (1, 1),
         Op::Call { argc, kw } => (1 + argc as usize + kw_count(f, kw), 1),
         Op::CallMethod { argc, kw, .. } => (1 + argc as usize + kw_count(f, kw), 1),
         Op::Return | Op::Raise | Op::Reraise => (1, 0),

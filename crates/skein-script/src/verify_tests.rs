@@ -314,3 +314,44 @@ fn checks_index_global_and_index_local_pop() {
         "pc 0: IndexLocalPop(0) needs 1 operands, stack has 0"
     );
 }
+
+#[test]
+fn items_loops_check_both_heads_and_the_skipped_unpack() {
+    // for a, b in l0.items(): … — the dict head, and the general path at 7
+    // that joins it.
+    let items_loop = |after: Op| {
+        vec![
+            Op::LoadLocal(0),  // 0: d0
+            Op::ItemsIter(7),  // 1: d1 (both ways)
+            Op::ForPair(9),    // 2: d1; exit d0, item d2, pair d3 at 4
+            after,             // 3: d2
+            Op::StoreLocal(0), // 4: d3
+            Op::StoreLocal(1), // 5: d2
+            Op::Jump(2),       // 6: d1
+            Op::GetIter,       // 7: d1
+            Op::Jump(2),       // 8: d1
+            Op::None,          // 9: d0
+            Op::Return,
+        ]
+    };
+    let code = items_loop(Op::Unpack(2));
+    let info = verify_function(&func(code, 2), 0, 1).expect("verifies");
+    let depth: Vec<_> = info.depth.iter().map(|d| d.unwrap_or(99)).collect();
+    assert_eq!(depth, vec![0, 1, 1, 2, 3, 2, 1, 1, 1, 0, 1]);
+    let message = |code| match verify_function(&func(code, 2), 0, 1) {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("pc {}: {}", e.pc, e.message),
+    };
+    assert_eq!(
+        message(items_loop(Op::Unpack(3))),
+        "pc 2: ForPair not followed by Unpack(2)"
+    );
+    assert_eq!(
+        message(vec![Op::LoadLocal(0), Op::GetIter, Op::ForPair(0)]),
+        "pc 2: ForPair not followed by Unpack(2)"
+    );
+    assert_eq!(
+        message(vec![Op::ItemsIter(0), Op::Return]),
+        "pc 0: ItemsIter(0) needs 1 operands, stack has 0"
+    );
+}

@@ -20,6 +20,7 @@ mod exec;
 mod floats;
 mod imports;
 mod inplace;
+mod items;
 mod place_call;
 mod places;
 mod quick;

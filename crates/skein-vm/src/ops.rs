@@ -20,8 +20,8 @@ pub use index::{
 };
 pub use inplace::{add_assign_in_place, append_to_temp, same_container};
 pub use iter::{
-    check_len, get_iter, items_of, iter_items, iter_next, len_of, not_iterable, unpack,
-    unpack_onto, update_pair,
+    check_len, get_iter, items_iter, items_of, iter_items, iter_next, len_of, not_iterable,
+    pair_step, unpack, unpack_onto, update_pair,
 };
 
 pub use crate::context::charge;

@@ -149,6 +149,15 @@ pub enum IterState {
     },
     /// Receives from a channel until it is closing and no sender waits.
     Channel(u64),
+    /// `d.items()` of a dict snapshot, each pair made only if a plain
+    /// `ForIter` asks for it (`ForPair` takes key and value as they are).
+    /// Added after the others, so older saves read as before.
+    DictItems {
+        /// The dict whose items are iterated.
+        dict: Arc<Dict>,
+        /// The index of the next entry.
+        next: usize,
+    },
 }
 
 /// One traceback line: where a frame was when the error passed through it.

@@ -298,6 +298,17 @@ impl<'p> Encoder<'p> {
                     work.push(Task::Visit(Value::Dict(dict.clone())));
                     return Ok(());
                 }
+                // Saved as the list iterator `d.items()` would have made,
+                // a form every reader knows; it resumes at the same pair.
+                IterState::DictItems { dict, next } => {
+                    let pairs = dict
+                        .map
+                        .values()
+                        .map(|(k, v)| Value::list(vec![k.clone(), v.clone()]));
+                    work.push(Task::IterList(*next));
+                    work.push(Task::Visit(Value::list(pairs.collect())));
+                    return Ok(());
+                }
                 IterState::Range { next, stop, step } => ValueRec::Iter(Box::new(IterRec::Range {
                     next: *next,
                     stop: *stop,

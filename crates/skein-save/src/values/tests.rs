@@ -167,6 +167,29 @@ fn iterators_round_trip() {
 }
 
 #[test]
+fn a_dict_items_iterator_saves_as_the_list_iterator_items_would_make() {
+    let mut d = Dict::new();
+    d.insert(Value::str("a"), Value::Int(1)).expect("inserts");
+    d.insert(Value::str("b"), Value::list(vec![Value::Int(2)]))
+        .expect("inserts");
+    let pairs = d
+        .map
+        .values()
+        .map(|(k, v)| Value::list(vec![k.clone(), v.clone()]))
+        .collect();
+    let it = Value::Iter(Arc::new(IterState::DictItems {
+        dict: Arc::new(d),
+        next: 1,
+    }));
+    let recs = through_bytes(&encode_all(&[it]));
+    let want = Value::Iter(Arc::new(IterState::List {
+        list: Arc::new(skein_vm::value::List::new(pairs)),
+        next: 1,
+    }));
+    assert_eq!(decode_all(&recs.0, &recs.1), vec![want]);
+}
+
+#[test]
 fn a_list_ten_thousand_deep_saves_and_loads() {
     let v = deep_list(10_000);
     let recs = through_bytes(&encode_all(std::slice::from_ref(&v)));

@@ -318,18 +318,14 @@ impl<'a, 'o> Compiler<'a, 'o> {
         let mut loops = Vec::new();
         for g in gens {
             // The iterable is evaluated before this generator's variables exist.
-            self.expr(&g.iter)?;
-            self.fb.line = g.iter.span.line;
-            self.fb.emit(Op::GetIter);
-            let top = self.fb.here();
-            let exit = self.fb.emit(Op::ForIter(0));
+            let head = self.loop_head(&g.iter, &g.target)?;
             self.declare_comp_vars(&g.target);
             self.store_top(&g.target)?;
             for cond in &g.ifs {
                 self.expr(cond)?;
-                self.fb.emit(Op::JumpIfFalse(top));
+                self.fb.emit(Op::JumpIfFalse(head.top));
             }
-            loops.push((top, exit));
+            loops.push(head);
         }
         self.expr(elt)?;
         match value {
@@ -341,9 +337,8 @@ impl<'a, 'o> Compiler<'a, 'o> {
                 self.fb.emit(Op::ListAppendLocal(acc));
             }
         }
-        for (top, exit) in loops.into_iter().rev() {
-            self.fb.emit(Op::Jump(top));
-            self.fb.patch_here(exit);
+        for head in loops.into_iter().rev() {
+            self.loop_tail(head);
         }
         let vars = self.comp_scopes.pop().unwrap_or_default();
         let mut slots: Vec<u16> = vars.into_values().collect();

@@ -33,21 +33,16 @@ impl<'a, 'o> Compiler<'a, 'o> {
         if let Some(args) = self.range_args(iter) {
             return self.for_range(target, iter, args, body);
         }
-        self.expr(iter)?;
-        self.fb.line = iter.span.line;
-        self.fb.emit(Op::GetIter);
-        let top = self.fb.here();
-        let exit = self.fb.emit(Op::ForIter(0));
+        let head = self.loop_head(iter, target)?;
         self.store_top(target)?;
         self.blocks.push(Block::Loop {
-            top: Some(top),
+            top: Some(head.top),
             continues: Vec::new(),
             breaks: Vec::new(),
             is_for: true,
         });
         self.block(body)?;
-        self.fb.emit(Op::Jump(top));
-        self.fb.patch_here(exit);
+        self.loop_tail(head);
         self.end_loop();
         Ok(())
     }

@@ -5,9 +5,11 @@
 //!
 //! Reading `a` after its key instead of before is unobservable only when
 //! `a` is always bound there and the key writes no local: `a` must be a
-//! parameter (bound on entry) that the function never unbinds (`del`,
-//! `except … as a`, a move into a call), and the key a run of instructions
-//! that only read locals and push, on the read's line, with no jump into it.
+//! parameter (bound on entry) or a local stored before the function's
+//! first jump or jump target (so every path runs that store first), one
+//! the function never unbinds (`del`, `except … as a`, a move into a
+//! call), and the key a run of instructions that only read locals and
+//! push, on the read's line, with no jump into it.
 
 use crate::bytecode::{Dst, Function, Op};
 
@@ -22,11 +24,12 @@ pub(super) fn index_params(f: &mut Function) {
             *slot = true;
         }
     }
+    let bound = bound_on_entry(f, &is_target);
     let mut dropped = vec![false; n];
     let mut i = 0;
     while i < n {
         if let Op::LoadLocal(a) = f.code[i]
-            && usize::from(a) < f.params.len()
+            && bound.get(usize::from(a)).is_some_and(|&b| b <= i)
             && let Some(end) = key_end(f, i, &is_target)
             && !unbinds(f, a)
         {
@@ -58,6 +61,36 @@ pub(super) fn index_params(f: &mut Function) {
     }
     f.code = code;
     f.lines = lines;
+}
+
+/// For each local, the first pc from which it is bound on every path (0
+/// for a parameter; one past a store into it — `StoreLocal`, `Move` or a
+/// `Bin` into a local, each of which binds or raises — in the straight run
+/// that opens the function, before any jump, handler or jump target), or
+/// `usize::MAX`.
+fn bound_on_entry(f: &Function, is_target: &[bool]) -> Vec<usize> {
+    let mut bound = vec![usize::MAX; usize::from(f.nlocals).max(f.params.len())];
+    for b in bound.iter_mut().take(f.params.len()) {
+        *b = 0;
+    }
+    for (k, op) in f.code.iter().enumerate() {
+        if is_target.get(k).copied().unwrap_or(true) || op.target().is_some() {
+            break;
+        }
+        let stored = match *op {
+            Op::StoreLocal(a) | Op::Move { dst: a, .. } => Some(a),
+            Op::Bin {
+                dst: Dst::Local(a), ..
+            } => Some(a),
+            _ => None,
+        };
+        if let Some(a) = stored
+            && let Some(b) = bound.get_mut(usize::from(a))
+        {
+            *b = (*b).min(k + 1);
+        }
+    }
+    bound
 }
 
 /// Whether anything in `f` can leave local `a` unbound.
@@ -138,12 +171,39 @@ def f(a, i):
     }
 
     #[test]
+    fn locals_stored_before_any_jump_read_in_place() {
+        // `b` is stored before the loop's first jump: bound on every path
+        // to the read. `c` is stored inside the loop: not.
+        let src = "\
+def f(i):
+    b = [1, 2]
+    for k in range(i):
+        c = [k, k]
+        x = b[k - 1] + c[k - 1]
+    return x
+";
+        let text = listing(src, 1);
+        assert!(
+            text.contains("IndexLocalPop push := local 1 (b)[pop]"),
+            "{text}"
+        );
+        assert_eq!(text.matches("IndexLocalPop").count(), 1, "{text}");
+    }
+
+    #[test]
     fn locals_that_may_be_unbound_and_keys_that_write_keep_the_load() {
-        // `b` is not a parameter; `a` is unbound by `del`; a call's key
-        // could be anything: each read loads its container first.
+        // `b` is stored on one path only; `e` after a handler is set up
+        // (the handler can run before the store); `a` is unbound by `del`;
+        // a call's key could be anything: each read loads its container
+        // first.
         let src = "\
 def f(a, i):
-    b = [1, 2]
+    if i:
+        b = [1, 2]
+    try:
+        e = [i]
+    except ValueError:
+        print(e[i + 0])
     x = b[i + 1]
     y = a[i + 1]
     z = i[len(i)]

@@ -19,8 +19,8 @@ use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
 use super::{
-    Exec, Flow, attrs, build, calls, cx, imports, inplace, place_call, places, throw, unwind,
-    values,
+    Exec, Flow, attrs, build, calls, cx, imports, inplace, items, place_call, places, throw,
+    unwind, values,
 };
 use crate::fiber::{Fiber, FiberState, Step};
 use crate::value::{IterState, Value};
@@ -261,20 +261,33 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     base: place_base,
                     depth,
                 } => {
-                    or_raise!(
-                        fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
-                    );
+                    if depth == 1
+                        && let PlaceBase::Local(l) = place_base
+                        && let Some(v) = items::quick_item(stack, base + l as usize)
+                    {
+                        stack.push(v);
+                    } else {
+                        or_raise!(
+                            fueled!(f => places::load_place(ex, fiber, f, at, place_base, depth))
+                        );
+                    }
                 }
                 Op::StorePlace {
                     base: place_base,
                     depth,
                 } => {
-                    if depth == 0
-                        && let skein_script::bytecode::PlaceBase::Local(i) = place_base
-                    {
-                        let v = pop(stack);
-                        stack[base + i as usize] = v;
-                    } else {
+                    let done = match place_base {
+                        PlaceBase::Local(i) if depth == 0 => {
+                            let v = pop(stack);
+                            stack[base + i as usize] = v;
+                            true
+                        }
+                        PlaceBase::Local(l) if depth == 1 => {
+                            items::quick_store(stack, base + l as usize, ex.limits.size_limit)
+                        }
+                        _ => false,
+                    };
+                    if !done {
                         or_raise!(
                             fueled!(f => places::store_place(ex, fiber, f, at, place_base, depth))
                         );
@@ -542,7 +555,31 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let it = or_raise!(ops::get_iter(a));
                     *top(&mut fiber.stack) = it;
                 }
-                Op::ForIter(t) => {
+                Op::ItemsIter(t) => match top(stack) {
+                    Value::Dict(d) => {
+                        let it = or_raise!(fueled!(f => ops::items_iter(d, &mut cx!(ex, f))));
+                        *top(&mut fiber.stack) = it;
+                    }
+                    _ => pc = t as usize,
+                },
+                Op::ForIter(t) | Op::ForPair(t) => {
+                    if matches!(*op, Op::ForPair(_))
+                        && let Some(step) = ops::pair_step(top(stack))
+                    {
+                        match step {
+                            Some((k, v)) => {
+                                stack.push(v);
+                                stack.push(k);
+                                // Past the `Unpack(2)` the verifier put after it.
+                                pc += 1;
+                            }
+                            None => {
+                                stack.pop();
+                                pc = t as usize;
+                            }
+                        }
+                        continue;
+                    }
                     let Value::Iter(it) = top(stack) else {
                         break errors::fault("ForIter without an iterator");
                     };

@@ -6,7 +6,7 @@ use super::index::{range_item, range_len};
 use crate::context::Cx;
 use crate::errors::{check_size, type_error, value_error};
 use crate::format::type_name;
-use crate::value::{IterState, Value};
+use crate::value::{Dict, IterState, Value};
 
 /// The items of an iterable value (list, str, range, dict keys), or the
 /// `not iterable` error. `what` builds the error for other values.
@@ -166,6 +166,47 @@ pub fn iter_next(it: &mut IterState) -> Option<Value> {
             *next += 1;
             Some(k.clone())
         }
+        IterState::DictItems { dict, next } => {
+            let (_, (k, v)) = dict.map.get_index(*next)?;
+            *next += 1;
+            Some(Value::list(vec![k.clone(), v.clone()]))
+        }
         IterState::Channel(_) => None,
     }
+}
+
+/// `ItemsIter` on a dict: the lazy iterator over `d.items()`, charged and
+/// bounded as the list `d.items()` builds would be (that list counts two
+/// more per pair than the dict, see `Value::size`).
+pub fn items_iter(d: &Arc<Dict>, cx: &mut Cx) -> Result<Value, Value> {
+    let n = d.len() as u64;
+    crate::context::charge(cx, n);
+    check_size(
+        d.size.saturating_add(n.saturating_mul(2)),
+        cx.limits.size_limit,
+    )?;
+    Ok(Value::Iter(Arc::new(IterState::DictItems {
+        dict: d.clone(),
+        next: 0,
+    })))
+}
+
+/// `ForPair`'s step over a dict's items iterator: `Some(Some((k, v)))`,
+/// or `Some(None)` when it is exhausted; `None` for any other value, which
+/// steps as `ForIter` does.
+pub fn pair_step(top: &mut Value) -> Option<Option<(Value, Value)>> {
+    let Value::Iter(it) = top else {
+        return None;
+    };
+    if !matches!(**it, IterState::DictItems { .. }) {
+        return None;
+    }
+    let IterState::DictItems { dict, next } = Arc::make_mut(it) else {
+        return None;
+    };
+    let Some((_, (k, v))) = dict.map.get_index(*next) else {
+        return Some(None);
+    };
+    *next += 1;
+    Some(Some((k.clone(), v.clone())))
 }

@@ -229,7 +229,9 @@ pub(crate) fn drop_flat(mut work: Vec<Value>) {
             }
             Value::Iter(a) => match Arc::into_inner(a) {
                 Some(IterState::List { list, .. }) => work.push(Value::List(list)),
-                Some(IterState::DictKeys { dict, .. }) => work.push(Value::Dict(dict)),
+                Some(IterState::DictKeys { dict, .. } | IterState::DictItems { dict, .. }) => {
+                    work.push(Value::Dict(dict))
+                }
                 _ => {}
             },
             _ => {}

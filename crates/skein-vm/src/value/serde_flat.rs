@@ -61,7 +61,10 @@ impl Drop for Depth {
 fn has_children(v: &Value) -> bool {
     match v {
         Value::List(_) | Value::Dict(_) | Value::Error(_) | Value::Method(_) => true,
-        Value::Iter(it) => matches!(**it, IterState::List { .. } | IterState::DictKeys { .. }),
+        Value::Iter(it) => matches!(
+            **it,
+            IterState::List { .. } | IterState::DictKeys { .. } | IterState::DictItems { .. }
+        ),
         _ => false,
     }
 }
@@ -151,6 +154,11 @@ enum Node<'a> {
     },
     /// A loop iterator over a dict's keys; `dict` must be a `Dict` node.
     IterDictKeys {
+        dict: u32,
+        next: usize,
+    },
+    /// A loop iterator over a dict's items; `dict` must be a `Dict` node.
+    IterDictItems {
         dict: u32,
         next: usize,
     },
@@ -308,6 +316,10 @@ fn flatten(root: &Value) -> Result<Vec<Node<'_>>, String> {
                         dict: child(&mut order, Item::Dict(dict))?,
                         next: *next,
                     },
+                    IterState::DictItems { dict, next } => Node::IterDictItems {
+                        dict: child(&mut order, Item::Dict(dict))?,
+                        next: *next,
+                    },
                     _ => Node::Leaf(Cow::Borrowed(v)),
                 },
                 _ => Node::Leaf(Cow::Borrowed(v)),
@@ -391,6 +403,14 @@ fn unflatten(nodes: Vec<Node<'_>>) -> Result<Value, String> {
             },
             Node::IterDictKeys { dict, next } => match take(&mut built, i, dict)? {
                 Value::Dict(dict) => Value::Iter(Arc::new(IterState::DictKeys { dict, next })),
+                _ => {
+                    return Err(format!(
+                        "flat value: node {i} iterates a node that is no dict"
+                    ));
+                }
+            },
+            Node::IterDictItems { dict, next } => match take(&mut built, i, dict)? {
+                Value::Dict(dict) => Value::Iter(Arc::new(IterState::DictItems { dict, next })),
                 _ => {
                     return Err(format!(
                         "flat value: node {i} iterates a node that is no dict"
