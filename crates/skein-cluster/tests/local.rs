@@ -12,7 +12,7 @@ use skein_world::{RunOptions, WorldOptions, run_file};
 
 #[allow(dead_code)]
 mod common;
-use common::{builder, prefixed, root};
+use common::{builder, one_shard_differences, prefixed, root};
 
 fn plain(path: &Path) -> (String, String) {
     let opts = RunOptions {
@@ -38,31 +38,7 @@ fn one_shard_prints_what_a_plain_world_prints() {
         .collect();
     scripts.sort();
     assert!(scripts.len() >= 50, "only {} ports", scripts.len());
-    let mut failures = Vec::new();
-    for path in &scripts {
-        let want = plain(path);
-        let got = run_local(
-            builder(path.clone()),
-            &WorldOptions::default(),
-            1,
-            Some(10_000),
-        );
-        let [shard] = &got[..] else {
-            panic!("one shard ran");
-        };
-        if let Err(e) = &shard.result {
-            failures.push(format!("{}: {e}", path.display()));
-        } else if (shard.stdout.clone(), shard.stderr.clone()) != want {
-            failures.push(format!(
-                "{}:\n--- cluster\n{}{}--- plain\n{}{}",
-                path.display(),
-                shard.stdout,
-                shard.stderr,
-                want.0,
-                want.1
-            ));
-        }
-    }
+    let failures = one_shard_differences(&scripts, builder, 10_000, plain);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -115,18 +91,10 @@ fn a_traveller_carrying_a_channel_is_deterministic() {
 
 #[test]
 fn cluster_scripts_on_one_shard_print_what_a_plain_world_prints() {
-    for name in ["relay", "market", "traveller"] {
-        let path = root().join(format!("assets/cluster/{name}.sk"));
-        let want = plain(&path);
-        let got = run_local(builder(path), &WorldOptions::default(), 1, Some(10_000));
-        let [shard] = &got[..] else {
-            panic!("one shard ran");
-        };
-        assert!(
-            shard.result.is_ok(),
-            "{name}: {:?}",
-            shard.result.as_ref().err()
-        );
-        assert_eq!((shard.stdout.clone(), shard.stderr.clone()), want, "{name}");
-    }
+    let scripts: Vec<PathBuf> = ["relay", "market", "traveller"]
+        .iter()
+        .map(|name| root().join(format!("assets/cluster/{name}.sk")))
+        .collect();
+    let failures = one_shard_differences(&scripts, builder, 10_000, plain);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use skein_cluster::ClusterError;
-use skein_cluster::local::{BuildWorld, run_local};
+use skein_cluster::local::BuildWorld;
 use skein_world::{Simulation, WorldOptions};
+
+#[allow(dead_code)]
+mod common;
+use common::one_shard_differences;
 
 /// The most ticks either run takes: every script here ends well before.
 const TICKS: u64 = 1000;
@@ -63,27 +67,8 @@ fn one_shard_prints_what_a_plain_world_prints_for_the_save_suite() {
     all.extend(scripts("pickling"));
     all.extend(scripts("worlds"));
     assert!(all.len() >= 19, "only {} scripts", all.len());
-    let mut failures = Vec::new();
-    for path in &all {
-        let want = plain(path);
-        let p = path.clone();
-        let build: BuildWorld = Arc::new(move |options| with_pickle(options, &p));
-        let got = run_local(build, &WorldOptions::default(), 1, Some(TICKS));
-        let [shard] = &got[..] else {
-            panic!("one shard ran");
-        };
-        if let Err(e) = &shard.result {
-            failures.push(format!("{}: {e}", path.display()));
-        } else if (shard.stdout.clone(), shard.stderr.clone()) != want {
-            failures.push(format!(
-                "{}:\n--- cluster\n{}{}--- plain\n{}{}",
-                path.display(),
-                shard.stdout,
-                shard.stderr,
-                want.0,
-                want.1
-            ));
-        }
-    }
+    let pickled =
+        |path: PathBuf| -> BuildWorld { Arc::new(move |options| with_pickle(options, &path)) };
+    let failures = one_shard_differences(&all, pickled, TICKS, plain);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

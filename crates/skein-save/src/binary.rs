@@ -28,10 +28,12 @@ use crate::bytes::{put_len, put_str, put_u64};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
-use crate::names::WorldRefs;
 use crate::names::world_module_recs;
+use crate::names::{FuncNames, WorldRefs};
 use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
-use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
+use crate::tasklet::{
+    FrameShape, fiber_state, frame_shapes, own_direct, status, suspension_rec, wait_rec,
+};
 use crate::values::{EncodeRefs, Encoder};
 use crate::world_save::ext_of;
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
@@ -81,7 +83,7 @@ impl Snapshot {
             .count();
         put(&mut tail, &count)?;
         let mut w = TaskletWriter {
-            names: Vec::new(),
+            names: FuncNames::default(),
             frames: Vec::new(),
             shapes: Vec::new(),
             heads: frames::Heads::default(),
@@ -200,9 +202,8 @@ struct Tasklet<'a> {
 
 /// Writes tasklet records, reusing its buffers from one to the next.
 struct TaskletWriter {
-    /// Function names by module and function index, as a `FuncRec`'s
-    /// bytes: most frames of a world run a few functions.
-    names: Vec<Vec<Option<Vec<u8>>>>,
+    /// Function names, as a `FuncRec`'s encoding.
+    names: FuncNames,
     /// The current tasklet's frames, written first (their values are
     /// encoded first) and copied into place after its leading fields.
     frames: Vec<u8>,
@@ -215,25 +216,10 @@ struct TaskletWriter {
 impl TaskletWriter {
     /// Appends `f` as its `FuncRec`'s bytes (its two names).
     fn name(&mut self, out: &mut Vec<u8>, enc: &Encoder, f: FuncRef) -> Result<(), SaveError> {
-        let (m, i) = (f.module as usize, f.func as usize);
-        if let Some(Some(bytes)) = self.names.get(m).and_then(|n| n.get(i)) {
-            out.extend_from_slice(bytes);
-            return Ok(());
-        }
-        if self.names.len() <= m {
-            self.names.resize_with(m + 1, Vec::new);
-        }
-        let module = &mut self.names[m];
-        if module.len() <= i {
-            module.resize_with(i + 1, || None);
-        }
-        let (module_name, function) = enc.func_names(f)?;
-        let mut bytes = Vec::new();
-        put_str(&mut bytes, &module_name);
-        put_str(&mut bytes, &function);
-        out.extend_from_slice(&bytes);
-        module[i] = Some(bytes);
-        Ok(())
+        self.names.put(out, enc, f, |out, m, f| {
+            put_str(out, m);
+            put_str(out, f);
+        })
     }
 
     /// Appends `t`'s record: the bytes a `TaskletRec` of it serializes to.
@@ -249,12 +235,7 @@ impl TaskletWriter {
         // of them touches the value table, so its leading fields can go
         // first and its frames straight after them; else the frames are
         // encoded first into a buffer of their own (see the module doc).
-        let own_direct = direct(&s.tempval)
-            && s.pending().is_none_or(direct)
-            && fiber.pending().is_none_or(direct)
-            && !matches!(s.suspension, Suspension::SendSequence)
-            && direct(s.data())
-            && !matches!(s.wait, WWait::Native(_));
+        let own_direct = own_direct(s, fiber, direct);
         let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut shapes = std::mem::take(&mut self.shapes);

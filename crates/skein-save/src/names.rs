@@ -13,7 +13,7 @@ use crate::code::{ContentHash, function_hashes};
 use crate::error::Problem;
 use crate::error::SaveError;
 use crate::format::ModuleRec;
-use crate::values::{EncodeRefs, ValueRec};
+use crate::values::{EncodeRefs, Encoder, ValueRec};
 
 /// Native functions by id and by name: the world's own and the host's.
 pub struct NativeNames {
@@ -185,5 +185,42 @@ impl EncodeRefs for WorldRefs<'_> {
     }
     fn native(&self, id: u32) -> Option<(String, String)> {
         self.natives.name(id)
+    }
+}
+
+/// Function names by module and function index, each as one writer encodes
+/// a `FuncRec` (binary bytes, RON text): most frames of a world run a few
+/// functions, so each name is encoded once a save.
+#[derive(Default)]
+pub(crate) struct FuncNames(Vec<Vec<Option<Vec<u8>>>>);
+
+impl FuncNames {
+    /// Appends `f`'s encoding to `out`, made by `encode` from its module's
+    /// and function's names the first time `f` is written.
+    pub(crate) fn put(
+        &mut self,
+        out: &mut Vec<u8>,
+        enc: &Encoder,
+        f: FuncRef,
+        encode: fn(&mut Vec<u8>, &str, &str),
+    ) -> Result<(), SaveError> {
+        let (m, i) = (f.module as usize, f.func as usize);
+        if let Some(Some(bytes)) = self.0.get(m).and_then(|n| n.get(i)) {
+            out.extend_from_slice(bytes);
+            return Ok(());
+        }
+        if self.0.len() <= m {
+            self.0.resize_with(m + 1, Vec::new);
+        }
+        let module = &mut self.0[m];
+        if module.len() <= i {
+            module.resize_with(i + 1, || None);
+        }
+        let (module_name, function) = enc.func_names(f)?;
+        let mut bytes = Vec::new();
+        encode(&mut bytes, &module_name, &function);
+        out.extend_from_slice(&bytes);
+        module[i] = Some(bytes);
+        Ok(())
     }
 }

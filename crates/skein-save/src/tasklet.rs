@@ -8,6 +8,7 @@
 //! channel and items, data, and a native request's arguments.
 
 use skein_script::bytecode::Program;
+use skein_vm::Value;
 use skein_vm::fiber::{Fiber, FiberState};
 use skein_world::components::{Suspension, TaskletState, Wait as WWait};
 
@@ -72,6 +73,19 @@ pub(crate) fn tasklet_rec(
 }
 
 /// What a tasklet waits for, sleeps counted from `tick`.
+/// Whether a tasklet's own values (its `tempval`, pending errors, data and
+/// wait) are all ones a direct writer writes as they are (`direct`): then
+/// none of them touches the value table, so its leading fields can go
+/// before its frames (see `binary.rs`).
+pub(crate) fn own_direct(s: &TaskletState, fiber: &Fiber, direct: fn(&Value) -> bool) -> bool {
+    direct(&s.tempval)
+        && s.pending().is_none_or(direct)
+        && fiber.pending().is_none_or(direct)
+        && !matches!(s.suspension, Suspension::SendSequence)
+        && direct(s.data())
+        && !matches!(s.wait, WWait::Native(_))
+}
+
 pub(crate) fn wait_rec(
     enc: &mut Encoder,
     refs: &mut dyn EncodeRefs,

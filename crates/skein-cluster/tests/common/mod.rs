@@ -46,6 +46,43 @@ pub fn uninterrupted(path: &Path, n: u32, end: u64) -> Vec<String> {
     .collect()
 }
 
+/// Where a cluster of one shard, built by `build` for each script and run
+/// for at most `ticks` ticks, does not print exactly what `plain` gives for
+/// it (stdout, stderr): a text per script that differs or fails.
+pub fn one_shard_differences(
+    scripts: &[PathBuf],
+    build: impl Fn(PathBuf) -> BuildWorld,
+    ticks: u64,
+    plain: impl Fn(&Path) -> (String, String),
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for path in scripts {
+        let want = plain(path);
+        let got = run_local(
+            build(path.clone()),
+            &WorldOptions::default(),
+            1,
+            Some(ticks),
+        );
+        let [shard] = &got[..] else {
+            panic!("one shard ran");
+        };
+        if let Err(e) = &shard.result {
+            failures.push(format!("{}: {e}", path.display()));
+        } else if (shard.stdout.clone(), shard.stderr.clone()) != want {
+            failures.push(format!(
+                "{}:\n--- cluster\n{}{}--- plain\n{}{}",
+                path.display(),
+                shard.stdout,
+                shard.stderr,
+                want.0,
+                want.1
+            ));
+        }
+    }
+    failures
+}
+
 /// Every shard's output, each line prefixed `[K] `, shard after shard.
 pub fn prefixed(shards: &[LocalShard]) -> String {
     let mut text = String::new();

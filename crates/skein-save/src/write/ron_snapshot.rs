@@ -24,16 +24,18 @@ use serde::Serialize;
 use skein_script::bytecode::FuncRef;
 use skein_vm::fiber::Fiber;
 use skein_vm::{Cont, Value};
-use skein_world::components::{Suspension, TaskletState, Wait as WWait};
+use skein_world::components::TaskletState;
 
 use super::quick_ron::{put_string, put_u64, write_at};
 use super::ron_live::{direct, put_live};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::{Header, SaveKind, SuspensionRec, Wait};
-use crate::names::{WorldRefs, world_module_recs};
+use crate::names::{FuncNames, WorldRefs, world_module_recs};
 use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
-use crate::tasklet::{FrameShape, fiber_state, frame_shapes, status, suspension_rec, wait_rec};
+use crate::tasklet::{
+    FrameShape, fiber_state, frame_shapes, own_direct, status, suspension_rec, wait_rec,
+};
 use crate::values::{EncodeRefs, Encoder, ValueRec};
 use crate::world_save::{channel_rec, ext_of};
 
@@ -63,7 +65,7 @@ impl Snapshot {
         // About what a tasklet blocked in one small function takes.
         let mut tail = Vec::with_capacity(320 * self.entries.len() + 4096);
         let mut w = TaskletWriter {
-            names: Vec::new(),
+            names: FuncNames::default(),
             frames: Vec::new(),
             shapes: Vec::new(),
         };
@@ -229,9 +231,8 @@ struct Own<'v> {
 
 /// Writes tasklet records, reusing its buffers from one to the next.
 struct TaskletWriter {
-    /// Function names by module and function index, as a `FuncRec`'s
-    /// text: most frames of a world run a few functions.
-    names: Vec<Vec<Option<Vec<u8>>>>,
+    /// Function names, as a `FuncRec`'s encoding.
+    names: FuncNames,
     /// The current tasklet's frames, when they are encoded before its
     /// leading fields are written.
     frames: Vec<u8>,
@@ -242,27 +243,13 @@ struct TaskletWriter {
 impl TaskletWriter {
     /// Appends `f` as its `FuncRec`'s text, `("module","function")`.
     fn name(&mut self, out: &mut Vec<u8>, enc: &Encoder, f: FuncRef) -> Result<(), SaveError> {
-        let (m, i) = (f.module as usize, f.func as usize);
-        if let Some(Some(text)) = self.names.get(m).and_then(|n| n.get(i)) {
-            out.extend_from_slice(text);
-            return Ok(());
-        }
-        if self.names.len() <= m {
-            self.names.resize_with(m + 1, Vec::new);
-        }
-        let module = &mut self.names[m];
-        if module.len() <= i {
-            module.resize_with(i + 1, || None);
-        }
-        let (module_name, function) = enc.func_names(f)?;
-        let mut text = vec![b'('];
-        put_string(&mut text, &module_name);
-        text.push(b',');
-        put_string(&mut text, &function);
-        text.push(b')');
-        out.extend_from_slice(&text);
-        module[i] = Some(text);
-        Ok(())
+        self.names.put(out, enc, f, |out, m, f| {
+            out.push(b'(');
+            put_string(out, m);
+            out.push(b',');
+            put_string(out, f);
+            out.push(b')');
+        })
     }
 
     /// Appends `t`'s record: the text a `TaskletRec` of it is written as.
@@ -278,12 +265,7 @@ impl TaskletWriter {
         // of them touches the value table, so its leading fields can go
         // first and its frames straight after them; else the frames are
         // encoded first into a buffer of their own (see the module doc).
-        let own_direct = direct(&s.tempval)
-            && s.pending().is_none_or(direct)
-            && fiber.pending().is_none_or(direct)
-            && !matches!(s.suspension, Suspension::SendSequence)
-            && direct(s.data())
-            && !matches!(s.wait, WWait::Native(_));
+        let own_direct = own_direct(s, fiber, direct);
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
         let own = if own_direct {
