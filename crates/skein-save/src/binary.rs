@@ -19,28 +19,25 @@
 
 use std::collections::BTreeMap;
 
-use skein_script::bytecode::FuncRef;
-use skein_vm::fiber::Fiber;
 use skein_world::ChannelState;
-use skein_world::components::{Suspension, TaskletState, Wait as WWait};
+use skein_world::components::{Suspension, Wait as WWait};
 
 use crate::bytes::{put_len, put_str, put_u64};
+use crate::direct::{Tasklet, put_in_front};
 use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
+use crate::names::FuncNames;
 use crate::names::world_module_recs;
-use crate::names::{FuncNames, WorldRefs};
-use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
-use crate::tasklet::{
-    FrameShape, fiber_state, frame_shapes, own_direct, status, suspension_rec, wait_rec,
-};
+use crate::snapshot::{Entry, Snapshot};
+use crate::tasklet::{fiber_state, frame_shapes, own_direct, status, suspension_rec, wait_rec};
 use crate::values::{EncodeRefs, Encoder};
-use crate::world_save::ext_of;
 use crate::write::{BINARY_MAGIC, Encoding, to_bytes};
 
 mod frames;
 mod live;
 
+use frames::{Heads, TaskletWriter};
 use live::{ValueRecSlot, direct, put, put_direct, put_option, put_slot, slot};
 
 impl Snapshot {
@@ -86,55 +83,19 @@ impl Snapshot {
             names: FuncNames::default(),
             frames: Vec::new(),
             shapes: Vec::new(),
-            heads: frames::Heads::default(),
+            heads: Heads::default(),
         };
-        let natives = &self.natives;
-        let mut refs = WorldRefs { natives };
-        let (tick, ring, registry) = (self.tick, &self.ring, &self.registry);
-        let fiberless = &mut self.fiberless;
-        let same = |id: u64| Some(id);
-        let ids = crate::registry::IdMap::new(&same);
         // Channels hold no values: their records are written as they are
-        // met, after their count (patched in place once known).
+        // met, after their count.
         let mut channels = Vec::new();
         let mut channel_count = 0usize;
-        for (id, h) in self.entries.iter_mut().enumerate() {
-            let Some(h) = h.as_mut() else { continue };
-            let id = id as u64;
-            let in_ring = ring.contains(id);
-            let keep = h.keeps_fiber(in_ring);
-            // Most tasklets have no registered component: building and
-            // dropping an empty map for each was ~5% of a save's work.
-            let ext = if h.host.is_empty() {
-                None
-            } else {
-                Some(ext_of(h, registry, &ids)?)
-            };
-            match &mut h.entry {
-                Entry::Tasklet { state, fiber } => {
-                    let let_go;
-                    let fiber = if keep {
-                        kept_fiber(fiber)?
-                    } else {
-                        let_go = encode_fiber(fiber, false, id, fiberless)?;
-                        &let_go
-                    };
-                    let t = Tasklet {
-                        id,
-                        state,
-                        fiber,
-                        tick,
-                        in_ring,
-                        ext: ext.as_ref().unwrap_or(&NO_EXT),
-                    };
-                    w.write(&mut tail, &mut enc, &mut refs, t)?;
-                }
-                Entry::Channel(c) => {
-                    channel_count += 1;
-                    put_channel(&mut channels, id, c, ext.as_ref().unwrap_or(&NO_EXT))?;
-                }
-            }
-        }
+        self.visit_direct(
+            |t, refs| w.write(&mut tail, &mut enc, refs, t),
+            |id, c, ext| {
+                channel_count += 1;
+                put_channel(&mut channels, id, c, ext)
+            },
+        )?;
         let world = self.world_rec(&mut enc)?;
         put(&mut out, &enc.into_table())?;
         put_len(&mut out, channel_count);
@@ -144,17 +105,6 @@ impl Snapshot {
         put(&mut tail, &(0usize, 0usize))?;
         Ok(put_in_front(out, tail))
     }
-}
-
-/// `head` then `body`, in `body`'s buffer: a world's tasklets are most of
-/// its bytes, and moving them within their own buffer spares a second
-/// buffer of their size (its page faults as well as the copy).
-fn put_in_front(head: Vec<u8>, mut body: Vec<u8>) -> Vec<u8> {
-    let (n, len) = (head.len(), body.len());
-    body.resize(len + n, 0);
-    body.copy_within(0..len, n);
-    body[..n].copy_from_slice(&head);
-    body
 }
 
 /// Appends a channel's record, the bytes of its `ChannelRec` (see
@@ -187,41 +137,7 @@ fn put_channel(
     }
 }
 
-/// The registered components of an entity that has none.
-static NO_EXT: BTreeMap<String, ExtValue> = BTreeMap::new();
-
-/// One tasklet to write, as the snapshot holds it.
-struct Tasklet<'a> {
-    id: u64,
-    state: &'a TaskletState,
-    fiber: &'a Fiber,
-    tick: u64,
-    in_ring: bool,
-    ext: &'a BTreeMap<String, ExtValue>,
-}
-
-/// Writes tasklet records, reusing its buffers from one to the next.
-struct TaskletWriter {
-    /// Function names, as a `FuncRec`'s encoding.
-    names: FuncNames,
-    /// The current tasklet's frames, written first (their values are
-    /// encoded first) and copied into place after its leading fields.
-    frames: Vec<u8>,
-    /// The current tasklet's frame shapes, when it has handlers.
-    shapes: Vec<FrameShape>,
-    /// Frame heads by function and `pc` (see `frames.rs`).
-    heads: frames::Heads,
-}
-
 impl TaskletWriter {
-    /// Appends `f` as its `FuncRec`'s bytes (its two names).
-    fn name(&mut self, out: &mut Vec<u8>, enc: &Encoder, f: FuncRef) -> Result<(), SaveError> {
-        self.names.put(out, enc, f, |out, m, f| {
-            put_str(out, m);
-            put_str(out, f);
-        })
-    }
-
     /// Appends `t`'s record: the bytes a `TaskletRec` of it serializes to.
     fn write(
         &mut self,

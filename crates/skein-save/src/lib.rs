@@ -53,6 +53,7 @@ pub mod check;
 pub mod code;
 pub mod crossing;
 pub mod delta;
+mod direct;
 pub mod error;
 pub mod ext;
 pub mod extract;

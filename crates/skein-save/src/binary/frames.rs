@@ -10,12 +10,40 @@ use skein_script::bytecode::FuncRef;
 use skein_vm::Cont;
 use skein_vm::fiber::{Fiber, Frame};
 
-use super::TaskletWriter;
 use super::live::{put, put_live};
-use crate::bytes::{put_len, put_u64};
+use crate::bytes::{put_len, put_str, put_u64};
 use crate::error::SaveError;
+use crate::names::FuncNames;
 use crate::tasklet::FrameShape;
 use crate::values::{EncodeRefs, Encoder};
+
+/// Writes tasklet records, reusing its buffers from one to the next.
+pub(super) struct TaskletWriter {
+    /// Function names, as a `FuncRec`'s encoding.
+    pub(super) names: FuncNames,
+    /// The current tasklet's frames, written first (their values are
+    /// encoded first) and copied into place after its leading fields.
+    pub(super) frames: Vec<u8>,
+    /// The current tasklet's frame shapes, when it has handlers.
+    pub(super) shapes: Vec<FrameShape>,
+    /// Frame heads by function and `pc` (below).
+    pub(super) heads: Heads,
+}
+
+impl TaskletWriter {
+    /// Appends `f` as its `FuncRec`'s bytes (its two names).
+    pub(super) fn name(
+        &mut self,
+        out: &mut Vec<u8>,
+        enc: &Encoder,
+        f: FuncRef,
+    ) -> Result<(), SaveError> {
+        self.names.put(out, enc, f, |out, m, f| {
+            put_str(out, m);
+            put_str(out, f);
+        })
+    }
+}
 
 /// Distinct frame heads remembered per save; past this, a head is built
 /// each time (the bytes are the same either way).

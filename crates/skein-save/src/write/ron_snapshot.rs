@@ -18,26 +18,23 @@
 //! that part: compact RON has no layout, so a part's text is the same alone
 //! as inside the whole, and the whole file is what `ron` would have written.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use skein_script::bytecode::FuncRef;
 use skein_vm::fiber::Fiber;
 use skein_vm::{Cont, Value};
-use skein_world::components::TaskletState;
 
 use super::quick_ron::{put_string, put_u64, write_at};
 use super::ron_live::{direct, put_live};
+use crate::direct::{Tasklet, put_in_front};
 use crate::error::SaveError;
-use crate::ext::ExtValue;
 use crate::format::{Header, SaveKind, SuspensionRec, Wait};
-use crate::names::{FuncNames, WorldRefs, world_module_recs};
-use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
+use crate::names::{FuncNames, world_module_recs};
+use crate::snapshot::Snapshot;
 use crate::tasklet::{
     FrameShape, fiber_state, frame_shapes, own_direct, status, suspension_rec, wait_rec,
 };
 use crate::values::{EncodeRefs, Encoder, ValueRec};
-use crate::world_save::{channel_rec, ext_of};
+use crate::world_save::channel_rec;
 
 /// How many levels deep the quick writer is at each place a part is
 /// written (a struct's fields are at its own level, a list's items one
@@ -69,50 +66,17 @@ impl Snapshot {
             frames: Vec::new(),
             shapes: Vec::new(),
         };
-        let natives = &self.natives;
-        let mut refs = WorldRefs { natives };
-        let (tick, ring, registry) = (self.tick, &self.ring, &self.registry);
-        let fiberless = &mut self.fiberless;
-        let same = |id: u64| Some(id);
-        let ids = crate::registry::IdMap::new(&same);
         let mut channels = Vec::new();
-        for (id, h) in self.entries.iter_mut().enumerate() {
-            let Some(h) = h.as_mut() else { continue };
-            let id = id as u64;
-            let in_ring = ring.contains(id);
-            let keep = h.keeps_fiber(in_ring);
-            let ext = if h.host.is_empty() {
-                None
-            } else {
-                Some(ext_of(h, registry, &ids)?)
-            };
-            match &mut h.entry {
-                Entry::Tasklet { state, fiber } => {
-                    let let_go;
-                    let fiber = if keep {
-                        kept_fiber(fiber)?
-                    } else {
-                        let_go = encode_fiber(fiber, false, id, fiberless)?;
-                        &let_go
-                    };
-                    if tail.is_empty() {
-                        tail.push(b'[');
-                    } else {
-                        tail.push(b',');
-                    }
-                    let t = Tasklet {
-                        id,
-                        state,
-                        fiber,
-                        tick,
-                        in_ring,
-                        ext: ext.as_ref(),
-                    };
-                    w.write(&mut tail, &mut enc, &mut refs, t)?;
-                }
-                Entry::Channel(c) => channels.push(channel_rec(id, c, ext.unwrap_or_default())),
-            }
-        }
+        self.visit_direct(
+            |t, refs| {
+                tail.push(if tail.is_empty() { b'[' } else { b',' });
+                w.write(&mut tail, &mut enc, refs, t)
+            },
+            |id, c, ext| {
+                channels.push(channel_rec(id, c, ext.clone()));
+                Ok(())
+            },
+        )?;
         if tail.is_empty() {
             tail.push(b'[');
         }
@@ -153,26 +117,6 @@ fn part<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, depth: u32) -> Result<(
         out.extend_from_slice(text.as_bytes());
     }
     Ok(())
-}
-
-/// `head` then `body`, in `body`'s buffer, which is most of the file (as
-/// `binary.rs` does: no second buffer of the tasklets' size).
-fn put_in_front(head: Vec<u8>, mut body: Vec<u8>) -> Vec<u8> {
-    let (n, len) = (head.len(), body.len());
-    body.resize(len + n, 0);
-    body.copy_within(0..len, n);
-    body[..n].copy_from_slice(&head);
-    body
-}
-
-/// One tasklet to write, as the snapshot holds it.
-struct Tasklet<'a> {
-    id: u64,
-    state: &'a TaskletState,
-    fiber: &'a Fiber,
-    tick: u64,
-    in_ring: bool,
-    ext: Option<&'a BTreeMap<String, ExtValue>>,
 }
 
 /// A value where a `ValueRec` goes: the live value when it is written as
@@ -291,7 +235,8 @@ impl TaskletWriter {
             out.push(b')');
         }
         out.push(b')');
-        if let Some(ext) = t.ext.filter(|e| !e.is_empty()) {
+        if !t.ext.is_empty() {
+            let ext = t.ext;
             out.extend_from_slice(b",ext:");
             part(out, ext, depth::TASKLET)?;
         }
