@@ -15,19 +15,7 @@ use skein_save::{Encoding, from_bytes, to_bytes};
 use skein_vm::Value;
 use skein_world::{Simulation, WorldOptions};
 
-const SCRIPT: &str = "
-import stackless
-import sim
-def npc(ch, i):
-    hp = 100
-    name = 'npc'
-    pos = [i, i * 2]
-    v = ch.receive()
-    return v
-c = stackless.channel()
-for i in range(sim.param('n', 10)):
-    stackless.tasklet(npc)(c, i)
-";
+const SCRIPT: &str = include_str!("npcs.sk");
 
 const N: i64 = 10_000;
 

@@ -57,19 +57,7 @@ fn script_file(name: &str, text: &str) -> (PathBuf, PathBuf) {
 
 #[test]
 fn direct_ron_matches_the_records_for_the_bench_world() {
-    let script = "
-import stackless
-import sim
-def npc(ch, i):
-    hp = 100
-    name = 'npc'
-    pos = [i, i * 2]
-    v = ch.receive()
-    return v
-c = stackless.channel()
-for i in range(sim.param('n', 10)):
-    stackless.tasklet(npc)(c, i)
-";
+    let script = include_str!("../benches/npcs.sk");
     let mut opts = WorldOptions {
         budget: 0,
         ..WorldOptions::default()

@@ -205,10 +205,8 @@ impl TaskletWriter {
         t: Tasklet,
     ) -> Result<(), SaveError> {
         let (s, fiber) = (t.state, t.fiber);
-        // When the tasklet's own values are all written as they are, none
-        // of them touches the value table, so its leading fields can go
-        // first and its frames straight after them; else the frames are
-        // encoded first into a buffer of their own (see the module doc).
+        // Leading fields first when they touch no value table, as in
+        // `binary.rs`; else the frames first, into a buffer of their own.
         let own_direct = own_direct(s, fiber, direct);
         let mut shapes = std::mem::take(&mut self.shapes);
         frame_shapes(enc.program(), fiber, &mut shapes)?;
