@@ -110,17 +110,23 @@ pub(crate) fn host_quick(
     if !id.is_host() {
         return None;
     }
+    let at_args = fiber.stack.len().checked_sub(argc as usize)?;
+    // The receiver is borrowed where it lies (a local below the arguments,
+    // or a global), not cloned: that spared an atomic count up and down
+    // per call.
+    let (below, args) = fiber.stack.split_at_mut(at_args);
     let recv = match base {
-        PlaceBase::Local(i) => fiber.stack.get(at.base + i as usize)?,
+        PlaceBase::Local(i) => below.get(at.base + i as usize)?,
         PlaceBase::Global(i) => ex.globals.modules.get(at.module)?.values.get(i as usize)?,
         PlaceBase::Attr(_) => return None,
     };
-    let recv = match recv {
-        Value::Tasklet(_) | Value::Channel(_) | Value::Module(ModRef::Native(_)) => recv.clone(),
-        _ => return None,
-    };
-    let at_args = fiber.stack.len().checked_sub(argc as usize)?;
-    let r = ex.host.call_quick(&recv, id, &mut fiber.stack[at_args..])?;
+    if !matches!(
+        recv,
+        Value::Tasklet(_) | Value::Channel(_) | Value::Module(ModRef::Native(_))
+    ) {
+        return None;
+    }
+    let r = ex.host.call_quick(recv, id, args)?;
     fiber.stack.truncate(at_args);
     Some(host_result(fiber, r))
 }
