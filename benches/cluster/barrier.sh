@@ -12,13 +12,7 @@ TICKS=$2
 SCRIPT=${3:-$(dirname "$0")/sleepers.sk}
 D=$(mktemp -d "${TMPDIR:-/tmp}/barrier.XXXX")
 trap 'rm -rf "$D"' EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-PORT=$(free_port)
-MPORT=$(free_port)
-nats-server -js -a 127.0.0.1 -p "$PORT" -m "$MPORT" -sd "$D/store" >"$D/server.log" 2>&1 &
-SPID=$!
-varz() { curl -s "http://127.0.0.1:$MPORT/varz" | python3 -c 'import json,sys;v=json.load(sys.stdin);print(v["in_msgs"],v["out_msgs"])'; }
-for _ in $(seq 50); do varz >/dev/null 2>&1 && break; sleep 0.1; done
+. "$(dirname "$0")/private-nats.sh"
 s0=$(awk '{print $14+$15}' "/proc/$SPID/stat")
 v0=$(varz)
 t0=$(date +%s.%N)

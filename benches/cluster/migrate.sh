@@ -10,10 +10,7 @@ BIN=$1
 N=$2
 D=$(mktemp -d "${TMPDIR:-/tmp}/migrate.XXXX")
 trap 'rm -rf "$D"' EXIT
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-nats-server -js -a 127.0.0.1 -p "$PORT" -sd "$D/store" >"$D/server.log" 2>&1 &
-SPID=$!
-sleep 0.5
+. "$(dirname "$0")/private-nats.sh"
 t0=$(date +%s.%N)
 "$BIN" cluster "$(dirname "$0")/migrate.sk" --shards 2 --budget 0 --param "n=$N" --autosave-every 0 \
   --nats "nats://127.0.0.1:$PORT" --dir "$D/saves" --cluster "m$RANDOM" >"$D/out" 2>"$D/err"
