@@ -69,7 +69,7 @@ pub fn one_shard_differences(
         };
         if let Err(e) = &shard.result {
             failures.push(format!("{}: {e}", path.display()));
-        } else if (shard.stdout.clone(), shard.stderr.clone()) != want {
+        } else if (&shard.stdout, &shard.stderr) != (&want.0, &want.1) {
             failures.push(format!(
                 "{}:\n--- cluster\n{}{}--- plain\n{}{}",
                 path.display(),
