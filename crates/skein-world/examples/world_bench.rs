@@ -2,7 +2,8 @@
 //! process CPU time: round robin, channel ping-pong, spawning, a game tick,
 //! skynet, and peak RSS of blocked tasklets.
 //!
-//! `cargo run --release -p skein-world --example world_bench -- [case] [n]`
+//! `cargo run --release -p skein-world --example world_bench -- [case] [n] [ticks]`
+//! (ticks: `gametick` only, 100 by default)
 
 use std::time::Instant;
 
@@ -100,7 +101,9 @@ for i in range({n}):\n    stackless.tasklet(npc)(i)\n"
                 );
                 let mut sim = world(&src, 10_000);
                 sim.run(12);
-                let ticks = 100;
+                // A third argument changes the measured ticks, so that two
+                // runs' instruction counts differ by ticks alone.
+                let ticks: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100);
                 let (c0, w0) = (cpu_seconds(), Instant::now());
                 sim.run(ticks);
                 let (cpu, wall) = (cpu_seconds() - c0, w0.elapsed().as_secs_f64());

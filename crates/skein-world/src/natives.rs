@@ -109,7 +109,9 @@ impl Natives {
     pub fn lookup(&self, module: &str, name: &str) -> Option<Value> {
         self.fns
             .iter()
-            .position(|f| f.module == module && f.name == name)
+            // By name first: a game's natives mostly share one module, so
+            // comparing it first compared equal bytes on every entry.
+            .position(|f| f.name == name && f.module == module)
             .map(|i| Value::Native(HOST_NATIVE_BASE + i as u32))
     }
 
@@ -194,7 +196,10 @@ impl NativeQueue {
             return Vec::new();
         }
         if self.requests.iter().all(wanted) {
-            return std::mem::take(&mut self.requests);
+            // The next tick's requests get room for as many at once, not a
+            // vector doubled (and copied) from empty on every tick.
+            let room = self.requests.len();
+            return std::mem::replace(&mut self.requests, Vec::with_capacity(room));
         }
         let (take, keep) = std::mem::take(&mut self.requests)
             .into_iter()

@@ -15,11 +15,7 @@ pub fn construct(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Resu
     check_args("tasklet", &args, &kwargs, 0, 1)?;
     let func = args.into_iter().next().unwrap_or(Value::None);
     check_callable(&func)?;
-    let id = host.spawn_tasklet();
-    if let Some(mut t) = host.tasklet_mut(id) {
-        t.tempval = func;
-    }
-    Ok(Value::Tasklet(id))
+    Ok(Value::Tasklet(host.spawn_tasklet(func)))
 }
 
 fn check_callable(func: &Value) -> Result<(), Value> {
@@ -252,14 +248,15 @@ pub fn setup(
             "the tasklet was not bound to a function",
         ));
     };
-    let fiber = skein_vm::Fiber::new_call(&host.program, func, args, kwargs);
-    if host.entity(id).is_none() {
+    let fiber = Arc::new(skein_vm::Fiber::new_call(&host.program, func, args, kwargs));
+    let Some(e) = host.entity(id) else {
         return Err(errors::runtime_error("no such tasklet"));
-    }
-    if let Some(mut f) = host.fiber_mut(id) {
-        f.0 = Arc::new(fiber);
-    }
-    if let Some(mut t) = host.tasklet_mut(id) {
+    };
+    // Fiber and state in one look, as a turn takes them (a held tasklet is
+    // written back first); one whose fiber a game removed still starts, and
+    // ends when its turn finds nothing to run.
+    host.held.let_go(host.world, &mut host.look, id);
+    let start = |t: &mut TaskletState| {
         t.alive = true;
         t.started = false;
         t.func = Some(func);
@@ -269,6 +266,17 @@ pub fn setup(
         t.suspension = Suspension::None;
         t.set_send_sequence(None);
         t.wait = Wait::None;
+    };
+    match host.look.turn(host.world, e) {
+        Some((mut t, mut f)) => {
+            f.0 = fiber;
+            start(&mut t);
+        }
+        None => {
+            if let Some(mut t) = host.tasklet_mut(id) {
+                start(&mut t);
+            }
+        }
     }
     host.sched.ring.insert_tail(id);
     Ok(Value::Tasklet(id))

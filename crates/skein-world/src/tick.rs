@@ -121,7 +121,12 @@ pub fn run_tick(world: &mut World) {
 /// Appends the tasklets whose natives completed, then those arriving from
 /// other shards, then the due sleepers.
 fn wake(host: &mut WorldHost) {
-    let done = std::mem::take(&mut host.world.resource_mut::<crate::NativeQueue>().completed);
+    // Room for as many completions next time (see `take_requests`).
+    let done = {
+        let mut queue = host.world.resource_mut::<crate::NativeQueue>();
+        let room = queue.completed.len();
+        std::mem::replace(&mut queue.completed, Vec::with_capacity(room))
+    };
     for (id, request, result) in done {
         let Some(mut t) = host.tasklet_mut(id) else {
             continue;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 use skein_script::bytecode::Program;
+use skein_vm::Value;
 
 use crate::components::{ChannelState, Parked, Suspension, TaskletFiber, TaskletState, Wait};
 use crate::held::{Held, HeldMut};
@@ -141,8 +142,8 @@ impl<'w> WorldHost<'w> {
     }
 
     /// A new tasklet entity (bound to nothing, not alive).
-    pub fn spawn_tasklet(&mut self) -> u64 {
-        spawn_tasklet(self.world, &mut self.sched)
+    pub fn spawn_tasklet(&mut self, func: Value) -> u64 {
+        spawn_bound_tasklet(self.world, &mut self.sched, func)
     }
 
     /// A new channel entity.
@@ -227,10 +228,16 @@ impl WorldHost<'_> {
 
 /// Spawns a tasklet entity with the next id.
 pub fn spawn_tasklet(world: &mut World, sched: &mut Scheduler) -> u64 {
+    spawn_bound_tasklet(world, sched, Value::None)
+}
+
+/// Spawns a tasklet entity with the next id, bound to `func` (what its
+/// `setup` calls): made so, rather than changed by a second look.
+pub fn spawn_bound_tasklet(world: &mut World, sched: &mut Scheduler, func: Value) -> u64 {
     let id = sched.ring.next_id();
-    let e = world
-        .spawn((TaskletState::new(id), TaskletFiber::default()))
-        .id();
+    let mut state = TaskletState::new(id);
+    state.tempval = func;
+    let e = world.spawn((state, TaskletFiber::default())).id();
     sched.counts.tasklets += 1;
     sched.spawned += 1;
     sched.ring.allocate(e)
