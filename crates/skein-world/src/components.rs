@@ -38,8 +38,9 @@ pub enum Wait {
         seq: u32,
     },
     /// Parked in a blocking native until the host completes the request
-    /// (boxed: rare, and it would triple the size of every tasklet's wait).
-    Native(Box<NativeRequest>),
+    /// (boxed: it would triple the size of every tasklet's wait; shared,
+    /// so a snapshot's copy of a parked NPC's state allocates nothing).
+    Native(Arc<NativeRequest>),
 }
 
 /// A blocking native call as plain data: what the host must serve.
@@ -126,6 +127,8 @@ fn empty_dict_ref() -> &'static Value {
 /// The fields the scheduler reads on every turn are inline; `name`, `data`,
 /// a pending error and a `send_sequence`'s progress, which most tasklets
 /// never have, live in a box that only a tasklet with one of them allocates
+/// — shared copy-on-write, so a snapshot's copy of a named tasklet's state
+/// is a count, not an allocation and a copy of its name —
 /// (read and set them through [`TaskletState::name`],
 /// [`TaskletState::data`], [`TaskletState::pending`],
 /// [`TaskletState::send_sequence`] and their setters). A million blocked
@@ -167,7 +170,7 @@ pub struct TaskletState {
     pub budget_used: u64,
     /// `name`, `data`, `pending` and a `send_sequence`'s progress, when any
     /// is set.
-    cold: Option<Box<Cold>>,
+    cold: Option<Arc<Cold>>,
 }
 
 /// The attributes few tasklets set, boxed out of [`TaskletState`].
@@ -281,12 +284,12 @@ impl TaskletState {
 
     /// Takes the pending error or payload out.
     pub fn take_pending(&mut self) -> Option<Value> {
-        self.take_cold(|c| &mut c.pending)
+        self.take_cold(|c| c.pending.is_some(), |c| &mut c.pending)
     }
 
     /// Sets (or clears) the pending error or payload.
     pub fn set_pending(&mut self, pending: Option<Value>) {
-        self.set_cold(|c| &mut c.pending, pending);
+        self.set_cold(|c| c.pending.is_some(), |c| &mut c.pending, pending);
     }
 
     /// The progress of the `send_sequence` the tasklet is suspended in
@@ -297,35 +300,52 @@ impl TaskletState {
 
     /// Takes the `send_sequence` progress out.
     pub fn take_send_sequence(&mut self) -> Option<SendSequence> {
-        self.take_cold(|c| &mut c.send_sequence)
+        self.take_cold(|c| c.send_sequence.is_some(), |c| &mut c.send_sequence)
     }
 
     /// Sets (or clears) the `send_sequence` progress.
     pub fn set_send_sequence(&mut self, progress: Option<SendSequence>) {
-        self.set_cold(|c| &mut c.send_sequence, progress);
+        self.set_cold(
+            |c| c.send_sequence.is_some(),
+            |c| &mut c.send_sequence,
+            progress,
+        );
     }
 
-    /// Takes one boxed attribute out, touching no box when it is unset.
-    fn take_cold<T>(&mut self, field: impl Fn(&mut Cold) -> &mut Option<T>) -> Option<T> {
+    /// Takes one boxed attribute out (`is_set` tells whether it is there),
+    /// touching no box when it is unset: a box a snapshot shares is copied
+    /// only for a real change.
+    fn take_cold<T>(
+        &mut self,
+        is_set: impl Fn(&Cold) -> bool,
+        field: impl Fn(&mut Cold) -> &mut Option<T>,
+    ) -> Option<T> {
         let mut taken = None;
-        if self.cold.as_deref_mut().is_some_and(|c| field(c).is_some()) {
+        if self.cold.as_deref().is_some_and(is_set) {
             self.edit_cold(|c| taken = field(c).take());
         }
         taken
     }
 
-    /// Sets or clears one boxed attribute; clearing allocates no box.
-    fn set_cold<T>(&mut self, field: impl FnOnce(&mut Cold) -> &mut Option<T>, value: Option<T>) {
-        if value.is_none() && self.cold.is_none() {
+    /// Sets or clears one boxed attribute; clearing an unset one touches no
+    /// box (and allocates none).
+    fn set_cold<T>(
+        &mut self,
+        is_set: impl Fn(&Cold) -> bool,
+        field: impl FnOnce(&mut Cold) -> &mut Option<T>,
+        value: Option<T>,
+    ) {
+        if value.is_none() && !self.cold.as_deref().is_some_and(is_set) {
             return;
         }
         self.edit_cold(|c| *field(c) = value);
     }
 
-    /// Changes the boxed attributes, allocating the box on first use and
-    /// freeing it once nothing is left in it, so equal states compare equal.
+    /// Changes the boxed attributes, allocating the box on first use (or
+    /// copying it if a snapshot shares it) and freeing it once nothing is
+    /// left in it, so equal states compare equal.
     fn edit_cold(&mut self, f: impl FnOnce(&mut Cold)) {
-        let cold = self.cold.get_or_insert_with(Default::default);
+        let cold = Arc::make_mut(self.cold.get_or_insert_with(Default::default));
         f(cold);
         if cold.is_empty() {
             self.cold = None;

@@ -192,7 +192,8 @@ fn load_or_check(
                     *seq = next;
                 }
                 WWait::Native(req) => {
-                    req.request = world.resource_mut::<NativeQueue>().fresh_request();
+                    std::sync::Arc::make_mut(req).request =
+                        world.resource_mut::<NativeQueue>().fresh_request();
                     parked.push((state.id, (**req).clone()));
                 }
                 _ => {}
