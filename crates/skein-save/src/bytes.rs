@@ -104,15 +104,18 @@ impl<'b> Reader<'b> {
     }
 
     /// A length or count (postcard writes `usize` as a u64 varint).
+    #[inline]
     pub fn len(&mut self) -> Option<usize> {
         usize::try_from(self.u64()?).ok()
     }
 
     /// An enum's variant index.
+    #[inline]
     pub fn tag(&mut self) -> Option<u32> {
         self.u32()
     }
 
+    #[inline]
     pub fn i64(&mut self) -> Option<i64> {
         let v = self.u64()?;
         Some(((v >> 1) as i64) ^ -((v & 1) as i64))
@@ -123,6 +126,7 @@ impl<'b> Reader<'b> {
         Some(f64::from_bits(u64::from_le_bytes(b)))
     }
 
+    #[inline]
     pub fn bool(&mut self) -> Option<bool> {
         match self.byte()? {
             0 => Some(false),

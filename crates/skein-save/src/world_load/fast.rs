@@ -32,9 +32,9 @@ use crate::values::{Place, Resolve, Strs};
 /// few functions); past this, names are resolved each time.
 const FUNCS: usize = 64;
 
-/// A tasklet read fast: staged, its wait for the channels' checks, and
-/// whether it sleeps.
-pub(super) type Read = (StagedTasklet, WaitOf, bool);
+/// A tasklet read fast (and staged): its wait for the channels' checks,
+/// and whether it sleeps.
+pub(super) type Read = (WaitOf, bool);
 
 /// The fast reader's state across one load's tasklets.
 pub(super) struct Fast<'a, 'r, 'b> {
@@ -93,9 +93,10 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
         self.stager.dec.read(r, place, &mut self.strs)
     }
 
-    /// The tasklet record at `r`, checked and staged; `None` when the
-    /// record path must read it.
-    pub fn tasklet(&mut self, r: &mut Reader<'b>) -> Option<Read> {
+    /// The tasklet record at `r`, checked and pushed onto `staged` (built
+    /// where it goes, not moved there: it is large); `None`, with nothing
+    /// pushed, when the record path must read it.
+    pub fn tasklet(&mut self, r: &mut Reader<'b>, staged: &mut Vec<StagedTasklet>) -> Option<Read> {
         let id = r.u64()?;
         // A tasklet's own id is a record by definition: only ids that other
         // records name need noting for the check after the last tasklet.
@@ -214,13 +215,13 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
             },
         }
         .into_state(new_id);
-        let staged = StagedTasklet {
+        staged.push(StagedTasklet {
             rec_id: id,
             state,
             fiber: TaskletFiber::new(fiber),
             ext,
-        };
-        Some((staged, WaitOf { id, channel, waits }, sleeps))
+        });
+        Some((WaitOf { id, channel, waits }, sleeps))
     }
 
     /// A fiber record, every frame checked against the verifier.
