@@ -143,7 +143,7 @@ impl Resolve for MapResolve<'_> {
         self.natives.id(module, name)
     }
     fn tasklet(&self, id: u64) -> Result<u64, Problem> {
-        self.tasklets.get(id).ok_or_else(|| Problem::Dangling {
+        self.tasklets.get(id).ok_or(Problem::Dangling {
             what: "tasklet",
             id,
         })
@@ -153,7 +153,7 @@ impl Resolve for MapResolve<'_> {
             .ok_or_else(|| Problem::Invalid("this world has no main tasklet".into()))
     }
     fn channel(&self, id: u64) -> Result<u64, Problem> {
-        self.channels.get(id).ok_or_else(|| Problem::Dangling {
+        self.channels.get(id).ok_or(Problem::Dangling {
             what: "channel",
             id,
         })
