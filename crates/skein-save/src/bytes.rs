@@ -36,6 +36,12 @@ impl<'b> Reader<'b> {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    /// The bytes read since `pos` (a position this reader returned).
+    pub fn since(&self, pos: usize) -> &'b [u8] {
+        self.buf.get(pos..self.pos).unwrap_or_default()
+    }
+
+    #[inline]
     pub fn byte(&mut self) -> Option<u8> {
         let b = *self.buf.get(self.pos)?;
         self.pos += 1;
@@ -64,6 +70,7 @@ impl<'b> Reader<'b> {
         None
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Option<u64> {
         // Up to three bytes without the general loop: ids, lengths, tags
         // and most ints of a world.
@@ -85,6 +92,7 @@ impl<'b> Reader<'b> {
         }
     }
 
+    #[inline]
     pub fn u32(&mut self) -> Option<u32> {
         match self.buf.get(self.pos) {
             Some(&b) if b < 0x80 => {
@@ -96,15 +104,18 @@ impl<'b> Reader<'b> {
     }
 
     /// A length or count (postcard writes `usize` as a u64 varint).
+    #[inline]
     pub fn len(&mut self) -> Option<usize> {
         usize::try_from(self.u64()?).ok()
     }
 
     /// An enum's variant index.
+    #[inline]
     pub fn tag(&mut self) -> Option<u32> {
         self.u32()
     }
 
+    #[inline]
     pub fn i64(&mut self) -> Option<i64> {
         let v = self.u64()?;
         Some(((v >> 1) as i64) ^ -((v & 1) as i64))
@@ -115,6 +126,7 @@ impl<'b> Reader<'b> {
         Some(f64::from_bits(u64::from_le_bytes(b)))
     }
 
+    #[inline]
     pub fn bool(&mut self) -> Option<bool> {
         match self.byte()? {
             0 => Some(false),

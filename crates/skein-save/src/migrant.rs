@@ -217,7 +217,7 @@ pub fn put_migrant(world: &mut World, save: &SaveFile) -> Result<u64, LoadError>
     state.yielded = false;
     state.budget_tick = 0;
     state.budget_used = 0;
-    let e = world.spawn((state, TaskletFiber::new(t.fiber))).id();
+    let e = world.spawn((state, t.fiber)).id();
     world
         .resource_mut::<Scheduler>()
         .ring

@@ -4,8 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use skein_vm::Fiber;
-use skein_world::{ChannelState, TaskletState};
+use skein_world::{ChannelState, TaskletFiber, TaskletState};
 
 use crate::check::Verified;
 use crate::error::{FieldPath, LoadError, Problem};
@@ -20,7 +19,9 @@ use crate::values::{Decoder, Resolve};
 pub(crate) struct StagedTasklet {
     pub rec_id: u64,
     pub state: TaskletState,
-    pub fiber: Fiber,
+    /// Shared already, as the world holds it: staged tasklets are moved
+    /// twice before they are spawned, and a pointer moves cheaper.
+    pub fiber: TaskletFiber,
     pub ext: BTreeMap<String, ExtValue>,
 }
 
@@ -152,7 +153,7 @@ impl Tasklets<'_, '_> {
         Ok(StagedTasklet {
             rec_id: rec.id,
             state,
-            fiber,
+            fiber: TaskletFiber::new(fiber),
             ext: rec.ext.clone(),
         })
     }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bevy_ecs::world::World;
-use skein_vm::{Fiber, Value};
+use skein_vm::Value;
 use skein_world::components::Wait as WWait;
 use skein_world::{
     ChannelState, Code, NativeCall, NativeQueue, Natives, RunCounters, Scheduler, TaskletFiber,
@@ -154,7 +154,7 @@ fn load_or_check(
     let mut sched = std::mem::take(&mut *world.resource_mut::<Scheduler>());
     let mut entities = Vec::new();
     let mut ids_by_record: BTreeMap<u64, bevy_ecs::entity::Entity> = BTreeMap::new();
-    let mut tasklets: BTreeMap<u64, (TaskletState, Fiber, BTreeMap<_, _>)> = BTreeMap::new();
+    let mut tasklets: BTreeMap<u64, (TaskletState, TaskletFiber, BTreeMap<_, _>)> = BTreeMap::new();
     for t in staged_t {
         tasklets.insert(t.rec_id, (t.state, t.fiber, t.ext));
     }
@@ -198,7 +198,7 @@ fn load_or_check(
                 }
                 _ => {}
             }
-            let e = world.spawn((state, TaskletFiber::new(fiber))).id();
+            let e = world.spawn((state, fiber)).id();
             world.resource_mut::<RunCounters>().tasklets += 1;
             entities.push((e, ext));
             e

@@ -14,8 +14,7 @@ use skein_script::bytecode::Program;
 use skein_vm::{Globals, ImportState, Limits, ModuleGlobals, Value};
 use skein_world::components::Wait as WWait;
 use skein_world::{
-    Code, NativeCall, NativeQueue, RunCounters, Scheduler, ScriptGlobals, TaskletFiber,
-    WorldOptions, WorldRng,
+    Code, NativeCall, NativeQueue, RunCounters, Scheduler, ScriptGlobals, WorldOptions, WorldRng,
 };
 
 use crate::error::{FieldPath, LoadError, Problem};
@@ -224,7 +223,7 @@ impl Staged<'_> {
             }
             rec_ids.push(id);
             exts.push(t.ext);
-            (t.state, TaskletFiber::new(t.fiber))
+            (t.state, t.fiber)
         });
         let mut spawned: Vec<_> = world.spawn_batch(bundles).collect();
         let mut states = Vec::with_capacity(channels.len());

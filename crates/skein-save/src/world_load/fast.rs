@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use skein_script::bytecode::FuncRef;
 use skein_vm::Value;
 use skein_vm::fiber::{Fiber, FiberState, Frame, Handler};
+use skein_world::TaskletFiber;
 use skein_world::components::{Suspension, Wait as WWait};
 
 use crate::bytes::Reader;
@@ -31,16 +32,17 @@ use crate::values::{Place, Resolve, Strs};
 /// few functions); past this, names are resolved each time.
 const FUNCS: usize = 64;
 
-/// A tasklet read fast: staged, its wait for the channels' checks, and
-/// whether it sleeps.
-pub(super) type Read = (StagedTasklet, WaitOf, bool);
+/// A tasklet read fast (and staged): its wait for the channels' checks,
+/// and whether it sleeps.
+pub(super) type Read = (WaitOf, bool);
 
 /// The fast reader's state across one load's tasklets.
 pub(super) struct Fast<'a, 'r, 'b> {
     pub stager: Tasklets<'a, 'r>,
     strs: Strs,
-    /// Function names as read (module, name) and what they resolved to.
-    funcs: Vec<(&'b [u8], &'b [u8], FuncRef)>,
+    /// Function names as read (both length-prefixed names' bytes, one
+    /// slice) and what they resolved to.
+    funcs: Vec<(&'b [u8], FuncRef)>,
     /// One frame's handlers, reused.
     handlers: Vec<HandlerRec>,
 }
@@ -67,14 +69,22 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
 
     /// A function by its two names, read at `r`.
     fn func(&mut self, r: &mut Reader<'b>) -> Option<FuncRef> {
-        let (m, f) = (r.str_bytes()?, r.str_bytes()?);
-        if let Some(&(_, _, func)) = self.funcs.iter().find(|e| e.0 == m && e.1 == f) {
+        // One comparison of both names with their lengths: equal bytes are
+        // equal names (another spelling of a length only misses the cache).
+        // The names are length-prefixed, so a cached pair the rest starts
+        // with is the next two names exactly.
+        let rest = r.rest();
+        if let Some(&(both, func)) = self.funcs.iter().find(|e| rest.starts_with(e.0)) {
+            r.seek(r.pos() + both.len());
             return Some(func);
         }
+        let start = r.pos();
+        let (m, f) = (r.str_bytes()?, r.str_bytes()?);
+        let both = r.since(start);
         let (ms, fs) = (std::str::from_utf8(m).ok()?, std::str::from_utf8(f).ok()?);
         let func = self.stager.resolve.function(ms, fs).ok()?;
         if self.funcs.len() < FUNCS {
-            self.funcs.push((m, f, func));
+            self.funcs.push((both, func));
         }
         Some(func)
     }
@@ -83,9 +93,10 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
         self.stager.dec.read(r, place, &mut self.strs)
     }
 
-    /// The tasklet record at `r`, checked and staged; `None` when the
-    /// record path must read it.
-    pub fn tasklet(&mut self, r: &mut Reader<'b>) -> Option<Read> {
+    /// The tasklet record at `r`, checked and pushed onto `staged` (built
+    /// where it goes, not moved there: it is large); `None`, with nothing
+    /// pushed, when the record path must read it.
+    pub fn tasklet(&mut self, r: &mut Reader<'b>, staged: &mut Vec<StagedTasklet>) -> Option<Read> {
         let id = r.u64()?;
         // A tasklet's own id is a record by definition: only ids that other
         // records name need noting for the check after the last tasklet.
@@ -204,13 +215,13 @@ impl<'a, 'r, 'b> Fast<'a, 'r, 'b> {
             },
         }
         .into_state(new_id);
-        let staged = StagedTasklet {
+        staged.push(StagedTasklet {
             rec_id: id,
             state,
-            fiber,
+            fiber: TaskletFiber::new(fiber),
             ext,
-        };
-        Some((staged, WaitOf { id, channel, waits }, sleeps))
+        });
+        Some((WaitOf { id, channel, waits }, sleeps))
     }
 
     /// A fiber record, every frame checked against the verifier.

@@ -133,7 +133,7 @@ pub(super) fn one_pass_counted(
     for i in 0..count {
         // A tasklet the fast reader leaves is read again as a record.
         let start = r.pos();
-        let (staged, wait, sleeps) = match fast.tasklet(&mut r) {
+        let (wait, sleeps) = match fast.tasklet(&mut r, &mut tasklets) {
             Some(read) => {
                 read_fast += 1;
                 read
@@ -142,7 +142,8 @@ pub(super) fn one_pass_counted(
                 r.seek(start);
                 let rec = &r.serde::<TaskletRec>()?;
                 let sleeps = matches!(rec.wait, Wait::Sleep { .. });
-                (stager.stage(rec, i).ok()?, WaitOf::of(rec), sleeps)
+                tasklets.push(stager.stage(rec, i).ok()?);
+                (WaitOf::of(rec), sleeps)
             }
         };
         let id = wait.id;
@@ -151,7 +152,6 @@ pub(super) fn one_pass_counted(
         if !sorted || channel || sleeps != sleepers.contains(&id) {
             return None;
         }
-        tasklets.push(staged);
         waits.push(wait);
     }
     // A world save has no roots and no ring order, but the file still
