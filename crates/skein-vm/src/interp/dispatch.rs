@@ -17,7 +17,9 @@ use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_inde
 
 use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
-use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
+use super::stack::{
+    name_error, plain_return, pop, return_value, save_pc, top, truthy, unbound_local,
+};
 use super::{
     Exec, Flow, attrs, build, calls, cx, imports, inplace, items, place_call, places, throw,
     unwind, values,
@@ -96,15 +98,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 let v = $v;
                 if plain_return(&ex.frames, fiber) {
                     ex.frames.pop();
-                    cut(&mut fiber.stack, base);
-                    if let Value::Int(x) = v {
-                        // An int owns nothing: forgetting it spares the
-                        // drop call a `match` arm left behind.
-                        std::mem::forget(v);
-                        push_int(&mut fiber.stack, x);
-                    } else {
-                        fiber.stack.push(v);
-                    }
+                    return_value(&mut fiber.stack, base, v);
                     continue 'frame;
                 }
                 match fueled!(f => calls::return_from(ex, fiber, f, v)) {
