@@ -221,19 +221,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     *slot = Value::Unbound;
                 }
                 Op::ClearLocal(i) => stack[base + i as usize] = Value::Unbound,
-                Op::LoadGlobal(i) => match &ex.globals.modules[module].values[i as usize] {
-                    // The callee of most calls: copied without the general
-                    // clone's `match` on the kind.
-                    &Value::Function(f) => stack.push(Value::Function(f)),
-                    Value::Unbound => {
+                Op::LoadGlobal(i) => {
+                    let v = &ex.globals.modules[module].values[i as usize];
+                    if matches!(v, Value::Unbound) {
                         let name = &program.modules[module].globals[i as usize];
                         match builtin_index(name) {
                             Some(b) => stack.push(builtins::value_of(b)),
                             None => break name_error(name),
                         }
+                    } else {
+                        stack.push(v.clone());
                     }
-                    v => stack.push(v.clone()),
-                },
+                }
                 Op::StoreGlobal(i) => {
                     let v = pop(stack);
                     ex.globals.modules[module].values[i as usize] = v;
@@ -654,22 +653,10 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         fueled!(f => regs.take(stack, a, &mut cx!(ex, f)))
                     )),
                 },
-                Op::ReturnLocal(i) => {
-                    let slot = base + i as usize;
-                    // An int as its payload (see `LoadLocal`); anything
-                    // else is moved out, not cloned: the frame ends here.
-                    if let Some(&Value::Int(x)) = stack.get(slot) {
-                        ret!(Value::Int(x));
-                    }
-                    let v = match stack.get_mut(slot) {
-                        Some(s) => std::mem::replace(s, Value::Unbound),
-                        None => Value::Unbound,
-                    };
-                    if matches!(v, Value::Unbound) {
-                        break regs.unbound(i);
-                    }
-                    ret!(v)
-                }
+                Op::ReturnLocal(i) => match regs.take_quick(stack, Arg::Local(i)) {
+                    Some(v) => ret!(v),
+                    None => break regs.unbound(i),
+                },
                 Op::SetupExcept(t) | Op::SetupFinally(t) => {
                     let len = stack.len() as u32;
                     let frame = (ex.frames.len() - 1) as u32;
