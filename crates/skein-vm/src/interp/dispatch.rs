@@ -60,14 +60,30 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             fiber.state = FiberState::Done;
             leave!(Step::Done(Value::None));
         };
-        let fref = frame.func;
-        let func = program.function(fref);
-        let code: &[Op] = &func.code;
-        let base = frame.base as usize;
-        let module = fref.module as usize;
+        let mut fref = frame.func;
+        let mut func = program.function(fref);
+        let mut code: &[Op] = &func.code;
+        let mut base = frame.base as usize;
+        let mut module = fref.module as usize;
         let mut pc = frame.pc as usize;
-        let at = places::PlaceFrame { func, base, module };
-        let regs = Regs { func, base };
+        let mut at = places::PlaceFrame { func, base, module };
+        let mut regs = Regs { func, base };
+
+        // Makes the loop run frame `$fref` (`$func`, its window at `$base`)
+        // from `$pc`: a call or return that knows its new frame skips the
+        // reload at the top of `'frame`.
+        macro_rules! switch_to {
+            ($fref:expr, $func:expr, $base:expr, $pc:expr) => {{
+                fref = $fref;
+                func = $func;
+                code = &func.code;
+                base = $base;
+                module = fref.module as usize;
+                pc = $pc;
+                at = places::PlaceFrame { func, base, module };
+                regs = Regs { func, base };
+            }};
+        }
 
         macro_rules! or_raise {
             ($e:expr) => {
@@ -99,6 +115,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 if plain_return(&ex.frames, fiber) {
                     ex.frames.pop();
                     return_value(&mut fiber.stack, base, v);
+                    if let Some(caller) = ex.frames.last() {
+                        let (cf, cbase, cpc) = (caller.func, caller.base, caller.pc);
+                        switch_to!(cf, program.function(cf), cbase as usize, cpc as usize);
+                        continue;
+                    }
                     continue 'frame;
                 }
                 match fueled!(f => calls::return_from(ex, fiber, f, v)) {
@@ -637,7 +658,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         }
                         save_pc(&mut ex.frames, pc);
                         calls::enter_exact(&mut ex.frames, fiber, target, callee, fpos);
-                        continue 'frame;
+                        switch_to!(target, callee, fpos, 0);
+                        continue;
                     }
                     save_pc(&mut ex.frames, pc);
                     flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));
