@@ -244,8 +244,13 @@ pub(crate) fn enter_exact(
     let stack = &mut fiber.stack;
     let window = &mut stack[fpos..];
     let n = window.len().saturating_sub(1);
-    for j in 0..n {
-        window.swap(j, j + 1);
+    // One argument, the common case, is one swap and no loop.
+    if n == 1 {
+        window.swap(0, 1);
+    } else {
+        for j in 0..n {
+            window.swap(j, j + 1);
+        }
     }
     // The function value, now on top, owns nothing: forgetting it drops
     // nothing, with no drop code to run.

@@ -17,7 +17,9 @@ use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_inde
 
 use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
-use super::stack::{cut, name_error, plain_return, pop, save_pc, top, truthy, unbound_local};
+use super::stack::{
+    name_error, plain_return, pop, return_value, save_pc, top, truthy, unbound_local,
+};
 use super::{
     Exec, Flow, attrs, build, calls, cx, imports, inplace, items, place_call, places, throw,
     unwind, values,
@@ -58,14 +60,30 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
             fiber.state = FiberState::Done;
             leave!(Step::Done(Value::None));
         };
-        let fref = frame.func;
-        let func = program.function(fref);
-        let code: &[Op] = &func.code;
-        let base = frame.base as usize;
-        let module = fref.module as usize;
+        let mut fref = frame.func;
+        let mut func = program.function(fref);
+        let mut code: &[Op] = &func.code;
+        let mut base = frame.base as usize;
+        let mut module = fref.module as usize;
         let mut pc = frame.pc as usize;
-        let at = places::PlaceFrame { func, base, module };
-        let regs = Regs { func, base };
+        let mut at = places::PlaceFrame { func, base, module };
+        let mut regs = Regs { func, base };
+
+        // Makes the loop run frame `$fref` (`$func`, its window at `$base`)
+        // from `$pc`: a call or return that knows its new frame skips the
+        // reload at the top of `'frame`.
+        macro_rules! switch_to {
+            ($fref:expr, $func:expr, $base:expr, $pc:expr) => {{
+                fref = $fref;
+                func = $func;
+                code = &func.code;
+                base = $base;
+                module = fref.module as usize;
+                pc = $pc;
+                at = places::PlaceFrame { func, base, module };
+                regs = Regs { func, base };
+            }};
+        }
 
         macro_rules! or_raise {
             ($e:expr) => {
@@ -96,14 +114,11 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 let v = $v;
                 if plain_return(&ex.frames, fiber) {
                     ex.frames.pop();
-                    cut(&mut fiber.stack, base);
-                    if let Value::Int(x) = v {
-                        // An int owns nothing: forgetting it spares the
-                        // drop call a `match` arm left behind.
-                        std::mem::forget(v);
-                        push_int(&mut fiber.stack, x);
-                    } else {
-                        fiber.stack.push(v);
+                    return_value(&mut fiber.stack, base, v);
+                    if let Some(caller) = ex.frames.last() {
+                        let (cf, cbase, cpc) = (caller.func, caller.base, caller.pc);
+                        switch_to!(cf, program.function(cf), cbase as usize, cpc as usize);
+                        continue;
                     }
                     continue 'frame;
                 }
@@ -643,7 +658,8 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                         }
                         save_pc(&mut ex.frames, pc);
                         calls::enter_exact(&mut ex.frames, fiber, target, callee, fpos);
-                        continue 'frame;
+                        switch_to!(target, callee, fpos, 0);
+                        continue;
                     }
                     save_pc(&mut ex.frames, pc);
                     flow!(fueled!(f => calls::call_op(ex, fiber, f, func, argc, kw)));

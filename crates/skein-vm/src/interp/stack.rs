@@ -63,11 +63,28 @@ pub(crate) fn name_error(name: &str) -> Value {
 /// that owns nothing; the first that owns something sends the rest to
 /// `truncate`.
 #[inline(always)]
-pub(super) fn cut(stack: &mut Vec<Value>, len: usize) {
+fn cut(stack: &mut Vec<Value>, len: usize) {
     while stack.len() > len {
         if !pop_plain(stack) {
             stack.truncate(len);
         }
+    }
+}
+
+/// Drops a returning frame's window at `base` and leaves `v` on top in its
+/// place. The window's first slot, when it has one, takes `v`: the stack
+/// needs no capacity check, and the push it spares was not inlined.
+#[inline(always)]
+pub(super) fn return_value(stack: &mut Vec<Value>, base: usize, v: Value) {
+    if stack.len() > base {
+        cut(stack, base + 1);
+        let last = stack.len() - 1;
+        let old = std::mem::replace(&mut stack[last], v);
+        if owns_nothing(&old) {
+            std::mem::forget(old);
+        }
+    } else {
+        stack.push(v);
     }
 }
 
@@ -86,21 +103,25 @@ pub(super) fn truthy(v: &Value) -> bool {
 /// function…), with no drop to run; `false`, nothing changed, otherwise.
 #[inline(always)]
 pub(super) fn pop_plain(stack: &mut Vec<Value>) -> bool {
-    let plain = matches!(
-        stack.last(),
-        Some(
-            Value::Int(_)
-                | Value::None
-                | Value::Bool(_)
-                | Value::Float(_)
-                | Value::Function(_)
-                | Value::Builtin(_)
-                | Value::Unbound
-        )
-    );
+    let plain = stack.last().is_some_and(owns_nothing);
     if plain && let Some(v) = stack.pop() {
         // It owns nothing: forgetting it drops nothing.
         std::mem::forget(v);
     }
     plain
+}
+
+/// Whether dropping `v` has nothing to do: an int, a bool, a function…
+#[inline(always)]
+fn owns_nothing(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Int(_)
+            | Value::None
+            | Value::Bool(_)
+            | Value::Float(_)
+            | Value::Function(_)
+            | Value::Builtin(_)
+            | Value::Unbound
+    )
 }
