@@ -38,9 +38,8 @@ pub enum Wait {
         seq: u32,
     },
     /// Parked in a blocking native until the host completes the request
-    /// (boxed: it would triple the size of every tasklet's wait; shared,
-    /// so a snapshot's copy of a parked NPC's state allocates nothing).
-    Native(Arc<NativeRequest>),
+    /// (boxed: rare, and it would triple the size of every tasklet's wait).
+    Native(Box<NativeRequest>),
 }
 
 /// A blocking native call as plain data: what the host must serve.
@@ -283,11 +282,13 @@ impl TaskletState {
     }
 
     /// Takes the pending error or payload out.
+    #[inline]
     pub fn take_pending(&mut self) -> Option<Value> {
         self.take_cold(|c| c.pending.is_some(), |c| &mut c.pending)
     }
 
     /// Sets (or clears) the pending error or payload.
+    #[inline]
     pub fn set_pending(&mut self, pending: Option<Value>) {
         self.set_cold(|c| c.pending.is_some(), |c| &mut c.pending, pending);
     }
@@ -299,11 +300,13 @@ impl TaskletState {
     }
 
     /// Takes the `send_sequence` progress out.
+    #[inline]
     pub fn take_send_sequence(&mut self) -> Option<SendSequence> {
         self.take_cold(|c| c.send_sequence.is_some(), |c| &mut c.send_sequence)
     }
 
     /// Sets (or clears) the `send_sequence` progress.
+    #[inline]
     pub fn set_send_sequence(&mut self, progress: Option<SendSequence>) {
         self.set_cold(
             |c| c.send_sequence.is_some(),
@@ -315,6 +318,7 @@ impl TaskletState {
     /// Takes one boxed attribute out (`is_set` tells whether it is there),
     /// touching no box when it is unset: a box a snapshot shares is copied
     /// only for a real change.
+    #[inline]
     fn take_cold<T>(
         &mut self,
         is_set: impl Fn(&Cold) -> bool,
@@ -329,6 +333,7 @@ impl TaskletState {
 
     /// Sets or clears one boxed attribute; clearing an unset one touches no
     /// box (and allocates none).
+    #[inline]
     fn set_cold<T>(
         &mut self,
         is_set: impl Fn(&Cold) -> bool,
@@ -344,6 +349,8 @@ impl TaskletState {
     /// Changes the boxed attributes, allocating the box on first use (or
     /// copying it if a snapshot shares it) and freeing it once nothing is
     /// left in it, so equal states compare equal.
+    // Out of line: the turn's checks of unset attributes stay small.
+    #[inline(never)]
     fn edit_cold(&mut self, f: impl FnOnce(&mut Cold)) {
         let cold = Arc::make_mut(self.cold.get_or_insert_with(Default::default));
         f(cold);

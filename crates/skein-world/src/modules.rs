@@ -214,7 +214,7 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
             };
             queue.park(NativeCall::of(call.clone(), cur, entity));
             host.with_current(|t| {
-                t.wait = Wait::Native(std::sync::Arc::new(call));
+                t.wait = Wait::Native(Box::new(call));
                 t.suspension = Suspension::Native;
             });
             host.sched.ring.remove(cur);

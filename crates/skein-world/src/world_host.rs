@@ -205,7 +205,7 @@ impl<'w> WorldHost<'w> {
                 if let Some(entity) = entity {
                     self.world
                         .resource_mut::<NativeQueue>()
-                        .cancel(NativeCall::of(Arc::unwrap_or_clone(req), id, entity));
+                        .cancel(NativeCall::of(*req, id, entity));
                 }
             }
         }

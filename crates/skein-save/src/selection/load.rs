@@ -192,8 +192,7 @@ fn load_or_check(
                     *seq = next;
                 }
                 WWait::Native(req) => {
-                    std::sync::Arc::make_mut(req).request =
-                        world.resource_mut::<NativeQueue>().fresh_request();
+                    req.request = world.resource_mut::<NativeQueue>().fresh_request();
                     parked.push((state.id, (**req).clone()));
                 }
                 _ => {}

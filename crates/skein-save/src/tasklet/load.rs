@@ -137,7 +137,7 @@ pub(crate) fn tasklet_from(
                 let p = p_1.index(i);
                 vs.push(dec.decode(a, Place::Plain, &p)?);
             }
-            WWait::Native(std::sync::Arc::new(NativeRequest {
+            WWait::Native(Box::new(NativeRequest {
                 request: *request,
                 module: module.clone(),
                 name: name.clone(),

@@ -253,11 +253,7 @@ impl Staged<'_> {
             queue.restore(w.last_request, completions);
             for (req, id) in parked {
                 if let Some(entity) = sched.ring.entity(id) {
-                    queue.park_loaded(NativeCall::of(
-                        std::sync::Arc::unwrap_or_clone(req),
-                        id,
-                        entity,
-                    ));
+                    queue.park_loaded(NativeCall::of(*req, id, entity));
                 }
             }
         }
