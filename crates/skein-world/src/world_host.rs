@@ -141,7 +141,7 @@ impl<'w> WorldHost<'w> {
         }
     }
 
-    /// A new tasklet entity (bound to nothing, not alive).
+    /// A new tasklet entity bound to `func` (`None`: to nothing), not alive.
     pub fn spawn_tasklet(&mut self, func: Value) -> u64 {
         spawn_bound_tasklet(self.world, &mut self.sched, func)
     }
