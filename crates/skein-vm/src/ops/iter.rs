@@ -167,9 +167,8 @@ pub fn iter_next(it: &mut IterState) -> Option<Value> {
             Some(k.clone())
         }
         IterState::DictItems { dict, next } => {
-            let (_, (k, v)) = dict.map.get_index(*next)?;
-            *next += 1;
-            Some(Value::list(vec![k.clone(), v.clone()]))
+            let (k, v) = next_pair(dict, next)?;
+            Some(Value::list(vec![k, v]))
         }
         IterState::Channel(_) => None,
     }
@@ -204,9 +203,14 @@ pub fn pair_step(top: &mut Value) -> Option<Option<(Value, Value)>> {
     let IterState::DictItems { dict, next } = Arc::make_mut(it) else {
         return None;
     };
-    let Some((_, (k, v))) = dict.map.get_index(*next) else {
-        return Some(None);
-    };
+    Some(next_pair(dict, next))
+}
+
+/// The dict's entry at `*next` as key and value, moving `next` past it;
+/// `None` once the entries are done.
+#[inline]
+fn next_pair(dict: &Dict, next: &mut usize) -> Option<(Value, Value)> {
+    let (_, (k, v)) = dict.map.get_index(*next)?;
     *next += 1;
-    Some(Some((k.clone(), v.clone())))
+    Some((k.clone(), v.clone()))
 }
