@@ -44,6 +44,7 @@ impl Snapshot {
         let natives = &self.natives;
         let mut refs = WorldRefs { natives };
         let (tick, ring, registry) = (self.tick, &self.ring, &self.registry);
+        let host = &self.host;
         let fiberless = &mut self.fiberless;
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
@@ -54,10 +55,10 @@ impl Snapshot {
             let keep = h.keeps_fiber(in_ring);
             // Most tasklets have no registered component: building and
             // dropping an empty map for each was ~5% of a save's work.
-            let ext = if h.host.is_empty() {
-                None
+            let ext = if host.iter().any(|c| c.has(id)) {
+                Some(ext_of(id, host, registry, &ids)?)
             } else {
-                Some(ext_of(h, registry, &ids)?)
+                None
             };
             let ext = ext.as_ref().unwrap_or(&NO_EXT);
             match &mut h.entry {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use bevy_ecs::change_detection::{DetectChanges, Ref, Tick};
+use bevy_ecs::change_detection::Ref;
 use bevy_ecs::component::{Component, Mutable};
 use bevy_ecs::entity::Entity;
 use bevy_ecs::resource::Resource;
@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use skein_world::{ChannelState, TaskletState};
 
 use crate::ext::ExtValue;
+use crate::snapshot::{Column, HostColumn, Sink};
 
 /// How tasklet and channel ids map, for hooks: on save, world ids to the
 /// ids written (the same in a world save, record numbers in a selection,
@@ -43,74 +44,14 @@ type SaveFn = Arc<dyn Fn(&World, Entity, &IdMap) -> Option<Result<ExtValue, Stri
 type CheckFn = Arc<dyn Fn(&ExtValue) -> Result<(), String> + Send + Sync>;
 type LoadFn =
     Arc<dyn Fn(&mut World, Entity, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
-type SnapFn = Arc<dyn Fn(&World, &mut dyn HostSink) + Send + Sync>;
-
-/// Where a snapshot takes one registered component of every tasklet and
-/// channel, in one pass over the component's storage.
-pub(crate) trait HostSink {
-    /// Whether the component of `e` (tasklet or channel `id`), last changed
-    /// at `changed`, is to be copied (`false`: the earlier copy stands).
-    fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool;
-    /// The earlier copy of the component, to copy into in place (a wanted
-    /// component is then [`updated`](HostSink::updated)).
-    fn earlier(&mut self, id: u64) -> Option<&mut dyn HostSnap>;
-    fn updated(&mut self, id: u64);
-    fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>);
-}
+type SnapFn = Arc<dyn Fn(&World, &mut Box<dyn HostColumn>, &mut Sink) + Send + Sync>;
 type SnapResFn = Arc<dyn Fn(&World) -> Option<Box<dyn HostSnap>> + Send + Sync>;
 type LoadResFn = Arc<dyn Fn(&mut World, &ExtValue, &IdMap) -> Result<(), String> + Send + Sync>;
 
-/// A copy of one piece of host data taken at a tick boundary, encoded
-/// later (on an autosave's writer thread) by the registered hook and serde.
+/// A copy of a registered resource taken at a tick boundary, encoded later
+/// (on an autosave's writer thread) by serde.
 pub(crate) trait HostSnap: Send + Sync {
     fn encode(&self, ids: &IdMap) -> Result<ExtValue, String>;
-    /// Itself, for a snapshot to copy a component into its earlier copy.
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
-}
-
-/// A component's copy and the hook that adjusts it on save.
-struct ComponentSnap<C> {
-    value: C,
-    on_save: fn(&mut C, &IdMap),
-}
-
-impl<C: Serialize + Clone + Send + Sync + 'static> HostSnap for ComponentSnap<C> {
-    fn encode(&self, ids: &IdMap) -> Result<ExtValue, String> {
-        let mut c = self.value.clone();
-        (self.on_save)(&mut c, ids);
-        ExtValue::from_rust(&c).map_err(|e| e.to_string())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-}
-
-/// Copies a changed component for a snapshot: into its earlier copy when
-/// there is one (no allocation), else into a new box.
-fn copy_into<C: Component + Serialize + Clone>(
-    sink: &mut dyn HostSink,
-    id: u64,
-    c: &C,
-    on_save: fn(&mut C, &IdMap),
-) {
-    let earlier = sink
-        .earlier(id)
-        .and_then(|s| s.as_any_mut().downcast_mut::<ComponentSnap<C>>());
-    match earlier {
-        Some(snap) => {
-            snap.value.clone_from(c);
-            snap.on_save = on_save;
-            sink.updated(id);
-        }
-        None => sink.copied(
-            id,
-            Box::new(ComponentSnap {
-                value: c.clone(),
-                on_save,
-            }),
-        ),
-    }
 }
 
 /// A resource's copy.
@@ -119,10 +60,6 @@ struct ResourceSnap<R>(R);
 impl<R: Serialize + Send + Sync + 'static> HostSnap for ResourceSnap<R> {
     fn encode(&self, _: &IdMap) -> Result<ExtValue, String> {
         ExtValue::from_rust(&self.0).map_err(|e| e.to_string())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 
@@ -177,21 +114,18 @@ impl SaveRegistry {
                 on_save(&mut c, ids);
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
-            snap: Arc::new(move |world, sink| {
+            snap: Arc::new(move |world, column, sink| {
+                let column = Column::<C>::of(column, on_save);
                 // Queries that name a component no entity ever had are
                 // `None`: then nothing of that kind holds `C` either.
                 if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &TaskletState)>() {
                     for (e, c, t) in q.iter(world) {
-                        if sink.wants(t.id, e, c.last_changed()) {
-                            copy_into(sink, t.id, &*c, on_save);
-                        }
+                        column.take(sink, t.id, e, c);
                     }
                 }
                 if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &ChannelState)>() {
                     for (e, c, ch) in q.iter(world) {
-                        if sink.wants(ch.id, e, c.last_changed()) {
-                            copy_into(sink, ch.id, &*c, on_save);
-                        }
+                        column.take(sink, ch.id, e, c);
                     }
                 }
             }),

@@ -32,13 +32,15 @@ use skein_world::{
 
 use crate::error::SaveError;
 use crate::names::NativeNames;
-use crate::registry::{HostSink, HostSnap, SaveRegistry, registry_of};
+use crate::registry::{HostSnap, SaveRegistry, registry_of};
 
 mod changed;
 mod held;
+mod host;
 
-pub(crate) use held::{Entry, HOST, Held, encode_fiber, host_bit, kept_fiber};
+pub(crate) use held::{Entry, Held, encode_fiber, host_bit, kept_fiber};
 use held::{STATE, Since};
+pub(crate) use host::{Column, HostColumn, Sink};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {
@@ -83,6 +85,9 @@ pub struct Snapshot {
     /// that holds its fiber again): every other tasklet entry holds its
     /// fiber, so a full retake clones only these and the changed ones.
     pub(crate) fiberless: Vec<u64>,
+    /// Registered components, a column each (by index into the
+    /// registry's component list).
+    pub(crate) host: Vec<Box<dyn HostColumn>>,
     /// Scratch of `take_host_components`, kept for its memory.
     host_seen: Vec<u64>,
 }
@@ -117,6 +122,7 @@ impl Snapshot {
             code_changed: true,
             dirty_ids: Vec::new(),
             fiberless: Vec::new(),
+            host: Vec::new(),
             host_seen: Vec::new(),
         };
         snap.refresh(world);
@@ -243,49 +249,31 @@ impl Snapshot {
         held::slot(&self.ring, &mut self.entries, id, e)
     }
 
-    /// Every registered component of every entry, one component at a time;
-    /// a copy unchanged since `since` is kept where it is, so an unchanged
-    /// component costs a look at its change tick and nothing is moved or
-    /// allocated for it.
+    /// Every registered component of every entry, one component (one
+    /// column) at a time; a copy unchanged since `since` is kept where it
+    /// is, so an unchanged component costs a look at its change tick and
+    /// nothing is moved or allocated for it.
     fn take_host_components(&mut self, world: &World, since: Option<Since>) {
         let n = self.registry.components.len();
-        if n == 0 {
-            return;
-        }
-        // Which components each entry was found with, a bit each.
-        let words = n.div_ceil(64);
+        self.host.truncate(n);
+        self.host.resize_with(n, || Box::new(host::NoColumn));
         let mut seen = std::mem::take(&mut self.host_seen);
-        seen.clear();
-        seen.resize(self.entries.len() * words, 0);
         for (component, c) in self.registry.components.iter().enumerate() {
+            // Which entries were found with the component, a bit each.
+            seen.clear();
+            seen.resize(self.entries.len().div_ceil(64), 0);
             let mut sink = Sink {
                 entries: &mut self.entries,
-                seen: &mut seen,
-                words,
+                seen: std::mem::take(&mut seen),
                 component,
                 since,
                 dirty_ids: &mut self.dirty_ids,
             };
-            (c.snap)(world, &mut sink);
-        }
-        // A component an entry had and has no more changes it too.
-        for (id, h) in self.entries.iter_mut().enumerate() {
-            let Some(h) = h.as_mut().filter(|h| !h.host.is_empty()) else {
-                continue;
-            };
-            let found = &seen[id * words..(id + 1) * words];
-            let before = h.host.len();
-            h.host.retain(|(i, _)| {
-                let kept = found[i / 64] & (1 << (i % 64)) != 0;
-                if !kept {
-                    h.host_gone |= host_bit(*i);
-                }
-                kept
-            });
-            if h.host.len() != before {
-                h.changed |= HOST;
-                self.dirty_ids.push(id as u64);
-            }
+            let column = &mut self.host[component];
+            (c.snap)(world, column, &mut sink);
+            // A component an entry had and has no more changes it too.
+            seen = std::mem::take(&mut sink.seen);
+            column.drop_unseen(&seen, &mut |id, e| sink.gone(id, e));
         }
         self.host_seen = seen;
     }
@@ -449,64 +437,4 @@ fn check_between_ticks(world: &World) -> Result<(), SaveError> {
         ));
     }
     Ok(())
-}
-
-/// Takes one registered component into the entries' host lists.
-struct Sink<'a> {
-    entries: &'a mut [Option<Held>],
-    /// Per entry, `words` words of bits: the components it was found with.
-    seen: &'a mut [u64],
-    words: usize,
-    component: usize,
-    since: Option<Since>,
-    dirty_ids: &'a mut Vec<u64>,
-}
-
-impl HostSink for Sink<'_> {
-    fn wants(&mut self, id: u64, e: Entity, changed: Tick) -> bool {
-        let i = id as usize;
-        let Some(h) = self.entries.get(i).and_then(Option::as_ref) else {
-            return false;
-        };
-        if h.entity != e {
-            return false;
-        }
-        let c = self.component;
-        self.seen[i * self.words + c / 64] |= 1 << (c % 64);
-        let fresh = self
-            .since
-            .is_none_or(|s| changed.is_newer_than(s.taken, s.now));
-        fresh || !h.host.iter().any(|(j, _)| *j == c)
-    }
-
-    fn earlier(&mut self, id: u64) -> Option<&mut dyn HostSnap> {
-        let h = self.entries.get_mut(id as usize)?.as_mut()?;
-        let c = self.component;
-        let (_, snap) = h.host.iter_mut().find(|(j, _)| *j == c)?;
-        Some(&mut **snap)
-    }
-
-    fn updated(&mut self, id: u64) {
-        // A full snapshot is written whole: marks would only be cleared.
-        if self.since.is_none() {
-            return;
-        }
-        if let Some(Some(h)) = self.entries.get_mut(id as usize) {
-            h.changed |= HOST;
-            h.host_fresh |= host_bit(self.component);
-            self.dirty_ids.push(id);
-        }
-    }
-
-    fn copied(&mut self, id: u64, snap: Box<dyn HostSnap>) {
-        if let Some(Some(h)) = self.entries.get_mut(id as usize) {
-            // An earlier copy of another type (the registry changed) goes.
-            let c = self.component;
-            match h.host.iter_mut().find(|(j, _)| *j == c) {
-                Some(held) => held.1 = snap,
-                None => h.host.push((c, snap)),
-            }
-        }
-        self.updated(id);
-    }
 }

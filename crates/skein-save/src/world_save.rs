@@ -18,7 +18,7 @@ use crate::format::{
 };
 use crate::names::{WorldRefs, world_module_recs};
 use crate::registry::{IdMap, SaveRegistry};
-use crate::snapshot::{Entry, Held, Snapshot, encode_fiber, host_bit};
+use crate::snapshot::{Entry, HostColumn, Snapshot, encode_fiber, host_bit};
 use crate::tasklet::{status_of, tasklet_rec};
 use crate::values::Encoder;
 
@@ -30,16 +30,18 @@ pub(crate) struct EntryRecs {
     pub patches: Vec<ExtPatch>,
 }
 
-/// The registered components of an entry, by tag.
+/// The registered components of entry `id`, by tag.
 pub(crate) fn ext_of(
-    h: &Held,
+    id: u64,
+    host: &[Box<dyn HostColumn>],
     registry: &SaveRegistry,
     ids: &IdMap,
 ) -> Result<BTreeMap<String, ExtValue>, SaveError> {
     let mut ext = BTreeMap::new();
-    for (i, snap) in &h.host {
-        let v = snap.encode(ids).map_err(SaveError::Encode)?;
-        ext.insert(registry.components[*i].tag.clone(), v);
+    for (column, c) in host.iter().zip(&registry.components) {
+        if let Some(v) = column.encode(id, ids) {
+            ext.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
+        }
     }
     Ok(ext)
 }
@@ -124,10 +126,13 @@ impl Snapshot {
             }
             if only_dirty && !h.whole() {
                 let mut set = std::collections::BTreeMap::new();
-                for (i, snap) in &h.host {
-                    if h.host_fresh & host_bit(*i) != 0 {
-                        let v = snap.encode(&ids).map_err(SaveError::Encode)?;
-                        set.insert(registry.components[*i].tag.clone(), v);
+                let columns = self.host.iter().zip(&registry.components);
+                for (i, (column, c)) in columns.enumerate() {
+                    if h.host_fresh & host_bit(i) == 0 {
+                        continue;
+                    }
+                    if let Some(v) = column.encode(id, &ids) {
+                        set.insert(c.tag.clone(), v.map_err(SaveError::Encode)?);
                     }
                 }
                 let removed = (registry.components.iter().enumerate())
@@ -138,7 +143,7 @@ impl Snapshot {
                 patches.push(ExtPatch { id, set, removed });
                 continue;
             }
-            let ext = ext_of(h, registry, &ids)?;
+            let ext = ext_of(id, &self.host, registry, &ids)?;
             let keep = h.keeps_fiber(self.ring.contains(id));
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {

@@ -11,7 +11,6 @@ use skein_world::components::Wait;
 use skein_world::{ChannelState, Ring, TaskletState};
 
 use crate::error::SaveError;
-use crate::registry::HostSnap;
 
 /// Ticks of an earlier snapshot and of now: a record or component not
 /// changed in between need not be copied again.
@@ -60,12 +59,11 @@ fn let_go() -> SaveError {
     SaveError::Unsaveable("this snapshot has already let its fibers go".into())
 }
 
-/// A tasklet or channel with its registered components (by index into the
-/// registry's component list), and the entity it was copied from.
+/// A tasklet or channel, and the entity it was copied from (its registered
+/// components are in the snapshot's columns, `host.rs`).
 pub(crate) struct Held {
     pub entity: Entity,
     pub entry: Entry,
-    pub host: Vec<(usize, Box<dyn HostSnap>)>,
     /// The retake that last found it (an entity not found is dropped).
     pub seen: u64,
     /// What changed since the snapshot this one was retaken from ([`NEW`],
@@ -124,7 +122,6 @@ impl Held {
         Held {
             entity,
             entry,
-            host: Vec::new(),
             seen: 0,
             changed: NEW,
             host_fresh: 0,
