@@ -115,7 +115,7 @@ impl SaveRegistry {
                 Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
             }),
             snap: Arc::new(move |world, column, sink| {
-                let column = Column::<C>::of(column, on_save);
+                let column = Column::<C>::of(column, on_save, sink.ids());
                 // Queries that name a component no entity ever had are
                 // `None`: then nothing of that kind holds `C` either.
                 if let Some(mut q) = world.try_query::<(Entity, Ref<C>, &TaskletState)>() {

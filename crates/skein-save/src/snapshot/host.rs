@@ -58,8 +58,14 @@ pub(crate) struct Column<C> {
 }
 
 impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
-    /// The column in `slot`, made anew (empty) if it holds another type.
-    pub(crate) fn of(slot: &mut Box<dyn HostColumn>, on_save: fn(&mut C, &IdMap)) -> &mut Self {
+    /// The column in `slot`, made anew (empty) if it holds another type,
+    /// with room for ids below `ids` (they come in storage order, so growing
+    /// on demand would move the whole column many times).
+    pub(crate) fn of(
+        slot: &mut Box<dyn HostColumn>,
+        on_save: fn(&mut C, &IdMap),
+        ids: usize,
+    ) -> &mut Self {
         if !slot.as_any_mut().is::<Self>() {
             *slot = Box::new(Column::<C> {
                 copies: Vec::new(),
@@ -70,6 +76,10 @@ impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
         let column = (slot.as_any_mut().downcast_mut::<Self>())
             .expect("the slot was just given a column of this type");
         column.on_save = on_save;
+        if column.copies.len() < ids {
+            column.copies.resize_with(ids, || None);
+            column.has.resize(ids.div_ceil(64), 0);
+        }
         column
     }
 
@@ -146,6 +156,11 @@ pub(crate) struct Sink<'a> {
 }
 
 impl Sink<'_> {
+    /// One past the highest entry id.
+    pub(crate) fn ids(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Whether the component of `e` (tasklet or channel `id`), last changed
     /// at `changed`, is to be copied: `e` must be the entity the entry was
     /// taken from, and the copy `had` of it must be older than the change.
