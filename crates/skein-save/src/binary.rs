@@ -17,15 +17,13 @@
 //! globals), since which parts go to the value table, and their numbers,
 //! follow that order; the file then puts the table before the tasklets.
 
-use std::collections::BTreeMap;
-
 use skein_world::ChannelState;
 use skein_world::components::{Suspension, Wait as WWait};
 
 use crate::bytes::{put_len, put_str, put_u64};
+use crate::direct::ExtMap;
 use crate::direct::{Tasklet, put_in_front};
 use crate::error::SaveError;
-use crate::ext::ExtValue;
 use crate::format::{Dir, Header, SaveKind, SuspensionRec, Wait};
 use crate::names::FuncNames;
 use crate::names::world_module_recs;
@@ -114,7 +112,7 @@ fn put_channel(
     out: &mut Vec<u8>,
     id: u64,
     c: &ChannelState,
-    ext: &BTreeMap<String, ExtValue>,
+    ext: ExtMap<'_>,
 ) -> Result<(), SaveError> {
     put_u64(out, id);
     // An `i8` is its byte; `Dir`'s variants are `Send` then `Receive`.
@@ -133,7 +131,7 @@ fn put_channel(
         out.push(0);
         Ok(())
     } else {
-        put(out, ext)
+        put(out, &ext)
     }
 }
 
@@ -340,14 +338,14 @@ fn suspension_unit(s: &Suspension) -> Result<u8, SaveError> {
 fn tail(
     out: &mut Vec<u8>,
     fiber_pending: Option<ValueRecSlot>,
-    ext: &BTreeMap<String, ExtValue>,
+    ext: ExtMap<'_>,
 ) -> Result<(), SaveError> {
     put_option(out, fiber_pending.as_ref())?;
     if ext.is_empty() {
         out.push(0);
         Ok(())
     } else {
-        put(out, ext)
+        put(out, &ext)
     }
 }
 

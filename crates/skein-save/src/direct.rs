@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Serialize, Serializer};
+
 use skein_vm::fiber::Fiber;
 use skein_world::ChannelState;
 use skein_world::components::TaskletState;
@@ -13,7 +15,6 @@ use crate::error::SaveError;
 use crate::ext::ExtValue;
 use crate::names::WorldRefs;
 use crate::snapshot::{Entry, Snapshot, encode_fiber, kept_fiber};
-use crate::world_save::ext_of;
 
 /// One tasklet of a snapshot, as a direct writer meets it.
 pub(crate) struct Tasklet<'a> {
@@ -22,11 +23,34 @@ pub(crate) struct Tasklet<'a> {
     pub(crate) fiber: &'a Fiber,
     pub(crate) tick: u64,
     pub(crate) in_ring: bool,
-    /// Its registered components (empty for most tasklets).
-    pub(crate) ext: &'a BTreeMap<String, ExtValue>,
+    /// Its registered components (none for most tasklets).
+    pub(crate) ext: ExtMap<'a>,
 }
 
-static NO_EXT: BTreeMap<String, ExtValue> = BTreeMap::new();
+/// An entry's registered components in tag order, written as the map of
+/// tag to value its record holds, without building that map (its keys are
+/// a `String` each) for every entry.
+#[derive(Clone, Copy)]
+pub(crate) struct ExtMap<'a>(pub(crate) &'a [(&'a str, ExtValue)]);
+
+impl ExtMap<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The map a record holds.
+    pub(crate) fn to_map(self) -> BTreeMap<String, ExtValue> {
+        (self.0.iter())
+            .map(|(tag, v)| (tag.to_string(), v.clone()))
+            .collect()
+    }
+}
+
+impl Serialize for ExtMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(tag, v)| (tag, v)))
+    }
+}
 
 impl Snapshot {
     /// Hands each tasklet to `tasklet` and each channel to `channel`, in id
@@ -35,11 +59,7 @@ impl Snapshot {
     pub(crate) fn visit_direct(
         &mut self,
         mut tasklet: impl FnMut(Tasklet<'_>, &mut WorldRefs<'_>) -> Result<(), SaveError>,
-        mut channel: impl FnMut(
-            u64,
-            &ChannelState,
-            &BTreeMap<String, ExtValue>,
-        ) -> Result<(), SaveError>,
+        mut channel: impl FnMut(u64, &ChannelState, ExtMap<'_>) -> Result<(), SaveError>,
     ) -> Result<(), SaveError> {
         let natives = &self.natives;
         let mut refs = WorldRefs { natives };
@@ -48,19 +68,20 @@ impl Snapshot {
         let fiberless = &mut self.fiberless;
         let same = |id: u64| Some(id);
         let ids = crate::registry::IdMap::new(&same);
+        let mut ext_buf = Vec::new();
         for (id, h) in self.entries.iter_mut().enumerate() {
             let Some(h) = h.as_mut() else { continue };
             let id = id as u64;
             let in_ring = ring.contains(id);
             let keep = h.keeps_fiber(in_ring);
-            // Most tasklets have no registered component: building and
-            // dropping an empty map for each was ~5% of a save's work.
-            let ext = if host.iter().any(|c| c.has(id)) {
-                Some(ext_of(id, host, registry, &ids)?)
-            } else {
-                None
-            };
-            let ext = ext.as_ref().unwrap_or(&NO_EXT);
+            // The registry lists its components in tag order.
+            ext_buf.clear();
+            for (column, c) in host.iter().zip(&registry.components) {
+                if let Some(v) = column.encode(id, &ids) {
+                    ext_buf.push((c.tag.as_str(), v.map_err(SaveError::Encode)?));
+                }
+            }
+            let ext = ExtMap(&ext_buf);
             match &mut h.entry {
                 Entry::Tasklet { state, fiber } => {
                     let let_go;

@@ -23,7 +23,9 @@ impl ExtValue {
     /// Host data as compact RON: the quick writer's bytes, which are
     /// `ron`'s, or `ron`'s own where the quick writer gives up.
     pub fn from_rust<T: Serialize>(v: &T) -> Result<ExtValue, ron::Error> {
-        let mut out = Vec::new();
+        // Most host data is a small struct: one allocation, not a doubling
+        // series from nothing.
+        let mut out = Vec::with_capacity(48);
         if crate::write::quick_ron::write(v, &mut out).is_ok()
             && let Ok(text) = String::from_utf8(out)
         {

@@ -93,7 +93,7 @@ impl SaveRegistry {
     where
         C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
     {
-        self.register_component_with::<C>(tag, |_, _| {}, |_, _| {});
+        self.register::<C>(tag, None, |_, _| {});
     }
 
     /// As [`register_component`](Self::register_component), with hooks that
@@ -106,13 +106,25 @@ impl SaveRegistry {
     ) where
         C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
     {
+        self.register::<C>(tag, Some(on_save), on_load);
+    }
+
+    /// Registers `C`; without a save hook, a copy is encoded as it is
+    /// rather than cloned first for the hook to adjust.
+    fn register<C>(
+        &mut self,
+        tag: &str,
+        on_save: Option<fn(&mut C, &IdMap)>,
+        on_load: fn(&mut C, &IdMap),
+    ) where
+        C: Component<Mutability = Mutable> + Serialize + DeserializeOwned + Clone,
+    {
         self.components.retain(|c| c.tag != tag);
         self.components.push(ComponentEntry {
             tag: tag.to_string(),
             save: Arc::new(move |world, e, ids| {
-                let mut c = world.get::<C>(e)?.clone();
-                on_save(&mut c, ids);
-                Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
+                let c = world.get::<C>(e)?;
+                Some(crate::snapshot::encode_with(c, on_save, ids))
             }),
             snap: Arc::new(move |world, column, sink| {
                 let column = Column::<C>::of(column, on_save, sink.ids());

@@ -40,7 +40,7 @@ mod host;
 
 pub(crate) use held::{Entry, Held, encode_fiber, host_bit, kept_fiber};
 use held::{STATE, Since};
-pub(crate) use host::{Column, HostColumn, Sink};
+pub(crate) use host::{Column, HostColumn, Sink, encode_with};
 
 /// A world at one tick boundary (see the module doc).
 pub struct Snapshot {

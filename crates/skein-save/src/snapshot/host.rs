@@ -18,8 +18,6 @@ use crate::registry::IdMap;
 
 /// One registered component's copies, by entry id, whatever its type.
 pub(crate) trait HostColumn: Send + Sync {
-    /// Whether entry `id` has a copy.
-    fn has(&self, id: u64) -> bool;
     /// Entry `id`'s copy, adjusted by the save hook and encoded (`None`:
     /// it has none).
     fn encode(&self, id: u64, ids: &IdMap) -> Option<Result<ExtValue, String>>;
@@ -33,10 +31,6 @@ pub(crate) trait HostColumn: Send + Sync {
 pub(crate) struct NoColumn;
 
 impl HostColumn for NoColumn {
-    fn has(&self, _: u64) -> bool {
-        false
-    }
-
     fn encode(&self, _: u64, _: &IdMap) -> Option<Result<ExtValue, String>> {
         None
     }
@@ -54,7 +48,25 @@ pub(crate) struct Column<C> {
     /// A bit per id with a copy, so that finding the copies to drop reads
     /// a word per 64 ids rather than every copy.
     has: Vec<u64>,
-    on_save: fn(&mut C, &IdMap),
+    on_save: Option<fn(&mut C, &IdMap)>,
+}
+
+/// Component `c` as a save holds it: adjusted by the save hook, if there is
+/// one, on a copy.
+pub(crate) fn encode_with<C: Clone + Serialize>(
+    c: &C,
+    on_save: Option<fn(&mut C, &IdMap)>,
+    ids: &IdMap,
+) -> Result<ExtValue, String> {
+    let encoded = match on_save {
+        None => ExtValue::from_rust(c),
+        Some(hook) => {
+            let mut c = c.clone();
+            hook(&mut c, ids);
+            ExtValue::from_rust(&c)
+        }
+    };
+    encoded.map_err(|e| e.to_string())
 }
 
 impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
@@ -63,7 +75,7 @@ impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
     /// on demand would move the whole column many times).
     pub(crate) fn of(
         slot: &mut Box<dyn HostColumn>,
-        on_save: fn(&mut C, &IdMap),
+        on_save: Option<fn(&mut C, &IdMap)>,
         ids: usize,
     ) -> &mut Self {
         if !slot.as_any_mut().is::<Self>() {
@@ -111,18 +123,9 @@ impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
 }
 
 impl<C: Clone + Serialize + Send + Sync + 'static> HostColumn for Column<C> {
-    fn has(&self, id: u64) -> bool {
-        let i = id as usize;
-        self.has
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
-    }
-
     fn encode(&self, id: u64, ids: &IdMap) -> Option<Result<ExtValue, String>> {
         let (_, copy) = self.copies.get(id as usize)?.as_ref()?;
-        let mut c = copy.clone();
-        (self.on_save)(&mut c, ids);
-        Some(ExtValue::from_rust(&c).map_err(|e| e.to_string()))
+        Some(encode_with(copy, self.on_save, ids))
     }
 
     fn drop_unseen(&mut self, seen: &[u64], gone: &mut dyn FnMut(u64, Entity)) {

@@ -73,7 +73,7 @@ impl Snapshot {
                 w.write(&mut tail, &mut enc, refs, t)
             },
             |id, c, ext| {
-                channels.push(channel_rec(id, c, ext.clone()));
+                channels.push(channel_rec(id, c, ext.to_map()));
                 Ok(())
             },
         )?;
@@ -234,9 +234,8 @@ impl TaskletWriter {
         }
         out.push(b')');
         if !t.ext.is_empty() {
-            let ext = t.ext;
             out.extend_from_slice(b",ext:");
-            part(out, ext, depth::TASKLET)?;
+            part(out, &t.ext, depth::TASKLET)?;
         }
         out.push(b')');
         Ok(())
