@@ -58,6 +58,7 @@ pub mod error;
 pub mod ext;
 pub mod extract;
 pub mod format;
+mod id_map;
 pub mod inspect;
 pub mod migrant;
 pub mod names;

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::held::{HOST, Held, Since, host_bit};
 use crate::ext::ExtValue;
-use crate::registry::IdMap;
+use crate::id_map::IdMap;
 
 /// One registered component's copies, by entry id, whatever its type.
 pub(crate) trait HostColumn: Send + Sync {
