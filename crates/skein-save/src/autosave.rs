@@ -397,7 +397,14 @@ fn write(mut snapshot: Snapshot, options: &AutosaveOptions, plan: Plan) -> Writt
     let start = Instant::now();
     let keep = options.keep.max(1);
     // Each fiber is let go as soon as it is encoded: while the snapshot
-    // holds it, its tasklet must copy it before it runs.
+    // holds it, its tasklet must copy it before it runs. Those due before
+    // the next autosave are copied here first, off the tick loop.
+    let owned = snapshot.own_fibers_due(options.every);
+    tracing::debug!(
+        tick = snapshot.tick(),
+        owned,
+        "autosave writer copied the fibers due soonest"
+    );
     let mut records = None;
     let (bytes, chain) = match plan {
         Plan::Plain => (encode_full(&mut snapshot, options.encoding), None),

@@ -35,6 +35,7 @@ use crate::names::NativeNames;
 use crate::registry::{HostSnap, SaveRegistry, registry_of};
 
 mod changed;
+mod due;
 mod held;
 mod host;
 

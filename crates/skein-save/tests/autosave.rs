@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use skein_save::autosave::{self, AutosaveOptions};
+use skein_save::snapshot::Snapshot;
 use skein_save::{Encoding, read_file};
 use skein_world::{Scheduler, Simulation, WorldOptions};
 
@@ -240,6 +241,32 @@ fn fibers_are_copied_only_while_a_snapshot_holds_them() {
     ticks(&mut s, 1);
     assert_eq!(copies(&s), 12, "no copies once the write let go");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Before it encodes, the writer copies the fibers of the tasklets due to
+/// run soonest itself, off the tick loop: they then run without copying
+/// theirs, and the file is the same bytes.
+#[test]
+fn the_writer_copies_the_fibers_due_soonest_itself() {
+    let mut s = sim();
+    ticks(&mut s, 2);
+    let copies = |s: &Simulation| s.world.resource::<Scheduler>().copies.count;
+    let mut snap = Snapshot::retake(&mut s.world, None).expect("snapshot");
+    let tick = snap.tick();
+    assert_eq!(snap.own_fibers_due(1), 12, "the 12 workers in the run ring");
+    assert_eq!(
+        snap.own_fibers_due(1),
+        0,
+        "a copied fiber is the snapshot's alone"
+    );
+    ticks(&mut s, 1);
+    assert_eq!(
+        copies(&s),
+        0,
+        "the workers ran without copying their fibers"
+    );
+    let bytes = snap.encode(Encoding::Binary).expect("encodes");
+    assert!(bytes == straight_save(sim, tick, Encoding::Binary));
 }
 
 /// Tasklets blocked on a channel through a whole autosave keep their fibers
