@@ -17,6 +17,7 @@ mod build;
 mod calls;
 mod dispatch;
 mod exec;
+mod fast;
 mod floats;
 mod imports;
 mod inplace;
