@@ -9,7 +9,10 @@
 //! The loop's hot state lives in locals: the fuel is counted down in one and
 //! written back only when the loop hands control away (`leave!`, and the
 //! `fueled!` calls of helpers that charge fuel themselves); the frame's code,
-//! base and pc are reloaded only when the innermost frame changes.
+//! base and pc are reloaded only when the innermost frame changes. A jump
+//! back to an earlier instruction (`Jump`, a taken compare-and-jump, the
+//! range loop) hands the body's hot stretch to `fast`'s inner loop, which
+//! keeps that state in registers.
 
 use std::sync::Arc;
 
