@@ -59,6 +59,21 @@ fn run(
 fn step(op: &Op, next: usize, regs: Regs, stack: &mut Vec<Value>, limit: u64) -> Option<usize> {
     let done = match *op {
         Op::Nop => true,
+        Op::None if room(stack) => {
+            stack.push(Value::None);
+            true
+        }
+        Op::True | Op::False if room(stack) => {
+            stack.push(Value::Bool(matches!(*op, Op::True)));
+            true
+        }
+        Op::Rot2 => match stack.len() {
+            n if n >= 2 => {
+                stack.swap(n - 1, n - 2);
+                true
+            }
+            _ => false,
+        },
         Op::SmallInt(i) if room(stack) => {
             push_int(stack, i64::from(i));
             true
@@ -95,6 +110,26 @@ fn step(op: &Op, next: usize, regs: Regs, stack: &mut Vec<Value>, limit: u64) ->
                         }
                         None => false,
                     }
+                }
+                _ => false,
+            }
+        }
+        Op::IndexLocalPop(a) => {
+            let n = stack.len();
+            let item = match (stack.get(regs.base + a as usize), stack.last()) {
+                (Some(Value::List(l)), Some(Value::Int(k))) if regs.base + (a as usize) + 1 < n => {
+                    usize::try_from(*k)
+                        .ok()
+                        .and_then(|k| l.items.get(k))
+                        .cloned()
+                }
+                _ => None,
+            };
+            match (item, stack.last_mut()) {
+                // The key is an int: writing over it drops nothing.
+                (Some(v), Some(top)) => {
+                    *top = v;
+                    true
                 }
                 _ => false,
             }
