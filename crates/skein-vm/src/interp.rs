@@ -8,7 +8,8 @@
 //! `dispatch` is the loop itself and `stack` its small helpers; `regs` runs
 //! the register instructions, `shapes` the int case of their shaped
 //! variants and `floats` the float case of every arithmetic and comparison
-//! instruction; `build`, `calls` (with `quick`, the calls that skip its
+//! instruction; `fast` is the call-free inner loop a loop's back edge
+//! enters for the body's plain int, float and jump instructions; `build`, `calls` (with `quick`, the calls that skip its
 //! general path), `places`, `attrs`, `imports` and `unwind` are what its
 //! other instructions need beyond a few lines.
 
@@ -17,6 +18,7 @@ mod build;
 mod calls;
 mod dispatch;
 mod exec;
+mod fast;
 mod floats;
 mod imports;
 mod inplace;
@@ -116,6 +118,8 @@ fn ensure_globals(program: &Program, globals: &mut Globals) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fast;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]

@@ -9,13 +9,15 @@
 //! The loop's hot state lives in locals: the fuel is counted down in one and
 //! written back only when the loop hands control away (`leave!`, and the
 //! `fueled!` calls of helpers that charge fuel themselves); the frame's code,
-//! base and pc are reloaded only when the innermost frame changes.
+//! base and pc are reloaded only when the innermost frame changes. A jump
+//! back to an earlier instruction (`Jump`, a taken compare-and-jump, the
+//! range loop) hands the body's hot stretch to `fast`'s inner loop, which
+//! keeps that state in registers.
 
 use std::sync::Arc;
 
 use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
-use super::floats;
 use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
 use super::stack::{
     name_error, plain_return, pop, return_value, save_pc, top, truthy, unbound_local,
@@ -24,6 +26,7 @@ use super::{
     Exec, Flow, attrs, build, calls, cx, imports, inplace, items, place_call, places, throw,
     unwind, values,
 };
+use super::{fast, floats};
 use crate::fiber::{Fiber, FiberState, Step};
 use crate::value::{IterState, Value};
 use crate::{builtins, errors, ops};
@@ -33,6 +36,7 @@ use crate::{builtins, errors, ops};
 pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
     let program = ex.program;
     let mut fuel: u64 = *fuel_io;
+    let mut edges = fast::Edges::new();
 
     // Leaves the loop, handing the fuel left back to the caller.
     macro_rules! leave {
@@ -157,7 +161,9 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     ))),
                 };
                 if jump {
+                    let from = pc;
                     pc = $t as usize;
+                    edges.enter(fref, code, regs, &mut fiber.stack, ex.limits.size_limit, from, &mut pc, &mut fuel);
                 }
             }};
         }
@@ -501,7 +507,20 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     let a = top(stack);
                     *a = Value::Bool(!truthy(a));
                 }
-                Op::Jump(t) => pc = t as usize,
+                Op::Jump(t) => {
+                    let from = pc;
+                    pc = t as usize;
+                    edges.enter(
+                        fref,
+                        code,
+                        regs,
+                        stack,
+                        ex.limits.size_limit,
+                        from,
+                        &mut pc,
+                        &mut fuel,
+                    );
+                }
                 Op::JumpIfFalse(t) => {
                     if !truthy(&pop(stack)) {
                         pc = t as usize;
@@ -636,7 +655,18 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::ForLoop { var, state, body } => {
                     if or_raise!(regs.for_step(stack, var, state)) {
+                        let from = pc;
                         pc = body as usize;
+                        edges.enter(
+                            fref,
+                            code,
+                            regs,
+                            stack,
+                            ex.limits.size_limit,
+                            from,
+                            &mut pc,
+                            &mut fuel,
+                        );
                     }
                 }
                 Op::Call { argc: 1, kw: NO_KW }

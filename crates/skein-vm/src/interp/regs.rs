@@ -77,7 +77,7 @@ pub(super) fn int_arith(op: BinOp, x: i64, y: i64) -> Option<i64> {
 impl Regs<'_> {
     /// The operand as an int, if it is one; `pos` is where a popped
     /// operand sits on the stack.
-    #[inline]
+    #[inline(always)]
     fn int(self, stack: &[Value], arg: Arg, pos: usize) -> Option<i64> {
         let v = match arg {
             Arg::Int(k) => return Some(i64::from(k)),
@@ -97,7 +97,7 @@ impl Regs<'_> {
     }
 
     /// Both operands as ints, with where the first popped one sits.
-    #[inline]
+    #[inline(always)]
     fn ints(self, stack: &[Value], a: Arg, b: Arg) -> (Option<(i64, i64)>, usize) {
         let n = stack.len().saturating_sub(a.pops() + b.pops());
         let pair = match (self.int(stack, a, n), self.int(stack, b, n + a.pops())) {
@@ -167,7 +167,7 @@ impl Regs<'_> {
     }
 
     /// Writes an int result where `dst` says.
-    #[inline]
+    #[inline(always)]
     fn put_int(self, stack: &mut Vec<Value>, dst: Dst, r: i64) {
         match dst {
             Dst::Push => push_int(stack, r),
@@ -181,7 +181,7 @@ impl Regs<'_> {
 
     /// `Bin` on two ints whose result is an int: done, touching nothing
     /// else, and `true`; `false` (with nothing changed) for any other case.
-    #[inline]
+    #[inline(always)]
     pub fn int_bin(self, stack: &mut Vec<Value>, op: BinOp, dst: Dst, a: Arg, b: Arg) -> bool {
         let (Some((x, y)), n) = self.ints(stack, a, b) else {
             return false;
@@ -261,7 +261,7 @@ impl Regs<'_> {
 
     /// `JumpCmp` on two ints: the comparison's result, its popped operands
     /// popped; `None` (with nothing changed) for any other operands.
-    #[inline]
+    #[inline(always)]
     pub fn int_cmp_pop(self, stack: &mut Vec<Value>, op: CmpOp, a: Arg, b: Arg) -> Option<bool> {
         let (Some((x, y)), n) = self.ints(stack, a, b) else {
             return None;
@@ -287,7 +287,7 @@ impl Regs<'_> {
     }
 
     /// The operand of `ReturnArg` when it is a bound local or an int.
-    #[inline]
+    #[inline(always)]
     pub fn take_quick(self, stack: &mut [Value], arg: Arg) -> Option<Value> {
         match arg {
             Arg::Int(k) => Some(Value::Int(i64::from(k))),
@@ -302,7 +302,7 @@ impl Regs<'_> {
     }
 
     /// `Move` of an int: done and `true`; else `false`, nothing changed.
-    #[inline]
+    #[inline(always)]
     pub fn int_move(self, stack: &mut Vec<Value>, dst: u16, src: Arg) -> bool {
         let n = stack.len();
         let Some(x) = self.int(stack, src, n.saturating_sub(1)) else {

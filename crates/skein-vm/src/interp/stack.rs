@@ -113,7 +113,7 @@ pub(super) fn pop_plain(stack: &mut Vec<Value>) -> bool {
 
 /// Whether dropping `v` has nothing to do: an int, a bool, a function…
 #[inline(always)]
-fn owns_nothing(v: &Value) -> bool {
+pub(super) fn owns_nothing(v: &Value) -> bool {
     matches!(
         v,
         Value::Int(_)

@@ -68,7 +68,7 @@ fn run_by(fuel: u64) -> (u64, Vec<Value>) {
     run_src_by(SHAPES, fuel)
 }
 
-fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
+pub(super) fn run_src_by(src: &str, fuel: u64) -> (u64, Vec<Value>) {
     let program = Arc::new(compile_str("main", src).expect("compiles"));
     let mut m = Machine::new(program, crate::context::Limits::default());
     let mut host = BufferHost::default();
