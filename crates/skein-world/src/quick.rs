@@ -3,11 +3,13 @@
 //! `send`/`receive`, `stackless.schedule`, `sim.sleep`, `sim.tick`. Each arm
 //! does exactly what the call by name does; anything else (another arity,
 //! a tasklet receiver, a channel this world does not hold, a host module) is
-//! declined and goes by name.
+//! declined and goes by name. Other functions of native modules
+//! (`npc.hp()`, `random.randint(a, b)`) come through `Host::call_function`
+//! with their arguments lent: no argument vector and no function value.
 
 use skein_script::bytecode::BUILTIN_MODULES;
 use skein_vm::methods::MethodId;
-use skein_vm::{HostResult, ModRef, Value};
+use skein_vm::{Host, HostResult, ModRef, Value};
 
 use crate::world_host::WorldHost;
 
@@ -65,4 +67,66 @@ pub fn call(
         }
         _ => return None,
     })
+}
+
+/// `module.name(args…)` with no keywords, `module` a native module: a
+/// function of it (the world's or a host's native) called with its
+/// arguments lent, as the call by name would call it. `None` when
+/// `module.name` is not a native function: the call goes by name, to the
+/// same value or error.
+pub fn call_function(
+    host: &mut WorldHost,
+    module: u16,
+    name: &str,
+    args: &mut [Value],
+) -> Option<HostResult> {
+    let fid = match host.fns.get(module, name) {
+        Some(fid) => fid,
+        None => {
+            let Some(Value::Native(fid)) = host.module_attr(ModRef::Native(module), name) else {
+                return None;
+            };
+            host.fns.put(module, name, fid);
+            fid
+        }
+    };
+    Some(crate::modules::call_lent(host, fid, args))
+}
+
+/// Slots of [`FunctionCache`]: a village tick calls about twenty names.
+const CACHE_SLOTS: usize = 64;
+
+/// The functions of native modules found by name during one host's life
+/// (a tick): a call `npc.hp()` is found again by the address of its name
+/// in the code, then checked by module and name, instead of searched for
+/// in the world's tables (~230 instructions a call). What a module and a
+/// name resolve to stays the same for the tick: the world's functions are
+/// fixed and re-registering a native keeps its id.
+#[derive(Debug, Default)]
+pub struct FunctionCache {
+    slots: Vec<Option<(u16, Box<str>, u32)>>,
+}
+
+impl FunctionCache {
+    fn slot(module: u16, name: &str) -> usize {
+        // The name's address is the cheap key; equal names elsewhere only
+        // miss, and a slot is always checked by its contents.
+        ((name.as_ptr() as usize >> 3) ^ module as usize) % CACHE_SLOTS
+    }
+
+    /// The function id `module.name` was found to be this tick.
+    #[inline]
+    pub fn get(&self, module: u16, name: &str) -> Option<u32> {
+        match self.slots.get(Self::slot(module, name)) {
+            Some(Some((m, n, fid))) if *m == module && **n == *name => Some(*fid),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, module: u16, name: &str, fid: u32) {
+        if self.slots.is_empty() {
+            self.slots.resize(CACHE_SLOTS, None);
+        }
+        self.slots[Self::slot(module, name)] = Some((module, name.into(), fid));
+    }
 }
