@@ -33,8 +33,8 @@ pub struct WorldHost<'w> {
     /// The tasklets held out of their components for the tick
     /// (`held.rs`): every tasklet look asks here first.
     pub held: Held,
-    /// Native module functions found by name this tick (`quick.rs`).
-    pub(crate) fns: crate::quick::FunctionCache,
+    /// Native module functions found by name this tick (`function_cache.rs`).
+    pub(crate) fns: crate::function_cache::FunctionCache,
 }
 
 impl<'w> WorldHost<'w> {

@@ -12,7 +12,7 @@ fn sim() -> Simulation {
         "calc",
         "add",
         NativeKind::positional(|_cx, args| match args {
-            [Value::Int(a), Value::Int(b)] => Ok(Value::Int(a + b)),
+            [Value::Int(a), Value::Int(b)] => Ok(Value::Int(*a + *b)),
             _ => Err(skein_vm::errors::type_error("calc.add() takes 2 ints")),
         }),
     );
