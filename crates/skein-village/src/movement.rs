@@ -26,8 +26,11 @@ pub fn start_walks(
     mut commands: Commands,
     mut queue: ResMut<NativeQueue>,
     bodies: Query<(), With<Position>>,
+    mut calls: Local<Vec<skein_world::NativeCall>>,
 ) {
-    for call in queue.take_requests(MODULE, "walk_to") {
+    // Kept between ticks, so taking the requests allocates nothing.
+    queue.take_requests_into(MODULE, "walk_to", &mut calls);
+    for call in calls.drain(..) {
         let target = match call.args.as_slice() {
             [Value::Int(x), Value::Int(y)] => (*x, *y),
             _ => {

@@ -6,9 +6,9 @@
 //! can only move, hurt or fill the pockets of the NPC it is.
 
 use bevy_ecs::prelude::*;
+use skein_vm::Value;
 use skein_vm::errors::{runtime_error, type_error, value_error};
 use skein_vm::value::Dict;
-use skein_vm::{KwArgs, Value};
 use skein_world::{NativeCx, NativeKind};
 
 use crate::components::{Health, Inventory, Position};
@@ -32,21 +32,15 @@ pub fn register(world: &mut World) {
         ("inventory", inventory),
     ];
     for (name, body) in immediate {
-        skein_world::register_native(world, MODULE, name, immediate_fn(name, body));
+        skein_world::register_native(world, MODULE, name, immediate_fn(body));
     }
     skein_world::register_native(world, MODULE, "walk_to", NativeKind::Blocking);
 }
 
-/// Wraps `body`, refusing keyword arguments the functions do not take.
-fn immediate_fn(name: &'static str, body: Body) -> NativeKind {
-    NativeKind::immediate(move |cx, args: Vec<Value>, kw: KwArgs| {
-        if let Some((k, _)) = kw.first() {
-            return Err(type_error(format!(
-                "npc.{name}() got an unexpected keyword argument '{k}'"
-            )));
-        }
-        body(cx, &args)
-    })
+/// `body` as a native that takes no keyword arguments (the world refuses
+/// them with Python's message), its arguments lent by the VM.
+fn immediate_fn(body: Body) -> NativeKind {
+    NativeKind::positional(move |cx, args| body(cx, args))
 }
 
 /// `npc.spawn(x, y, hp)`: gives the calling tasklet a body on the grid.

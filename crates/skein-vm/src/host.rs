@@ -121,6 +121,19 @@ pub trait Host {
         None
     }
 
+    /// A call `m.name(args…)` of native module `m` (a `ModRef::Native`
+    /// index) that names no id of [`Host::call_quick`], with no keywords
+    /// and its positional arguments as a slice the host may take values
+    /// out of: a host's own natives (`npc.hp()`) without the function value
+    /// looked up and an argument vector made. `None`, with nothing done
+    /// and the arguments untouched, when `m.name` is not a function the
+    /// host calls this way: the VM then makes the same call by name. Both
+    /// ways must behave the same.
+    fn call_function(&mut self, module: u16, name: &str, args: &mut [Value]) -> Option<HostResult> {
+        let _ = (module, name, args);
+        None
+    }
+
     /// The next item of a `for` loop over a channel: `Return(v)`, or
     /// `Suspend` to block (the host resumes with a value or with the end).
     fn channel_next(&mut self, channel: u64) -> HostResult {

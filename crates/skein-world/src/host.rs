@@ -128,6 +128,10 @@ impl Host for WorldHost<'_> {
         crate::quick::call(self, recv, id, args)
     }
 
+    fn call_function(&mut self, module: u16, name: &str, args: &mut [Value]) -> Option<HostResult> {
+        crate::quick::call_function(self, module, name, args)
+    }
+
     fn channel_next(&mut self, channel: u64) -> HostResult {
         match crate::remote::elsewhere(self, channel) {
             Some(home) => crate::remote_reads::receive(self, channel, home, true),

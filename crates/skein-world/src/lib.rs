@@ -41,6 +41,7 @@
 pub mod app;
 pub mod channels;
 pub mod components;
+mod function_cache;
 pub mod held;
 pub mod host;
 pub mod host_args;

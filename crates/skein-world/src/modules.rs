@@ -57,6 +57,10 @@ pub const WORLD_NATIVES: &[(&str, &str, u32)] = &[
 /// `module.name` for the world's modules; `None` falls through to natives.
 /// (Looked up on every `stackless.schedule()` call, so by module first.)
 pub fn attr(host: &mut WorldHost, module: &str, name: &str) -> Option<Value> {
+    // A host module's functions (`npc.hp()`) skip the table below.
+    if !matches!(module, "stackless" | "random" | "sim") {
+        return None;
+    }
     if module == "stackless" {
         match name {
             "tasklet" => return Some(Value::Type(TypeTag::Tasklet)),
@@ -85,7 +89,7 @@ fn tasklet_or_none(id: u64) -> Value {
 /// Calls a native function value.
 pub fn call(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
     if fid >= HOST_NATIVE_BASE {
-        return call_host(host, fid, args, kwargs);
+        return call_host(host, fid, Args::Owned(args), kwargs);
     }
     let cur = host.sched.current;
     match fid {
@@ -169,13 +173,74 @@ fn param(host: &mut WorldHost, args: Vec<Value>, kwargs: KwArgs) -> Result<Value
     Ok(opts.params.get(name.as_str()).cloned().unwrap_or(default))
 }
 
+/// A call's positional arguments: the vector the VM made for a call by
+/// name, or the VM's stack slots lent by a quick call (`quick::call_function`).
+pub(crate) enum Args<'a> {
+    /// Owned (a call by name).
+    Owned(Vec<Value>),
+    /// Lent: values may be taken out.
+    Lent(&'a mut [Value]),
+}
+
+impl Args<'_> {
+    fn into_vec(self) -> Vec<Value> {
+        match self {
+            Args::Owned(v) => v,
+            Args::Lent(s) => s
+                .iter_mut()
+                .map(|v| std::mem::replace(v, Value::None))
+                .collect(),
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Value] {
+        match self {
+            Args::Owned(v) => v,
+            Args::Lent(s) => s,
+        }
+    }
+}
+
+/// A function of a native module called with its arguments lent and no
+/// keywords: the world's `random` functions and every host native. The
+/// same as [`call`] with the arguments in a vector.
+pub(crate) fn call_lent(host: &mut WorldHost, fid: u32, args: &mut [Value]) -> HostResult {
+    if fid >= HOST_NATIVE_BASE {
+        return call_host(host, fid, Args::Lent(args), KwArgs::new());
+    }
+    match fid {
+        id::RANDOM | id::RANDINT | id::CHOICE | id::SHUFFLE => {
+            let mut rng = host.world.resource_mut::<crate::WorldRng>();
+            answer(random::call(
+                &mut rng.0,
+                fid - id::RANDOM,
+                args,
+                &KwArgs::new(),
+            ))
+        }
+        _ => {
+            let args = Args::Lent(args).into_vec();
+            call(host, fid, args, KwArgs::new())
+        }
+    }
+}
+
 /// A host-registered native: immediate ones run now, blocking ones park.
-fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -> HostResult {
+fn call_host(host: &mut WorldHost, fid: u32, mut args: Args, kwargs: KwArgs) -> HostResult {
     // Only what the call needs leaves the registry: the function (an `Arc`)
     // for an immediate native, the names for a blocking one.
     let kind = match host.world.resource::<crate::Natives>().get(fid) {
         Some(f) => match &f.kind {
-            NativeKind::Immediate(func) => Ok(func.clone()),
+            NativeKind::Immediate(func) => Ok(Ok(func.clone())),
+            NativeKind::Positional(func) => match kwargs.first() {
+                None => Ok(Err(func.clone())),
+                Some((k, _)) => {
+                    return HostResult::Raise(errors::type_error(format!(
+                        "{}.{}() got an unexpected keyword argument '{k}'",
+                        f.module, f.name
+                    )));
+                }
+            },
             NativeKind::Blocking => Err((f.module.clone(), f.name.clone())),
         },
         None => return HostResult::Raise(errors::runtime_error("unknown native function")),
@@ -186,18 +251,32 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
             "native functions need a running tasklet",
         ));
     };
+    let answer = |r: Result<Value, Value>| match r {
+        Ok(v) => HostResult::Return(v),
+        Err(e) => HostResult::Raise(as_error(e)),
+    };
     match kind {
-        Ok(func) => host.with_world(|world| {
+        Ok(Ok(func)) => host.with_world(|world| {
             let mut cx = NativeCx {
                 world,
                 tasklet: cur,
                 entity,
+                sched: None,
             };
-            match func(&mut cx, args, kwargs) {
-                Ok(v) => HostResult::Return(v),
-                Err(e) => HostResult::Raise(as_error(e)),
-            }
+            answer(func(&mut cx, args.into_vec(), kwargs))
         }),
+        // The scheduler goes in the context: swapping it into the world and
+        // out again cost ~280 instructions a call.
+        Ok(Err(func)) => {
+            host.flush_held();
+            let mut cx = NativeCx {
+                world: host.world,
+                tasklet: cur,
+                entity,
+                sched: Some(&mut host.sched),
+            };
+            answer(func(&mut cx, args.as_mut_slice()))
+        }
         Err((module, name)) => {
             if !kwargs.is_empty() {
                 return HostResult::Raise(errors::type_error(format!(
@@ -210,7 +289,7 @@ fn call_host(host: &mut WorldHost, fid: u32, args: Vec<Value>, kwargs: KwArgs) -
                 request,
                 module,
                 name,
-                args,
+                args: args.into_vec(),
             };
             queue.park(NativeCall::of(call.clone(), cur, entity));
             host.with_current(|t| {

@@ -19,25 +19,50 @@ use bevy_ecs::resource::Resource;
 use bevy_ecs::world::World;
 use skein_vm::{KwArgs, Value};
 
+use crate::resources::Scheduler;
+
 /// What an immediate native gets besides its arguments.
 pub struct NativeCx<'a> {
-    /// The world (its scheduler taken out while a tick runs).
+    /// The world. An [`Immediate`](NativeKind::Immediate) native finds
+    /// the scheduler in it as between ticks; a
+    /// [`Positional`](NativeKind::Positional) one finds it in `sched`
+    /// (read it through [`NativeCx::scheduler`]), the tick's own, not
+    /// swapped back into the world for each call.
     pub world: &'a mut World,
     /// The calling tasklet.
     pub tasklet: u64,
     /// The calling tasklet's entity, for its components.
     pub entity: Entity,
+    /// The scheduler when it is not in `world` (a positional native's call).
+    pub sched: Option<&'a mut Scheduler>,
+}
+
+impl NativeCx<'_> {
+    /// The world's scheduler, wherever it is during this call.
+    pub fn scheduler(&mut self) -> &mut Scheduler {
+        match &mut self.sched {
+            Some(s) => s,
+            None => self.world.resource_mut::<Scheduler>().into_inner(),
+        }
+    }
 }
 
 /// An immediate native: returns a value or raises an error value (or kind).
 pub type ImmediateFn =
     Arc<dyn Fn(&mut NativeCx, Vec<Value>, KwArgs) -> Result<Value, Value> + Send + Sync>;
 
+/// An immediate native that takes positional arguments only, lent as a
+/// slice (it may take values out of it): see [`NativeKind::positional`].
+pub type PositionalFn =
+    Arc<dyn Fn(&mut NativeCx, &mut [Value]) -> Result<Value, Value> + Send + Sync>;
+
 /// How a native behaves when a script calls it.
 #[derive(Clone)]
 pub enum NativeKind {
     /// Returns (or raises) at once, inside the calling tasklet's turn.
     Immediate(ImmediateFn),
+    /// As `Immediate`, with positional arguments only.
+    Positional(PositionalFn),
     /// Parks the calling tasklet until a system completes the request.
     Blocking,
 }
@@ -49,12 +74,24 @@ impl NativeKind {
     ) -> Self {
         NativeKind::Immediate(Arc::new(f))
     }
+
+    /// An immediate native that takes no keyword arguments (a call with
+    /// any raises `TypeError` for it, as Python's
+    /// "got an unexpected keyword argument"). Its arguments are lent as a
+    /// slice: a call `module.f(a, b)` reaches it with no name look-up and no
+    /// argument vector made (BENCHMARKS.md, "`sched15`: the village tick").
+    pub fn positional(
+        f: impl Fn(&mut NativeCx, &mut [Value]) -> Result<Value, Value> + Send + Sync + 'static,
+    ) -> Self {
+        NativeKind::Positional(Arc::new(f))
+    }
 }
 
 impl std::fmt::Debug for NativeKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NativeKind::Immediate(_) => f.write_str("Immediate"),
+            NativeKind::Positional(_) => f.write_str("Positional"),
             NativeKind::Blocking => f.write_str("Blocking"),
         }
     }
@@ -206,6 +243,22 @@ impl NativeQueue {
             .partition(wanted);
         self.requests = keep;
         take
+    }
+
+    /// As [`take_requests`](Self::take_requests), into `out` (emptied
+    /// first), whose room the queue keeps for the next requests when it
+    /// takes them all: a system that keeps its `out` (a `Local`) between
+    /// ticks then allocates nothing per tick.
+    pub fn take_requests_into(&mut self, module: &str, name: &str, out: &mut Vec<NativeCall>) {
+        out.clear();
+        let wanted = |c: &NativeCall| {
+            (module == "*" || c.module == module) && (name == "*" || c.name == name)
+        };
+        if !self.requests.is_empty() && self.requests.iter().all(wanted) {
+            std::mem::swap(&mut self.requests, out);
+            return;
+        }
+        out.extend(self.take_requests(module, name));
     }
 
     /// Takes the cancellations for `module` (or `"*"`).

@@ -3,11 +3,13 @@
 //! `send`/`receive`, `stackless.schedule`, `sim.sleep`, `sim.tick`. Each arm
 //! does exactly what the call by name does; anything else (another arity,
 //! a tasklet receiver, a channel this world does not hold, a host module) is
-//! declined and goes by name.
+//! declined and goes by name. Other functions of native modules
+//! (`npc.hp()`, `random.randint(a, b)`) come through `Host::call_function`
+//! with their arguments lent: no argument vector and no function value.
 
 use skein_script::bytecode::BUILTIN_MODULES;
 use skein_vm::methods::MethodId;
-use skein_vm::{HostResult, ModRef, Value};
+use skein_vm::{Host, HostResult, ModRef, Value};
 
 use crate::world_host::WorldHost;
 
@@ -65,4 +67,28 @@ pub fn call(
         }
         _ => return None,
     })
+}
+
+/// `module.name(args…)` with no keywords, `module` a native module: a
+/// function of it (the world's or a host's native) called with its
+/// arguments lent, as the call by name would call it. `None` when
+/// `module.name` is not a native function: the call goes by name, to the
+/// same value or error.
+pub fn call_function(
+    host: &mut WorldHost,
+    module: u16,
+    name: &str,
+    args: &mut [Value],
+) -> Option<HostResult> {
+    let fid = match host.fns.get(module, name) {
+        Some(fid) => fid,
+        None => {
+            let Some(Value::Native(fid)) = host.module_attr(ModRef::Native(module), name) else {
+                return None;
+            };
+            host.fns.put(module, name, fid);
+            fid
+        }
+    };
+    Some(crate::modules::call_lent(host, fid, args))
 }

@@ -121,13 +121,11 @@ pub fn run_tick(world: &mut World) {
 /// Appends the tasklets whose natives completed, then those arriving from
 /// other shards, then the due sleepers.
 fn wake(host: &mut WorldHost) {
-    // Room for as many completions next time (see `take_requests`).
-    let done = {
-        let mut queue = host.world.resource_mut::<crate::NativeQueue>();
-        let room = queue.completed.len();
-        std::mem::replace(&mut queue.completed, Vec::with_capacity(room))
-    };
-    for (id, request, result) in done {
+    // The list is handed back emptied, with its room: a list made afresh
+    // each tick was a large allocation per tick at 100k NPCs, and each one
+    // made the allocator merge every small free block (`malloc_consolidate`).
+    let mut done = std::mem::take(&mut host.world.resource_mut::<crate::NativeQueue>().completed);
+    for (id, request, result) in done.drain(..) {
         let Some(mut t) = host.tasklet_mut(id) else {
             continue;
         };
@@ -143,6 +141,10 @@ fn wake(host: &mut WorldHost) {
             }
         }
         host.sched.ring.insert_tail(id);
+    }
+    let mut queue = host.world.resource_mut::<crate::NativeQueue>();
+    if queue.completed.is_empty() {
+        queue.completed = done;
     }
     crate::shard::append_arrivals(host);
     let tick = host.sched.tick;

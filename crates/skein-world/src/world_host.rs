@@ -33,6 +33,8 @@ pub struct WorldHost<'w> {
     /// The tasklets held out of their components for the tick
     /// (`held.rs`): every tasklet look asks here first.
     pub held: Held,
+    /// Native module functions found by name this tick (`function_cache.rs`).
+    pub(crate) fns: crate::function_cache::FunctionCache,
 }
 
 impl<'w> WorldHost<'w> {
@@ -48,6 +50,7 @@ impl<'w> WorldHost<'w> {
             program,
             look,
             held: Held::default(),
+            fns: Default::default(),
         }
     }
 

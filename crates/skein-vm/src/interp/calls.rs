@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use skein_script::bytecode::{BUILTIN_NAMES, FuncRef, Function, NO_KW, PlaceBase, Program};
+use skein_script::bytecode::{
+    BUILTIN_MODULES, BUILTIN_NAMES, FuncRef, Function, NO_KW, PlaceBase, Program,
+};
 
 use super::values::{as_error, make_list};
 use super::{Exec, cx, places, pop};
@@ -108,7 +110,7 @@ pub(crate) fn host_quick(
 ) -> Option<Result<Flow, Value>> {
     let id = super::values::method_id(at.func, name);
     if !id.is_host() {
-        return None;
+        return function_quick(ex, fiber, at, base, name, argc);
     }
     let at_args = fiber.stack.len().checked_sub(argc as usize)?;
     // The receiver is borrowed where it lies (a local below the arguments,
@@ -127,6 +129,38 @@ pub(crate) fn host_quick(
         return None;
     }
     let r = ex.host.call_quick(recv, id, args)?;
+    fiber.stack.truncate(at_args);
+    Some(host_result(fiber, r))
+}
+
+/// `m.name(args…)` on a native module other than `math` (`npc.hp()`,
+/// `random.randint(a, b)`): [`Host::call_function`] with the arguments
+/// lent, or `None` to make the call by name.
+#[inline(never)]
+fn function_quick(
+    ex: &mut Exec,
+    fiber: &mut Fiber,
+    at: places::PlaceFrame,
+    base: PlaceBase,
+    name: u16,
+    argc: u8,
+) -> Option<Result<Flow, Value>> {
+    let at_args = fiber.stack.len().checked_sub(argc as usize)?;
+    let m = match base {
+        PlaceBase::Local(i) => fiber.stack.get(at.base + i as usize)?,
+        PlaceBase::Global(i) => ex.globals.modules.get(at.module)?.values.get(i as usize)?,
+        PlaceBase::Attr(_) => return None,
+    };
+    let &Value::Module(ModRef::Native(m)) = m else {
+        return None;
+    };
+    if BUILTIN_MODULES.get(m as usize) == Some(&"math") {
+        return None;
+    }
+    let name = at.func.names.get(name as usize)?.as_str();
+    let r = ex
+        .host
+        .call_function(m, name, &mut fiber.stack[at_args..])?;
     fiber.stack.truncate(at_args);
     Some(host_result(fiber, r))
 }
