@@ -309,13 +309,19 @@ const STRETCH: u64 = 4;
 /// edge is remembered, the innermost loop's, for the length of a step.
 pub(super) struct Edges {
     /// The function and back edge (the pc after its jump) of the last
-    /// short stay.
+    /// short stay, or of the last edge whose body does not begin with
+    /// instructions of kinds this loop takes.
     cold: Option<(FuncRef, usize)>,
+    /// The last back edge whose body begins with such instructions.
+    warm: Option<(FuncRef, usize)>,
 }
 
 impl Edges {
     pub(super) fn new() -> Edges {
-        Edges { cold: None }
+        Edges {
+            cold: None,
+            warm: None,
+        }
     }
 
     /// Runs this loop after the back edge at `from` (the pc after the
@@ -337,10 +343,71 @@ impl Edges {
         if *pc >= from || self.cold == Some((f, from)) {
             return;
         }
+        // A tasklet's loop around a call (`schedule()`, `ch.send(x)`) is
+        // met once per step, by a new `Edges`: its body's kinds are read,
+        // a few compares, rather than entering and leaving at once.
+        if self.warm != Some((f, from)) {
+            if !leads_in(code, *pc) {
+                self.cold = Some((f, from));
+                return;
+            }
+            self.warm = Some((f, from));
+        }
         let before = *fuel;
         run(code, regs, stack, limit, pc, fuel);
         if before - *fuel < STRETCH {
             self.cold = Some((f, from));
         }
     }
+}
+
+/// How many instructions of a loop body [`leads_in`] reads: two tell a body
+/// that begins with a call or its receiver from one this loop runs.
+const LEAD: usize = 2;
+
+/// Whether the first [`LEAD`] instructions from `pc` are all of kinds
+/// [`step`] may take (whatever their operands turn out to be).
+fn leads_in(code: &[Op], pc: usize) -> bool {
+    let body = code.get(pc..).unwrap_or_default();
+    body.iter().take(LEAD).all(|op| {
+        matches!(
+            op,
+            Op::Nop
+                | Op::None
+                | Op::True
+                | Op::False
+                | Op::Rot2
+                | Op::SmallInt(_)
+                | Op::LoadLocal(_)
+                | Op::IndexLocal { .. }
+                | Op::IndexLocalPop(_)
+                | Op::LoadPlace {
+                    base: PlaceBase::Local(_),
+                    depth: 1,
+                }
+                | Op::StorePlace {
+                    base: PlaceBase::Local(_),
+                    depth: 1,
+                }
+                | Op::StoreLocal(_)
+                | Op::Pop
+                | Op::Binary(_)
+                | Op::Compare(_)
+                | Op::Bin { .. }
+                | Op::BinLL { .. }
+                | Op::BinLI { .. }
+                | Op::BinPK { .. }
+                | Op::BinPI { .. }
+                | Op::PushLL { .. }
+                | Op::PushLI { .. }
+                | Op::Move { .. }
+                | Op::Jump(_)
+                | Op::JumpIfFalse(_)
+                | Op::JumpIfTrue(_)
+                | Op::JumpCmp { .. }
+                | Op::JumpLL { .. }
+                | Op::JumpLI { .. }
+                | Op::ForLoop { .. }
+        )
+    })
 }
