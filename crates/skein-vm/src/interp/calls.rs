@@ -13,7 +13,7 @@ use super::values::{as_error, make_list};
 use super::{Exec, cx, places, pop};
 use crate::context::Cx;
 use crate::fiber::{Cont, Fiber, Frame};
-use crate::globals::ImportState;
+use crate::globals::{Globals, ImportState};
 use crate::host::{HostResult, KwArgs};
 use crate::kind::Kind;
 use crate::value::{ModRef, TypeTag, Value};
@@ -117,11 +117,7 @@ pub(crate) fn host_quick(
     // or a global), not cloned: that spared an atomic count up and down
     // per call.
     let (below, args) = fiber.stack.split_at_mut(at_args);
-    let recv = match base {
-        PlaceBase::Local(i) => below.get(at.base + i as usize)?,
-        PlaceBase::Global(i) => ex.globals.modules.get(at.module)?.values.get(i as usize)?,
-        PlaceBase::Attr(_) => return None,
-    };
+    let recv = quick_receiver(below, ex.globals, &at, base)?;
     if !matches!(
         recv,
         Value::Tasklet(_) | Value::Channel(_) | Value::Module(ModRef::Native(_))
@@ -146,11 +142,7 @@ fn function_quick(
     argc: u8,
 ) -> Option<Result<Flow, Value>> {
     let at_args = fiber.stack.len().checked_sub(argc as usize)?;
-    let m = match base {
-        PlaceBase::Local(i) => fiber.stack.get(at.base + i as usize)?,
-        PlaceBase::Global(i) => ex.globals.modules.get(at.module)?.values.get(i as usize)?,
-        PlaceBase::Attr(_) => return None,
-    };
+    let m = quick_receiver(&fiber.stack, ex.globals, &at, base)?;
     let &Value::Module(ModRef::Native(m)) = m else {
         return None;
     };
@@ -163,6 +155,23 @@ fn function_quick(
         .call_function(m, name, &mut fiber.stack[at_args..])?;
     fiber.stack.truncate(at_args);
     Some(host_result(fiber, r))
+}
+
+/// The receiver a quick call names: a local of its frame (`stack` holds
+/// it below the arguments) or a global of its module; `None` for anything
+/// else.
+#[inline(always)]
+fn quick_receiver<'a>(
+    stack: &'a [Value],
+    globals: &'a Globals,
+    at: &places::PlaceFrame,
+    base: PlaceBase,
+) -> Option<&'a Value> {
+    match base {
+        PlaceBase::Local(i) => stack.get(at.base + i as usize),
+        PlaceBase::Global(i) => globals.modules.get(at.module)?.values.get(i as usize),
+        PlaceBase::Attr(_) => None,
+    }
 }
 
 pub(crate) fn recursion_error() -> Value {

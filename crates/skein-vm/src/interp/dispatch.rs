@@ -150,6 +150,23 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
             };
         }
+        // Goes on at `$t`; at a back edge the inner loop may take the body.
+        macro_rules! go_to {
+            ($t:expr, $stack:expr) => {{
+                let from = pc;
+                pc = $t as usize;
+                edges.enter(
+                    fref,
+                    code,
+                    regs,
+                    $stack,
+                    ex.limits.size_limit,
+                    from,
+                    &mut pc,
+                    &mut fuel,
+                );
+            }};
+        }
         // Jumps to `$t` when `$cmp` (the int case) or the general `JumpCmp`
         // says so.
         macro_rules! jump_if {
@@ -161,9 +178,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     ))),
                 };
                 if jump {
-                    let from = pc;
-                    pc = $t as usize;
-                    edges.enter(fref, code, regs, &mut fiber.stack, ex.limits.size_limit, from, &mut pc, &mut fuel);
+                    go_to!($t, &mut fiber.stack);
                 }
             }};
         }
@@ -508,18 +523,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     *a = Value::Bool(!truthy(a));
                 }
                 Op::Jump(t) => {
-                    let from = pc;
-                    pc = t as usize;
-                    edges.enter(
-                        fref,
-                        code,
-                        regs,
-                        stack,
-                        ex.limits.size_limit,
-                        from,
-                        &mut pc,
-                        &mut fuel,
-                    );
+                    go_to!(t, stack);
                 }
                 Op::JumpIfFalse(t) => {
                     if !truthy(&pop(stack)) {
@@ -655,18 +659,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                 }
                 Op::ForLoop { var, state, body } => {
                     if or_raise!(regs.for_step(stack, var, state)) {
-                        let from = pc;
-                        pc = body as usize;
-                        edges.enter(
-                            fref,
-                            code,
-                            regs,
-                            stack,
-                            ex.limits.size_limit,
-                            from,
-                            &mut pc,
-                            &mut fuel,
-                        );
+                        go_to!(body, stack);
                     }
                 }
                 Op::Call { argc: 1, kw: NO_KW }
