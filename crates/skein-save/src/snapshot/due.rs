@@ -41,23 +41,21 @@ impl Snapshot {
         // Parked in a native, then blocked on a channel but not likely to
         // wait on (see `Held::keeps_fiber`; a fiber kept is not copied: it
         // stays held for the next snapshot).
-        let waiting = |native: bool| {
-            let (entries, ring) = (&self.entries, &self.ring);
-            entries.iter().enumerate().filter_map(move |(id, h)| {
-                let h = h.as_ref()?;
-                let Entry::Tasklet { state, .. } = &h.entry else {
-                    return None;
-                };
-                let wanted = match state.wait {
-                    Wait::Native(_) => native,
-                    Wait::Channel { .. } => !native && !h.keeps_fiber(ring.contains(id as u64)),
-                    _ => false,
-                };
-                wanted.then_some(id as u64)
-            })
-        };
-        let parked: Vec<u64> = waiting(true).chain(waiting(false)).collect();
+        let (mut parked, mut blocked) = (Vec::new(), Vec::new());
+        for (id, h) in self.entries.iter().enumerate() {
+            let Some(h) = h else { continue };
+            let Entry::Tasklet { state, .. } = &h.entry else {
+                continue;
+            };
+            let id = id as u64;
+            match state.wait {
+                Wait::Native(_) => parked.push(id),
+                Wait::Channel { .. } if !h.keeps_fiber(self.ring.contains(id)) => blocked.push(id),
+                _ => {}
+            }
+        }
         order.extend(parked);
+        order.extend(blocked);
         order.extend_from_slice(&sleepers[first..]);
         let mut copied = 0;
         for id in order {

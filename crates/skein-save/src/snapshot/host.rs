@@ -96,12 +96,16 @@ impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
     }
 
     /// Takes entity `e`'s component `c` as entry `id`'s copy, unless `sink`
-    /// says the copy it has of that entity is still current.
+    /// says the copy it has of that entity is still current. (`of` made
+    /// room for every id the snapshot has; `sink` wants no other.)
     #[inline]
     pub(crate) fn take(&mut self, sink: &mut Sink, id: u64, e: Entity, c: Ref<C>) {
         let i = id as usize;
-        let earlier = match self.copies.get_mut(i) {
-            Some(Some((held, copy))) if *held == e => Some(copy),
+        let Some(slot) = self.copies.get_mut(i) else {
+            return;
+        };
+        let earlier = match slot {
+            Some((held, copy)) if *held == e => Some(copy),
             _ => None,
         };
         if !sink.wants(id, e, c.last_changed(), earlier.is_some()) {
@@ -110,11 +114,7 @@ impl<C: Clone + Serialize + Send + Sync + 'static> Column<C> {
         match earlier {
             Some(copy) => copy.clone_from(&c),
             None => {
-                if i >= self.copies.len() {
-                    self.copies.resize_with(i + 1, || None);
-                    self.has.resize(self.copies.len().div_ceil(64), 0);
-                }
-                self.copies[i] = Some((e, C::clone(&c)));
+                *slot = Some((e, C::clone(&c)));
                 self.has[i / 64] |= 1 << (i % 64);
             }
         }
