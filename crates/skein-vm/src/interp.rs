@@ -9,9 +9,10 @@
 //! the register instructions, `shapes` the int case of their shaped
 //! variants and `floats` the float case of every arithmetic and comparison
 //! instruction; `fast` is the call-free inner loop a loop's back edge
-//! enters for the body's plain int, float and jump instructions; `build`, `calls` (with `quick`, the calls that skip its
-//! general path), `places`, `attrs`, `imports` and `unwind` are what its
-//! other instructions need beyond a few lines.
+//! enters for the body's plain int, float and jump instructions; `build`,
+//! `calls` (with `quick`, the calls that skip its general path), `places`,
+//! `attrs`, `imports` and `unwind` are what its other instructions need
+//! beyond a few lines.
 
 mod attrs;
 mod build;

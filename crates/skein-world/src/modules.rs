@@ -7,7 +7,9 @@ use skein_vm::{HostResult, Kind, KwArgs, TypeTag, Value, errors};
 
 use crate::components::{Suspension, Wait};
 use crate::host_args::{answer, as_error, check_args, int_or_bool};
-use crate::natives::{HOST_NATIVE_BASE, NativeCall, NativeCx, NativeKind};
+use crate::natives::{
+    HOST_NATIVE_BASE, ImmediateFn, NativeCall, NativeCx, NativeKind, PositionalFn,
+};
 use crate::world_host::WorldHost;
 use crate::{NativeRequest, random};
 
@@ -225,15 +227,21 @@ pub(crate) fn call_lent(host: &mut WorldHost, fid: u32, args: &mut [Value]) -> H
     }
 }
 
+/// What a call of a host native takes out of the registry: the function
+/// (an `Arc`) of an immediate one, the names of a blocking one.
+enum Callee {
+    Immediate(ImmediateFn),
+    Positional(PositionalFn),
+    Blocking(String, String),
+}
+
 /// A host-registered native: immediate ones run now, blocking ones park.
 fn call_host(host: &mut WorldHost, fid: u32, mut args: Args, kwargs: KwArgs) -> HostResult {
-    // Only what the call needs leaves the registry: the function (an `Arc`)
-    // for an immediate native, the names for a blocking one.
-    let kind = match host.world.resource::<crate::Natives>().get(fid) {
+    let callee = match host.world.resource::<crate::Natives>().get(fid) {
         Some(f) => match &f.kind {
-            NativeKind::Immediate(func) => Ok(Ok(func.clone())),
+            NativeKind::Immediate(func) => Callee::Immediate(func.clone()),
             NativeKind::Positional(func) => match kwargs.first() {
-                None => Ok(Err(func.clone())),
+                None => Callee::Positional(func.clone()),
                 Some((k, _)) => {
                     return HostResult::Raise(errors::type_error(format!(
                         "{}.{}() got an unexpected keyword argument '{k}'",
@@ -241,7 +249,7 @@ fn call_host(host: &mut WorldHost, fid: u32, mut args: Args, kwargs: KwArgs) -> 
                     )));
                 }
             },
-            NativeKind::Blocking => Err((f.module.clone(), f.name.clone())),
+            NativeKind::Blocking => Callee::Blocking(f.module.clone(), f.name.clone()),
         },
         None => return HostResult::Raise(errors::runtime_error("unknown native function")),
     };
@@ -251,23 +259,19 @@ fn call_host(host: &mut WorldHost, fid: u32, mut args: Args, kwargs: KwArgs) -> 
             "native functions need a running tasklet",
         ));
     };
-    let answer = |r: Result<Value, Value>| match r {
-        Ok(v) => HostResult::Return(v),
-        Err(e) => HostResult::Raise(as_error(e)),
-    };
-    match kind {
-        Ok(Ok(func)) => host.with_world(|world| {
+    match callee {
+        Callee::Immediate(func) => host.with_world(|world| {
             let mut cx = NativeCx {
                 world,
                 tasklet: cur,
                 entity,
                 sched: None,
             };
-            answer(func(&mut cx, args.into_vec(), kwargs))
+            answer(func(&mut cx, args.into_vec(), kwargs).map_err(as_error))
         }),
         // The scheduler goes in the context: swapping it into the world and
         // out again cost ~280 instructions a call.
-        Ok(Err(func)) => {
+        Callee::Positional(func) => {
             host.flush_held();
             let mut cx = NativeCx {
                 world: host.world,
@@ -275,9 +279,9 @@ fn call_host(host: &mut WorldHost, fid: u32, mut args: Args, kwargs: KwArgs) -> 
                 entity,
                 sched: Some(&mut host.sched),
             };
-            answer(func(&mut cx, args.as_mut_slice()))
+            answer(func(&mut cx, args.as_mut_slice()).map_err(as_error))
         }
-        Err((module, name)) => {
+        Callee::Blocking(module, name) => {
             if !kwargs.is_empty() {
                 return HostResult::Raise(errors::type_error(format!(
                     "{name}() takes no keyword arguments"

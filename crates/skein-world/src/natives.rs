@@ -224,9 +224,7 @@ pub struct NativeQueue {
 impl NativeQueue {
     /// Takes the new requests for `module.name` (either may be `"*"`).
     pub fn take_requests(&mut self, module: &str, name: &str) -> Vec<NativeCall> {
-        let wanted = |c: &NativeCall| {
-            (module == "*" || c.module == module) && (name == "*" || c.name == name)
-        };
+        let wanted = wanted(module, name);
         // Polled every tick by each serving system: the usual answers (none,
         // or all of them) move the list as it is instead of rebuilding it.
         if self.requests.is_empty() {
@@ -251,10 +249,7 @@ impl NativeQueue {
     /// ticks then allocates nothing per tick.
     pub fn take_requests_into(&mut self, module: &str, name: &str, out: &mut Vec<NativeCall>) {
         out.clear();
-        let wanted = |c: &NativeCall| {
-            (module == "*" || c.module == module) && (name == "*" || c.name == name)
-        };
-        if !self.requests.is_empty() && self.requests.iter().all(wanted) {
+        if !self.requests.is_empty() && self.requests.iter().all(wanted(module, name)) {
             std::mem::swap(&mut self.requests, out);
             return;
         }
@@ -317,4 +312,9 @@ impl NativeQueue {
             .retain(|c| !(c.tasklet == call.tasklet && c.request == call.request));
         self.cancelled.push(call);
     }
+}
+
+/// Whether a request is for `module.name` (either may be `"*"`).
+fn wanted<'a>(module: &'a str, name: &'a str) -> impl Fn(&NativeCall) -> bool + Copy + 'a {
+    move |c| (module == "*" || c.module == module) && (name == "*" || c.name == name)
 }

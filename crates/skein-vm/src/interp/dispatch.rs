@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use skein_script::bytecode::{Arg, BinOp, Dst, NO_KW, Op, PlaceBase, builtin_index};
 
-use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
+use super::regs::{Regs, int_binary_top, int_compare_top, push_int};
 use super::stack::{
     name_error, plain_return, pop, return_value, save_pc, top, truthy, unbound_local,
 };
@@ -406,14 +406,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     *top(&mut fiber.stack) = r;
                 }
                 Op::Binary(bop) => {
-                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
-                        && let Some(r) = int_arith(bop, *x, *y)
-                    {
-                        pop_int(stack);
-                        set_int(top(stack), r);
-                        continue;
-                    }
-                    if floats::binary_top(stack, bop) {
+                    if int_binary_top(stack, bop) || floats::binary_top(stack, bop) {
                         continue;
                     }
                     if bop == BinOp::Add
@@ -471,14 +464,7 @@ pub(super) fn run(ex: &mut Exec, fiber: &mut Fiber, fuel_io: &mut u64) -> Step {
                     *a = r;
                 }
                 Op::Compare(cop) => {
-                    if let [.., Value::Int(x), Value::Int(y)] = stack.as_slice()
-                        && let Some(r) = int_cmp(cop, *x, *y)
-                    {
-                        stack.pop();
-                        *top(stack) = Value::Bool(r);
-                        continue;
-                    }
-                    if floats::compare_top(stack, cop) {
+                    if int_compare_top(stack, cop) || floats::compare_top(stack, cop) {
                         continue;
                     }
                     let b = pop(stack);

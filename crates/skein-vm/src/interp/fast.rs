@@ -23,7 +23,7 @@
 
 use skein_script::bytecode::{Arg, Dst, FuncRef, Op, PlaceBase};
 
-use super::regs::{Regs, int_arith, int_cmp, pop_int, push_int, set_int};
+use super::regs::{Regs, int_binary_top, int_compare_top, pop_int, push_int, set_int};
 use super::stack::{owns_nothing, pop_plain};
 use super::{floats, items};
 use crate::value::Value;
@@ -150,32 +150,8 @@ fn step(op: &Op, next: usize, regs: Regs, stack: &mut Vec<Value>, limit: u64) ->
         } => items::quick_store(stack, regs.base + l as usize, limit),
         Op::StoreLocal(i) => store_plain(stack, regs.base + i as usize),
         Op::Pop => pop_plain(stack),
-        Op::Binary(bop) => match stack.as_slice() {
-            [.., Value::Int(x), Value::Int(y)] => match int_arith(bop, *x, *y) {
-                Some(r) => {
-                    pop_int(stack);
-                    if let Some(top) = stack.last_mut() {
-                        set_int(top, r);
-                    }
-                    true
-                }
-                None => false,
-            },
-            _ => floats::binary_top(stack, bop),
-        },
-        Op::Compare(cop) => match stack.as_slice() {
-            [.., Value::Int(x), Value::Int(y)] => match int_cmp(cop, *x, *y) {
-                Some(r) => {
-                    pop_int(stack);
-                    if let Some(top) = stack.last_mut() {
-                        *top = Value::Bool(r);
-                    }
-                    true
-                }
-                None => false,
-            },
-            _ => floats::compare_top(stack, cop),
-        },
+        Op::Binary(bop) => int_binary_top(stack, bop) || floats::binary_top(stack, bop),
+        Op::Compare(cop) => int_compare_top(stack, cop) || floats::compare_top(stack, cop),
         Op::Bin { op: bop, dst, a, b } => {
             (dst != Dst::Push || room(stack))
                 && (regs.int_bin(stack, bop, dst, a, b) || regs.float_bin(stack, bop, dst, a, b))

@@ -501,6 +501,39 @@ pub(super) fn set_int(slot: &mut Value, r: i64) {
     }
 }
 
+/// `Binary` on the two ints on top of the stack, with an int result: done,
+/// and `true`; `false`, nothing changed, for any other case.
+#[inline(always)]
+pub(super) fn int_binary_top(stack: &mut Vec<Value>, op: BinOp) -> bool {
+    let [.., Value::Int(x), Value::Int(y)] = stack.as_slice() else {
+        return false;
+    };
+    let Some(r) = int_arith(op, *x, *y) else {
+        return false;
+    };
+    pop_int(stack);
+    if let Some(top) = stack.last_mut() {
+        set_int(top, r);
+    }
+    true
+}
+
+/// `Compare` on the two ints on top of the stack, as [`int_binary_top`].
+#[inline(always)]
+pub(super) fn int_compare_top(stack: &mut Vec<Value>, op: CmpOp) -> bool {
+    let [.., Value::Int(x), Value::Int(y)] = stack.as_slice() else {
+        return false;
+    };
+    let Some(r) = int_cmp(op, *x, *y) else {
+        return false;
+    };
+    pop_int(stack);
+    if let Some(top) = stack.last_mut() {
+        *top = Value::Bool(r);
+    }
+    true
+}
+
 /// A range loop's state slots hold something else: only a tampered save
 /// gets here.
 fn broken_range() -> Value {
